@@ -1,28 +1,116 @@
-"""Command line: `panel-tui` starts the panel; subcommands for the simulator and data checks."""
+"""Command line: `panel-tui` starts the panel; subcommands check data files and run the simulator."""
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+COMMANDS = ("run", "check", "sim")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="panel-tui", description=__doc__)
-    parser.add_argument("--profile", default="default", help="emulated printer profile name")
-    parser.add_argument("--lang", choices=["en", "ro"], help="panel language for this run (persists)")
-    sub = parser.add_subparsers(dest="command")
-    sim = sub.add_parser("sim", help="run the embedded Microsoft 365 simulator alone", add_help=False)
-    sim.add_argument("sim_args", nargs=argparse.REMAINDER)
+    parser = argparse.ArgumentParser(
+        prog="panel-tui",
+        description="Epson printer control panel and Web Config emulator for Exchange Online OAuth 2.0 email.",
+    )
+    parser.add_argument("--profile", default="default", help="emulated printer profile (separate settings, jobs, tokens)")
+    parser.add_argument("--lang", choices=["en", "ro"], help="panel language (saved in the profile)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="start the panel (the default)")
+    check = sub.add_parser("check", help="validate the menu and locale files; exit 1 on any problem")
+    check.add_argument("--menus", type=Path, help="folder holding panel.toml (default: the shipped one)")
+    check.add_argument("--locales", type=Path, help="folder holding en.toml and ro.toml (default: the shipped one)")
+    sub.add_parser("sim", help="run the embedded Microsoft 365 simulator alone (see `panel-tui sim --help`)", add_help=False)
     return parser
+
+
+def known_names() -> dict[str, set[str]]:
+    """What the menu file may refer to: screens, actions and settings the app implements."""
+    from panel_tui.app import ACTIONS, NOT_EMULATED_SCREENS, SCREENS
+    from panel_tui.ui.setting_binding import SETTING_BINDINGS
+
+    return {
+        "screens": set(SCREENS) | NOT_EMULATED_SCREENS,
+        "actions": set(ACTIONS),
+        "settings": set(SETTING_BINDINGS),
+    }
+
+
+def check_data(menus_dir: Path | None, locales_dir: Path | None) -> list[str]:
+    """Every problem in the menu and locale files, as `file: node path: problem` lines."""
+    from panel_tui.datafiles import data_dir
+    from panel_tui.i18n import check_locales
+    from panel_tui.menus import MenuError, load_menu_tree
+
+    catalogs, problems = check_locales(locales_dir)
+    label_keys = set().union(*(set(c) for c in catalogs.values())) if catalogs else set()
+    english = catalogs.get("en") or label_keys
+    try:
+        load_menu_tree((menus_dir or data_dir("menus")) / "panel.toml", label_keys=set(english), **known_names())
+    except MenuError as error:
+        problems.extend(error.problems)
+    return problems
+
+
+def build_app(profile: str = "default", lang: str | None = None, clock=None, menus_dir: Path | None = None,
+              locales_dir: Path | None = None):
+    """Open the profile's printer and build the panel app (used by `main` and by tests)."""
+    import dataclasses
+
+    from panel_tui.app import PanelApp
+    from panel_tui.datafiles import data_dir
+    from panel_tui.device.clock import SystemClock
+    from panel_tui.device.paths import resolve_paths
+    from panel_tui.device.printer import Printer
+    from panel_tui.i18n import Translator
+    from panel_tui.menus import load_menu_tree
+
+    clock = clock or SystemClock()
+    translator = Translator.load(locales_dir)
+    tree = load_menu_tree((menus_dir or data_dir("menus")) / "panel.toml",
+                          label_keys=translator.catalogs["en"].keys(), **known_names())
+    printer = Printer.open(resolve_paths(profile), clock=clock)
+    if lang and printer.settings.language != lang:
+        printer.update(dataclasses.replace(printer.settings, language=lang))
+    return PanelApp(printer, translator, tree, clock)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["sim"]:
-        from panel_tui.device.paths import simulator_dir
-        from panel_tui.sim.cli import main as sim_main
-
-        return sim_main(argv[1:], data_dir=simulator_dir())
     parser = build_parser()
+    # `sim` takes its own options; split them off before the main parser sees them.
+    for index, word in enumerate(argv):
+        if word == "sim":
+            from panel_tui.device.paths import simulator_dir
+            from panel_tui.sim.cli import main as sim_main
+
+            return sim_main(argv[index + 1:], data_dir=simulator_dir())
+        if not word.startswith("-") and word in COMMANDS:
+            break
     args = parser.parse_args(argv)
-    parser.print_help()
+    if args.command == "check":
+        problems = check_data(args.menus, args.locales)
+        for problem in problems:
+            print(problem)
+        if problems:
+            print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+            return 1
+        print("menus and locales: OK")
+        return 0
+
+    from panel_tui.device.settings import SettingsError
+    from panel_tui.i18n import LocaleError
+    from panel_tui.menus import MenuError
+
+    try:
+        app = build_app(args.profile, args.lang)
+    except (MenuError, LocaleError) as error:
+        print("panel-tui cannot start: the data files are broken:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except (SettingsError, ValueError) as error:
+        print(f"panel-tui cannot start: {error}", file=sys.stderr)
+        return 1
+    app.run()
     return 0

@@ -1,0 +1,190 @@
+"""The panel_tui App: screens, bindings, theme and navigation; nothing else."""
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from panel_tui.device.clock import Clock
+from panel_tui.device.printer import Printer
+from panel_tui.i18n import Translator
+from panel_tui.menus import MenuNode, MenuTree
+from panel_tui.ui.admin_password import ChangeAdminPasswordScreen
+from panel_tui.ui.dialogs import AdminLoginScreen, ConfirmScreen, NoticeScreen
+from panel_tui.ui.help_screen import HelpScreen
+from panel_tui.ui.home import HomeScreen
+from panel_tui.ui.jobs import JobStatusScreen
+from panel_tui.ui.menu_screen import MenuScreen
+from panel_tui.ui.setting_edit import ChoiceScreen, TextEditScreen
+from panel_tui.ui.status_screens import EmailServerStatusScreen, StatusSheetScreen, WiredLanStatusScreen
+
+# Screen names the menu file may use, and the actions it may call (validated at load).
+SCREENS = {
+    "job_status": JobStatusScreen,
+    "email_server_status": EmailServerStatusScreen,
+    "wired_lan_status": WiredLanStatusScreen,
+    "help": HelpScreen,
+}
+# Screens of the real printer that are outside this emulation (always `emulated = false`).
+NOT_EMULATED_SCREENS = {
+    "scan", "fax", "print", "copy", "to_my_email", "supply_status", "supply_settings",
+    "printer_settings", "scan_settings", "wifi_setup",
+}
+ACTIONS = {"print_status_sheet", "change_admin_password", "restore_defaults", "admin_logout"}
+
+
+class PanelApp(App):
+    """The emulated control panel of an Epson business printer."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "panel_tui"
+    BINDINGS = [
+        Binding("h", "home", "Home", id="home", tooltip="Go to the Home screen"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back one screen"),
+        Binding("s", "stop", "Stop", id="stop", tooltip="Stop the running job"),
+        Binding("j", "job_status", "Job/Status", id="job_status", tooltip="Open Job Status"),
+        Binding("question_mark,f1", "help", "Help", id="help", tooltip="What the keys do"),
+        Binding("l", "admin_login", "Log in/out", id="admin_login", tooltip="Administrator login or logout"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    def __init__(self, printer: Printer, translator: Translator, menu_tree: MenuTree, clock: Clock) -> None:
+        super().__init__()
+        self.printer = printer
+        self.translator = translator
+        self.menu_tree = menu_tree
+        self.clock = clock
+        self.running_jobs = 0
+        translator.set_language(printer.settings.language)
+
+    # -- words ---------------------------------------------------------------
+    def t(self, key: str, **params: object) -> str:
+        return self.translator.t(key, **params)
+
+    def set_language(self, language: str) -> None:
+        """Switch every visible string at once and persist the choice."""
+        import dataclasses
+
+        self.printer.update(dataclasses.replace(self.printer.settings, language=language))
+        self.translator.set_language(language)
+        for screen in self.screen_stack:
+            relabel = getattr(screen, "relabel", None)
+            if relabel is not None:
+                relabel()
+
+    # -- lifecycle -----------------------------------------------------------
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen())
+
+    # -- state helpers used by screens ---------------------------------------
+    def is_locked(self, node: MenuNode) -> bool:
+        """True when opening `node` needs the administrator password first."""
+        return node.admin_only and self.printer.admin.requires_login
+
+    def after_setting_change(self) -> None:
+        for screen in self.screen_stack:
+            refresh_status = getattr(screen, "refresh_status", None)
+            if refresh_status is not None:
+                refresh_status()
+
+    # -- navigation ----------------------------------------------------------
+    def open_node(self, node_id: str) -> None:
+        node = self.menu_tree[node_id]
+        if self.is_locked(node):
+            self.push_screen(AdminLoginScreen(), lambda ok: self._open_after_login(ok, node_id))
+            return
+        if node.admin_only:
+            self.printer.admin.touch()
+        if not node.emulated:
+            self.push_screen(
+                NoticeScreen(self.t("screen.not_emulated_title"),
+                             self.t("screen.not_emulated_body", name=self.t(node.label)))
+            )
+        elif node.kind == "submenu":
+            self.push_screen(MenuScreen(node.id))
+        elif node.kind == "screen":
+            self.push_screen(SCREENS[node.screen]())
+        elif node.kind == "choice":
+            self.push_screen(ChoiceScreen(node))
+        elif node.kind == "text":
+            self.push_screen(TextEditScreen(node))
+        elif node.kind == "action":
+            getattr(self, f"run_{node.action}")(node)
+
+    def _open_after_login(self, ok: bool | None, node_id: str) -> None:
+        self.after_setting_change()
+        if ok:
+            self.open_node(node_id)
+
+    def action_home(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if not isinstance(self.screen, HomeScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_stop(self) -> None:
+        if not self.running_jobs:
+            self.notify(self.t("screen.stop.nothing"))
+
+    def action_job_status(self) -> None:
+        if not isinstance(self.screen, JobStatusScreen):
+            self.push_screen(JobStatusScreen())
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_admin_login(self) -> None:
+        admin = self.printer.admin
+        if admin.logged_in:
+            self.run_admin_logout(None)
+        else:
+            self.push_screen(AdminLoginScreen(), lambda ok: self.after_setting_change())
+
+    # -- actions named in menus/panel.toml -----------------------------------
+    def run_admin_logout(self, node: MenuNode | None) -> None:
+        if self.printer.admin.logged_in:
+            self.printer.admin.logout()
+            self.notify(self.t("screen.admin.logged_out"))
+        else:
+            self.notify(self.t("screen.admin.not_logged_in"))
+        self.after_setting_change()
+        for screen in self.screen_stack:
+            if isinstance(screen, MenuScreen):
+                screen.relabel()
+
+    def run_change_admin_password(self, node: MenuNode) -> None:
+        self.push_screen(ChangeAdminPasswordScreen())
+
+    def run_restore_defaults(self, node: MenuNode) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.printer.restore_defaults()
+                self.translator.set_language(self.printer.settings.language)
+                self.action_home()
+                for screen in self.screen_stack:
+                    getattr(screen, "relabel", lambda: None)()
+                self.notify(self.t("screen.restore.done"))
+
+        self.push_screen(ConfirmScreen(self.t("screen.restore.title"), self.t("screen.restore.body")), answered)
+
+    def run_print_status_sheet(self, node: MenuNode) -> None:
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            from panel_tui.device.status_sheet import render_status_sheet, write_status_sheet
+
+            now = self.clock.now()
+            text = render_status_sheet(self.printer.settings, self.printer.signin_info(), self.t, now)
+            path = write_status_sheet(self.printer.paths, text, now)
+            self.push_screen(StatusSheetScreen(text, path))
+            self.notify(self.t("screen.sheet.printed", path=path.name))
+
+        self.push_screen(
+            ConfirmScreen(self.t("screen.sheet.confirm_title"), self.t("screen.sheet.confirm_body"),
+                          yes_key="key.print", no_key="key.cancel"),
+            answered,
+        )

@@ -1,0 +1,131 @@
+"""The panel frame shared by every panel screen: status bar, screen area, hardware keys, hints."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Static
+
+from panel_tui.ui.formatting import format_clock
+
+# (key binding, locale key, button id): the hardware keys beside the touch screen.
+HARDWARE_KEYS = (
+    ("h", "key.home", "hw-home"),
+    ("escape", "key.back", "hw-back"),
+    ("s", "key.stop", "hw-stop"),
+    ("j", "key.job_status", "hw-jobs"),
+    ("question_mark", "key.help", "hw-help"),
+)
+KEY_CAPS = {"h": "H", "escape": "Esc", "s": "S", "j": "J", "question_mark": "?", "l": "L"}
+
+
+class StatusBar(Horizontal):
+    """Printer name, network icon, admin lock icon, job indicator and the clock."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="sb-name")
+        yield Static(id="sb-network")
+        yield Static(id="sb-lock")
+        yield Static(id="sb-jobs")
+        yield Static(id="sb-clock")
+
+    def on_mount(self) -> None:
+        self.update_status()
+        self.set_interval(1.0, self.update_status)
+
+    def update_status(self) -> None:
+        app = self.app
+        t = app.t
+        settings = app.printer.settings
+        self.query_one("#sb-name", Static).update(settings.printer_name)
+        self.query_one("#sb-network", Static).update(f"⇅ {t('app.network_connected')}")
+        lock = self.query_one("#sb-lock", Static)
+        if settings.lock_setting:
+            logged_in = app.printer.admin.logged_in
+            lock.update("🔓" if logged_in else "🔒")
+            lock.tooltip = t("app.lock_open" if logged_in else "app.lock_locked")
+            lock.display = True
+        else:
+            lock.display = False
+        running = app.running_jobs
+        jobs = self.query_one("#sb-jobs", Static)
+        jobs.update(f"● {t('app.jobs_running', count=running)}" if running else f"○ {t('app.jobs_idle')}")
+        jobs.set_class(bool(running), "-busy")
+        self.query_one("#sb-clock", Static).update(format_clock(app.clock.now(), settings))
+
+    def on_click(self, event) -> None:
+        if event.widget is not None and event.widget.id == "sb-lock":
+            self.app.action_admin_login()
+
+
+class HardwareKeys(Vertical):
+    """The physical keys beside the screen; clicks act like the key presses."""
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        for key, label_key, button_id in HARDWARE_KEYS:
+            button = Button(f"{t(label_key)} [{KEY_CAPS[key]}]", id=button_id, classes="hw-key")
+            button.can_focus = False
+            yield button
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        actions = {
+            "hw-home": self.app.action_home,
+            "hw-back": self.app.action_back,
+            "hw-stop": self.app.action_stop,
+            "hw-jobs": self.app.action_job_status,
+            "hw-help": self.app.action_help,
+        }
+        action = actions.get(event.button.id or "")
+        if action is not None:
+            action()
+
+
+class HintBar(Static):
+    """One line of key hints for the current screen, in the current language."""
+
+
+class PanelScreen(Screen):
+    """A screen of the emulated panel, drawn inside the panel frame.
+
+    Subclasses give `breadcrumb()` (locale keys or plain strings, already translated)
+    and `compose_body()`; `hints()` lists (key cap, locale key) pairs.
+    """
+
+    def breadcrumb(self) -> list[str]:
+        return []
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def hints(self) -> Iterable[tuple[str, str]]:
+        return (("↑↓", "key.move"), ("Enter", "key.select"), ("Esc", "key.back"))
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        yield StatusBar(id="status-bar")
+        with Horizontal(id="frame"):
+            with Vertical(id="screen-area"):
+                crumbs = self.breadcrumb()
+                if crumbs:
+                    yield Static(" > ".join(crumbs), id="breadcrumb")
+                yield from self.compose_body()
+            yield HardwareKeys(id="hardware-keys")
+        hint_text = "  ".join(f"[b]{cap}[/b] {t(key)}" for cap, key in self.hints())
+        yield HintBar(hint_text, id="hint-bar")
+
+    def refresh_status(self) -> None:
+        for bar in self.query(StatusBar):
+            bar.update_status()
+
+    def relabel(self) -> None:
+        """Redraw everything in the current language (keeps the screen's own state)."""
+        self.refresh(recompose=True)
+
+
+class DialogBody(Widget):
+    """Marker base for dialog bodies (kept for styling)."""

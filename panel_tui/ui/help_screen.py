@@ -1,0 +1,27 @@
+"""The Help key: what the keys do and what the lock icon means."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from panel_tui.ui.frame import PanelScreen
+
+
+class HelpScreen(PanelScreen):
+    def __init__(self) -> None:
+        super().__init__(name="help")
+
+    def breadcrumb(self) -> list[str]:
+        return [self.app.t("screen.help.title")]
+
+    def hints(self):
+        return (("↑↓", "key.scroll"), ("Esc", "key.close"))
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(self.app.t("screen.help.body"), markup=False)
+            yield Static(self.app.t("app.webconfig_address", ip=self.app.printer.settings.ip_address))
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()

@@ -1,0 +1,110 @@
+"""Job/Status > Job Status: the durable job log, and one job's error code explained."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Label, Static
+
+from panel_tui.device.errors import lookup
+from panel_tui.ui.formatting import format_datetime
+from panel_tui.ui.frame import PanelScreen
+
+
+class JobStatusScreen(PanelScreen):
+    """The job log, newest first; Enter opens a job's detail."""
+
+    def __init__(self) -> None:
+        super().__init__(name="job-status")
+        self._jobs = []
+
+    def breadcrumb(self) -> list[str]:
+        t = self.app.t
+        return [t("menu.job_status"), t("screen.jobs.title")]
+
+    def hints(self):
+        return (("↑↓", "key.move"), ("Enter", "key.detail"), ("Esc", "key.back"))
+
+    def compose_body(self) -> ComposeResult:
+        t = self.app.t
+        self._jobs = self.app.printer.joblog.jobs()
+        if not self._jobs:
+            yield Static(t("screen.jobs.empty"), id="jobs-empty")
+            return
+        table = DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
+        table.add_column(t("screen.jobs.col_time"), key="time")
+        table.add_column(t("screen.jobs.col_type"), key="type")
+        table.add_column(t("screen.jobs.col_result"), key="result")
+        table.add_column(t("screen.jobs.col_code"), key="code")
+        settings = self.app.printer.settings
+        for job in self._jobs:
+            table.add_row(
+                format_datetime(job.started_at, settings),
+                t(job.job_type_key),
+                t(job.result_key),
+                str(job.error_code) if job.error_code else "—",
+                key=str(job.id),
+            )
+        yield table
+
+    def on_mount(self) -> None:
+        for table in self.query("#jobs-table"):
+            table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        job = self.app.printer.joblog.get(int(event.row_key.value))
+        if job is not None:
+            self.app.push_screen(JobDetailScreen(job.id))
+
+    def on_screen_resume(self) -> None:
+        self.relabel()
+
+    def relabel(self) -> None:
+        self.refresh(recompose=True)
+        self.call_after_refresh(self.on_mount)
+
+
+class JobDetailScreen(PanelScreen):
+    """One job: times, result and, for an error, the situation, solution and who can fix it."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(name=f"job:{job_id}")
+        self.job_id = job_id
+
+    def breadcrumb(self) -> list[str]:
+        t = self.app.t
+        return [t("menu.job_status"), t("screen.jobs.detail_title", id=self.job_id)]
+
+    def hints(self):
+        return (("↑↓", "key.scroll"), ("Esc", "key.back"))
+
+    def compose_body(self) -> ComposeResult:
+        t = self.app.t
+        job = self.app.printer.joblog.get(self.job_id)
+        settings = self.app.printer.settings
+        rows = [
+            (t("screen.jobs.col_type"), t(job.job_type_key)),
+            (t("screen.jobs.detail_started"), format_datetime(job.started_at, settings)),
+            (t("screen.jobs.detail_ended"), format_datetime(job.ended_at, settings)),
+            (t("screen.jobs.col_result"), t(job.result_key)),
+        ]
+        with VerticalScroll(id="job-detail"):
+            for label, value in rows:
+                with Horizontal(classes="status-row"):
+                    yield Label(label, classes="status-label")
+                    yield Label(value, classes="status-value")
+            if job.error_code:
+                entry = lookup(job.error_code)
+                yield Static(f"{t('screen.jobs.detail_code')}: {job.error_code}", classes="error-code")
+                yield Static(f"[b]{t('screen.jobs.detail_situation')}[/b]\n{t(entry.situation_key)}", classes="job-text")
+                yield Static(f"[b]{t('screen.jobs.detail_solution')}[/b]\n{t(entry.solution_key)}", classes="job-text")
+                yield Static(f"[b]{t('screen.jobs.detail_fixer')}[/b]: {t('fixer.' + entry.fixer)}", classes="job-text")
+            else:
+                yield Static(t("screen.jobs.detail_none"), classes="job-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#job-detail").focus()
+
+    def relabel(self) -> None:
+        self.refresh(recompose=True)
+        self.call_after_refresh(self.on_mount)

@@ -1,0 +1,153 @@
+"""How menu nodes of kind choice/text/value read, show and change device settings.
+
+The menu file names a setting (`language`, `email_server.smtp_port` ...); this module is
+the one place that knows what each name means. Validation stays in `device/`.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from panel_tui.device.settings import FIELDS, EmailServerSettings
+from panel_tui.device.validation import FieldError
+from panel_tui.ui.formatting import format_clock, format_offset
+
+if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.app import PanelApp
+
+REDACTED = "[redacted]"
+ADMIN_TIMEOUTS = (1, 3, 5, 10, 30)
+DATE_FORMATS = ("yyyy-mm-dd", "dd.mm.yyyy", "mm/dd/yyyy")
+
+
+@dataclass(frozen=True)
+class SettingBinding:
+    """A named setting as the panel sees it."""
+
+    name: str
+    kind: str  # "choice", "text" or "value"
+    current: Callable[["PanelApp"], str]
+    display: Callable[["PanelApp"], str]
+    apply: Callable[["PanelApp", str], None] | None = None
+    options: Callable[["PanelApp"], list[tuple[str, str]]] | None = None
+    rule_key: str | None = None
+    secret: bool = False
+
+
+def _update(app: "PanelApp", **changes) -> None:
+    app.printer.update(dataclasses.replace(app.printer.settings, **changes))
+
+
+def _language_apply(app: "PanelApp", raw: str) -> None:
+    app.set_language(raw)
+
+
+def _time_difference_apply(app: "PanelApp", raw: str) -> None:
+    text = raw.strip()
+    try:
+        minutes = int(text)
+    except ValueError:
+        raise FieldError("rule.time_difference_range", {"min": -720, "max": 840}) from None
+    if not -720 <= minutes <= 840:
+        raise FieldError("rule.time_difference_range", {"min": -720, "max": 840})
+    _update(app, time_difference_minutes=minutes)
+
+
+def _bool_options(on_key: str, off_key: str):
+    return lambda app: [("on", app.t(on_key)), ("off", app.t(off_key))]
+
+
+def _email_binding(field) -> SettingBinding:
+    name = field.name
+
+    def current(app: "PanelApp") -> str:
+        value = getattr(app.printer.settings.email_server, name)
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        return str(getattr(value, "value", value))
+
+    def display(app: "PanelApp") -> str:
+        value = getattr(app.printer.settings.email_server, name)
+        if field.kind == "secret":
+            return REDACTED if value else ""
+        if field.kind == "bool":
+            return app.t("value.enable" if value else "value.disable")
+        if field.choices is not None:
+            return app.t(value.label_key)
+        return str(value)
+
+    def apply(app: "PanelApp", raw: str) -> None:
+        es: EmailServerSettings = app.printer.settings.email_server
+        if field.kind == "bool":
+            raw_value: object = raw == "on"
+        else:
+            raw_value = raw
+        new = es.with_field(name, raw_value)
+        if name in ("auth_method", "email_service") and new.auth_method.value == "oauth2":
+            new = new.apply_service_defaults()
+        _update(app, email_server=new)
+
+    options = None
+    if field.kind == "bool":
+        options = _bool_options("value.enable", "value.disable")
+    elif field.choices is not None:
+        choices = field.choices
+        options = lambda app: [(member.value, app.t(member.label_key)) for member in choices]  # noqa: E731
+
+    kind = "choice" if options is not None else "text"
+    rule = getattr(field, "rule_key", None)
+    return SettingBinding(
+        name=f"email_server.{name}", kind=kind, current=current, display=display,
+        apply=apply, options=options, rule_key=rule, secret=field.kind == "secret",
+    )
+
+
+def build_bindings() -> dict[str, SettingBinding]:
+    bindings = [
+        SettingBinding(
+            "language", "choice",
+            current=lambda app: app.printer.settings.language,
+            display=lambda app: app.t(f"value.language.{app.printer.settings.language}"),
+            apply=_language_apply,
+            options=lambda app: [(code, app.t(f"value.language.{code}")) for code in ("en", "ro")],
+        ),
+        SettingBinding(
+            "date_time", "value",
+            current=lambda app: app.clock.now().isoformat(),
+            display=lambda app: format_clock(app.clock.now(), app.printer.settings),
+        ),
+        SettingBinding(
+            "date_format", "choice",
+            current=lambda app: app.printer.settings.date_format,
+            display=lambda app: app.t(f"value.date_format.{app.printer.settings.date_format}"),
+            apply=lambda app, raw: _update(app, date_format=raw),
+            options=lambda app: [(f, app.t(f"value.date_format.{f}")) for f in DATE_FORMATS],
+        ),
+        SettingBinding(
+            "time_difference", "text",
+            current=lambda app: str(app.printer.settings.time_difference_minutes),
+            display=lambda app: format_offset(app.printer.settings.time_difference_minutes),
+            apply=_time_difference_apply,
+            rule_key="screen.time_difference_hint",
+        ),
+        SettingBinding(
+            "lock_setting", "choice",
+            current=lambda app: "on" if app.printer.settings.lock_setting else "off",
+            display=lambda app: app.t("value.on" if app.printer.settings.lock_setting else "value.off"),
+            apply=lambda app, raw: _update(app, lock_setting=raw == "on"),
+            options=_bool_options("value.on", "value.off"),
+        ),
+        SettingBinding(
+            "admin_timeout", "choice",
+            current=lambda app: str(app.printer.settings.admin_timeout_minutes),
+            display=lambda app: app.t("value.minutes", n=app.printer.settings.admin_timeout_minutes),
+            apply=lambda app, raw: _update(app, admin_timeout_minutes=int(raw)),
+            options=lambda app: [(str(n), app.t("value.minutes", n=n)) for n in ADMIN_TIMEOUTS],
+        ),
+    ]
+    bindings.extend(_email_binding(field) for field in FIELDS)
+    return {binding.name: binding for binding in bindings}
+
+
+SETTING_BINDINGS = build_bindings()

@@ -1,0 +1,119 @@
+"""Editing one setting: a choice list or a text field with its validation rule."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, ListItem, ListView, Static
+
+from panel_tui.device.validation import FieldError
+from panel_tui.menus import MenuNode
+from panel_tui.ui.frame import PanelScreen
+from panel_tui.ui.setting_binding import SETTING_BINDINGS
+
+
+class ChoiceRow(ListItem):
+    def __init__(self, value: str, label: str, current: bool) -> None:
+        super().__init__(classes="menu-row choice-row")
+        self.value = value
+        self._label = label
+        self._current = current
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="menu-row-inner"):
+            yield Label("●" if self._current else "○", classes="menu-lock")
+            yield Label(self._label, classes="menu-label")
+
+
+class ChoiceScreen(PanelScreen):
+    """Pick one value; the current one is marked. Enter applies it and goes back."""
+
+    def __init__(self, node: MenuNode) -> None:
+        super().__init__(name=f"choice:{node.id}")
+        self.node = node
+        self.binding = SETTING_BINDINGS[node.setting]
+
+    def breadcrumb(self) -> list[str]:
+        return [self.app.t(n.label) for n in self.app.menu_tree.path(self.node.id)]
+
+    def compose_body(self) -> ComposeResult:
+        current = self.binding.current(self.app)
+        options = self.binding.options(self.app)
+        rows = [ChoiceRow(value, label, value == current) for value, label in options]
+        index = next((i for i, (value, _) in enumerate(options) if value == current), 0)
+        yield ListView(*rows, id="choice-list", initial_index=index)
+        yield Static("", id="edit-error", classes="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#choice-list").focus()
+
+    def on_list_view_selected(self, event: ListView.Selected) -> None:
+        event.stop()
+        if not isinstance(event.item, ChoiceRow):
+            return
+        try:
+            self.binding.apply(self.app, event.item.value)
+        except FieldError as error:
+            self.query_one("#edit-error", Static).update(
+                self.app.t("screen.text_refused", reason=self.app.t(error.key, **error.params))
+            )
+            return
+        self.app.after_setting_change()
+        if self.app.screen is self:
+            self.app.pop_screen()
+
+    def relabel(self) -> None:
+        self.refresh(recompose=True)
+        self.call_after_refresh(lambda: self.query_one("#choice-list").focus())
+
+
+class TextEditScreen(PanelScreen):
+    """Type a value; Enter validates with Epson's rule and saves, Esc cancels."""
+
+    def __init__(self, node: MenuNode) -> None:
+        super().__init__(name=f"text:{node.id}")
+        self.node = node
+        self.binding = SETTING_BINDINGS[node.setting]
+        self._draft: str | None = None
+        self._error = ""
+
+    def breadcrumb(self) -> list[str]:
+        return [self.app.t(n.label) for n in self.app.menu_tree.path(self.node.id)]
+
+    def hints(self):
+        return (("Enter", "key.ok"), ("Esc", "key.cancel"))
+
+    def compose_body(self) -> ComposeResult:
+        t = self.app.t
+        secret = self.binding.secret or self.node.secret
+        value = self._draft if self._draft is not None else ("" if secret else self.binding.current(self.app))
+        yield Label(t(self.node.label), classes="edit-label")
+        yield Input(value=value, password=secret, id="edit-input")
+        yield Static(self._error, id="edit-error", classes="error")
+        if secret:
+            yield Static(t("screen.secret_hint"), classes="edit-hint")
+        if self.binding.rule_key:
+            yield Static(t(self.binding.rule_key), classes="edit-hint")
+        yield Static(t("screen.text_hint"), classes="edit-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#edit-input", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._draft = event.value
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            self.binding.apply(self.app, event.value)
+        except FieldError as error:
+            self._error = self.app.t("screen.text_refused", reason=self.app.t(error.key, **error.params))
+            self.query_one("#edit-error", Static).update(self._error)
+            return
+        self.app.notify(self.app.t("screen.text_saved", name=self.app.t(self.node.label)))
+        self.app.after_setting_change()
+        if self.app.screen is self:
+            self.app.pop_screen()
+
+    def relabel(self) -> None:
+        self.refresh(recompose=True)
+        self.call_after_refresh(lambda: self.query_one("#edit-input", Input).focus())

@@ -1,0 +1,91 @@
+"""Read-only status screens: Email Server Status, Wired LAN/Wi-Fi Status, the printed sheet."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Label, Static
+
+from panel_tui.device.status_sheet import email_server_status_rows, network_status_rows
+from panel_tui.ui.frame import PanelScreen
+
+
+class StatusRowsView(VerticalScroll):
+    """Label : value rows, values right-aligned, scrollable."""
+
+    def __init__(self, rows, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._rows = rows
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        for row in self._rows:
+            value = t(row.value) if row.value_is_key else row.value
+            with Horizontal(classes="status-row"):
+                yield Label(t(row.label_key), classes="status-label")
+                yield Label(value or "—", classes="status-value")
+
+
+class _RowsScreen(PanelScreen):
+    node_id = ""
+
+    def breadcrumb(self) -> list[str]:
+        return [self.app.t(n.label) for n in self.app.menu_tree.path(self.node_id)]
+
+    def hints(self):
+        return (("↑↓", "key.scroll"), ("Esc", "key.back"))
+
+    def rows(self):
+        raise NotImplementedError
+
+    def compose_body(self) -> ComposeResult:
+        yield StatusRowsView(self.rows(), id="status-rows")
+
+    def on_mount(self) -> None:
+        self.query_one("#status-rows").focus()
+
+    def relabel(self) -> None:
+        self.refresh(recompose=True)
+        self.call_after_refresh(lambda: self.query_one("#status-rows").focus())
+
+
+class EmailServerStatusScreen(_RowsScreen):
+    """Settings > General Settings > Network Settings > Network Status > Email Server Status."""
+
+    node_id = "email_server_status"
+
+    def rows(self):
+        printer = self.app.printer
+        return email_server_status_rows(printer.settings, printer.signin_info())
+
+
+class WiredLanStatusScreen(_RowsScreen):
+    """... > Network Status > Wired LAN/Wi-Fi Status (shows the address Web Config uses)."""
+
+    node_id = "wired_lan_status"
+
+    def rows(self):
+        return network_status_rows(self.app.printer.settings)
+
+
+class StatusSheetScreen(PanelScreen):
+    """The printed network status sheet as paper: scrollable, monospaced, secrets redacted."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        super().__init__(name="status-sheet")
+        self.text = text
+        self.path = path
+
+    def breadcrumb(self) -> list[str]:
+        return [self.app.t(n.label) for n in self.app.menu_tree.path("print_status_sheet")]
+
+    def hints(self):
+        return (("↑↓", "key.scroll"), ("Esc", "key.close"))
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="paper-tray"):
+            yield Static(self.text, id="paper", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#paper-tray").focus()
