@@ -1,0 +1,67 @@
+"""Clocks: the system clock, and fixed/offset clocks for tests, snapshots and trainers."""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+# The moment tests and snapshots are frozen at.
+SNAPSHOT_TIME = datetime(2026, 3, 14, 9, 26, tzinfo=timezone.utc)
+
+
+def _as_utc(dt: datetime) -> datetime:
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError(f"naive datetime {dt!r}: a clock needs a timezone-aware time")
+    return dt.astimezone(timezone.utc)
+
+
+class Clock:
+    """Something that tells the time: `now()` is always timezone-aware UTC."""
+
+    def now(self) -> datetime:
+        raise NotImplementedError
+
+
+class SystemClock(Clock):
+    """The real clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class FixedClock(Clock):
+    """A clock that stands still until told to move (`advance`, `set`)."""
+
+    def __init__(self, dt: datetime = SNAPSHOT_TIME) -> None:
+        self._lock = threading.Lock()
+        self._now = _as_utc(dt)
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the clock by `delta` (may be negative) and return the new time."""
+        with self._lock:
+            self._now = self._now + delta
+            return self._now
+
+    def set(self, dt: datetime) -> None:
+        """Jump to `dt` (timezone-aware)."""
+        with self._lock:
+            self._now = _as_utc(dt)
+
+
+class OffsetClock(Clock):
+    """Another clock shifted by an offset (a trainer's "+91 days"); the offset can change."""
+
+    def __init__(self, base: Clock, offset: timedelta = timedelta(0)) -> None:
+        self.base = base
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return self.base.now() + self.offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Add `delta` to the offset and return the new time."""
+        self.offset += delta
+        return self.now()

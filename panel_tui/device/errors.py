@@ -1,0 +1,113 @@
+"""The one error table: job error codes, and the causes the mail layer reports mapped onto them.
+
+Texts are locale keys: error.<code>.situation / error.<code>.solution, fixer.<who>,
+cause.<name>.message / cause.<name>.fix.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Fixer = Literal["printer_admin", "tenant_admin", "user"]
+FIXERS: tuple[Fixer, ...] = ("printer_admin", "tenant_admin", "user")
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """A code shown in Job/Status > Job Status, what it means, how to fix it and who can."""
+
+    code: int
+    situation_key: str
+    solution_key: str
+    fixer: Fixer
+
+    @property
+    def fixer_key(self) -> str:
+        return f"fixer.{self.fixer}"
+
+    @property
+    def known(self) -> bool:
+        return self.code in ERROR_CODES
+
+
+def _entry(code: int, fixer: Fixer) -> ErrorCode:
+    return ErrorCode(code, f"error.{code}.situation", f"error.{code}.solution", fixer)
+
+
+# 311-314 as in Epson's manuals for email jobs; 360/361/370 from the OAuth 2.0 guide.
+ERROR_CODES: dict[int, ErrorCode] = {
+    311: _entry(311, "printer_admin"),  # DNS error
+    312: _entry(312, "printer_admin"),  # authentication error
+    313: _entry(313, "printer_admin"),  # communication error
+    314: _entry(314, "user"),  # data larger than the attachment limit
+    360: _entry(360, "printer_admin"),  # not signed in to the cloud/email service
+    361: _entry(361, "printer_admin"),  # sign-in expired
+    370: _entry(370, "user"),  # must sign in to the cloud service again (To My Email)
+}
+
+
+def lookup(code: int) -> ErrorCode:
+    """The table entry for `code`; an unknown code gets a generic entry (never an exception)."""
+    entry = ERROR_CODES.get(code)
+    if entry is not None:
+        return entry
+    return ErrorCode(code, "error.unknown.situation", "error.unknown.solution", "printer_admin")
+
+
+@dataclass(frozen=True)
+class ErrorCause:
+    """A specific failure (IdP error, SMTP reply, network/TLS failure) as the user should see it."""
+
+    name: str
+    code: int
+    fixer: Fixer
+
+    @property
+    def message_key(self) -> str:
+        return f"cause.{self.name}.message"
+
+    @property
+    def fix_key(self) -> str:
+        return f"cause.{self.name}.fix"
+
+    @property
+    def fixer_key(self) -> str:
+        return f"fixer.{self.fixer}"
+
+    @property
+    def error(self) -> ErrorCode:
+        return lookup(self.code)
+
+
+def _cause(name: str, code: int, fixer: Fixer) -> ErrorCause:
+    return ErrorCause(name, code, fixer)
+
+
+# The mail layer classifies a failure into one of these names; the job gets `code`.
+CAUSES: dict[str, ErrorCause] = {
+    c.name: c
+    for c in (
+        _cause("not_signed_in", 360, "printer_admin"),
+        _cause("signin_expired", 361, "printer_admin"),  # invalid_grant: AADSTS700082, 70043, 50173
+        _cause("user_signin_required", 370, "user"),
+        _cause("conditional_access", 312, "tenant_admin"),  # AADSTS53003
+        _cause("consent_required", 312, "tenant_admin"),  # AADSTS65001, 90094
+        _cause("smtp_auth_disabled", 312, "tenant_admin"),  # 535 5.7.139
+        _cause("token_rejected", 312, "printer_admin"),  # 535 5.7.3
+        _cause("auth_failed", 312, "printer_admin"),  # wrong account/password (SMTP-AUTH)
+        _cause("send_as_denied", 312, "printer_admin"),  # 554 5.2.252 SendAsDenied
+        _cause("dns_failure", 311, "printer_admin"),
+        _cause("connection_failed", 313, "printer_admin"),
+        _cause("secure_connection_mismatch", 313, "printer_admin"),
+        _cause("certificate_untrusted", 313, "printer_admin"),
+        _cause("message_too_large", 314, "user"),
+    )
+}
+
+
+def cause(name: str) -> ErrorCause:
+    """The cause called `name` (KeyError if the mail layer reports a name this table lacks)."""
+    try:
+        return CAUSES[name]
+    except KeyError:
+        raise KeyError(f"unknown error cause {name!r}") from None

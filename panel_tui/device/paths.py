@@ -1,0 +1,90 @@
+"""Where a printer profile keeps its files: platformdirs, or everything under $PANEL_TUI_HOME."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "panel-tui"
+HOME_ENV = "PANEL_TUI_HOME"
+PROFILE_MAX_LENGTH = 40
+_PROFILE_RE = re.compile(r"[A-Za-z0-9._-]{1,%d}" % PROFILE_MAX_LENGTH)
+
+
+@dataclass(frozen=True)
+class ProfilePaths:
+    """The directories of one emulated printer (profile)."""
+
+    profile: str
+    config_dir: Path
+    data_dir: Path
+    cache_dir: Path
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.json"
+
+    @property
+    def joblog_file(self) -> Path:
+        return self.data_dir / "jobs.sqlite3"
+
+    @property
+    def token_cache_file(self) -> Path:
+        return self.config_dir / "token_cache.json"
+
+    @property
+    def sheets_dir(self) -> Path:
+        return self.data_dir / "status-sheets"
+
+    @property
+    def ca_dir(self) -> Path:
+        return self.data_dir / "ca-certificates"
+
+
+def validate_profile_name(profile: str) -> str:
+    """Return `profile` if it is a safe directory name, else raise ValueError saying why."""
+    if not isinstance(profile, str) or not _PROFILE_RE.fullmatch(profile) or set(profile) == {"."}:
+        raise ValueError(
+            f"invalid profile name {profile!r}: use 1-{PROFILE_MAX_LENGTH} characters from "
+            "letters, digits, '-', '_' and '.' (not only dots)"
+        )
+    return profile
+
+
+def _base_dirs() -> tuple[Path, Path, Path]:
+    home = os.environ.get(HOME_ENV)
+    if home:
+        root = Path(home).expanduser()
+        return root / "config", root / "data", root / "cache"
+    return (
+        Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+    )
+
+
+def resolve_paths(profile: str = "default") -> ProfilePaths:
+    """Locate (and create) the directories of `profile`.
+
+    With PANEL_TUI_HOME=DIR: DIR/config/<profile>, DIR/data/<profile>, DIR/cache/<profile>;
+    otherwise the platformdirs user config/data/cache directories of "panel-tui".
+    """
+    validate_profile_name(profile)
+    config_base, data_base, cache_base = _base_dirs()
+    paths = ProfilePaths(profile, config_base / profile, data_base / profile, cache_base / profile)
+    for directory in (paths.config_dir, paths.data_dir, paths.cache_dir):
+        directory.mkdir(parents=True, exist_ok=True)
+    # config holds the token cache and settings (secrets): keep it private
+    os.chmod(paths.config_dir, 0o700)
+    return paths
+
+
+def simulator_dir() -> Path:
+    """The Microsoft 365 simulator's data directory, shared by all profiles (created)."""
+    _, data_base, _ = _base_dirs()
+    directory = data_base / "simulator"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory

@@ -1,0 +1,101 @@
+"""The emulated printer as one object: paths, applied settings, job log, admin session, clock."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from panel_tui.device.admin import AdminSession
+from panel_tui.device.clock import Clock, SystemClock
+from panel_tui.device.joblog import JobLog
+from panel_tui.device.paths import ProfilePaths
+from panel_tui.device.settings import DeviceSettings, SettingsStore
+from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
+
+SettingsListener = Callable[[DeviceSettings], None]
+
+
+class Printer:
+    """Facade the UI talks to. `update` saves atomically, then tells every subscriber."""
+
+    def __init__(
+        self,
+        paths: ProfilePaths,
+        store: SettingsStore,
+        settings: DeviceSettings,
+        joblog: JobLog,
+        clock: Clock,
+    ) -> None:
+        self.paths = paths
+        self.store = store
+        self.joblog = joblog
+        self.clock = clock
+        self._settings = settings
+        self._lock = threading.RLock()
+        self._listeners: list[SettingsListener] = []
+        self.admin = AdminSession(lambda: self._settings, clock)
+        # Set by the mail layer: returns the OAuth 2.0 sign-in state of the email server.
+        self.signin_provider: Callable[[], SignInInfo] | None = None
+
+    @classmethod
+    def open(cls, paths: ProfilePaths, clock: Clock | None = None) -> Printer:
+        """Load the profile's settings (SettingsError if the file is broken) and its job log.
+
+        Jobs a previous crash left running are marked interrupted (`joblog.recovered`).
+        """
+        clock = clock or SystemClock()
+        store = SettingsStore(paths)
+        settings = store.load()
+        joblog = JobLog(paths.joblog_file, clock)
+        return cls(paths, store, settings, joblog, clock)
+
+    @property
+    def settings(self) -> DeviceSettings:
+        """The applied settings (immutable; change them with `update`)."""
+        return self._settings
+
+    def update(self, change: DeviceSettings | Callable[[DeviceSettings], DeviceSettings]) -> DeviceSettings:
+        """Apply new settings (or `change(current)`), save them atomically, notify subscribers.
+
+        Nothing changes if validation or saving fails. Returns the new settings.
+        """
+        with self._lock:
+            new = change(self._settings) if callable(change) else change
+            if not isinstance(new, DeviceSettings):
+                raise TypeError(f"update needs DeviceSettings, got {type(new).__name__}")
+            self.store.save(new)
+            self._settings = new
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(new)
+        return new
+
+    def subscribe(self, callback: SettingsListener) -> Callable[[], None]:
+        """Call `callback(settings)` after every change; returns a function that unsubscribes."""
+        with self._lock:
+            self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._listeners:
+                    self._listeners.remove(callback)
+
+        return unsubscribe
+
+    def restore_defaults(self) -> DeviceSettings:
+        """Factory defaults except the serial number: admin password cleared, lock off, email reset.
+
+        The job log is kept. The administrator is logged out.
+        """
+        result = self.update(lambda current: DeviceSettings(serial_number=current.serial_number))
+        self.admin.logout()
+        return result
+
+    def signin_info(self) -> SignInInfo:
+        """The email server's sign-in state: from the mail layer once it sets `signin_provider`."""
+        provider = self.signin_provider
+        return provider() if provider is not None else NOT_SIGNED_IN
+
+    def local_now(self) -> datetime:
+        """Now on the printer's clock (the time difference applied)."""
+        return self._settings.local_time(self.clock.now())
