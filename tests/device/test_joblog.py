@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import threading
+from contextlib import closing
+from datetime import timedelta
+
+import pytest
+
+from panel_tui.device.joblog import JOB_TYPES, JobLog, scrub_detail
+
+
+@pytest.fixture
+def joblog(tmp_path, clock) -> JobLog:
+    return JobLog(tmp_path / "jobs.sqlite3", clock)
+
+
+def test_wal_mode_is_on(joblog):
+    with closing(sqlite3.connect(joblog.db_path)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert joblog.journal_mode() == "wal"
+
+
+def test_start_and_finish(joblog, clock):
+    job_id = joblog.start("test_mail", "to user@contoso.com")
+    job = joblog.get(job_id)
+    assert (job.result, job.ended_at, job.started_at, job.detail) == ("running", None, clock.now(), "to user@contoso.com")
+    assert job.job_type_key == "job.type.test_mail" and job.result_key == "job.result.running"
+    clock.advance(timedelta(seconds=3))
+    done = joblog.finish(job_id, "error", error_code=361)
+    assert done.result == "error" and done.error_code == 361 and done.ended_at - done.started_at == timedelta(seconds=3)
+    assert done.error.situation_key == "error.361.situation"
+    assert done.detail == "to user@contoso.com"
+    assert joblog.finish(job_id, "ok", detail="sent").detail == "sent"
+
+
+def test_jobs_newest_first_with_limit(joblog):
+    ids = [joblog.start(job_type) for job_type in JOB_TYPES]
+    assert [job.id for job in joblog.jobs()] == ids[::-1]
+    assert [job.id for job in joblog.jobs(limit=2)] == ids[:-3:-1]
+
+
+def test_rejects_unknown_type_result_and_id(joblog):
+    with pytest.raises(ValueError):
+        joblog.start("print")
+    job_id = joblog.start("connection_check")
+    with pytest.raises(ValueError):
+        joblog.finish(job_id, "running")
+    with pytest.raises(ValueError):
+        joblog.finish(job_id, "great")
+    with pytest.raises(KeyError):
+        joblog.finish(job_id + 100, "ok")
+    assert joblog.get(job_id + 100) is None
+
+
+def test_database_refuses_unknown_result(joblog):
+    with closing(sqlite3.connect(joblog.db_path)) as conn, pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO jobs (job_type, started_at, result) VALUES ('test_mail', 'x', 'bogus')")
+
+
+def test_recover_interrupted_on_reopen(tmp_path, clock):
+    path = tmp_path / "jobs.sqlite3"
+    first = JobLog(path, clock)
+    running = first.start("scan_to_email")
+    finished = first.start("test_mail")
+    first.finish(finished, "ok")
+    clock.advance(timedelta(minutes=1))
+    reopened = JobLog(path, clock)
+    assert reopened.recovered == 1
+    job = reopened.get(running)
+    assert job.result == "interrupted" and job.ended_at == clock.now()
+    assert reopened.get(finished).result == "ok"
+    assert reopened.recover_interrupted() == 0
+
+
+def test_job_survives_a_crashed_process(tmp_path, clock):
+    path = tmp_path / "jobs.sqlite3"
+    code = (
+        "import os, sys\n"
+        "from panel_tui.device.joblog import JobLog\n"
+        "log = JobLog(sys.argv[1])\n"
+        "print(log.start('to_my_email'), flush=True)\n"
+        "os._exit(9)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 9, proc.stderr
+    job_id = int(proc.stdout.strip())
+    log = JobLog(path, clock)
+    assert log.recovered == 1 and log.get(job_id).result == "interrupted"
+
+
+def test_threads_can_log_concurrently(joblog):
+    errors: list[BaseException] = []
+
+    def worker():
+        try:
+            for _ in range(20):
+                joblog.finish(joblog.start("connection_check"), "ok")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    jobs = joblog.jobs(limit=1000)
+    assert len(jobs) == 160 and {job.result for job in jobs} == {"ok"}
+    assert joblog.running() == []
+
+
+def test_clear(joblog):
+    joblog.start("fax_email")
+    joblog.clear()
+    assert joblog.jobs() == []
+
+
+def test_detail_is_scrubbed_of_tokens(joblog):
+    jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+    job_id = joblog.start("test_mail", f"AUTH XOAUTH2 dXNlcj1hQGIuY29tAWF1dGg9QmVhcmVyIGV5SjAB password=hunter2 {jwt}")
+    detail = joblog.get(job_id).detail
+    assert "hunter2" not in detail and "eyJ" not in detail and "dXNlcj1h" not in detail
+    assert "[redacted]" in detail
+    joblog.finish(job_id, "error", 312, detail=f"535 5.7.3 Authentication unsuccessful; Bearer {jwt}")
+    detail = joblog.get(job_id).detail
+    assert "eyJ" not in detail and detail.startswith("535 5.7.3 Authentication unsuccessful")
+
+
+def test_scrub_keeps_ordinary_text_and_limits_length():
+    assert scrub_detail("refresh token expired (AADSTS700082)") == "refresh token expired (AADSTS700082)"
+    assert scrub_detail("to user@contoso.onmicrosoft.com") == "to user@contoso.onmicrosoft.com"
+    assert len(scrub_detail("word " * 500)) == 500

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import pytest
+
+from panel_tui.device.admin import set_admin_password
+from panel_tui.device.printer import Printer
+from panel_tui.device.settings import AuthMethod, DeviceSettings, SettingsError
+from panel_tui.device.status_sheet import SignInInfo
+from panel_tui.device.validation import FieldError
+
+
+def test_open_fresh_profile(paths, clock):
+    printer = Printer.open(paths, clock)
+    assert printer.settings == DeviceSettings()
+    assert printer.joblog.jobs() == [] and printer.joblog.db_path == paths.joblog_file
+    assert printer.signin_info() == SignInInfo("not_signed_in", None)
+    assert printer.local_now() == clock.now()
+
+
+def test_update_saves_and_notifies(paths, clock):
+    printer = Printer.open(paths, clock)
+    seen = []
+    unsubscribe = printer.subscribe(seen.append)
+    new = printer.update(lambda s: s.with_field("email_server.auth_method", "oauth2"))
+    assert printer.settings is new and seen == [new]
+    assert Printer.open(paths, clock).settings.email_server.auth_method is AuthMethod.OAUTH2
+    unsubscribe()
+    printer.update(DeviceSettings(language="ro"))
+    assert seen == [new]
+
+
+def test_failed_update_changes_nothing(paths, clock, monkeypatch):
+    printer = Printer.open(paths, clock)
+    before = printer.settings
+    seen = []
+    printer.subscribe(seen.append)
+    with pytest.raises(FieldError):
+        printer.update(dataclasses.replace(before, time_difference_minutes=9999))
+    with pytest.raises(TypeError):
+        printer.update(lambda s: None)
+    monkeypatch.setattr(os, "replace", lambda a, b: (_ for _ in ()).throw(OSError(28, "disk full")))
+    with pytest.raises(OSError):
+        printer.update(DeviceSettings(language="ro"))
+    assert printer.settings is before and seen == []
+
+
+def test_open_refuses_corrupt_settings(paths, clock):
+    paths.settings_file.write_text("{", encoding="utf-8")
+    with pytest.raises(SettingsError, match="settings.json"):
+        Printer.open(paths, clock)
+    assert paths.settings_file.read_text(encoding="utf-8") == "{"
+
+
+def test_restore_defaults_keeps_serial_and_job_log(paths, clock):
+    printer = Printer.open(paths, clock)
+    printer.update(
+        lambda s: dataclasses.replace(
+            set_admin_password(s, "Adm1nPassw0rd"), serial_number="X9ZZ000001", lock_setting=True, language="ro"
+        ).with_field("email_server.auth_method", "oauth2")
+    )
+    assert printer.admin.login("Adm1nPassw0rd")
+    job_id = printer.joblog.start("test_mail")
+    printer.joblog.finish(job_id, "ok")
+    restored = printer.restore_defaults()
+    assert restored == DeviceSettings(serial_number="X9ZZ000001")
+    assert not printer.admin.logged_in
+    assert printer.admin.login("X9ZZ000001")
+    assert [job.id for job in printer.joblog.jobs()] == [job_id]
+
+
+def test_admin_session_sees_current_settings(paths, clock):
+    printer = Printer.open(paths, clock)
+    assert not printer.admin.requires_login
+    printer.update(lambda s: dataclasses.replace(s, lock_setting=True))
+    assert printer.admin.requires_login
+
+
+def test_reopen_marks_crashed_jobs_interrupted(paths, clock):
+    first = Printer.open(paths, clock)
+    job_id = first.joblog.start("scan_to_email")
+    second = Printer.open(paths, clock)
+    assert second.joblog.recovered == 1 and second.joblog.get(job_id).result == "interrupted"
+
+
+def test_signin_provider_hook(paths, clock):
+    printer = Printer.open(paths, clock)
+    printer.signin_provider = lambda: SignInInfo("expired", "admin@contoso.com")
+    assert printer.signin_info().state == "expired"
