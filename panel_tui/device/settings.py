@@ -212,6 +212,8 @@ def format_time_difference(minutes: int) -> str:
 
 
 def _validate_ipv4(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise FieldError("rule.ipv4_invalid")
     try:
         ipaddress.IPv4Address(raw)
     except ValueError:

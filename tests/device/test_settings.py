@@ -196,6 +196,11 @@ def test_invalid_settings_are_not_saved(paths):
         (b'{"schema": 1, "settings": {"email_server": {"smtp_port": 0}}}', "email_server.smtp_port"),
         (b'{"schema": 1, "settings": {"email_server": {"auth_method": "kerberos"}}}', "email_server.auth_method"),
         (b'{"schema": 1, "settings": {"time_difference_minutes": 9999}}', "time_difference_minutes"),
+        (b'{"schema": 1, "settings": {"time_difference_minutes": "60"}}', "time_difference_minutes"),
+        (b'{"schema": 1, "settings": {"ip_address": 3221225994}}', "ip_address"),
+        (b'{"schema": 1, "settings": {"lock_setting": "yes"}}', "lock_setting"),
+        (b'{"schema": 1, "settings": {"email_server": []}}', "email_server"),
+        (b'{"schema": "1", "settings": {}}', "schema"),
     ],
 )
 def test_corrupt_file_names_file_and_problem_and_is_not_overwritten(paths, content, problem):
