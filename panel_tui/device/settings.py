@@ -38,6 +38,17 @@ DEFAULT_SERIAL = "X7NA012345"
 DEFAULT_PRINTER_NAME = "EPSON WF-C879R"
 
 
+def _coerce_enums(instance: Any, fields: dict[str, type[StrEnum]]) -> None:
+    """Turn plain strings given for enum fields (e.g. via dataclasses.replace) into members."""
+    for name, enum_cls in fields.items():
+        value = getattr(instance, name)
+        if isinstance(value, str) and not isinstance(value, enum_cls):
+            try:
+                object.__setattr__(instance, name, enum_cls(value))
+            except ValueError:
+                pass  # left as is: validate() reports it
+
+
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -153,6 +164,12 @@ class EmailServerSettings:
     pop3_server: str = ""
     pop3_port: int = 110
 
+    def __post_init__(self) -> None:
+        _coerce_enums(
+            self,
+            {"auth_method": AuthMethod, "email_service": EmailService, "secure_connection": SecureConnection},
+        )
+
     def with_field(self, name: str, raw_value: Any) -> EmailServerSettings:
         """A copy with `name` set to the validated `raw_value` (raises FieldError).
 
@@ -266,6 +283,9 @@ class DeviceSettings:
     email_server: EmailServerSettings = field(default_factory=EmailServerSettings)
     # Web Config Fax > Fax Server > Email Server Settings (internet fax provider's server)
     fax_email_server: EmailServerSettings = field(default_factory=EmailServerSettings)
+
+    def __post_init__(self) -> None:
+        _coerce_enums(self, {"date_format": DateFormat})
 
     def with_field(self, name: str, raw_value: Any) -> DeviceSettings:
         """A validated copy with one setting changed; `name` may be "email_server.smtp_port"."""

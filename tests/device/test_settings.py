@@ -230,3 +230,18 @@ def test_restore_defaults_keeps_serial_and_optionally_language(paths):
     assert store.load() == restored
     store.save(dataclasses.replace(restored, language="ro"))
     assert store.restore_defaults(keep_language=True).language == "ro"
+
+
+def test_plain_strings_given_to_replace_become_enum_members(clock):
+    settings = dataclasses.replace(DeviceSettings(), date_format="dd.mm.yyyy")
+    assert settings.date_format is DateFormat.DMY
+    assert settings.format_datetime(clock.now()) == "14.03.2026 09:26"
+    email = dataclasses.replace(EmailServerSettings(), auth_method="oauth2", secure_connection="starttls")
+    assert email.auth_method is AuthMethod.OAUTH2 and email.secure_connection is SecureConnection.STARTTLS
+
+
+def test_invalid_strings_are_caught_by_validate(paths):
+    bad = dataclasses.replace(DeviceSettings(), date_format="yyyy/dd/mm")
+    with pytest.raises(FieldError) as info:
+        SettingsStore(paths).save(bad)
+    assert info.value.field == "date_format"
