@@ -1,0 +1,262 @@
+"""A small synchronous client of the simulator's control API, and a scripted "user in
+the browser" for the /devicelogin pages.
+
+    control = SimControl(endpoints.control_url, endpoints.ca_path)
+    control.set_smtp_auth_org(True)
+    control.approve_device_code(flow["user_code"], "admin@contoso.onmicrosoft.com",
+                                "Sim-Admin-2024", consent_for_org=True)
+
+:meth:`SimControl.approve_device_code` fetches the sign-in pages and submits their
+forms the way a browser does (hidden fields, the clicked button's name and value,
+ticked checkboxes only), so it exercises exactly what a person would.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote, urljoin
+
+
+class SimControlError(RuntimeError):
+    """The control API refused a request; ``status`` is the HTTP status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class SimControl:
+    """Synchronous client of ``{control_url}/...`` (loopback, HTTPS with the simulator's CA)."""
+
+    def __init__(self, control_url: str, ca_path: Path, timeout: float = 10.0) -> None:
+        import requests  # only the callers of the control API pay for it
+
+        self.control_url = control_url.rstrip("/")
+        self.base_url = self.control_url.rsplit("/_sim", 1)[0]
+        self.ca_path = Path(ca_path)
+        self.timeout = timeout
+        self._session = requests.Session()
+        self._session.trust_env = False  # REQUESTS_CA_BUNDLE or a proxy must not interfere
+        self._session.verify = str(self.ca_path)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> "SimControl":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, payload: dict | None = None) -> dict:
+        response = self._session.request(method, f"{self.control_url}{path}", json=payload, timeout=self.timeout)
+        try:
+            data = response.json()
+        except ValueError:
+            data = {"error": response.text}
+        if response.status_code >= 400:
+            raise SimControlError(str(data.get("error", response.reason)), response.status_code)
+        return data
+
+    # -- clock and faults --------------------------------------------------------------
+
+    def now(self) -> float:
+        """The simulated time, epoch seconds."""
+        return float(self._call("GET", "/clock")["now"])
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the simulated clock forward; returns the new simulated time."""
+        return float(self._call("POST", "/clock", {"advance": seconds})["now"])
+
+    def set_fault(self, name: str, on: bool) -> None:
+        """``idp_down``, ``idp_5xx``, ``smtp_down``, ``smtp_drop_mid_data`` or ``slow_down``."""
+        self._call("POST", "/faults", {"name": name, "on": bool(on)})
+
+    # -- tenant policies ---------------------------------------------------------------
+
+    def set_security_defaults(self, on: bool) -> None:
+        self._call("POST", "/policies", {"security_defaults": bool(on)})
+
+    def set_smtp_auth_org(self, enabled: bool) -> None:
+        self._call("POST", "/policies", {"smtp_auth_org": bool(enabled)})
+
+    def set_conditional_access_block(self, on: bool) -> None:
+        self._call("POST", "/policies", {"conditional_access_block": bool(on)})
+
+    def set_smtp_auth_mailbox(self, upn: str, enabled: bool | None) -> None:
+        """True/False override the organisation for this mailbox; None follows it."""
+        self._call("POST", f"/users/{quote(upn, safe='')}/smtp-auth", {"enabled": enabled})
+
+    # -- users and consent -------------------------------------------------------------
+
+    def add_user(self, upn: str, display_name: str, password: str, roles: list[str] | None = None) -> dict:
+        return self._call("POST", "/users", {"upn": upn, "display_name": display_name,
+                                             "password": password, "roles": roles or []})
+
+    def revoke_sessions(self, upn: str) -> None:
+        self._call("POST", f"/users/{quote(upn, safe='')}/revoke")
+
+    def reset_password(self, upn: str, new: str) -> None:
+        self._call("POST", f"/users/{quote(upn, safe='')}/password", {"password": new})
+
+    def grant_admin_consent(self, client_id: str) -> None:
+        self._call("POST", f"/consents/{quote(client_id, safe='')}", {"granted": True})
+
+    def revoke_admin_consent(self, client_id: str) -> None:
+        self._call("POST", f"/consents/{quote(client_id, safe='')}", {"granted": False})
+
+    # -- mail, state, reset ------------------------------------------------------------
+
+    def mailbox(self, upn: str) -> list[dict]:
+        """Messages received by ``upn``: subject, from, to, date, attachments [{filename,
+        content_type, size}], plus id, text preview, size."""
+        return list(self._call("GET", f"/mailboxes/{quote(upn, safe='')}")["messages"])
+
+    def raw_message(self, upn: str, message_id: str) -> bytes:
+        response = self._session.get(
+            f"{self.control_url}/mailboxes/{quote(upn, safe='')}/{quote(message_id, safe='')}",
+            timeout=self.timeout,
+        )
+        if response.status_code >= 400:
+            raise SimControlError("no such message", response.status_code)
+        return response.content
+
+    def state(self) -> dict:
+        return self._call("GET", "/state")
+
+    def reset(self) -> None:
+        """Back to the seeded tenant: policies, users, consents, tokens, clock, faults, mail."""
+        self._call("POST", "/reset")
+
+    # -- the user in the browser -------------------------------------------------------
+
+    def approve_device_code(self, user_code: str, upn: str, password: str,
+                            consent_for_org: bool = False, accept: bool = True,
+                            lang: str = "en") -> dict:
+        """Sign in at the verification page as a person would, and say what happened.
+
+        Returns ``{"page", "error", "signed_in", "title", "pages"}``: ``page`` is the
+        last page's ``data-page`` (``signed-in``, ``declined``, ``blocked``,
+        ``admin-approval``, or the page that refused input: ``enter-code``, ``account``,
+        ``password``), ``error`` its AADSTS code or message key, ``pages`` the pages seen.
+        """
+        browser = _FormBrowser(self._session, self.timeout)
+        page = browser.get(f"{self.base_url}/devicelogin?lang={quote(lang)}")
+        pages = [page.name]
+        answers = {"enter-code": {"otc": user_code}, "account": {"loginfmt": upn}, "password": {"passwd": password}}
+        seen: dict[str, int] = {}
+        while page.name in answers or page.name == "permissions":
+            seen[page.name] = seen.get(page.name, 0) + 1
+            if seen[page.name] > 1:  # the page came back: it refused what we typed
+                break
+            if page.name == "permissions":
+                fields = {"consent_org": "on"} if consent_for_org and page.has_field("consent_org") else {}
+                page = browser.submit(page, fields, button="accept" if accept else "cancel")
+            else:
+                page = browser.submit(page, answers[page.name])
+            pages.append(page.name)
+        return {
+            "page": page.name,
+            "error": page.error,
+            "signed_in": page.name == "signed-in",
+            "title": page.title,
+            "pages": pages,
+            "org_consent_offered": any(p == "permissions" for p in pages) and browser.saw_org_consent,
+        }
+
+
+# -- a tiny form-submitting browser ------------------------------------------------------
+
+
+@dataclass
+class _Form:
+    action: str
+    method: str
+    inputs: list[dict] = field(default_factory=list)
+    buttons: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class _Page:
+    url: str
+    name: str
+    error: str
+    title: str
+    forms: list[_Form]
+
+    def has_field(self, name: str) -> bool:
+        return any(i.get("name") == name for form in self.forms for i in form.inputs)
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.name = ""
+        self.error = ""
+        self.title = ""
+        self.forms: list[_Form] = []
+        self._in_h1 = False
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        attributes = {k: (v if v is not None else "") for k, v in attrs}
+        if tag == "main" and not self.name:
+            self.name = attributes.get("data-page", "")
+            self.error = attributes.get("data-error", "")
+        elif tag == "h1":
+            self._in_h1 = True
+        elif tag == "form":
+            self.forms.append(_Form(attributes.get("action", ""), attributes.get("method", "get").lower()))
+        elif tag == "input" and self.forms:
+            self.forms[-1].inputs.append(attributes)
+        elif tag == "button" and self.forms:
+            self.forms[-1].buttons.append(attributes)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h1":
+            self._in_h1 = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_h1:
+            self.title += data
+
+
+class _FormBrowser:
+    def __init__(self, session, timeout: float) -> None:
+        self.session = session
+        self.timeout = timeout
+        self.saw_org_consent = False
+
+    def get(self, url: str) -> _Page:
+        response = self.session.get(url, timeout=self.timeout)
+        return self._page(response)
+
+    def submit(self, page: _Page, values: dict[str, str], button: str | None = None) -> _Page:
+        form = page.forms[0]
+        data: dict[str, str] = {}
+        for item in form.inputs:
+            name, kind = item.get("name"), item.get("type", "text").lower()
+            if not name:
+                continue
+            if kind in ("checkbox", "radio"):
+                if name in values or "checked" in item:
+                    data[name] = values.get(name, item.get("value", "on"))
+            elif kind not in ("submit", "button", "image", "reset"):
+                data[name] = values.get(name, item.get("value", ""))
+        chosen = next((b for b in form.buttons if b.get("value") == button or b.get("id") == button), None)
+        if chosen is not None and chosen.get("name"):
+            data[chosen["name"]] = chosen.get("value", "")
+        url = urljoin(page.url, form.action or page.url)
+        response = self.session.post(url, data=data, timeout=self.timeout)
+        return self._page(response)
+
+    def _page(self, response) -> _Page:
+        parser = _PageParser()
+        parser.feed(response.text)
+        page = _Page(response.url, parser.name or f"http-{response.status_code}", parser.error,
+                     parser.title.strip(), parser.forms)
+        if page.name == "permissions" and page.has_field("consent_org"):
+            self.saw_org_consent = True
+        return page

@@ -1,0 +1,192 @@
+"""The JSON control API under ``/_sim/`` (loopback clients only).
+
+What tests, the app's trainer screen and :class:`panel_tui.sim.control.SimControl` use
+to move the clock, switch faults and policies, manage users and consent, read mail and
+reset. Answers are JSON; refusals are ``{"error": "..."}`` with 400 or 404.
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+
+from aiohttp import web
+
+from panel_tui.sim.context import SimContext
+from panel_tui.sim.state import SimStateError
+from panel_tui.sim.webkeys import CONTEXT
+
+PREFIX = "/_sim"
+
+routes = web.RouteTableDef()
+
+
+def is_loopback(remote: str | None) -> bool:
+    if not remote:
+        return False
+    try:
+        return ipaddress.ip_address(remote.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+async def _body(request: web.Request) -> dict:
+    if not request.can_read_body:
+        return {}
+    try:
+        data = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise web.HTTPBadRequest(text=json.dumps({"error": f"invalid JSON: {error}"}),
+                                 content_type="application/json") from error
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(text=json.dumps({"error": "expected a JSON object"}),
+                                 content_type="application/json")
+    return data
+
+
+def _bool(data: dict, name: str, allow_none: bool = False) -> bool | None:
+    if name not in data:
+        raise SimStateError(f"missing {name!r}")
+    value = data[name]
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, bool):
+        raise SimStateError(f"{name!r} must be true or false")
+    return value
+
+
+def _ok(**extra) -> web.Response:
+    return web.json_response({"ok": True, **extra})
+
+
+def _ctx(request: web.Request) -> SimContext:
+    return request.app[CONTEXT]
+
+
+@routes.get(f"{PREFIX}/state")
+async def get_state(request: web.Request) -> web.Response:
+    ctx = _ctx(request)
+    snapshot = ctx.state.snapshot()
+    snapshot["faults"] = ctx.faults.snapshot()
+    snapshot["device_codes"] = [
+        {"user_code": c.user_code, "status": c.status, "upn": c.upn, "expires_at": c.expires_at,
+         "redeemed": c.redeemed, "polls": c.polls}
+        for c in ctx.device_codes.all()
+    ]
+    snapshot["mailboxes"] = ctx.mail.addresses()
+    return web.json_response(snapshot)
+
+
+@routes.get(f"{PREFIX}/clock")
+async def get_clock(request: web.Request) -> web.Response:
+    state = _ctx(request).state
+    return web.json_response({"now": state.now(), "offset": state.clock.offset})
+
+
+@routes.post(f"{PREFIX}/clock")
+async def advance_clock(request: web.Request) -> web.Response:
+    data = await _body(request)
+    seconds = data.get("advance")
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+        raise SimStateError("'advance' must be a number of seconds >= 0")
+    now = _ctx(request).state.advance_clock(float(seconds))
+    return _ok(now=now)
+
+
+@routes.post(f"{PREFIX}/faults")
+async def set_fault(request: web.Request) -> web.Response:
+    data = await _body(request)
+    await _ctx(request).set_fault(str(data.get("name", "")), bool(_bool(data, "on")))
+    return _ok(faults=_ctx(request).faults.snapshot())
+
+
+@routes.post(f"{PREFIX}/policies")
+async def set_policies(request: web.Request) -> web.Response:
+    data = await _body(request)
+    known = {"security_defaults", "smtp_auth_org", "conditional_access_block"}
+    unknown = set(data) - known
+    if unknown:
+        raise SimStateError(f"unknown policy {sorted(unknown)[0]!r}")
+    _ctx(request).state.set_policies(**{name: _bool(data, name) for name in data})
+    return _ok(policies=_ctx(request).state.snapshot()["policies"])
+
+
+@routes.post(f"{PREFIX}/users")
+async def add_user(request: web.Request) -> web.Response:
+    data = await _body(request)
+    roles = data.get("roles", [])
+    if not isinstance(roles, list):
+        raise SimStateError("'roles' must be a list")
+    user = _ctx(request).state.add_user(
+        str(data.get("upn", "")), str(data.get("display_name", "")), str(data.get("password", "")),
+        [str(r) for r in roles],
+    )
+    return _ok(upn=user.upn, object_id=user.object_id)
+
+
+@routes.post(f"{PREFIX}/users/{{upn}}/smtp-auth")
+async def mailbox_smtp_auth(request: web.Request) -> web.Response:
+    data = await _body(request)
+    _ctx(request).state.set_mailbox_smtp_auth(request.match_info["upn"], _bool(data, "enabled", allow_none=True))
+    return _ok()
+
+
+@routes.post(f"{PREFIX}/users/{{upn}}/password")
+async def reset_password(request: web.Request) -> web.Response:
+    data = await _body(request)
+    _ctx(request).state.reset_password(request.match_info["upn"], str(data.get("password", "")))
+    return _ok()
+
+
+@routes.post(f"{PREFIX}/users/{{upn}}/revoke")
+async def revoke_sessions(request: web.Request) -> web.Response:
+    _ctx(request).state.revoke_sessions(request.match_info["upn"])
+    return _ok()
+
+
+@routes.post(f"{PREFIX}/consents/{{client_id}}")
+async def admin_consent(request: web.Request) -> web.Response:
+    data = await _body(request)
+    state = _ctx(request).state
+    client_id = request.match_info["client_id"]
+    if _bool(data, "granted"):
+        admin = next((u.upn for u in state.tenant.users.values() if u.is_global_admin), "admin")
+        state.grant_consent(client_id, str(data.get("granted_by") or admin), for_org=True)
+    else:
+        state.revoke_admin_consent(client_id)
+    return _ok()
+
+
+@routes.get(f"{PREFIX}/mailboxes/{{address}}")
+async def mailbox(request: web.Request) -> web.Response:
+    return web.json_response({"messages": _ctx(request).mail.messages(request.match_info["address"])})
+
+
+@routes.get(f"{PREFIX}/mailboxes/{{address}}/{{message_id}}")
+async def raw_message(request: web.Request) -> web.Response:
+    try:
+        raw = _ctx(request).mail.raw_message(request.match_info["address"], request.match_info["message_id"])
+    except KeyError:
+        raise web.HTTPNotFound(text=json.dumps({"error": "no such message"}), content_type="application/json")
+    return web.Response(body=raw, content_type="message/rfc822")
+
+
+@routes.post(f"{PREFIX}/reset")
+async def reset(request: web.Request) -> web.Response:
+    await _ctx(request).reset()
+    return _ok()
+
+
+@web.middleware
+async def control_api_guard(request: web.Request, handler):
+    """Loopback only, and refusals as JSON (SimStateError -> 400)."""
+    if not request.path.startswith(PREFIX + "/"):
+        return await handler(request)
+    if not is_loopback(request.remote):
+        return web.json_response({"error": "the control API answers loopback clients only"}, status=403)
+    try:
+        return await handler(request)
+    except SimStateError as error:
+        status = 404 if str(error).startswith("no such") else 400
+        return web.json_response({"error": str(error)}, status=status)
+    except ValueError as error:
+        return web.json_response({"error": str(error)}, status=400)

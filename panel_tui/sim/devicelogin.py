@@ -1,0 +1,368 @@
+"""The /devicelogin pages: enter code > account > password > permissions > signed in.
+
+Each step is a plain HTML form posted to the next step (no script, no cookie). A
+sign-in in progress is named by an unguessable ``flow`` id carried in a hidden field;
+the server keeps its stage, so a step cannot be skipped by posting to a later one.
+The page's ``<main>`` carries ``data-page`` and ``data-error`` for tests and for
+:class:`panel_tui.sim.control.SimControl`.
+
+Outcomes, as the polling device sees them (see README.md):
+  * Accept -> tokens;  Cancel -> ``authorization_declined`` (AADSTS65004)
+  * conditional access policy on -> page AADSTS53003, poll ``access_denied`` (53003)
+  * non-administrator, no consent for the organisation -> page AADSTS90094 (need admin
+    approval), poll ``invalid_grant`` + ``consent_required`` (AADSTS65001)
+"""
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from panel_tui.sim import devicecodes
+from panel_tui.sim.aadsts import (
+    ADMIN_APPROVAL_REQUIRED,
+    AUTHORIZATION_DECLINED,
+    BAD_PASSWORD_CODE,
+    CONDITIONAL_ACCESS_BLOCKED,
+    USER_NOT_FOUND_CODE,
+)
+from panel_tui.sim.context import SimContext
+from panel_tui.sim.devicecodes import DeviceCode
+from panel_tui.sim.markup import Markup, html, html_response, join, signin_document
+from panel_tui.sim.strings import LANGUAGE_NAMES, LANGUAGES, pick_language, text
+from panel_tui.sim.webkeys import CONTEXT
+
+routes = web.RouteTableDef()
+
+_FLOW_LIFETIME = 1800  # real seconds; a device code lives 900 simulated seconds anyway
+
+STAGE_ACCOUNT = "account"
+STAGE_PASSWORD = "password"
+STAGE_CONSENT = "consent"
+
+
+@dataclass
+class SignInFlow:
+    """One browser's way through the pages for one device code."""
+
+    flow_id: str
+    user_code: str
+    stage: str
+    upn: str = ""
+    started: float = field(default_factory=time.monotonic)
+
+
+class SignInFlows:
+    """Sign-ins in progress, by flow id."""
+
+    def __init__(self) -> None:
+        self._flows: dict[str, SignInFlow] = {}
+
+    def start(self, user_code: str) -> SignInFlow:
+        self._prune()
+        flow = SignInFlow(flow_id=secrets.token_urlsafe(24), user_code=user_code, stage=STAGE_ACCOUNT)
+        self._flows[flow.flow_id] = flow
+        return flow
+
+    def get(self, flow_id: str) -> SignInFlow | None:
+        return self._flows.get(flow_id)
+
+    def end(self, flow: SignInFlow) -> None:
+        self._flows.pop(flow.flow_id, None)
+
+    def _prune(self) -> None:
+        cutoff = time.monotonic() - _FLOW_LIFETIME
+        for key in [k for k, f in self._flows.items() if f.started < cutoff]:
+            del self._flows[key]
+
+
+FLOWS = web.AppKey("signin_flows", SignInFlows)
+
+
+# -- handlers ----------------------------------------------------------------------------
+
+
+@routes.get("/devicelogin")
+async def enter_code_page(request: web.Request) -> web.Response:
+    lang = _language(request)
+    return _enter_code(lang, prefill=request.query.get("otc", ""))
+
+
+@routes.post("/devicelogin")
+async def submit_code(request: web.Request) -> web.Response:
+    ctx: SimContext = request.app[CONTEXT]
+    form = await request.post()
+    lang = _language(request, form)
+    typed = str(form.get("otc", ""))
+    code = ctx.device_codes.by_user_code(typed)
+    problem = _code_problem(ctx, code)
+    if problem:
+        return _enter_code(lang, prefill=typed, error=problem)
+    assert code is not None
+    flow = request.app[FLOWS].start(code.user_code)
+    return _account(ctx, lang, flow)
+
+
+@routes.post("/devicelogin/account")
+async def submit_account(request: web.Request) -> web.Response:
+    ctx: SimContext = request.app[CONTEXT]
+    form = await request.post()
+    lang = _language(request, form)
+    flow, code, stop = _continue(request, form, lang, STAGE_ACCOUNT)
+    if stop is not None:
+        return stop
+    typed = str(form.get("loginfmt", "")).strip()
+    user = ctx.state.user(typed)
+    if user is None:
+        return _account(ctx, lang, flow, typed=typed, error=True)
+    flow.upn = user.upn
+    flow.stage = STAGE_PASSWORD
+    return _password(lang, flow)
+
+
+@routes.post("/devicelogin/password")
+async def submit_password(request: web.Request) -> web.Response:
+    ctx: SimContext = request.app[CONTEXT]
+    form = await request.post()
+    lang = _language(request, form)
+    flow, code, stop = _continue(request, form, lang, STAGE_PASSWORD)
+    if stop is not None:
+        return stop
+    user = ctx.state.user(flow.upn)
+    if user is None or not user.check_password(str(form.get("passwd", ""))):
+        return _password(lang, flow, error=True)
+    code.upn = user.upn
+    if ctx.state.tenant.policies.conditional_access_block_device_code:
+        code.status = devicecodes.BLOCKED
+        request.app[FLOWS].end(flow)
+        return _outcome(lang, "blocked", "blocked_title", "blocked_body",
+                        code=CONDITIONAL_ACCESS_BLOCKED.code, app=ctx.state.app_name(code.client_id))
+    if ctx.state.has_consent(user.upn, code.client_id):
+        _approve(ctx, code)
+        request.app[FLOWS].end(flow)
+        return _signed_in(ctx, lang, code)
+    if not user.can_consent_for_org:
+        code.status = devicecodes.CONSENT_REQUIRED
+        request.app[FLOWS].end(flow)
+        return _outcome(lang, "admin-approval", "approval_title", "approval_body",
+                        code=ADMIN_APPROVAL_REQUIRED.code, app=ctx.state.app_name(code.client_id),
+                        hint="approval_hint")
+    flow.stage = STAGE_CONSENT
+    return _permissions(ctx, lang, flow, code, offer_org_consent=True)
+
+
+@routes.post("/devicelogin/consent")
+async def submit_consent(request: web.Request) -> web.Response:
+    ctx: SimContext = request.app[CONTEXT]
+    form = await request.post()
+    lang = _language(request, form)
+    flow, code, stop = _continue(request, form, lang, STAGE_CONSENT)
+    if stop is not None:
+        return stop
+    request.app[FLOWS].end(flow)
+    user = ctx.state.user(flow.upn)
+    if form.get("action") != "accept" or user is None:
+        code.status = devicecodes.DECLINED
+        return _outcome(lang, "declined", "declined_title", "declined_body",
+                        code=AUTHORIZATION_DECLINED.code, app=ctx.state.app_name(code.client_id))
+    for_org = form.get("consent_org") == "on" and user.can_consent_for_org
+    ctx.state.grant_consent(code.client_id, user.upn, for_org=for_org)
+    _approve(ctx, code)
+    return _signed_in(ctx, lang, code)
+
+
+# -- steps -------------------------------------------------------------------------------
+
+
+def _continue(request: web.Request, form, lang: str, stage: str):
+    """The flow and code a posted step belongs to, or the page to show instead."""
+    ctx: SimContext = request.app[CONTEXT]
+    flow = request.app[FLOWS].get(str(form.get("flow", "")))
+    if flow is None or flow.stage != stage:
+        return None, None, _start_over(lang)
+    code = ctx.device_codes.by_user_code(flow.user_code)
+    problem = _code_problem(ctx, code)
+    if problem:
+        request.app[FLOWS].end(flow)
+        return None, None, _enter_code(lang, error=problem)
+    return flow, code, None
+
+
+def _code_problem(ctx: SimContext, code: DeviceCode | None) -> str:
+    if code is None:
+        return "code_invalid"
+    if code.expired(ctx.state.now()):
+        return "code_expired"
+    if code.status != devicecodes.PENDING:
+        return "code_used"
+    return ""
+
+
+def _approve(ctx: SimContext, code: DeviceCode) -> None:
+    code.status = devicecodes.APPROVED
+    code.auth_time = ctx.state.now()
+
+
+def _language(request: web.Request, form=None) -> str:
+    return pick_language(
+        request.query.get("lang"),
+        str(form.get("lang", "")) if form is not None else None,
+        request.headers.get("Accept-Language"),
+    )
+
+
+# -- pages -------------------------------------------------------------------------------
+
+
+def _page(lang: str, page: str, card: Markup, *, error_code: str = "", switch_language: bool = False) -> web.Response:
+    links = Markup("")
+    if switch_language:
+        links = join(
+            html('<a href="/devicelogin?lang={code}" hreflang="{code}" lang="{code}">{name}</a>',
+                 code=code, name=LANGUAGE_NAMES[code])
+            for code in LANGUAGES if code != lang
+        )
+    footer = html("{text} {links}", text=text(lang, "footer"), links=links)
+    document = signin_document(
+        lang=lang, title=text(lang, "html_title"), brand=text(lang, "brand"), card=card,
+        page=page, footer=footer, error_code=error_code,
+    )
+    return html_response(document)
+
+
+def _hidden(lang: str, flow: SignInFlow | None = None) -> Markup:
+    fields = html('<input type="hidden" name="lang" value="{lang}">', lang=lang)
+    if flow is not None:
+        fields += html('<input type="hidden" name="flow" value="{flow}">', flow=flow.flow_id)
+    return Markup(fields)
+
+
+def _error(lang: str, key: str) -> Markup:
+    return html('<p class="error" role="alert">{message}</p>', message=text(lang, key))
+
+
+def _enter_code(lang: str, prefill: str = "", error: str = "") -> web.Response:
+    card = html(
+        """<h1>{title}</h1>
+<p>{help}</p>
+{error}
+<form method="post" action="/devicelogin" autocomplete="off">
+{hidden}
+<label class="field" for="otc">{label}</label>
+<input type="text" class="code" id="otc" name="otc" value="{prefill}" maxlength="20" autofocus required
+ aria-label="{label}" spellcheck="false" autocapitalize="characters">
+<div class="actions"><button type="submit" class="primary" id="next">{next}</button></div>
+</form>""",
+        title=text(lang, "enter_code_title"), help=text(lang, "enter_code_help"),
+        error=_error(lang, error) if error else Markup(""), hidden=_hidden(lang),
+        label=text(lang, "code_label"), prefill=prefill, next=text(lang, "next"),
+    )
+    return _page(lang, "enter-code", card, error_code=error, switch_language=True)
+
+
+def _account(ctx: SimContext, lang: str, flow: SignInFlow, typed: str = "", error: bool = False) -> web.Response:
+    code = ctx.device_codes.by_user_code(flow.user_code)
+    app = ctx.state.app_name(code.client_id) if code else ""
+    card = html(
+        """<h1>{title}</h1>
+<p>{help}</p>
+{error}
+<form method="post" action="/devicelogin/account">
+{hidden}
+<label class="field" for="loginfmt">{label}</label>
+<input type="email" id="loginfmt" name="loginfmt" value="{typed}" autofocus required autocomplete="username">
+<div class="actions"><button type="submit" class="primary" id="next">{next}</button></div>
+</form>""",
+        title=text(lang, "account_title"), help=text(lang, "account_help", app=app),
+        error=_error(lang, "account_unknown") if error else Markup(""), hidden=_hidden(lang, flow),
+        label=text(lang, "account_label"), typed=typed, next=text(lang, "next"),
+    )
+    return _page(lang, "account", card, error_code=f"AADSTS{USER_NOT_FOUND_CODE}" if error else "")
+
+
+def _password(lang: str, flow: SignInFlow, error: bool = False) -> web.Response:
+    card = html(
+        """<p class="identity">{upn}</p>
+<h1>{title}</h1>
+{error}
+<form method="post" action="/devicelogin/password">
+{hidden}
+<label class="field" for="passwd">{label}</label>
+<input type="password" id="passwd" name="passwd" autofocus required autocomplete="current-password">
+<div class="actions"><button type="submit" class="primary" id="signin">{sign_in}</button></div>
+</form>""",
+        upn=flow.upn, title=text(lang, "password_title"),
+        error=_error(lang, "password_wrong") if error else Markup(""), hidden=_hidden(lang, flow),
+        label=text(lang, "password_label"), sign_in=text(lang, "sign_in"),
+    )
+    return _page(lang, "password", card, error_code=f"AADSTS{BAD_PASSWORD_CODE}" if error else "")
+
+
+def _permissions(ctx: SimContext, lang: str, flow: SignInFlow, code: DeviceCode, offer_org_consent: bool) -> web.Response:
+    org = html(
+        """<div class="consent"><input type="checkbox" id="consent_org" name="consent_org" value="on">
+<label for="consent_org"><strong>{label}</strong><br><span class="note">{help}</span></label></div>""",
+        label=text(lang, "consent_org"), help=text(lang, "consent_org_help"),
+    ) if offer_org_consent else Markup("")
+    card = html(
+        """<p class="identity">{upn}</p>
+<h1>{title}</h1>
+<p class="app">{app}</p>
+<p>{intro}</p>
+<ul class="perms"><li>{smtp}</li><li>{offline}</li><li>{profile}</li></ul>
+<form method="post" action="/devicelogin/consent">
+{hidden}
+{org}
+<p class="note">{note}</p>
+<div class="actions">
+<button type="submit" class="secondary" name="action" value="cancel" id="cancel">{cancel}</button>
+<button type="submit" class="primary" name="action" value="accept" id="accept">{accept}</button>
+</div>
+</form>""",
+        upn=flow.upn, title=text(lang, "permissions_title"), app=ctx.state.app_name(code.client_id),
+        intro=text(lang, "permissions_intro"), smtp=text(lang, "perm_smtp"),
+        offline=text(lang, "perm_offline"), profile=text(lang, "perm_profile"),
+        hidden=_hidden(lang, flow), org=org, note=text(lang, "permissions_note"),
+        cancel=text(lang, "cancel"), accept=text(lang, "accept"),
+    )
+    return _page(lang, "permissions", card)
+
+
+def _signed_in(ctx: SimContext, lang: str, code: DeviceCode) -> web.Response:
+    card = html(
+        """<p class="done" aria-hidden="true">&#10003;</p>
+<h1>{title}</h1>
+<p>{body}</p>
+<p class="identity">{who}</p>""",
+        title=text(lang, "signed_in_title"),
+        body=text(lang, "signed_in_body", app=ctx.state.app_name(code.client_id)),
+        who=text(lang, "signed_in_as", upn=code.upn or ""),
+    )
+    return _page(lang, "signed-in", card)
+
+
+def _outcome(lang: str, page: str, title_key: str, body_key: str, *, code: int | None, app: str,
+             hint: str = "") -> web.Response:
+    card = html(
+        """<h1>{title}</h1>
+<p>{body}</p>
+{hint}
+<p class="code-line">{code_line}</p>""",
+        title=text(lang, title_key), body=text(lang, body_key, app=app),
+        hint=html('<p class="note">{hint}</p>', hint=text(lang, hint)) if hint else Markup(""),
+        code_line=text(lang, "error_code", code=f"AADSTS{code}"),
+    )
+    return _page(lang, page, card, error_code=f"AADSTS{code}")
+
+
+def _start_over(lang: str) -> web.Response:
+    card = html(
+        """<h1>{title}</h1>
+<p>{body}</p>
+<p><a href="/devicelogin?lang={lang}">{link}</a></p>""",
+        title=text(lang, "start_over_title"), body=text(lang, "start_over_body"),
+        lang=lang, link=text(lang, "start_over_link"),
+    )
+    return _page(lang, "start-over", card)

@@ -1,0 +1,229 @@
+"""The identity provider's protocol endpoints, shaped like Entra ID v2.0 for one tenant.
+
+``/{tenant}/v2.0/.well-known/openid-configuration``, ``/{tenant}/discovery/v2.0/keys``,
+``/{tenant}/oauth2/v2.0/devicecode`` and ``/{tenant}/oauth2/v2.0/token`` (device code and
+refresh token grants), where ``{tenant}`` is the tenant id, its domain, ``organizations``
+or ``common``. Errors are Entra's JSON answers (see :mod:`panel_tui.sim.aadsts`).
+"""
+from __future__ import annotations
+
+from aiohttp import web
+
+from panel_tui.sim import aadsts, devicecodes
+from panel_tui.sim.aadsts import IdpError
+from panel_tui.sim.context import SimContext
+from panel_tui.sim.devicecodes import DEVICE_CODE_LIFETIME
+from panel_tui.sim.faults import SLOW_DOWN
+from panel_tui.sim.tenant import OIDC_SCOPES, RESOURCE_SCOPES
+from panel_tui.sim.webkeys import CONTEXT
+
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/{tenant}/v2.0/.well-known/openid-configuration")
+async def openid_configuration(request: web.Request) -> web.Response:
+    ctx: SimContext = request.app[CONTEXT]
+    try:
+        alias = _tenant_alias(request)
+    except IdpError as error:
+        return error_response(ctx, error)
+    base = f"{ctx.base_url}/{alias}"
+    return web.json_response({
+        "issuer": ctx.id_token_issuer,
+        "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+        "token_endpoint": f"{base}/oauth2/v2.0/token",
+        "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+        "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
+        "jwks_uri": f"{base}/discovery/v2.0/keys",
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+        "claims_supported": [
+            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "tid",
+            "ver", "oid", "preferred_username", "upn",
+        ],
+        "grant_types_supported": [DEVICE_CODE_GRANT, "refresh_token"],
+        "request_uri_parameter_supported": False,
+        "tenant_region_scope": "EU",
+        "cloud_instance_name": "sim.localhost",
+    })
+
+
+@routes.get("/{tenant}/discovery/v2.0/keys")
+async def jwks(request: web.Request) -> web.Response:
+    ctx: SimContext = request.app[CONTEXT]
+    try:
+        _tenant_alias(request)
+    except IdpError as error:
+        return error_response(ctx, error)
+    return web.json_response(ctx.key.jwks())
+
+
+@routes.get("/{tenant}/oauth2/v2.0/authorize")
+async def authorize(request: web.Request) -> web.Response:
+    return web.Response(
+        status=400,
+        text="The simulator signs devices in with the device code flow only "
+             "(POST /{tenant}/oauth2/v2.0/devicecode).\n",
+    )
+
+
+@routes.post("/{tenant}/oauth2/v2.0/devicecode")
+async def device_authorization(request: web.Request) -> web.Response:
+    """RFC 8628 section 3.1/3.2: hand out a device code and a user code."""
+    ctx: SimContext = request.app[CONTEXT]
+    try:
+        _tenant_alias(request)
+        form = await request.post()
+        client_id = _required(form, "client_id")
+        _require_app(ctx, client_id)
+        scopes = parse_scopes(str(form.get("scope", "")))
+    except IdpError as error:
+        return error_response(ctx, error)
+    code = ctx.device_codes.create(client_id, scopes, ctx.state.now(), ctx.poll_interval)
+    verification_uri = f"{ctx.base_url}/devicelogin"
+    return web.json_response({
+        "user_code": code.user_code,
+        "device_code": code.device_code,
+        "verification_uri": verification_uri,
+        "expires_in": DEVICE_CODE_LIFETIME,
+        "interval": code.interval,
+        "message": (
+            f"To sign in, use a web browser to open the page {verification_uri} and enter "
+            f"the code {code.user_code} to authenticate."
+        ),
+    }, headers=_NO_STORE)
+
+
+@routes.post("/{tenant}/oauth2/v2.0/token")
+async def token(request: web.Request) -> web.Response:
+    ctx: SimContext = request.app[CONTEXT]
+    try:
+        _tenant_alias(request)
+        form = await request.post()
+        grant_type = _required(form, "grant_type")
+        client_id = _required(form, "client_id")
+        _require_app(ctx, client_id)
+        if grant_type == DEVICE_CODE_GRANT:
+            body = _device_code_grant(ctx, form, client_id)
+        elif grant_type == "refresh_token":
+            body = _refresh_token_grant(ctx, form, client_id)
+        else:
+            raise IdpError(aadsts.UNSUPPORTED_GRANT_TYPE, grant_type=grant_type)
+    except IdpError as error:
+        return error_response(ctx, error)
+    return web.json_response(body, headers=_NO_STORE)
+
+
+def _device_code_grant(ctx: SimContext, form, client_id: str) -> dict:
+    """RFC 8628 section 3.4/3.5 polling, with Entra's error codes."""
+    device_code = str(form.get("device_code") or form.get("code") or "")
+    if not device_code:
+        raise IdpError(aadsts.MISSING_PARAMETER, name="device_code")
+    code = ctx.device_codes.by_device_code(device_code)
+    if code is None or code.client_id != client_id or code.redeemed:
+        raise IdpError(aadsts.BAD_VERIFICATION_CODE)
+    now = ctx.state.now()
+    if code.expired(now):
+        raise IdpError(aadsts.EXPIRED_TOKEN)
+    code.polls += 1
+    if ctx.faults.is_on(SLOW_DOWN):
+        raise IdpError(aadsts.SLOW_DOWN)
+    if code.status == devicecodes.PENDING:
+        raise IdpError(aadsts.AUTHORIZATION_PENDING)
+    if code.status == devicecodes.DECLINED:
+        raise IdpError(aadsts.AUTHORIZATION_DECLINED)
+    if code.status == devicecodes.BLOCKED:
+        raise IdpError(aadsts.CONDITIONAL_ACCESS_BLOCKED)
+    if code.status == devicecodes.CONSENT_REQUIRED:
+        raise IdpError(aadsts.CONSENT_REQUIRED, client_id=client_id,
+                       app_name=ctx.state.app_name(client_id))
+    user = ctx.state.user(code.upn or "")
+    if user is None:  # deleted between approval and polling
+        raise IdpError(aadsts.BAD_VERIFICATION_CODE)
+    code.redeemed = True
+    auth_time = code.auth_time or now
+    return _token_response(ctx, user, client_id, code.scopes, auth_time)
+
+
+def _refresh_token_grant(ctx: SimContext, form, client_id: str) -> dict:
+    refresh_token = _required(form, "refresh_token")
+    requested = str(form.get("scope", "")).strip()
+    if requested:
+        parse_scopes(requested)  # an unknown scope is refused before the token is used up
+    record = ctx.state.redeem_refresh_token(refresh_token, client_id)
+    user = ctx.state.user(record.upn)
+    if user is None:
+        raise IdpError(aadsts.REFRESH_TOKEN_INVALID)
+    return _token_response(ctx, user, client_id, record.scopes, record.auth_time)
+
+
+def _token_response(ctx: SimContext, user, client_id: str, scopes: list[str], auth_time: float) -> dict:
+    now = ctx.state.now()
+    issued = ctx.issuer.issue(
+        user=user, client_id=client_id, app_name=ctx.state.app_name(client_id), scopes=scopes,
+        now=now, auth_time=auth_time, id_token_issuer=ctx.id_token_issuer,
+    )
+    body = {
+        "token_type": "Bearer",
+        "scope": issued.scope,
+        "expires_in": issued.expires_in,
+        "ext_expires_in": issued.expires_in,
+        "access_token": issued.access_token,
+        "id_token": issued.id_token,
+        "client_info": ctx.issuer.client_info(user),
+    }
+    if "offline_access" in scopes:
+        body["refresh_token"] = ctx.state.issue_refresh_token(user.upn, client_id, scopes, auth_time)
+    return body
+
+
+def parse_scopes(raw: str) -> list[str]:
+    """The scopes a request may carry; the resource scope (SMTP.Send) is mandatory."""
+    granted: list[str] = []
+    has_resource = False
+    for scope in raw.split():
+        lowered = scope.lower()
+        if lowered in OIDC_SCOPES:
+            granted.append(lowered)
+        elif lowered in RESOURCE_SCOPES:
+            granted.append(RESOURCE_SCOPES[lowered])
+            has_resource = True
+        else:
+            raise IdpError(aadsts.INVALID_SCOPE, scope=scope)
+    if not has_resource:
+        raise IdpError(aadsts.INVALID_SCOPE, scope=raw.strip() or "(none)")
+    return list(dict.fromkeys(granted))
+
+
+def error_response(ctx: SimContext, error: IdpError) -> web.Response:
+    headers = dict(_NO_STORE)
+    if error.kind.status >= 500:
+        headers["Retry-After"] = "0"  # MSAL would otherwise replay the error for 60 s
+    return web.json_response(error.body(ctx.state.now()), status=error.kind.status, headers=headers)
+
+
+def _tenant_alias(request: web.Request) -> str:
+    ctx: SimContext = request.app[CONTEXT]
+    alias = request.match_info["tenant"]
+    if alias.lower() not in {a.lower() for a in ctx.tenant_aliases()}:
+        raise IdpError(aadsts.UNKNOWN_TENANT, tenant=alias)
+    return alias
+
+
+def _required(form, name: str) -> str:
+    value = str(form.get(name, "")).strip()
+    if not value:
+        raise IdpError(aadsts.MISSING_PARAMETER, name=name)
+    return value
+
+
+def _require_app(ctx: SimContext, client_id: str) -> None:
+    if ctx.state.app(client_id) is None:
+        raise IdpError(aadsts.UNKNOWN_CLIENT, client_id=client_id, tenant=ctx.tenant_id)

@@ -1,0 +1,116 @@
+"""Accepted mail, one Maildir per recipient address under the simulator's ``maildir/``.
+
+Every recipient gets the message, inside or outside the tenant: the simulator is the
+whole internet's mail as far as the printer can tell. Messages are stored byte for byte
+after the simulator's own ``Received:`` trace header, so attachments stay intact.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import mailbox
+import os
+import re
+import shutil
+from email.message import EmailMessage
+from email.utils import getaddresses
+from pathlib import Path
+
+_UNSAFE = re.compile(r"[^a-z0-9@._+-]")
+_TEXT_PREVIEW = 2000
+
+
+def mailbox_folder_name(address: str) -> str:
+    """A folder name for an address that can never climb out of the root."""
+    name = _UNSAFE.sub("_", address.strip().lower()).lstrip(".")[:200]
+    return name or "_"
+
+
+class MailStore:
+    """Delivery into and reading from the per-address Maildirs."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def folder(self, address: str) -> Path:
+        return self.root / mailbox_folder_name(address)
+
+    def deliver(self, recipients: list[str], message: bytes) -> list[str]:
+        """Store ``message`` for each recipient; returns the Maildir keys. Blocking IO."""
+        keys = []
+        for address in dict.fromkeys(r.lower() for r in recipients):
+            box = mailbox.Maildir(self.folder(address), create=True)
+            keys.append(box.add(mailbox.MaildirMessage(message)))
+        return keys
+
+    def addresses(self) -> list[str]:
+        if not self.root.exists():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if (p / "new").is_dir())
+
+    def messages(self, address: str) -> list[dict]:
+        """Summaries of the messages for ``address``, oldest first."""
+        return [summary for _, summary in self._scan(address)]
+
+    def raw_message(self, address: str, message_id: str) -> bytes:
+        for path, summary in self._scan(address):
+            if summary["id"] == message_id:
+                return path.read_bytes()
+        raise KeyError(message_id)
+
+    def clear(self) -> None:
+        for address in self.addresses():
+            shutil.rmtree(self.root / address, ignore_errors=True)
+
+    def _scan(self, address: str):
+        folder = self.folder(address)
+        paths = [p for sub in ("new", "cur") if (folder / sub).is_dir() for p in (folder / sub).iterdir()]
+        paths.sort(key=lambda p: (p.stat().st_mtime_ns, p.name))
+        for path in paths:
+            yield path, summarise(path.name.split(":", 1)[0], path.read_bytes(), path.stat().st_mtime)
+
+
+def summarise(message_id: str, raw: bytes, delivered_at: float) -> dict:
+    """Subject, addresses, date, a text preview and the attachments of a raw message."""
+    msg: EmailMessage = email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[assignment]
+    attachments = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        filename = part.get_filename()
+        if filename or part.get_content_disposition() == "attachment":
+            payload = part.get_payload(decode=True) or b""
+            attachments.append({
+                "filename": filename or "",
+                "content_type": part.get_content_type(),
+                "size": len(payload),
+            })
+    body = msg.get_body(preferencelist=("plain",))
+    text = ""
+    if body is not None:
+        try:
+            text = body.get_content()[:_TEXT_PREVIEW]
+        except (LookupError, ValueError):
+            text = ""
+    return {
+        "id": message_id,
+        "subject": str(msg.get("Subject", "")),
+        "from": str(msg.get("From", "")),
+        "to": [addr for _, addr in getaddresses([str(v) for v in msg.get_all("To", [])])],
+        "cc": [addr for _, addr in getaddresses([str(v) for v in msg.get_all("Cc", [])])],
+        "date": str(msg.get("Date", "")),
+        "message_id": str(msg.get("Message-ID", "")),
+        "size": len(raw),
+        "delivered_at": delivered_at,
+        "text": text,
+        "attachments": attachments,
+    }
+
+
+def maildir_size(root: Path) -> int:
+    """Total bytes stored (for the admin center's overview)."""
+    total = 0
+    for dirpath, _, files in os.walk(root):
+        total += sum(os.path.getsize(os.path.join(dirpath, f)) for f in files)
+    return total

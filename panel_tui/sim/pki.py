@@ -1,0 +1,190 @@
+"""Local PKI: a CA and a server certificate, created once under the data directory.
+
+The CA (``pki/ca.pem``) is what clients trust: MSAL through ``requests`` (``verify=``),
+aiosmtplib and smtplib through an ``ssl`` context, the panel's Web Config through its
+"CA Certificate" import. Files are reused across runs; the server certificate is
+re-issued by the same CA only when it nears expiry or lacks a host it must cover.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from panel_tui.sim.atomic_file import write_bytes_atomic
+
+CA_NAME = "panel_tui Microsoft 365 simulator local CA"
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+CA_LIFETIME = dt.timedelta(days=3650)
+SERVER_LIFETIME = dt.timedelta(days=397)
+RENEW_BEFORE = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class LocalPki:
+    """Paths of the simulator's certificates and keys."""
+
+    ca_path: Path
+    ca_key_path: Path
+    cert_path: Path
+    key_path: Path
+
+    def server_ssl_context(self) -> ssl.SSLContext:
+        """A TLS server context presenting the server certificate (with the CA in its chain)."""
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(self.cert_path, self.key_path)
+        return context
+
+    def client_ssl_context(self) -> ssl.SSLContext:
+        """A TLS client context trusting only the simulator's CA."""
+        return ssl.create_default_context(cafile=str(self.ca_path))
+
+
+def ensure_pki(pki_dir: Path, extra_hosts: tuple[str, ...] = ()) -> LocalPki:
+    """Create the CA and the server certificate if missing; return their paths.
+
+    ``extra_hosts`` are names or addresses the server certificate must also cover (the
+    bind address when it is not loopback).
+    """
+    pki = LocalPki(
+        ca_path=pki_dir / "ca.pem",
+        ca_key_path=pki_dir / "ca-key.pem",
+        cert_path=pki_dir / "server.pem",
+        key_path=pki_dir / "server-key.pem",
+    )
+    now = dt.datetime.now(dt.timezone.utc)
+    ca_cert, ca_key = _load_ca(pki)
+    if ca_cert is None or ca_key is None or ca_cert.not_valid_after_utc - now < RENEW_BEFORE:
+        ca_cert, ca_key = _create_ca(pki, now)
+        _create_server_cert(pki, ca_cert, ca_key, now, extra_hosts)
+        return pki
+    if not _server_cert_is_usable(pki, ca_cert, now, extra_hosts):
+        _create_server_cert(pki, ca_cert, ca_key, now, extra_hosts)
+    return pki
+
+
+def _load_ca(pki: LocalPki):
+    try:
+        cert = x509.load_pem_x509_certificate(pki.ca_path.read_bytes())
+        key = serialization.load_pem_private_key(pki.ca_key_path.read_bytes(), password=None)
+    except (OSError, ValueError):
+        return None, None
+    return cert, key
+
+
+def _create_ca(pki: LocalPki, now: dt.datetime):
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "panel_tui"),
+        x509.NameAttribute(NameOID.COMMON_NAME, CA_NAME),
+    ])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + CA_LIFETIME)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                crl_sign=True, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    write_bytes_atomic(pki.ca_key_path, _key_pem(key), mode=0o600)
+    write_bytes_atomic(pki.ca_path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
+    return cert, key
+
+
+def _wanted_names(extra_hosts: tuple[str, ...]) -> list[str]:
+    names = list(LOOPBACK_NAMES)
+    for host in extra_hosts:
+        if host and host not in names and host not in ("0.0.0.0", "::"):
+            names.append(host)
+    return names
+
+
+def _san_entries(names: list[str]) -> list[x509.GeneralName]:
+    entries: list[x509.GeneralName] = []
+    for name in names:
+        try:
+            entries.append(x509.IPAddress(ipaddress.ip_address(name)))
+        except ValueError:
+            entries.append(x509.DNSName(name))
+    return entries
+
+
+def _server_cert_is_usable(pki: LocalPki, ca_cert, now: dt.datetime, extra_hosts) -> bool:
+    try:
+        cert = x509.load_pem_x509_certificate(pki.cert_path.read_bytes())
+        serialization.load_pem_private_key(pki.key_path.read_bytes(), password=None)
+    except (OSError, ValueError):
+        return False
+    if cert.issuer != ca_cert.subject or cert.not_valid_after_utc - now < RENEW_BEFORE:
+        return False
+    try:
+        cert.verify_directly_issued_by(ca_cert)
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (ValueError, TypeError, x509.ExtensionNotFound, InvalidSignature):
+        return False
+    present = set(san)
+    return all(entry in present for entry in _san_entries(_wanted_names(extra_hosts)))
+
+
+def _create_server_cert(pki: LocalPki, ca_cert, ca_key, now: dt.datetime, extra_hosts) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    names = _wanted_names(extra_hosts)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "panel_tui"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "localhost"),
+        ]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + SERVER_LIFETIME)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                crl_sign=False, encipher_only=False, decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.SubjectAlternativeName(_san_entries(names)), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    write_bytes_atomic(pki.key_path, _key_pem(key), mode=0o600)
+    write_bytes_atomic(pki.cert_path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
+
+
+def _key_pem(key) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )

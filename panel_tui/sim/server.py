@@ -1,0 +1,107 @@
+"""Assembles a running simulator: PKI, state, signing key, HTTPS site and SMTP server.
+
+Layout of the data directory (always given by the caller)::
+
+    pki/ca.pem  pki/ca-key.pem  pki/server.pem  pki/server-key.pem
+    signing-key.pem    the RS256 key of every token
+    state.json         tenant, policies, consents, refresh tokens, clock offset
+    maildir/<address>/{new,cur,tmp}
+"""
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from aiohttp import web
+
+from panel_tui.sim.context import SimContext
+from panel_tui.sim.devicecodes import DEFAULT_POLL_INTERVAL
+from panel_tui.sim.maildir import MailStore
+from panel_tui.sim.pki import ensure_pki
+from panel_tui.sim.runtime import SimEndpoints
+from panel_tui.sim.smtp import ExchangeSmtpServer
+from panel_tui.sim.state import SimState
+from panel_tui.sim.tenant import CLIENT_ID, SMTP_SCOPE
+from panel_tui.sim.tokens import SigningKey
+from panel_tui.sim.webapp import build_web_app
+
+_WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, reuse_port=False)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+class SimServer:
+    """Everything the simulator serves, started and stopped together on one event loop."""
+
+    def __init__(self, data_dir: Path, host: str, http_port: int, smtp_port: int,
+                 poll_interval: int = DEFAULT_POLL_INTERVAL) -> None:
+        self.data_dir = Path(data_dir)
+        self.host = host
+        self.http_port = http_port
+        self.smtp_port = smtp_port
+        self.poll_interval = max(1, int(poll_interval))
+        self.ctx: SimContext | None = None
+        self.endpoints: SimEndpoints | None = None
+        self._runner: web.AppRunner | None = None
+        self._smtp: ExchangeSmtpServer | None = None
+
+    async def start(self) -> SimEndpoints:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        pki = ensure_pki(self.data_dir / "pki", extra_hosts=(self.host,))
+        state = SimState.load(self.data_dir / "state.json")
+        key = SigningKey.load_or_create(self.data_dir / "signing-key.pem")
+        mail = MailStore(self.data_dir / "maildir")
+        ctx = SimContext(state=state, key=key, mail=mail, poll_interval=self.poll_interval)
+
+        http_sock = _bind(self.host, self.http_port)
+        smtp_sock = _bind(self.host, self.smtp_port)
+        connect_host = _WILDCARDS.get(self.host, self.host)
+        http_port = http_sock.getsockname()[1]
+        ctx.base_url = f"https://{_url_host(connect_host)}:{http_port}"
+        ctx.smtp_host = connect_host
+
+        try:
+            self._smtp = ExchangeSmtpServer(ctx, pki.server_ssl_context(), self.host, smtp_sock.getsockname()[1])
+            ctx.smtp_port = await self._smtp.start(sock=smtp_sock)
+            ctx.fault_listeners.append(self._smtp.on_fault)
+            self._runner = web.AppRunner(build_web_app(ctx), access_log=None, shutdown_timeout=1.0)
+            await self._runner.setup()
+            await web.SockSite(self._runner, http_sock, ssl_context=pki.server_ssl_context()).start()
+        except BaseException:
+            http_sock.close()
+            await self.stop()
+            raise
+
+        self.ctx = ctx
+        tenant = state.tenant
+        self.endpoints = SimEndpoints(
+            base_url=ctx.base_url,
+            tenant_id=tenant.tenant_id,
+            tenant_domain=tenant.domain,
+            authority=f"{ctx.base_url}/{tenant.tenant_id}",
+            verification_uri=f"{ctx.base_url}/devicelogin",
+            admin_url=f"{ctx.base_url}/admin",
+            smtp_host=connect_host,
+            smtp_port=ctx.smtp_port,
+            ca_path=pki.ca_path,
+            maildir=mail.root,
+            client_id=CLIENT_ID,
+            scope=SMTP_SCOPE,
+            control_url=f"{ctx.base_url}/_sim",
+        )
+        return self.endpoints
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            await smtp.stop()
+        if runner is not None:
+            await runner.cleanup()

@@ -1,0 +1,336 @@
+"""The simulator's persisted state and the directory's rules that act on it.
+
+One :class:`SimState` per simulator: the tenant (users, app, policies, consents, refresh
+tokens) and the simulated clock's offset, saved atomically to ``state.json`` after every
+change. Everything runs on the simulator's event loop, so there is no locking.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import time
+import uuid
+from pathlib import Path
+
+from panel_tui.sim import aadsts
+from panel_tui.sim.aadsts import IdpError
+from panel_tui.sim.atomic_file import write_bytes_atomic
+from panel_tui.sim.clock import SimClock
+from panel_tui.sim.tenant import (
+    APP_NAME,
+    KNOWN_ROLES,
+    PASSWORD_MIN_LENGTH,
+    AppRegistration,
+    Consent,
+    RefreshTokenRecord,
+    Tenant,
+    User,
+    hash_password,
+    normalise_upn,
+    seeded_tenant,
+)
+
+STATE_VERSION = 1
+REFRESH_TOKEN_MAX_INACTIVE = 90 * 86400
+_FORGET_REFRESH_TOKENS_AFTER = 365 * 86400  # long after they died; keeps state.json small
+_LOCAL_PART = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$")
+
+# Why SMTP AUTH is refused for a mailbox (None: allowed).
+SMTP_AUTH_SECURITY_DEFAULTS = "security_defaults"
+SMTP_AUTH_DISABLED_TENANT = "tenant"
+SMTP_AUTH_DISABLED_MAILBOX = "mailbox"
+
+
+class SimStateError(ValueError):
+    """A request the directory refuses (unknown user, weak password ...); the text says why."""
+
+
+class SimState:
+    """The tenant and the clock, with the operations the admin center and the IdP need."""
+
+    def __init__(self, path: Path, tenant: Tenant, clock: SimClock) -> None:
+        self.path = path
+        self.tenant = tenant
+        self.clock = clock
+
+    # -- persistence -----------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: Path) -> "SimState":
+        """Load ``path``; seed (and save) a fresh tenant when it is missing or unreadable."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            state = cls(path, Tenant.from_dict(data["tenant"]), SimClock(data.get("clock_offset", 0)))
+        except FileNotFoundError:
+            state = cls(path, seeded_tenant(), SimClock())
+            state.save()
+        except (ValueError, KeyError, TypeError):
+            # Keep the unreadable file for a human to look at, start from the seed.
+            path.replace(path.with_name(f"{path.name}.unreadable-{int(time.time())}"))
+            state = cls(path, seeded_tenant(), SimClock())
+            state.save()
+        return state
+
+    def save(self) -> None:
+        self._forget_long_dead_refresh_tokens()
+        payload = {
+            "version": STATE_VERSION,
+            "clock_offset": self.clock.offset,
+            "tenant": self.tenant.to_dict(),
+        }
+        write_bytes_atomic(self.path, json.dumps(payload, indent=1, sort_keys=True).encode("utf-8"))
+
+    def reset(self) -> None:
+        """Back to the seeded tenant and the real time."""
+        self.tenant = seeded_tenant()
+        self.clock.reset()
+        self.save()
+
+    # -- clock -----------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def advance_clock(self, seconds: float) -> float:
+        now = self.clock.advance(seconds)
+        self.save()
+        return now
+
+    # -- users and mailboxes -----------------------------------------------------------
+
+    def user(self, upn: str) -> User | None:
+        return self.tenant.users.get(normalise_upn(upn))
+
+    def require_user(self, upn: str) -> User:
+        user = self.user(upn)
+        if user is None:
+            raise SimStateError(f"no such user: {upn}")
+        return user
+
+    def add_user(self, upn: str, display_name: str, password: str, roles: list[str] | tuple = ()) -> User:
+        upn = self._full_upn(upn)
+        if upn in self.tenant.users:
+            raise SimStateError(f"a user named {upn} already exists")
+        display_name = display_name.strip()
+        if not 1 <= len(display_name) <= 64:
+            raise SimStateError("the display name must have 1 to 64 characters")
+        unknown = [role for role in roles if role not in KNOWN_ROLES]
+        if unknown:
+            raise SimStateError(f"unknown role: {unknown[0]}")
+        self._check_password_rules(password)
+        user = User(
+            upn=upn,
+            display_name=display_name,
+            object_id=_new_guid(),
+            roles=list(dict.fromkeys(roles)),
+            password_hash=hash_password(password),
+            password_changed=True,
+        )
+        self.tenant.users[upn] = user
+        self.save()
+        return user
+
+    def reset_password(self, upn: str, password: str) -> None:
+        """New password; like Entra, every refresh token issued before now stops working."""
+        user = self.require_user(upn)
+        self._check_password_rules(password)
+        user.password_hash = hash_password(password)
+        user.password_changed = True
+        user.tokens_valid_from = self.now()
+        self.save()
+
+    def revoke_sessions(self, upn: str) -> None:
+        """Entra's "Revoke sessions": refresh tokens from earlier sign-ins die (AADSTS50173)."""
+        self.require_user(upn).tokens_valid_from = self.now()
+        self.save()
+
+    def set_mailbox_smtp_auth(self, upn: str, enabled: bool | None) -> None:
+        """Per-mailbox SMTP AUTH: True/False override the organisation, None follows it."""
+        self.require_user(upn).smtp_auth = enabled
+        self.save()
+
+    def set_policies(
+        self,
+        *,
+        security_defaults: bool | None = None,
+        smtp_auth_org: bool | None = None,
+        conditional_access_block: bool | None = None,
+    ) -> None:
+        policies = self.tenant.policies
+        if security_defaults is not None:
+            policies.security_defaults = bool(security_defaults)
+        if smtp_auth_org is not None:
+            policies.smtp_auth_org = bool(smtp_auth_org)
+        if conditional_access_block is not None:
+            policies.conditional_access_block_device_code = bool(conditional_access_block)
+        self.save()
+
+    def smtp_auth_refusal(self, user: User) -> str | None:
+        """Why Exchange would refuse SMTP AUTH for this mailbox, or None when it is allowed."""
+        if self.tenant.policies.security_defaults:
+            return SMTP_AUTH_SECURITY_DEFAULTS
+        if user.smtp_auth is not None:  # the mailbox setting overrides the organisation
+            return None if user.smtp_auth else SMTP_AUTH_DISABLED_MAILBOX
+        return None if self.tenant.policies.smtp_auth_org else SMTP_AUTH_DISABLED_TENANT
+
+    # -- apps and consent --------------------------------------------------------------
+
+    def app(self, client_id: str) -> AppRegistration | None:
+        return self.tenant.apps.get(client_id.strip().lower())
+
+    def app_name(self, client_id: str) -> str:
+        app = self.app(client_id)
+        return app.display_name if app else APP_NAME
+
+    def org_consent(self, client_id: str) -> Consent | None:
+        return next(
+            (c for c in self.tenant.consents if c.client_id == client_id and c.upn is None), None
+        )
+
+    def user_consents(self, client_id: str) -> list[Consent]:
+        return [c for c in self.tenant.consents if c.client_id == client_id and c.upn is not None]
+
+    def has_consent(self, upn: str, client_id: str) -> bool:
+        upn = normalise_upn(upn)
+        return any(
+            c.client_id == client_id and c.upn in (None, upn) for c in self.tenant.consents
+        )
+
+    def grant_consent(self, client_id: str, granted_by: str, for_org: bool) -> None:
+        if self.app(client_id) is None:
+            raise SimStateError(f"no app registration with client id {client_id}")
+        upn = None if for_org else normalise_upn(granted_by)
+        if any(c.client_id == client_id and c.upn == upn for c in self.tenant.consents):
+            return
+        self.tenant.consents.append(
+            Consent(client_id=client_id, granted_by=normalise_upn(granted_by),
+                    granted_at=self.now(), upn=upn)
+        )
+        self.save()
+
+    def revoke_admin_consent(self, client_id: str) -> None:
+        """Withdraw the organisation's consent (users' own consents stay, as in Entra)."""
+        if self.app(client_id) is None:
+            raise SimStateError(f"no app registration with client id {client_id}")
+        self.tenant.consents = [
+            c for c in self.tenant.consents if not (c.client_id == client_id and c.upn is None)
+        ]
+        self.save()
+
+    # -- refresh tokens ----------------------------------------------------------------
+
+    def issue_refresh_token(self, upn: str, client_id: str, scopes: list[str], auth_time: float) -> str:
+        token = "0.SIM." + secrets.token_urlsafe(48)
+        self.tenant.refresh_tokens[_token_key(token)] = RefreshTokenRecord(
+            upn=normalise_upn(upn), client_id=client_id, scopes=list(scopes),
+            auth_time=auth_time, issued_at=self.now(),
+        )
+        self.save()
+        return token
+
+    def redeem_refresh_token(self, token: str, client_id: str) -> RefreshTokenRecord:
+        """Check a refresh token as Entra would; on success it is used up (rotation).
+
+        Raises :class:`IdpError` with AADSTS70000 (unknown, used or another client's),
+        700082 (90 days unused), 50173 (revoked / password changed), 53003 (conditional
+        access, enforced on device-code sessions) or 65001 (consent withdrawn).
+        """
+        key = _token_key(token)
+        record = self.tenant.refresh_tokens.get(key)
+        if record is None or record.client_id != client_id:
+            raise IdpError(aadsts.REFRESH_TOKEN_INVALID)
+        now = self.now()
+        if now - record.issued_at > REFRESH_TOKEN_MAX_INACTIVE:
+            raise IdpError(aadsts.REFRESH_TOKEN_INACTIVE,
+                           issued=aadsts.format_entra_date(record.issued_at))
+        user = self.user(record.upn)
+        if user is None:
+            raise IdpError(aadsts.REFRESH_TOKEN_INVALID)
+        if record.auth_time < user.tokens_valid_from:
+            raise IdpError(aadsts.REFRESH_TOKEN_REVOKED,
+                           issued=aadsts.format_entra_date(record.auth_time),
+                           valid_from=aadsts.format_entra_date(user.tokens_valid_from))
+        if self.tenant.policies.conditional_access_block_device_code:
+            raise IdpError(aadsts.CONDITIONAL_ACCESS_BLOCKED_REFRESH)
+        if not self.has_consent(user.upn, client_id):
+            raise IdpError(aadsts.CONSENT_REQUIRED, client_id=client_id,
+                           app_name=self.app_name(client_id))
+        del self.tenant.refresh_tokens[key]
+        return record
+
+    def _forget_long_dead_refresh_tokens(self) -> None:
+        now = self.now()
+        self.tenant.refresh_tokens = {
+            key: rec for key, rec in self.tenant.refresh_tokens.items()
+            if now - rec.issued_at <= _FORGET_REFRESH_TOKENS_AFTER
+        }
+
+    # -- views -------------------------------------------------------------------------
+
+    def snapshot(self) -> dict:
+        """Everything a trainer or a test may look at; no password hashes, no tokens."""
+        tenant = self.tenant
+        live_tokens: dict[str, int] = {}
+        now = self.now()
+        for rec in tenant.refresh_tokens.values():
+            user = self.user(rec.upn)
+            if user and now - rec.issued_at <= REFRESH_TOKEN_MAX_INACTIVE and rec.auth_time >= user.tokens_valid_from:
+                live_tokens[rec.upn] = live_tokens.get(rec.upn, 0) + 1
+        return {
+            "tenant": {"id": tenant.tenant_id, "domain": tenant.domain, "name": tenant.name},
+            "clock": {"now": now, "offset": self.clock.offset},
+            "policies": {
+                "security_defaults": tenant.policies.security_defaults,
+                "smtp_auth_org": tenant.policies.smtp_auth_org,
+                "conditional_access_block": tenant.policies.conditional_access_block_device_code,
+            },
+            "users": [
+                {
+                    "upn": user.upn,
+                    "display_name": user.display_name,
+                    "object_id": user.object_id,
+                    "roles": list(user.roles),
+                    "smtp_auth": user.smtp_auth,
+                    "smtp_auth_refusal": self.smtp_auth_refusal(user),
+                    "tokens_valid_from": user.tokens_valid_from,
+                    "live_refresh_tokens": live_tokens.get(user.upn, 0),
+                    "password_changed": user.password_changed,
+                }
+                for user in tenant.users.values()
+            ],
+            "apps": [
+                {
+                    "client_id": app.client_id,
+                    "display_name": app.display_name,
+                    "admin_consent": self.org_consent(app.client_id) is not None,
+                    "user_consents": sorted(c.upn for c in self.user_consents(app.client_id) if c.upn),
+                }
+                for app in tenant.apps.values()
+            ],
+        }
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _full_upn(self, upn: str) -> str:
+        upn = normalise_upn(upn)
+        local, _, domain = upn.partition("@")
+        if domain and domain != self.tenant.domain:
+            raise SimStateError(f"users must be in the tenant's domain {self.tenant.domain}")
+        if not _LOCAL_PART.match(local):
+            raise SimStateError("the user name may use letters, digits, '.', '_' and '-'")
+        return f"{local}@{self.tenant.domain}"
+
+    @staticmethod
+    def _check_password_rules(password: str) -> None:
+        if len(password) < PASSWORD_MIN_LENGTH or len(password) > 256:
+            raise SimStateError(f"passwords need {PASSWORD_MIN_LENGTH} to 256 characters")
+
+
+def _token_key(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _new_guid() -> str:
+    return str(uuid.uuid4())

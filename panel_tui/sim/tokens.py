@@ -1,0 +1,178 @@
+"""Signed tokens: the persisted RS256 key, access and id tokens, and their verification.
+
+Access tokens look like the ones Entra issues for Exchange Online (v1.0 shape:
+``aud`` ``https://outlook.office.com``, ``iss`` ``https://sts.windows.net/{tid}/``,
+``scp`` ``SMTP.Send``, ``upn``, ``unique_name``, ``tid``, ``oid``, ``appid``), plus
+``preferred_username``. Their issuer does not contain the simulator's port, so tokens
+stay valid when a later run listens elsewhere. Id tokens use the discovery document's
+issuer (``{base_url}/{tid}/v2.0``), as MSAL expects.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from panel_tui.sim.atomic_file import write_bytes_atomic
+from panel_tui.sim.tenant import OUTLOOK_RESOURCE, SMTP_SEND, User
+
+ACCESS_TOKEN_LIFETIME = 3600  # Entra picks 60-90 min; the lower bound makes "+1 h" expire it
+ID_TOKEN_LIFETIME = 3600
+
+
+def access_token_issuer(tenant_id: str) -> str:
+    return f"https://sts.windows.net/{tenant_id}/"
+
+
+class SigningKey:
+    """The RSA key that signs every token, created once and kept in the data directory."""
+
+    def __init__(self, private_key: rsa.RSAPrivateKey) -> None:
+        self.private_key = private_key
+        self.public_key = private_key.public_key()
+        der = self.public_key.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        self.kid = base64.urlsafe_b64encode(hashlib.sha256(der).digest()[:20]).rstrip(b"=").decode()
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> "SigningKey":
+        try:
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            if isinstance(key, rsa.RSAPrivateKey):
+                return cls(key)
+        except (OSError, ValueError):
+            pass
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        write_bytes_atomic(path, pem, mode=0o600)
+        return cls(key)
+
+    def jwks(self) -> dict:
+        """The public key as a JSON Web Key Set (served at the discovery's ``jwks_uri``)."""
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.public_key))
+        jwk.update({"kid": self.kid, "use": "sig", "alg": "RS256"})
+        return {"keys": [jwk]}
+
+    def sign(self, claims: dict) -> str:
+        return jwt.encode(claims, self.private_key, algorithm="RS256", headers={"kid": self.kid})
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    id_token: str
+    expires_in: int
+    scope: str
+
+
+class TokenIssuer:
+    """Mints the tokens of a successful device code or refresh token grant."""
+
+    def __init__(self, key: SigningKey, tenant_id: str) -> None:
+        self.key = key
+        self.tenant_id = tenant_id
+
+    def issue(self, *, user: User, client_id: str, app_name: str, scopes: list[str],
+              now: float, auth_time: float, id_token_issuer: str) -> IssuedTokens:
+        iat = int(now)
+        resource_scopes = [s.rsplit("/", 1)[-1] for s in scopes if s.startswith(OUTLOOK_RESOURCE)]
+        access_claims = {
+            "aud": OUTLOOK_RESOURCE,
+            "iss": access_token_issuer(self.tenant_id),
+            "iat": iat,
+            "nbf": iat,
+            "exp": iat + ACCESS_TOKEN_LIFETIME,
+            "auth_time": int(auth_time),
+            "acr": "1",
+            "amr": ["pwd"],
+            "appid": client_id,
+            "app_displayname": app_name,
+            "appidacr": "0",
+            "idtyp": "user",
+            "name": user.display_name,
+            "oid": user.object_id,
+            "scp": " ".join(resource_scopes),
+            "sub": _pairwise_subject(user.object_id, client_id),
+            "tid": self.tenant_id,
+            "unique_name": user.upn,
+            "upn": user.upn,
+            "preferred_username": user.upn,
+            "uti": uuid.uuid4().hex[:22],
+            "ver": "1.0",
+        }
+        id_claims = {
+            "aud": client_id,
+            "iss": id_token_issuer,
+            "iat": iat,
+            "nbf": iat,
+            "exp": iat + ID_TOKEN_LIFETIME,
+            "name": user.display_name,
+            "oid": user.object_id,
+            "preferred_username": user.upn,
+            "sub": _pairwise_subject(user.object_id, client_id),
+            "tid": self.tenant_id,
+            "ver": "2.0",
+        }
+        return IssuedTokens(
+            access_token=self.key.sign(access_claims),
+            id_token=self.key.sign(id_claims),
+            expires_in=ACCESS_TOKEN_LIFETIME,
+            scope=" ".join(s for s in scopes if s.startswith(OUTLOOK_RESOURCE)),
+        )
+
+    def client_info(self, user: User) -> str:
+        """MSAL's ``client_info``: base64url JSON with the home account's uid and utid."""
+        raw = json.dumps({"uid": user.object_id, "utid": self.tenant_id}).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+class TokenRejected(Exception):
+    """The access token is not acceptable; the text says why (never shown to clients)."""
+
+
+def verify_access_token(token: str, *, key: SigningKey, tenant_id: str, now: float) -> dict:
+    """Check signature, issuer, audience, lifetime (simulated clock), tenant and scope.
+
+    Returns the claims; raises :class:`TokenRejected`. The caller checks the user.
+    """
+    try:
+        claims = jwt.decode(
+            token,
+            key.public_key,
+            algorithms=["RS256"],
+            audience=OUTLOOK_RESOURCE,
+            issuer=access_token_issuer(tenant_id),
+            options={"require": ["exp", "iat", "aud", "iss"], "verify_exp": False,
+                     "verify_nbf": False, "verify_iat": False},
+        )
+    except jwt.PyJWTError as error:
+        raise TokenRejected(str(error)) from error
+    if now >= claims["exp"]:
+        raise TokenRejected("token expired")
+    if now < claims.get("nbf", claims["iat"]) - 300:
+        raise TokenRejected("token not yet valid")
+    if claims.get("tid") != tenant_id:
+        raise TokenRejected("token for another tenant")
+    if SMTP_SEND not in str(claims.get("scp", "")).split():
+        raise TokenRejected("token lacks the SMTP.Send scope")
+    if not claims.get("upn"):
+        raise TokenRejected("token has no user")
+    return claims
+
+
+def _pairwise_subject(object_id: str, client_id: str) -> str:
+    digest = hashlib.sha256(f"{object_id}:{client_id}".encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()[:43]
+
