@@ -4,12 +4,15 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
 
+from panel_tui.device.admin import check_admin_password, set_admin_password
 from panel_tui.device.validation import FieldError
 from panel_tui.ui.frame import PanelScreen
 
 
 class ChangeAdminPasswordScreen(PanelScreen):
     """Current password, new password, confirmation; Epson's 8-20 single-byte rule."""
+
+    FOCUS = "#pw-current"
 
     def __init__(self) -> None:
         super().__init__(name="admin-password")
@@ -33,9 +36,6 @@ class ChangeAdminPasswordScreen(PanelScreen):
         yield Static(message, id="edit-error", classes="error")
         yield Static(t("screen.admin.change_rule"), classes="edit-hint")
 
-    def on_mount(self) -> None:
-        self.query_one("#pw-current", Input).focus()
-
     def _fail(self, key: str, **params) -> None:
         self._error = (key, params)
         self.query_one("#edit-error", Static).update(self.app.t(key, **params))
@@ -49,14 +49,14 @@ class ChangeAdminPasswordScreen(PanelScreen):
         new = self.query_one("#pw-new", Input).value
         confirm = self.query_one("#pw-confirm", Input).value
         printer = self.app.printer
-        if not printer.admin.check_password(current):
+        if not check_admin_password(printer.settings, current):
             self._fail("screen.admin.wrong_password")
             return
         if new != confirm:
             self._fail("screen.admin.mismatch")
             return
         try:
-            printer.change_admin_password(new)
+            printer.update(set_admin_password(printer.settings, new))
         except FieldError as error:
             self._fail(error.key, **error.params)
             return

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.content import Content
 from textual.widgets import Button, Static
 
 from panel_tui.ui.formatting import format_clock
@@ -67,7 +68,7 @@ class HardwareKeys(Vertical):
     def compose(self) -> ComposeResult:
         t = self.app.t
         for key, label_key, button_id in HARDWARE_KEYS:
-            button = Button(f"{t(label_key)} [{KEY_CAPS[key]}]", id=button_id, classes="hw-key")
+            button = Button(Content(f"{t(label_key)} [{KEY_CAPS[key]}]"), id=button_id, classes="hw-key")
             button.can_focus = False
             yield button
 
@@ -122,9 +123,22 @@ class PanelScreen(Screen):
         for bar in self.query(StatusBar):
             bar.update_status()
 
+    # CSS selector of the widget that gets the focus when the screen appears or is redrawn.
+    FOCUS: str | None = None
+
+    def focus_default(self) -> None:
+        if self.FOCUS and self.is_attached:
+            for widget in self.query(self.FOCUS):
+                widget.focus()
+                break
+
+    def on_mount(self) -> None:
+        self.focus_default()
+
     def relabel(self) -> None:
         """Redraw everything in the current language (keeps the screen's own state)."""
         self.refresh(recompose=True)
+        self.call_after_refresh(self.focus_default)
 
 
 class DialogBody(Widget):

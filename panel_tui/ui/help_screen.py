@@ -9,6 +9,8 @@ from panel_tui.ui.frame import PanelScreen
 
 
 class HelpScreen(PanelScreen):
+    FOCUS = "#help-body"
+
     def __init__(self) -> None:
         super().__init__(name="help")
 
@@ -22,6 +24,3 @@ class HelpScreen(PanelScreen):
         with VerticalScroll(id="help-body"):
             yield Static(self.app.t("screen.help.body"), markup=False)
             yield Static(self.app.t("app.webconfig_address", ip=self.app.printer.settings.ip_address))
-
-    def on_mount(self) -> None:
-        self.query_one("#help-body").focus()

@@ -46,13 +46,15 @@ class HomeScreen(PanelScreen):
                 yield Tile(node.id, self.app.t(node.label), node.icon)
         yield Static(self.app.t("screen.home_hint"), id="home-hint")
 
-    def on_mount(self) -> None:
+    def focus_default(self) -> None:
         self._focus_tile(self._focused_index)
 
     def _tiles(self) -> list[Tile]:
         return list(self.query(Tile))
 
     def _focus_tile(self, index: int) -> None:
+        if not self.is_attached:
+            return
         tiles = self._tiles()
         if tiles:
             self._focused_index = max(0, min(index, len(tiles) - 1))
@@ -71,7 +73,3 @@ class HomeScreen(PanelScreen):
             self._focused_index = self._tiles().index(event.button)
             self.app.open_node(event.button.node_id)
 
-    def relabel(self) -> None:
-        index = self._focused_index
-        self.refresh(recompose=True)
-        self.call_after_refresh(self._focus_tile, index)

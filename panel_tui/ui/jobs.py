@@ -13,6 +13,8 @@ from panel_tui.ui.frame import PanelScreen
 class JobStatusScreen(PanelScreen):
     """The job log, newest first; Enter opens a job's detail."""
 
+    FOCUS = "#jobs-table"
+
     def __init__(self) -> None:
         super().__init__(name="job-status")
         self._jobs = []
@@ -46,10 +48,6 @@ class JobStatusScreen(PanelScreen):
             )
         yield table
 
-    def on_mount(self) -> None:
-        for table in self.query("#jobs-table"):
-            table.focus()
-
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         job = self.app.printer.joblog.get(int(event.row_key.value))
@@ -59,13 +57,12 @@ class JobStatusScreen(PanelScreen):
     def on_screen_resume(self) -> None:
         self.relabel()
 
-    def relabel(self) -> None:
-        self.refresh(recompose=True)
-        self.call_after_refresh(self.on_mount)
 
 
 class JobDetailScreen(PanelScreen):
     """One job: times, result and, for an error, the situation, solution and who can fix it."""
+
+    FOCUS = "#job-detail"
 
     def __init__(self, job_id: int) -> None:
         super().__init__(name=f"job:{job_id}")
@@ -102,9 +99,3 @@ class JobDetailScreen(PanelScreen):
             else:
                 yield Static(t("screen.jobs.detail_none"), classes="job-text")
 
-    def on_mount(self) -> None:
-        self.query_one("#job-detail").focus()
-
-    def relabel(self) -> None:
-        self.refresh(recompose=True)
-        self.call_after_refresh(self.on_mount)

@@ -41,6 +41,8 @@ def node_value(app, node: MenuNode) -> str:
 class MenuScreen(PanelScreen):
     """Any submenu node of the tree."""
 
+    FOCUS = "#menu-list"
+
     def __init__(self, node_id: str) -> None:
         super().__init__(name=f"menu:{node_id}")
         self.node_id = node_id
@@ -75,13 +77,3 @@ class MenuScreen(PanelScreen):
         # Values may have changed in a child screen; redraw them.
         self.relabel()
 
-    def relabel(self) -> None:
-        self.refresh(recompose=True)
-        self.call_after_refresh(self._focus_list)
-
-    def on_mount(self) -> None:
-        self._focus_list()
-
-    def _focus_list(self) -> None:
-        for view in self.query("#menu-list"):
-            view.focus()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from panel_tui.device.settings import FIELDS, EmailServerSettings
-from panel_tui.device.validation import FieldError
+from panel_tui.device.validation import FieldError, validate_time_difference
 from panel_tui.ui.formatting import format_clock, format_offset
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,14 +44,7 @@ def _language_apply(app: "PanelApp", raw: str) -> None:
 
 
 def _time_difference_apply(app: "PanelApp", raw: str) -> None:
-    text = raw.strip()
-    try:
-        minutes = int(text)
-    except ValueError:
-        raise FieldError("rule.time_difference_range", {"min": -720, "max": 840}) from None
-    if not -720 <= minutes <= 840:
-        raise FieldError("rule.time_difference_range", {"min": -720, "max": 840})
-    _update(app, time_difference_minutes=minutes)
+    _update(app, time_difference_minutes=validate_time_difference(raw.strip()))
 
 
 def _bool_options(on_key: str, off_key: str):
@@ -96,7 +89,7 @@ def _email_binding(field) -> SettingBinding:
         options = lambda app: [(member.value, app.t(member.label_key)) for member in choices]  # noqa: E731
 
     kind = "choice" if options is not None else "text"
-    rule = getattr(field, "rule_key", None)
+    rule = f"hint.{name}" if kind == "text" else None
     return SettingBinding(
         name=f"email_server.{name}", kind=kind, current=current, display=display,
         apply=apply, options=options, rule_key=rule, secret=field.kind == "secret",

@@ -27,6 +27,8 @@ class ChoiceRow(ListItem):
 class ChoiceScreen(PanelScreen):
     """Pick one value; the current one is marked. Enter applies it and goes back."""
 
+    FOCUS = "#choice-list"
+
     def __init__(self, node: MenuNode) -> None:
         super().__init__(name=f"choice:{node.id}")
         self.node = node
@@ -43,9 +45,6 @@ class ChoiceScreen(PanelScreen):
         yield ListView(*rows, id="choice-list", initial_index=index)
         yield Static("", id="edit-error", classes="error")
 
-    def on_mount(self) -> None:
-        self.query_one("#choice-list").focus()
-
     def on_list_view_selected(self, event: ListView.Selected) -> None:
         event.stop()
         if not isinstance(event.item, ChoiceRow):
@@ -61,13 +60,12 @@ class ChoiceScreen(PanelScreen):
         if self.app.screen is self:
             self.app.pop_screen()
 
-    def relabel(self) -> None:
-        self.refresh(recompose=True)
-        self.call_after_refresh(lambda: self.query_one("#choice-list").focus())
 
 
 class TextEditScreen(PanelScreen):
     """Type a value; Enter validates with Epson's rule and saves, Esc cancels."""
+
+    FOCUS = "#edit-input"
 
     def __init__(self, node: MenuNode) -> None:
         super().__init__(name=f"text:{node.id}")
@@ -95,9 +93,6 @@ class TextEditScreen(PanelScreen):
             yield Static(t(self.binding.rule_key), classes="edit-hint")
         yield Static(t("screen.text_hint"), classes="edit-hint")
 
-    def on_mount(self) -> None:
-        self.query_one("#edit-input", Input).focus()
-
     def on_input_changed(self, event: Input.Changed) -> None:
         self._draft = event.value
 
@@ -113,7 +108,3 @@ class TextEditScreen(PanelScreen):
         self.app.after_setting_change()
         if self.app.screen is self:
             self.app.pop_screen()
-
-    def relabel(self) -> None:
-        self.refresh(recompose=True)
-        self.call_after_refresh(lambda: self.query_one("#edit-input", Input).focus())

@@ -28,6 +28,7 @@ class StatusRowsView(VerticalScroll):
 
 
 class _RowsScreen(PanelScreen):
+    FOCUS = "#status-rows"
     node_id = ""
 
     def breadcrumb(self) -> list[str]:
@@ -42,12 +43,6 @@ class _RowsScreen(PanelScreen):
     def compose_body(self) -> ComposeResult:
         yield StatusRowsView(self.rows(), id="status-rows")
 
-    def on_mount(self) -> None:
-        self.query_one("#status-rows").focus()
-
-    def relabel(self) -> None:
-        self.refresh(recompose=True)
-        self.call_after_refresh(lambda: self.query_one("#status-rows").focus())
 
 
 class EmailServerStatusScreen(_RowsScreen):
@@ -72,6 +67,8 @@ class WiredLanStatusScreen(_RowsScreen):
 class StatusSheetScreen(PanelScreen):
     """The printed network status sheet as paper: scrollable, monospaced, secrets redacted."""
 
+    FOCUS = "#paper-tray"
+
     def __init__(self, text: str, path: Path) -> None:
         super().__init__(name="status-sheet")
         self.text = text
@@ -87,5 +84,3 @@ class StatusSheetScreen(PanelScreen):
         with VerticalScroll(id="paper-tray"):
             yield Static(self.text, id="paper", markup=False)
 
-    def on_mount(self) -> None:
-        self.query_one("#paper-tray").focus()
