@@ -203,9 +203,9 @@ def parse_scopes(raw: str) -> list[str]:
 
 
 def error_response(ctx: SimContext, error: IdpError) -> web.Response:
-    headers = dict(_NO_STORE)
-    if error.kind.status >= 500:
-        headers["Retry-After"] = "0"  # MSAL would otherwise replay the error for 60 s
+    # MSAL replays a 5xx, and a 400 without Retry-After, for 60 s from its own cache. Entra
+    # sends none, but a trainer who lifts a policy wants the very next retry to count.
+    headers = {**_NO_STORE, "Retry-After": "0"}
     return web.json_response(error.body(ctx.state.now()), status=error.kind.status, headers=headers)
 
 

@@ -24,7 +24,6 @@ import email.utils
 import logging
 import socket
 import ssl
-import warnings
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 
@@ -40,8 +39,19 @@ from panel_tui.sim.state import (
 from panel_tui.sim.tokens import TokenRejected, verify_access_token
 
 log = logging.getLogger(__name__)
-# aiosmtpd itself sets the deprecated Session.login_data after every successful AUTH.
-warnings.filterwarnings("ignore", message="Session.login_data is deprecated", module="aiosmtpd")
+
+
+class _HideLoginDataNotice(logging.Filter):
+    """aiosmtpd itself sets its deprecated ``Session.login_data`` after every successful
+    AUTH and logs a warning about it each time; nothing here can act on it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Session.login_data is deprecated" not in record.getMessage()
+
+
+_AIOSMTPD_LOG = logging.getLogger("mail.log")
+if not any(isinstance(f, _HideLoginDataNotice) for f in _AIOSMTPD_LOG.filters):
+    _AIOSMTPD_LOG.addFilter(_HideLoginDataNotice())
 
 SERVER_NAME = "smtp.sim.localhost"
 MAX_MESSAGE_SIZE = 35 * 1024 * 1024  # Exchange Online's default submission limit
