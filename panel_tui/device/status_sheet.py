@@ -19,7 +19,7 @@ from panel_tui.device.settings import AuthMethod, DeviceSettings, format_time_di
 
 SignInState = Literal["not_signed_in", "signed_in", "expired"]
 SIGNIN_STATES: tuple[SignInState, ...] = ("not_signed_in", "signed_in", "expired")
-SHEET_WIDTH = 64
+SHEET_WIDTH = 52  # fits the paper view beside the hardware keys at 80 columns
 SUBNET_MASK = "255.255.255.0"
 DEFAULT_GATEWAY = "192.0.2.1"
 LINK_SPEED_KEY = "value.link_speed.1000base_t_full"

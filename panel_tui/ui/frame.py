@@ -68,7 +68,7 @@ class HardwareKeys(Vertical):
     def compose(self) -> ComposeResult:
         t = self.app.t
         for key, label_key, button_id in HARDWARE_KEYS:
-            button = Button(Content(f"{t(label_key)} [{KEY_CAPS[key]}]"), id=button_id, classes="hw-key")
+            button = Button(Content(f"{t(label_key)}\n[{KEY_CAPS[key]}]"), id=button_id, classes="hw-key")
             button.can_focus = False
             yield button
 
@@ -84,6 +84,23 @@ class HardwareKeys(Vertical):
         action = actions.get(event.button.id or "")
         if action is not None:
             action()
+
+
+class Breadcrumb(Static):
+    """The menu path as a title; when it does not fit, the start gives way to "…"."""
+
+    def __init__(self, crumbs: list[str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.crumbs = crumbs
+
+    def render(self) -> Content:
+        width = max(self.size.width, 10)
+        crumbs = list(self.crumbs)
+        text = " > ".join(crumbs)
+        while len(text) > width and len(crumbs) > 1:
+            crumbs.pop(0)
+            text = "… > " + " > ".join(crumbs)
+        return Content(text)
 
 
 class HintBar(Static):
@@ -113,11 +130,13 @@ class PanelScreen(Screen):
             with Vertical(id="screen-area"):
                 crumbs = self.breadcrumb()
                 if crumbs:
-                    yield Static(" > ".join(crumbs), id="breadcrumb")
+                    yield Breadcrumb(crumbs, id="breadcrumb")
                 yield from self.compose_body()
             yield HardwareKeys(id="hardware-keys")
-        hint_text = "  ".join(f"[b]{cap}[/b] {t(key)}" for cap, key in self.hints())
-        yield HintBar(hint_text, id="hint-bar")
+        parts: list = []
+        for cap, key in self.hints():
+            parts.extend(((cap, "bold"), f" {t(key)}   "))
+        yield HintBar(Content.assemble(*parts), id="hint-bar")
 
     def refresh_status(self) -> None:
         for bar in self.query(StatusBar):

@@ -42,8 +42,10 @@ async def test_keyboard_walk_to_email_server_status(make_app):
         assert app.screen.node_id == "network_status"
         await pilot.press("down", "enter")  # Email Server Status
         assert isinstance(app.screen, EmailServerStatusScreen)
-        text = screen_text(app)
-        assert "Settings > General Settings > Network Settings > Network Status > Email Server Status" in text
+        crumbs = app.screen.query_one("#breadcrumb")
+        assert " > ".join(crumbs.crumbs) == (
+            "Settings > General Settings > Network Settings > Network Status > Email Server Status")
+        assert str(crumbs.render()).endswith("Network Status > Email Server Status")
         await pilot.press("escape")
         assert app.screen.node_id == "network_status"
         await pilot.press("h")
@@ -85,7 +87,8 @@ async def test_language_switch_changes_every_string_and_persists(make_app, panel
         assert app.screen.node_id == "basic_settings"
         text = screen_text(app)
         assert "Setări > Setări generale > Setări de bază" in text
-        assert "Înapoi [Esc]" in text  # hardware keys relabelled too
+        assert app.screen.query_one("#breadcrumb").crumbs[-1] == "Setări de bază"
+        assert "Înapoi\n[Esc]" in text  # hardware keys relabelled too
         assert "Back" not in text
         # Screens below in the stack are relabelled as well.
         await pilot.press("escape")
