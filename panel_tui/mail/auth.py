@@ -1,0 +1,502 @@
+"""OAuth 2.0 for the printer: MSAL device code sign-in, one token cache per profile, silent
+acquisition before each send, and sign-out.
+
+The token cache is MSAL's ``SerializableTokenCache`` saved to the profile's
+``token_cache.json`` (mode 0600, atomic) whenever it changes. Next to it, a small state
+file (also 0600, no tokens) remembers which account the printer's email server signed in
+with and which sign-ins the identity provider declared dead (``invalid_grant``), so the
+status reads "Expired" instead of tokens vanishing silently.
+
+Blocking calls (MSAL uses requests): run them in a thread worker. msal and requests are
+imported only when a session first needs them.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from panel_tui.device.atomic import write_atomically
+from panel_tui.device.clock import Clock
+from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
+from panel_tui.mail.errors import (
+    CONDITIONAL_ACCESS_CODES,
+    MailError,
+    classify_idp_error,
+    describe_idp_error,
+    error_codes_of,
+    scrub,
+)
+from panel_tui.mail.providers import Provider
+
+log = logging.getLogger(__name__)
+
+# Refresh the access token when it has less than this left (MSAL alone waits until 300 s).
+REFRESH_MARGIN_SECONDS = 600
+EMAIL_SERVER_ROLE = "email_server"
+FAX_EMAIL_SERVER_ROLE = "fax_email_server"
+_AT, _RT, _IDT, _ACCOUNT = "AccessToken", "RefreshToken", "IdToken", "Account"
+
+Outcome = Literal[
+    "signed_in", "declined", "expired", "blocked", "consent_required", "idp_unavailable", "cancelled", "error"
+]
+# What a sign-in outcome means as a cause of the error table (None: nothing to fix).
+OUTCOME_CAUSES: dict[str, str | None] = {
+    "signed_in": None,
+    "declined": None,
+    "expired": None,
+    "cancelled": None,
+    "blocked": "conditional_access",
+    "consent_required": "consent_required",
+    "idp_unavailable": "idp_unavailable",
+    "error": "auth_failed",
+}
+
+
+@dataclass
+class DeviceFlow:
+    """A device code sign-in in progress: what the panel shows, and MSAL's flow (private)."""
+
+    user_code: str
+    verification_uri: str
+    expires_at: datetime  # on the session's clock
+    expires_in: int
+    interval: int
+    message: str
+    role: str | None = EMAIL_SERVER_ROLE
+    msal_flow: dict = field(default_factory=dict, repr=False)
+    cancelled: bool = False
+
+    def seconds_left(self, now: datetime) -> int:
+        """Whole seconds until the code expires (never negative), for the countdown."""
+        return max(0, int((self.expires_at - now).total_seconds()))
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """How a device code sign-in ended: signed_in(account), declined, expired, blocked,
+    consent_required, idp_unavailable, cancelled or error(aadsts)."""
+
+    outcome: Outcome
+    account: str | None = None
+    aadsts: int | None = None
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "signed_in"
+
+    @property
+    def cause_name(self) -> str | None:
+        """The error-table cause for a failed outcome that someone must fix (else None)."""
+        return OUTCOME_CAUSES[self.outcome]
+
+    @property
+    def outcome_key(self) -> str:
+        return f"signin.outcome.{self.outcome}"
+
+
+def _result_from_device_flow(response: dict, cancelled: bool) -> SignInResult:
+    if "access_token" in response:
+        claims = response.get("id_token_claims") or {}
+        account = claims.get("preferred_username") or claims.get("upn") or claims.get("email")
+        return SignInResult("signed_in", account=account)
+    error = str(response.get("error", ""))
+    codes = error_codes_of(response)
+    aadsts = codes[0] if codes else None
+    detail = describe_idp_error(response)
+    if error in ("authorization_pending", "slow_down"):
+        # MSAL stopped polling: we cancelled, or its own copy of the lifetime ran out.
+        return SignInResult("cancelled" if cancelled else "expired", aadsts=aadsts, detail=detail)
+    if error == "expired_token" or aadsts == 70020:
+        return SignInResult("expired", aadsts=aadsts, detail=detail)
+    if error == "authorization_declined" or aadsts == 65004:
+        return SignInResult("declined", aadsts=aadsts, detail=detail)
+    if set(codes) & CONDITIONAL_ACCESS_CODES:
+        return SignInResult("blocked", aadsts=aadsts, detail=detail)
+    cause = classify_idp_error(response)
+    if cause == "consent_required":
+        return SignInResult("consent_required", aadsts=aadsts, detail=detail)
+    if cause == "idp_unavailable":
+        return SignInResult("idp_unavailable", aadsts=aadsts, detail=detail)
+    return SignInResult("error", aadsts=aadsts, detail=detail)
+
+
+class _SessionState:
+    """The 0600 JSON file beside the cache: roles -> account, dead sign-ins. No tokens."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.roles: dict[str, str] = {}
+        self.expired: dict[str, dict[str, Any]] = {}
+        self._mtime: int | None = None
+
+    def reload(self) -> None:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            self.roles, self.expired, self._mtime = {}, {}, None
+            return
+        if stat.st_mtime_ns == self._mtime:
+            return
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            roles = {str(k): str(v) for k, v in dict(data.get("roles", {})).items()}
+            expired = {str(k).lower(): dict(v) for k, v in dict(data.get("expired", {})).items()}
+        except (OSError, ValueError, TypeError, AttributeError) as error:
+            log.warning("ignoring unreadable sign-in state %s: %s", self.path, error)
+            roles, expired = {}, {}
+        self.roles, self.expired, self._mtime = roles, expired, stat.st_mtime_ns
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        document = {"schema": 1, "roles": self.roles, "expired": self.expired}
+        write_atomically(self.path, json.dumps(document, indent=2, sort_keys=True) + "\n", mode=0o600)
+        self._mtime = self.path.stat().st_mtime_ns
+
+
+def _make_http_session(provider: Provider, on_token_request: Callable[[], None]):
+    import requests
+
+    class _CountingSession(requests.Session):
+        """requests.Session that counts token endpoint requests (for tests and the benchmark)."""
+
+        def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+            if str(method).upper() == "POST" and str(url).rstrip("/").endswith(provider.token_endpoint_suffix):
+                on_token_request()
+            return super().request(method, url, *args, **kwargs)
+
+    session = _CountingSession()
+    if provider.ca_path is not None:
+        # REQUESTS_CA_BUNDLE (set in many environments) would override verify= otherwise.
+        session.trust_env = False
+        session.verify = str(provider.ca_path)
+    else:
+        session.verify = provider.verify
+    return session
+
+
+def _make_cache(now: Callable[[], float]):
+    import msal
+
+    class _ClockedTokenCache(msal.SerializableTokenCache):
+        """Stamps tokens with the session's clock, so a trainer's '+91 days' ages them too."""
+
+        def add(self, event, **kwargs):  # type: ignore[override]
+            kwargs.setdefault("now", int(now()))
+            super().add(event, **kwargs)
+
+    return _ClockedTokenCache()
+
+
+def _request_exceptions() -> tuple[type[BaseException], ...]:
+    import requests
+
+    return (requests.exceptions.RequestException, ConnectionError, TimeoutError)
+
+
+class OAuthSession:
+    """OAuth 2.0 for one printer profile and one provider. Thread-safe; calls block.
+
+    `clock` (a device Clock) is the time used to judge token lifetimes; give the printer's
+    clock, which a trainer moves together with the identity provider's.
+    """
+
+    def __init__(self, provider: Provider, cache_path: Path, clock: Clock | None = None,
+                 *, refresh_margin: int = REFRESH_MARGIN_SECONDS) -> None:
+        self.provider = provider
+        self.cache_path = Path(cache_path)
+        self.state_path = self.cache_path.with_name(self.cache_path.stem + ".signin-state.json")
+        self.clock = clock
+        self.refresh_margin = refresh_margin
+        self.token_requests = 0  # POSTs to the token endpoint made by this session
+        self._lock = threading.RLock()
+        self._cache = None
+        self._cache_mtime: int | None = None
+        self._app = None
+        self._http = None
+        self._state = _SessionState(self.state_path)
+
+    # -- time ------------------------------------------------------------------------
+
+    def _epoch(self) -> float:
+        return self.clock.now().timestamp() if self.clock is not None else time.time()
+
+    def _now(self) -> datetime:
+        return self.clock.now() if self.clock is not None else datetime.now(timezone.utc)
+
+    def _count_token_request(self) -> None:
+        self.token_requests += 1
+
+    # -- cache persistence -----------------------------------------------------------
+
+    def _cache_obj(self):
+        if self._cache is None:
+            self._cache = _make_cache(self._epoch)
+        self._reload_cache()
+        return self._cache
+
+    def _reload_cache(self) -> None:
+        """Read the cache file if another process (the CLI) changed it since we last did."""
+        try:
+            stat = self.cache_path.stat()
+        except FileNotFoundError:
+            if self._cache_mtime is not None:  # deleted behind our back: forget it too
+                self._cache.deserialize(None)
+                self._cache_mtime = None
+            return
+        if stat.st_mtime_ns == self._cache_mtime:
+            return
+        try:
+            text = self.cache_path.read_text(encoding="utf-8")
+            json.loads(text or "{}")
+        except (OSError, ValueError) as error:
+            aside = self.cache_path.with_name(self.cache_path.name + ".unreadable")
+            log.warning("token cache %s is unreadable (%s); kept as %s", self.cache_path, type(error).__name__, aside)
+            self.cache_path.replace(aside)
+            self._cache.deserialize(None)
+            self._cache_mtime = None
+            return
+        self._cache.deserialize(text)
+        self._cache_mtime = stat.st_mtime_ns
+
+    def _save_cache(self) -> None:
+        cache = self._cache
+        if cache is None or not cache.has_state_changed:
+            return
+        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(self.cache_path, cache.serialize(), mode=0o600)
+        self._cache_mtime = self.cache_path.stat().st_mtime_ns
+
+    # -- MSAL ------------------------------------------------------------------------
+
+    def _application(self):
+        """The MSAL public client (built on first use; building it fetches the OpenID config)."""
+        if self._app is not None:
+            return self._app
+        import msal
+
+        cache = self._cache_obj()
+        self._http = self._http or _make_http_session(self.provider, self._count_token_request)
+        kwargs: dict[str, Any] = {"authority": self.provider.authority, "token_cache": cache,
+                                  "http_client": self._http}
+        if not self.provider.instance_discovery:
+            kwargs["instance_discovery"] = False
+        try:
+            self._app = msal.PublicClientApplication(self.provider.client_id, **kwargs)
+        except _request_exceptions() as error:
+            raise MailError("idp_unavailable", f"identity provider unreachable: {type(error).__name__}") from None
+        except ValueError as error:  # MSAL: discovery answered with an error (unknown tenant...)
+            raise MailError("client_not_registered", scrub(error)) from None
+        return self._app
+
+    def _accounts(self, upn: str | None = None) -> list[dict]:
+        """Cached accounts for this provider's environment (optionally one username)."""
+        cache = self._cache_obj()
+        # MSAL keys entries by host name only (a simulator on a new port keeps its tokens).
+        env = (urlsplit(self.provider.authority).hostname or "").lower()
+        found = []
+        for entry in cache._cache.get(_ACCOUNT, {}).values():
+            if entry.get("environment", "").lower() != env:
+                continue
+            if upn is not None and entry.get("username", "").lower() != upn.lower():
+                continue
+            found.append(entry)
+        return found
+
+    def _access_token_expires_on(self, account: dict) -> float | None:
+        """The latest expires_on (session clock) of an SMTP.Send access token for `account`."""
+        scopes = {s.lower() for s in self.provider.scopes}
+        latest = None
+        for entry in self._cache._cache.get(_AT, {}).values():
+            if entry.get("home_account_id") != account.get("home_account_id"):
+                continue
+            if entry.get("client_id") != self.provider.client_id:
+                continue
+            if not scopes <= {t.lower() for t in entry.get("target", "").split()}:
+                continue
+            expires_on = float(entry.get("expires_on", 0))
+            latest = expires_on if latest is None else max(latest, expires_on)
+        return latest
+
+    # -- device code sign-in ---------------------------------------------------------
+
+    def start_device_flow(self, role: str | None = EMAIL_SERVER_ROLE) -> DeviceFlow:
+        """Ask the identity provider for a device code (MailError if it cannot give one).
+
+        `role` is what the sign-in is for: the email server (default), the fax email
+        server, or None for a To My Email user (or the administrator's consent).
+        """
+        with self._lock:
+            app = self._application()
+            try:
+                flow = app.initiate_device_flow(scopes=list(self.provider.scopes))
+            except _request_exceptions() as error:
+                raise MailError("idp_unavailable", f"device code request failed: {type(error).__name__}") from None
+        if "user_code" not in flow:
+            raise MailError(classify_idp_error(flow), describe_idp_error(flow))
+        expires_in = int(flow.get("expires_in", 900))
+        return DeviceFlow(
+            user_code=flow["user_code"],
+            verification_uri=flow.get("verification_uri") or flow.get("verification_url", ""),
+            expires_at=self._now() + timedelta(seconds=expires_in),
+            expires_in=expires_in,
+            interval=max(1, int(flow.get("interval", 5))),
+            message=str(flow.get("message", "")),
+            role=role,
+            msal_flow=flow,
+        )
+
+    def wait_for_device_flow(self, flow: DeviceFlow) -> SignInResult:
+        """Poll until the user answers, the code expires or `cancel(flow)`. Blocks: run in a thread.
+
+        Signed in: the account joins the cache (saved, 0600); with a role it becomes that
+        role's account and any earlier "expired" mark for it is cleared.
+        """
+        app = self._application()
+        try:
+            # Not under the lock: polling can take minutes; MSAL's cache has its own lock.
+            response = app.acquire_token_by_device_flow(flow.msal_flow)
+        except _request_exceptions() as error:
+            return SignInResult("idp_unavailable", detail=f"token request failed: {type(error).__name__}")
+        result = _result_from_device_flow(response, flow.cancelled)
+        with self._lock:
+            self._save_cache()
+            if result.ok and result.account:
+                self._state.reload()
+                if flow.role is not None:
+                    self._state.roles[flow.role] = result.account
+                self._state.expired.pop(result.account.lower(), None)
+                self._state.save()
+        log.info("device code sign-in ended: %s%s", result.outcome,
+                 f" (AADSTS{result.aadsts})" if result.aadsts else "")
+        return result
+
+    def cancel(self, flow: DeviceFlow) -> None:
+        """Stop `wait_for_device_flow` after its current poll (MSAL checks expires_at)."""
+        flow.cancelled = True
+        flow.msal_flow["expires_at"] = 0
+
+    # -- state -----------------------------------------------------------------------
+
+    def signin_info(self, role: str = EMAIL_SERVER_ROLE) -> SignInInfo:
+        """Not signed in / Signed in (account) / Expired (account), without network traffic."""
+        with self._lock:
+            self._state.reload()
+            upn = self._state.roles.get(role)
+            if not upn:
+                return NOT_SIGNED_IN
+            if upn.lower() in self._state.expired:
+                return SignInInfo("expired", upn)
+            if not self._accounts(upn):
+                return NOT_SIGNED_IN
+            return SignInInfo("signed_in", upn)
+
+    def account_for(self, role: str = EMAIL_SERVER_ROLE) -> str | None:
+        """The account `role` signed in with (None if none)."""
+        with self._lock:
+            self._state.reload()
+            return self._state.roles.get(role)
+
+    def accounts(self) -> list[str]:
+        """Usernames with tokens in this profile's cache (the email server and To My Email users)."""
+        with self._lock:
+            return sorted({a.get("username", "") for a in self._accounts()})
+
+    def user_signed_in(self, upn: str) -> bool:
+        """Whether a To My Email user has a live sign-in (tokens, not declared dead)."""
+        with self._lock:
+            self._state.reload()
+            return bool(self._accounts(upn)) and upn.lower() not in self._state.expired
+
+    # -- tokens for sending ----------------------------------------------------------
+
+    def acquire_token_for_send(self, account: str | None = None, role: str = EMAIL_SERVER_ROLE) -> str:
+        """An access token for SMTP.Send, from the cache or refreshed (blocks: use a thread).
+
+        `account` None: the account `role` signed in with (360 if none, 361 once its
+        refresh token is dead). A named account is a To My Email user (370 if they have
+        no live sign-in). Refreshes when under 600 s remain. Raises MailError.
+        """
+        per_user = account is not None
+        missing = "user_signin_required" if per_user else "not_signed_in"
+        dead = "user_signin_required" if per_user else "signin_expired"
+        with self._lock:
+            self._state.reload()
+            upn = account or self._state.roles.get(role)
+            if not upn:
+                raise MailError(missing, "no account has signed in")
+            matches = self._accounts(upn)
+            if not matches:
+                raise MailError(missing, f"{upn} has not signed in on this printer")
+            mark = self._state.expired.get(upn.lower())
+            if mark is not None:
+                raise MailError(dead, f"the sign-in of {upn} has expired (AADSTS{mark.get('aadsts', '')})")
+            expires_on = self._access_token_expires_on(matches[0])
+            force = expires_on is not None and expires_on - self._epoch() < self.refresh_margin
+            app = self._application()
+            msal_accounts = app.get_accounts(username=upn)
+            if not msal_accounts:
+                raise MailError(missing, f"{upn} has not signed in on this printer")
+            try:
+                result = app.acquire_token_silent_with_error(
+                    list(self.provider.scopes), account=msal_accounts[0], force_refresh=force
+                )
+            except _request_exceptions() as error:
+                raise MailError("idp_unavailable", f"token refresh failed: {type(error).__name__}") from None
+            finally:
+                self._save_cache()
+            if result is None:  # no refresh token left for this account
+                raise MailError(missing, f"no refresh token for {upn}")
+            if "access_token" not in result:
+                cause = classify_idp_error(result)
+                detail = describe_idp_error(result)
+                if cause == "signin_expired":
+                    codes = error_codes_of(result)
+                    self._state.expired[upn.lower()] = {
+                        "aadsts": codes[0] if codes else None,
+                        "error": str(result.get("error", "")),
+                        "at": self._now().isoformat(),
+                    }
+                    self._state.save()
+                    raise MailError(dead, detail)
+                raise MailError(cause, detail)
+            return result["access_token"]
+
+    # -- sign-out --------------------------------------------------------------------
+
+    def sign_out(self, account: str | None = None, role: str | None = EMAIL_SERVER_ROLE) -> bool:
+        """Delete `account`'s tokens (default: the role's account) on purpose; works offline.
+
+        Returns whether there was anything to remove. The role forgets the account.
+        """
+        with self._lock:
+            self._state.reload()
+            upn = account or (self._state.roles.get(role) if role else None)
+            if not upn:
+                return False
+            cache = self._cache_obj()
+            homes = {a.get("home_account_id") for a in self._accounts(upn)}
+            removed = False
+            removers = {_AT: cache.remove_at, _RT: cache.remove_rt, _IDT: cache.remove_idt,
+                        _ACCOUNT: cache.remove_account}
+            for ctype, remove in removers.items():
+                for entry in list(cache._cache.get(ctype, {}).values()):
+                    if entry.get("home_account_id") in homes:
+                        remove(entry)
+                        removed = True
+            self._save_cache()
+            for name, who in list(self._state.roles.items()):
+                if who.lower() == upn.lower():  # its tokens are gone: no role can use it
+                    del self._state.roles[name]
+            self._state.expired.pop(upn.lower(), None)
+            self._state.save()
+            log.info("signed out one account (%d roles left)", len(self._state.roles))
+            return removed

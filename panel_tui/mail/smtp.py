@@ -1,0 +1,266 @@
+"""Sending through the email server with aiosmtplib: STARTTLS (or SSL/TLS), AUTH XOAUTH2.
+
+Certificates are validated by default against the system store plus the CA certificates
+imported into the printer; validation is off only when the administrator turns it off.
+Every failure comes out as :class:`MailError` with a cause of the error table.
+"""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import socket
+import ssl
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Literal
+
+from panel_tui.mail.errors import MailError, scrub
+from panel_tui.mail.providers import Provider, UnknownHostError
+
+Security = Literal["starttls", "ssl_tls", "none"]
+SECURITIES: tuple[str, ...] = ("starttls", "ssl_tls", "none")
+DEFAULT_TIMEOUT = 30.0
+TokenGetter = Callable[[], "str | Awaitable[str]"]
+
+
+@dataclass(frozen=True)
+class SendReceipt:
+    """What the server said when it took the message."""
+
+    host: str
+    port: int
+    reply: str
+    recipients: tuple[str, ...]
+
+
+def ca_files(ca_dirs: Iterable[Path | str] = (), extra: Iterable[Path | str] = ()) -> list[Path]:
+    """PEM files to trust besides the system store: *.pem/*.crt in `ca_dirs`, plus `extra`."""
+    found: list[Path] = []
+    for directory in ca_dirs:
+        directory = Path(directory)
+        if directory.is_dir():
+            found += sorted(p for p in directory.iterdir() if p.suffix.lower() in (".pem", ".crt") and p.is_file())
+    found += [Path(p) for p in extra]
+    return found
+
+
+def tls_context(validate_certs: bool = True, extra_ca_paths: Iterable[Path | str] = ()) -> ssl.SSLContext:
+    """A client TLS context: system store + `extra_ca_paths`, or no validation at all if asked."""
+    context = ssl.create_default_context()
+    if not validate_certs:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    for path in extra_ca_paths:
+        try:
+            context.load_verify_locations(cafile=str(path))
+        except (OSError, ssl.SSLError) as error:
+            raise MailError("certificate_untrusted", f"CA certificate {Path(path).name} unusable: {error}") from None
+    return context
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _reply_cause(code: int, message: str) -> str | None:
+    text = f"{code} {message}"
+    if code == 535 and "5.7.139" in text:
+        return "smtp_auth_disabled"
+    if code == 535 and "5.7.3" in text:
+        return "token_rejected"
+    if code == 530 and "5.7.57" in text:
+        return "not_authenticated"
+    if code == 554 and "5.2.252" in text or "SendAsDenied" in text:
+        return "send_as_denied"
+    if code == 552 or "5.3.4" in text or "too big" in text.lower() or "too much mail data" in text.lower():
+        return "message_too_large"
+    if code in (530, 538) and ("5.7.0" in text or "5.7.11" in text or "STARTTLS" in text.upper()):
+        return "secure_connection_mismatch"  # the server wants TLS first
+    if code == 535:
+        return "token_rejected"
+    return None
+
+
+def classify_smtp_failure(error: BaseException, security: str = "starttls", stage: str = "") -> MailError:
+    """The MailError for an exception raised while talking to the SMTP server."""
+    import aiosmtplib
+
+    if isinstance(error, MailError):
+        return error
+    chain = _chain(error)
+    for item in chain:
+        if isinstance(item, socket.gaierror):
+            return MailError("dns_failure", f"{stage}: name not found ({item.strerror or item})")
+    for item in chain:
+        if isinstance(item, ssl.SSLCertVerificationError):
+            return MailError("certificate_untrusted", f"{stage}: {item.verify_message or item.reason or item}")
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        cause = _reply_cause(error.code, error.message)
+        if cause is not None:
+            return MailError(cause, f"{stage}: {error.code} {error.message}")
+        if isinstance(error, aiosmtplib.SMTPAuthenticationError):
+            return MailError("token_rejected", f"{stage}: {error.code} {error.message}")
+        return MailError("connection_failed", f"{stage}: {error.code} {error.message}")
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        first = error.recipients[0] if error.recipients else None
+        if first is not None:
+            cause = _reply_cause(first.code, first.message)
+            if cause:
+                return MailError(cause, f"{stage}: {first.code} {first.message}")
+        return MailError("connection_failed", f"{stage}: recipients refused")
+    for item in chain:
+        if isinstance(item, ssl.SSLError):
+            # Wrong protocol on the port (TLS to a plain server or the reverse).
+            return MailError("secure_connection_mismatch", f"{stage}: TLS handshake failed ({item.reason or item})")
+    if isinstance(error, aiosmtplib.SMTPNotSupported) or (
+        isinstance(error, aiosmtplib.SMTPException) and "STARTTLS" in str(error).upper()
+    ):
+        return MailError("secure_connection_mismatch", f"{stage}: {error}")
+    if isinstance(error, aiosmtplib.SMTPServerDisconnected) and security == "ssl_tls" and stage == "connect":
+        return MailError("secure_connection_mismatch", f"{stage}: connection closed during the TLS handshake")
+    if isinstance(error, (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError, TimeoutError, EOFError)):
+        return MailError("connection_failed", f"{stage}: {type(error).__name__}: {error}")
+    return MailError("connection_failed", f"{stage}: unexpected {type(error).__name__}: {error}")
+
+
+async def _token(getter: TokenGetter) -> str:
+    value = getter()
+    if inspect.isawaitable(value):
+        value = await value
+    return str(value)
+
+
+class _Conversation:
+    """One SMTP session step by step, remembering the stage for error messages."""
+
+    def __init__(self, host: str, port: int, security: str, context: ssl.SSLContext, timeout: float) -> None:
+        import aiosmtplib
+
+        if security not in SECURITIES:
+            raise ValueError(f"unknown secure connection {security!r}; expected one of {', '.join(SECURITIES)}")
+        self.security = security
+        self.stage = "connect"
+        self.client = aiosmtplib.SMTP(
+            hostname=host, port=port, timeout=timeout, use_tls=security == "ssl_tls",
+            start_tls=False, tls_context=context if security == "ssl_tls" else None,
+        )
+        self.context = context
+
+    async def open(self, user: str, token_getter: TokenGetter) -> None:
+        self.stage = "connect"
+        await self.client.connect()
+        self.stage = "ehlo"
+        await self.client.ehlo()
+        if self.security == "starttls":
+            self.stage = "starttls"
+            await self.client.starttls(tls_context=self.context)
+            self.stage = "ehlo"
+            await self.client.ehlo()  # capabilities change after STARTTLS (AUTH appears)
+        self.stage = "token"
+        token = await _token(token_getter)
+        self.stage = "auth"
+        await self.client.auth_xoauth2(user, token)
+
+    async def close(self) -> None:
+        if self.client.is_connected:
+            try:
+                await self.client.quit()
+            except Exception:  # the server hung up first: nothing left to close politely
+                self.client.close()
+
+
+def _endpoint(provider_or_host: Provider | str, port: int | None) -> tuple[str, int]:
+    try:
+        if isinstance(provider_or_host, Provider):
+            return provider_or_host.smtp_address(None, port)
+        return str(provider_or_host), int(port or 587)
+    except UnknownHostError as error:
+        raise MailError("dns_failure", f"connect: name not found ({error.args[0]})") from None
+
+
+async def send_message(
+    provider_or_host: Provider | str,
+    port: int | None,
+    sender: str,
+    recipients: Sequence[str],
+    message: EmailMessage,
+    token_getter: TokenGetter,
+    *,
+    auth_user: str | None = None,
+    security: Security | str = "starttls",
+    validate_certs: bool = True,
+    extra_ca_paths: Iterable[Path | str] = (),
+    timeout: float = DEFAULT_TIMEOUT,
+) -> SendReceipt:
+    """Connect, STARTTLS, EHLO, AUTH XOAUTH2 as `auth_user` (default `sender`), send, QUIT.
+
+    `token_getter` returns (or awaits to) the access token; it is called after TLS is up,
+    only once per message. Raises MailError with the cause of any failure.
+    """
+    host, port = _endpoint(provider_or_host, port)
+    security = str(security)
+    context = tls_context(validate_certs, extra_ca_paths)
+    conversation = _Conversation(host, port, security, context, timeout)
+    try:
+        await conversation.open(auth_user or sender, token_getter)
+        conversation.stage = "send"
+        errors, reply = await conversation.client.send_message(message, sender=sender, recipients=list(recipients))
+        if errors:
+            first = next(iter(errors.values()))
+            cause = _reply_cause(first.code, first.message) or "connection_failed"
+            raise MailError(cause, f"send: {first.code} {first.message}")
+    except MailError:
+        await _abandon(conversation)
+        raise
+    except BaseException as error:
+        await _abandon(conversation)
+        if isinstance(error, asyncio.CancelledError):
+            raise
+        raise classify_smtp_failure(error, security, conversation.stage) from None
+    await conversation.close()
+    return SendReceipt(host, port, scrub(reply), tuple(recipients))
+
+
+async def connection_check(
+    provider_or_host: Provider | str,
+    port: int | None,
+    user: str,
+    token_getter: TokenGetter,
+    *,
+    security: Security | str = "starttls",
+    validate_certs: bool = True,
+    extra_ca_paths: Iterable[Path | str] = (),
+    timeout: float = DEFAULT_TIMEOUT,
+) -> str:
+    """Connect, STARTTLS, AUTH XOAUTH2, QUIT without sending; returns the AUTH reply line."""
+    host, port = _endpoint(provider_or_host, port)
+    security = str(security)
+    context = tls_context(validate_certs, extra_ca_paths)
+    conversation = _Conversation(host, port, security, context, timeout)
+    try:
+        await conversation.open(user, token_getter)
+    except MailError:
+        await _abandon(conversation)
+        raise
+    except BaseException as error:
+        await _abandon(conversation)
+        if isinstance(error, asyncio.CancelledError):
+            raise
+        raise classify_smtp_failure(error, security, conversation.stage) from None
+    await conversation.close()
+    return "235 2.7.0 Authentication successful"
+
+
+async def _abandon(conversation: _Conversation) -> None:
+    try:
+        conversation.client.close()
+    except Exception:  # closing a broken transport must not hide the real failure
+        pass
