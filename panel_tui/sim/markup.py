@@ -47,7 +47,7 @@ SECURITY_HEADERS = {
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # "no-referrer" would make browsers send "Origin: null"
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
 }
@@ -133,8 +133,8 @@ body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; alig
 .brand { display: flex; align-items: center; gap: .6rem; font-weight: 600; color: var(--muted); margin-bottom: 1.2rem; }
 .logo { display: grid; grid-template-columns: 10px 10px; gap: 2px; }
 .logo i { width: 10px; height: 10px; display: block; }
-.logo i:nth-child(1) { background: #f25022; } .logo i:nth-child(2) { background: #7fba00; }
-.logo i:nth-child(3) { background: #00a4ef; } .logo i:nth-child(4) { background: #ffb900; }
+.logo i:nth-child(1) { background: #0f548c; } .logo i:nth-child(2) { background: #479ef5; }
+.logo i:nth-child(3) { background: #479ef5; } .logo i:nth-child(4) { background: #8a8886; }
 h1 { font-size: 1.5rem; font-weight: 600; margin: 0 0 .8rem; }
 p { line-height: 1.45; margin: .5rem 0; }
 .identity { color: var(--muted); margin-bottom: .6rem; word-break: break-all; }
@@ -186,7 +186,7 @@ th, td { text-align: left; padding: .5rem .6rem; border-bottom: 1px solid var(--
 th { font-size: .85rem; color: var(--muted); font-weight: 600; }
 .state { font-weight: 600; } .state.on { color: var(--ok); } .state.off { color: var(--bad); }
 .badge { display: inline-block; font-size: .8rem; padding: .05rem .45rem; border-radius: 10px; background: #ebf3fc; color: #0f548c; margin: .1rem .2rem .1rem 0; }
-form.inline { display: inline-flex; gap: .4rem; align-items: center; margin: .15rem 0; flex-wrap: wrap; }
+form.inline { display: inline-flex; gap: .4rem; align-items: center; margin: .15rem .4rem .15rem 0; flex-wrap: wrap; }
 input[type=text], input[type=password], input[type=number], select { font: inherit; padding: .3rem .45rem; border: 1px solid #8a8886; border-radius: 3px; }
 button { font: inherit; padding: .35rem .9rem; border-radius: 3px; border: 1px solid #8a8886; background: #fff; cursor: pointer; }
 button.primary { background: var(--blue); border-color: var(--blue); color: #fff; }

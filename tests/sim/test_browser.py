@@ -1,0 +1,118 @@
+"""The sign-in pages driven once in a real headless Chromium, in English and in Romanian.
+
+Chromium comes from Debian (``apt-get install chromium``; ``.ci/run`` installs it) and is
+driven by Playwright for Python through ``executable_path``, so no browser download is
+needed. Without Chromium this test is skipped, with that instruction as the reason.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from .conftest import ADMIN
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+PAGES = {
+    "en": {"code": "Enter code", "next": "Next", "password": "Enter password", "sign_in": "Sign in",
+           "permissions": "Permissions requested", "org": "Consent on behalf of your organization",
+           "accept": "Accept", "done": "You have signed in"},
+    "ro": {"code": "Introduceți codul", "next": "Înainte", "password": "Introduceți parola",
+           "sign_in": "Autentificare", "permissions": "Permisiuni solicitate",
+           "org": "Consimțământ în numele organizației", "accept": "Accept", "done": "V-ați conectat"},
+}
+
+
+def _chromium() -> str:
+    found = os.environ.get("PANEL_TUI_CHROMIUM") or shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if not found:
+        pytest.skip("Chromium not found: install Debian's browser with `apt-get install chromium` "
+                    "(.ci/run does), or point PANEL_TUI_CHROMIUM at a Chromium binary")
+    return found
+
+
+def _spki_pin(cert_path: Path) -> str:
+    """Chromium's --ignore-certificate-errors-spki-list value: trust exactly this key."""
+    cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    spki = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_sign_in_pages_in_a_real_browser(sim, tmp_path, lang):
+    executable = _chromium()
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
+    words = PAGES[lang]
+    app = sim.msal_app()
+    flow = sim.start_flow(app)
+    pin = _spki_pin(sim.data_dir / "pki" / "server.pem")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True,
+            args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={pin}"],
+        )
+        try:
+            # The language comes from the browser's Accept-Language, as for a person.
+            context = browser.new_context(locale="ro-RO" if lang == "ro" else "en-US")
+            page = context.new_page()
+            page.goto(flow["verification_uri"])
+            assert page.locator("html").get_attribute("lang") == lang
+            assert page.locator("h1").inner_text() == words["code"]
+            page.fill("#otc", flow["user_code"].lower())
+            page.get_by_role("button", name=words["next"]).click()
+            page.fill("#loginfmt", ADMIN.upn)
+            page.get_by_role("button", name=words["next"]).click()
+            assert page.locator("h1").inner_text() == words["password"]
+            page.fill("#passwd", ADMIN.password)
+            page.get_by_role("button", name=words["sign_in"]).click()
+            assert page.locator("h1").inner_text() == words["permissions"]
+            page.get_by_label(words["org"]).check()
+            page.screenshot(path=str(tmp_path / f"permissions-{lang}.png"), full_page=True)
+            page.get_by_role("button", name=words["accept"]).click()
+            assert page.locator("h1").inner_text() == words["done"]
+            assert page.locator("main").get_attribute("data-page") == "signed-in"
+            page.screenshot(path=str(tmp_path / f"signed-in-{lang}.png"), full_page=True)
+        finally:
+            browser.close()
+    result = app.acquire_token_by_device_flow(flow, exit_condition=lambda f: True)
+    assert "access_token" in result, result
+    assert sim.control.state()["apps"][0]["admin_consent"] is True
+
+
+@pytest.mark.browser
+def test_admin_center_sign_in_and_a_setting_in_a_real_browser(sim):
+    """Browsers send Origin on form posts; the admin center must accept its own."""
+    executable = _chromium()
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
+    pin = _spki_pin(sim.data_dir / "pki" / "server.pem")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True,
+            args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={pin}"],
+        )
+        try:
+            page = browser.new_page()
+            page.goto(sim.endpoints.admin_url)
+            page.fill("#upn", ADMIN.upn)
+            page.fill("#password", ADMIN.password)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(sim.endpoints.admin_url)
+            page.get_by_role("link", name="Org settings").click()
+            page.get_by_role("button", name="Turn off").first.click()
+            page.wait_for_url(f"{sim.endpoints.admin_url}/settings")
+            assert "Security defaults: off." in page.locator(".flash").inner_text()
+        finally:
+            browser.close()
+    assert sim.control.state()["policies"]["security_defaults"] is False
