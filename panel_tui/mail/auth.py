@@ -197,9 +197,11 @@ def _make_cache(now: Callable[[], float]):
 
 
 def _request_exceptions() -> tuple[type[BaseException], ...]:
+    """Transport failures, and MSAL's error for a 5xx answer without a JSON body."""
     import requests
+    from msal.exceptions import MsalServiceError
 
-    return (requests.exceptions.RequestException, ConnectionError, TimeoutError)
+    return (requests.exceptions.RequestException, MsalServiceError, ConnectionError, TimeoutError)
 
 
 class OAuthSession:

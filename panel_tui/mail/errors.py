@@ -17,7 +17,7 @@ from panel_tui.device.joblog import scrub_detail
 # until it does (the precise name stays on the error as `cause_name`).
 FALLBACK_CAUSES: dict[str, str] = {
     "idp_unavailable": "connection_failed",      # identity provider unreachable / 5xx
-    "auth_method_not_oauth2": "auth_failed",     # applied Authentication Method is not OAuth2
+    "auth_method_not_oauth2": "not_signed_in",   # applied method is not OAuth2: the guide's "not saved" case
     "client_not_registered": "auth_failed",      # AADSTS700016 / 7000218 / 90002: app registration
     "not_authenticated": "auth_failed",          # 530 5.7.57
 }

@@ -124,7 +124,6 @@ def simulator(endpoints: Any, email_service: EmailService | str = EmailService.E
     host = str(_endpoint_value(endpoints, "smtp_host"))
     port = int(_endpoint_value(endpoints, "smtp_port"))
     routes = {name.lower(): (host, port) for name in MICROSOFT_SMTP_HOSTS}
-    routes[host.lower()] = (host, port)
     return Provider(
         name="simulator",
         authority=authority,

@@ -101,7 +101,7 @@ def classify_smtp_failure(error: BaseException, security: str = "starttls", stag
             return MailError("dns_failure", f"{stage}: name not found ({item.strerror or item})")
     for item in chain:
         if isinstance(item, ssl.SSLCertVerificationError):
-            return MailError("certificate_untrusted", f"{stage}: {item.verify_message or item.reason or item}")
+            return MailError("certificate_untrusted", f"{stage}: {getattr(item, 'verify_message', None) or getattr(item, 'reason', None) or item}")
     if isinstance(error, aiosmtplib.SMTPResponseException):
         cause = _reply_cause(error.code, error.message)
         if cause is not None:
@@ -119,7 +119,7 @@ def classify_smtp_failure(error: BaseException, security: str = "starttls", stag
     for item in chain:
         if isinstance(item, ssl.SSLError):
             # Wrong protocol on the port (TLS to a plain server or the reverse).
-            return MailError("secure_connection_mismatch", f"{stage}: TLS handshake failed ({item.reason or item})")
+            return MailError("secure_connection_mismatch", f"{stage}: TLS handshake failed ({getattr(item, 'reason', None) or item})")
     if isinstance(error, aiosmtplib.SMTPNotSupported) or (
         isinstance(error, aiosmtplib.SMTPException) and "STARTTLS" in str(error).upper()
     ):

@@ -1,0 +1,325 @@
+"""Jobs that send mail: each one is a row of the printer's job log with its outcome.
+
+A job is recorded (``running``) before anything touches the network, and what it needs
+to be sent again (type, recipients, subject, body, attachment paths under the data
+directory, the To My Email user; never a token or password) is written to a small spool
+file. A crash leaves the row ``running`` until the job log marks it ``interrupted`` on the
+next start; a failure leaves it ``error`` with its code. Either way ``retry(job_id)``
+sends it again as a new job, and the spool file moves to the new job.
+
+Only the APPLIED settings are used (``printer.settings``): the pending edits of Web Config
+never reach a job, which is exactly the guide's "signed in but not saved" trap.
+"""
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import mimetypes
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+
+from panel_tui.device.atomic import write_atomically
+from panel_tui.device.joblog import JOB_TYPES, Job
+from panel_tui.device.settings import AuthMethod, EmailServerSettings
+from panel_tui.device.status_sheet import SignInInfo
+from panel_tui.device.validation import FieldError, validate_recipient
+from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE, OAuthSession
+from panel_tui.mail.errors import MailError, scrub
+from panel_tui.mail.scan import write_scanned_page
+
+log = logging.getLogger(__name__)
+
+SPOOL_DIR_NAME = "mail-spool"
+SCANS_DIR_NAME = "scans"
+SessionFactory = Callable[[EmailServerSettings], OAuthSession]
+
+
+class InvalidRequest(ValueError):
+    """A job was refused before it started (bad address, unknown type); `key` is a locale key."""
+
+    def __init__(self, key: str, detail: str = "") -> None:
+        self.key = key
+        super().__init__(f"{key}: {detail}" if detail else key)
+
+
+@dataclass(frozen=True)
+class MailRequest:
+    """What a job sends. Spooled as JSON for retry; holds no secret."""
+
+    job_type: str
+    recipients: tuple[str, ...] = ()
+    subject: str = ""
+    body: str = ""
+    attachments: tuple[str, ...] = ()  # file paths (scans live under the data directory)
+    user: str | None = None  # To My Email: the signed-in user, who is sender and recipient
+    retry_of: int | None = None
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["schema"] = 1
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> MailRequest:
+        data = json.loads(text)
+        return cls(
+            job_type=str(data["job_type"]),
+            recipients=tuple(str(r) for r in data.get("recipients", ())),
+            subject=str(data.get("subject", "")),
+            body=str(data.get("body", "")),
+            attachments=tuple(str(a) for a in data.get("attachments", ())),
+            user=data.get("user"),
+            retry_of=data.get("retry_of"),
+        )
+
+    def summary(self) -> str:
+        """The job log's detail line while it runs (addresses, subject, attachment names)."""
+        parts = []
+        if self.user:
+            parts.append(f"user {self.user}")
+        if self.recipients:
+            parts.append("to " + ", ".join(self.recipients))
+        if self.subject:
+            parts.append(f"subject {self.subject!r}")
+        if self.attachments:
+            parts.append("attached " + ", ".join(Path(a).name for a in self.attachments))
+        if self.retry_of is not None:
+            parts.append(f"retry of #{self.retry_of}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """How a job ended: the job log row, and the MailError if it failed."""
+
+    job: Job
+    error: MailError | None = None
+    reply: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.job.result == "ok"
+
+    @property
+    def job_id(self) -> int:
+        return self.job.id
+
+
+@dataclass
+class _Route:
+    settings: EmailServerSettings
+    role: str
+
+
+class MailJobs:
+    """Runs mail jobs for one printer. `session_factory(email_server_settings)` gives the
+    OAuthSession of the applied email service (the same object each time is fine).
+
+    `extra_ca_paths` are trusted besides the system store and the CA certificates imported
+    into the printer (``paths.ca_dir``); leave it empty to reproduce "untrusted".
+    """
+
+    def __init__(self, printer, session_factory: SessionFactory, *, extra_ca_paths: Iterable[Path | str] = (),
+                 timeout: float = 30.0) -> None:
+        self.printer = printer
+        self.session_factory = session_factory
+        self.extra_ca_paths = tuple(extra_ca_paths)
+        self.timeout = timeout
+        self.spool_dir = Path(printer.paths.data_dir) / SPOOL_DIR_NAME
+        self.scans_dir = Path(printer.paths.data_dir) / SCANS_DIR_NAME
+
+    # -- what the panel calls ----------------------------------------------------------
+
+    def signin_info(self, role: str = EMAIL_SERVER_ROLE) -> SignInInfo:
+        """The applied email server's sign-in state (for Printer.signin_provider)."""
+        route = self._route("fax_email" if role == FAX_EMAIL_SERVER_ROLE else "test_mail")
+        return self.session_factory(route.settings).signin_info(role)
+
+    def install_signin_provider(self) -> None:
+        """Let the printer's status screens and sheet ask us for the sign-in state."""
+        self.printer.signin_provider = self.signin_info
+
+    async def connection_check(self) -> JobOutcome:
+        """Network Settings > Advanced > Email Server > Connection Check (no mail sent)."""
+        return await self.run(MailRequest("connection_check"))
+
+    async def test_mail(self, to: str | Sequence[str], subject: str = "", body: str = "") -> JobOutcome:
+        name = self.printer.settings.printer_name
+        return await self.run(MailRequest(
+            "test_mail", _addresses(to), subject or f"Test email from {name}",
+            body or f"This is a test email sent by {name} using OAuth 2.0.",
+        ))
+
+    async def scan_to_email(self, to: str | Sequence[str], subject: str = "", lines: Sequence[str] = ()) -> JobOutcome:
+        """Scan to Email: a generated scanned page (PDF) attached."""
+        recipients = _addresses(to)
+        pdf = self._scan(lines or ("Scanned document", self.printer.settings.printer_name))
+        return await self.run(MailRequest(
+            "scan_to_email", recipients, subject or "Scanned document",
+            "Scanned with " + self.printer.settings.printer_name + ".", (str(pdf),),
+        ))
+
+    async def to_my_email(self, user: str, subject: str = "", lines: Sequence[str] = ()) -> JobOutcome:
+        """To My Email: sent from and to the signed-in user's own address (370 without a sign-in)."""
+        user = _addresses(user)[0]
+        pdf = self._scan(lines or ("Scanned document", user))
+        return await self.run(MailRequest(
+            "to_my_email", (user,), subject or "Scanned document", "Sent with To My Email.", (str(pdf),), user=user,
+        ))
+
+    async def fax_email(self, to: str | Sequence[str], subject: str = "", lines: Sequence[str] = ()) -> JobOutcome:
+        """A fax sent through the internet fax provider's email server (Fax > Email Server Settings)."""
+        pdf = self._scan(lines or ("Fax", self.printer.settings.printer_name), stem="fax")
+        return await self.run(MailRequest(
+            "fax_email", _addresses(to), subject or "Fax", "Fax document attached.", (str(pdf),),
+        ))
+
+    async def retry(self, job_id: int) -> JobOutcome:
+        """Send a failed or interrupted job again, as a new job (its spool moves along)."""
+        job = self.printer.joblog.get(job_id)
+        if job is None:
+            raise KeyError(f"no job with id {job_id}")
+        if job.result in ("ok", "running"):
+            raise InvalidRequest("job.retry_not_possible", f"job #{job_id} is {job.result}")
+        path = self._spool_path(job_id)
+        try:
+            request = MailRequest.from_json(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InvalidRequest("job.retry_not_possible", f"nothing spooled for job #{job_id}") from None
+        return await self.run(MailRequest(**{**asdict(request), "retry_of": job_id}), replaces=job_id)
+
+    def pending_retries(self) -> list[int]:
+        """Job ids whose spool is kept (failed or interrupted jobs that can be retried)."""
+        ids = []
+        for path in sorted(self.spool_dir.glob("job-*.json")):
+            try:
+                ids.append(int(path.stem.split("-", 1)[1]))
+            except ValueError:
+                continue
+        return ids
+
+    # -- the job itself ----------------------------------------------------------------
+
+    async def run(self, request: MailRequest, replaces: int | None = None) -> JobOutcome:
+        """Record, spool and send `request`; always returns an outcome (never raises MailError)."""
+        if request.job_type not in JOB_TYPES:
+            raise InvalidRequest("job.unknown_type", request.job_type)
+        joblog = self.printer.joblog
+        job_id = joblog.start(request.job_type, request.summary())
+        try:
+            self._spool(job_id, request)
+            if replaces is not None:
+                self._spool_path(replaces).unlink(missing_ok=True)
+            reply = await self._perform(request)
+        except MailError as error:
+            job = joblog.finish(job_id, "error", error_code=error.code,
+                                detail=_join(request.summary(), f"{error.cause_name}: {error.detail}"))
+            log.info("job %d failed: %s (%d)", job_id, error.cause_name, error.code)
+            return JobOutcome(job, error)
+        except asyncio.CancelledError:
+            joblog.finish(job_id, "interrupted", detail=_join(request.summary(), "interrupted"))
+            raise
+        except Exception as error:  # a bug must not lose the job: it stays visible and retryable
+            log.exception("job %d crashed", job_id)
+            job = joblog.finish(job_id, "error", detail=_join(request.summary(), f"unexpected {type(error).__name__}"))
+            return JobOutcome(job, None)
+        self._spool_path(job_id).unlink(missing_ok=True)
+        job = joblog.finish(job_id, "ok", detail=_join(request.summary(), reply))
+        return JobOutcome(job, None, reply)
+
+    async def _perform(self, request: MailRequest) -> str:
+        from panel_tui.mail import smtp  # aiosmtplib is imported with it
+
+        route = self._route(request.job_type)
+        settings = route.settings
+        if settings.auth_method is not AuthMethod.OAUTH2:
+            raise MailError("auth_method_not_oauth2",
+                            f"applied authentication method is {settings.auth_method.value}, not oauth2")
+        session = self.session_factory(settings)
+        provider = session.provider
+        account = request.user if request.job_type == "to_my_email" else None
+        # Silent acquisition first: not signed in / expired fail before any connection.
+        token = await asyncio.to_thread(session.acquire_token_for_send, account, route.role)
+        auth_user = account or session.account_for(route.role) or settings.account
+        common = dict(
+            security=settings.secure_connection.value,
+            validate_certs=settings.cert_validation,
+            extra_ca_paths=smtp.ca_files([self.printer.paths.ca_dir], self.extra_ca_paths),
+            timeout=self.timeout,
+        )
+        host, port = self._server(provider, settings)
+        if request.job_type == "connection_check":
+            return await smtp.connection_check(host, port, auth_user, lambda: token, **common)
+        sender = account or settings.sender or auth_user
+        message = self._message(request, sender)
+        receipt = await smtp.send_message(host, port, sender, list(request.recipients), message, lambda: token,
+                                          auth_user=auth_user, **common)
+        return receipt.reply
+
+    # -- pieces ------------------------------------------------------------------------
+
+    def _route(self, job_type: str) -> _Route:
+        applied = self.printer.settings
+        if job_type == "fax_email":
+            return _Route(applied.fax_email_server, FAX_EMAIL_SERVER_ROLE)
+        return _Route(applied.email_server, EMAIL_SERVER_ROLE)
+
+    @staticmethod
+    def _server(provider, settings: EmailServerSettings) -> tuple[str, int]:
+        from panel_tui.mail.providers import UnknownHostError
+
+        try:
+            return provider.smtp_address(settings.smtp_server or None, settings.smtp_port or None)
+        except UnknownHostError as error:
+            raise MailError("dns_failure", f"connect: name not found ({error.args[0]})") from None
+
+    def _message(self, request: MailRequest, sender: str) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = sender
+        message["To"] = ", ".join(request.recipients)
+        message["Subject"] = request.subject
+        message["Date"] = email.utils.format_datetime(self.printer.local_now())
+        message["Message-ID"] = email.utils.make_msgid(domain=(sender.rsplit("@", 1)[-1] or "printer.invalid"))
+        message["X-Mailer"] = f"{self.printer.settings.printer_name} (panel_tui)"
+        message.set_content(request.body or "")
+        for name in request.attachments:
+            path = Path(name)
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise MailError("connection_failed", f"attachment {path.name} unreadable: {error.strerror}") from None
+            ctype, _ = mimetypes.guess_type(path.name)
+            maintype, subtype = (ctype or "application/octet-stream").split("/", 1)
+            message.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
+        return message
+
+    def _scan(self, lines: Sequence[str], stem: str = "scan") -> Path:
+        return write_scanned_page(self.scans_dir, list(lines), self.printer.local_now(), stem=stem)
+
+    def _spool_path(self, job_id: int) -> Path:
+        return self.spool_dir / f"job-{job_id}.json"
+
+    def _spool(self, job_id: int, request: MailRequest) -> None:
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        write_atomically(self._spool_path(job_id), request.to_json(), mode=0o600)
+
+
+def _addresses(to: str | Sequence[str]) -> tuple[str, ...]:
+    raw = [to] if isinstance(to, str) else list(to)
+    addresses = [a.strip() for item in raw for a in str(item).split(",") if a.strip()]
+    if not addresses:
+        raise InvalidRequest("rule.required")
+    for address in addresses:
+        try:
+            validate_recipient(address)
+        except FieldError as error:
+            raise InvalidRequest(error.key, address) from None
+    return tuple(addresses)
+
+
+def _join(*parts: str) -> str:
+    return scrub(" | ".join(p for p in parts if p))
