@@ -9,7 +9,6 @@ from __future__ import annotations
 import email
 import email.policy
 import mailbox
-import os
 import re
 import shutil
 from email.message import EmailMessage
@@ -107,10 +106,3 @@ def summarise(message_id: str, raw: bytes, delivered_at: float) -> dict:
         "attachments": attachments,
     }
 
-
-def maildir_size(root: Path) -> int:
-    """Total bytes stored (for the admin center's overview)."""
-    total = 0
-    for dirpath, _, files in os.walk(root):
-        total += sum(os.path.getsize(os.path.join(dirpath, f)) for f in files)
-    return total
