@@ -1,0 +1,225 @@
+"""Jobs that send mail, end to end: the job log, the simulator's mailboxes and every failure."""
+from __future__ import annotations
+
+import email
+import email.policy
+
+import pytest
+
+from panel_tui.device.joblog import JobLog
+from panel_tui.mail.jobs import InvalidRequest, MailRequest
+
+from .conftest import ADMIN, ALEX, MEGAN, PRINTER
+
+DAY = 86400
+
+
+def _raw(world, upn, message_id) -> email.message.EmailMessage:
+    return email.message_from_bytes(world.control.raw_message(upn, message_id), policy=email.policy.default)
+
+
+async def test_scan_to_email_delivers_the_scanned_pdf(world):
+    world.ready()
+    outcome = await world.jobs.scan_to_email(MEGAN.upn, subject="Quarterly report")
+    assert outcome.ok, outcome.error
+    job = world.printer.joblog.get(outcome.job_id)
+    assert (job.job_type, job.result, job.error_code) == ("scan_to_email", "ok", None)
+    [message] = world.control.mailbox(MEGAN.upn)
+    assert (message["subject"], message["from"]) == ("Quarterly report", PRINTER.upn)
+    [attachment] = message["attachments"]
+    assert attachment["content_type"] == "application/pdf" and attachment["filename"].endswith(".pdf")
+    raw = _raw(world, MEGAN.upn, message["id"])
+    [part] = list(raw.iter_attachments())
+    assert part.get_content().startswith(b"%PDF-1.4")
+    assert world.jobs.pending_retries() == []  # nothing left in the spool
+
+
+async def test_job_details_never_show_tokens(world):
+    world.ready()
+    await world.jobs.test_mail(MEGAN.upn)
+    world.control.set_smtp_auth_org(False)
+    failed = await world.jobs.test_mail(MEGAN.upn)
+    assert failed.error is not None
+    cache = world.printer.paths.token_cache_file.read_text()
+    details = " ".join(job.detail for job in world.printer.joblog.jobs())
+    token = world.session.acquire_token_for_send()
+    assert token in cache and token not in details
+    assert "eyJ" not in details and token not in str(failed.error)
+    spooled = " ".join(p.read_text() for p in world.jobs.spool_dir.glob("*.json"))
+    assert "eyJ" not in spooled and PRINTER.password not in spooled
+
+
+async def test_connection_check_and_test_mail(world):
+    world.ready()
+    check = await world.jobs.connection_check()
+    assert check.ok and world.printer.joblog.get(check.job_id).job_type == "connection_check"
+    assert world.control.mailbox(MEGAN.upn) == []  # a check sends nothing
+    sent = await world.jobs.test_mail([MEGAN.upn, ALEX.upn])
+    assert sent.ok
+    assert len(world.control.mailbox(MEGAN.upn)) == len(world.control.mailbox(ALEX.upn)) == 1
+
+
+async def test_not_signed_in_fails_with_360_before_connecting(world):
+    world.open_smtp()
+    world.apply_oauth()
+    world.import_ca()
+    outcome = await world.jobs.scan_to_email(MEGAN.upn)
+    assert not outcome.ok
+    assert (outcome.error.cause_name, outcome.job.error_code, outcome.job.result) == ("not_signed_in", 360, "error")
+    assert outcome.error.message_key == "cause.not_signed_in.message"
+
+
+async def test_signed_in_but_settings_never_applied_is_the_guides_360(world):
+    world.open_smtp()
+    world.control.grant_admin_consent(world.endpoints.client_id)
+    assert world.sign_in(PRINTER).ok  # Web Config shows Signed in ... but OK was never clicked
+    outcome = await world.jobs.scan_to_email(MEGAN.upn)
+    assert (outcome.error.cause_name, outcome.job.error_code) == ("auth_method_not_oauth2", 360)
+    assert "not oauth2" in outcome.job.detail
+    world.apply_oauth()
+    world.import_ca()
+    assert (await world.jobs.scan_to_email(MEGAN.upn)).ok
+
+
+async def test_expired_sign_in_fails_the_job_with_361(world):
+    world.ready()
+    world.advance(91 * DAY)
+    outcome = await world.jobs.scan_to_email(MEGAN.upn)
+    assert (outcome.error.cause_name, outcome.job.error_code) == ("signin_expired", 361)
+    assert world.printer.signin_info().state == "expired"
+
+
+@pytest.mark.parametrize("where", ["tenant", "mailbox"])
+async def test_smtp_auth_disabled(world, where):
+    world.ready()
+    if where == "tenant":
+        world.control.set_smtp_auth_org(False)
+    else:
+        world.control.set_smtp_auth_mailbox(PRINTER.upn, False)
+    outcome = await world.jobs.scan_to_email(MEGAN.upn)
+    assert (outcome.error.cause_name, outcome.job.error_code) == ("smtp_auth_disabled", 312)
+    assert outcome.error.cause.fixer == "tenant_admin"
+    assert "5.7.139" in outcome.job.detail and ("Mailbox" in outcome.job.detail) == (where == "mailbox")
+
+
+async def test_wrong_sender_is_send_as_denied(world):
+    world.ready()
+    world.apply_oauth(sender=ADMIN.upn)
+    outcome = await world.jobs.scan_to_email(MEGAN.upn)
+    assert (outcome.error.cause_name, outcome.job.error_code) == ("send_as_denied", 312)
+    assert world.control.mailbox(MEGAN.upn) == []
+
+
+async def test_untrusted_certificate_until_the_ca_is_imported(world):
+    world.open_smtp()
+    world.control.grant_admin_consent(world.endpoints.client_id)
+    assert world.sign_in(PRINTER).ok
+    world.apply_oauth()
+    outcome = await world.jobs.scan_to_email(MEGAN.upn)
+    assert (outcome.error.cause_name, outcome.job.error_code) == ("certificate_untrusted", 313)
+    world.apply_oauth(cert_validation=False)  # the administrator's (warned) choice also works
+    assert (await world.jobs.test_mail(MEGAN.upn)).ok
+    world.apply_oauth(cert_validation=True)
+    world.import_ca()
+    assert (await world.jobs.scan_to_email(MEGAN.upn)).ok
+
+
+@pytest.mark.parametrize(("field", "value", "cause", "code"), [
+    ("smtp_server", "smtp.example.invalid", "dns_failure", 311),
+    ("secure_connection", "ssl_tls", "secure_connection_mismatch", 313),
+    ("secure_connection", "none", "secure_connection_mismatch", 313),
+])
+async def test_server_settings_that_cannot_work(world, field, value, cause, code):
+    world.ready()
+    world.apply_oauth(**{field: value})
+    outcome = await world.jobs.connection_check()
+    assert (outcome.error.cause_name, outcome.job.error_code) == (cause, code)
+
+
+async def test_smtp_server_down_is_a_communication_error(world):
+    world.ready()
+    world.control.set_fault("smtp_down", True)
+    try:
+        outcome = await world.jobs.test_mail(MEGAN.upn)
+    finally:
+        world.control.set_fault("smtp_down", False)
+    assert (outcome.error.cause_name, outcome.job.error_code) == ("connection_failed", 313)
+
+
+async def test_identity_provider_down_fails_the_job_with_a_cause(world):
+    world.ready()
+    world.advance(3600)
+    world.control.set_fault("idp_down", True)
+    outcome = await world.jobs.scan_to_email(MEGAN.upn)
+    assert outcome.error.cause_name == "idp_unavailable" and outcome.job.result == "error"
+    world.control.set_fault("idp_down", False)
+    assert (await world.jobs.retry(outcome.job_id)).ok
+
+
+async def test_connection_dropped_mid_data_loses_nothing_and_retry_sends_it(world):
+    world.ready()
+    world.control.set_fault("smtp_drop_mid_data", True)
+    failed = await world.jobs.scan_to_email(MEGAN.upn, subject="Contract")
+    world.control.set_fault("smtp_drop_mid_data", False)
+    assert (failed.job.result, failed.job.error_code, failed.error.cause_name) == ("error", 313, "connection_failed")
+    assert world.control.mailbox(MEGAN.upn) == []
+    assert world.jobs.pending_retries() == [failed.job_id]
+
+    retried = await world.jobs.retry(failed.job_id)
+    assert retried.ok and retried.job_id != failed.job_id
+    assert f"retry of #{failed.job_id}" in retried.job.detail
+    [message] = world.control.mailbox(MEGAN.upn)
+    assert message["subject"] == "Contract" and len(message["attachments"]) == 1
+    assert world.jobs.pending_retries() == []
+    assert world.printer.joblog.get(failed.job_id).result == "error"  # the history stays
+    with pytest.raises(InvalidRequest):
+        await world.jobs.retry(retried.job_id)
+
+
+async def test_a_job_interrupted_by_a_crash_can_be_retried(world):
+    world.ready()
+    request = MailRequest("test_mail", (MEGAN.upn,), "Before the crash", "body")
+    job_id = world.printer.joblog.start("test_mail", request.summary())
+    world.jobs._spool(job_id, request)  # the process died here, mid-send
+    reopened = JobLog(world.printer.paths.joblog_file, world.clock)
+    assert reopened.recovered == 1 and reopened.get(job_id).result == "interrupted"
+    outcome = await world.jobs.retry(job_id)
+    assert outcome.ok
+    assert [m["subject"] for m in world.control.mailbox(MEGAN.upn)] == ["Before the crash"]
+
+
+async def test_to_my_email_needs_each_users_own_sign_in(world):
+    world.ready()
+    missing = await world.jobs.to_my_email(MEGAN.upn)
+    assert (missing.error.cause_name, missing.job.error_code) == ("user_signin_required", 370)
+    assert missing.job.job_type == "to_my_email"
+    # The administrator consents for the organisation once (from the panel's To My Email) ...
+    assert world.sign_in(ADMIN, role=None, consent_for_org=True).ok
+    # ... then each user signs in the first time.
+    assert world.sign_in(MEGAN, role=None).ok
+    sent = await world.jobs.to_my_email(MEGAN.upn, subject="My scan")
+    assert sent.ok, sent.error
+    [message] = world.control.mailbox(MEGAN.upn)
+    assert (message["from"], message["subject"]) == (MEGAN.upn, "My scan")
+    other = await world.jobs.to_my_email(ALEX.upn)
+    assert other.job.error_code == 370
+    world.advance(91 * DAY)  # Megan's sign-in died: she must sign in again (370, not 361)
+    assert (await world.jobs.to_my_email(MEGAN.upn)).job.error_code == 370
+
+
+async def test_fax_uses_its_own_email_server_sign_in(world):
+    world.ready()
+    not_yet = await world.jobs.fax_email("fax-4021234567@" + "contoso.onmicrosoft.com")
+    assert (not_yet.error.cause_name, not_yet.job.error_code) == ("auth_method_not_oauth2", 360)
+    world.apply_oauth(section="fax_email_server", sender=PRINTER.upn)
+    assert (await world.jobs.fax_email(MEGAN.upn)).job.error_code == 360  # fax server not signed in
+    assert world.sign_in(PRINTER, role="fax_email_server").ok
+    sent = await world.jobs.fax_email(MEGAN.upn)
+    assert sent.ok and sent.job.job_type == "fax_email"
+
+
+async def test_addresses_are_validated_before_a_job_starts(world):
+    with pytest.raises(InvalidRequest) as raised:
+        await world.jobs.scan_to_email("not-an-address")
+    assert raised.value.key == "rule.email_format"
+    assert world.printer.joblog.jobs() == []
