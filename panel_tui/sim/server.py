@@ -61,7 +61,11 @@ class SimServer:
         ctx = SimContext(state=state, key=key, mail=mail, poll_interval=self.poll_interval)
 
         http_sock = _bind(self.host, self.http_port)
-        smtp_sock = _bind(self.host, self.smtp_port)
+        try:
+            smtp_sock = _bind(self.host, self.smtp_port)
+        except BaseException:
+            http_sock.close()
+            raise
         connect_host = _WILDCARDS.get(self.host, self.host)
         http_port = http_sock.getsockname()[1]
         ctx.base_url = f"https://{_url_host(connect_host)}:{http_port}"
@@ -75,8 +79,9 @@ class SimServer:
             await self._runner.setup()
             await web.SockSite(self._runner, http_sock, ssl_context=pki.server_ssl_context()).start()
         except BaseException:
-            http_sock.close()
             await self.stop()
+            http_sock.close()
+            smtp_sock.close()
             raise
 
         self.ctx = ctx
