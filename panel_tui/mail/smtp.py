@@ -7,6 +7,7 @@ Every failure comes out as :class:`MailError` with a cause of the error table.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import socket
 import ssl
@@ -47,15 +48,31 @@ def ca_files(ca_dirs: Iterable[Path | str] = (), extra: Iterable[Path | str] = (
 
 
 def tls_context(validate_certs: bool = True, extra_ca_paths: Iterable[Path | str] = ()) -> ssl.SSLContext:
-    """A client TLS context: system store + `extra_ca_paths`, or no validation at all if asked."""
+    """A client TLS context: system store + `extra_ca_paths`, or no validation at all if asked.
+
+    Contexts are reused while the CA files are unchanged: loading the system store costs
+    tens of milliseconds, more than the rest of a send.
+    """
+    stamps = []
+    for path in extra_ca_paths:
+        try:
+            stamps.append((str(path), Path(path).stat().st_mtime_ns))
+        except OSError as error:
+            raise MailError("certificate_untrusted",
+                            f"CA certificate {Path(path).name} unreadable: {error.strerror}") from None
+    return _cached_context(bool(validate_certs), tuple(stamps))
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_context(validate_certs: bool, stamps: tuple[tuple[str, int], ...]) -> ssl.SSLContext:
     context = ssl.create_default_context()
     if not validate_certs:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         return context
-    for path in extra_ca_paths:
+    for path, _mtime in stamps:
         try:
-            context.load_verify_locations(cafile=str(path))
+            context.load_verify_locations(cafile=path)
         except (OSError, ssl.SSLError) as error:
             raise MailError("certificate_untrusted", f"CA certificate {Path(path).name} unusable: {error}") from None
     return context
