@@ -18,7 +18,7 @@ import json
 import logging
 import mimetypes
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
