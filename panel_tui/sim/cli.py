@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import ipaddress
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -72,11 +73,20 @@ async def _serve(args: argparse.Namespace, data_dir: Path) -> int:
         except (NotImplementedError, RuntimeError):  # not on this platform / not main thread
             pass
     try:
-        print(describe_json(endpoints) if args.json else describe(endpoints), flush=True)
+        _announce(describe_json(endpoints) if args.json else describe(endpoints))
         await stop.wait()
     finally:
         await simulator.stop()
     return 0
+
+
+def _announce(text: str) -> None:
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # Whoever read our output is gone (e.g. `| head`); keep serving, write nowhere.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _accounts() -> list[dict]:
