@@ -12,8 +12,10 @@ imported only when a session first needs them.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +24,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
+
+try:
+    import fcntl
+except ImportError:  # Windows: one process per profile is assumed there
+    fcntl = None  # type: ignore[assignment]
 
 from panel_tui.device.atomic import write_atomically
 from panel_tui.device.clock import Clock
@@ -269,6 +276,22 @@ class OAuthSession:
         self._cache.deserialize(text)
         self._cache_mtime = stat.st_mtime_ns
 
+    @contextlib.contextmanager
+    def _profile_lock(self):
+        """Serialise refreshes across processes (the panel and the CLI share a profile):
+        refresh tokens rotate, and two processes redeeming the same one would kill it."""
+        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.cache_path.with_name(self.cache_path.name + ".lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
     def _save_cache(self) -> None:
         cache = self._cache
         if cache is None or not cache.has_state_changed:
@@ -369,7 +392,7 @@ class OAuthSession:
         except _request_exceptions() as error:
             return SignInResult("idp_unavailable", detail=f"token request failed: {type(error).__name__}")
         result = _result_from_device_flow(response, flow.cancelled)
-        with self._lock:
+        with self._lock, self._profile_lock():
             self._save_cache()
             if result.ok and result.account:
                 self._state.reload()
@@ -430,7 +453,7 @@ class OAuthSession:
         per_user = account is not None
         missing = "user_signin_required" if per_user else "not_signed_in"
         dead = "user_signin_required" if per_user else "signin_expired"
-        with self._lock:
+        with self._lock, self._profile_lock():
             self._state.reload()
             upn = account or self._state.roles.get(role)
             if not upn:
@@ -484,6 +507,10 @@ class OAuthSession:
             upn = account or (self._state.roles.get(role) if role else None)
             if not upn:
                 return False
+            return self._remove_account(upn)
+
+    def _remove_account(self, upn: str) -> bool:
+        with self._profile_lock():
             cache = self._cache_obj()
             homes = {a.get("home_account_id") for a in self._accounts(upn)}
             removed = False

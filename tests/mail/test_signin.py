@@ -182,3 +182,15 @@ def test_several_accounts_share_the_cache_and_sign_out_removes_only_one(world):
     with pytest.raises(MailError) as signed_out:
         world.session.acquire_token_for_send()
     assert signed_out.value.code == 360
+
+
+def test_two_processes_sharing_the_profile_follow_each_others_rotated_refresh_token(world):
+    world.ready()
+    other = OAuthSession(simulator(world.endpoints), world.printer.paths.token_cache_file, world.clock)
+    assert other.acquire_token_for_send()  # loads the cache as it is now
+    world.advance(3200)
+    refreshed_here = world.session.acquire_token_for_send()  # rotates the refresh token
+    refreshed_there = other.acquire_token_for_send()  # must pick up the rotated one from disk
+    assert refreshed_there == refreshed_here
+    assert other.token_requests == 0
+    assert other.signin_info().state == "signed_in"
