@@ -3,26 +3,36 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from panel_tui.device.clock import Clock
 from panel_tui.device.printer import Printer
 from panel_tui.i18n import Translator
 from panel_tui.menus import MenuNode, MenuTree
-from panel_tui.ui.admin_password import ChangeAdminPasswordScreen
-from panel_tui.ui.dialogs import AdminLoginScreen, ConfirmScreen, NoticeScreen
-from panel_tui.ui.help_screen import HelpScreen
 from panel_tui.ui.home import HomeScreen
-from panel_tui.ui.jobs import JobStatusScreen
-from panel_tui.ui.menu_screen import MenuScreen
-from panel_tui.ui.setting_edit import ChoiceScreen, TextEditScreen
-from panel_tui.ui.status_screens import EmailServerStatusScreen, StatusSheetScreen, WiredLanStatusScreen
+
+# Only Home is imported eagerly: the first frame must not wait for the other screens'
+# widgets (DataTable, Input ...). The rest are imported when first opened.
+
+
+def _lazy(path: str):
+    """`module:Class` imported on first use."""
+    module_name, _, class_name = path.partition(":")
+
+    def load():
+        import importlib
+
+        return getattr(importlib.import_module(module_name), class_name)
+
+    return load
+
 
 # Screen names the menu file may use, and the actions it may call (validated at load).
 SCREENS = {
-    "job_status": JobStatusScreen,
-    "email_server_status": EmailServerStatusScreen,
-    "wired_lan_status": WiredLanStatusScreen,
-    "help": HelpScreen,
+    "job_status": _lazy("panel_tui.ui.jobs:JobStatusScreen"),
+    "email_server_status": _lazy("panel_tui.ui.status_screens:EmailServerStatusScreen"),
+    "wired_lan_status": _lazy("panel_tui.ui.status_screens:WiredLanStatusScreen"),
+    "help": _lazy("panel_tui.ui.help_screen:HelpScreen"),
 }
 # Screens of the real printer that are outside this emulation (always `emulated = false`).
 NOT_EMULATED_SCREENS = {
@@ -37,9 +47,10 @@ class PanelApp(App):
 
     CSS_PATH = "app.tcss"
     TITLE = "panel_tui"
+    COMMANDS = App.COMMANDS | {_lazy("panel_tui.ui.commands:GoToProvider")}
     BINDINGS = [
         Binding("h", "home", "Home", id="home", tooltip="Go to the Home screen"),
-        Binding("escape", "back", "Back", id="back", tooltip="Back one screen"),
+        Binding("escape,backspace", "back", "Back", id="back", tooltip="Back one screen"),
         Binding("s", "stop", "Stop", id="stop", tooltip="Stop the running job"),
         Binding("j", "job_status", "Job/Status", id="job_status", tooltip="Open Job Status"),
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="What the keys do"),
@@ -66,10 +77,18 @@ class PanelApp(App):
 
         self.printer.update(dataclasses.replace(self.printer.settings, language=language))
         self.translator.set_language(language)
-        for screen in self.screen_stack:
-            relabel = getattr(screen, "relabel", None)
-            if relabel is not None:
-                relabel()
+        self.relabel_all()
+
+    def relabel_all(self) -> None:
+        """Redraw every screen, on the stack or kept for later, in the current language."""
+        screens = list(self.screen_stack)
+        screens += [s for s in self._installed_screens.values() if isinstance(s, Screen) and s not in screens]
+        for screen in screens:
+            if screen is self.screen:
+                getattr(screen, "relabel", lambda: None)()
+            else:
+                # Redrawn when it is shown again (a hidden screen does not recompose).
+                screen.stale_language = True
 
     # -- lifecycle -----------------------------------------------------------
     def on_mount(self) -> None:
@@ -88,6 +107,10 @@ class PanelApp(App):
 
     # -- navigation ----------------------------------------------------------
     def open_node(self, node_id: str) -> None:
+        from panel_tui.ui.dialogs import AdminLoginScreen, NoticeScreen
+        from panel_tui.ui.menu_screen import MenuScreen
+        from panel_tui.ui.setting_edit import ChoiceScreen, TextEditScreen
+
         node = self.menu_tree[node_id]
         if self.is_locked(node):
             self.push_screen(AdminLoginScreen(), lambda ok: self._open_after_login(ok, node_id))
@@ -100,15 +123,28 @@ class PanelApp(App):
                              self.t("screen.not_emulated_body", name=self.t(node.label)))
             )
         elif node.kind == "submenu":
-            self.push_screen(MenuScreen(node.id))
+            # Menu screens are kept once built: going back and forth stays fast.
+            name = f"menu:{node.id}"
+            if not self.is_screen_installed(name):
+                self.install_screen(MenuScreen(node.id), name)
+            self.push_screen(name)
         elif node.kind == "screen":
-            self.push_screen(SCREENS[node.screen]())
+            self.push_screen(SCREENS[node.screen]()())
         elif node.kind == "choice":
             self.push_screen(ChoiceScreen(node))
         elif node.kind == "text":
             self.push_screen(TextEditScreen(node))
         elif node.kind == "action":
             getattr(self, f"run_{node.action}")(node)
+
+    def go_to_node(self, node_id: str) -> None:
+        """Open `node_id` as if walked to from Home (each parent menu is pushed first)."""
+        self.action_home()
+        for node in self.menu_tree.path(node_id):
+            if self.is_locked(node) and node.id != node_id:
+                self.open_node(node.id)  # asks for the password; stops the walk there
+                return
+            self.open_node(node.id)
 
     def _open_after_login(self, ok: bool | None, node_id: str) -> None:
         self.after_setting_change()
@@ -130,14 +166,20 @@ class PanelApp(App):
             self.notify(self.t("screen.stop.nothing"))
 
     def action_job_status(self) -> None:
+        from panel_tui.ui.jobs import JobStatusScreen
+
         if not isinstance(self.screen, JobStatusScreen):
             self.push_screen(JobStatusScreen())
 
     def action_help(self) -> None:
+        from panel_tui.ui.help_screen import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_admin_login(self) -> None:
+        from panel_tui.ui.dialogs import AdminLoginScreen
+
         admin = self.printer.admin
         if admin.logged_in:
             self.run_admin_logout(None)
@@ -146,6 +188,8 @@ class PanelApp(App):
 
     # -- actions named in menus/panel.toml -----------------------------------
     def run_admin_logout(self, node: MenuNode | None) -> None:
+        from panel_tui.ui.menu_screen import MenuScreen
+
         if self.printer.admin.logged_in:
             self.printer.admin.logout()
             self.notify(self.t("screen.admin.logged_out"))
@@ -157,16 +201,19 @@ class PanelApp(App):
                 screen.relabel()
 
     def run_change_admin_password(self, node: MenuNode) -> None:
+        from panel_tui.ui.admin_password import ChangeAdminPasswordScreen
+
         self.push_screen(ChangeAdminPasswordScreen())
 
     def run_restore_defaults(self, node: MenuNode) -> None:
+        from panel_tui.ui.dialogs import ConfirmScreen
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.printer.restore_defaults()
                 self.translator.set_language(self.printer.settings.language)
                 self.action_home()
-                for screen in self.screen_stack:
-                    getattr(screen, "relabel", lambda: None)()
+                self.relabel_all()
                 self.notify(self.t("screen.restore.done"))
 
         self.push_screen(ConfirmScreen(self.t("screen.restore.title"), self.t("screen.restore.body")), answered)
@@ -176,12 +223,15 @@ class PanelApp(App):
             if not yes:
                 return
             from panel_tui.device.status_sheet import render_status_sheet, write_status_sheet
+            from panel_tui.ui.status_screens import StatusSheetScreen
 
             now = self.clock.now()
             text = render_status_sheet(self.printer.settings, self.printer.signin_info(), self.t, now)
             path = write_status_sheet(self.printer.paths, text, now)
             self.push_screen(StatusSheetScreen(text, path))
             self.notify(self.t("screen.sheet.printed", path=path.name))
+
+        from panel_tui.ui.dialogs import ConfirmScreen
 
         self.push_screen(
             ConfirmScreen(self.t("screen.sheet.confirm_title"), self.t("screen.sheet.confirm_body"),

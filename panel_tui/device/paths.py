@@ -32,6 +32,11 @@ class ProfilePaths:
         return self.data_dir / "jobs.sqlite3"
 
     @property
+    def secrets_file(self) -> Path:
+        """The 0600 secret store beside the token cache: SMTP/POP3 passwords, never in settings.json."""
+        return self.config_dir / "secrets.json"
+
+    @property
     def token_cache_file(self) -> Path:
         return self.config_dir / "token_cache.json"
 

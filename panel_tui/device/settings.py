@@ -443,18 +443,46 @@ class SettingsStore:
             raise SettingsError(
                 path, f"written by a newer panel-tui (schema {schema}); this version reads schema {SCHEMA_VERSION}"
             )
+        data = document["settings"]
+        if isinstance(data, dict):
+            data = self._merge_secrets(data)
         try:
-            return settings_from_dict(document["settings"])
+            return settings_from_dict(data)
         except (ValueError, TypeError) as error:
             raise SettingsError(path, str(error)) from None
+
+    def _merge_secrets(self, data: dict) -> dict:
+        """Put the passwords kept in the 0600 secret store back into the settings document."""
+        secrets_path = self.paths.secrets_file
+        try:
+            secrets = json.loads(secrets_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return data
+        except (OSError, ValueError) as error:
+            raise SettingsError(secrets_path, f"cannot be read: {error}") from None
+        if not isinstance(secrets, dict):
+            raise SettingsError(secrets_path, "expected a JSON object")
+        merged = dict(data)
+        for section in _EMAIL_SECTIONS:
+            password = secrets.get(f"{section}.password")
+            if isinstance(password, str) and isinstance(merged.get(section), dict):
+                merged[section] = {**merged[section], "password": password}
+        return merged
 
     def save(self, settings: DeviceSettings) -> None:
         """Validate and write `settings` atomically (temp file, fsync, os.replace, fsync dir)."""
         if not isinstance(settings, DeviceSettings):
             raise TypeError(f"expected DeviceSettings, got {type(settings).__name__}")
         settings.validate()
-        document = {"schema": SCHEMA_VERSION, "settings": settings_to_dict(settings)}
+        data = settings_to_dict(settings)
+        # Passwords live in the 0600 secret store, never in settings.json.
+        secrets = {}
+        for section in _EMAIL_SECTIONS:
+            if isinstance(data.get(section), dict):
+                secrets[f"{section}.password"] = data[section].pop("password", "")
+        document = {"schema": SCHEMA_VERSION, "settings": data}
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(self.paths.secrets_file, json.dumps(secrets) + "\n", mode=0o600)
         write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n", mode=0o600)
 
     def restore_defaults(self, keep_language: bool = False) -> DeviceSettings:

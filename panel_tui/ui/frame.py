@@ -23,17 +23,11 @@ HARDWARE_KEYS = (
 KEY_CAPS = {"h": "H", "escape": "Esc", "s": "S", "j": "J", "question_mark": "?", "l": "L"}
 
 
-class StatusBar(Horizontal):
-    """Printer name, network icon, admin lock icon, job indicator and the clock."""
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="sb-name")
-        yield Static(id="sb-network")
-        yield Static(id="sb-lock")
-        yield Static(id="sb-jobs")
-        yield Static(id="sb-clock")
+class StatusBar(Static):
+    """Printer name, network icon, admin lock icon, job indicator and the clock, on one line."""
 
     def on_mount(self) -> None:
+        self._lock_span = (-1, -1)
         self.update_status()
         self.set_interval(1.0, self.update_status)
 
@@ -41,24 +35,31 @@ class StatusBar(Horizontal):
         app = self.app
         t = app.t
         settings = app.printer.settings
-        self.query_one("#sb-name", Static).update(settings.printer_name)
-        self.query_one("#sb-network", Static).update(f"⇅ {t('app.network_connected')}")
-        lock = self.query_one("#sb-lock", Static)
+        parts: list = [(settings.printer_name, "bold"), "  ", f"⇅ {t('app.network_connected')}", "  "]
+        self._lock_span = (-1, -1)
+        self.tooltip = None
         if settings.lock_setting:
             logged_in = app.printer.admin.logged_in
-            lock.update("🔓" if logged_in else "🔒")
-            lock.tooltip = t("app.lock_open" if logged_in else "app.lock_locked")
-            lock.display = True
-        else:
-            lock.display = False
+            start = sum(len(p if isinstance(p, str) else p[0]) for p in parts)
+            parts.extend([("🔓" if logged_in else "🔒", "bold"), "  "])
+            self._lock_span = (start, start + 2)
+            self.tooltip = t("app.lock_open" if logged_in else "app.lock_locked")
         running = app.running_jobs
-        jobs = self.query_one("#sb-jobs", Static)
-        jobs.update(f"● {t('app.jobs_running', count=running)}" if running else f"○ {t('app.jobs_idle')}")
-        jobs.set_class(bool(running), "-busy")
-        self.query_one("#sb-clock", Static).update(format_clock(app.clock.now(), settings))
+        if running:
+            parts.append((f"● {t('app.jobs_running', count=running)}", "bold $warning"))
+        else:
+            parts.append(f"○ {t('app.jobs_idle')}")
+        left = Content.assemble(*parts)
+        clock = format_clock(app.clock.now(), settings)
+        gap = max(1, self.size.width - left.cell_length - len(clock) - 2)
+        self.update(Content.assemble(left, " " * gap, clock))
+
+    def on_resize(self) -> None:
+        self.update_status()
 
     def on_click(self, event) -> None:
-        if event.widget is not None and event.widget.id == "sb-lock":
+        start, end = self._lock_span
+        if start <= event.x - 1 < end + 1:
             self.app.action_admin_login()
 
 
@@ -153,6 +154,17 @@ class PanelScreen(Screen):
 
     def on_mount(self) -> None:
         self.focus_default()
+
+    stale_language = False
+
+    def on_screen_resume(self) -> None:
+        if self.stale_language:
+            self.stale_language = False
+            self.relabel()
+            return
+        if self.focused is None:
+            self.focus_default()
+        self.refresh_status()
 
     def relabel(self) -> None:
         """Redraw everything in the current language (keeps the screen's own state)."""

@@ -55,7 +55,7 @@ class JobStatusScreen(PanelScreen):
             self.app.push_screen(JobDetailScreen(job.id))
 
     def on_screen_resume(self) -> None:
-        self.relabel()
+        self.relabel()  # the job log may have grown while a detail was open
 
 
 

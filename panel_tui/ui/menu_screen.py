@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.widgets import Label, ListItem, ListView, Static
+from textual.content import Content
+from textual.widgets import ListItem, ListView, Static
 
 from panel_tui.menus import MenuNode
 from panel_tui.ui.frame import PanelScreen
@@ -13,22 +13,37 @@ LOCK = "🔒"
 
 
 class MenuRow(ListItem):
-    """One menu item: label on the left, its current value on the right."""
+    """One menu item: lock icon, label on the left, current value right-aligned, arrow.
+
+    Drawn by one widget (no child labels) so that menus open quickly.
+    """
 
     def __init__(self, node: MenuNode, label: str, value: str, locked: bool) -> None:
         super().__init__(id=f"item-{node.id}", classes="menu-row")
         self.node = node
-        self._label = label
-        self._value = value
-        self._locked = locked
+        self.label = label
+        self.value = value
+        self.locked = locked
 
-    def compose(self) -> ComposeResult:
-        with Horizontal(classes="menu-row-inner"):
-            yield Label(LOCK if self._locked else " ", classes="menu-lock")
-            yield Label(self._label, classes="menu-label")
-            yield Label(self._value, classes="menu-value")
-            arrow = "›" if self.node.kind in ("submenu", "choice", "text", "screen") else " "
-            yield Label(arrow, classes="menu-arrow")
+    def set_value(self, value: str, locked: bool) -> None:
+        if (value, locked) != (self.value, self.locked):
+            self.value, self.locked = value, locked
+            self.refresh()
+
+    def render(self) -> Content:
+        width = self.size.width or 60
+        lock = LOCK if self.locked else "  "
+        arrow = " ›" if self.node.kind in ("submenu", "choice", "text", "screen") else "  "
+        room = width - 3 - len(arrow)
+        label, value = self.label, self.value
+        max_value = max(0, min(len(value), room - min(len(label), room // 2) - 1))
+        if len(value) > max_value:
+            value = value[: max(0, max_value - 1)] + "…" if max_value else ""
+        max_label = room - len(value) - (1 if value else 0)
+        if len(label) > max_label:
+            label = label[: max(0, max_label - 1)] + "…"
+        gap = " " * max(1, room - len(label) - len(value))
+        return Content.assemble(f"{lock} ", label, gap, (value, "$text-muted" if not self.highlighted else ""), arrow)
 
 
 def node_value(app, node: MenuNode) -> str:
@@ -74,6 +89,11 @@ class MenuScreen(PanelScreen):
             self._index = event.list_view.index
 
     def on_screen_resume(self) -> None:
-        # Values may have changed in a child screen; redraw them.
-        self.relabel()
+        # Values may have changed in a child screen: update them in place (no recompose).
+        if self.stale_language:
+            super().on_screen_resume()
+            return
+        for row in self.query(MenuRow):
+            row.set_value(node_value(self.app, row.node), self.app.is_locked(row.node))
+        super().on_screen_resume()
 

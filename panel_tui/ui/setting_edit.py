@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Input, Label, ListItem, ListView, Static
 
 from panel_tui.device.validation import FieldError
@@ -18,10 +18,8 @@ class ChoiceRow(ListItem):
         self._label = label
         self._current = current
 
-    def compose(self) -> ComposeResult:
-        with Horizontal(classes="menu-row-inner"):
-            yield Label("●" if self._current else "○", classes="menu-lock")
-            yield Label(self._label, classes="menu-label")
+    def render(self) -> Content:
+        return Content(f"{'●' if self._current else '○'}  {self._label}")
 
 
 class ChoiceScreen(PanelScreen):

@@ -21,7 +21,7 @@ def screen_text(app) -> str:
     from textual.widgets import Label, Static
 
     parts = []
-    for widget in app.screen.query("Static, Label, Button"):
+    for widget in app.screen.query("Static, Label, Button, MenuRow"):
         if widget.display:
             parts.append(str(widget.render()))
     return "\n".join(parts)
@@ -233,3 +233,23 @@ async def test_print_status_sheet_writes_redacted_file(make_app, panel_home):
         assert "[redacted]" in written
         assert "Hunter2-secret" not in written and "Hunter2-secret" not in app.screen.text
         assert app.screen.path.is_relative_to(panel_home)
+
+
+async def test_command_palette_goes_to_a_menu_item(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"email server status")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, EmailServerStatusScreen)
+        await pilot.press("escape")
+        assert app.screen.node_id == "network_status"  # walked there through the menus
+
+
+async def test_profiles_are_separate_printers(make_app):
+    first = make_app(profile="lab1")
+    first.printer.update(lambda s: s.with_field("email_server.smtp_port", "587"))
+    second = make_app(profile="lab2")
+    assert second.printer.settings.email_server.smtp_port == 25
+    assert make_app(profile="lab1").printer.settings.email_server.smtp_port == 587

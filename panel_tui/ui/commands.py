@@ -1,0 +1,37 @@
+"""Command palette (Ctrl+P): "go to" any menu item by its breadcrumb, in the current language."""
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+class GoToProvider(Provider):
+    """Every menu node and panel key as a palette command."""
+
+    def _commands(self) -> list[tuple[str, object, str]]:
+        app = self.app
+        t = app.t
+        tree = app.menu_tree
+        commands: list[tuple[str, object, str]] = []
+        for node_id, node in tree.nodes.items():
+            path = tree.path(node_id)
+            title = " > ".join(t(n.label) for n in path)
+            commands.append((title, partial(app.go_to_node, node_id), t("key.select")))
+        commands.append((t("key.job_status"), app.action_job_status, t("key.job_status")))
+        commands.append((t("key.help"), app.action_help, t("key.help")))
+        for code in ("en", "ro"):
+            label = f"{t('menu.language')}: {t(f'value.language.{code}')}"
+            commands.append((label, partial(app.set_language, code), t("menu.language")))
+        return commands
+
+    async def discover(self) -> Hits:
+        for title, callback, help_text in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, callback, help_text in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)

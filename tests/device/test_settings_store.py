@@ -1,0 +1,20 @@
+
+
+def test_passwords_never_reach_settings_json(tmp_path, monkeypatch):
+    """The SMTP password lives only in the 0600 secret store and survives a reload."""
+    import os
+    import stat
+
+    from panel_tui.device.paths import resolve_paths
+    from panel_tui.device.settings import DeviceSettings, SettingsStore
+
+    monkeypatch.setenv("PANEL_TUI_HOME", str(tmp_path / "home"))
+    paths = resolve_paths("secrets")
+    store = SettingsStore(paths)
+    settings = DeviceSettings()
+    settings = settings.with_field("email_server.password", "Hunter2-secret")
+    store.save(settings)
+    assert "Hunter2-secret" not in paths.settings_file.read_text()
+    assert "Hunter2-secret" in paths.secrets_file.read_text()
+    assert stat.S_IMODE(os.stat(paths.secrets_file).st_mode) == 0o600
+    assert store.load().email_server.password == "Hunter2-secret"
