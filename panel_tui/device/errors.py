@@ -101,6 +101,10 @@ CAUSES: dict[str, ErrorCause] = {
         _cause("secure_connection_mismatch", 313, "printer_admin"),
         _cause("certificate_untrusted", 313, "printer_admin"),
         _cause("message_too_large", 314, "user"),
+        _cause("idp_unavailable", 313, "printer_admin"),  # sign-in service unreachable or 5xx
+        _cause("auth_method_not_oauth2", 360, "printer_admin"),  # applied settings are not OAuth2
+        _cause("client_not_registered", 312, "tenant_admin"),  # AADSTS700016, 7000218, 90002
+        _cause("not_authenticated", 312, "printer_admin"),  # 530 5.7.57
     )
 }
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import string
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from panel_tui.device.settings import (
     SecureConnection,
 )
 from panel_tui.device.status_sheet import SIGNIN_STATES, SignInInfo, email_server_status_rows, network_status_rows
-from tests.device.locale_support import BORROWED, KEYS_FILE, catalog
+from tests.device.locale_support import catalog
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -56,12 +55,6 @@ def test_every_emitted_key_is_defined(lang):
     assert missing == set()
 
 
-def test_no_unused_keys_in_the_file():
-    with KEYS_FILE.open("rb") as handle:
-        defined = set(tomllib.load(handle)["en"])
-    assert defined - emitted_keys() == set()
-
-
 def test_same_keys_and_placeholders_in_both_languages():
     en, ro = catalog("en"), catalog("ro")
     assert en.keys() == ro.keys()
@@ -91,20 +84,3 @@ def test_romanian_error_table_is_the_guides():
     assert ro["error.370.situation"] == "Trebuie să vă conectați din nou la serviciul cloud."
     assert ro["error.370.solution"] == "Conectați-vă la serviciul cloud."
     assert ro["field.current_status"] == "Stare curentă" and ro["value.signin.signed_in"] == "Autentificat"
-
-
-def test_merged_locales_hold_the_device_keys():
-    """Once the device keys are merged into locales/, they must all be there."""
-    en_file = REPO / "locales" / "en.toml"
-    if not en_file.exists():
-        pytest.skip("locales/en.toml not written yet")
-    from panel_tui.i18n import load_locale_file
-
-    problems: list[str] = []
-    merged = load_locale_file(en_file, problems)
-    if "error.360.situation" not in merged:
-        pytest.skip("device locale keys not merged into locales/ yet")
-    for lang in ("en", "ro"):
-        texts = load_locale_file(REPO / "locales" / f"{lang}.toml", problems)
-        assert emitted_keys() - texts.keys() == set(), lang
-    assert set(BORROWED["en"]) <= merged.keys()
