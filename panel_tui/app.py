@@ -58,9 +58,12 @@ class PanelApp(App):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
-    def __init__(self, printer: Printer, translator: Translator, menu_tree: MenuTree, clock: Clock) -> None:
+    def __init__(self, printer: Printer, translator: Translator, menu_tree: MenuTree, clock: Clock,
+                 backend=None, start_backend: bool = True) -> None:
         super().__init__()
         self.printer = printer
+        self.backend = backend
+        self.start_backend = start_backend
         self.translator = translator
         self.menu_tree = menu_tree
         self.clock = clock
@@ -93,6 +96,13 @@ class PanelApp(App):
     # -- lifecycle -----------------------------------------------------------
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
+        if self.backend is not None and self.start_backend:
+            # After the first frame: the simulator starts in its own thread.
+            self.call_after_refresh(self.backend.start)
+
+    def on_unmount(self) -> None:
+        if self.backend is not None:
+            self.backend.stop()
 
     # -- state helpers used by screens ---------------------------------------
     def is_locked(self, node: MenuNode) -> bool:

@@ -15,6 +15,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--profile", default="default", help="emulated printer profile (separate settings, jobs, tokens)")
     parser.add_argument("--lang", choices=["en", "ro"], help="panel language (saved in the profile)")
+    parser.add_argument("--live", action="store_true",
+                        help="use the real Microsoft cloud instead of the embedded simulator")
+    parser.add_argument("--client-id", help="live mode: your app registration's application (client) ID")
+    parser.add_argument("--tenant", help="live mode, Exchange Online: tenant ID or domain (default: organizations)")
+    parser.add_argument("--sim-url", help="use a standalone simulator (`panel-tui sim` prints its URL)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="start the panel (the default)")
     check = sub.add_parser("check", help="validate the menu and locale files; exit 1 on any problem")
@@ -52,27 +57,44 @@ def check_data(menus_dir: Path | None, locales_dir: Path | None) -> list[str]:
     return problems
 
 
+def backend_options(args) -> "BackendOptions":
+    from panel_tui.backend import BackendOptions
+
+    return BackendOptions(live=bool(getattr(args, "live", False)), sim_url=getattr(args, "sim_url", None),
+                          client_id=getattr(args, "client_id", None), tenant=getattr(args, "tenant", None))
+
+
+def open_backend(profile: str = "default", options=None, clock=None):
+    """Open the profile's printer and its backend (not started). Returns (printer, backend)."""
+    from panel_tui.backend import Backend, BackendOptions
+    from panel_tui.device.clock import OffsetClock, SystemClock
+    from panel_tui.device.paths import resolve_paths, simulator_dir
+    from panel_tui.device.printer import Printer
+
+    session_clock = OffsetClock(SystemClock())
+    # In production the printer shows simulated time too; tests pass a fixed display clock.
+    printer = Printer.open(resolve_paths(profile), clock=clock or session_clock)
+    backend = Backend(printer, options or BackendOptions(), simulator_dir(), session_clock=session_clock)
+    return printer, backend
+
+
 def build_app(profile: str = "default", lang: str | None = None, clock=None, menus_dir: Path | None = None,
-              locales_dir: Path | None = None):
+              locales_dir: Path | None = None, options=None, start_backend: bool = True):
     """Open the profile's printer and build the panel app (used by `main` and by tests)."""
     import dataclasses
 
     from panel_tui.app import PanelApp
     from panel_tui.datafiles import data_dir
-    from panel_tui.device.clock import SystemClock
-    from panel_tui.device.paths import resolve_paths
-    from panel_tui.device.printer import Printer
     from panel_tui.i18n import Translator
     from panel_tui.menus import load_menu_tree
 
-    clock = clock or SystemClock()
     translator = Translator.load(locales_dir)
     tree = load_menu_tree((menus_dir or data_dir("menus")) / "panel.toml",
                           label_keys=translator.catalogs["en"].keys(), **known_names())
-    printer = Printer.open(resolve_paths(profile), clock=clock)
+    printer, backend = open_backend(profile, options, clock)
     if lang and printer.settings.language != lang:
         printer.update(dataclasses.replace(printer.settings, language=lang))
-    return PanelApp(printer, translator, tree, clock)
+    return PanelApp(printer, translator, tree, printer.clock, backend=backend, start_backend=start_backend)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     from panel_tui.menus import MenuError
 
     try:
-        app = build_app(args.profile, args.lang)
+        app = build_app(args.profile, args.lang, options=backend_options(args))
     except (MenuError, LocaleError) as error:
         print("panel-tui cannot start: the data files are broken:", file=sys.stderr)
         for problem in error.problems:
@@ -112,5 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, ValueError) as error:
         print(f"panel-tui cannot start: {error}", file=sys.stderr)
         return 1
-    app.run()
+    try:
+        app.run()
+    finally:
+        app.backend.stop()
     return 0

@@ -29,7 +29,8 @@ def make_app(fixed_clock):
     """Build the panel app on a fresh profile with the fixed clock."""
     from panel_tui.cli import build_app
 
-    def factory(lang: str = "en", profile: str = "default"):
-        return build_app(profile=profile, lang=lang, clock=fixed_clock)
+    def factory(lang: str = "en", profile: str = "default", start_backend: bool = False):
+        # Panel tests do not start the simulator; the end-to-end tests do.
+        return build_app(profile=profile, lang=lang, clock=fixed_clock, start_backend=start_backend)
 
     return factory

@@ -27,6 +27,7 @@ class SimContext:
     smtp_host: str = ""
     smtp_port: int = 0
     fault_listeners: list[FaultListener] = field(default_factory=list)
+    endpoints: dict = field(default_factory=dict)  # what /_sim/endpoints publishes
 
     @property
     def tenant_id(self) -> str:

@@ -76,6 +76,12 @@ async def get_state(request: web.Request) -> web.Response:
     return web.json_response(snapshot)
 
 
+@routes.get(f"{PREFIX}/endpoints")
+async def get_endpoints(request: web.Request) -> web.Response:
+    """What a panel started with --sim-url needs: the same object as `panel-tui sim --json`."""
+    return web.json_response(_ctx(request).endpoints)
+
+
 @routes.get(f"{PREFIX}/clock")
 async def get_clock(request: web.Request) -> web.Response:
     state = _ctx(request).state

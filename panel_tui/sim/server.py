@@ -101,6 +101,7 @@ class SimServer:
             scope=SMTP_SCOPE,
             control_url=f"{ctx.base_url}/_sim",
         )
+        ctx.endpoints = self.endpoints.to_dict()
         return self.endpoints
 
     async def stop(self) -> None:

@@ -1,0 +1,201 @@
+"""Wiring of one emulated printer to its mail backend and to Microsoft 365.
+
+By default that is the embedded simulator, started in a background thread so the panel's
+first frame never waits for it; `--sim-url` joins a standalone simulator; `--live` talks
+to the real Microsoft cloud. The panel and the scripting commands share this one object.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from panel_tui.device.clock import OffsetClock, SystemClock
+from panel_tui.device.settings import EmailServerSettings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.device.printer import Printer
+    from panel_tui.mail.auth import OAuthSession
+    from panel_tui.mail.jobs import MailJobs
+
+
+class BackendError(Exception):
+    """The backend cannot be reached or configured; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    """How this printer reaches Microsoft 365."""
+
+    live: bool = False
+    sim_url: str | None = None  # a standalone simulator, e.g. https://127.0.0.1:8443
+    client_id: str | None = None  # live mode: the app registration's application (client) id
+    tenant: str | None = None  # live mode, Exchange Online: tenant id or domain
+    trust_sim_ca: bool = True  # the simulator plays the public cloud: its CA counts as a system root
+
+    @property
+    def mode(self) -> str:
+        return "live" if self.live else "sim"
+
+    @property
+    def embedded(self) -> bool:
+        return not self.live and not self.sim_url
+
+
+class Backend:
+    """One printer's way to the cloud: endpoints, OAuth sessions, mail jobs, simulator control."""
+
+    def __init__(self, printer: "Printer", options: BackendOptions, sim_dir: Path,
+                 session_clock: OffsetClock | None = None) -> None:
+        self.printer = printer
+        self.options = options
+        self.sim_dir = Path(sim_dir)
+        # The OAuth sessions judge token lifetimes on the simulator's clock (it can jump).
+        self.session_clock = session_clock or OffsetClock(SystemClock())
+        self._thread = None
+        self._endpoints: Any = None
+        self._sessions: dict[tuple, "OAuthSession"] = {}
+        self._jobs: "MailJobs | None" = None
+        self._lock = threading.RLock()
+        self._control = None
+        printer.signin_provider = self.signin_info
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the embedded simulator in the background (returns at once)."""
+        if self.options.embedded and self._thread is None:
+            from panel_tui.sim.runtime import SimulatorThread
+
+            self._thread = SimulatorThread(self.sim_dir)
+            self._thread.start_background()
+
+    def stop(self) -> None:
+        with self._lock:
+            control, self._control = self._control, None
+            thread, self._thread = self._thread, None
+        if control is not None:
+            control.close()
+        if thread is not None:
+            thread.stop()
+
+    # -- endpoints -------------------------------------------------------------------
+    def endpoints(self, timeout: float = 30.0):
+        """The simulator's endpoints (waits for the embedded one to be up); None in live mode."""
+        if self.options.live:
+            return None
+        with self._lock:
+            if self._endpoints is not None:
+                return self._endpoints
+            if self.options.sim_url:
+                self._endpoints = self._fetch_endpoints(self.options.sim_url, timeout)
+            else:
+                self.start()
+                try:
+                    self._endpoints = self._thread.wait(timeout)
+                except Exception as error:  # noqa: BLE001 - reported with what to do
+                    raise BackendError(f"the embedded simulator did not start: {error}") from None
+            self.sync_clock()
+            return self._endpoints
+
+    def _fetch_endpoints(self, url: str, timeout: float) -> dict:
+        import requests
+
+        ca = self.sim_dir / "pki" / "ca.pem"
+        session = requests.Session()
+        session.trust_env = False
+        try:
+            reply = session.get(url.rstrip("/") + "/_sim/endpoints", timeout=timeout,
+                                verify=str(ca) if ca.exists() else True)
+            reply.raise_for_status()
+            data = reply.json()
+        except Exception as error:  # noqa: BLE001
+            raise BackendError(
+                f"cannot reach the simulator at {url}: {error}. Start one with `panel-tui sim` "
+                f"(it prints its URL) and pass that URL to --sim-url."
+            ) from None
+        finally:
+            session.close()
+        return data
+
+    @property
+    def ready(self) -> bool:
+        return self._endpoints is not None or self.options.live
+
+    def control(self):
+        """A SimControl for the simulator (trainer actions, inbox); BackendError in live mode."""
+        if self.options.live:
+            raise BackendError("live mode: there is no simulator to control")
+        endpoints = self.endpoints()
+        with self._lock:
+            if self._control is None:
+                from panel_tui.sim.control import SimControl
+
+                data = endpoints if isinstance(endpoints, dict) else endpoints.to_dict()
+                self._control = SimControl(data["control_url"], Path(data["ca_path"]))
+            return self._control
+
+    # -- clock -----------------------------------------------------------------------
+    def sync_clock(self) -> None:
+        """Follow the simulator's clock (it may have been advanced by a trainer)."""
+        if self.options.live:
+            return
+        offset = self.control().now() - time.time()
+        self.session_clock.offset = timedelta(seconds=offset)
+        if isinstance(self.printer.clock, OffsetClock) and self.printer.clock is not self.session_clock:
+            self.printer.clock.offset = timedelta(seconds=offset)
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move simulated time for the simulator and this printer together."""
+        self.control().advance_clock(seconds)
+        self.sync_clock()
+
+    # -- mail ------------------------------------------------------------------------
+    def provider(self, settings: EmailServerSettings):
+        from panel_tui.mail.providers import provider_for
+
+        return provider_for(settings.email_service, self.options.mode, endpoints=self.endpoints(),
+                            client_id=self.options.client_id, tenant=self.options.tenant)
+
+    def session_for(self, settings: EmailServerSettings) -> "OAuthSession":
+        """The OAuth session of an email service (one token cache per printer profile)."""
+        from panel_tui.mail.auth import OAuthSession
+
+        provider = self.provider(settings)
+        key = (provider.name, provider.authority, provider.client_id)
+        with self._lock:
+            session = self._sessions.get(key)
+            if session is None:
+                session = OAuthSession(provider, self.printer.paths.token_cache_file, clock=self.session_clock)
+                self._sessions[key] = session
+            return session
+
+    @property
+    def jobs(self) -> "MailJobs":
+        with self._lock:
+            if self._jobs is None:
+                from panel_tui.mail.jobs import MailJobs
+
+                extra: tuple = ()
+                if self.options.embedded and self.options.trust_sim_ca:
+                    extra = (self.sim_dir / "pki" / "ca.pem",)
+                elif self.options.sim_url and self.options.trust_sim_ca:
+                    extra = (Path(self.endpoints()["ca_path"]),)
+                self._jobs = MailJobs(self.printer, self.session_for, extra_ca_paths=extra)
+            return self._jobs
+
+    def signin_info(self, role: str = "email_server"):
+        """The email server's sign-in state; "not signed in" while the cloud is not reachable yet."""
+        from panel_tui.device.status_sheet import NOT_SIGNED_IN
+
+        if not self.ready and self._thread is not None:
+            try:
+                self.endpoints(timeout=5)
+            except BackendError:
+                return NOT_SIGNED_IN
+        try:
+            return self.jobs.signin_info(role)
+        except Exception:  # noqa: BLE001 - a status screen never fails because the cloud is down
+            return NOT_SIGNED_IN
