@@ -120,6 +120,17 @@ class Backend:
             session.close()
         return data
 
+    def use_endpoints(self, endpoints) -> None:
+        """Join a simulator already running in this process (tests, the trainer's classroom)."""
+        with self._lock:
+            self._endpoints = endpoints
+        self.sync_clock()
+
+    def _sim_ca_path(self) -> Path:
+        endpoints = self.endpoints()
+        data = endpoints if isinstance(endpoints, dict) else endpoints.to_dict()
+        return Path(data["ca_path"])
+
     @property
     def ready(self) -> bool:
         return self._endpoints is not None or self.options.live
@@ -179,10 +190,8 @@ class Backend:
                 from panel_tui.mail.jobs import MailJobs
 
                 extra: tuple = ()
-                if self.options.embedded and self.options.trust_sim_ca:
-                    extra = (self.sim_dir / "pki" / "ca.pem",)
-                elif self.options.sim_url and self.options.trust_sim_ca:
-                    extra = (Path(self.endpoints()["ca_path"]),)
+                if not self.options.live and self.options.trust_sim_ca:
+                    extra = (self._sim_ca_path(),)
                 self._jobs = MailJobs(self.printer, self.session_for, extra_ca_paths=extra)
             return self._jobs
 

@@ -34,3 +34,48 @@ def make_app(fixed_clock):
         return build_app(profile=profile, lang=lang, clock=fixed_clock, start_backend=start_backend)
 
     return factory
+
+
+@pytest.fixture(scope="session")
+def sim_thread(tmp_path_factory):
+    """One embedded simulator for the whole run (each test resets it)."""
+    from panel_tui.sim.runtime import SimulatorThread
+
+    thread = SimulatorThread(tmp_path_factory.mktemp("sim"))
+    thread.start(timeout=30)
+    yield thread
+    thread.stop()
+
+
+@pytest.fixture
+def sim_control(sim_thread):
+    from panel_tui.sim.control import SimControl
+
+    client = SimControl(sim_thread.endpoints.control_url, sim_thread.endpoints.ca_path)
+    client.reset()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def make_e2e_app(sim_thread, sim_control, fixed_clock):
+    """The panel wired to the shared simulator: real MSAL, real SMTP, real job log.
+
+    The display clock is fixed (snapshots); the OAuth sessions follow the simulator's clock.
+    """
+    from panel_tui.cli import build_app
+
+    apps = []
+
+    def factory(lang: str = "en", profile: str = "default", trust_sim_ca: bool = True):
+        from panel_tui.backend import BackendOptions
+
+        app = build_app(profile=profile, lang=lang, clock=fixed_clock, start_backend=False,
+                        options=BackendOptions(trust_sim_ca=trust_sim_ca))
+        app.backend.use_endpoints(sim_thread.endpoints)
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        app.backend.stop()

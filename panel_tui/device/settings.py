@@ -261,6 +261,7 @@ DEVICE_VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "admin_password_hash": _validate_hash,
     "lock_setting": validate_bool,
     "admin_timeout_minutes": validate_admin_timeout,
+    "serverless_sender": one_of(("printer", "user")),
 }
 # Menu setting names that differ from attribute names.
 SETTING_ALIASES = {"time_difference": "time_difference_minutes", "admin_timeout": "admin_timeout_minutes"}
@@ -283,6 +284,9 @@ class DeviceSettings:
     email_server: EmailServerSettings = field(default_factory=EmailServerSettings)
     # Web Config Fax > Fax Server > Email Server Settings (internet fax provider's server)
     fax_email_server: EmailServerSettings = field(default_factory=EmailServerSettings)
+    # Epson Print Admin Serverless, To My Email: "printer" sends from the printer's mailbox;
+    # "user" (User's Email Address) sends from each user's own address after their sign-in.
+    serverless_sender: str = "printer"
 
     def __post_init__(self) -> None:
         _coerce_enums(self, {"date_format": DateFormat})
