@@ -34,12 +34,15 @@ SCREENS = {
     "wired_lan_status": _lazy("panel_tui.ui.status_screens:WiredLanStatusScreen"),
     "help": _lazy("panel_tui.ui.help_screen:HelpScreen"),
 }
+# Screens that take the node they were opened from (sending functions of the Home screen).
+SEND_SCREENS = {"scan_to_email", "fax_email"}
 # Screens of the real printer that are outside this emulation (always `emulated = false`).
 NOT_EMULATED_SCREENS = {
-    "scan", "fax", "print", "copy", "to_my_email", "supply_status", "supply_settings",
-    "printer_settings", "scan_settings", "wifi_setup",
+    "print", "copy", "to_my_email", "supply_status", "supply_settings",
+    "printer_settings", "scan_settings", "wifi_setup", "scan_to_folder", "scan_to_computer",
+    "scan_to_cloud", "fax_line",
 }
-ACTIONS = {"print_status_sheet", "change_admin_password", "restore_defaults", "admin_logout"}
+ACTIONS = {"print_status_sheet", "change_admin_password", "restore_defaults", "admin_logout", "connection_check"}
 
 
 class PanelApp(App):
@@ -138,6 +141,10 @@ class PanelApp(App):
             if not self.is_screen_installed(name):
                 self.install_screen(MenuScreen(node.id), name)
             self.push_screen(name)
+        elif node.kind == "screen" and node.screen in SEND_SCREENS:
+            from panel_tui.ui.send_screen import SendScreen
+
+            self.push_screen(SendScreen(node.screen, node.id))
         elif node.kind == "screen":
             self.push_screen(SCREENS[node.screen]()())
         elif node.kind == "choice":
@@ -172,8 +179,19 @@ class PanelApp(App):
             self.pop_screen()
 
     def action_stop(self) -> None:
+        """Stop: cancel the running mail job (it stays in the job log as interrupted)."""
         if not self.running_jobs:
             self.notify(self.t("screen.stop.nothing"))
+            return
+        self.workers.cancel_group(self, "mail-jobs")
+        self.notify(self.t("screen.stop.stopped"))
+
+    # -- the mail backend ------------------------------------------------------
+    async def mail_jobs(self):
+        """The printer's MailJobs (waits off the UI thread for the simulator to be up)."""
+        import asyncio
+
+        return await asyncio.to_thread(lambda: self.backend.jobs)
 
     def action_job_status(self) -> None:
         from panel_tui.ui.jobs import JobStatusScreen
@@ -209,6 +227,16 @@ class PanelApp(App):
         for screen in self.screen_stack:
             if isinstance(screen, MenuScreen):
                 screen.relabel()
+
+    def run_connection_check(self, node: MenuNode | None) -> None:
+        """Network Settings > Advanced > Email Server > Connection Check."""
+        from panel_tui.ui.mail_jobs import start_mail_job
+
+        async def job():
+            jobs = await self.mail_jobs()
+            return await jobs.connection_check()
+
+        start_mail_job(self, job)
 
     def run_change_admin_password(self, node: MenuNode) -> None:
         from panel_tui.ui.admin_password import ChangeAdminPasswordScreen

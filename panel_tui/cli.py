@@ -31,11 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def known_names() -> dict[str, set[str]]:
     """What the menu file may refer to: screens, actions and settings the app implements."""
-    from panel_tui.app import ACTIONS, NOT_EMULATED_SCREENS, SCREENS
+    from panel_tui.app import ACTIONS, NOT_EMULATED_SCREENS, SCREENS, SEND_SCREENS
     from panel_tui.ui.setting_binding import SETTING_BINDINGS
 
     return {
-        "screens": set(SCREENS) | NOT_EMULATED_SCREENS,
+        "screens": set(SCREENS) | NOT_EMULATED_SCREENS | SEND_SCREENS,
         "actions": set(ACTIONS),
         "settings": set(SETTING_BINDINGS),
     }

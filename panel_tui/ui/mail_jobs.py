@@ -1,0 +1,72 @@
+"""Running mail jobs from the panel: a worker per job, the job indicator, the outcome dialog."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.app import PanelApp
+
+
+def outcome_text(app: "PanelApp", outcome) -> tuple[str, str]:
+    """(title, body) of the dialog that ends a job, in the panel's words."""
+    t = app.t
+    job = outcome.job
+    title = t(job.job_type_key)
+    if outcome.ok:
+        if job.job_type == "connection_check":
+            return title, t("screen.result.connection_ok")
+        return title, t("screen.result.sent", id=job.id)
+    error = outcome.error
+    if error is None:  # the job failed outside the error table (a bug): it stays retryable
+        return title, t("screen.result.failed_unknown", id=job.id)
+    body = "\n".join((
+        t("screen.result.error_code", code=error.code),
+        t(error.message_key),
+        "",
+        f"{t('screen.jobs.detail_solution')}: {t(error.fix_key)}",
+        f"{t('screen.jobs.detail_fixer')}: {t('fixer.' + error.cause.fixer)}",
+    ))
+    return title, body
+
+
+def not_started_text(app: "PanelApp", error: Exception) -> str:
+    """Why a job could not even start (bad request, no cloud, live mode not configured)."""
+    from panel_tui.backend import BackendError
+    from panel_tui.mail.jobs import InvalidRequest
+    from panel_tui.mail.providers import LiveConfigError
+
+    if isinstance(error, InvalidRequest):
+        return app.t(error.key)
+    if isinstance(error, LiveConfigError):
+        return str(error)
+    if isinstance(error, BackendError):
+        return app.t("screen.result.backend_unavailable", detail=str(error))
+    return app.t("screen.result.not_started", detail=type(error).__name__)
+
+
+def start_mail_job(app: "PanelApp", make_job: Callable[[], Awaitable], after: Callable | None = None) -> None:
+    """Run `make_job()` (a MailJobs coroutine) in a worker; show the outcome when it ends.
+
+    The job is in the durable job log from its first step, so leaving the screen or
+    pressing Stop never loses it: it ends as error or interrupted and can be retried.
+    """
+    from panel_tui.ui.dialogs import NoticeScreen
+
+    async def work() -> None:
+        app.running_jobs += 1
+        app.after_setting_change()
+        try:
+            outcome = await make_job()
+        except Exception as error:  # noqa: BLE001 - shown, never a traceback
+            app.push_screen(NoticeScreen(app.t("screen.result.title"), not_started_text(app, error)))
+            return
+        finally:
+            app.running_jobs -= 1
+            app.after_setting_change()
+        title, body = outcome_text(app, outcome)
+        app.push_screen(NoticeScreen(title, body, classes="" if outcome.ok else "-error"))
+        if after is not None:
+            after(outcome)
+
+    app.run_worker(work(), group="mail-jobs", exit_on_error=False)

@@ -1,0 +1,66 @@
+"""Scan to Email and Fax via the email server: a recipient, a subject, then Send."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Label, Static
+
+from panel_tui.device.validation import FieldError, validate_recipient
+from panel_tui.ui.frame import PanelScreen
+from panel_tui.ui.mail_jobs import start_mail_job
+
+
+class SendScreen(PanelScreen):
+    """One sending function of the Home screen; `kind` is "scan_to_email" or "fax_email"."""
+
+    FOCUS = "#send-to"
+
+    def __init__(self, kind: str, node_id: str) -> None:
+        super().__init__(name=f"send:{kind}")
+        self.kind = kind
+        self.node_id = node_id
+        self._error: tuple[str, dict] | None = None
+        self._to = ""
+        self._subject = ""
+
+    def breadcrumb(self) -> list[str]:
+        return [self.app.t(n.label) for n in self.app.menu_tree.path(self.node_id)]
+
+    def hints(self):
+        return (("Tab", "key.move"), ("Enter", "key.send"), ("Esc", "key.back"))
+
+    def compose_body(self) -> ComposeResult:
+        t = self.app.t
+        yield Static(t(f"screen.send.{self.kind}.intro"), classes="edit-hint")
+        yield Label(t("screen.send.to"), classes="edit-label")
+        yield Input(value=self._to, id="send-to", placeholder="name@example.com", max_length=255)
+        yield Label(t("screen.send.subject"), classes="edit-label")
+        yield Input(value=self._subject, id="send-subject", max_length=120)
+        yield Static(t(self._error[0], **self._error[1]) if self._error else "", id="edit-error", classes="error")
+        yield Static(t("screen.send.hint"), classes="edit-hint")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "send-to":
+            self._to = event.value
+        else:
+            self._subject = event.value
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            to = validate_recipient(self._to)
+        except FieldError as error:
+            self._error = (error.key, error.params)
+            self.query_one("#edit-error", Static).update(self.app.t(error.key, **error.params))
+            self.query_one("#send-to", Input).focus()
+            return
+        self._error = None
+        self.query_one("#edit-error", Static).update("")
+        app, subject, kind = self.app, self._subject, self.kind
+
+        async def job():
+            jobs = await app.mail_jobs()
+            if kind == "fax_email":
+                return await jobs.fax_email(to, subject)
+            return await jobs.scan_to_email(to, subject)
+
+        start_mail_job(app, job)
