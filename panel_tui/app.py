@@ -58,6 +58,8 @@ class PanelApp(App):
         Binding("j", "job_status", "Job/Status", id="job_status", tooltip="Open Job Status"),
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="What the keys do"),
         Binding("l", "admin_login", "Log in/out", id="admin_login", tooltip="Administrator login or logout"),
+        Binding("w", "webconfig", "Web Config", id="webconfig", tooltip="Open Web Config in the 'browser'"),
+        Binding("i", "inbox", "Inbox", id="inbox", tooltip="Simulator mailboxes (trainer)"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
@@ -204,6 +206,20 @@ class PanelApp(App):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_webconfig(self) -> None:
+        """Web Config, as a browser at the printer's address would show it."""
+        from panel_tui.ui.webconfig import WebConfigScreen
+
+        if not isinstance(self.screen, WebConfigScreen):
+            self.push_screen(WebConfigScreen())
+
+    def action_inbox(self) -> None:
+        """The simulator's mailboxes, so a trainer can show the message arriving."""
+        from panel_tui.ui.inbox import InboxScreen
+
+        if self.backend is not None and not self.backend.options.live and not isinstance(self.screen, InboxScreen):
+            self.push_screen(InboxScreen())
 
     def action_admin_login(self) -> None:
         from panel_tui.ui.dialogs import AdminLoginScreen

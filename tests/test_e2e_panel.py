@@ -141,3 +141,49 @@ async def test_invalid_recipient_is_refused_before_any_job(make_e2e_app):
         assert isinstance(app.screen, SendScreen)
         assert str(app.screen.query_one("#edit-error").render())
     assert app.printer.joblog.jobs() == []
+
+
+async def test_dropped_mid_data_is_kept_and_retried_from_job_status(make_e2e_app, sim_control, sim_thread):
+    from panel_tui.ui.jobs import JobDetailScreen, JobStatusScreen
+
+    prepare_tenant(sim_control, sim_thread.endpoints)
+    app = make_e2e_app("en")
+    assert sign_in(app, sim_control).ok
+    app.printer.update(oauth_settings(app))
+    sim_control.set_fault("smtp_drop_mid_data", True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        text = dialog_text(await send_scan(app, pilot, MEGAN.upn))
+        assert "313" in text
+        sim_control.set_fault("smtp_drop_mid_data", False)
+        await pilot.press("enter", "escape", "j")
+        assert isinstance(app.screen, JobStatusScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, JobDetailScreen)
+        assert "R" in str(app.screen.query_one("#hint-bar").render())
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Sent" in dialog_text(app.screen)
+    inbox = sim_control.mailbox(MEGAN.upn)
+    assert len(inbox) == 1 and inbox[0]["attachments"][0]["content_type"] == "application/pdf"
+    results = [(j.result, j.error_code) for j in app.printer.joblog.jobs()]
+    assert results == [("ok", None), ("error", 313)]  # newest first; the failed row stays as it ended
+
+
+async def test_inbox_viewer_shows_the_message(make_e2e_app, sim_control, sim_thread):
+    from panel_tui.ui.inbox import InboxScreen
+
+    prepare_tenant(sim_control, sim_thread.endpoints)
+    app = make_e2e_app("en")
+    assert sign_in(app, sim_control).ok
+    app.printer.update(oauth_settings(app))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await send_scan(app, pilot, ALEX.upn)
+        await pilot.press("enter", "escape", "i")
+        assert isinstance(app.screen, InboxScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#messages")
+        assert table.row_count == 1
+        row = table.get_row_at(0)
+        assert "Scanned document" in row[2] and ".pdf" in row[3]

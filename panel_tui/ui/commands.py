@@ -20,6 +20,9 @@ class GoToProvider(Provider):
             commands.append((title, partial(app.go_to_node, node_id), t("key.select")))
         commands.append((t("key.job_status"), app.action_job_status, t("key.job_status")))
         commands.append((t("key.help"), app.action_help, t("key.help")))
+        commands.append((t("key.webconfig"), app.action_webconfig,
+                         t("app.webconfig_address", ip=app.printer.settings.ip_address)))
+        commands.append((t("key.inbox"), app.action_inbox, t("screen.inbox.title")))
         for code in ("en", "ro"):
             label = f"{t('menu.language')}: {t(f'value.language.{code}')}"
             commands.append((label, partial(app.set_language, code), t("menu.language")))

@@ -44,7 +44,7 @@ class HomeScreen(PanelScreen):
             for node_id in tree.tiles:
                 node = tree[node_id]
                 yield Tile(node.id, self.app.t(node.label), node.icon)
-        yield Static(self.app.t("screen.home_hint"), id="home-hint")
+        yield Static(self.app.t("screen.home_hint", ip=self.app.printer.settings.ip_address), id="home-hint")
 
     def focus_default(self) -> None:
         self._focus_tile(self._focused_index)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
 from textual.widgets import DataTable, Label, Static
 
 from panel_tui.device.errors import lookup
@@ -63,16 +64,37 @@ class JobDetailScreen(PanelScreen):
     """One job: times, result and, for an error, the situation, solution and who can fix it."""
 
     FOCUS = "#job-detail"
+    BINDINGS = [("r", "retry", "Send again")]
 
     def __init__(self, job_id: int) -> None:
         super().__init__(name=f"job:{job_id}")
         self.job_id = job_id
+
+    def _retryable(self) -> bool:
+        job = self.app.printer.joblog.get(self.job_id)
+        return job is not None and job.result in ("error", "interrupted") and job.job_type != "connection_check"
+
+    def action_retry(self) -> None:
+        """Send a failed or interrupted job again (a new job; the old row stays as it ended)."""
+        if not self._retryable() or self.app.backend is None:
+            return
+        from panel_tui.ui.mail_jobs import start_mail_job
+
+        app, job_id = self.app, self.job_id
+
+        async def job():
+            jobs = await app.mail_jobs()
+            return await jobs.retry(job_id)
+
+        start_mail_job(app, job)
 
     def breadcrumb(self) -> list[str]:
         t = self.app.t
         return [t("menu.job_status"), t("screen.jobs.detail_title", id=self.job_id)]
 
     def hints(self):
+        if self._retryable():
+            return (("↑↓", "key.scroll"), ("R", "key.retry"), ("Esc", "key.back"))
         return (("↑↓", "key.scroll"), ("Esc", "key.back"))
 
     def compose_body(self) -> ComposeResult:
@@ -96,6 +118,10 @@ class JobDetailScreen(PanelScreen):
                 yield Static(f"[b]{t('screen.jobs.detail_situation')}[/b]\n{t(entry.situation_key)}", classes="job-text")
                 yield Static(f"[b]{t('screen.jobs.detail_solution')}[/b]\n{t(entry.solution_key)}", classes="job-text")
                 yield Static(f"[b]{t('screen.jobs.detail_fixer')}[/b]: {t('fixer.' + entry.fixer)}", classes="job-text")
-            else:
+            elif job.result == "ok":
                 yield Static(t("screen.jobs.detail_none"), classes="job-text")
+            if job.detail:
+                yield Static(f"[b]{t('screen.jobs.detail_record')}[/b]\n{escape(job.detail)}", classes="job-text")
+            if self._retryable():
+                yield Static(t("screen.jobs.retry_hint"), classes="edit-hint")
 

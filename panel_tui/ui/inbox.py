@@ -1,0 +1,103 @@
+"""Inbox (simulator): the mailboxes of the simulated tenant, so a trainer can show mail arriving."""
+from __future__ import annotations
+
+import asyncio
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import DataTable, ListItem, ListView, Static
+
+from panel_tui.ui.frame import PanelScreen
+
+
+class MailboxRow(ListItem):
+    def __init__(self, address: str, count: int) -> None:
+        super().__init__(classes="menu-row")
+        self.address = address
+        self.count = count
+
+    def render(self) -> Content:
+        return Content(f"{self.address} ({self.count})")
+
+
+class InboxScreen(PanelScreen):
+    """Mailboxes on the left, the selected one's messages (with attachments) on the right."""
+
+    BINDINGS = [("r", "reload", "Reload")]
+    FOCUS = "#mailboxes"
+
+    def __init__(self) -> None:
+        super().__init__(name="inbox")
+        self._boxes: dict[str, list[dict]] = {}
+        self._selected: str | None = None
+
+    def breadcrumb(self) -> list[str]:
+        return [self.app.t("screen.inbox.title")]
+
+    def hints(self):
+        return (("↑↓", "key.move"), ("Tab", "key.switch"), ("R", "key.reload"), ("Esc", "key.back"))
+
+    def compose_body(self) -> ComposeResult:
+        t = self.app.t
+        yield Static(t("screen.inbox.loading"), id="inbox-status", classes="edit-hint")
+        with Horizontal(id="inbox-panes"):
+            yield ListView(id="mailboxes")
+            table = DataTable(id="messages", cursor_type="row", zebra_stripes=True)
+            table.add_column(t("screen.inbox.col_date"), key="date")
+            table.add_column(t("screen.inbox.col_from"), key="from")
+            table.add_column(t("screen.inbox.col_subject"), key="subject")
+            table.add_column(t("screen.inbox.col_attachments"), key="attachments")
+            yield table
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load()
+
+    @work(exclusive=True, exit_on_error=False, group="inbox")
+    async def _load(self) -> None:
+        backend = self.app.backend
+
+        def fetch() -> dict[str, list[dict]]:
+            control = backend.control()
+            addresses = control.state().get("mailboxes", [])
+            return {address: control.mailbox(address) for address in addresses}
+
+        try:
+            boxes = await asyncio.to_thread(fetch)
+        except Exception as error:  # noqa: BLE001 - shown on the screen
+            self.query_one("#inbox-status", Static).update(
+                self.app.t("screen.inbox.unavailable", detail=type(error).__name__))
+            return
+        self._boxes = boxes
+        self._show_boxes()
+
+    def _show_boxes(self) -> None:
+        t = self.app.t
+        total = sum(len(m) for m in self._boxes.values())
+        self.query_one("#inbox-status", Static).update(
+            t("screen.inbox.summary", boxes=len(self._boxes), messages=total))
+        view = self.query_one("#mailboxes", ListView)
+        view.clear()
+        for address, messages in sorted(self._boxes.items()):
+            view.append(MailboxRow(address, len(messages)))
+        if self._boxes:
+            selected = self._selected if self._selected in self._boxes else sorted(self._boxes)[0]
+            self._show_messages(selected)
+
+    def _show_messages(self, address: str) -> None:
+        self._selected = address
+        table = self.query_one("#messages", DataTable)
+        table.clear()
+        for index, message in enumerate(reversed(self._boxes.get(address, []))):
+            files = ", ".join(f"{a['filename']} ({a['size'] // 1024 or 1} KB)" for a in message.get("attachments", []))
+            table.add_row(str(message.get("date", ""))[:25], str(message.get("from", "")),
+                          str(message.get("subject", "")), files or "—", key=str(index))
+
+    def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
+        if isinstance(event.item, MailboxRow):
+            self._show_messages(event.item.address)
