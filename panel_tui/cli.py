@@ -1,11 +1,14 @@
-"""Command line: `panel-tui` starts the panel; subcommands check data files and run the simulator."""
+"""Command line: `panel-tui` starts the panel; subcommands check data files, run the simulator,
+and script the printer (panel_tui.scripting: signin, send, jobs, config ...)."""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-COMMANDS = ("run", "check", "sim")
+from panel_tui import scripting
+
+COMMANDS = ("run", "check", "sim", *scripting.COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--menus", type=Path, help="folder holding panel.toml (default: the shipped one)")
     check.add_argument("--locales", type=Path, help="folder holding en.toml and ro.toml (default: the shipped one)")
     sub.add_parser("sim", help="run the embedded Microsoft 365 simulator alone (see `panel-tui sim --help`)", add_help=False)
+    scripting.add_commands(sub)
     return parser
 
 
@@ -119,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("menus and locales: OK")
         return 0
+    if args.command in scripting.COMMANDS:
+        return scripting.run(args)
 
     from panel_tui.device.settings import SettingsError
     from panel_tui.i18n import LocaleError

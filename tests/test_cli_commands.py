@@ -1,0 +1,444 @@
+"""The scriptable commands (`panel-tui signin|signout|status|send|jobs|sheet|config`), run as
+subprocesses the way a developer runs them over SSH.
+
+One standalone simulator (`panel-tui sim --json`) serves the whole module; each test uses its
+own printer profile in the module's PANEL_TUI_HOME (so the CLI trusts that simulator's CA)
+and resets the tenant through SimControl. Nothing waits on a timer: tests wait for output
+lines and process exits, with timeouts. Nothing reaches the internet.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import pty
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from panel_tui.sim.control import SimControl
+from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+
+ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
+TIMEOUT = 60
+_profiles = itertools.count(1)
+
+
+class LineReader:
+    """Collects a stream's lines in a thread, so a test can wait for one with a timeout."""
+
+    def __init__(self, stream) -> None:
+        self.lines: list[str] = []
+        self._queue: queue.Queue = queue.Queue()
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream) -> None:
+        try:
+            for line in iter(stream.readline, ""):
+                self._queue.put(line.rstrip("\r\n"))
+        except OSError:  # a pty whose other end has closed
+            pass
+        self._queue.put(None)
+
+    def expect(self, pattern: str, timeout: float = TIMEOUT) -> re.Match:
+        regex = re.compile(pattern)
+        while True:
+            line = self._queue.get(timeout=timeout)
+            if line is None:
+                raise AssertionError(f"stream ended before {pattern!r}; got {self.lines}")
+            self.lines.append(line)
+            match = regex.search(line)
+            if match:
+                return match
+
+    def rest(self, timeout: float = TIMEOUT) -> str:
+        """Everything until the stream ends."""
+        while True:
+            line = self._queue.get(timeout=timeout)
+            if line is None:
+                return "\n".join(self.lines)
+            self.lines.append(line)
+
+
+def _env(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PANEL_TUI_ADMIN_PASSWORD"}
+    env.update(PANEL_TUI_HOME=str(home), PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+@pytest.fixture(scope="module")
+def cli_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cli-home")
+
+
+@pytest.fixture(scope="module")
+def standalone_sim(cli_home):
+    """`panel-tui sim --json` in the module's home: its CA is the one the CLI trusts there."""
+    proc = subprocess.Popen([sys.executable, "-m", "panel_tui", "sim", "--json"], env=_env(cli_home),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = LineReader(proc.stdout)
+    try:
+        endpoints = json.loads(reader.expect(r"^\{").string)
+    except BaseException:
+        proc.kill()
+        raise
+    yield endpoints
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=TIMEOUT) == 0
+
+
+@pytest.fixture
+def control(standalone_sim):
+    """The tenant prepared as the guide asks: security defaults off, SMTP AUTH on, admin consent."""
+    client = SimControl(standalone_sim["control_url"], Path(standalone_sim["ca_path"]))
+    client.reset()
+    client.set_security_defaults(False)
+    client.set_smtp_auth_org(True)
+    client.grant_admin_consent(standalone_sim["client_id"])
+    yield client
+    client.close()
+
+
+@dataclass
+class Cli:
+    """`panel-tui` for one printer profile, joined to a simulator by --sim-url (or embedding one)."""
+
+    home: Path
+    profile: str
+    sim_url: str | None
+
+    def argv(self, *args: str) -> list[str]:
+        argv = [sys.executable, "-m", "panel_tui", "--profile", self.profile]
+        if self.sim_url:
+            argv += ["--sim-url", self.sim_url]
+        return argv + list(args)
+
+    def run(self, *args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(self.argv(*args), env=_env(self.home, **env), input=input, capture_output=True,
+                              text=True, timeout=TIMEOUT)
+
+    def popen(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen(self.argv(*args), env=_env(self.home), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    def ok(self, *args: str, **kwargs) -> str:
+        result = self.run(*args, **kwargs)
+        assert result.returncode == 0, (args, result.stdout, result.stderr)
+        return result.stdout
+
+    def printer(self, monkeypatch):
+        """The profile's printer, opened in this process (to arrange what has no command)."""
+        from panel_tui.device.paths import resolve_paths
+        from panel_tui.device.printer import Printer
+
+        monkeypatch.setenv("PANEL_TUI_HOME", str(self.home))
+        return Printer.open(resolve_paths(self.profile))
+
+
+@pytest.fixture
+def cli(cli_home, standalone_sim, control) -> Cli:
+    return Cli(cli_home, f"cli{next(_profiles)}", standalone_sim["base_url"])
+
+
+@pytest.fixture
+def offline_cli(cli_home) -> Cli:
+    """For commands that never reach the cloud (config, jobs, usage errors): no simulator at all."""
+    return Cli(cli_home, f"offline{next(_profiles)}", None)
+
+
+def sign_in(cli: Cli, control: SimControl, account=PRINTER, *extra: str) -> subprocess.Popen:
+    """Run `panel-tui signin`, approve its code at the simulator's pages; returns the finished process."""
+    proc = cli.popen("signin", *extra)
+    out = LineReader(proc.stdout)
+    code = out.expect(r"^code: (\S+)$").group(1)
+    assert out.expect(r"^url: (https://\S+)$").group(1) == cli.sim_url + "/devicelogin"
+    page = control.approve_device_code(code, account.upn, account.password)
+    assert proc.wait(timeout=TIMEOUT) is not None
+    proc.stdout_text = out.rest()
+    proc.stderr_text = proc.stderr.read()
+    proc.browser = page
+    return proc
+
+
+# ---- usage errors and checks ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [
+    ["frobnicate"],
+    ["send"],  # --to is required
+    ["config"],
+    ["config", "set", "smtp_port"],
+    ["config", "set", "no_such_field", "1"],
+    ["jobs", "retry", "one"],
+    ["--lang", "fr", "status"],
+])
+def test_usage_errors_exit_2(offline_cli, args):
+    result = offline_cli.run(*args)
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip()
+
+
+def test_unknown_field_lists_the_fields(offline_cli):
+    result = offline_cli.run("config", "set", "no_such_field", "1")
+    assert result.returncode == 2
+    assert 'Unknown field "no_such_field"' in result.stderr
+    assert "smtp_port" in result.stderr
+
+
+def test_check_exits_0(offline_cli):
+    assert "menus and locales: OK" in offline_cli.ok("check")
+
+
+# ---- config ---------------------------------------------------------------------------------
+
+
+def test_config_show_redacts_the_password(offline_cli):
+    out = offline_cli.ok("config", "set", "password", "-", input="Hunter2-secret\n")
+    assert "Authenticated Password: [redacted]" in out
+    offline_cli.ok("config", "set", "account", "printer@contoso.onmicrosoft.com")
+    shown = offline_cli.ok("config", "show")
+    assert "Hunter2-secret" not in shown and "printer@contoso" not in shown
+    assert re.search(r"password\s+Authenticated Password\s+\[redacted\]", shown)
+    assert re.search(r"auth_method\s+Authentication Method\s+Off \(off\)", shown)
+
+
+def test_config_set_refused_value_prints_the_rule_and_saves_nothing(offline_cli):
+    result = offline_cli.run("config", "set", "smtp_port", "70000")
+    assert result.returncode == 1
+    assert "Not saved: SMTP Server Port Number: Enter a port number from 1 to 65535." in result.stderr
+    assert re.search(r"smtp_port\s+SMTP Server Port Number\s+25$", offline_cli.ok("config", "show"), re.M)
+
+
+def test_config_set_refused_choice_lists_the_choices(offline_cli):
+    result = offline_cli.run("config", "set", "auth_method", "basic")
+    assert result.returncode == 1
+    assert "basic is not one of the choices." in result.stderr
+    assert "Choices: off, smtp_auth, pop_before_smtp, oauth2" in result.stderr
+
+
+def test_config_set_oauth2_applies_the_service_defaults(offline_cli):
+    out = offline_cli.ok("config", "set", "auth_method", "oauth2")
+    assert "Saved: Authentication Method." in out
+    assert "SMTP Server Address: smtp.office365.com" in out
+    shown = offline_cli.ok("config", "show")
+    assert re.search(r"auth_method\s+Authentication Method\s+OAuth2 \(oauth2\)", shown)
+    assert re.search(r"smtp_server\s+SMTP Server Address\s+smtp.office365.com", shown)
+    assert re.search(r"smtp_port\s+SMTP Server Port Number\s+587", shown)
+    assert re.search(r"secure_connection\s+Secure Connection\s+STARTTLS \(starttls\)", shown)
+
+
+def test_config_fax_section_is_separate(offline_cli):
+    offline_cli.ok("config", "set", "--fax", "smtp_port", "465")
+    assert re.search(r"smtp_port\s+\S.*\s465$", offline_cli.ok("config", "show", "--fax"), re.M)
+    assert re.search(r"smtp_port\s+\S.*\s25$", offline_cli.ok("config", "show"), re.M)
+
+
+def test_locked_settings_need_the_admin_password_from_the_environment(offline_cli, monkeypatch):
+    printer = offline_cli.printer(monkeypatch)
+    printer.update(printer.settings.with_field("lock_setting", True))
+    locked = offline_cli.run("config", "set", "smtp_port", "587")
+    assert locked.returncode == 1 and "PANEL_TUI_ADMIN_PASSWORD" in locked.stderr
+    wrong = offline_cli.run("config", "set", "smtp_port", "587", PANEL_TUI_ADMIN_PASSWORD="nope")
+    assert wrong.returncode == 1 and "The password is incorrect." in wrong.stderr
+    # Until one is set, the administrator password is the serial number.
+    offline_cli.ok("config", "set", "smtp_port", "587", PANEL_TUI_ADMIN_PASSWORD=printer.settings.serial_number)
+    assert re.search(r"smtp_port\s+\S.*\s587$", offline_cli.ok("config", "show"), re.M)
+
+
+# ---- the guide from the command line ----------------------------------------------------------
+
+
+def test_status_before_sign_in_says_not_signed_in(cli):
+    cli.ok("config", "set", "auth_method", "oauth2")
+    out = cli.ok("status")
+    assert out.startswith("Email Server Status\n")
+    assert re.search(r"Current Status\s+Not signed in", out)
+    assert re.search(r"Authenticated Account\s+\[redacted\]", out)
+
+
+def test_send_when_not_signed_in_fails_with_360_and_the_fix(cli):
+    cli.ok("config", "set", "auth_method", "oauth2")
+    result = cli.run("send", "--to", MEGAN.upn)
+    assert result.returncode == 1
+    assert "Job 1 (Test Email) failed with error code 360." in result.stderr
+    assert ("Error code 360: To use this feature, you must sign in to the email service. "
+            "Please contact the administrator.") in result.stderr
+    assert "Fix (Printer administrator): In Web Config, open Network > Email Server > Basic." in result.stderr
+    assert "From the command line: panel-tui signin" in result.stderr
+
+
+def test_sign_in_send_jobs_retry_sheet_and_sign_out(cli, control, tmp_path):
+    cli.ok("config", "set", "auth_method", "oauth2")
+    cli.ok("config", "set", "password", "-", input="Hunter2-secret\n")
+    assert cli.run("send", "--to", MEGAN.upn, "--subject", "Before sign-in").returncode == 1  # job 1: 360
+
+    proc = sign_in(cli, control)
+    assert proc.returncode == 0, (proc.stdout_text, proc.stderr_text)
+    assert proc.browser["signed_in"]
+    assert "You have signed in." in proc.stdout_text
+    assert f"Authenticated Account: {PRINTER.upn}" in proc.stdout_text
+    assert "█" not in proc.stdout_text  # no QR code when stdout is not a terminal
+
+    assert re.search(r"Current Status\s+Signed in$", cli.ok("status"), re.M)
+
+    pdf = tmp_path / "file.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n% panel_tui CLI test\n%%EOF\n")
+    out = cli.ok("send", "--to", MEGAN.upn, "--subject", "CLI attachment", "--attach", str(pdf))  # job 2
+    assert "Job 2 (Test Email): completed." in out
+    assert "Server reply: 2.0.0 OK Queued mail for delivery" in out
+    [message] = control.mailbox(MEGAN.upn)
+    assert message["subject"] == "CLI attachment"
+    assert message["from"] == PRINTER.upn
+    assert [a["filename"] for a in message["attachments"]] == ["file.pdf"]
+
+    table = cli.ok("jobs").splitlines()
+    assert re.match(r"ID\s+Time\s+Job\s+Result\s+Code$", table[0])
+    assert re.match(r"2\s+\S+ \S+\s+Test Email\s+Completed$", table[1])
+    assert re.match(r"1\s+\S+ \S+\s+Test Email\s+Error\s+360$", table[2])
+    rows = [json.loads(line) for line in cli.ok("jobs", "--json").splitlines()]
+    assert [(r["id"], r["result"], r["error_code"]) for r in rows] == [(2, "ok", None), (1, "error", 360)]
+
+    out = cli.ok("jobs", "retry", "1")  # the failed job, now that the printer is signed in: job 3
+    assert "Job 3 (Test Email): completed." in out
+    assert sorted(m["subject"] for m in control.mailbox(MEGAN.upn)) == ["Before sign-in", "CLI attachment"]
+    refused = cli.run("jobs", "retry", "2")
+    assert refused.returncode == 1 and "Job 2 cannot be sent again" in refused.stderr
+
+    sheet = cli.ok("sheet")
+    assert "Network Status Sheet" in sheet and "[redacted]" in sheet
+    assert re.search(r"Current Status \.+ Signed in$", sheet, re.M)
+    assert "Hunter2-secret" not in sheet and PRINTER.upn not in sheet
+
+    out = cli.ok("signout")
+    assert f"Signed out: the tokens of {PRINTER.upn} were deleted from this printer." in out
+    assert re.search(r"Current Status\s+Not signed in$", cli.ok("status"), re.M)
+    again = cli.run("send", "--to", MEGAN.upn)
+    assert again.returncode == 1 and "failed with error code 360." in again.stderr
+    assert "Not signed in: there was nothing to delete." in cli.ok("signout")
+
+
+def test_sign_in_without_oauth2_applied_says_how_to_apply_it(cli, control):
+    proc = sign_in(cli, control)
+    assert proc.returncode == 0
+    assert "panel-tui config set auth_method oauth2" in proc.stdout_text
+    # The guide's trap: signed in, but the applied settings do not use OAuth2.
+    result = cli.run("send", "--to", MEGAN.upn)
+    assert result.returncode == 1 and "error code 360" in result.stderr
+    assert "panel-tui config set auth_method oauth2" in result.stderr
+
+
+def test_sign_in_blocked_by_conditional_access_fails_with_its_code_and_fix(cli, control):
+    control.set_conditional_access_block(True)
+    proc = sign_in(cli, control)
+    assert proc.returncode == 1
+    assert "The sign-in was blocked by a conditional access policy." in proc.stderr_text
+    assert "Error code 312: Sign-in was blocked by a Microsoft Entra ID conditional access policy." in proc.stderr_text
+    assert "Fix (Microsoft 365 administrator): Check the conditional access policies" in proc.stderr_text
+
+
+def test_sign_in_on_a_terminal_shows_a_qr_code_and_ctrl_c_cancels(cli):
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(cli.argv("signin"), env=_env(cli.home), stdin=subprocess.DEVNULL, stdout=slave,
+                            stderr=subprocess.PIPE, text=True)
+    os.close(slave)
+    out = LineReader(os.fdopen(master, "r", encoding="utf-8", errors="replace"))
+    out.expect(r"^code: \S+$")
+    out.expect(r"█")  # the QR code of the URL, in block characters
+    out.expect(r"Ctrl\+C")
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=TIMEOUT) == 1
+    stderr = proc.stderr.read()
+    assert "The sign-in was cancelled." in stderr
+    assert "Traceback" not in stderr
+
+
+# ---- other failures -----------------------------------------------------------------------------
+
+
+def test_send_refuses_a_bad_address_and_a_missing_attachment(cli, tmp_path):
+    bad = cli.run("send", "--to", "not-an-address")
+    assert bad.returncode == 1
+    assert 'Not sent: "not-an-address": Enter an email address in the form name@domain.' in bad.stderr
+    missing = cli.run("send", "--to", MEGAN.upn, "--attach", str(tmp_path / "nowhere.pdf"))
+    assert missing.returncode == 2 and "Cannot read the file to attach" in missing.stderr
+    assert "No jobs yet." in cli.ok("jobs")
+
+
+def test_retry_of_an_unknown_job_fails(cli):
+    result = cli.run("jobs", "retry", "42")
+    assert result.returncode == 1 and "There is no job 42 in the job log." in result.stderr
+
+
+def test_live_mode_without_client_id_explains_the_app_registration(offline_cli):
+    for command in (["signin"], ["send", "--to", MEGAN.upn], ["status"]):
+        result = offline_cli.run("--live", *command)
+        assert result.returncode == 1, command
+        assert "Live mode needs the application (client) ID of your own app registration." in result.stderr
+        assert "Allow public client flows = Yes" in result.stderr
+        assert "SMTP.Send" in result.stderr
+    assert "No jobs yet." in offline_cli.ok("--live", "jobs")  # nothing was attempted
+
+
+def test_unreachable_simulator_fails_clearly(cli_home):
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = Cli(cli_home, "unreachable", f"https://127.0.0.1:{port}").run("status")
+    assert result.returncode == 1
+    assert "cannot reach the simulator" in result.stderr and "panel-tui sim" in result.stderr
+
+
+# ---- language -------------------------------------------------------------------------------------
+
+
+def test_lang_ro_gives_romanian_output(cli):
+    cli.ok("config", "set", "auth_method", "oauth2")
+    assert re.search(r"auth_method\s+Metodă de autentificare\s+OAuth2", cli.ok("--lang", "ro", "config", "show"))
+    result = cli.run("--lang", "ro", "send", "--to", MEGAN.upn)
+    assert result.returncode == 1
+    assert ("Cod de eroare 360: Pentru a utiliza această funcție, trebuie să vă conectați la serviciul "
+            "de e-mail. Vă rugăm să contactați administratorul.") in result.stderr
+    assert "Operație" in cli.ok("--lang", "ro", "jobs")
+    assert "Metodă de autentificare" not in cli.ok("status")  # --lang did not change the profile
+
+
+def test_output_follows_the_profile_language(cli, monkeypatch):
+    printer = cli.printer(monkeypatch)
+    printer.update(printer.settings.with_field("language", "ro"))
+    out = cli.ok("status")
+    assert out.startswith("Stare server e-mail\n")
+    assert "Email Server Status" in cli.ok("--lang", "en", "status")
+
+
+# ---- the embedded simulator (no --sim-url) ------------------------------------------------------
+
+
+def test_commands_embed_their_own_simulator_and_share_its_state(tmp_path):
+    """Each command starts the embedded simulator; its state and the tokens persist between them."""
+    embedded = Cli(tmp_path / "embedded-home", "default", None)
+    embedded.ok("config", "set", "auth_method", "oauth2")
+    assert re.search(r"Current Status\s+Not signed in", embedded.ok("status"))
+    proc = embedded.popen("signin")
+    out = LineReader(proc.stdout)
+    code = out.expect(r"^code: (\S+)$").group(1)
+    base_url = out.expect(r"^url: (https://127\.0\.0\.1:\d+)/devicelogin$").group(1)
+    ca = embedded.home / "data" / "simulator" / "pki" / "ca.pem"
+    with SimControl(base_url + "/_sim", ca) as control:
+        control.set_security_defaults(False)
+        control.set_smtp_auth_org(True)
+        assert control.approve_device_code(code, ADMIN.upn, ADMIN.password, consent_for_org=True)["signed_in"]
+    assert proc.wait(timeout=TIMEOUT) == 0, (out.rest(), proc.stderr.read())
+    proc.stdout.close()
+    proc.stderr.close()
+    # A new command, a new simulator on new ports: the sign-in and the tenant settings persist.
+    assert re.search(r"Current Status\s+Signed in", embedded.ok("status"))
+    assert "completed." in embedded.ok("send", "--to", MEGAN.upn)
