@@ -1,0 +1,294 @@
+"""The Email Server form of Web Config, for the printer's email server and for the fax server.
+
+Network > Email Server > Basic and Fax > Fax Server > Email Server Settings are the same
+form on different settings (`section`) with their own OAuth 2.0 sign-in (`role`). Edits are
+a pending copy until OK sends them to the printer, as on the real page. Current Status
+reads the sign-in of the PENDING email service, so "signed in but never clicked OK" shows
+Signed in here while the printer (applied settings) still cannot send: the guide's trap.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.worker import Worker, WorkerState
+
+from panel_tui.device.settings import FIELDS, REDACTED, AuthMethod, EmailServerSettings, FieldSpec
+from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
+from panel_tui.device.validation import FieldError
+from panel_tui.ui.webconfig.form_rows import FormRow, LinkButton
+
+# Fields the page hides, by authentication method (OAuth2 signs in instead of a password).
+HIDDEN_WITHOUT_OAUTH2 = frozenset({"email_service", "current_status"})
+HIDDEN_WITH_OAUTH2 = frozenset({"password"})
+
+
+class EmailServerForm(Vertical):
+    """Every field of the Basic page, Current Status with Sign In / Sign Out, and OK."""
+
+    DEFAULT_CSS = """
+    EmailServerForm { height: auto; }
+    EmailServerForm .wc-note { margin-bottom: 1; }
+    EmailServerForm .wc-links { height: 1; margin-bottom: 1; }
+    EmailServerForm .wc-pending { display: none; background: $warning 25%; color: $text; text-style: bold; }
+    EmailServerForm .wc-pending.-shown { display: block; margin-bottom: 1; }
+    EmailServerForm .wc-warning { color: $warning; margin-bottom: 1; }
+    EmailServerForm .wc-status-line { height: 1; }
+    EmailServerForm .wc-status { width: auto; text-style: bold; margin-right: 2; }
+    EmailServerForm RadioSet { layout: horizontal; border: none; height: 1; padding: 0; background: transparent; }
+    EmailServerForm RadioSet > RadioButton { margin-right: 2; }
+    EmailServerForm .wc-actions { height: auto; }
+    EmailServerForm .wc-result { margin-top: 1; }
+    """
+
+    def __init__(self, section: str, role: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.section = section
+        self.role = role
+        self.pending: EmailServerSettings = self.applied
+        self.invalid: dict[str, FieldError] = {}  # fields whose typed value breaks its rule
+        self.signin: SignInInfo = NOT_SIGNED_IN
+
+    # -- state -----------------------------------------------------------------------
+    @property
+    def applied(self) -> EmailServerSettings:
+        """The settings the printer uses now (what OK last sent)."""
+        return getattr(self.app.printer.settings, self.section)
+
+    @property
+    def has_pending_changes(self) -> bool:
+        return self.pending != self.applied or bool(self.invalid)
+
+    def _wid(self, name: str) -> str:
+        return f"{self.section}-{name}"
+
+    # -- layout ----------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        yield Static(t("webconfig.cert_note"), classes="wc-note", markup=False)
+        with Horizontal(classes="wc-links"):
+            yield LinkButton(t("webconfig.page.ca_certificate"), id=self._wid("link-ca"))
+            yield LinkButton(t("webconfig.page.root_certificate_update"), id=self._wid("link-root"))
+        yield Static(t("webconfig.pending"), id=self._wid("pending"), classes="wc-pending", markup=False)
+        for spec in FIELDS:
+            yield FormRow(t(spec.label_key), *self._controls(spec), name=spec.name, id=self._wid(f"row-{spec.name}"))
+            if spec.name == "email_service":
+                yield self._status_row()
+            if spec.name == "cert_validation":
+                yield Static(t("webconfig.cert_validation_warning"), id=self._wid("cert-warning"),
+                             classes="wc-warning", markup=False)
+        with Horizontal(classes="wc-actions"):
+            yield Button(t("key.ok"), id=self._wid("ok"), variant="primary")
+        yield Static("", id=self._wid("result"), classes="wc-result", markup=False)
+
+    def _controls(self, spec: FieldSpec):
+        value = getattr(self.pending, spec.name)
+        wid = self._wid(spec.name)
+        if spec.kind == "choice":
+            options = [(self.app.t(member.label_key), member.value) for member in spec.choices]
+            yield Select(options, value=value.value, allow_blank=False, compact=True, id=wid, name=spec.name)
+        elif spec.kind == "bool":
+            t = self.app.t
+            yield RadioSet(RadioButton(t("value.enable"), value=bool(value), id=f"{wid}-enable"),
+                           RadioButton(t("value.disable"), value=not value, id=f"{wid}-disable"),
+                           id=wid, name=spec.name, compact=True)
+        elif spec.kind == "secret":
+            # The saved password is never put on screen, not even masked: typing replaces it.
+            yield Input(password=True, id=wid, name=spec.name, compact=True, max_length=64,
+                        placeholder=REDACTED if value else "")
+        else:
+            yield Input(str(value), id=wid, name=spec.name, compact=True, max_length=255)
+        if spec.name == "account":
+            yield Static("", id=self._wid("account-signed-in"), markup=False)
+
+    def _status_row(self) -> FormRow:
+        t = self.app.t
+        line = Horizontal(
+            Static("", id=self._wid("status"), classes="wc-status", markup=False),
+            Button(t("webconfig.signin_button"), id=self._wid("signin"), compact=True, variant="primary"),
+            Button(t("webconfig.signout_button"), id=self._wid("signout"), compact=True),
+            classes="wc-status-line",
+        )
+        return FormRow(t("field.current_status"), line, name="current_status", id=self._wid("row-current_status"))
+
+    def on_mount(self) -> None:
+        self._show_layout()
+        self.refresh_signin()
+
+    # -- showing state ---------------------------------------------------------------
+    def _show_layout(self) -> None:
+        """Which rows the authentication method shows, the warning, the pending marker."""
+        oauth2 = self.pending.auth_method is AuthMethod.OAUTH2
+        hidden = HIDDEN_WITH_OAUTH2 if oauth2 else HIDDEN_WITHOUT_OAUTH2
+        for row in self.query(FormRow):
+            row.display = row.name not in hidden
+        self.query_one(f"#{self._wid('account')}", Input).display = not oauth2
+        self.query_one(f"#{self._wid('account-signed-in')}", Static).display = oauth2
+        self.query_one(f"#{self._wid('cert-warning')}").display = not self.pending.cert_validation
+        self.query_one(f"#{self._wid('pending')}").set_class(self.has_pending_changes, "-shown")
+
+    def _show_pending_values(self) -> None:
+        """Put the pending values into the controls (after the service filled in its defaults)."""
+        with self.prevent(Input.Changed, Select.Changed, RadioSet.Changed):
+            for spec in FIELDS:
+                control = self.query_one(f"#{self._wid(spec.name)}")
+                value = getattr(self.pending, spec.name)
+                if isinstance(control, Select):
+                    control.value = value.value
+                elif isinstance(control, Input) and spec.kind != "secret" and spec.name not in self.invalid:
+                    control.value = str(value)
+
+    def _show_signin(self) -> None:
+        t = self.app.t
+        info = self.signin
+        self.query_one(f"#{self._wid('status')}", Static).update(t(info.state_key))
+        self.query_one(f"#{self._wid('signin')}").display = info.state != "signed_in"
+        self.query_one(f"#{self._wid('signout')}").display = info.state != "not_signed_in"
+        self.query_one(f"#{self._wid('account-signed-in')}", Static).update(info.account or t("value.not_set"))
+
+    def _row(self, name: str) -> FormRow:
+        return self.query_one(f"#{self._wid(f'row-{name}')}", FormRow)
+
+    def _show_error(self, name: str) -> None:
+        error = self.invalid.get(name)
+        self._row(name).show_error(self.app.t(error.key, **error.params) if error else None)
+
+    # -- edits (pending) -------------------------------------------------------------
+    def edit(self, name: str, raw: object) -> None:
+        """Change one pending field; a value that breaks its rule is remembered for OK to refuse."""
+        try:
+            self.pending = self.pending.with_field(name, raw)
+        except FieldError as error:
+            self.invalid[name] = error
+        else:
+            self.invalid.pop(name, None)
+            self._show_error(name)
+        if name in ("auth_method", "email_service"):
+            self._show_pending_values()
+            self.refresh_signin()
+        self._show_layout()
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        self.edit(event.select.name, event.value)
+
+    @on(RadioSet.Changed)
+    def _radio_changed(self, event: RadioSet.Changed) -> None:
+        self.edit(event.radio_set.name, event.index == 0)
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        name = event.input.name
+        if name == "password" and not event.value:
+            self.invalid.pop(name, None)  # an empty password box keeps the saved password
+            self.pending = dataclasses.replace(self.pending, password=self.applied.password)
+            self._show_layout()
+            return
+        self.edit(name, event.value)
+
+    @on(Input.Blurred)
+    @on(Input.Submitted)
+    def _input_left(self, event: Input.Blurred | Input.Submitted) -> None:
+        self._show_error(event.input.name)
+
+    # -- buttons ---------------------------------------------------------------------
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button_id = event.button.id or ""
+        event.stop()
+        if button_id == self._wid("ok"):
+            self.apply()
+        elif button_id == self._wid("signin"):
+            self.sign_in()
+        elif button_id == self._wid("signout"):
+            self.sign_out()
+        elif button_id == self._wid("link-ca"):
+            self.screen.show_page("ca_certificate")
+        elif button_id == self._wid("link-root"):
+            self.screen.show_page("root_certificate_update")
+
+    def apply(self) -> bool:
+        """OK: send the pending settings to the printer, or refuse with each field's rule."""
+        t = self.app.t
+        result = self.query_one(f"#{self._wid('result')}", Static)
+        for name in self.invalid:
+            self._show_error(name)
+        if self.invalid:
+            result.update(t("webconfig.not_applied"))
+            return False
+        try:
+            self.pending.validate()
+            self.app.printer.update(lambda s: dataclasses.replace(s, **{self.section: self.pending}))
+        except FieldError as error:
+            self.invalid[error.field] = error
+            self._show_error(error.field)
+            result.update(t("webconfig.not_applied"))
+            return False
+        self.app.after_setting_change()
+        self._show_layout()
+        result.update(t("webconfig.applied"))
+        self.app.notify(t("webconfig.applied"))
+        return True
+
+    def sign_in(self) -> None:
+        from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
+
+        pending = self.pending
+        backend = self.app.backend
+        self.app.push_screen(SignInWithMicrosoftScreen(lambda: backend.session_for(pending), self.role),
+                             lambda _result: self.refresh_signin())
+
+    def sign_out(self) -> None:
+        from panel_tui.ui.dialogs import ConfirmScreen
+
+        t = self.app.t
+        account = self.signin.account or ""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.backend.session_for(self.pending).sign_out(role=self.role)
+                self.app.notify(t("webconfig.signed_out", account=account))
+                self.refresh_signin()
+
+        self.app.push_screen(ConfirmScreen(t("webconfig.signout_button"),
+                                           t("webconfig.signout_confirm", account=account)), answered)
+
+    # -- the sign-in state of the pending service ------------------------------------
+    def refresh_signin(self) -> None:
+        """Read Current Status for the pending email service (in a thread if the cloud is not up yet)."""
+        if self.pending.auth_method is not AuthMethod.OAUTH2:
+            return
+        backend = self.app.backend
+        if backend is None or not (backend.ready or self.app.start_backend):
+            self.signin = NOT_SIGNED_IN  # no cloud in this run (panel-only tests)
+        elif backend.ready:
+            self.signin = self._read_signin(self.pending)
+        else:
+            self.query_one(f"#{self._wid('status')}", Static).update(self.app.t("webconfig.status_checking"))
+            self._read_signin_in_thread(self.pending)
+            return
+        self._show_signin()
+
+    def _read_signin(self, settings: EmailServerSettings) -> SignInInfo:
+        try:
+            return self.app.backend.session_for(settings).signin_info(self.role)
+        except Exception:  # noqa: BLE001 - a status line never fails the page; Sign In says why
+            return NOT_SIGNED_IN
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="signin-status")
+    def _read_signin_in_thread(self, settings: EmailServerSettings) -> SignInInfo:
+        self.app.backend.endpoints()  # waits for the embedded simulator to be up
+        return self._read_signin(settings)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "signin-status":
+            return
+        if event.state is WorkerState.SUCCESS:
+            self.signin = event.worker.result
+        elif event.state is WorkerState.ERROR:
+            self.signin = NOT_SIGNED_IN
+        else:
+            return
+        self._show_signin()

@@ -1,0 +1,56 @@
+"""Pieces shared by the Web Config pages: a labelled form row with its error line, link buttons."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Button, Label, Static
+
+
+class FormRow(Horizontal):
+    """`Label : control`, with the control's rule shown under it when the value breaks it."""
+
+    DEFAULT_CSS = """
+    FormRow { height: auto; }
+    FormRow > .wc-label { width: 24; padding-right: 1; }
+    FormRow > .wc-control { width: 1fr; height: auto; }
+    FormRow .wc-error { color: $error; text-style: bold; display: none; }
+    FormRow .wc-error.-shown { display: block; }
+    """
+
+    def __init__(self, label: str, *controls: Widget, name: str = "", id: str | None = None) -> None:
+        super().__init__(id=id, name=name)
+        self._label_text = label
+        self._control_widgets = controls
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._label_text, classes="wc-label", markup=False)
+        with Vertical(classes="wc-control"):
+            yield from self._control_widgets
+            yield Static("", classes="wc-error", markup=False)
+
+    def show_error(self, text: str | None) -> None:
+        """Show `text` under the control (None or "" hides it)."""
+        error = self.query_one(".wc-error", Static)
+        error.update(text or "")
+        error.set_class(bool(text), "-shown")
+
+    @property
+    def error_text(self) -> str:
+        error = self.query_one(".wc-error", Static)
+        return str(error.content) if error.has_class("-shown") else ""
+
+
+class LinkButton(Button):
+    """A hyperlink on the page: underlined text, no button face; Enter or a click follows it."""
+
+    DEFAULT_CSS = """
+    LinkButton.-textual-compact, LinkButton.-textual-compact:hover {
+        border: none; height: 1; min-width: 0; width: auto; padding: 0 1 0 0; margin-right: 2;
+        background: transparent; color: $text-accent; text-style: underline;
+    }
+    LinkButton.-textual-compact:focus { background: $accent 30%; color: $text; text-style: bold underline; }
+    """
+
+    def __init__(self, label: str, *, id: str | None = None) -> None:
+        super().__init__(label, id=id, compact=True)

@@ -1,0 +1,28 @@
+"""A QR code as lines of half-block characters: two module rows per text line, so it fits a terminal."""
+from __future__ import annotations
+
+# (top module dark, bottom module dark) -> character drawn in the dark colour on a light background
+_HALF_BLOCKS = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True, True): "█"}
+
+
+def qr_lines(data: str, border: int = 2) -> list[str]:
+    """The QR code of `data` (a URL) as text lines; draw them dark on light to be scannable.
+
+    `border` is the quiet zone in modules (the standard asks for 4; 2 is what phone
+    cameras need in practice and keeps a 29x29 code within 17 lines).
+    """
+    import segno  # imported when a sign-in shows its code, not with the UI
+
+    qr = segno.make_qr(data, error="l")
+    size = len(qr.matrix)
+    width = size + 2 * border
+
+    def dark(row: int, col: int) -> bool:
+        row, col = row - border, col - border
+        return 0 <= row < size and 0 <= col < size and bool(qr.matrix[row][col])
+
+    rows = size + 2 * border
+    lines = []
+    for top in range(0, rows, 2):
+        lines.append("".join(_HALF_BLOCKS[dark(top, col), dark(top + 1, col)] for col in range(width)))
+    return lines

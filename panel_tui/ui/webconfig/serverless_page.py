@@ -1,0 +1,67 @@
+"""Epson Open Platform > Print Admin Serverless > Authentication Settings: the To My Email sender."""
+from __future__ import annotations
+
+import dataclasses
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Button, RadioButton, RadioSet, Static
+
+from panel_tui.ui.webconfig.form_rows import FormRow
+
+SENDERS = ("printer", "user")  # DeviceSettings.serverless_sender
+
+
+class ServerlessPage(Vertical):
+    """Sender's Email Address for To My Email: the printer's or the user's own; pending until OK."""
+
+    DEFAULT_CSS = """
+    ServerlessPage { height: auto; }
+    ServerlessPage .wc-note { margin-bottom: 1; }
+    ServerlessPage .wc-pending { display: none; background: $warning 25%; text-style: bold; }
+    ServerlessPage .wc-pending.-shown { display: block; margin-bottom: 1; }
+    ServerlessPage RadioSet { border: none; padding: 0; background: transparent; }
+    ServerlessPage #serverless-user-note { color: $text-muted; margin-bottom: 1; }
+    ServerlessPage #serverless-result { margin-top: 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.pending = ""
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def compose(self) -> ComposeResult:
+        t = self.app.t
+        self.pending = self.app.printer.settings.serverless_sender
+        yield Static(t("webconfig.serverless.intro"), classes="wc-note", markup=False)
+        yield Static(t("webconfig.pending"), id="serverless-pending", classes="wc-pending", markup=False)
+        buttons = [RadioButton(t(f"webconfig.serverless.{who}"), value=self.pending == who, id=f"serverless-{who}")
+                   for who in SENDERS]
+        yield FormRow(t("field.sender"), RadioSet(*buttons, id="serverless-sender", compact=True),
+                      name="serverless_sender")
+        yield Static(t("webconfig.serverless.user_note"), id="serverless-user-note", markup=False)
+        yield Button(t("key.ok"), id="serverless-ok", variant="primary")
+        yield Static("", id="serverless-result", markup=False)
+
+    def _show(self) -> None:
+        applied = self.app.printer.settings.serverless_sender
+        self.query_one("#serverless-pending").set_class(self.pending != applied, "-shown")
+        self.query_one("#serverless-user-note").display = self.pending == "user"
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        self.pending = SENDERS[event.index]
+        self._show()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id != "serverless-ok":
+            return
+        event.stop()
+        printer = self.app.printer
+        printer.update(dataclasses.replace(printer.settings, serverless_sender=self.pending))
+        self.app.after_setting_change()
+        self.query_one("#serverless-result", Static).update(self.app.t("webconfig.applied"))
+        self.app.notify(self.app.t("webconfig.applied"))
+        self._show()
