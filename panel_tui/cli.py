@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="panel-tui",
         description="Epson printer control panel and Web Config emulator for Exchange Online OAuth 2.0 email.",
+        epilog=scripting.EPILOG,
     )
     parser.add_argument("--profile", default="default", help="emulated printer profile (separate settings, jobs, tokens)")
     parser.add_argument("--lang", choices=["en", "ro"], help="panel language (saved in the profile)")

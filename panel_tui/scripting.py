@@ -34,6 +34,9 @@ COMMANDS = ("signin", "signout", "status", "send", "jobs", "sheet", "config")
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 # Read from the environment, never from the command line (ps and shell history show those).
 ADMIN_PASSWORD_ENV = "PANEL_TUI_ADMIN_PASSWORD"
+EPILOG = ("Scriptable commands exit 0 on success, 1 on a failure (the job error code, the message and "
+          "the fix are printed), 2 on a usage error. They start the embedded simulator unless --live "
+          "or --sim-url says otherwise.")
 SECTIONS = {False: "email_server", True: "fax_email_server"}
 # The error table's fixes name Web Config; here is the same step from the command line.
 COMMAND_FIXES = {
@@ -438,6 +441,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return done.code
     except KeyboardInterrupt:
         command.err(translator.t("cli.interrupted"))
+        return EXIT_FAILURE
+    except BrokenPipeError:
+        # The reader left (`panel-tui jobs | head -1`): stop writing, quietly, as the Python docs advise.
+        if out is sys.stdout:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE
     finally:
         backend.stop()

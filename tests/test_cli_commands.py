@@ -388,6 +388,24 @@ def test_live_mode_without_client_id_explains_the_app_registration(offline_cli):
     assert "No jobs yet." in offline_cli.ok("--live", "jobs")  # nothing was attempted
 
 
+def test_live_mode_with_a_client_id_reads_the_state_without_the_network(offline_cli):
+    """Status needs no request to Microsoft: the sign-in state is in the profile's files."""
+    out = offline_cli.ok("--live", "--client-id", "00000000-0000-0000-0000-000000000000", "status")
+    assert out.startswith("Email Server Status\n")
+
+
+def test_sign_in_when_the_identity_provider_fails_prints_313(cli, control):
+    control.set_fault("idp_5xx", True)
+    try:
+        result = cli.run("signin")
+    finally:
+        control.set_fault("idp_5xx", False)
+    assert result.returncode == 1
+    assert "code:" not in result.stdout
+    assert "Error code 313: Could not reach the Microsoft sign-in service." in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_unreachable_simulator_fails_clearly(cli_home):
     with socket.socket() as probe:  # a loopback port nobody listens on
         probe.bind(("127.0.0.1", 0))
