@@ -33,12 +33,13 @@ SCREENS = {
     "email_server_status": _lazy("panel_tui.ui.status_screens:EmailServerStatusScreen"),
     "wired_lan_status": _lazy("panel_tui.ui.status_screens:WiredLanStatusScreen"),
     "help": _lazy("panel_tui.ui.help_screen:HelpScreen"),
+    "to_my_email": _lazy("panel_tui.ui.to_my_email:ToMyEmailScreen"),
 }
 # Screens that take the node they were opened from (sending functions of the Home screen).
 SEND_SCREENS = {"scan_to_email", "fax_email"}
 # Screens of the real printer that are outside this emulation (always `emulated = false`).
 NOT_EMULATED_SCREENS = {
-    "print", "copy", "to_my_email", "supply_status", "supply_settings",
+    "print", "copy", "supply_status", "supply_settings",
     "printer_settings", "scan_settings", "wifi_setup", "scan_to_folder", "scan_to_computer",
     "scan_to_cloud", "fax_line",
 }

@@ -187,3 +187,90 @@ async def test_inbox_viewer_shows_the_message(make_e2e_app, sim_control, sim_thr
         assert table.row_count == 1
         row = table.get_row_at(0)
         assert "Scanned document" in row[2] and ".pdf" in row[3]
+
+
+async def settle(app, pilot, rounds: int = 10) -> None:
+    """Let chained workers finish (a sign-in thread hands over to a send worker)."""
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return
+
+
+async def until(pilot, condition, rounds: int = 200) -> None:
+    """Process messages until `condition()` holds (bounded; no wall-clock sleeps)."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError("condition not reached")
+
+
+async def to_my_email(app, pilot, user: str) -> None:
+    """Type the user's address; return once the panel shows a sign-in code or a job outcome."""
+    from panel_tui.ui.to_my_email import ToMyEmailScreen
+
+    app.open_node("to_my_email")
+    await pilot.pause()
+    assert isinstance(app.screen, ToMyEmailScreen)
+    await pilot.press(*user, "enter")
+    await until(pilot, lambda: isinstance(app.screen, NoticeScreen) or bool(app.screen.query("#tme-code")))
+
+
+def shown_code(app) -> str:
+    return str(app.screen.query_one("#tme-code").render())
+
+
+async def test_to_my_email_first_use_consent_then_user_sends_from_own_address(make_e2e_app, sim_control, sim_thread):
+    sim_control.set_security_defaults(False)
+    sim_control.set_smtp_auth_org(True)  # no admin consent yet
+    app = make_e2e_app("en")
+    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        # An ordinary user first: the organisation has not consented yet.
+        await to_my_email(app, pilot, MEGAN.upn)
+        sim_control.approve_device_code(shown_code(app), MEGAN.upn, MEGAN.password)
+        await settle(app, pilot)
+        assert "consent" in str(app.screen.query_one("#tme-message").render()).lower()
+        await pilot.press("escape")
+        # The administrator signs in once and consents on behalf of the organisation.
+        await to_my_email(app, pilot, ADMIN.upn)
+        sim_control.approve_device_code(shown_code(app), ADMIN.upn, ADMIN.password, consent_for_org=True)
+        await settle(app, pilot)
+        assert "Sent" in dialog_text(app.screen)
+        await pilot.press("enter", "escape")
+        # Now each user signs in the first time, and mail goes from their own address.
+        await to_my_email(app, pilot, MEGAN.upn)
+        qr = str(app.screen.query_one("#tme-qr").render())
+        assert "█" in qr or "▀" in qr
+        sim_control.approve_device_code(shown_code(app), MEGAN.upn, MEGAN.password)
+        await settle(app, pilot)
+        assert "Sent" in dialog_text(app.screen)
+        await pilot.press("enter", "escape")
+        # The second time there is no sign-in: it is silent.
+        await to_my_email(app, pilot, MEGAN.upn)
+        assert "Sent" in dialog_text(app.screen)
+    inbox = sim_control.mailbox(MEGAN.upn)
+    assert len(inbox) == 2 and all(MEGAN.upn in m["from"] for m in inbox)
+
+
+async def test_to_my_email_dead_user_sign_in_is_370_and_offers_sign_in(make_e2e_app, sim_control, sim_thread):
+    prepare_tenant(sim_control, sim_thread.endpoints)
+    app = make_e2e_app("en")
+    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    session = app.backend.session_for(app.printer.settings.email_server)
+    flow = session.start_device_flow(role=None)
+    sim_control.approve_device_code(flow.user_code, ALEX.upn, ALEX.password)
+    assert session.wait_for_device_flow(flow).ok
+    app.backend.advance_clock(91 * 24 * 3600)  # 91 days idle: the refresh token dies
+    async with app.run_test(size=(120, 36)) as pilot:
+        await to_my_email(app, pilot, ALEX.upn)
+        text = dialog_text(app.screen)
+        assert "370" in text and "You must sign in to the cloud service again." in text
+        await pilot.press("enter")
+        assert app.screen.query("#tme-code")  # the sign-in is offered again on the panel
+        await pilot.press("escape")
+        assert "cancelled" in str(app.screen.query_one("#tme-message").render())
+    job = app.printer.joblog.jobs()[0]
+    assert (job.job_type, job.error_code) == ("to_my_email", 370)

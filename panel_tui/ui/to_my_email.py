@@ -1,0 +1,158 @@
+"""To My Email (Epson Print Admin Serverless): the user's own sign-in on the panel, then send.
+
+With "User's email address" as the sender, each user signs in once with a device code
+shown here (code, URL and a QR code); later sends use that sign-in silently. A user whose
+sign-in is missing or dead gets 370 and is offered the sign-in again.
+"""
+from __future__ import annotations
+
+import asyncio
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, Static
+
+from panel_tui.device.validation import FieldError, validate_recipient
+from panel_tui.ui.frame import PanelScreen
+from panel_tui.ui.mail_jobs import start_mail_job
+
+
+class ToMyEmailScreen(PanelScreen):
+    FOCUS = "#tme-user"
+    BINDINGS = [("escape", "cancel_or_back", "Back")]
+
+    def __init__(self) -> None:
+        super().__init__(name="to-my-email")
+        self._user = ""
+        self._flow = None
+        self._session = None
+        self._message: tuple[str, dict] | None = None
+
+    def breadcrumb(self) -> list[str]:
+        return [self.app.t("menu.to_my_email")]
+
+    def hints(self):
+        if self._flow is not None:
+            return (("Esc", "key.cancel"),)
+        return (("Enter", "key.send"), ("Esc", "key.back"))
+
+    def compose_body(self) -> ComposeResult:
+        t = self.app.t
+        if self._flow is None:
+            mode = self.app.printer.settings.serverless_sender
+            yield Static(t(f"screen.tme.intro_{mode}"), classes="edit-hint")
+            yield Label(t("screen.tme.user"), classes="edit-label")
+            yield Input(value=self._user, id="tme-user", placeholder="name@example.com", max_length=255)
+        else:
+            yield from self._compose_signin()
+        message = t(self._message[0], **self._message[1]) if self._message else ""
+        yield Static(message, id="tme-message", classes="error" if self._message else "")
+
+    def _compose_signin(self) -> ComposeResult:
+        from panel_tui.ui.webconfig.qr_text import qr_lines
+
+        t = self.app.t
+        flow = self._flow
+        with Horizontal(id="tme-signin"):
+            with Vertical(id="tme-code-box"):
+                yield Static(t("screen.tme.signin_title"), classes="dialog-title")
+                yield Static(t("screen.tme.signin_steps"), classes="dialog-body")
+                yield Static(flow.user_code, id="tme-code", classes="signin-code")
+                yield Static(flow.verification_uri, id="tme-url", markup=False)
+                yield Static("", id="tme-countdown", classes="edit-hint")
+            yield Static("\n".join(qr_lines(flow.verification_uri)), id="tme-qr", classes="qr", markup=False)
+
+    # -- address -------------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._user = event.value
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            user = validate_recipient(self._user)
+        except FieldError as error:
+            self._show(error.key, **error.params)
+            return
+        self._show(None)
+        self._start(user)
+
+    def _show(self, key: str | None, **params) -> None:
+        self._message = (key, params) if key else None
+        self.query_one("#tme-message", Static).update(self.app.t(key, **params) if key else "")
+
+    @work(exclusive=True, exit_on_error=False, group="tme")
+    async def _start(self, user: str) -> None:
+        app = self.app
+        jobs = await app.mail_jobs()
+        if app.printer.settings.serverless_sender == "printer":
+            start_mail_job(app, lambda: jobs.scan_to_email(user, "To My Email"))
+            return
+        session = app.backend.session_for(app.printer.settings.email_server)
+        if await asyncio.to_thread(session.user_signed_in, user):
+            start_mail_job(app, lambda: jobs.to_my_email(user), after=self._after_send)
+        else:
+            await self._begin_signin(session)
+
+    def _after_send(self, outcome) -> None:
+        if outcome.error is not None and outcome.error.code == 370 and self.is_attached:
+            # The user's sign-in is dead: offer it again (the failed job stays retryable).
+            self.run_worker(self._begin_signin(self.app.backend.session_for(
+                self.app.printer.settings.email_server)), exclusive=True, group="tme", exit_on_error=False)
+
+    # -- the user's sign-in ---------------------------------------------------
+    async def _begin_signin(self, session) -> None:
+        try:
+            flow = await asyncio.to_thread(session.start_device_flow, None)
+        except Exception as error:  # noqa: BLE001 - the sign-in service is down: say so
+            self._show("signin.outcome.idp_unavailable")
+            return
+        self._session, self._flow = session, flow
+        self.refresh(recompose=True)
+        self.set_interval(1.0, self._tick)
+        self.call_after_refresh(self._tick)
+        self._wait_for_signin(session, flow)
+
+    def _tick(self) -> None:
+        if self._flow is not None:
+            left = self._flow.seconds_left(self.app.backend.session_clock.now())
+            for countdown in self.query("#tme-countdown"):
+                countdown.update(self.app.t("screen.tme.countdown", minutes=left // 60, seconds=f"{left % 60:02d}"))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="tme-signin")
+    def _wait_for_signin(self, session, flow) -> None:
+        result = session.wait_for_device_flow(flow)
+        self.app.call_from_thread(self._signin_ended, result)
+
+    def _signin_ended(self, result) -> None:
+        self._flow = None
+        if not self.is_attached:
+            return
+        if result.ok:
+            user = result.account or self._user
+            self._user = user
+            self._message = ("screen.tme.signed_in", {"account": user})
+            self.refresh(recompose=True)
+            app = self.app
+
+            async def job():
+                jobs = await app.mail_jobs()
+                return await jobs.to_my_email(user)
+
+            start_mail_job(app, job)
+        else:
+            self._message = (result.outcome_key, {})
+            self.refresh(recompose=True)
+
+    def action_cancel_or_back(self) -> None:
+        if self._flow is not None and self._session is not None:
+            self._session.cancel(self._flow)  # the polling thread ends after its current poll
+            self._flow = None
+            self._message = ("signin.outcome.cancelled", {})
+            self.refresh(recompose=True)
+        else:
+            self.app.action_back()
+
+    def on_unmount(self) -> None:
+        if self._flow is not None and self._session is not None:
+            self._session.cancel(self._flow)
