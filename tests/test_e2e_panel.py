@@ -127,8 +127,8 @@ async def test_smtp_auth_disabled_for_the_mailbox_names_the_fix(make_e2e_app, si
     app.printer.update(oauth_settings(app))
     async with app.run_test(size=(100, 30)) as pilot:
         text = dialog_text(await send_scan(app, pilot, MEGAN.upn))
-    assert "312" in text and "SMTP AUTH" in text
-    assert "Microsoft 365 administrator" in text
+    assert "312" in text and "disabled for the Mailbox" in text
+    assert "Microsoft 365 admin center, enable SMTP AUTH" in text and "Microsoft 365 administrator" in text
 
 
 async def test_invalid_recipient_is_refused_before_any_job(make_e2e_app):

@@ -92,7 +92,9 @@ CAUSES: dict[str, ErrorCause] = {
         _cause("user_signin_required", 370, "user"),
         _cause("conditional_access", 312, "tenant_admin"),  # AADSTS53003
         _cause("consent_required", 312, "tenant_admin"),  # AADSTS65001, 90094
-        _cause("smtp_auth_disabled", 312, "tenant_admin"),  # 535 5.7.139
+        _cause("smtp_auth_disabled", 312, "tenant_admin"),  # 535 5.7.139 (security defaults, or unsaid)
+        _cause("smtp_auth_disabled_tenant", 312, "tenant_admin"),  # 535 5.7.139 ... for the Tenant
+        _cause("smtp_auth_disabled_mailbox", 312, "tenant_admin"),  # 535 5.7.139 ... for the Mailbox
         _cause("token_rejected", 312, "printer_admin"),  # 535 5.7.3
         _cause("auth_failed", 312, "printer_admin"),  # wrong account/password (SMTP-AUTH)
         _cause("send_as_denied", 312, "printer_admin"),  # 554 5.2.252 SendAsDenied

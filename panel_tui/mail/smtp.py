@@ -90,6 +90,12 @@ def _chain(error: BaseException) -> list[BaseException]:
 def _reply_cause(code: int, message: str) -> str | None:
     text = f"{code} {message}"
     if code == 535 and "5.7.139" in text:
+        # Exchange says which switch is off; each has its own place to turn it on.
+        lowered = text.lower()
+        if "for the mailbox" in lowered:
+            return "smtp_auth_disabled_mailbox"
+        if "for the tenant" in lowered:
+            return "smtp_auth_disabled_tenant"
         return "smtp_auth_disabled"
     if code == 535 and "5.7.3" in text:
         return "token_rejected"

@@ -96,6 +96,13 @@ RECIPES: tuple[ScreenRecipe, ...] = (
     ScreenRecipe("job_status_empty", ("job_status",)),
     ScreenRecipe("job_status", ("job_status",), prepare=_with_jobs, main=True),
     ScreenRecipe("job_detail_361", ("job_status",), keys=("down", "enter"), prepare=_with_jobs),
+    ScreenRecipe("job_detail_ok", ("job_status",), keys=("down", "down", "down", "enter"), prepare=_with_jobs),
     ScreenRecipe("not_emulated", ("copy",)),
+    ScreenRecipe("scan_menu", ("scan",)),
+    ScreenRecipe("scan_to_email", ("scan", "scan_to_email"), main=True),
+    ScreenRecipe("scan_to_email_refused", ("scan", "scan_to_email"), keys=tuple("bob(at)x") + ("enter",)),
+    ScreenRecipe("fax_email", ("fax", "fax_email")),
+    ScreenRecipe("to_my_email", ("to_my_email",)),
+    ScreenRecipe("email_server_menu", SETTINGS_PATH + ("network_settings", "advanced", "email_server")),
     ScreenRecipe("help", keys=("question_mark",)),
 )

@@ -97,7 +97,7 @@ async def test_smtp_auth_disabled(world, where):
     else:
         world.control.set_smtp_auth_mailbox(PRINTER.upn, False)
     outcome = await world.jobs.scan_to_email(MEGAN.upn)
-    assert (outcome.error.cause_name, outcome.job.error_code) == ("smtp_auth_disabled", 312)
+    assert (outcome.error.cause_name, outcome.job.error_code) == (f"smtp_auth_disabled_{where}", 312)
     assert outcome.error.cause.fixer == "tenant_admin"
     assert "5.7.139" in outcome.job.detail and ("Mailbox" in outcome.job.detail) == (where == "mailbox")
 

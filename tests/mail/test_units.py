@@ -109,6 +109,10 @@ def _smtp_error(code, message):
 
 @pytest.mark.parametrize(("error", "cause", "code"), [
     (_smtp_error(535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."),
+     "smtp_auth_disabled_tenant", 312),
+    (_smtp_error(535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox."),
+     "smtp_auth_disabled_mailbox", 312),
+    (_smtp_error(535, "5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults"),
      "smtp_auth_disabled", 312),
     (aiosmtplib.SMTPAuthenticationError(535, "5.7.3 Authentication unsuccessful"), "token_rejected", 312),
     (aiosmtplib.SMTPSenderRefused(530, "5.7.57 Client not authenticated to send mail", "a@b.c"),
