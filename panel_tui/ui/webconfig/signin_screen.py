@@ -65,7 +65,7 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
         self.flow = flow
         self.result = result
         self._clock = clock
-        self._closing = False  # Cancel pressed: dismiss as soon as the worker has stopped
+        self._cancel_requested = False  # Cancel pressed: dismiss as soon as the worker has stopped
         self.code_request: Worker | None = None
         self.answer_wait: Worker | None = None
 
@@ -197,20 +197,20 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
         worker, state = event.worker, event.state
         if worker.group == "signin-code" and state is WorkerState.SUCCESS:
             self.session, flow = worker.result
-            if self._closing:
+            if self._cancel_requested:
                 self.session.cancel(flow)  # nothing polls it yet: the code simply lapses
                 self.dismiss(None)
                 return
             self._show_flow(flow)
             self.answer_wait = self._wait_for_answer(self.session, flow)
         elif worker.group == "signin-code" and state is WorkerState.ERROR:
-            if self._closing:
+            if self._cancel_requested:
                 self.dismiss(None)
             else:
                 self._show_start_error(self._describe_error(worker.error))
         elif worker.group == "signin-wait" and state is WorkerState.SUCCESS:
             self.flow = None
-            if self._closing:
+            if self._cancel_requested:
                 self.dismiss(worker.result)
             else:
                 self._show_outcome(worker.result)
@@ -236,7 +236,7 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
         if not busy:
             self.dismiss(self.result)
             return
-        self._closing = True
+        self._cancel_requested = True
         self._cancel_flow()
         self.query_one("#signin-status", Static).update(self.app.t("webconfig.signin.cancelling"))
         self.query_one("#signin-start-status", Static).update(self.app.t("webconfig.signin.cancelling"))

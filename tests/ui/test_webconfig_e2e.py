@@ -1,0 +1,184 @@
+"""Web Config end to end: real MSAL device code sign-in and real SMTP through the simulator.
+
+The person at the browser is SimControl.approve_device_code, reading the code from the
+"Sign in with Microsoft" screen. Nothing sleeps: the tests wait for the workers.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from textual.widgets import Input, Select
+
+from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
+from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+from panel_tui.ui.webconfig import WebConfigScreen
+from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
+
+from .test_webconfig import click, open_webconfig, screen_text, text_of
+
+ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
+
+
+def open_smtp(control) -> None:
+    """The guide's Exchange preparation: security defaults off, SMTP AUTH on for the org."""
+    control.set_security_defaults(False)
+    control.set_smtp_auth_org(True)
+
+
+async def choose_oauth2(app, pilot, section: str = "email_server") -> None:
+    app.screen.query_one(f"#{section}-auth_method", Select).value = "oauth2"
+    await pilot.pause()
+    app.screen.query_one(f"#{section}-email_service", Select).value = "exchange_online"
+    await pilot.pause()
+
+
+async def start_sign_in(app, pilot, section: str = "email_server") -> SignInWithMicrosoftScreen:
+    """Sign In, then "Sign in with Microsoft": returns the modal once it shows the code."""
+    await click(pilot, f"#{section}-signin")
+    modal = app.screen
+    assert isinstance(modal, SignInWithMicrosoftScreen)
+    await click(pilot, "#signin-microsoft")
+    await modal.code_request.wait()
+    await pilot.pause()
+    assert modal.query_one("#signin-code-step").display and modal.answer_wait is not None
+    return modal
+
+
+async def sign_in_as(app, pilot, control, account, section: str = "email_server", **browser) -> SignInWithMicrosoftScreen:
+    """The whole sign-in: the code read from the screen is entered in the 'browser'."""
+    modal = await start_sign_in(app, pilot, section)
+    code = text_of(app, "#signin-code")
+    assert code == modal.flow.user_code and text_of(app, "#signin-url") == modal.flow.verification_uri
+    assert re.search(r"1[45]:[0-5][0-9]", text_of(app, "#signin-countdown"))  # 15 minutes from the flow
+    assert len(text_of(app, "#signin-qr").splitlines()) >= 15
+    control.approve_device_code(code, account.upn, account.password, **browser)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert modal.query_one("#signin-outcome-step").display
+    return modal
+
+
+async def test_guide_sign_in_ok_then_connection_check(make_e2e_app, sim_control):
+    open_smtp(sim_control)
+    app = make_e2e_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_webconfig(app, pilot)
+        await choose_oauth2(app, pilot)
+        modal = await sign_in_as(app, pilot, sim_control, ADMIN, consent_for_org=True)
+        assert text_of(app, "#signin-outcome") == "You have signed in."
+        assert f"Account: {ADMIN.upn}" in text_of(app, "#signin-outcome-fix")
+        assert modal.result.ok
+        await click(pilot, "#signin-close")
+        assert isinstance(app.screen, WebConfigScreen)
+        assert text_of(app, "#email_server-status") == "Signed in"
+        assert text_of(app, "#email_server-account-signed-in") == ADMIN.upn
+        assert app.screen.query_one("#email_server-signout").display
+        assert app.screen.query_one("#email_server-pending").has_class("-shown")
+        assert app.printer.signin_info().state == "not_signed_in" or app.printer.settings.email_server.auth_method.value != "oauth2"
+        await click(pilot, "#email_server-ok")
+        assert app.printer.settings.email_server.auth_method.value == "oauth2"
+        assert app.printer.signin_info().state == "signed_in"
+        await click(pilot, "#connection-check")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        outcome = text_of(app, "#check-outcome")
+        assert outcome.startswith("Connection test was successful.")
+        [job] = app.printer.joblog.jobs()
+        assert (job.job_type, job.result) == ("connection_check", "ok")
+        tokens = app.printer.paths.token_cache_file.read_text()
+        assert "eyJ" in tokens and "eyJ" not in screen_text(app)
+
+
+async def test_signed_in_but_not_applied_fails_with_360(make_e2e_app, sim_control, sim_thread):
+    open_smtp(sim_control)
+    sim_control.grant_admin_consent(sim_thread.endpoints.client_id)
+    app = make_e2e_app("ro")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_webconfig(app, pilot)
+        await choose_oauth2(app, pilot)
+        await sign_in_as(app, pilot, sim_control, PRINTER)
+        await click(pilot, "#signin-close")
+        assert text_of(app, "#email_server-status") == "Autentificat"  # Web Config: Signed in ...
+        outcome = await app.backend.jobs.test_mail(MEGAN.upn)  # ... but OK was never clicked
+        assert outcome.job.error_code == 360
+        app.screen.query_one("#test-mail-to", Input).value = MEGAN.upn
+        await click(pilot, "#send-test-mail")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = text_of(app, "#check-outcome")
+        assert app.t("cause.auth_method_not_oauth2.message") in shown
+        assert "360" in shown and "Pentru a utiliza această funcție" in shown
+        assert sim_control.mailbox(MEGAN.upn) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+async def test_declined_consent_is_shown_with_its_fix(make_e2e_app, sim_control, lang):
+    app = make_e2e_app(lang)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_webconfig(app, pilot)
+        await choose_oauth2(app, pilot)
+        modal = await sign_in_as(app, pilot, sim_control, ADMIN, consent_for_org=True, accept=False)
+        assert modal.result.outcome == "declined"
+        assert text_of(app, "#signin-outcome") == app.t("signin.outcome.declined")
+        assert app.t("webconfig.signin.declined_fix") in text_of(app, "#signin-outcome-fix")
+        assert modal.query_one("#signin-microsoft").display  # can try again
+        await pilot.press("escape")
+        assert text_of(app, "#email_server-status") == app.t("value.signin.not_signed_in")
+
+
+async def test_conditional_access_block_is_shown_with_its_fix(make_e2e_app, sim_control):
+    sim_control.set_conditional_access_block(True)
+    app = make_e2e_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_webconfig(app, pilot)
+        await choose_oauth2(app, pilot)
+        modal = await sign_in_as(app, pilot, sim_control, ADMIN, consent_for_org=True)
+        assert modal.result.outcome == "blocked"
+        assert text_of(app, "#signin-outcome") == "The sign-in was blocked by a conditional access policy."
+        fix = text_of(app, "#signin-outcome-fix")
+        assert "Check the conditional access policies in Microsoft Entra ID." in fix and "AADSTS53003" in fix
+
+
+async def test_cancel_stops_the_flow_and_no_thread_keeps_polling(make_e2e_app, sim_control):
+    app = make_e2e_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_webconfig(app, pilot)
+        await choose_oauth2(app, pilot)
+        modal = await start_sign_in(app, pilot)
+        flow, waiting = modal.flow, modal.answer_wait
+        assert waiting.is_running
+        await click(pilot, "#signin-cancel")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert flow.cancelled and waiting.is_finished
+        assert waiting.result.outcome == "cancelled"
+        assert isinstance(app.screen, WebConfigScreen)  # closed once the thread had stopped
+        assert all(worker.is_finished for worker in app.workers)
+        # The code is dead for the printer: approving it now signs nobody in.
+        sim_control.approve_device_code(flow.user_code, ADMIN.upn, ADMIN.password, consent_for_org=True)
+        assert text_of(app, "#email_server-status") == "Not signed in"
+
+
+async def test_fax_server_signs_in_with_its_own_role(make_e2e_app, sim_control, sim_thread):
+    sim_control.grant_admin_consent(sim_thread.endpoints.client_id)
+    app = make_e2e_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_webconfig(app, pilot, "fax_email_server")
+        assert text_of(app, ".wc-heading") == "Fax Server > Email Server Settings"
+        await choose_oauth2(app, pilot, "fax_email_server")
+        modal = await sign_in_as(app, pilot, sim_control, MEGAN, section="fax_email_server")
+        assert modal.result.ok and modal.flow is None
+        await click(pilot, "#signin-close")
+        assert text_of(app, "#fax_email_server-status") == "Signed in"
+        session = app.backend.session_for(app.screen.query_one("#fax-server-form").pending)
+        assert session.signin_info(FAX_EMAIL_SERVER_ROLE).account == MEGAN.upn
+        assert session.signin_info(EMAIL_SERVER_ROLE).state == "not_signed_in"
+        await click(pilot, "#fax_email_server-ok")
+        assert app.printer.settings.fax_email_server.auth_method.value == "oauth2"
+        assert app.printer.settings.email_server.auth_method.value == "off"
+        # Sign Out deletes the fax sign-in on purpose, after a confirmation.
+        await click(pilot, "#fax_email_server-signout")
+        await click(pilot, "#yes")
+        assert text_of(app, "#fax_email_server-status") == "Not signed in"
+        assert session.signin_info(FAX_EMAIL_SERVER_ROLE).state == "not_signed_in"
