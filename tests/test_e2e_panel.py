@@ -274,3 +274,61 @@ async def test_to_my_email_dead_user_sign_in_is_370_and_offers_sign_in(make_e2e_
         assert "cancelled" in str(app.screen.query_one("#tme-message").render())
     job = app.printer.joblog.jobs()[0]
     assert (job.job_type, job.error_code) == ("to_my_email", 370)
+
+
+FAILURES = {
+    # name: (setup(app, control), expected code, English text, Romanian text)
+    "signin_expired_after_91_days": (
+        lambda app, control: app.backend.advance_clock(91 * 24 * 3600), 361,
+        "The sign-in to the email service has expired.", "Conexiunea la serviciul de e-mail a expirat."),
+    "wrong_sender": (
+        lambda app, control: app.printer.update(oauth_settings(app, sender=ADMIN.upn)), 312,
+        "SendAsDenied", "SendAsDenied"),
+    "smtp_auth_off_for_tenant": (
+        lambda app, control: control.set_smtp_auth_org(False), 312,
+        "disabled for the Tenant", "dezactivat pentru organizație"),
+    "identity_provider_down": (
+        lambda app, control: (app.backend.advance_clock(3600), control.set_fault("idp_down", True)), 313,
+        "Microsoft sign-in service", "Serviciul de conectare Microsoft"),
+    "smtp_server_down": (
+        lambda app, control: control.set_fault("smtp_down", True), 313,
+        "Could not connect to the email server.", "Nu s-a putut realiza conexiunea la serverul de e-mail."),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+@pytest.mark.parametrize("failure", sorted(FAILURES))
+async def test_each_failure_has_its_code_message_and_fix(make_e2e_app, sim_control, sim_thread, failure, lang):
+    setup, code, english, romanian = FAILURES[failure]
+    prepare_tenant(sim_control, sim_thread.endpoints)
+    app = make_e2e_app(lang)
+    assert sign_in(app, sim_control).ok
+    app.printer.update(oauth_settings(app))
+    setup(app, sim_control)
+    async with app.run_test(size=(100, 30)) as pilot:
+        text = dialog_text(await send_scan(app, pilot, MEGAN.upn))
+    assert str(code) in text
+    assert (english if lang == "en" else romanian) in text, text
+    assert ("Solution:" if lang == "en" else "Soluție:") in text
+    assert sim_control.mailbox(MEGAN.upn) == []
+    assert app.printer.joblog.jobs()[0].error_code == code
+
+
+async def test_untrusted_certificate_until_the_ca_is_imported(make_e2e_app, sim_control, sim_thread):
+    """Certificate Validation on, the mail server's CA not trusted: fails; after importing it: sent."""
+    import shutil
+
+    prepare_tenant(sim_control, sim_thread.endpoints)
+    app = make_e2e_app("en", trust_sim_ca=False)
+    assert sign_in(app, sim_control).ok
+    app.printer.update(oauth_settings(app))
+    async with app.run_test(size=(100, 30)) as pilot:
+        text = dialog_text(await send_scan(app, pilot, MEGAN.upn))
+        assert "The connection is untrusted." in text and "CA Certificate" in text
+        ca_dir = app.printer.paths.ca_dir
+        ca_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy(sim_thread.endpoints.ca_path, ca_dir / "simulator-ca.pem")  # Web Config > CA Certificate
+        await pilot.press("enter", "escape")
+        text = dialog_text(await send_scan(app, pilot, MEGAN.upn))
+        assert "Sent" in text
+    assert len(sim_control.mailbox(MEGAN.upn)) == 1
