@@ -336,6 +336,17 @@ def test_sign_in_without_oauth2_applied_says_how_to_apply_it(cli, control):
     assert "panel-tui config set auth_method oauth2" in result.stderr
 
 
+def test_fax_server_signs_in_on_its_own(cli, control):
+    cli.ok("config", "set", "auth_method", "oauth2")
+    cli.ok("config", "set", "--fax", "auth_method", "oauth2")
+    proc = sign_in(cli, control, PRINTER, "--fax")
+    assert proc.returncode == 0, proc.stderr_text
+    assert "panel-tui config set" not in proc.stdout_text  # the fax server's method is OAuth2 already
+    assert re.search(r"Current Status\s+Not signed in$", cli.ok("status"), re.M)  # the email server is apart
+    assert "Not signed in: there was nothing to delete." in cli.ok("signout")
+    assert f"Signed out: the tokens of {PRINTER.upn}" in cli.ok("signout", "--fax")
+
+
 def test_sign_in_blocked_by_conditional_access_fails_with_its_code_and_fix(cli, control):
     control.set_conditional_access_block(True)
     proc = sign_in(cli, control)
