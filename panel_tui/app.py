@@ -61,6 +61,7 @@ class PanelApp(App):
         Binding("l", "admin_login", "Log in/out", id="admin_login", tooltip="Administrator login or logout"),
         Binding("w", "webconfig", "Web Config", id="webconfig", tooltip="Open Web Config in the 'browser'"),
         Binding("i", "inbox", "Inbox", id="inbox", tooltip="Simulator mailboxes (trainer)"),
+        Binding("g", "toggle_lesson", "Lesson", id="lesson", tooltip="Show or hide the guided lesson"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
@@ -74,6 +75,8 @@ class PanelApp(App):
         self.menu_tree = menu_tree
         self.clock = clock
         self.running_jobs = 0
+        self.lesson_visible = False
+        self.lesson_progress = None
         translator.set_language(printer.settings.language)
 
     # -- words ---------------------------------------------------------------
@@ -207,6 +210,11 @@ class PanelApp(App):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_toggle_lesson(self) -> None:
+        """The guided lesson beside the panel (ticks come from real state only)."""
+        self.lesson_visible = not self.lesson_visible
+        self.relabel_all()
 
     def action_webconfig(self) -> None:
         """Web Config, as a browser at the printer's address would show it."""

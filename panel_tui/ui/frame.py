@@ -134,6 +134,10 @@ class PanelScreen(Screen):
                     yield Breadcrumb(crumbs, id="breadcrumb")
                 yield from self.compose_body()
             yield HardwareKeys(id="hardware-keys")
+            if getattr(self.app, "lesson_visible", False):
+                from panel_tui.ui.lesson_panel import LessonPanel
+
+                yield LessonPanel(id="lesson")
         parts: list = []
         for cap, key in self.hints():
             parts.extend(((cap, "bold"), f" {t(key)}   "))

@@ -1,0 +1,62 @@
+"""The guided lesson: the seed guide's steps, each ticked only when real state shows it done.
+
+Nothing here listens to button presses: every tick is read from the simulator's tenant,
+the printer's applied settings, its token cache, its status sheets and its job log.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The guide's order (SPEC §2): enable SMTP AUTH, configure OAuth 2.0, sign in, consent, OK,
+# check the status, print the status sheet, send.
+STEPS = ("smtp_auth", "oauth2", "sign_in", "consent", "applied", "status_sheet", "send")
+SEND_JOBS = ("test_mail", "scan_to_email", "to_my_email", "fax_email", "connection_check")
+
+
+@dataclass(frozen=True)
+class LessonProgress:
+    done: dict[str, bool]
+    trouble_code: int | None = None  # the last job's error code, explained beside the steps
+
+    @property
+    def current(self) -> str | None:
+        """The first step not done yet (None when the lesson is complete)."""
+        return next((step for step in STEPS if not self.done.get(step)), None)
+
+
+def _tenant_ready(state: dict, mailbox: str | None) -> bool:
+    policies = state.get("policies", {})
+    users = {u["upn"].lower(): u for u in state.get("users", [])}
+    if mailbox and mailbox.lower() in users:
+        return users[mailbox.lower()].get("smtp_auth_refusal") is None
+    return not policies.get("security_defaults", True) and bool(policies.get("smtp_auth_org"))
+
+
+def observe(printer, backend) -> LessonProgress:
+    """Read the lesson's progress from real state (blocking network reads: call it in a thread)."""
+    from panel_tui.device.settings import AuthMethod
+
+    settings = printer.settings
+    email = settings.email_server
+    oauth_settings = email if email.auth_method is AuthMethod.OAUTH2 else email.with_field("auth_method", "oauth2")
+    session = backend.session_for(oauth_settings)
+    signin = session.signin_info()
+    account = signin.account if signin.state == "signed_in" else None
+    state = backend.control().state() if not backend.options.live else {}
+    endpoints = backend.endpoints()
+    client_id = endpoints["client_id"] if isinstance(endpoints, dict) else getattr(endpoints, "client_id", "")
+    consent = any(app.get("admin_consent") for app in state.get("apps", []) if app.get("client_id") == client_id)
+    jobs = printer.joblog.jobs(limit=50)
+    sheets = printer.paths.sheets_dir
+    done = {
+        "smtp_auth": _tenant_ready(state, account or email.sender or None),
+        "oauth2": email.auth_method is AuthMethod.OAUTH2,
+        "sign_in": account is not None,
+        "consent": consent,
+        "applied": email.auth_method is AuthMethod.OAUTH2 and account is not None,
+        "status_sheet": sheets.is_dir() and any(sheets.glob("*.txt")),
+        "send": any(j.result == "ok" and j.job_type in SEND_JOBS for j in jobs),
+    }
+    last = jobs[0] if jobs else None
+    trouble = last.error_code if last is not None and last.result == "error" else None
+    return LessonProgress(done, trouble)

@@ -1,0 +1,62 @@
+"""The guided lesson as a side panel: steps ticked from real state, troubleshooting when a job fails."""
+from __future__ import annotations
+
+import asyncio
+
+from textual import work
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from panel_tui.lesson import STEPS, LessonProgress
+
+
+class LessonPanel(VerticalScroll):
+    """Docked beside the panel; re-reads the state every few seconds and after every job."""
+
+    def compose(self):
+        yield Static(id="lesson-body")
+
+    def on_mount(self) -> None:
+        self.progress: LessonProgress | None = getattr(self.app, "lesson_progress", None)
+        self.render_progress()
+        self.refresh_progress()
+        self.set_interval(3.0, self.refresh_progress)
+
+    @work(exclusive=True, exit_on_error=False, group="lesson")
+    async def refresh_progress(self) -> None:
+        app = self.app
+        if app.backend is None:
+            return
+        from panel_tui.lesson import observe
+
+        try:
+            progress = await asyncio.to_thread(observe, app.printer, app.backend)
+        except Exception:  # noqa: BLE001 - the lesson waits for the simulator quietly
+            return
+        app.lesson_progress = progress
+        if self.is_attached:
+            self.progress = progress
+            self.render_progress()
+
+    def render_progress(self) -> None:
+        t = self.app.t
+        progress = self.progress
+        parts: list = [(t("lesson.title"), "bold $accent"), "\n\n"]
+        current = progress.current if progress else None
+        for number, step in enumerate(STEPS, 1):
+            done = bool(progress and progress.done.get(step))
+            mark = "✔" if done else ("▶" if step == current else "○")
+            style = "$success" if done else ("bold" if step == current else "$text-muted")
+            parts.extend([(f"{mark} {number}. {t(f'lesson.step.{step}.title')}", style), "\n"])
+            if step == current:
+                parts.extend([(t(f"lesson.step.{step}.how"), "italic"), "\n"])
+        if progress is None:
+            parts.extend(["\n", (t("lesson.waiting"), "$text-muted")])
+        elif current is None:
+            parts.extend(["\n", (t("lesson.complete"), "bold $success")])
+        if progress and progress.trouble_code:
+            code = progress.trouble_code
+            key = f"lesson.trouble.{code}" if self.app.translator.has(f"lesson.trouble.{code}") else "lesson.trouble.other"
+            parts.extend(["\n", (t("lesson.trouble.title", code=code), "bold $error"), "\n", t(key)])
+        self.query_one("#lesson-body", Static).update(Content.assemble(*parts))

@@ -1,0 +1,65 @@
+"""The guided lesson ticks steps only from real state (tenant, settings, tokens, sheets, jobs)."""
+from __future__ import annotations
+
+import pytest
+
+from panel_tui.lesson import observe
+from tests.test_e2e_panel import ADMIN, oauth_settings, prepare_tenant
+
+
+def ticked(app) -> set[str]:
+    return {step for step, done in observe(app.printer, app.backend).done.items() if done}
+
+
+def test_steps_follow_real_state_only(make_e2e_app, sim_control, sim_thread):
+    app = make_e2e_app("en")
+    assert ticked(app) == set()
+    app.action_toggle_lesson()  # showing the lesson (a button press) ticks nothing
+    assert ticked(app) == set()
+    sim_control.set_security_defaults(False)
+    sim_control.set_smtp_auth_org(True)
+    assert ticked(app) == {"smtp_auth"}
+    # The guide: sign in with a global administrator and consent on behalf of the organisation.
+    session = app.backend.session_for(oauth_settings(app).email_server)
+    flow = session.start_device_flow()
+    sim_control.approve_device_code(flow.user_code, ADMIN.upn, ADMIN.password, consent_for_org=True)
+    assert session.wait_for_device_flow(flow).ok  # signed in with the pending settings only
+    assert ticked(app) == {"smtp_auth", "sign_in", "consent"}
+    app.printer.update(oauth_settings(app, sender=ADMIN.upn))  # OK
+    assert ticked(app) == {"smtp_auth", "oauth2", "sign_in", "consent", "applied"}
+    sim_control.set_smtp_auth_mailbox(ADMIN.upn, False)  # the tenant changes: the tick goes away
+    assert "smtp_auth" not in ticked(app)
+
+
+async def test_lesson_panel_shows_progress_and_troubleshooting(make_e2e_app, sim_control, sim_thread):
+    prepare_tenant(sim_control, sim_thread.endpoints)
+    app = make_e2e_app("en")
+    app.printer.update(oauth_settings(app))  # OAuth2 applied, never signed in: sends fail with 360
+    async with app.run_test(size=(130, 36)) as pilot:
+        await pilot.press("g")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        body = str(app.screen.query_one("#lesson-body").render())
+        assert "✔ 1. Enable SMTP AUTH" in body and "▶ 3. Sign in with Microsoft" in body
+        log = app.printer.joblog
+        log.finish(log.start("scan_to_email"), "error", error_code=360)
+        app.screen.query_one("#lesson").refresh_progress()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        body = str(app.screen.query_one("#lesson-body").render())
+        assert "error code 360" in body and "click OK" in body
+        await pilot.press("g")
+        assert not app.screen.query("#lesson")
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_lesson_panel_snapshot(snap_compare, make_e2e_app, sim_control, sim_thread, lang):
+    prepare_tenant(sim_control, sim_thread.endpoints)
+    app = make_e2e_app(lang)
+
+    async def show(pilot):
+        await pilot.press("g")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(130, 36), run_before=show)
