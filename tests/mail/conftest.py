@@ -19,7 +19,7 @@ from panel_tui.mail.auth import EMAIL_SERVER_ROLE, OAuthSession, SignInResult
 from panel_tui.mail.jobs import MailJobs
 from panel_tui.mail.providers import simulator
 from panel_tui.sim.control import SimControl
-from panel_tui.sim.runtime import SimEndpoints, SimulatorThread
+from panel_tui.sim.runtime import SimEndpoints
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
@@ -79,20 +79,10 @@ class World:
         self.import_ca()
 
 
-@pytest.fixture(scope="session")
-def sim_thread(tmp_path_factory):
-    thread = SimulatorThread(tmp_path_factory.mktemp("mail-sim"))
-    thread.start(timeout=30)
-    yield thread
-    thread.stop()
-
-
 @pytest.fixture
-def control(sim_thread):
-    client = SimControl(sim_thread.endpoints.control_url, sim_thread.endpoints.ca_path)
-    client.reset()
-    yield client
-    client.close()
+def control(sim_control):
+    """The shared simulator's control API (tests/conftest.py starts it once and resets it per test)."""
+    return sim_control
 
 
 @pytest.fixture
