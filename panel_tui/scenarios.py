@@ -341,6 +341,11 @@ def _save_trainer_state(paths, **changes: Any) -> None:
     write_atomically(_trainer_file(paths), json.dumps({"schema": 1, **state}, indent=2) + "\n", mode=0o600)
 
 
+def forget_scenario(paths) -> None:
+    """After "reset everything": the profile no longer says it started from a scenario."""
+    _save_trainer_state(paths, scenario=None)
+
+
 def profile_backend_options(profile: str, options=None):
     """`options` (default BackendOptions()) with the profile's trust in the simulator's CA.
 
