@@ -1,12 +1,15 @@
 """Every screen of the panel as a recipe: how to reach it from Home on real state.
 
-The snapshot tests walk this list (and the review gallery will), so a new screen added
-here is covered in every language at once.
+The snapshot tests and the review gallery (panel_tui.gallery) walk the same lists, so a
+new screen added here is covered in every language at once. `all_recipes()` is the whole
+list: the panel's RECIPES plus those of every other catalog in CATALOG_MODULES.
 """
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import importlib
+import importlib.util
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,6 +24,7 @@ class ScreenRecipe:
     keys: tuple[str, ...] = ()
     prepare: Callable[["PanelApp"], None] | None = None
     main: bool = False  # also rendered at the large size
+    steps: Callable[..., Awaitable[None]] | None = None  # custom path: `await steps(pilot)` after the above
 
     async def run(self, pilot) -> None:
         app = pilot.app
@@ -33,6 +37,8 @@ class ScreenRecipe:
             await pilot.pause()
         for key in self.keys:
             await pilot.press(key)
+        if self.steps is not None:
+            await self.steps(pilot)
         await pilot.pause()
 
 
@@ -106,3 +112,42 @@ RECIPES: tuple[ScreenRecipe, ...] = (
     ScreenRecipe("email_server_menu", SETTINGS_PATH + ("network_settings", "advanced", "email_server")),
     ScreenRecipe("help", keys=("question_mark",)),
 )
+
+
+# -- the whole list: the panel and every other catalog ---------------------------------------
+
+LANGS = ("en", "ro")
+SMALL_SIZE = (80, 24)  # every screen
+LARGE_SIZE = (120, 36)  # the `main` screens too
+
+# Other screen catalogs: modules exposing RECIPES (objects with name, main and async run(pilot)).
+CATALOG_MODULES = ("panel_tui.ui.webconfig.catalog",)
+
+
+def catalog_recipes() -> dict[str, tuple[ScreenRecipe, ...]]:
+    """Each catalog's recipes by module name, the panel's first; catalogs not written yet are absent."""
+    found: dict[str, tuple[ScreenRecipe, ...]] = {__name__: RECIPES}
+    for module_name in CATALOG_MODULES:
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        found[module_name] = tuple(importlib.import_module(module_name).RECIPES)
+    return found
+
+
+def all_recipes() -> tuple[ScreenRecipe, ...]:
+    """Every screen of every catalog; names are unique across catalogs (ValueError otherwise)."""
+    recipes = tuple(r for group in catalog_recipes().values() for r in group)
+    seen: set[str] = set()
+    for recipe in recipes:
+        if recipe.name in seen:
+            raise ValueError(f"two screen recipes are named {recipe.name!r}")
+        seen.add(recipe.name)
+    return recipes
+
+
+def shots(recipes=None, langs=LANGS) -> list[tuple[ScreenRecipe, str, tuple[int, int]]]:
+    """The snapshot matrix: (recipe, language, size) for every screen at SMALL_SIZE, main ones at LARGE_SIZE too."""
+    recipes = all_recipes() if recipes is None else recipes
+    out = [(r, lang, SMALL_SIZE) for r in recipes for lang in langs]
+    out += [(r, lang, LARGE_SIZE) for r in recipes if r.main for lang in langs]
+    return out

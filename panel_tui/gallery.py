@@ -1,0 +1,263 @@
+"""The review gallery: every screen of every catalog, in every language, as SVG + index.html.
+
+`panel-tui gallery --out DIR` writes one SVG per (screen, language, size) of the snapshot
+matrix (panel_tui.ui.catalog.shots: every screen at 80x24, the main ones at 120x36 too)
+and an index.html that shows each screen's languages side by side, for reviewers without
+Python. The SVGs come from the same rendering as the snapshot tests: Textual's headless
+run and App.export_screenshot, a fixed clock, animations off, a fresh PANEL_TUI_HOME per
+screen (the user's profile is never touched). Two runs write byte-identical files.
+
+Renders run in worker processes with a clean Textual environment (a user's TEXTUAL_THEME
+or NO_COLOR would otherwise change the pictures).
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import multiprocessing
+import os
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+INDEX_NAME = "index.html"
+
+# Screens reached only through the simulator (real sign-in, real SMTP): the job outcome
+# dialogs. Their snapshots are taken by this test module, on real state.
+SIMULATOR_SNAPSHOTS = "tests/test_e2e_snapshots.py"
+SIMULATOR_SCREENS = (
+    "outcome_not_signed_in_360",
+    "outcome_smtp_auth_disabled_for_mailbox",
+    "outcome_sent",
+)
+
+# Environment variables that change how Textual draws; a render worker drops them.
+_RENDER_ENV_DROP = ("NO_COLOR", "TEXTUAL", "TEXTUAL_THEME", "TEXTUAL_FILTERS", "TEXTUAL_COLOR_SYSTEM",
+                    "TEXTUAL_PRESS", "TEXTUAL_DRIVER", "TEXTUAL_SCREENSHOT_LOCATION", "TEXTUAL_SCREENSHOT_FILENAME")
+
+
+class GalleryError(RuntimeError):
+    """A screen could not be rendered; the message names it."""
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One picture of the gallery."""
+
+    name: str  # the recipe's name
+    lang: str
+    size: tuple[int, int]
+
+    @property
+    def filename(self) -> str:
+        width, height = self.size
+        return f"{self.name}-{self.lang}-{width}x{height}.svg"
+
+
+def plan(langs: Sequence[str] = ("en", "ro"), sizes: Sequence[tuple[int, int]] | None = None) -> list[Shot]:
+    """The pictures to take, in catalog order: the snapshot matrix, or every screen at every size given."""
+    from panel_tui.ui.catalog import all_recipes, shots
+
+    if sizes is None:
+        return [Shot(r.name, lang, size) for r, lang, size in shots(langs=tuple(langs))]
+    return [Shot(r.name, lang, tuple(size)) for r in all_recipes() for size in sizes for lang in langs]
+
+
+def render_gallery(out_dir: Path | str, langs: Sequence[str] = ("en", "ro"),
+                   sizes: Sequence[tuple[int, int]] | None = None, *, names: Sequence[str] | None = None,
+                   jobs: int | None = None, index_lang: str = "en") -> list[Path]:
+    """Render the gallery into `out_dir`; returns the SVG paths (plan order) followed by index.html.
+
+    `sizes=None` is the snapshot tests' matrix; `names` limits it to some screens; `jobs`
+    worker processes render in parallel (default: the CPU count, at most 8).
+    """
+    out = Path(out_dir)
+    shots = plan(langs, sizes)
+    if names is not None:
+        unknown = sorted(set(names) - {s.name for s in shots})
+        if unknown:
+            raise GalleryError(f"no screen recipe named {', '.join(unknown)}")
+        shots = [s for s in shots if s.name in set(names)]
+    out.mkdir(parents=True, exist_ok=True)
+    svgs = _render_all(shots, jobs)
+    paths = []
+    for shot, svg in zip(shots, svgs):
+        path = out / shot.filename
+        _write_if_changed(path, svg)
+        paths.append(path)
+    index = out / INDEX_NAME
+    _write_if_changed(index, index_html(shots, index_lang))
+    return paths + [index]
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def _render_all(shots: list[Shot], jobs: int | None) -> list[str]:
+    if not shots:
+        return []
+    workers = max(1, min(jobs or min(os.cpu_count() or 1, 8), len(shots)))
+    # spawn: a fresh interpreter whose Textual constants come from the clean environment.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_setup) as pool:
+        return list(pool.map(_render_shot, shots, chunksize=max(1, len(shots) // (workers * 4))))
+
+
+def _worker_setup() -> None:
+    for name in _RENDER_ENV_DROP:
+        os.environ.pop(name, None)
+    os.environ["TEXTUAL_ANIMATIONS"] = "none"
+
+
+def _render_shot(shot: Shot) -> str:
+    try:
+        return asyncio.run(render_svg(shot.name, shot.lang, shot.size))
+    except Exception as error:  # noqa: BLE001 - re-raised with the screen's name
+        raise GalleryError(f"{shot.filename}: {type(error).__name__}: {error}") from None
+
+
+async def render_svg(name: str, lang: str, size: tuple[int, int]) -> str:
+    """One screen as SVG, on a fresh profile under a temporary PANEL_TUI_HOME, with the fixed clock.
+
+    The steps after the recipe are those of the snapshot plugin (textual._doc.take_svg_screenshot).
+    """
+    from panel_tui.cli import build_app
+    from panel_tui.device.clock import SNAPSHOT_TIME, FixedClock
+    from panel_tui.device.paths import HOME_ENV
+    from panel_tui.ui.catalog import all_recipes
+
+    recipe = {r.name: r for r in all_recipes()}[name]
+    previous = os.environ.get(HOME_ENV)
+    app = None
+    with tempfile.TemporaryDirectory(prefix="panel-gallery-") as home:
+        os.environ[HOME_ENV] = home
+        try:
+            app = build_app(profile="default", lang=lang, clock=FixedClock(SNAPSHOT_TIME), start_backend=False)
+            app.animation_level = "none"
+
+            async def auto_pilot(pilot) -> None:
+                await recipe.run(pilot)
+                await pilot.pause()
+                await pilot.wait_for_scheduled_animations()
+                await pilot.pause()
+                await pilot.pause()
+                await pilot.wait_for_scheduled_animations()
+                app.exit(app.export_screenshot(title=app.title, simplify=True))
+
+            svg = await app.run_async(headless=True, size=size, auto_pilot=auto_pilot)
+        finally:
+            if app is not None and app.backend is not None:
+                app.backend.stop()
+            if previous is None:
+                os.environ.pop(HOME_ENV, None)
+            else:
+                os.environ[HOME_ENV] = previous
+    if not isinstance(svg, str):
+        raise GalleryError(f"{name}-{lang}: the app ended before its screenshot ({app.return_code=})")
+    return svg
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    data = text.encode("utf-8")
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)
+
+
+# -- index.html --------------------------------------------------------------------------------
+
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 1.5rem; background: #f4f4f4; color: #111; }
+nav ul { columns: 3 16rem; padding-left: 1.2rem; }
+section { background: #fff; border: 1px solid #ccc; border-radius: 6px; margin: 1.2rem 0; padding: 0.6rem 1rem; }
+h2 { margin: 0.3rem 0; font-family: monospace; }
+.catalog { color: #555; margin: 0 0 0.4rem; font-family: monospace; }
+.row { display: flex; gap: 1rem; flex-wrap: wrap; align-items: flex-start; }
+figure { margin: 0; flex: 1 1 30rem; max-width: 48rem; }
+figure img { width: 100%; height: auto; border: 1px solid #999; background: #000; }
+figcaption { font-weight: bold; margin-bottom: 0.2rem; }
+h3 { font-size: 0.95rem; margin: 0.6rem 0 0.3rem; color: #333; }
+"""
+
+
+def index_html(shots: Sequence[Shot], index_lang: str = "en") -> str:
+    """The review page: one section per screen, a row per size, the languages side by side.
+
+    Self-contained (inline CSS, the SVGs beside it by relative link); every text is escaped.
+    """
+    from panel_tui.device.clock import SNAPSHOT_TIME
+    from panel_tui.i18n import Translator
+    from panel_tui.ui.catalog import catalog_recipes
+
+    t = Translator.load(language=index_lang).t
+    esc = html.escape
+    catalog_of = {r.name: module for module, recipes in catalog_recipes().items() for r in recipes}
+    names = list(dict.fromkeys(s.name for s in shots))
+    langs = list(dict.fromkeys(s.lang for s in shots))
+    by_name: dict[str, dict[tuple[int, int], dict[str, Shot]]] = {}
+    for shot in shots:
+        by_name.setdefault(shot.name, {}).setdefault(shot.size, {})[shot.lang] = shot
+
+    parts = [
+        "<!DOCTYPE html>\n",
+        f'<html lang="{esc(index_lang)}">\n<head>\n<meta charset="utf-8">\n',
+        f"<title>{esc(t('gallery.title'))}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n",
+        f"<h1>{esc(t('gallery.title'))}</h1>\n",
+        "<p>" + esc(t("gallery.intro", screens=len(names), pictures=len(shots),
+                      languages=", ".join(langs), time=SNAPSHOT_TIME.strftime("%Y-%m-%d %H:%M UTC"))) + "</p>\n",
+        f"<nav>\n<h2>{esc(t('gallery.contents'))}</h2>\n<ul>\n",
+    ]
+    parts += [f'<li><a href="#{esc(name)}">{esc(name)}</a></li>\n' for name in names]
+    parts.append(f'<li><a href="#simulator-screens">{esc(t("gallery.simulator_title"))}</a></li>\n</ul>\n</nav>\n')
+    for name in names:
+        parts.append(f'<section id="{esc(name)}">\n<h2>{esc(name)}</h2>\n')
+        parts.append(f'<p class="catalog">{esc(catalog_of.get(name, ""))}</p>\n')
+        for size, by_lang in by_name[name].items():
+            parts.append(f"<h3>{esc(t('gallery.size', width=size[0], height=size[1]))}</h3>\n<div class=\"row\">\n")
+            for lang in langs:
+                shot = by_lang.get(lang)
+                if shot is None:
+                    continue
+                label = f"{t('value.language.' + lang)} ({lang})"
+                src = esc(shot.filename)
+                parts.append(
+                    f'<figure><figcaption>{esc(label)}</figcaption>'
+                    f'<a href="{src}"><img src="{src}" alt="{esc(f"{name}, {label}")}" loading="lazy"></a></figure>\n'
+                )
+            parts.append("</div>\n")
+        parts.append("</section>\n")
+    parts.append(f'<section id="simulator-screens">\n<h2>{esc(t("gallery.simulator_title"))}</h2>\n')
+    parts.append(f"<p>{esc(t('gallery.simulator_note', test=SIMULATOR_SNAPSHOTS))}</p>\n<ul>\n")
+    parts += [f"<li><code>{esc(name)}</code></li>\n" for name in SIMULATOR_SCREENS]
+    parts.append("</ul>\n</section>\n</body>\n</html>\n")
+    return "".join(parts)
+
+
+# -- `panel-tui gallery` -----------------------------------------------------------------------
+
+
+def add_arguments(parser) -> None:
+    """The options of `panel-tui gallery` (cli.py adds the subcommand and calls `command`)."""
+    parser.add_argument("--out", type=Path, required=True, help="folder for the SVGs and index.html (created)")
+    parser.add_argument("--only", action="append", metavar="SCREEN",
+                        help="render only this screen (repeatable; names as in index.html)")
+    parser.add_argument("--jobs", type=int, help="parallel render processes (default: CPU count, at most 8)")
+
+
+def command(args) -> int:
+    """Run `panel-tui gallery`: 0 when every screen rendered, 1 otherwise (the message names the screen)."""
+    import sys
+
+    jobs = getattr(args, "jobs", None)
+    if jobs is not None and jobs < 1:
+        print("panel-tui gallery: --jobs must be 1 or more", file=sys.stderr)
+        return 2
+    try:
+        paths = render_gallery(args.out, names=getattr(args, "only", None), jobs=jobs,
+                               index_lang=getattr(args, "lang", None) or "en")
+    except (GalleryError, OSError) as error:
+        print(f"panel-tui gallery: {error}", file=sys.stderr)
+        return 1
+    print(f"{len(paths) - 1} SVG files and {paths[-1]}")
+    return 0
