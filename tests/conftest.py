@@ -79,3 +79,16 @@ def make_e2e_app(sim_thread, sim_control, fixed_clock):
     yield factory
     for app in apps:
         app.backend.stop()
+
+
+def orphan_running_jobs(db_path) -> int:
+    """Make the running jobs look like a crashed process's: owned by a pid that has exited."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)
+    dead_pid = int(finished.stdout)
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("UPDATE jobs SET owner_pid = ? WHERE result = 'running'", (dead_pid,)).rowcount

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import os
 import sqlite3
 import threading
 from contextlib import closing
@@ -26,7 +27,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     ended_at TEXT,
     result TEXT NOT NULL CHECK (result IN ({", ".join(repr(r) for r in RESULTS)})),
     error_code INTEGER,
-    detail TEXT NOT NULL DEFAULT ''
+    detail TEXT NOT NULL DEFAULT '',
+    owner_pid INTEGER
 );
 CREATE INDEX IF NOT EXISTS jobs_result ON jobs (result);
 """
@@ -92,6 +94,18 @@ def _row_to_job(row: tuple) -> Job:
 _COLUMNS = "id, job_type, started_at, ended_at, result, error_code, detail"
 
 
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # a job of this very process is still being sent
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class JobLog:
     """Jobs of one printer. Every call opens its own connection; writes are serialised by a lock.
 
@@ -106,6 +120,9 @@ class JobLog:
         with closing(self._connect()) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(_SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
+            if "owner_pid" not in columns:  # a job log written before owners were recorded
+                conn.execute("ALTER TABLE jobs ADD COLUMN owner_pid INTEGER")
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         self.recovered = self.recover_interrupted() if recover else 0
 
@@ -130,8 +147,8 @@ class JobLog:
             raise ValueError(f"unknown job type {job_type!r}; expected one of {', '.join(JOB_TYPES)}")
         with self._write_lock, closing(self._connect()) as conn:
             cursor = conn.execute(
-                "INSERT INTO jobs (job_type, started_at, result, detail) VALUES (?, ?, 'running', ?)",
-                (job_type, self._now(), scrub_detail(detail)),
+                "INSERT INTO jobs (job_type, started_at, result, detail, owner_pid) VALUES (?, ?, 'running', ?, ?)",
+                (job_type, self._now(), scrub_detail(detail), os.getpid()),
             )
             return int(cursor.lastrowid)
 
@@ -176,13 +193,18 @@ class JobLog:
         return _row_to_job(row) if row else None
 
     def recover_interrupted(self) -> int:
-        """Mark jobs left 'running' (by a crash) as 'interrupted'; return how many."""
+        """Mark jobs left 'running' by a process that is gone (a crash) as 'interrupted'.
+
+        A job another live process (the panel, a CLI command) is sending is left alone.
+        Returns how many jobs were marked.
+        """
         with self._write_lock, closing(self._connect()) as conn:
-            cursor = conn.execute(
-                "UPDATE jobs SET result = 'interrupted', ended_at = ? WHERE result = 'running'",
-                (self._now(),),
-            )
-            return cursor.rowcount
+            rows = conn.execute("SELECT id, owner_pid FROM jobs WHERE result = 'running'").fetchall()
+            dead = [job_id for job_id, pid in rows if pid is None or not _process_alive(pid)]
+            for job_id in dead:
+                conn.execute("UPDATE jobs SET result = 'interrupted', ended_at = ? WHERE id = ?",
+                             (self._now(), job_id))
+            return len(dead)
 
     def clear(self) -> None:
         """Delete every job."""

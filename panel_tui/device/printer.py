@@ -9,7 +9,7 @@ from panel_tui.device.admin import AdminSession
 from panel_tui.device.clock import Clock, SystemClock
 from panel_tui.device.joblog import JobLog
 from panel_tui.device.paths import ProfilePaths
-from panel_tui.device.settings import DeviceSettings, SettingsStore
+from panel_tui.device.settings import DeviceSettings, SettingsError, SettingsStore
 from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
 
 SettingsListener = Callable[[DeviceSettings], None]
@@ -32,6 +32,7 @@ class Printer:
         self.clock = clock
         self._settings = settings
         self._lock = threading.RLock()
+        self._known_mtime = self._settings_mtime()
         self._listeners: list[SettingsListener] = []
         self.admin = AdminSession(lambda: self._settings, clock)
         # Set by the mail layer: returns the OAuth 2.0 sign-in state of the email server.
@@ -51,8 +52,28 @@ class Printer:
 
     @property
     def settings(self) -> DeviceSettings:
-        """The applied settings (immutable; change them with `update`)."""
+        """The applied settings (immutable; change them with `update`).
+
+        Another process on the same profile (a CLI command beside the panel) may have saved
+        newer ones: they are picked up here, so neither overwrites the other's change.
+        """
+        mtime = self._settings_mtime()
+        if mtime != self._known_mtime:
+            with self._lock:
+                try:
+                    self._settings = self.store.load()
+                except SettingsError:
+                    pass  # a broken file is reported at start-up; keep what we have
+                self._known_mtime = mtime
         return self._settings
+
+    def _settings_mtime(self) -> tuple[int, int] | None:
+        # Saves are atomic renames: a new inode each time, even within one mtime tick.
+        try:
+            stat = self.store.path.stat()
+        except OSError:
+            return None
+        return stat.st_ino, stat.st_mtime_ns
 
     def update(self, change: DeviceSettings | Callable[[DeviceSettings], DeviceSettings]) -> DeviceSettings:
         """Apply new settings (or `change(current)`), save them atomically, notify subscribers.
@@ -60,11 +81,12 @@ class Printer:
         Nothing changes if validation or saving fails. Returns the new settings.
         """
         with self._lock:
-            new = change(self._settings) if callable(change) else change
+            new = change(self.settings) if callable(change) else change
             if not isinstance(new, DeviceSettings):
                 raise TypeError(f"update needs DeviceSettings, got {type(new).__name__}")
             self.store.save(new)
             self._settings = new
+            self._known_mtime = self._settings_mtime()
             listeners = list(self._listeners)
         for listener in listeners:
             listener(new)

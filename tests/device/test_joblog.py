@@ -9,6 +9,8 @@ from datetime import timedelta
 
 import pytest
 
+from tests.conftest import orphan_running_jobs
+
 from panel_tui.device.joblog import JOB_TYPES, JobLog, scrub_detail
 
 
@@ -67,6 +69,8 @@ def test_recover_interrupted_on_reopen(tmp_path, clock):
     finished = first.start("test_mail")
     first.finish(finished, "ok")
     clock.advance(timedelta(minutes=1))
+    assert JobLog(path, clock).recovered == 0  # its sender (this process) is alive: not touched
+    orphan_running_jobs(path)  # ... until the process that was sending it is gone
     reopened = JobLog(path, clock)
     assert reopened.recovered == 1
     job = reopened.get(running)

@@ -5,6 +5,8 @@ import os
 
 import pytest
 
+from tests.conftest import orphan_running_jobs
+
 from panel_tui.device.admin import set_admin_password
 from panel_tui.device.printer import Printer
 from panel_tui.device.settings import AuthMethod, DeviceSettings, SettingsError
@@ -81,6 +83,7 @@ def test_admin_session_sees_current_settings(paths, clock):
 def test_reopen_marks_crashed_jobs_interrupted(paths, clock):
     first = Printer.open(paths, clock)
     job_id = first.joblog.start("scan_to_email")
+    orphan_running_jobs(paths.joblog_file)
     second = Printer.open(paths, clock)
     assert second.joblog.recovered == 1 and second.joblog.get(job_id).result == "interrupted"
 
@@ -89,3 +92,13 @@ def test_signin_provider_hook(paths, clock):
     printer = Printer.open(paths, clock)
     printer.signin_provider = lambda: SignInInfo("expired", "admin@contoso.com")
     assert printer.signin_info().state == "expired"
+
+
+def test_a_change_saved_by_another_process_is_picked_up(paths, clock):
+    """The panel and a CLI command on one profile: neither overwrites the other's change."""
+    panel = Printer.open(paths, clock)
+    cli = Printer.open(paths, clock)
+    cli.update(cli.settings.with_field("email_server.smtp_port", "587"))
+    assert panel.settings.email_server.smtp_port == 587
+    panel.update(lambda s: s.with_field("language", "ro"))
+    assert cli.settings.language == "ro" and cli.settings.email_server.smtp_port == 587

@@ -6,6 +6,8 @@ import email.policy
 
 import pytest
 
+from tests.conftest import orphan_running_jobs
+
 from panel_tui.device.joblog import JobLog
 from panel_tui.mail.jobs import InvalidRequest, MailRequest
 
@@ -181,6 +183,7 @@ async def test_a_job_interrupted_by_a_crash_can_be_retried(world):
     request = MailRequest("test_mail", (MEGAN.upn,), "Before the crash", "body")
     job_id = world.printer.joblog.start("test_mail", request.summary())
     world.jobs._spool(job_id, request)  # the process died here, mid-send
+    orphan_running_jobs(world.printer.paths.joblog_file)
     reopened = JobLog(world.printer.paths.joblog_file, world.clock)
     assert reopened.recovered == 1 and reopened.get(job_id).result == "interrupted"
     outcome = await world.jobs.retry(job_id)
