@@ -98,11 +98,15 @@ class TrainerScreen(Screen):
         self._lock: asyncio.Lock | None = None
         self._language = ""
         self._status = ("trainer.not_on_panel", {})
+        self._scenarios: dict = {}
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        from panel_tui.scenarios import load_scenarios
+
         t = self.app.t
         self._language = self.app.translator.language
+        self._scenarios = load_scenarios()
         yield Static(t("trainer.title"), id="trainer-title")
         yield Static(id="trainer-clock")
         with Horizontal(id="trainer-panes"):
@@ -185,12 +189,12 @@ class TrainerScreen(Screen):
         return [Option(self._prompt(c), id=c.id, disabled=c.kind == "header") for c in CONTROLS]
 
     def _scenario_options(self) -> list[Option]:
-        from panel_tui.scenarios import load_scenarios, trainer_state
+        from panel_tui.scenarios import trainer_state
 
         current = trainer_state(self.app.printer.paths)["scenario"]
         options: list[Option] = [Option(Content.styled(self.app.t("trainer.section.scenarios"), "bold $warning"),
                                         id="h-scenarios", disabled=True)]
-        for name in load_scenarios():
+        for name in self._scenarios:
             mark = "✓ " if name == current else "  "
             options.append(Option(Content(f"{mark}{name}"), id=f"scenario:{name}"))
         return options
@@ -227,15 +231,23 @@ class TrainerScreen(Screen):
         self.query_one("#trainer-detail", Static).update(Content(self.app.t(key, **params)))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        option_id = event.option_id or ""
-        if option_id.startswith("scenario:"):
-            from panel_tui.scenarios import load_scenarios
+        if event.option_list.has_focus:
+            self._describe(event.option_id)
 
-            scenario = load_scenarios().get(option_id.split(":", 1)[1])
-            if scenario is not None:
-                self.query_one("#trainer-detail", Static).update(Content(self.app.t(scenario.description_key)))
+    def on_descendant_focus(self, event) -> None:
+        highlighted = getattr(event.widget, "highlighted_option", None)
+        self._describe(highlighted.id if highlighted is not None else None)
 
     def on_descendant_blur(self) -> None:
+        self._show_status()
+
+    def _describe(self, option_id: str | None) -> None:
+        """The highlighted scenario's description in the detail line (else the last status)."""
+        if option_id and option_id.startswith("scenario:"):
+            scenario = self._scenarios.get(option_id.split(":", 1)[1])
+            if scenario is not None:
+                self.query_one("#trainer-detail", Static).update(Content(self.app.t(scenario.description_key)))
+                return
         self._show_status()
 
     # -- actions ---------------------------------------------------------------------

@@ -1,0 +1,274 @@
+"""The trainer's console: simulator clock, faults, tenant switches, sessions and scenarios.
+
+Every action goes to the shared test simulator for real, and the panel then reacts as a
+real printer would (+91 days and the next send fails with 361; SMTP down is 313). No
+sleeps: the tests wait for the screen's workers.
+"""
+from __future__ import annotations
+
+import pytest
+
+from panel_tui import scenarios
+from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+from panel_tui.ui.trainer import CONTROLS, TrainerScreen
+from tests.test_e2e_panel import dialog_text, send_scan
+
+ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
+SIZE = (100, 30)
+
+
+async def settle(app, pilot) -> None:
+    """Let the console's workers finish (an action, then the state read after it)."""
+    for _ in range(10):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return
+
+
+async def open_trainer(app, pilot) -> TrainerScreen:
+    app.push_screen(TrainerScreen())
+    await settle(app, pilot)
+    assert isinstance(app.screen, TrainerScreen)
+    return app.screen
+
+
+async def confirm_yes(app, pilot) -> None:
+    from panel_tui.ui.dialogs import ConfirmScreen
+
+    assert isinstance(app.screen, ConfirmScreen)
+    await pilot.press("tab", "enter")  # No has the focus: move to Yes
+    await settle(app, pilot)
+
+
+def row(screen, option_id: str) -> str:
+    return str(screen.query_one("#trainer-controls").get_option(option_id).prompt)
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+async def apply_scenario(app, pilot, name: str) -> None:
+    """Tab to the scenario list, walk to `name` with the arrows, Enter, confirm."""
+    screen = app.screen
+    await pilot.press("tab")
+    options = screen.query_one("#trainer-scenarios")
+    assert screen.focused is options
+    while options.highlighted_option.id != f"scenario:{name}":
+        await pilot.press("down")
+    assert text_of(screen, "#trainer-detail") == app.t(scenarios.load_scenario(name).description_key)
+    await pilot.press("enter")
+    await confirm_yes(app, pilot)
+    assert isinstance(app.screen, TrainerScreen)
+    await pilot.press("tab")  # back to the controls
+
+
+# -- what the console shows ----------------------------------------------------------------
+
+
+async def test_every_control_is_reachable_with_the_arrows_and_shows_its_key(make_e2e_app):
+    app = make_e2e_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_trainer(app, pilot)
+        controls = screen.query_one("#trainer-controls")
+        assert screen.focused is controls
+        seen = [controls.highlighted_option.id]
+        for _ in CONTROLS:
+            await pilot.press("down")
+            seen.append(controls.highlighted_option.id)
+        wanted = [c.id for c in CONTROLS if c.kind != "header"]
+        assert list(dict.fromkeys(seen)) == wanted
+        keys = [c.key for c in CONTROLS if c.kind != "header"]
+        assert len(set(keys)) == len(keys)
+        for control in CONTROLS:
+            if control.kind != "header":
+                assert row(screen, control.id).startswith(f" {control.key.upper()} ")
+
+
+async def test_shows_the_simulators_state_and_clock(make_e2e_app):
+    app = make_e2e_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_trainer(app, pilot)
+        assert "Simulated time: 2026-03-14 09:26 (+0 d 0 h)" in text_of(screen, "#trainer-clock")
+        assert "Scenario: none" in text_of(screen, "#trainer-clock")
+        assert row(screen, "policy-sd").endswith("● On")
+        assert row(screen, "policy-org").endswith("○ Off")
+        assert row(screen, "mailbox").endswith("◐ As org.")
+        assert row(screen, "fault-idp_down").endswith("○ Off")
+
+
+# -- actions change what the panel does ------------------------------------------------------
+
+
+async def test_91_days_later_the_next_send_fails_with_361(make_e2e_app, sim_control):
+    app = make_e2e_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_trainer(app, pilot)
+        await apply_scenario(app, pilot, "signed-in")
+        assert "Scenario: signed-in" in text_of(screen, "#trainer-clock")
+        assert app.printer.signin_info().state == "signed_in"
+        await pilot.press("9")
+        await settle(app, pilot)
+        assert sim_control.state()["clock"]["offset"] == 91 * 86400
+        assert "(+91 d 0 h)" in text_of(screen, "#trainer-clock")
+        text = dialog_text(await send_scan(app, pilot, MEGAN.upn))
+        assert "361" in text
+    assert app.printer.signin_info().state == "expired"
+
+
+async def test_smtp_down_is_313_and_switching_it_back_sends(make_e2e_app, sim_control):
+    app = make_e2e_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_trainer(app, pilot)
+        await apply_scenario(app, pilot, "signed-in")
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert sim_control.state()["faults"]["smtp_down"] is True
+        assert row(screen, "fault-smtp_down").endswith("● On")
+        assert "313" in dialog_text(await send_scan(app, pilot, MEGAN.upn))
+        await pilot.press("enter", "escape", "escape")  # close the outcome, back to the console
+        assert app.screen is screen
+        controls = screen.query_one("#trainer-controls")
+        while controls.highlighted_option.id != "fault-smtp_down":
+            await pilot.press("down")
+        await pilot.press("enter")  # the same switch with the arrows and Enter
+        await settle(app, pilot)
+        assert sim_control.state()["faults"]["smtp_down"] is False
+        assert "Sent" in dialog_text(await send_scan(app, pilot, MEGAN.upn))
+    assert len(sim_control.mailbox(MEGAN.upn)) == 1
+
+
+async def test_tenant_switches_and_the_mailbox_cycle(make_e2e_app, sim_control):
+    app = make_e2e_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_trainer(app, pilot)
+        await pilot.press("c", "a", "e")
+        await settle(app, pilot)
+        assert sim_control.state()["policies"] == {"security_defaults": False, "smtp_auth_org": True,
+                                                   "conditional_access_block": True}
+        assert row(screen, "policy-ca").endswith("● On")
+        seen = []
+        for _ in range(3):
+            await pilot.press("b")
+            await settle(app, pilot)
+            user = next(u for u in sim_control.state()["users"] if u["upn"] == PRINTER.upn)
+            seen.append(user["smtp_auth"])
+        assert seen == [True, False, None]  # On, Off, as the organisation
+        for fault, key in (("idp_down", "d"), ("idp_5xx", "5"), ("smtp_drop_mid_data", "x"), ("slow_down", "o")):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert sim_control.state()["faults"][fault] is True
+
+
+async def test_smtp_auth_off_for_the_mailbox_then_on_again(make_e2e_app, sim_control):
+    app = make_e2e_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_trainer(app, pilot)
+        await apply_scenario(app, pilot, "signed-in")
+        await pilot.press("b", "b")  # As org. -> On -> Off
+        await settle(app, pilot)
+        outcome = await app.backend.jobs.scan_to_email(MEGAN.upn)
+        assert (outcome.job.error_code, outcome.error.cause_name) == (312, "smtp_auth_disabled_mailbox")
+        await pilot.press("b")  # Off -> As org. (the organisation allows it)
+        await settle(app, pilot)
+        assert (await app.backend.jobs.scan_to_email(MEGAN.upn)).ok
+
+
+async def test_revoking_the_printers_sessions_expires_it_at_the_next_refresh(make_e2e_app, sim_control):
+    app = make_e2e_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_trainer(app, pilot)
+        await apply_scenario(app, pilot, "signed-in")
+        await pilot.press("v", "1")  # revoke, then an hour later the access token needs a refresh
+        await settle(app, pilot)
+        outcome = await app.backend.jobs.scan_to_email(MEGAN.upn)
+        assert (outcome.job.error_code, outcome.error.cause_name) == (361, "signin_expired")
+
+
+async def test_revoke_a_chosen_user(make_e2e_app, sim_control):
+    app = make_e2e_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_trainer(app, pilot)
+        assert "Megan Bowen" in row(screen, "revoke-user")
+        await pilot.press("right")
+        assert "Alex Wilber" in row(screen, "revoke-user")
+        await pilot.press("left", "left")
+        assert "Contoso Administrator" in row(screen, "revoke-user")
+        await pilot.press("u", "u")
+        assert "Alex Wilber" in row(screen, "revoke-user")
+        await pilot.press("g")
+        await settle(app, pilot)
+        users = {u["upn"]: u["tokens_valid_from"] for u in sim_control.state()["users"]}
+        assert users[ALEX.upn] > 0 and users[MEGAN.upn] == 0
+        assert "Alex Wilber" in text_of(screen, "#trainer-detail")
+
+
+async def test_reset_everything(make_e2e_app, sim_control):
+    app = make_e2e_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_trainer(app, pilot)
+        await apply_scenario(app, pilot, "token-expired")
+        await pilot.press("m")
+        await settle(app, pilot)
+        await pilot.press("r")
+        await pilot.press("escape")  # No: nothing happens
+        await settle(app, pilot)
+        assert sim_control.state()["faults"]["smtp_down"] is True
+        await pilot.press("r")
+        await confirm_yes(app, pilot)
+        state = sim_control.state()
+        assert state["faults"]["smtp_down"] is False and state["clock"]["offset"] == 0
+        assert state["policies"]["smtp_auth_org"] is False
+        assert app.printer.signin_info().state == "not_signed_in"
+        assert app.printer.settings.email_server.auth_method.value == "off"
+        assert "Scenario: none" in text_of(screen, "#trainer-clock")
+        assert text_of(screen, "#trainer-detail") == app.t("trainer.status.reset_done")
+
+
+async def test_live_mode_says_there_is_no_simulator(fixed_clock):
+    from panel_tui.backend import BackendOptions
+    from panel_tui.cli import build_app
+
+    app = build_app(lang="en", clock=fixed_clock, start_backend=False, options=BackendOptions(live=True))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_trainer(app, pilot)
+        assert text_of(screen, "#trainer-detail") == app.t("trainer.status.live")
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert text_of(screen, "#trainer-detail") == app.t("trainer.status.live")
+
+
+async def test_language_switch_redraws_the_console(make_e2e_app):
+    app = make_e2e_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_trainer(app, pilot)
+        app.set_language("ro")
+        await settle(app, pilot)
+        screen = app.screen
+        assert text_of(screen, "#trainer-title") == "Consola formatorului — simulator Microsoft 365"
+        assert row(screen, "policy-sd").endswith("● Activat")
+        assert screen.focused is screen.query_one("#trainer-controls")
+
+
+# -- snapshots (fixed display clock; the simulator's offset is exact) ------------------------
+
+
+async def _open_console(pilot) -> None:
+    pilot.app.push_screen(TrainerScreen())
+    await settle(pilot.app, pilot)
+
+
+async def _token_expired_applied(pilot) -> None:
+    await _open_console(pilot)
+    await apply_scenario(pilot.app, pilot, "token-expired")
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_snapshot_console_80x24(snap_compare, make_e2e_app, lang):
+    assert snap_compare(make_e2e_app(lang), terminal_size=(80, 24), run_before=_open_console)
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_snapshot_console_after_token_expired(snap_compare, make_e2e_app, lang):
+    assert snap_compare(make_e2e_app(lang), terminal_size=SIZE, run_before=_token_expired_applied)
