@@ -39,7 +39,7 @@ class EmailServerForm(Vertical):
     EmailServerForm .wc-status-line { height: 1; }
     EmailServerForm .wc-status { width: auto; text-style: bold; margin-right: 2; }
     EmailServerForm RadioSet { layout: horizontal; border: none; height: 1; padding: 0; background: transparent; }
-    EmailServerForm RadioSet > RadioButton { margin-right: 2; }
+    EmailServerForm RadioSet > RadioButton { width: auto; margin-right: 2; }
     EmailServerForm .wc-actions { height: auto; }
     EmailServerForm .wc-result { margin-top: 1; }
     """

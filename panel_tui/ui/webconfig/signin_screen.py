@@ -37,22 +37,7 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
     snapshot tests, where the real random code must not appear.
     """
 
-    DEFAULT_CSS = """
-    #signin-dialog { width: 80; max-width: 100%; max-height: 100%; padding: 0 1; }
-    #signin-dialog .dialog-title { margin-bottom: 0; }
-    #signin-start, #signin-code-step, #signin-outcome-step { height: auto; margin-top: 1; }
-    #signin-code-text { width: 1fr; height: auto; padding-right: 1; }
-    #signin-code { border: round $accent; text-style: bold; width: auto; padding: 0 2; color: $text; }
-    #signin-url { text-style: bold underline; color: $text-accent; }
-    #signin-countdown { text-style: bold; margin-top: 1; }
-    #signin-status { color: $text-muted; }
-    #signin-qr { width: auto; height: auto; color: black; background: white; }
-    #signin-outcome { text-style: bold; }
-    #signin-outcome.-ok { color: $success; }
-    #signin-outcome.-failed { color: $error; }
-    #signin-dialog .dialog-buttons { margin-top: 0; height: 1; }
-    #signin-dialog .dialog-buttons Button { margin-left: 2; }
-    """
+    CSS_PATH = "webconfig.tcss"  # beats the app's .dialog rules, which DEFAULT_CSS cannot
     BINDINGS = [("escape", "cancel", "Cancel")]
 
     def __init__(self, session_factory: Callable[[], "OAuthSession"] | None, role: str | None, *,
