@@ -1,0 +1,138 @@
+"""The review gallery: complete (one SVG per screen, language and size of the shared catalog),
+deterministic (byte-identical on a second run), the snapshot tests' rendering, and isolated
+from the user's profile.
+
+The whole gallery is rendered once for the module (two worker processes); the determinism
+check renders two screens again: the status sheet (dates, a file written under the data
+directory) and a job's detail (job log times, error code).
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from panel_tui import gallery
+from panel_tui.ui.catalog import RECIPES, all_recipes
+
+SNAPSHOTS = Path(__file__).parent / "ui" / "__snapshots__" / "test_snapshots"
+RERENDERED = ("status_sheet", "job_detail_361")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """The full gallery, rendered with PANEL_TUI_HOME pointing at a folder that must stay empty."""
+    user_home = tmp_path_factory.mktemp("users-own-profile")
+    out = tmp_path_factory.mktemp("gallery")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PANEL_TUI_HOME", str(user_home))
+        paths = gallery.render_gallery(out, jobs=2)
+    return out, paths, user_home
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[str] = []
+        self.sections: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs["src"])
+        if tag == "section":
+            self.sections.append(attrs["id"])
+
+
+def _normalized(svg: str) -> str:
+    """Without the per-file id that Rich (and the snapshot plugin) put in CSS class names."""
+    return re.sub(r"\bterminal-\d+-", "terminal-", svg)
+
+
+def test_the_gallery_and_the_snapshot_tests_take_the_same_pictures():
+    from tests.ui.test_snapshots import LARGE, SMALL
+
+    tested = {(p.values[0].name, p.values[1], (80, 24)) for p in SMALL}
+    tested |= {(p.values[0].name, p.values[1], (120, 36)) for p in LARGE}
+    panel = {r.name for r in RECIPES}
+    planned = {(s.name, s.lang, s.size) for s in gallery.plan() if s.name in panel}
+    assert planned == tested
+    assert [r.name for r in all_recipes()][:len(RECIPES)] == [r.name for r in RECIPES]
+
+
+def test_one_svg_per_screen_language_and_size(rendered):
+    out, paths, _ = rendered
+    shots = gallery.plan()
+    assert {s.name for s in shots} == {r.name for r in all_recipes()}
+    assert {s.lang for s in shots} == {"en", "ro"}
+    assert [p.name for p in paths] == [s.filename for s in shots] + ["index.html"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)
+    for path in paths[:-1]:
+        root = ET.fromstring(path.read_bytes())
+        assert root.tag.endswith("svg"), path.name
+    # a Romanian picture is really in Romanian
+    assert "Setări" in (out / "home-ro-80x24.svg").read_text()
+    assert "Settings" in (out / "home-en-80x24.svg").read_text()
+
+
+def test_index_shows_every_picture_side_by_side(rendered):
+    out, paths, _ = rendered
+    text = (out / "index.html").read_text(encoding="utf-8")
+    links = _Links()
+    links.feed(text)
+    assert sorted(links.images) == sorted(p.name for p in paths[:-1])
+    assert links.sections == [r.name for r in all_recipes()] + ["simulator-screens"]
+    assert "http://" not in text and "https://" not in text  # nothing fetched from elsewhere
+    assert "tests/test_e2e_snapshots.py" in text
+    for name in gallery.SIMULATOR_SCREENS:
+        assert name in text
+    # English and Romanian of a screen sit in the same row
+    row = text.split('<section id="home">')[1].split("</div>")[0]
+    assert row.index("home-en-80x24.svg") < row.index("home-ro-80x24.svg")
+
+
+def test_a_second_run_writes_the_same_bytes(rendered, tmp_path):
+    out, _, _ = rendered
+    again = gallery.render_gallery(tmp_path, names=RERENDERED, jobs=2)
+    assert len(again) > len(RERENDERED)
+    for path in again[:-1]:
+        assert path.read_bytes() == (out / path.name).read_bytes(), path.name
+    shots = [s for s in gallery.plan() if s.name in RERENDERED]
+    assert gallery.index_html(shots) == gallery.index_html(shots) == again[-1].read_text(encoding="utf-8")
+
+
+def test_it_is_the_snapshot_tests_rendering(rendered):
+    out, _, _ = rendered
+    snapshot = SNAPSHOTS / "test_screen_80x24[home-en].svg"
+    if not snapshot.exists():
+        pytest.skip(f"{snapshot} is not there (run the snapshot tests with --snapshot-update)")
+    assert _normalized((out / "home-en-80x24.svg").read_text()) == _normalized(snapshot.read_text())
+
+
+def test_the_users_profile_is_never_touched(rendered):
+    _, _, user_home = rendered
+    assert list(user_home.iterdir()) == []
+
+
+def test_index_escapes_what_it_shows():
+    text = gallery.index_html([gallery.Shot('<b onclick="x()">&', "en", (80, 24))])
+    assert "<b onclick" not in text
+    assert "&lt;b onclick=&quot;x()&quot;&gt;&amp;" in text
+
+
+def test_command_renders_some_screens_with_the_index_in_romanian(tmp_path, capsys):
+    args = argparse.Namespace(out=tmp_path / "g", only=["help"], jobs=1, lang="ro")
+    assert gallery.command(args) == 0
+    assert sorted(p.name for p in (tmp_path / "g").iterdir()) == ["help-en-80x24.svg", "help-ro-80x24.svg", "index.html"]
+    assert "Galeria de revizuire" in (tmp_path / "g" / "index.html").read_text(encoding="utf-8")
+    assert "2 SVG files" in capsys.readouterr().out
+
+
+def test_command_names_an_unknown_screen(tmp_path, capsys):
+    args = argparse.Namespace(out=tmp_path / "g", only=["no_such_screen"], jobs=1, lang=None)
+    assert gallery.command(args) == 1
+    assert "no_such_screen" in capsys.readouterr().err
