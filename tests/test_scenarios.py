@@ -309,3 +309,41 @@ async def test_scenario_on_a_wiped_profile_and_its_trust_survives_a_restart(sim_
     assert backend.options.trust_sim_ca is False
     assert (await backend.jobs.scan_to_email(MEGAN.upn)).error.cause_name == "certificate_untrusted"
     backend.stop()
+
+
+# -- on the panel ------------------------------------------------------------------------
+
+STATUS_PATH = ("settings", "general_settings", "network_settings", "network_status", "email_server_status")
+
+
+async def open_email_server_status(app, pilot) -> dict[str, str]:
+    app.action_home()
+    for node in STATUS_PATH:
+        app.open_node(node)
+        await pilot.pause()
+    return {str(r.query_one(".status-label").render()): str(r.query_one(".status-value").render())
+            for r in app.screen.query(".status-row")}
+
+
+async def test_token_expired_on_the_panel_signed_in_until_the_send_says_361(make_e2e_app):
+    from tests.test_e2e_panel import dialog_text, send_scan
+
+    app = make_e2e_app("en")
+    scenarios.run_scenario("token-expired", app.printer, app.backend)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert (await open_email_server_status(app, pilot))["Current Status"] == "Signed in"
+        assert "361" in dialog_text(await send_scan(app, pilot, MEGAN.upn))
+        await pilot.press("enter")
+        assert (await open_email_server_status(app, pilot))["Current Status"] == "Sign-in expired"
+
+
+async def _status_after_a_send(pilot) -> None:
+    await pilot.app.backend.jobs.scan_to_email(MEGAN.upn)
+    await open_email_server_status(pilot.app, pilot)
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_snapshot_token_expired_status_after_one_send(snap_compare, make_e2e_app, lang):
+    app = make_e2e_app(lang)
+    scenarios.run_scenario("token-expired", app.printer, app.backend)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_status_after_a_send)
