@@ -30,7 +30,7 @@ def rendered(tmp_path_factory):
     out = tmp_path_factory.mktemp("gallery")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PANEL_TUI_HOME", str(user_home))
-        paths = gallery.render_gallery(out, jobs=2)
+        paths = gallery.render_gallery(out)
     return out, paths, user_home
 
 
@@ -116,6 +116,15 @@ def test_it_is_the_snapshot_tests_rendering(rendered):
 def test_the_users_profile_is_never_touched(rendered):
     _, _, user_home = rendered
     assert list(user_home.iterdir()) == []
+
+
+def test_the_simulator_screens_listed_are_those_snapshotted_end_to_end():
+    import ast
+
+    source = (Path(__file__).parent / "test_e2e_snapshots.py").read_text(encoding="utf-8")
+    tests = {node.name.removeprefix("test_") for node in ast.parse(source).body
+             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_")}
+    assert set(gallery.SIMULATOR_SCREENS) == tests
 
 
 def test_index_escapes_what_it_shows():
