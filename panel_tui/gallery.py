@@ -12,13 +12,9 @@ or NO_COLOR would otherwise change the pictures).
 """
 from __future__ import annotations
 
-import asyncio
 import html
-import multiprocessing
 import os
-import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +92,9 @@ def render_gallery(out_dir: Path | str, langs: Sequence[str] = ("en", "ro"),
 
 
 def _render_all(shots: list[Shot], jobs: int | None) -> list[str]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     if not shots:
         return []
     workers = max(1, min(jobs or min(os.cpu_count() or 1, 8), len(shots)))
@@ -112,6 +111,8 @@ def _worker_setup() -> None:
 
 
 def _render_shot(shot: Shot) -> str:
+    import asyncio
+
     try:
         return asyncio.run(render_svg(shot.name, shot.lang, shot.size))
     except Exception as error:  # noqa: BLE001 - re-raised with the screen's name
@@ -127,6 +128,8 @@ async def render_svg(name: str, lang: str, size: tuple[int, int]) -> str:
     from panel_tui.device.clock import SNAPSHOT_TIME, FixedClock
     from panel_tui.device.paths import HOME_ENV
     from panel_tui.ui.catalog import all_recipes
+
+    import tempfile
 
     recipe = {r.name: r for r in all_recipes()}[name]
     previous = os.environ.get(HOME_ENV)
