@@ -50,13 +50,17 @@ def check_data(menus_dir: Path | None, locales_dir: Path | None) -> list[str]:
     """Every problem in the menu and locale files, as `file: node path: problem` lines."""
     from panel_tui.datafiles import data_dir
     from panel_tui.i18n import check_locales
-    from panel_tui.menus import MenuError, load_menu_tree
+    from panel_tui.menus import MenuError, load_menu_tree, load_webconfig
 
     catalogs, problems = check_locales(locales_dir)
     label_keys = set().union(*(set(c) for c in catalogs.values())) if catalogs else set()
     english = catalogs.get("en") or label_keys
     try:
         load_menu_tree((menus_dir or data_dir("menus")) / "panel.toml", label_keys=set(english), **known_names())
+    except MenuError as error:
+        problems.extend(error.problems)
+    try:
+        load_webconfig((menus_dir or data_dir("menus")) / "webconfig.toml", label_keys=set(english))
     except MenuError as error:
         problems.extend(error.problems)
     return problems

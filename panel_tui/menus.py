@@ -232,3 +232,110 @@ def load_menu_tree(
     if problems:
         raise MenuError(problems)
     return MenuTree(nodes=nodes, tiles=tuple(tiles), parents=parents)
+
+
+# ---- Web Config -----------------------------------------------------------------------
+WEB_TAB_KEYS = {"id", "label", "page"}
+WEB_PAGE_KEYS = {"id", "label", "group", "page", "admin_only"}
+WEB_PAGES = ("email_server", "fax_email_server", "ca_certificate", "print_admin_serverless")
+
+
+@dataclass(frozen=True)
+class WebPage:
+    """One entry of a Web Config tab's left-hand menu."""
+
+    id: str
+    label_key: str
+    group_key: str | None = None  # the menu heading it sits under ("Email Server" > "Basic")
+    page: str | None = None  # the emulated page, or None: "not part of this emulation"
+    admin_only: bool = True  # settings pages need the administrator when Lock Setting is on
+
+
+@dataclass(frozen=True)
+class WebTab:
+    id: str
+    label_key: str
+    pages: tuple[WebPage, ...] = ()
+
+
+@dataclass(frozen=True)
+class WebSite:
+    tabs: tuple[WebTab, ...]
+    start: str  # the page Web Config opens at
+
+    def find(self, page_id: str) -> tuple[WebTab, WebPage]:
+        """The tab and entry of `page_id` (KeyError if there is none)."""
+        for tab in self.tabs:
+            for page in tab.pages:
+                if page.id == page_id:
+                    return tab, page
+        raise KeyError(f"no Web Config page {page_id!r}")
+
+
+def load_webconfig(path: Path | None = None, *, label_keys: set[str] | None = None,
+                   pages: Iterable[str] = WEB_PAGES) -> WebSite:
+    """Load and validate `menus/webconfig.toml`; MenuError lists `file: tab > page: problem`."""
+    path = path or data_dir("menus") / "webconfig.toml"
+    fname = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MenuError([f"{fname}: file is missing"]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise MenuError([f"{fname}: not valid TOML: {exc}"]) from None
+    problems: list[str] = []
+    known_pages = set(pages)
+    for key in sorted(raw.keys() - {"start", "tab"}):
+        problems.append(f"{fname}: (top level): unknown key '{key}'")
+
+    def check_label(where: str, key: object, what: str = "label") -> str:
+        if not isinstance(key, str) or not key:
+            problems.append(f"{where}: missing '{what}' (a locale key)")
+            return ""
+        if label_keys is not None and key not in label_keys:
+            problems.append(f"{where}: {what} key '{key}' is not in the locales")
+        return key
+
+    tabs: list[WebTab] = []
+    seen: set[str] = set()
+    for t_index, entry in enumerate(raw.get("tab", [])):
+        tab_id = entry.get("id") if isinstance(entry, dict) else None
+        where = f"{fname}: {tab_id or f'tab #{t_index + 1}'}"
+        if not isinstance(tab_id, str) or not tab_id:
+            problems.append(f"{where}: missing 'id'")
+            continue
+        if tab_id in seen:
+            problems.append(f"{where}: duplicate id")
+        seen.add(tab_id)
+        for key in sorted(entry.keys() - WEB_TAB_KEYS):
+            problems.append(f"{where}: unknown key '{key}'")
+        tab_pages = []
+        for p_index, page in enumerate(entry.get("page", [])):
+            page_id = page.get("id") if isinstance(page, dict) else None
+            at = f"{where} > {page_id or f'page #{p_index + 1}'}"
+            if not isinstance(page_id, str) or not page_id:
+                problems.append(f"{at}: missing 'id'")
+                continue
+            if page_id in seen:
+                problems.append(f"{at}: duplicate id")
+            seen.add(page_id)
+            for key in sorted(page.keys() - WEB_PAGE_KEYS):
+                problems.append(f"{at}: unknown key '{key}'")
+            shown = page.get("page")
+            if shown is not None and shown not in known_pages:
+                problems.append(f"{at}: page '{shown}' is unknown (known: {', '.join(sorted(known_pages))})")
+            if "admin_only" in page and not isinstance(page["admin_only"], bool):
+                problems.append(f"{at}: 'admin_only' must be true or false")
+            group = page.get("group")
+            tab_pages.append(WebPage(
+                id=page_id, label_key=check_label(at, page.get("label")),
+                group_key=check_label(at, group, "group") if group is not None else None,
+                page=shown, admin_only=bool(page.get("admin_only", True)),
+            ))
+        tabs.append(WebTab(tab_id, check_label(where, entry.get("label")), tuple(tab_pages)))
+    start = raw.get("start")
+    if not isinstance(start, str) or start not in seen:
+        problems.append(f"{fname}: start: '{start}' is not a page id")
+    if problems:
+        raise MenuError(problems)
+    return WebSite(tuple(tabs), start)

@@ -98,3 +98,20 @@ def test_check_command_exit_codes(tmp_path):
                          capture_output=True, text=True)
     assert bad.returncode == 1
     assert f"{path}: settings > general_settings > system_administration > lock_setting: label key 'menu.nope'" in bad.stdout
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ('page = "ca_certificate"', 'page = "ca_certificates"', "network_security > ca_certificate: page 'ca_certificates' is unknown"),
+    ('label = "webconfig.page.wifi"', 'label = "webconfig.page.wi_fi"', "network > wifi: label key 'webconfig.page.wi_fi' is not in the locales"),
+    ('id = "wired_lan"', 'id = "wifi"', "network > wifi: duplicate id"),
+    ('start = "email_basic"', 'start = "email_basics"', "start: 'email_basics' is not a page id"),
+])
+def test_broken_webconfig_file_names_tab_page_and_problem(tmp_path, old, new, expected):
+    menus = tmp_path / "menus"
+    shutil.copytree(data_dir("menus"), menus)
+    path = menus / "webconfig.toml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    problems = check_data(menus, None)
+    assert any(line.startswith(str(path)) and expected in line for line in problems), problems
