@@ -8,7 +8,7 @@ from pathlib import Path
 
 from panel_tui import scripting
 
-COMMANDS = ("run", "check", "sim", *scripting.COMMANDS)
+COMMANDS = ("run", "check", "sim", "gallery", "serve", "scenarios", *scripting.COMMANDS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--menus", type=Path, help="folder holding panel.toml (default: the shipped one)")
     check.add_argument("--locales", type=Path, help="folder holding en.toml and ro.toml (default: the shipped one)")
     sub.add_parser("sim", help="run the embedded Microsoft 365 simulator alone (see `panel-tui sim --help`)", add_help=False)
+    from panel_tui import gallery, serve  # light: both import their heavy parts when run
+
+    gallery.add_arguments(sub.add_parser(
+        "gallery", help="render every screen in every language as SVG plus index.html (for reviewers)"))
+    serve.add_arguments(sub.add_parser(
+        "serve", help="serve the panel in a web browser through textual-serve (loopback by default)"))
     scripting.add_commands(sub)
     return parser
 
@@ -128,6 +134,14 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("menus and locales: OK")
         return 0
+    if args.command == "gallery":
+        from panel_tui import gallery
+
+        return gallery.command(args)
+    if args.command == "serve":
+        from panel_tui import serve
+
+        return serve.command(args)
     if args.command in scripting.COMMANDS:
         return scripting.run(args)
 

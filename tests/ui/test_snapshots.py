@@ -1,17 +1,19 @@
-"""SVG snapshots of every panel screen (panel_tui.ui.catalog) in English and Romanian.
+"""SVG snapshots of every screen of every catalog (panel_tui.ui.catalog.all_recipes: the
+panel and Web Config) in English and Romanian.
 
-80x24 for all screens; 120x36 for the main ones. Review changes with
-`pytest --snapshot-update` and look at the SVGs before accepting them.
+80x24 for all screens; 120x36 for the main ones. The review gallery (`panel-tui gallery`)
+renders the very same list. Review changes with `pytest --snapshot-update` and look at the
+SVGs before accepting them.
 """
 from __future__ import annotations
 
 import pytest
 
-from panel_tui.ui.catalog import RECIPES
+from panel_tui.ui.catalog import SMALL_SIZE, shots
 
-LANGS = ("en", "ro")
-SMALL = [pytest.param(r, lang, id=f"{r.name}-{lang}") for r in RECIPES for lang in LANGS]
-LARGE = [pytest.param(r, lang, id=f"{r.name}-{lang}-120x36") for r in RECIPES if r.main for lang in LANGS]
+SMALL = [pytest.param(r, lang, id=f"{r.name}-{lang}") for r, lang, size in shots() if size == SMALL_SIZE]
+LARGE = [pytest.param(r, lang, id=f"{r.name}-{lang}-{size[0]}x{size[1]}") for r, lang, size in shots()
+         if size != SMALL_SIZE]
 
 
 @pytest.mark.parametrize(("recipe", "lang"), SMALL)
