@@ -18,7 +18,9 @@ import dataclasses
 import hashlib
 import json
 import logging
+import os
 import shutil
+import sys
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -305,9 +307,13 @@ def print_scenarios(lang: str | None = None, profile: str = "default") -> int:
     try:
         lines = scenario_lines(lang)
     except ScenarioError as error:
-        print("\n".join(error.problems))
+        print("\n".join(error.problems), file=sys.stderr)
         return 1
-    print("\n".join(lines))
+    try:
+        print("\n".join(lines), flush=True)
+    except BrokenPipeError:
+        # The reader left (`panel-tui scenarios | head -1`): stop writing, quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -94,7 +94,6 @@ class TrainerScreen(Screen):
         super().__init__(name="trainer")
         self.sim_state: dict | None = None
         self.user_index = 0
-        self.busy = 0
         self._lock: asyncio.Lock | None = None
         self._language = ""
         self._status = ("trainer.not_on_panel", {})
