@@ -62,6 +62,7 @@ class PanelApp(App):
         Binding("w", "webconfig", "Web Config", id="webconfig", tooltip="Open Web Config in the 'browser'"),
         Binding("i", "inbox", "Inbox", id="inbox", tooltip="Simulator mailboxes (trainer)"),
         Binding("g", "toggle_lesson", "Lesson", id="lesson", tooltip="Show or hide the guided lesson"),
+        Binding("t", "trainer", "Trainer", id="trainer", tooltip="Trainer console: simulated clock, faults, scenarios"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
@@ -210,6 +211,13 @@ class PanelApp(App):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_trainer(self) -> None:
+        """The trainer's console (simulator clock, faults, tenant, scenarios): not part of the printer."""
+        from panel_tui.ui.trainer import TrainerScreen
+
+        if self.backend is not None and not isinstance(self.screen, TrainerScreen):
+            self.push_screen(TrainerScreen())
 
     def action_toggle_lesson(self) -> None:
         """The guided lesson beside the panel (ticks come from real state only)."""

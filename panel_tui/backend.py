@@ -163,6 +163,15 @@ class Backend:
         self.control().advance_clock(seconds)
         self.sync_clock()
 
+    def set_trust_sim_ca(self, trusted: bool) -> None:
+        """Whether the simulator's CA counts as a system root (the trainer's "untrusted certificate")."""
+        import dataclasses
+
+        with self._lock:
+            self.options = dataclasses.replace(self.options, trust_sim_ca=trusted)
+            if self._jobs is not None:  # MailJobs reads its CA list on every send
+                self._jobs.extra_ca_paths = (self._sim_ca_path(),) if trusted and not self.options.live else ()
+
     # -- mail ------------------------------------------------------------------------
     def provider(self, settings: EmailServerSettings):
         from panel_tui.mail.providers import provider_for

@@ -23,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="use the real Microsoft cloud instead of the embedded simulator")
     parser.add_argument("--client-id", help="live mode: your app registration's application (client) ID")
     parser.add_argument("--tenant", help="live mode, Exchange Online: tenant ID or domain (default: organizations)")
+    parser.add_argument("--scenario", metavar="NAME",
+                        help="start in a named trainer scenario on a fresh profile (`panel-tui scenarios` lists them)")
     parser.add_argument("--sim-url", help="use a standalone simulator (`panel-tui sim` prints its URL)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="start the panel (the default)")
@@ -30,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--menus", type=Path, help="folder holding panel.toml (default: the shipped one)")
     check.add_argument("--locales", type=Path, help="folder holding en.toml and ro.toml (default: the shipped one)")
     sub.add_parser("sim", help="run the embedded Microsoft 365 simulator alone (see `panel-tui sim --help`)", add_help=False)
+    sub.add_parser("scenarios", help="list the named starting states for trainers (--scenario NAME)")
     from panel_tui import gallery, serve  # light: both import their heavy parts when run
 
     gallery.add_arguments(sub.add_parser(
@@ -69,6 +72,9 @@ def check_data(menus_dir: Path | None, locales_dir: Path | None) -> list[str]:
         load_webconfig((menus_dir or data_dir("menus")) / "webconfig.toml", label_keys=set(english))
     except MenuError as error:
         problems.extend(error.problems)
+    from panel_tui.scenarios import check_scenarios
+
+    problems.extend(check_scenarios(label_keys=set(english)))
     return problems
 
 
@@ -85,7 +91,9 @@ def open_backend(profile: str = "default", options=None, clock=None):
     from panel_tui.device.clock import OffsetClock, SystemClock
     from panel_tui.device.paths import resolve_paths, simulator_dir
     from panel_tui.device.printer import Printer
+    from panel_tui.scenarios import profile_backend_options
 
+    options = profile_backend_options(profile, options)  # an untrusted-certificate profile stays so
     session_clock = OffsetClock(SystemClock())
     # In production the printer shows simulated time too; tests pass a fixed display clock.
     printer = Printer.open(resolve_paths(profile), clock=clock or session_clock)
@@ -144,6 +152,23 @@ def main(argv: list[str] | None = None) -> int:
         return serve.command(args)
     if args.command in scripting.COMMANDS:
         return scripting.run(args)
+    if args.command == "scenarios":
+        from panel_tui.scenarios import print_scenarios
+
+        return print_scenarios(args.lang, args.profile)
+    scenario = None
+    if args.scenario:
+        from panel_tui.scenarios import ScenarioError, load_scenario, wipe_profile
+
+        if args.live:
+            print("panel-tui: --scenario needs the simulator; it cannot be used with --live", file=sys.stderr)
+            return 2
+        try:
+            scenario = load_scenario(args.scenario)
+            wipe_profile(args.profile)  # a fresh profile
+        except (ScenarioError, ValueError) as error:
+            print(f"panel-tui: {error}", file=sys.stderr)
+            return 2
 
     from panel_tui.device.settings import SettingsError
     from panel_tui.i18n import LocaleError
@@ -159,6 +184,16 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, ValueError) as error:
         print(f"panel-tui cannot start: {error}", file=sys.stderr)
         return 1
+    if scenario is not None:
+        from panel_tui.scenarios import run_scenario
+
+        print(f"panel-tui: preparing scenario {scenario.name} ...", file=sys.stderr)
+        try:
+            run_scenario(scenario, app.printer, app.backend)
+        except Exception as error:  # noqa: BLE001 - ScenarioError or BackendError, said plainly
+            app.backend.stop()
+            print(f"panel-tui cannot start scenario {scenario.name}: {error}", file=sys.stderr)
+            return 1
     try:
         app.run()
     finally:

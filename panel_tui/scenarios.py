@@ -15,7 +15,6 @@ Problems are reported as `file: step N: problem`. No textual here.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 import os
@@ -370,9 +369,7 @@ def profile_backend_options(profile: str, options=None):
 
 def _set_simulator_trust(printer, backend, trusted: bool) -> None:
     _save_trainer_state(printer.paths, simulator_ca_trusted=trusted)
-    backend.options = dataclasses.replace(backend.options, trust_sim_ca=trusted)
-    # MailJobs reads its extra CA list on every send: the change applies to the next job.
-    backend.jobs.extra_ca_paths = (_simulator_ca(backend),) if trusted else ()
+    backend.set_trust_sim_ca(trusted)  # applies to the next job
 
 
 def _endpoint(backend, key: str) -> Any:
@@ -484,16 +481,13 @@ def _sign_in(step: Step, printer, backend, control) -> None:
 
 def _import_ca(step: Step, printer, backend, control) -> None:
     """Web Config > Network Security > CA Certificate > Import of the simulator's CA PEM."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding
+    from panel_tui.device.ca_store import CertificateImportError, import_ca_certificate
 
-    from panel_tui.device.atomic import write_atomically
-
-    cert = x509.load_pem_x509_certificate(_simulator_ca(backend).read_bytes())
-    pem = cert.public_bytes(Encoding.PEM)
-    target = Path(printer.paths.ca_dir) / f"{hashlib.sha256(pem).hexdigest()[:16]}.pem"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(target, pem, mode=0o644)
+    try:
+        import_ca_certificate(_simulator_ca(backend), Path(printer.paths.ca_dir))
+    except CertificateImportError as error:
+        if error.key != "webconfig.ca.already":  # already imported: nothing to do
+            raise
 
 
 def _advance_clock(step: Step, printer, backend, control) -> None:

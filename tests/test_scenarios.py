@@ -216,7 +216,7 @@ async def test_conditional_access_blocks_the_sign_in(make_e2e_app):
 
 
 async def test_untrusted_certificate_sends_once_the_ca_is_imported(make_e2e_app, sim_thread):
-    from panel_tui.ui.webconfig.ca_store import import_ca_certificate
+    from panel_tui.device.ca_store import import_ca_certificate
 
     app = make_e2e_app("en")
     scenarios.run_scenario("untrusted-certificate", app.printer, app.backend)

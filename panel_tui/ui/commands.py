@@ -23,6 +23,7 @@ class GoToProvider(Provider):
         commands.append((t("key.webconfig"), app.action_webconfig,
                          t("app.webconfig_address", ip=app.printer.settings.ip_address)))
         commands.append((t("key.inbox"), app.action_inbox, t("screen.inbox.title")))
+        commands.append((t("key.trainer"), app.action_trainer, t("trainer.title")))
         for code in ("en", "ro"):
             label = f"{t('menu.language')}: {t(f'value.language.{code}')}"
             commands.append((label, partial(app.set_language, code), t("menu.language")))

@@ -5,7 +5,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
-from panel_tui.ui.webconfig.ca_store import (
+from panel_tui.device.ca_store import (
     CertificateImportError,
     delete_ca_certificate,
     import_ca_certificate,
