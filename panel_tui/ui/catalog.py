@@ -67,6 +67,24 @@ def _with_lock(app: "PanelApp") -> None:
     app.printer.update(dataclasses.replace(app.printer.settings, lock_setting=True))
 
 
+async def _tme_signin(pilot) -> None:
+    """To My Email showing a user's sign-in code: built from a fixed flow (no random code)."""
+    from panel_tui.ui.webconfig.catalog import FIXED_FLOW
+
+    screen = pilot.app.screen
+    screen._user = "megan@contoso.onmicrosoft.com"
+    screen._flow = FIXED_FLOW
+    screen.refresh(recompose=True)
+    await pilot.pause()
+
+
+async def _tme_370(pilot) -> None:
+    screen = pilot.app.screen
+    screen._message = ("signin.outcome.consent_required", {})
+    screen.refresh(recompose=True)
+    await pilot.pause()
+
+
 SETTINGS_PATH = ("settings", "general_settings")
 NETWORK_PATH = SETTINGS_PATH + ("network_settings",)
 SERVER_PATH = NETWORK_PATH + ("advanced", "email_server", "server_settings")
@@ -109,6 +127,8 @@ RECIPES: tuple[ScreenRecipe, ...] = (
     ScreenRecipe("scan_to_email_refused", ("scan", "scan_to_email"), keys=tuple("bob(at)x") + ("enter",)),
     ScreenRecipe("fax_email", ("fax", "fax_email")),
     ScreenRecipe("to_my_email", ("to_my_email",)),
+    ScreenRecipe("to_my_email_signin", ("to_my_email",), steps=_tme_signin, main=True),
+    ScreenRecipe("to_my_email_consent_required", ("to_my_email",), steps=_tme_370),
     ScreenRecipe("email_server_menu", SETTINGS_PATH + ("network_settings", "advanced", "email_server")),
     ScreenRecipe("help", keys=("question_mark",)),
 )

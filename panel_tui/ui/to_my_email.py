@@ -57,10 +57,11 @@ class ToMyEmailScreen(PanelScreen):
         with Horizontal(id="tme-signin"):
             with Vertical(id="tme-code-box"):
                 yield Static(t("screen.tme.signin_title"), classes="dialog-title")
-                yield Static(t("screen.tme.signin_steps"), classes="dialog-body")
                 yield Static(flow.user_code, id="tme-code", classes="signin-code")
                 yield Static(flow.verification_uri, id="tme-url", markup=False)
-                yield Static("", id="tme-countdown", classes="edit-hint")
+                yield Static(self._countdown_text(), id="tme-countdown", classes="edit-hint")
+                # Last: on a small terminal the explanation is what gives way.
+                yield Static(t("screen.tme.signin_steps"), classes="dialog-body")
             yield Static("\n".join(qr_lines(flow.verification_uri)), id="tme-qr", classes="qr", markup=False)
 
     # -- address -------------------------------------------------------------
@@ -113,11 +114,15 @@ class ToMyEmailScreen(PanelScreen):
         self.call_after_refresh(self._tick)
         self._wait_for_signin(session, flow)
 
+    def _countdown_text(self) -> str:
+        if self._flow is None:
+            return ""
+        left = self._flow.seconds_left(self.app.clock.now())  # the printer's clock (simulated time)
+        return self.app.t("screen.tme.countdown", minutes=left // 60, seconds=f"{left % 60:02d}")
+
     def _tick(self) -> None:
-        if self._flow is not None:
-            left = self._flow.seconds_left(self.app.backend.session_clock.now())
-            for countdown in self.query("#tme-countdown"):
-                countdown.update(self.app.t("screen.tme.countdown", minutes=left // 60, seconds=f"{left % 60:02d}"))
+        for countdown in self.query("#tme-countdown"):
+            countdown.update(self._countdown_text())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="tme-signin")
     def _wait_for_signin(self, session, flow) -> None:
