@@ -347,3 +347,25 @@ def test_snapshot_token_expired_status_after_one_send(snap_compare, make_e2e_app
     app = make_e2e_app(lang)
     scenarios.run_scenario("token-expired", app.printer, app.backend)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_status_after_a_send)
+
+
+def test_cli_lists_scenarios_and_refuses_an_unknown_one(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PANEL_TUI_HOME": str(tmp_path / "home")}
+    listed = subprocess.run([sys.executable, "-m", "panel_tui", "--lang", "ro", "scenarios"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0
+    names = [line.split()[0] for line in listed.stdout.splitlines() if line.strip()]
+    assert {"fresh", "ready", "signed-in", "saved-but-not-applied", "token-expired", "conditional-access",
+            "smtp-auth-off-mailbox", "wrong-sender", "untrusted-certificate", "to-my-email-first-use",
+            "fax-server"} <= set(names)
+    assert "tenant" in listed.stdout  # Romanian descriptions
+    unknown = subprocess.run([sys.executable, "-m", "panel_tui", "--scenario", "no-such-thing"], env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert unknown.returncode == 2 and "no-such-thing" in unknown.stderr
+    live = subprocess.run([sys.executable, "-m", "panel_tui", "--live", "--scenario", "fresh"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert live.returncode == 2 and "--live" in live.stderr
