@@ -298,29 +298,30 @@ def load_webconfig(path: Path | None = None, *, label_keys: set[str] | None = No
 
     tabs: list[WebTab] = []
     seen: set[str] = set()
+
+    def entry_id(entry: object, where: str, what: str, index: int, allowed: set[str]) -> tuple[str | None, str]:
+        """The entry's id (None if missing) and its place for messages; checks duplicates and keys."""
+        entry_key = entry.get("id") if isinstance(entry, dict) else None
+        at = f"{where}{entry_key or f'{what} #{index + 1}'}"
+        if not isinstance(entry_key, str) or not entry_key:
+            problems.append(f"{at}: missing 'id'")
+            return None, at
+        if entry_key in seen:
+            problems.append(f"{at}: duplicate id")
+        seen.add(entry_key)
+        for key in sorted(entry.keys() - allowed):
+            problems.append(f"{at}: unknown key '{key}'")
+        return entry_key, at
+
     for t_index, entry in enumerate(raw.get("tab", [])):
-        tab_id = entry.get("id") if isinstance(entry, dict) else None
-        where = f"{fname}: {tab_id or f'tab #{t_index + 1}'}"
-        if not isinstance(tab_id, str) or not tab_id:
-            problems.append(f"{where}: missing 'id'")
+        tab_id, where = entry_id(entry, f"{fname}: ", "tab", t_index, WEB_TAB_KEYS)
+        if tab_id is None:
             continue
-        if tab_id in seen:
-            problems.append(f"{where}: duplicate id")
-        seen.add(tab_id)
-        for key in sorted(entry.keys() - WEB_TAB_KEYS):
-            problems.append(f"{where}: unknown key '{key}'")
         tab_pages = []
         for p_index, page in enumerate(entry.get("page", [])):
-            page_id = page.get("id") if isinstance(page, dict) else None
-            at = f"{where} > {page_id or f'page #{p_index + 1}'}"
-            if not isinstance(page_id, str) or not page_id:
-                problems.append(f"{at}: missing 'id'")
+            page_id, at = entry_id(page, f"{where} > ", "page", p_index, WEB_PAGE_KEYS)
+            if page_id is None:
                 continue
-            if page_id in seen:
-                problems.append(f"{at}: duplicate id")
-            seen.add(page_id)
-            for key in sorted(page.keys() - WEB_PAGE_KEYS):
-                problems.append(f"{at}: unknown key '{key}'")
             shown = page.get("page")
             if shown is not None and shown not in known_pages:
                 problems.append(f"{at}: page '{shown}' is unknown (known: {', '.join(sorted(known_pages))})")
