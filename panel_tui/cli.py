@@ -11,7 +11,7 @@ from panel_tui import scripting
 COMMANDS = ("run", "check", "sim", "gallery", "serve", "scenarios", *scripting.COMMANDS)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(full: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="panel-tui",
         description="Epson printer control panel and Web Config emulator for Exchange Online OAuth 2.0 email.",
@@ -33,12 +33,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--locales", type=Path, help="folder holding en.toml and ro.toml (default: the shipped one)")
     sub.add_parser("sim", help="run the embedded Microsoft 365 simulator alone (see `panel-tui sim --help`)", add_help=False)
     sub.add_parser("scenarios", help="list the named starting states for trainers (--scenario NAME)")
-    from panel_tui import gallery, serve  # light: both import their heavy parts when run
+    gallery_parser = sub.add_parser(
+        "gallery", help="render every screen in every language as SVG plus index.html (for reviewers)")
+    serve_parser = sub.add_parser(
+        "serve", help="serve the panel in a web browser through textual-serve (loopback by default)")
+    if full:  # their options only when asked for: starting the panel does not import them
+        from panel_tui import gallery, serve
 
-    gallery.add_arguments(sub.add_parser(
-        "gallery", help="render every screen in every language as SVG plus index.html (for reviewers)"))
-    serve.add_arguments(sub.add_parser(
-        "serve", help="serve the panel in a web browser through textual-serve (loopback by default)"))
+        gallery.add_arguments(gallery_parser)
+        serve.add_arguments(serve_parser)
     scripting.add_commands(sub)
     return parser
 
@@ -122,7 +125,7 @@ def build_app(profile: str = "default", lang: str | None = None, clock=None, men
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(full=bool({"gallery", "serve", "-h", "--help"} & set(argv)))
     # `sim` takes its own options; split them off before the main parser sees them.
     for index, word in enumerate(argv):
         if word == "sim":
