@@ -20,14 +20,9 @@ from pathlib import Path
 
 INDEX_NAME = "index.html"
 
-# Screens reached only through the simulator (real sign-in, real SMTP): the job outcome
-# dialogs. Their snapshots are taken by this test module, on real state.
-SIMULATOR_SNAPSHOTS = "tests/test_e2e_snapshots.py"
-SIMULATOR_SCREENS = (
-    "outcome_not_signed_in_360",
-    "outcome_smtp_auth_disabled_for_mailbox",
-    "outcome_sent",
-)
+# Screens of real cloud state (job outcomes, trainer console, lesson, inbox) are rendered
+# one after another in a worker that runs its own simulator, reset before each picture.
+_SIM = None  # the render worker's SimulatorThread
 
 # Environment variables that change how Textual draws; a render worker drops them.
 _RENDER_ENV_DROP = ("NO_COLOR", "TEXTUAL", "TEXTUAL_THEME", "TEXTUAL_FILTERS", "TEXTUAL_COLOR_SYSTEM",
@@ -95,13 +90,41 @@ def _render_all(shots: list[Shot], jobs: int | None) -> list[str]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from panel_tui.ui.catalog import all_recipes
+
     if not shots:
         return []
-    workers = max(1, min(jobs or min(os.cpu_count() or 1, 8), len(shots)))
+    needs_sim = {r.name for r in all_recipes() if r.needs_sim}
+    plain = [s for s in shots if s.name not in needs_sim]
+    cloud = [s for s in shots if s.name in needs_sim]
     # spawn: a fresh interpreter whose Textual constants come from the clean environment.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_setup) as pool:
-        return list(pool.map(_render_shot, shots, chunksize=max(1, len(shots) // (workers * 4))))
+    rendered: dict[Shot, str] = {}
+    if cloud:  # one worker, one simulator: the pictures share its state, so one at a time
+        with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_sim_worker_setup) as pool:
+            rendered.update(zip(cloud, pool.map(_render_shot, cloud)))
+    if plain:
+        workers = max(1, min(jobs or min(os.cpu_count() or 1, 8), len(plain)))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_setup) as pool:
+            rendered.update(zip(plain, pool.map(_render_shot, plain,
+                                                chunksize=max(1, len(plain) // (workers * 4)))))
+    return [rendered[s] for s in shots]
+
+
+def _sim_worker_setup() -> None:
+    """A render worker with its own simulator (data in a temporary folder, loopback only)."""
+    import atexit
+    import tempfile
+
+    from panel_tui.sim.runtime import SimulatorThread
+
+    global _SIM
+    _worker_setup()
+    folder = tempfile.TemporaryDirectory(prefix="panel-gallery-sim-")
+    _SIM = SimulatorThread(Path(folder.name))
+    _SIM.start(timeout=60)
+    atexit.register(folder.cleanup)
+    atexit.register(_SIM.stop)
 
 
 def _worker_setup() -> None:
@@ -139,6 +162,11 @@ async def render_svg(name: str, lang: str, size: tuple[int, int]) -> str:
         try:
             app = build_app(profile="default", lang=lang, clock=FixedClock(SNAPSHOT_TIME), start_backend=False)
             app.animation_level = "none"
+            if recipe.needs_sim:
+                if _SIM is None:
+                    raise GalleryError(f"{name}: needs the simulator (render it through render_gallery)")
+                app.backend.use_endpoints(_SIM.endpoints)
+                app.backend.control().reset()
 
             async def auto_pilot(pilot) -> None:
                 await recipe.run(pilot)
@@ -212,7 +240,7 @@ def index_html(shots: Sequence[Shot], index_lang: str = "en") -> str:
         f"<nav>\n<h2>{esc(t('gallery.contents'))}</h2>\n<ul>\n",
     ]
     parts += [f'<li><a href="#{esc(name)}">{esc(name)}</a></li>\n' for name in names]
-    parts.append(f'<li><a href="#simulator-screens">{esc(t("gallery.simulator_title"))}</a></li>\n</ul>\n</nav>\n')
+    parts.append("</ul>\n</nav>\n")
     for name in names:
         parts.append(f'<section id="{esc(name)}">\n<h2>{esc(name)}</h2>\n')
         parts.append(f'<p class="catalog">{esc(catalog_of.get(name, ""))}</p>\n')
@@ -230,10 +258,7 @@ def index_html(shots: Sequence[Shot], index_lang: str = "en") -> str:
                 )
             parts.append("</div>\n")
         parts.append("</section>\n")
-    parts.append(f'<section id="simulator-screens">\n<h2>{esc(t("gallery.simulator_title"))}</h2>\n')
-    parts.append(f"<p>{esc(t('gallery.simulator_note', test=SIMULATOR_SNAPSHOTS))}</p>\n<ul>\n")
-    parts += [f"<li><code>{esc(name)}</code></li>\n" for name in SIMULATOR_SCREENS]
-    parts.append("</ul>\n</section>\n</body>\n</html>\n")
+    parts.append("</body>\n</html>\n")
     return "".join(parts)
 
 

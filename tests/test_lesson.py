@@ -1,8 +1,6 @@
 """The guided lesson ticks steps only from real state (tenant, settings, tokens, sheets, jobs)."""
 from __future__ import annotations
 
-import pytest
-
 from panel_tui.lesson import observe
 from tests.test_e2e_panel import ADMIN, oauth_settings, prepare_tenant
 
@@ -50,16 +48,3 @@ async def test_lesson_panel_shows_progress_and_troubleshooting(make_e2e_app, sim
         assert "error code 360" in body and "click OK" in body
         await pilot.press("g")
         assert not app.screen.query("#lesson")
-
-
-@pytest.mark.parametrize("lang", ["en", "ro"])
-def test_lesson_panel_snapshot(snap_compare, make_e2e_app, sim_control, sim_thread, lang):
-    prepare_tenant(sim_control, sim_thread.endpoints)
-    app = make_e2e_app(lang)
-
-    async def show(pilot):
-        await pilot.press("g")
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-    assert snap_compare(app, terminal_size=(130, 36), run_before=show)

@@ -25,6 +25,7 @@ class ScreenRecipe:
     prepare: Callable[["PanelApp"], None] | None = None
     main: bool = False  # also rendered at the large size
     steps: Callable[..., Awaitable[None]] | None = None  # custom path: `await steps(pilot)` after the above
+    needs_sim: bool = False  # drives the simulator (the app's backend joins a running one)
 
     async def run(self, pilot) -> None:
         app = pilot.app
@@ -141,7 +142,7 @@ SMALL_SIZE = (80, 24)  # every screen
 LARGE_SIZE = (120, 36)  # the `main` screens too
 
 # Other screen catalogs: modules exposing RECIPES (objects with name, main and async run(pilot)).
-CATALOG_MODULES = ("panel_tui.ui.webconfig.catalog",)
+CATALOG_MODULES = ("panel_tui.ui.webconfig.catalog", "panel_tui.ui.sim_catalog")
 
 
 def catalog_recipes() -> dict[str, tuple[ScreenRecipe, ...]]:

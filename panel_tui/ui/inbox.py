@@ -12,6 +12,16 @@ from textual.widgets import DataTable, ListItem, ListView, Static
 from panel_tui.ui.frame import PanelScreen
 
 
+def _short_date(header: str) -> str:
+    """An RFC 5322 Date header as "14 Mar 09:26" (the header itself if it does not parse)."""
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(header).strftime("%d %b %H:%M")
+    except (TypeError, ValueError):
+        return header[:16]
+
+
 class MailboxRow(ListItem):
     def __init__(self, address: str, count: int) -> None:
         super().__init__(classes="menu-row")
@@ -19,7 +29,8 @@ class MailboxRow(ListItem):
         self.count = count
 
     def render(self) -> Content:
-        return Content(f"{self.address} ({self.count})")
+        local = self.address.split("@", 1)[0]  # one tenant: the domain is the same for all
+        return Content(f"{local} ({self.count})")
 
 
 class InboxScreen(PanelScreen):
@@ -46,9 +57,9 @@ class InboxScreen(PanelScreen):
             yield ListView(id="mailboxes")
             table = DataTable(id="messages", cursor_type="row", zebra_stripes=True)
             table.add_column(t("screen.inbox.col_date"), key="date")
-            table.add_column(t("screen.inbox.col_from"), key="from")
             table.add_column(t("screen.inbox.col_subject"), key="subject")
             table.add_column(t("screen.inbox.col_attachments"), key="attachments")
+            table.add_column(t("screen.inbox.col_from"), key="from")
             yield table
 
     def on_mount(self) -> None:
@@ -95,8 +106,8 @@ class InboxScreen(PanelScreen):
         table.clear()
         for index, message in enumerate(reversed(self._boxes.get(address, []))):
             files = ", ".join(f"{a['filename']} ({a['size'] // 1024 or 1} KB)" for a in message.get("attachments", []))
-            table.add_row(str(message.get("date", ""))[:25], str(message.get("from", "")),
-                          str(message.get("subject", "")), files or "—", key=str(index))
+            table.add_row(_short_date(str(message.get("date", ""))), str(message.get("subject", "")),
+                          files or "—", str(message.get("from", "")), key=str(index))
 
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
         if isinstance(event.item, MailboxRow):

@@ -264,9 +264,7 @@ async def _token_expired_applied(pilot) -> None:
     await apply_scenario(pilot.app, pilot, "token-expired")
 
 
-@pytest.mark.parametrize("lang", ["en", "ro"])
-def test_snapshot_console_80x24(snap_compare, make_e2e_app, lang):
-    assert snap_compare(make_e2e_app(lang), terminal_size=(80, 24), run_before=_open_console)
+# The console itself is in the shared catalog (panel_tui/ui/sim_catalog.py: trainer_console).
 
 
 @pytest.mark.parametrize("lang", ["en", "ro"])
