@@ -84,6 +84,16 @@ class MenuTree:
         return self.nodes.get(node_id)
 
 
+def _read_toml(path: Path) -> dict:
+    """A data file's TOML; a missing or malformed file is a MenuError naming it."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MenuError([f"{path}: file is missing"]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise MenuError([f"{path}: not valid TOML: {exc}"]) from None
+
+
 def _walk_paths(tiles: Iterable[str], raw_children: dict[str, list[str]]) -> dict[str, list[str]]:
     """The id path (from a tile) of every node reachable from Home, first path wins."""
     paths: dict[str, list[str]] = {}
@@ -114,12 +124,7 @@ def load_menu_tree(
     """
     path = path or data_dir("menus") / "panel.toml"
     fname = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise MenuError([f"{fname}: file is missing"]) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise MenuError([f"{fname}: not valid TOML: {exc}"]) from None
+    raw = _read_toml(path)
 
     problems: list[str] = []
     for key in sorted(raw.keys() - TOP_KEYS):
@@ -277,12 +282,7 @@ def load_webconfig(path: Path | None = None, *, label_keys: set[str] | None = No
     """Load and validate `menus/webconfig.toml`; MenuError lists `file: tab > page: problem`."""
     path = path or data_dir("menus") / "webconfig.toml"
     fname = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise MenuError([f"{fname}: file is missing"]) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise MenuError([f"{fname}: not valid TOML: {exc}"]) from None
+    raw = _read_toml(path)
     problems: list[str] = []
     known_pages = set(pages)
     for key in sorted(raw.keys() - {"start", "tab"}):

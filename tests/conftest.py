@@ -92,3 +92,17 @@ def orphan_running_jobs(db_path) -> int:
     dead_pid = int(finished.stdout)
     with sqlite3.connect(db_path) as conn:
         return conn.execute("UPDATE jobs SET owner_pid = ? WHERE result = 'running'", (dead_pid,)).rowcount
+
+
+def chromium_path() -> str:
+    """Debian's Chromium for the browser tests; skipped with how to install it, never silently."""
+    import os
+    import shutil
+    from pathlib import Path
+
+    found = os.environ.get("PANEL_TUI_CHROMIUM") or shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    if not found:
+        pytest.skip("Chromium not found: install Debian's browser with `apt-get install chromium` "
+                    "(.ci/run does), or point PANEL_TUI_CHROMIUM at a Chromium binary")
+    return found

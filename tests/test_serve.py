@@ -12,7 +12,6 @@ import os
 import re
 import selectors
 import shlex
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import chromium_path
 
 from panel_tui import serve
 
@@ -31,15 +32,6 @@ CHROMIUM_ARGS = [
 ]
 HOME_WORD = {"en": "Settings", "ro": "Setări"}
 ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|[()][0-9A-Za-z]|.)")
-
-
-def _chromium() -> str:
-    found = os.environ.get("PANEL_TUI_CHROMIUM") or shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    if not found:
-        pytest.skip("Chromium not found: install Debian's browser with `apt-get install chromium` "
-                    "(.ci/run does), or point PANEL_TUI_CHROMIUM at a Chromium binary")
-    return found
 
 
 def _free_port() -> int:
@@ -93,7 +85,7 @@ def served(tmp_path, request):
 @pytest.mark.parametrize("served", ["en", "ro"], indirect=True)
 def test_the_panel_home_screen_appears_in_a_browser(served, tmp_path):
     url, lang = served
-    executable = _chromium()
+    executable = chromium_path()
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
     word = HOME_WORD[lang]
     received: list[bytes] = []

@@ -232,7 +232,7 @@ async def send_message(
     security = str(security)
     context = tls_context(validate_certs, extra_ca_paths)
     conversation = _Conversation(host, port, security, context, timeout)
-    try:
+    async def exchange() -> str:
         await conversation.open(auth_user or sender, token_getter)
         conversation.stage = "send"
         errors, reply = await conversation.client.send_message(message, sender=sender, recipients=list(recipients))
@@ -240,15 +240,9 @@ async def send_message(
             first = next(iter(errors.values()))
             cause = _reply_cause(first.code, first.message) or "connection_failed"
             raise MailError(cause, f"send: {first.code} {first.message}")
-    except MailError:
-        await _abandon(conversation)
-        raise
-    except BaseException as error:
-        await _abandon(conversation)
-        if isinstance(error, asyncio.CancelledError):
-            raise
-        raise classify_smtp_failure(error, security, conversation.stage) from None
-    await conversation.close()
+        return reply
+
+    reply = await _guarded(conversation, security, exchange)
     return SendReceipt(host, port, scrub(reply), tuple(recipients))
 
 
@@ -268,8 +262,15 @@ async def connection_check(
     security = str(security)
     context = tls_context(validate_certs, extra_ca_paths)
     conversation = _Conversation(host, port, security, context, timeout)
+    await _guarded(conversation, security, lambda: conversation.open(user, token_getter))
+    return "235 2.7.0 Authentication successful"
+
+
+async def _guarded(conversation: _Conversation, security: str, exchange):
+    """Run `await exchange()` on the conversation, then QUIT; any failure drops the connection
+    and becomes a MailError (cancellation is passed on as it is)."""
     try:
-        await conversation.open(user, token_getter)
+        result = await exchange()
     except MailError:
         await _abandon(conversation)
         raise
@@ -279,7 +280,7 @@ async def connection_check(
             raise
         raise classify_smtp_failure(error, security, conversation.stage) from None
     await conversation.close()
-    return "235 2.7.0 Authentication successful"
+    return result
 
 
 async def _abandon(conversation: _Conversation) -> None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
-import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import chromium_path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
@@ -33,15 +33,6 @@ PAGES = {
 }
 
 
-def _chromium() -> str:
-    found = os.environ.get("PANEL_TUI_CHROMIUM") or shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    if not found:
-        pytest.skip("Chromium not found: install Debian's browser with `apt-get install chromium` "
-                    "(.ci/run does), or point PANEL_TUI_CHROMIUM at a Chromium binary")
-    return found
-
-
 def _spki_pin(cert_path: Path) -> str:
     """Chromium's --ignore-certificate-errors-spki-list value: trust exactly this key."""
     cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
@@ -52,7 +43,7 @@ def _spki_pin(cert_path: Path) -> str:
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["en", "ro"])
 def test_sign_in_pages_in_a_real_browser(sim, tmp_path, lang):
-    executable = _chromium()
+    executable = chromium_path()
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
     words = PAGES[lang]
     app = sim.msal_app()
@@ -96,7 +87,7 @@ def test_sign_in_pages_in_a_real_browser(sim, tmp_path, lang):
 @pytest.mark.browser
 def test_admin_center_sign_in_and_a_setting_in_a_real_browser(sim):
     """Browsers send Origin on form posts; the admin center must accept its own."""
-    executable = _chromium()
+    executable = chromium_path()
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
     pin = _spki_pin(sim.data_dir / "pki" / "server.pem")
     with sync_api.sync_playwright() as playwright:
