@@ -69,7 +69,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     send.add_argument("--to", required=True, action="append", metavar="ADDR",
                       help="recipient (repeat or separate with commas)")
     send.add_argument("--subject", default="", help="subject (default: Test email from <printer name>)")
-    send.add_argument("--attach", action="append", default=[], metavar="FILE", help="attach a file (repeatable)")
+    attach = send.add_mutually_exclusive_group()
+    attach.add_argument("--attach", action="append", default=[], metavar="FILE", help="attach a file (repeatable)")
+    attach.add_argument("--scan", action="store_true",
+                        help="send as Scan to Email: the emulated scanned page (PDF) is attached")
     jobs = sub.add_parser("jobs", help="the job log: id, time, type, result, error code")
     jobs.add_argument("--json", action="store_true", help="one JSON object per job, newest first")
     jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="ACTION")
@@ -327,6 +330,8 @@ class Command:
                 self.fail(self.t("cli.send.attachment_unreadable", path=name), EXIT_USAGE)
             attachments.append(str(path))  # absolute: `jobs retry` may run from another directory
         self.session()
+        if getattr(self.args, "scan", False):
+            return self.report_outcome(asyncio.run(self.backend.jobs.scan_to_email(recipients, self.args.subject)))
         printer_name = self.printer.settings.printer_name
         request = MailRequest(
             "test_mail", tuple(recipients), self.args.subject or f"Test email from {printer_name}",

@@ -347,6 +347,19 @@ def test_fax_server_signs_in_on_its_own(cli, control):
     assert f"Signed out: the tokens of {PRINTER.upn}" in cli.ok("signout", "--fax")
 
 
+def test_send_scan_attaches_the_emulated_scanned_page(cli, control):
+    """The README's example is self-contained: `send --scan` needs no file of the user's."""
+    cli.ok("config", "set", "auth_method", "oauth2")
+    assert sign_in(cli, control).returncode == 0
+    out = cli.ok("send", "--to", MEGAN.upn, "--scan")
+    assert "(Scan to Email): completed." in out
+    [message] = control.mailbox(MEGAN.upn)
+    [attachment] = message["attachments"]
+    assert attachment["filename"].endswith(".pdf")
+    both = cli.run("send", "--to", MEGAN.upn, "--scan", "--attach", "README.md")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+
+
 def test_sign_in_blocked_by_conditional_access_fails_with_its_code_and_fix(cli, control):
     control.set_conditional_access_block(True)
     proc = sign_in(cli, control)
