@@ -2,7 +2,10 @@
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+SUM    := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Running needs only the package; the tests add their extras (pytest, playwright, ...).
+RUN_STAMP := $(VENV)/.installed-run-$(SUM)
+STAMP  := $(VENV)/.installed-test-$(SUM)
 
 .PHONY: run test check sim bench clean
 
@@ -10,21 +13,26 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+$(RUN_STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e .
+	rm -f $(VENV)/.installed-run-*
+	touch $(RUN_STAMP)
+
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/panel-tui $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-check: $(STAMP)
+check: $(RUN_STAMP)
 	$(BIN)/panel-tui check
 
-sim: $(STAMP)
+sim: $(RUN_STAMP)
 	$(BIN)/panel-tui sim
 
 bench: $(STAMP)

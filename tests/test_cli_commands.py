@@ -350,7 +350,12 @@ def test_fax_server_signs_in_on_its_own(cli, control):
 def test_send_scan_attaches_the_emulated_scanned_page(cli, control):
     """The README's example is self-contained: `send --scan` needs no file of the user's."""
     cli.ok("config", "set", "auth_method", "oauth2")
-    assert sign_in(cli, control).returncode == 0
+    proc = sign_in(cli, control)
+    assert proc.returncode == 0
+    # The same instruction as Web Config's: an administrator signs in and consents first.
+    assert "global administrator rights" in proc.stdout_text
+    assert "Consent on behalf of your organization" in proc.stdout_text
+    assert "printer's Microsoft account" not in proc.stdout_text
     out = cli.ok("send", "--to", MEGAN.upn, "--scan")
     assert "(Scan to Email): completed." in out
     [message] = control.mailbox(MEGAN.upn)

@@ -34,3 +34,16 @@ def test_wheel_carries_the_data_and_runs_from_elsewhere(tmp_path):
     where = subprocess.run([sys.executable, "-c", "import panel_tui; print(panel_tui.__file__)"], cwd=elsewhere,
                            env=env, capture_output=True, text=True, check=True).stdout
     assert where.startswith(str(target))  # the installed copy answered, not the checkout
+
+
+def test_make_run_installs_only_what_running_needs(tmp_path):
+    """`make run` on a fresh machine installs the package without the test extras."""
+    venv = tmp_path / "venv"
+    plan = subprocess.run(["make", "-n", "-C", str(ROOT), "run", f"VENV={venv}"],
+                          capture_output=True, text=True, check=True).stdout
+    installs = [line for line in plan.splitlines() if "pip install" in line and "--upgrade pip" not in line]
+    assert installs, plan
+    assert all("[test]" not in line for line in installs), installs
+    test_plan = subprocess.run(["make", "-n", "-C", str(ROOT), "test", f"VENV={venv}"],
+                               capture_output=True, text=True, check=True).stdout
+    assert any("[test]" in line for line in test_plan.splitlines()), test_plan
