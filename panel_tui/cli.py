@@ -1,5 +1,8 @@
 """Command line: `panel-tui` starts the panel; subcommands check data files, run the simulator,
-and script the printer (panel_tui.scripting: signin, send, jobs, config ...)."""
+and script the printer (panel_tui.scripting: signin, send, jobs, config ...).
+
+This module only parses arguments and dispatches; panel_tui.assembly builds the printer,
+its backend and the app."""
 from __future__ import annotations
 
 import argparse
@@ -46,83 +49,6 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
-def known_names() -> dict[str, set[str]]:
-    """What the menu file may refer to: screens, actions and settings the app implements."""
-    from panel_tui.app import ACTIONS, NOT_EMULATED_SCREENS, SCREENS, SEND_SCREENS
-    from panel_tui.ui.setting_binding import SETTING_BINDINGS
-
-    return {
-        "screens": set(SCREENS) | NOT_EMULATED_SCREENS | SEND_SCREENS,
-        "actions": set(ACTIONS),
-        "settings": set(SETTING_BINDINGS),
-    }
-
-
-def check_data(menus_dir: Path | None, locales_dir: Path | None) -> list[str]:
-    """Every problem in the menu and locale files, as `file: node path: problem` lines."""
-    from panel_tui.datafiles import data_dir
-    from panel_tui.i18n import check_locales
-    from panel_tui.menus import MenuError, load_menu_tree, load_webconfig
-
-    catalogs, problems = check_locales(locales_dir)
-    label_keys = set().union(*(set(c) for c in catalogs.values())) if catalogs else set()
-    english = catalogs.get("en") or label_keys
-    try:
-        load_menu_tree((menus_dir or data_dir("menus")) / "panel.toml", label_keys=set(english), **known_names())
-    except MenuError as error:
-        problems.extend(error.problems)
-    try:
-        load_webconfig((menus_dir or data_dir("menus")) / "webconfig.toml", label_keys=set(english))
-    except MenuError as error:
-        problems.extend(error.problems)
-    from panel_tui.scenarios import check_scenarios
-
-    problems.extend(check_scenarios(label_keys=set(english)))
-    return problems
-
-
-def backend_options(args) -> "BackendOptions":
-    from panel_tui.backend import BackendOptions
-
-    return BackendOptions(live=bool(getattr(args, "live", False)), sim_url=getattr(args, "sim_url", None),
-                          client_id=getattr(args, "client_id", None), tenant=getattr(args, "tenant", None))
-
-
-def open_backend(profile: str = "default", options=None, clock=None):
-    """Open the profile's printer and its backend (not started). Returns (printer, backend)."""
-    from panel_tui.backend import Backend, BackendOptions
-    from panel_tui.device.clock import OffsetClock, SystemClock
-    from panel_tui.device.paths import resolve_paths, simulator_dir
-    from panel_tui.device.printer import Printer
-    from panel_tui.scenarios import profile_backend_options
-
-    options = profile_backend_options(profile, options)  # an untrusted-certificate profile stays so
-    session_clock = OffsetClock(SystemClock())
-    # In production the printer shows simulated time too; tests pass a fixed display clock.
-    printer = Printer.open(resolve_paths(profile), clock=clock or session_clock)
-    backend = Backend(printer, options or BackendOptions(), simulator_dir(), session_clock=session_clock)
-    return printer, backend
-
-
-def build_app(profile: str = "default", lang: str | None = None, clock=None, menus_dir: Path | None = None,
-              locales_dir: Path | None = None, options=None, start_backend: bool = True):
-    """Open the profile's printer and build the panel app (used by `main` and by tests)."""
-    import dataclasses
-
-    from panel_tui.app import PanelApp
-    from panel_tui.datafiles import data_dir
-    from panel_tui.i18n import Translator
-    from panel_tui.menus import load_menu_tree
-
-    translator = Translator.load(locales_dir)
-    tree = load_menu_tree((menus_dir or data_dir("menus")) / "panel.toml",
-                          label_keys=translator.catalogs["en"].keys(), **known_names())
-    printer, backend = open_backend(profile, options, clock)
-    if lang and printer.settings.language != lang:
-        printer.update(dataclasses.replace(printer.settings, language=lang))
-    return PanelApp(printer, translator, tree, printer.clock, backend=backend, start_backend=start_backend)
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(full=bool({"gallery", "serve", "-h", "--help"} & set(argv)))
@@ -137,14 +63,9 @@ def main(argv: list[str] | None = None) -> int:
             break
     args = parser.parse_args(argv)
     if args.command == "check":
-        problems = check_data(args.menus, args.locales)
-        for problem in problems:
-            print(problem)
-        if problems:
-            print(f"{len(problems)} problem(s) found.", file=sys.stderr)
-            return 1
-        print("menus and locales: OK")
-        return 0
+        from panel_tui.assembly import check_command
+
+        return check_command(args.menus, args.locales)
     if args.command == "gallery":
         from panel_tui import gallery
 
@@ -159,46 +80,6 @@ def main(argv: list[str] | None = None) -> int:
         from panel_tui.scenarios import print_scenarios
 
         return print_scenarios(args.lang, args.profile)
-    scenario = None
-    if args.scenario:
-        from panel_tui.scenarios import ScenarioError, load_scenario, wipe_profile
+    from panel_tui.assembly import backend_options, run_panel
 
-        if args.live:
-            print("panel-tui: --scenario needs the simulator; it cannot be used with --live", file=sys.stderr)
-            return 2
-        try:
-            scenario = load_scenario(args.scenario)
-            wipe_profile(args.profile)  # a fresh profile
-        except (ScenarioError, ValueError) as error:
-            print(f"panel-tui: {error}", file=sys.stderr)
-            return 2
-
-    from panel_tui.device.settings import SettingsError
-    from panel_tui.i18n import LocaleError
-    from panel_tui.menus import MenuError
-
-    try:
-        app = build_app(args.profile, args.lang, options=backend_options(args))
-    except (MenuError, LocaleError) as error:
-        print("panel-tui cannot start: the data files are broken:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 1
-    except (SettingsError, ValueError) as error:
-        print(f"panel-tui cannot start: {error}", file=sys.stderr)
-        return 1
-    if scenario is not None:
-        from panel_tui.scenarios import run_scenario
-
-        print(f"panel-tui: preparing scenario {scenario.name} ...", file=sys.stderr)
-        try:
-            run_scenario(scenario, app.printer, app.backend)
-        except Exception as error:  # noqa: BLE001 - ScenarioError or BackendError, said plainly
-            app.backend.stop()
-            print(f"panel-tui cannot start scenario {scenario.name}: {error}", file=sys.stderr)
-            return 1
-    try:
-        app.run()
-    finally:
-        app.backend.stop()
-    return 0
+    return run_panel(args.profile, args.lang, backend_options(args), args.scenario)

@@ -147,7 +147,7 @@ async def render_svg(name: str, lang: str, size: tuple[int, int]) -> str:
 
     The steps after the recipe are those of the snapshot plugin (textual._doc.take_svg_screenshot).
     """
-    from panel_tui.cli import build_app
+    from panel_tui.assembly import build_app
     from panel_tui.device.clock import SNAPSHOT_TIME, FixedClock
     from panel_tui.device.paths import HOME_ENV
     from panel_tui.ui.catalog import all_recipes

@@ -354,7 +354,7 @@ def forget_scenario(paths) -> None:
 def profile_backend_options(profile: str, options=None):
     """`options` (default BackendOptions()) with the profile's trust in the simulator's CA.
 
-    For `cli.open_backend`: a profile started as `untrusted-certificate` stays untrusted
+    For `assembly.open_backend`: a profile started as `untrusted-certificate` stays untrusted
     on the next start, until a CA certificate is imported or another scenario is chosen.
     """
     from panel_tui.backend import BackendOptions

@@ -27,7 +27,7 @@ def fixed_clock():
 @pytest.fixture
 def make_app(fixed_clock):
     """Build the panel app on a fresh profile with the fixed clock."""
-    from panel_tui.cli import build_app
+    from panel_tui.assembly import build_app
 
     def factory(lang: str = "en", profile: str = "default", start_backend: bool = False):
         # Panel tests do not start the simulator; the end-to-end tests do.
@@ -63,7 +63,7 @@ def make_e2e_app(sim_thread, sim_control, fixed_clock):
 
     The display clock is fixed (snapshots); the OAuth sessions follow the simulator's clock.
     """
-    from panel_tui.cli import build_app
+    from panel_tui.assembly import build_app
 
     apps = []
 

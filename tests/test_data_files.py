@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from panel_tui.cli import check_data, known_names
+from panel_tui.assembly import check_data, known_names
 from panel_tui.datafiles import data_dir
 from panel_tui.i18n import check_locales, placeholders
 from panel_tui.menus import MenuError, load_menu_tree

@@ -22,7 +22,7 @@ def test_backend_packages_never_import_textual(package):
 
 
 def test_importing_the_app_does_not_import_heavy_backends():
-    modules = _imported_after("import panel_tui.app, panel_tui.cli")
+    modules = _imported_after("import panel_tui.app, panel_tui.cli, panel_tui.assembly")
     assert "textual" in modules  # the probe works
     for heavy in HEAVY:
         assert heavy not in modules, heavy
