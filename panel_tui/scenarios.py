@@ -297,7 +297,7 @@ def print_scenarios(lang: str | None = None, profile: str = "default") -> int:
     """`panel-tui [--lang L] scenarios`: in `lang`, else the profile's language. Exit code."""
     if lang is None:
         from panel_tui.device.paths import resolve_paths
-        from panel_tui.device.settings import SettingsError, SettingsStore
+        from panel_tui.device.settings_store import SettingsError, SettingsStore
 
         try:
             lang = SettingsStore(resolve_paths(profile)).load().language

@@ -233,7 +233,8 @@ class Command:
         return EXIT_OK
 
     def _config_set(self) -> int:
-        from panel_tui.device.settings import FIELDS, FIELDS_BY_NAME, SettingsError
+        from panel_tui.device.settings import FIELDS, FIELDS_BY_NAME
+        from panel_tui.device.settings_store import SettingsError
         from panel_tui.device.validation import FieldError
 
         name = self.args.field
@@ -421,7 +422,7 @@ class _DeviceFlowWaiter:
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the scriptable command in `args` (parsed by panel_tui.cli); returns the exit code."""
     from panel_tui.assembly import backend_options, open_backend
-    from panel_tui.device.settings import SettingsError
+    from panel_tui.device.settings_store import SettingsError
     from panel_tui.i18n import LocaleError, Translator
 
     out, err = out or sys.stdout, err or sys.stderr

@@ -127,7 +127,8 @@ def test_print_scenarios_uses_the_profiles_language(capsys):
     import dataclasses
 
     from panel_tui.device.paths import resolve_paths
-    from panel_tui.device.settings import DeviceSettings, SettingsStore
+    from panel_tui.device.settings import DeviceSettings
+    from panel_tui.device.settings_store import SettingsStore
 
     SettingsStore(resolve_paths("default")).save(dataclasses.replace(DeviceSettings(), language="ro"))
     assert scenarios.print_scenarios(None, "default") == 0

@@ -9,7 +9,8 @@ from panel_tui.device.admin import AdminSession
 from panel_tui.device.clock import Clock, SystemClock
 from panel_tui.device.joblog import JobLog
 from panel_tui.device.paths import ProfilePaths
-from panel_tui.device.settings import DeviceSettings, SettingsError, SettingsStore
+from panel_tui.device.settings import DeviceSettings
+from panel_tui.device.settings_store import SettingsError, SettingsStore
 from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
 
 SettingsListener = Callable[[DeviceSettings], None]

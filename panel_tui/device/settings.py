@@ -1,4 +1,4 @@
-"""Typed printer settings, their field descriptors, and the atomic JSON store.
+"""Typed printer settings and their field descriptors (the model; storage is in settings_store).
 
 `DeviceSettings.email_server` holds the APPLIED email server settings: Web Config edits
 stay pending in the UI until OK, and only then become a new DeviceSettings.
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,8 +14,6 @@ from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, Literal
 
-from panel_tui.device.atomic import write_atomically
-from panel_tui.device.paths import ProfilePaths
 from panel_tui.device.validation import (
     FieldError,
     choice_validator,
@@ -31,7 +28,6 @@ from panel_tui.device.validation import (
     validate_time_difference,
 )
 
-SCHEMA_VERSION = 1
 REDACTED = "[redacted]"
 LANGUAGES = ("en", "ro")
 DEFAULT_SERIAL = "X7NA012345"
@@ -265,7 +261,7 @@ DEVICE_VALIDATORS: dict[str, Callable[[Any], Any]] = {
 }
 # Menu setting names that differ from attribute names.
 SETTING_ALIASES = {"time_difference": "time_difference_minutes", "admin_timeout": "admin_timeout_minutes"}
-_EMAIL_SECTIONS = ("email_server", "fax_email_server")
+EMAIL_SECTIONS = ("email_server", "fax_email_server")
 
 
 @dataclass(frozen=True)
@@ -295,7 +291,7 @@ class DeviceSettings:
         """A validated copy with one setting changed; `name` may be "email_server.smtp_port"."""
         section, _, sub = name.partition(".")
         if sub:
-            if section not in _EMAIL_SECTIONS:
+            if section not in EMAIL_SECTIONS:
                 raise KeyError(f"unknown setting {name!r}")
             try:
                 updated = getattr(self, section).with_field(sub, raw_value)
@@ -321,7 +317,7 @@ class DeviceSettings:
             except FieldError as error:
                 error.field = attr
                 raise
-        for section in _EMAIL_SECTIONS:
+        for section in EMAIL_SECTIONS:
             try:
                 getattr(self, section).validate()
             except FieldError as error:
@@ -342,165 +338,14 @@ class DeviceSettings:
         return f"{self.date_format.format_date(local)} {local:%H:%M}"
 
 
-# ---- persistence -------------------------------------------------------------------------
+# Storage moved to settings_store; these names still resolve here for older callers.
+_MOVED_TO_STORE = frozenset({"SCHEMA_VERSION", "SettingsError", "SettingsStore", "settings_from_dict",
+                             "settings_to_dict"})
 
 
-class SettingsError(Exception):
-    """The settings file cannot be used; the message names the file and the problem."""
+def __getattr__(name: str) -> Any:
+    if name in _MOVED_TO_STORE:
+        from panel_tui.device import settings_store
 
-    def __init__(self, path, problem: str) -> None:
-        self.path = path
-        self.problem = problem
-        super().__init__(f"{path}: {problem}")
-
-
-def _email_to_dict(settings: EmailServerSettings) -> dict[str, Any]:
-    return {spec.name: getattr(settings, spec.name) for spec in FIELDS}
-
-
-def settings_to_dict(settings: DeviceSettings) -> dict[str, Any]:
-    """The JSON-ready form of `settings` (enums as their values)."""
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(settings):
-        value = getattr(settings, f.name)
-        out[f.name] = _email_to_dict(value) if isinstance(value, EmailServerSettings) else value
-    return json.loads(json.dumps(out))
-
-
-def _email_from_dict(data: Any, where: str) -> EmailServerSettings:
-    if not isinstance(data, dict):
-        raise ValueError(f"{where}: expected an object, found {type(data).__name__}")
-    unknown = sorted(set(data) - set(FIELDS_BY_NAME))
-    if unknown:
-        raise ValueError(f"{where}: unknown setting(s) {', '.join(unknown)}")
-    values: dict[str, Any] = {}
-    for name, raw in data.items():
-        spec = FIELDS_BY_NAME[name]
-        if spec.kind == "port" and not isinstance(raw, int):
-            raise ValueError(f"{where}.{name}: expected a number")
-        if spec.kind == "bool" and not isinstance(raw, bool):
-            raise ValueError(f"{where}.{name}: expected true or false")
-        try:
-            values[name] = spec.validator(raw)
-        except FieldError as error:
-            raise ValueError(f"{where}.{name}: {error}") from None
-    return EmailServerSettings(**values)
-
-
-def settings_from_dict(data: Any) -> DeviceSettings:
-    """Rebuild DeviceSettings from `settings_to_dict` output (ValueError says which key is bad)."""
-    if not isinstance(data, dict):
-        raise ValueError(f"settings: expected an object, found {type(data).__name__}")
-    known = {f.name for f in dataclasses.fields(DeviceSettings)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ValueError(f"unknown setting(s) {', '.join(unknown)}")
-    values: dict[str, Any] = {}
-    for name, raw in data.items():
-        if name in _EMAIL_SECTIONS:
-            values[name] = _email_from_dict(raw, name)
-            continue
-        if name in ("time_difference_minutes", "admin_timeout_minutes") and not isinstance(raw, int):
-            raise ValueError(f"{name}: expected a number")
-        if name == "lock_setting" and not isinstance(raw, bool):
-            raise ValueError(f"{name}: expected true or false")
-        try:
-            values[name] = DEVICE_VALIDATORS[name](raw)
-        except FieldError as error:
-            raise ValueError(f"{name}: {error}") from None
-    return DeviceSettings(**values)
-
-
-class SettingsStore:
-    """settings.json of one profile: schema-versioned JSON, written atomically, mode 0600."""
-
-    def __init__(self, paths: ProfilePaths) -> None:
-        self.paths = paths
-
-    @property
-    def path(self):
-        return self.paths.settings_file
-
-    def load(self) -> DeviceSettings:
-        """The saved settings; defaults if there is no file. A broken file raises SettingsError."""
-        path = self.path
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return DeviceSettings()
-        except OSError as error:
-            raise SettingsError(path, f"cannot be read: {error.strerror or error}") from None
-        try:
-            document = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as error:
-            raise SettingsError(path, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
-        except json.JSONDecodeError as error:
-            raise SettingsError(
-                path, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
-            ) from None
-        if not isinstance(document, dict) or "schema" not in document or "settings" not in document:
-            raise SettingsError(path, 'not a panel-tui settings file (expected "schema" and "settings")')
-        schema = document["schema"]
-        if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
-            raise SettingsError(path, f"invalid schema version {schema!r}")
-        if schema > SCHEMA_VERSION:
-            raise SettingsError(
-                path, f"written by a newer panel-tui (schema {schema}); this version reads schema {SCHEMA_VERSION}"
-            )
-        data = document["settings"]
-        if isinstance(data, dict):
-            data = self._merge_secrets(data)
-        try:
-            return settings_from_dict(data)
-        except (ValueError, TypeError) as error:
-            raise SettingsError(path, str(error)) from None
-
-    def _merge_secrets(self, data: dict) -> dict:
-        """Put the passwords kept in the 0600 secret store back into the settings document."""
-        secrets_path = self.paths.secrets_file
-        try:
-            secrets = json.loads(secrets_path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return data
-        except (OSError, ValueError) as error:
-            raise SettingsError(secrets_path, f"cannot be read: {error}") from None
-        if not isinstance(secrets, dict):
-            raise SettingsError(secrets_path, "expected a JSON object")
-        merged = dict(data)
-        for section in _EMAIL_SECTIONS:
-            password = secrets.get(f"{section}.password")
-            if isinstance(password, str) and isinstance(merged.get(section), dict):
-                merged[section] = {**merged[section], "password": password}
-        return merged
-
-    def save(self, settings: DeviceSettings) -> None:
-        """Validate and write `settings` atomically (temp file, fsync, os.replace, fsync dir)."""
-        if not isinstance(settings, DeviceSettings):
-            raise TypeError(f"expected DeviceSettings, got {type(settings).__name__}")
-        settings.validate()
-        data = settings_to_dict(settings)
-        # Passwords live in the 0600 secret store, never in settings.json.
-        secrets = {}
-        for section in _EMAIL_SECTIONS:
-            if isinstance(data.get(section), dict):
-                secrets[f"{section}.password"] = data[section].pop("password", "")
-        document = {"schema": SCHEMA_VERSION, "settings": data}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.paths.secrets_file, json.dumps(secrets) + "\n", mode=0o600)
-        write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n", mode=0o600)
-
-    def restore_defaults(self, keep_language: bool = False) -> DeviceSettings:
-        """Save and return default settings, keeping the serial number (and the language if asked).
-
-        An explicit restore may replace an unreadable file.
-        """
-        try:
-            current = self.load()
-        except SettingsError:
-            current = DeviceSettings()
-        restored = DeviceSettings(
-            serial_number=current.serial_number,
-            language=current.language if keep_language else DeviceSettings.language,
-        )
-        self.save(restored)
-        return restored
+        return getattr(settings_store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,7 @@
 acquisition before each send, and sign-out.
 
 The token cache is MSAL's ``SerializableTokenCache`` saved to the profile's
-``token_cache.json`` (mode 0600, atomic) whenever it changes. Next to it, a small state
+``token_cache.json`` (mode 0600, atomic; see ``token_cache``) whenever it changes. Next to it, a small state
 file (also 0600, no tokens) remembers which account the printer's email server signed in
 with and which sign-ins the identity provider declared dead (``invalid_grant``), so the
 status reads "Expired" instead of tokens vanishing silently.
@@ -12,10 +12,7 @@ imported only when a session first needs them.
 """
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -25,12 +22,6 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-try:
-    import fcntl
-except ImportError:  # Windows: one process per profile is assumed there
-    fcntl = None  # type: ignore[assignment]
-
-from panel_tui.device.atomic import write_atomically
 from panel_tui.device.clock import Clock
 from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
 from panel_tui.mail.errors import (
@@ -42,6 +33,7 @@ from panel_tui.mail.errors import (
     scrub,
 )
 from panel_tui.mail.providers import Provider
+from panel_tui.mail.token_cache import SignInState, TokenCacheFile
 
 log = logging.getLogger(__name__)
 
@@ -136,39 +128,6 @@ def _result_from_device_flow(response: dict, cancelled: bool) -> SignInResult:
     return SignInResult("error", aadsts=aadsts, detail=detail)
 
 
-class _SessionState:
-    """The 0600 JSON file beside the cache: roles -> account, dead sign-ins. No tokens."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.roles: dict[str, str] = {}
-        self.expired: dict[str, dict[str, Any]] = {}
-        self._mtime: int | None = None
-
-    def reload(self) -> None:
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
-            self.roles, self.expired, self._mtime = {}, {}, None
-            return
-        if stat.st_mtime_ns == self._mtime:
-            return
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            roles = {str(k): str(v) for k, v in dict(data.get("roles", {})).items()}
-            expired = {str(k).lower(): dict(v) for k, v in dict(data.get("expired", {})).items()}
-        except (OSError, ValueError, TypeError, AttributeError) as error:
-            log.warning("ignoring unreadable sign-in state %s: %s", self.path, error)
-            roles, expired = {}, {}
-        self.roles, self.expired, self._mtime = roles, expired, stat.st_mtime_ns
-
-    def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        document = {"schema": 1, "roles": self.roles, "expired": self.expired}
-        write_atomically(self.path, json.dumps(document, indent=2, sort_keys=True) + "\n", mode=0o600)
-        self._mtime = self.path.stat().st_mtime_ns
-
-
 def _make_http_session(provider: Provider, on_token_request: Callable[[], None]):
     import requests
 
@@ -188,19 +147,6 @@ def _make_http_session(provider: Provider, on_token_request: Callable[[], None])
     else:
         session.verify = provider.verify
     return session
-
-
-def _make_cache(now: Callable[[], float]):
-    import msal
-
-    class _ClockedTokenCache(msal.SerializableTokenCache):
-        """Stamps tokens with the session's clock, so a trainer's '+91 days' ages them too."""
-
-        def add(self, event, **kwargs):  # type: ignore[override]
-            kwargs.setdefault("now", int(now()))
-            super().add(event, **kwargs)
-
-    return _ClockedTokenCache()
 
 
 def _request_exceptions() -> tuple[type[BaseException], ...]:
@@ -227,11 +173,10 @@ class OAuthSession:
         self.refresh_margin = refresh_margin
         self.token_requests = 0  # POSTs to the token endpoint made by this session
         self._lock = threading.RLock()
-        self._cache = None
-        self._cache_mtime: int | None = None
+        self._cache_file = TokenCacheFile(self.cache_path, self._epoch)
         self._app = None
         self._http = None
-        self._state = _SessionState(self.state_path)
+        self._state = SignInState(self.state_path)
 
     # -- time ------------------------------------------------------------------------
 
@@ -247,58 +192,18 @@ class OAuthSession:
     # -- cache persistence -----------------------------------------------------------
 
     def _cache_obj(self):
-        if self._cache is None:
-            self._cache = _make_cache(self._epoch)
-        self._reload_cache()
-        return self._cache
+        return self._cache_file.cache()
 
-    def _reload_cache(self) -> None:
-        """Read the cache file if another process (the CLI) changed it since we last did."""
-        try:
-            stat = self.cache_path.stat()
-        except FileNotFoundError:
-            if self._cache_mtime is not None:  # deleted behind our back: forget it too
-                self._cache.deserialize(None)
-                self._cache_mtime = None
-            return
-        if stat.st_mtime_ns == self._cache_mtime:
-            return
-        try:
-            text = self.cache_path.read_text(encoding="utf-8")
-            json.loads(text or "{}")
-        except (OSError, ValueError) as error:
-            aside = self.cache_path.with_name(self.cache_path.name + ".unreadable")
-            log.warning("token cache %s is unreadable (%s); kept as %s", self.cache_path, type(error).__name__, aside)
-            self.cache_path.replace(aside)
-            self._cache.deserialize(None)
-            self._cache_mtime = None
-            return
-        self._cache.deserialize(text)
-        self._cache_mtime = stat.st_mtime_ns
+    @property
+    def _cache(self):
+        return self._cache_file.loaded
 
-    @contextlib.contextmanager
     def _profile_lock(self):
-        """Serialise refreshes across processes (the panel and the CLI share a profile):
-        refresh tokens rotate, and two processes redeeming the same one would kill it."""
-        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = self.cache_path.with_name(self.cache_path.name + ".lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+        """Serialise refreshes across processes (the panel and the CLI share a profile)."""
+        return self._cache_file.locked()
 
     def _save_cache(self) -> None:
-        cache = self._cache
-        if cache is None or not cache.has_state_changed:
-            return
-        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.cache_path, cache.serialize(), mode=0o600)
-        self._cache_mtime = self.cache_path.stat().st_mtime_ns
+        self._cache_file.save()
 
     # -- MSAL ------------------------------------------------------------------------
 

@@ -16,9 +16,8 @@ from panel_tui.device.settings import (
     EmailServerSettings,
     EmailService,
     SecureConnection,
-    SettingsError,
-    SettingsStore,
 )
+from panel_tui.device.settings_store import SettingsError, SettingsStore
 from panel_tui.device.validation import FieldError
 
 

@@ -1,3 +1,5 @@
+import pytest
+
 
 
 def test_passwords_never_reach_settings_json(tmp_path, monkeypatch):
@@ -6,7 +8,8 @@ def test_passwords_never_reach_settings_json(tmp_path, monkeypatch):
     import stat
 
     from panel_tui.device.paths import resolve_paths
-    from panel_tui.device.settings import DeviceSettings, SettingsStore
+    from panel_tui.device.settings import DeviceSettings
+    from panel_tui.device.settings_store import SettingsStore
 
     monkeypatch.setenv("PANEL_TUI_HOME", str(tmp_path / "home"))
     paths = resolve_paths("secrets")
@@ -18,3 +21,14 @@ def test_passwords_never_reach_settings_json(tmp_path, monkeypatch):
     assert "Hunter2-secret" in paths.secrets_file.read_text()
     assert stat.S_IMODE(os.stat(paths.secrets_file).st_mode) == 0o600
     assert store.load().email_server.password == "Hunter2-secret"
+
+
+def test_storage_names_still_resolve_from_the_model_module():
+    """settings_store holds the storage; older imports from settings keep working."""
+    from panel_tui.device import settings, settings_store
+
+    assert settings.SettingsStore is settings_store.SettingsStore
+    assert settings.SettingsError is settings_store.SettingsError
+    assert settings.settings_from_dict is settings_store.settings_from_dict
+    with pytest.raises(AttributeError):
+        settings.NoSuchName  # noqa: B018

@@ -1,0 +1,182 @@
+"""settings.json of one profile: the schema-versioned JSON form of DeviceSettings, read and
+written atomically (mode 0600), with the passwords kept apart in the 0600 secret store."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from panel_tui.device.atomic import write_atomically
+from panel_tui.device.paths import ProfilePaths
+from panel_tui.device.settings import (
+    DEVICE_VALIDATORS,
+    EMAIL_SECTIONS,
+    FIELDS,
+    FIELDS_BY_NAME,
+    DeviceSettings,
+    EmailServerSettings,
+)
+from panel_tui.device.validation import FieldError
+
+SCHEMA_VERSION = 1
+
+
+class SettingsError(Exception):
+    """The settings file cannot be used; the message names the file and the problem."""
+
+    def __init__(self, path, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+def _email_to_dict(settings: EmailServerSettings) -> dict[str, Any]:
+    return {spec.name: getattr(settings, spec.name) for spec in FIELDS}
+
+
+def settings_to_dict(settings: DeviceSettings) -> dict[str, Any]:
+    """The JSON-ready form of `settings` (enums as their values)."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(settings):
+        value = getattr(settings, f.name)
+        out[f.name] = _email_to_dict(value) if isinstance(value, EmailServerSettings) else value
+    return json.loads(json.dumps(out))
+
+
+def _email_from_dict(data: Any, where: str) -> EmailServerSettings:
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: expected an object, found {type(data).__name__}")
+    unknown = sorted(set(data) - set(FIELDS_BY_NAME))
+    if unknown:
+        raise ValueError(f"{where}: unknown setting(s) {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for name, raw in data.items():
+        spec = FIELDS_BY_NAME[name]
+        if spec.kind == "port" and not isinstance(raw, int):
+            raise ValueError(f"{where}.{name}: expected a number")
+        if spec.kind == "bool" and not isinstance(raw, bool):
+            raise ValueError(f"{where}.{name}: expected true or false")
+        try:
+            values[name] = spec.validator(raw)
+        except FieldError as error:
+            raise ValueError(f"{where}.{name}: {error}") from None
+    return EmailServerSettings(**values)
+
+
+def settings_from_dict(data: Any) -> DeviceSettings:
+    """Rebuild DeviceSettings from `settings_to_dict` output (ValueError says which key is bad)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"settings: expected an object, found {type(data).__name__}")
+    known = {f.name for f in dataclasses.fields(DeviceSettings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(f"unknown setting(s) {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for name, raw in data.items():
+        if name in EMAIL_SECTIONS:
+            values[name] = _email_from_dict(raw, name)
+            continue
+        if name in ("time_difference_minutes", "admin_timeout_minutes") and not isinstance(raw, int):
+            raise ValueError(f"{name}: expected a number")
+        if name == "lock_setting" and not isinstance(raw, bool):
+            raise ValueError(f"{name}: expected true or false")
+        try:
+            values[name] = DEVICE_VALIDATORS[name](raw)
+        except FieldError as error:
+            raise ValueError(f"{name}: {error}") from None
+    return DeviceSettings(**values)
+
+
+class SettingsStore:
+    """settings.json of one profile: schema-versioned JSON, written atomically, mode 0600."""
+
+    def __init__(self, paths: ProfilePaths) -> None:
+        self.paths = paths
+
+    @property
+    def path(self):
+        return self.paths.settings_file
+
+    def load(self) -> DeviceSettings:
+        """The saved settings; defaults if there is no file. A broken file raises SettingsError."""
+        path = self.path
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return DeviceSettings()
+        except OSError as error:
+            raise SettingsError(path, f"cannot be read: {error.strerror or error}") from None
+        try:
+            document = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise SettingsError(path, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+        except json.JSONDecodeError as error:
+            raise SettingsError(
+                path, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+            ) from None
+        if not isinstance(document, dict) or "schema" not in document or "settings" not in document:
+            raise SettingsError(path, 'not a panel-tui settings file (expected "schema" and "settings")')
+        schema = document["schema"]
+        if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+            raise SettingsError(path, f"invalid schema version {schema!r}")
+        if schema > SCHEMA_VERSION:
+            raise SettingsError(
+                path, f"written by a newer panel-tui (schema {schema}); this version reads schema {SCHEMA_VERSION}"
+            )
+        data = document["settings"]
+        if isinstance(data, dict):
+            data = self._merge_secrets(data)
+        try:
+            return settings_from_dict(data)
+        except (ValueError, TypeError) as error:
+            raise SettingsError(path, str(error)) from None
+
+    def _merge_secrets(self, data: dict) -> dict:
+        """Put the passwords kept in the 0600 secret store back into the settings document."""
+        secrets_path = self.paths.secrets_file
+        try:
+            secrets = json.loads(secrets_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return data
+        except (OSError, ValueError) as error:
+            raise SettingsError(secrets_path, f"cannot be read: {error}") from None
+        if not isinstance(secrets, dict):
+            raise SettingsError(secrets_path, "expected a JSON object")
+        merged = dict(data)
+        for section in EMAIL_SECTIONS:
+            password = secrets.get(f"{section}.password")
+            if isinstance(password, str) and isinstance(merged.get(section), dict):
+                merged[section] = {**merged[section], "password": password}
+        return merged
+
+    def save(self, settings: DeviceSettings) -> None:
+        """Validate and write `settings` atomically (temp file, fsync, os.replace, fsync dir)."""
+        if not isinstance(settings, DeviceSettings):
+            raise TypeError(f"expected DeviceSettings, got {type(settings).__name__}")
+        settings.validate()
+        data = settings_to_dict(settings)
+        # Passwords live in the 0600 secret store, never in settings.json.
+        secrets = {}
+        for section in EMAIL_SECTIONS:
+            if isinstance(data.get(section), dict):
+                secrets[f"{section}.password"] = data[section].pop("password", "")
+        document = {"schema": SCHEMA_VERSION, "settings": data}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(self.paths.secrets_file, json.dumps(secrets) + "\n", mode=0o600)
+        write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n", mode=0o600)
+
+    def restore_defaults(self, keep_language: bool = False) -> DeviceSettings:
+        """Save and return default settings, keeping the serial number (and the language if asked).
+
+        An explicit restore may replace an unreadable file.
+        """
+        try:
+            current = self.load()
+        except SettingsError:
+            current = DeviceSettings()
+        restored = DeviceSettings(
+            serial_number=current.serial_number,
+            language=current.language if keep_language else DeviceSettings.language,
+        )
+        self.save(restored)
+        return restored
