@@ -63,6 +63,8 @@ async def test_scan_to_email_arrives_with_its_pdf(make_e2e_app, sim_control, sim
     assert len(inbox) == 1
     assert inbox[0]["from"].endswith(PRINTER.upn) or PRINTER.upn in inbox[0]["from"]
     assert [a["content_type"] for a in inbox[0]["attachments"]] == ["application/pdf"]
+    # The scanned mail's subject is in the panel's language.
+    assert inbox[0]["subject"] == ("Scanned document" if lang == "en" else "Document scanat")
     job = app.printer.joblog.jobs()[0]
     assert (job.job_type, job.result, job.error_code) == ("scan_to_email", "ok", None)
 

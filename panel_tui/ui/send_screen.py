@@ -55,7 +55,9 @@ class SendScreen(PanelScreen):
             return
         self._error = None
         self.query_one("#edit-error", Static).update("")
-        app, subject, kind = self.app, self._subject, self.kind
+        app, kind = self.app, self.kind
+        # An empty subject gets the printer's default, in the panel's language.
+        subject = self._subject or app.t(f"screen.send.{kind}.subject")
 
         async def job():
             jobs = await app.mail_jobs()
