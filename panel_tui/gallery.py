@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,11 +58,15 @@ def plan(langs: Sequence[str] = ("en", "ro"), sizes: Sequence[tuple[int, int]] |
 
 def render_gallery(out_dir: Path | str, langs: Sequence[str] = ("en", "ro"),
                    sizes: Sequence[tuple[int, int]] | None = None, *, names: Sequence[str] | None = None,
-                   jobs: int | None = None, index_lang: str = "en") -> list[Path]:
-    """Render the gallery into `out_dir`; returns the SVG paths (plan order) followed by index.html.
+                   jobs: int | None = None, index_lang: str = "en", locales_dir: Path | None = None,
+                   progress: Callable[[int, int, Shot], None] | None = None,
+                   index_name: str = INDEX_NAME) -> list[Path]:
+    """Render the gallery into `out_dir`; returns the SVG paths (plan order) followed by the index page.
 
     `sizes=None` is the snapshot tests' matrix; `names` limits it to some screens; `jobs`
-    worker processes render in parallel (default: the CPU count, at most 8).
+    worker processes render in parallel (default: the CPU count, at most 8); `locales_dir`
+    renders with other locale files (a translator's edit); `progress(done, total, shot)` is
+    called as each picture is ready.
     """
     out = Path(out_dir)
     shots = plan(langs, sizes)
@@ -72,13 +76,13 @@ def render_gallery(out_dir: Path | str, langs: Sequence[str] = ("en", "ro"),
             raise GalleryError(f"no screen recipe named {', '.join(unknown)}")
         shots = [s for s in shots if s.name in set(names)]
     out.mkdir(parents=True, exist_ok=True)
-    svgs = _render_all(shots, jobs)
+    svgs = _render_all(shots, jobs, locales_dir, progress)
     paths = []
     for shot, svg in zip(shots, svgs):
         path = out / shot.filename
         _write_if_changed(path, svg)
         paths.append(path)
-    index = out / INDEX_NAME
+    index = out / index_name
     _write_if_changed(index, index_html(shots, index_lang))
     return paths + [index]
 
@@ -86,9 +90,11 @@ def render_gallery(out_dir: Path | str, langs: Sequence[str] = ("en", "ro"),
 # -- rendering ---------------------------------------------------------------------------------
 
 
-def _render_all(shots: list[Shot], jobs: int | None) -> list[str]:
+def _render_all(shots: list[Shot], jobs: int | None, locales_dir: Path | None = None,
+                progress: Callable[[int, int, Shot], None] | None = None) -> list[str]:
+    import functools
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from panel_tui.ui.catalog import all_recipes
 
@@ -99,15 +105,28 @@ def _render_all(shots: list[Shot], jobs: int | None) -> list[str]:
     cloud = [s for s in shots if s.name in needs_sim]
     # spawn: a fresh interpreter whose Textual constants come from the clean environment.
     context = multiprocessing.get_context("spawn")
+    render = functools.partial(_render_shot, locales_dir=locales_dir)
     rendered: dict[Shot, str] = {}
+
+    def collect(pool, group) -> None:
+        futures = {pool.submit(render, shot): shot for shot in group}
+        try:
+            for future in as_completed(futures):
+                rendered[futures[future]] = future.result()
+                if progress is not None:
+                    progress(len(rendered), len(shots), futures[future])
+        except BaseException:
+            for pending in futures:
+                pending.cancel()
+            raise
+
     if cloud:  # one worker, one simulator: the pictures share its state, so one at a time
         with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_sim_worker_setup) as pool:
-            rendered.update(zip(cloud, pool.map(_render_shot, cloud)))
+            collect(pool, cloud)
     if plain:
         workers = max(1, min(jobs or min(os.cpu_count() or 1, 8), len(plain)))
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_setup) as pool:
-            rendered.update(zip(plain, pool.map(_render_shot, plain,
-                                                chunksize=max(1, len(plain) // (workers * 4)))))
+            collect(pool, plain)
     return [rendered[s] for s in shots]
 
 
@@ -133,16 +152,16 @@ def _worker_setup() -> None:
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
 
 
-def _render_shot(shot: Shot) -> str:
+def _render_shot(shot: Shot, locales_dir: Path | None = None) -> str:
     import asyncio
 
     try:
-        return asyncio.run(render_svg(shot.name, shot.lang, shot.size))
+        return asyncio.run(render_svg(shot.name, shot.lang, shot.size, locales_dir=locales_dir))
     except Exception as error:  # noqa: BLE001 - re-raised with the screen's name
         raise GalleryError(f"{shot.filename}: {type(error).__name__}: {error}") from None
 
 
-async def render_svg(name: str, lang: str, size: tuple[int, int]) -> str:
+async def render_svg(name: str, lang: str, size: tuple[int, int], locales_dir: Path | None = None) -> str:
     """One screen as SVG, on a fresh profile under a temporary PANEL_TUI_HOME, with the fixed clock.
 
     The steps after the recipe are those of the snapshot plugin (textual._doc.take_svg_screenshot).
@@ -160,7 +179,8 @@ async def render_svg(name: str, lang: str, size: tuple[int, int]) -> str:
     with tempfile.TemporaryDirectory(prefix="panel-gallery-") as home:
         os.environ[HOME_ENV] = home
         try:
-            app = build_app(profile="default", lang=lang, clock=FixedClock(SNAPSHOT_TIME), start_backend=False)
+            app = build_app(profile="default", lang=lang, clock=FixedClock(SNAPSHOT_TIME), start_backend=False,
+                            locales_dir=locales_dir)
             app.animation_level = "none"
             if recipe.needs_sim:
                 if _SIM is None:
@@ -271,21 +291,101 @@ def add_arguments(parser) -> None:
     parser.add_argument("--only", action="append", metavar="SCREEN",
                         help="render only this screen (repeatable; names as in index.html)")
     parser.add_argument("--jobs", type=int, help="parallel render processes (default: CPU count, at most 8)")
+    parser.add_argument("--compare", type=Path, metavar="OLD",
+                        help="an earlier gallery: index.html lists what changed, before and after side by side "
+                             "with the changed cells outlined (the whole gallery moves to screens.html)")
+    parser.add_argument("--fail-on-change", action="store_true",
+                        help="with --compare: exit 1 when a picture changed, appeared or disappeared (for CI)")
+    parser.add_argument("--locales", type=Path, metavar="DIR",
+                        help="render with the en.toml and ro.toml of this folder (default: the shipped ones)")
+
+
+class Progress:
+    """Progress while rendering, on stderr: a bar redrawn in place on a terminal, plain lines otherwise."""
+
+    def __init__(self, stream=None, tty: bool | None = None) -> None:
+        import sys
+
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty() if tty is None else tty
+        self._drawn = False
+
+    def __call__(self, done: int, total: int, shot: Shot) -> None:
+        if not self.tty:
+            self.stream.write(f"[{done}/{total}] {shot.filename}\n")
+            self.stream.flush()
+            return
+        import shutil
+
+        columns = shutil.get_terminal_size((80, 24)).columns
+        width = 24
+        filled = width * done // max(total, 1)
+        line = f"{'#' * filled}{'.' * (width - filled)} {done}/{total} {shot.filename}"
+        self.stream.write("\r" + line[:columns - 1].ljust(columns - 1))
+        self.stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False
 
 
 def command(args) -> int:
-    """Run `panel-tui gallery`: 0 when every screen rendered, 1 otherwise (the message names the screen)."""
+    """Run `panel-tui gallery`: 0 when every screen rendered (whatever changed, unless
+    --fail-on-change), 1 otherwise (the message names the screen), 2 for bad options."""
     import sys
 
+    from panel_tui import gallery_compare
+
     jobs = getattr(args, "jobs", None)
+    old = getattr(args, "compare", None)
     if jobs is not None and jobs < 1:
         print("panel-tui gallery: --jobs must be 1 or more", file=sys.stderr)
         return 2
+    if getattr(args, "fail_on_change", False) and old is None:
+        print("panel-tui gallery: --fail-on-change needs --compare OLD", file=sys.stderr)
+        return 2
+    if old is not None and not Path(old).is_dir():
+        print(f"panel-tui gallery: --compare {old}: no such gallery folder", file=sys.stderr)
+        return 2
+    if old is not None and Path(old).resolve() == Path(args.out).resolve():
+        print("panel-tui gallery: --compare must name another folder than --out", file=sys.stderr)
+        return 2
+    lang = getattr(args, "lang", None) or "en"
+    names = getattr(args, "only", None)
+    progress = Progress()
     try:
-        paths = render_gallery(args.out, names=getattr(args, "only", None), jobs=jobs,
-                               index_lang=getattr(args, "lang", None) or "en")
+        paths = render_gallery(args.out, names=names, jobs=jobs, index_lang=lang,
+                               locales_dir=getattr(args, "locales", None), progress=progress,
+                               index_name=gallery_compare.ALL_SCREENS if old is not None else INDEX_NAME)
     except (GalleryError, OSError) as error:
+        progress.close()
         print(f"panel-tui gallery: {error}", file=sys.stderr)
         return 1
-    print(f"{len(paths) - 1} SVG files and {paths[-1]}")
-    return 0
+    progress.close()
+    if old is None:
+        print(f"{len(paths) - 1} SVG files and {paths[-1].resolve()}")
+        return 0
+    from panel_tui.i18n import Translator
+
+    try:
+        comparison = gallery_compare.compare_dirs(old, args.out, [p.name for p in paths[:-1]], names)
+        gallery_compare.write_pictures(comparison, old, args.out)
+    except (gallery_compare.CompareError, OSError) as error:
+        print(f"panel-tui gallery: {error}", file=sys.stderr)
+        return 1
+    t = Translator.load(getattr(args, "locales", None), language=lang).t
+    index = Path(args.out) / INDEX_NAME
+    _write_if_changed(index, gallery_compare.compare_html(comparison, str(old), t))
+    print(t("gallery.compare.summary", changed=len(comparison.changed), added=len(comparison.added),
+            removed=len(comparison.removed), unchanged=len(comparison.unchanged), old=str(old)))
+    for change in comparison.changed:
+        print(f"  ~ {change.filename}")
+    for filename in comparison.added:
+        print(f"  + {filename}")
+    for filename in comparison.removed:
+        print(f"  - {filename}")
+    print(f"{len(paths) - 1} SVG files and {index.resolve()}")
+    return 1 if getattr(args, "fail_on_change", False) and comparison.any_change else 0
