@@ -2,7 +2,7 @@
 
 The identity provider raises :class:`IdpError` and renders it the way Entra does:
 ``{"error", "error_description": "AADSTS<code>: ...", "error_codes": [code],
-"timestamp", "trace_id", "correlation_id"}`` (plus ``suberror`` where
+"timestamp", "trace_id", "correlation_id", "error_uri"}`` (plus ``suberror`` where
 Entra sends one). The sign-in pages show the same codes.
 """
 from __future__ import annotations
@@ -99,6 +99,9 @@ TEMPORARILY_UNAVAILABLE = AadErrorKind(
     "temporarily_unavailable", 90033,
     "A transient error has occurred. Please try again.", status=503)
 
+# Entra points every coded error at its public lookup page.
+ERROR_LOOKUP_URL = "https://login.microsoftonline.com/error?code="
+
 # Shown only on the sign-in pages (the device keeps polling meanwhile).
 USER_NOT_FOUND_CODE = 50034
 BAD_PASSWORD_CODE = 50126
@@ -139,6 +142,8 @@ class IdpError(Exception):
         }
         if self.kind.suberror:
             body["suberror"] = self.kind.suberror
+        if self.kind.code:
+            body["error_uri"] = f"{ERROR_LOOKUP_URL}{self.kind.code}"
         return body
 
 

@@ -231,9 +231,10 @@ class SimState:
         return token
 
     def redeem_refresh_token(self, token: str, client_id: str) -> RefreshTokenRecord:
-        """Check a refresh token as Entra would; on success it is used up (rotation).
+        """Check a refresh token as Entra would. Like Entra, using one does not revoke it:
+        it keeps working until 90 days pass without its use, a revocation or a password change.
 
-        Raises :class:`IdpError` with AADSTS70000 (unknown, used or another client's),
+        Raises :class:`IdpError` with AADSTS70000 (unknown or another client's),
         700082 (90 days unused), 50173 (revoked / password changed), 53003 (conditional
         access, enforced on device-code sessions) or 65001 (consent withdrawn).
         """
@@ -242,7 +243,7 @@ class SimState:
         if record is None or record.client_id != client_id:
             raise IdpError(aadsts.REFRESH_TOKEN_INVALID)
         now = self.now()
-        if now - record.issued_at > REFRESH_TOKEN_MAX_INACTIVE:
+        if now - record.last_active > REFRESH_TOKEN_MAX_INACTIVE:
             raise IdpError(aadsts.REFRESH_TOKEN_INACTIVE,
                            issued=aadsts.format_entra_date(record.issued_at))
         user = self.user(record.upn)
@@ -257,14 +258,14 @@ class SimState:
         if not self.has_consent(user.upn, client_id):
             raise IdpError(aadsts.CONSENT_REQUIRED, client_id=client_id,
                            app_name=self.app_name(client_id))
-        del self.tenant.refresh_tokens[key]
+        record.last_used = now
         return record
 
     def _forget_long_dead_refresh_tokens(self) -> None:
         now = self.now()
         self.tenant.refresh_tokens = {
             key: rec for key, rec in self.tenant.refresh_tokens.items()
-            if now - rec.issued_at <= _FORGET_REFRESH_TOKENS_AFTER
+            if now - rec.last_active <= _FORGET_REFRESH_TOKENS_AFTER
         }
 
     # -- views -------------------------------------------------------------------------
@@ -276,7 +277,7 @@ class SimState:
         now = self.now()
         for rec in tenant.refresh_tokens.values():
             user = self.user(rec.upn)
-            if user and now - rec.issued_at <= REFRESH_TOKEN_MAX_INACTIVE and rec.auth_time >= user.tokens_valid_from:
+            if user and now - rec.last_active <= REFRESH_TOKEN_MAX_INACTIVE and rec.auth_time >= user.tokens_valid_from:
                 live_tokens[rec.upn] = live_tokens.get(rec.upn, 0) + 1
         return {
             "tenant": {"id": tenant.tenant_id, "domain": tenant.domain, "name": tenant.name},

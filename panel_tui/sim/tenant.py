@@ -129,8 +129,13 @@ class RefreshTokenRecord:
     upn: str
     client_id: str
     scopes: list[str]
-    auth_time: float  # the original sign-in; rotation keeps it
-    issued_at: float  # this token's issue time; 90 days without use kills it
+    auth_time: float  # the original sign-in; every refresh keeps it
+    issued_at: float  # this token's issue time
+    last_used: float = 0.0  # its last redemption; 90 days without use kills it
+
+    @property
+    def last_active(self) -> float:
+        return max(self.issued_at, self.last_used)
 
     def to_dict(self) -> dict:
         return asdict(self)

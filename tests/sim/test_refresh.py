@@ -1,4 +1,4 @@
-"""Refresh tokens through MSAL: silent refresh, rotation, inactivity, revocation, policies."""
+"""Refresh tokens through MSAL: silent refresh, reuse as in Entra, inactivity, revocation, policies."""
 from __future__ import annotations
 
 import jwt
@@ -43,14 +43,46 @@ def test_using_a_refresh_token_restarts_its_90_days(sim):
         assert "access_token" in _silent(sim, signin)
 
 
-def test_refresh_tokens_rotate_and_a_used_one_is_refused(sim):
+def test_a_used_refresh_token_keeps_working_as_in_entra(sim):
+    # Entra hands out a new refresh token on every use but does not revoke the old one.
     signin = sim.sign_in(ADMIN)
     first_rt = signin.result["refresh_token"]
     again = signin.app.acquire_token_by_refresh_token(first_rt, [sim.endpoints.scope])
     assert "access_token" in again and again["refresh_token"] != first_rt
     replay = signin.app.acquire_token_by_refresh_token(first_rt, [sim.endpoints.scope])
-    assert replay["error"] == "invalid_grant"
-    assert replay["error_codes"] == [70000]
+    assert "access_token" in replay, replay
+    sim.control.advance_clock(89 * DAY)  # its own inactivity counts from its last use
+    assert "access_token" in signin.app.acquire_token_by_refresh_token(first_rt, [sim.endpoints.scope])
+
+
+def test_an_old_refresh_token_dies_of_its_own_inactivity(sim):
+    signin = sim.sign_in(ADMIN)
+    first_rt = signin.result["refresh_token"]
+    sim.control.advance_clock(60 * DAY)
+    newer = signin.app.acquire_token_by_refresh_token(first_rt, [sim.endpoints.scope])["refresh_token"]
+    sim.control.advance_clock(60 * DAY)
+    assert "access_token" in signin.app.acquire_token_by_refresh_token(newer, [sim.endpoints.scope])
+    sim.control.advance_clock(31 * DAY)  # 91 days since the first token was last used
+    dead = signin.app.acquire_token_by_refresh_token(first_rt, [sim.endpoints.scope])
+    assert dead["error_codes"] == [700082]
+
+
+def test_an_old_refresh_token_dies_with_a_password_change(sim):
+    signin = sim.sign_in(ADMIN)
+    first_rt = signin.result["refresh_token"]
+    assert "access_token" in signin.app.acquire_token_by_refresh_token(first_rt, [sim.endpoints.scope])
+    sim.control.advance_clock(1)
+    sim.control.reset_password(ADMIN.upn, "Brand-New-Password-2")
+    assert signin.app.acquire_token_by_refresh_token(first_rt, [sim.endpoints.scope])["error_codes"] == [50173]
+
+
+def test_an_unknown_refresh_token_is_refused_with_70000_and_entra_fields(sim):
+    signin = sim.sign_in(ADMIN)
+    result = signin.app.acquire_token_by_refresh_token("0.SIM.not-a-token", [sim.endpoints.scope])
+    assert result["error"] == "invalid_grant" and result["error_codes"] == [70000]
+    assert result["error_uri"] == "https://login.microsoftonline.com/error?code=70000"
+    for field in ("trace_id", "correlation_id", "timestamp"):
+        assert result[field] and f"{result[field]}" in result["error_description"]
 
 
 def test_revoked_sessions_end_refresh_with_50173(sim):
