@@ -107,6 +107,21 @@ CAUSES: dict[str, ErrorCause] = {
         _cause("auth_method_not_oauth2", 360, "printer_admin"),  # applied settings are not OAuth2
         _cause("client_not_registered", 312, "tenant_admin"),  # AADSTS700016, 7000218, 90002
         _cause("not_authenticated", 312, "printer_admin"),  # 530 5.7.57
+        # Sign-in (AADSTS) causes of a device code sign-in and of a refresh, each with its own fix.
+        _cause("app_single_tenant", 312, "printer_admin"),  # AADSTS50194: single-tenant app, /organizations
+        _cause("tenant_not_identified", 312, "printer_admin"),  # AADSTS50059: no tenant in the request
+        _cause("unknown_tenant", 312, "printer_admin"),  # AADSTS90002: --tenant names no tenant
+        _cause("app_not_found", 312, "tenant_admin"),  # AADSTS700016: client id not in the directory
+        _cause("public_client_flows_off", 312, "tenant_admin"),  # AADSTS7000218: Allow public client flows = No
+        _cause("wrong_password", 312, "printer_admin"),  # AADSTS50126
+        _cause("account_locked", 312, "tenant_admin"),  # AADSTS50053: smart lockout
+        _cause("account_disabled", 312, "tenant_admin"),  # AADSTS50057
+        _cause("mfa_required", 361, "printer_admin"),  # AADSTS50076 / 50079: sign in again with MFA
+        _cause("signin_revoked", 361, "printer_admin"),  # AADSTS50173: sessions revoked / password changed
+        _cause("signin_grant_invalid", 361, "printer_admin"),  # AADSTS70000: refresh token not valid
+        _cause("device_code_expired", 360, "printer_admin"),  # AADSTS70016 / 70020: code not used in time
+        _cause("signin_declined", 360, "printer_admin"),  # AADSTS65004: Cancel on the permissions screen
+        _cause("smtp_auth_security_defaults", 312, "tenant_admin"),  # 535 5.7.139 ... security defaults policy
     )
 }
 

@@ -26,6 +26,7 @@ from panel_tui.device.clock import Clock
 from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
 from panel_tui.mail.errors import (
     CONDITIONAL_ACCESS_CODES,
+    SIGNIN_DEAD_CAUSES,
     MailError,
     classify_idp_error,
     describe_idp_error,
@@ -87,6 +88,7 @@ class SignInResult:
     account: str | None = None
     aadsts: int | None = None
     detail: str = ""
+    cause: str | None = None  # the classified cause of an "error" outcome (AADSTS50194 ...)
 
     @property
     def ok(self) -> bool:
@@ -95,6 +97,8 @@ class SignInResult:
     @property
     def cause_name(self) -> str | None:
         """The error-table cause for a failed outcome that someone must fix (else None)."""
+        if self.outcome == "error" and self.cause:
+            return self.cause
         return OUTCOME_CAUSES[self.outcome]
 
     @property
@@ -125,7 +129,15 @@ def _result_from_device_flow(response: dict, cancelled: bool) -> SignInResult:
         return SignInResult("consent_required", aadsts=aadsts, detail=detail)
     if cause == "idp_unavailable":
         return SignInResult("idp_unavailable", aadsts=aadsts, detail=detail)
-    return SignInResult("error", aadsts=aadsts, detail=detail)
+    return SignInResult("error", aadsts=aadsts, detail=detail, cause=cause)
+
+
+def _dead_cause(mark: dict[str, Any]) -> str:
+    """The cause of a sign-in the identity provider declared dead (remembered in the state file)."""
+    from panel_tui.mail.errors import AADSTS_CAUSES
+
+    cause = AADSTS_CAUSES.get(mark.get("aadsts") or 0, "signin_expired")
+    return cause if cause in SIGNIN_DEAD_CAUSES else "signin_expired"
 
 
 def _make_http_session(provider: Provider, on_token_request: Callable[[], None]):
@@ -223,8 +235,8 @@ class OAuthSession:
             self._app = msal.PublicClientApplication(self.provider.client_id, **kwargs)
         except _request_exceptions() as error:
             raise MailError("idp_unavailable", f"identity provider unreachable: {type(error).__name__}") from None
-        except ValueError as error:  # MSAL: discovery answered with an error (unknown tenant...)
-            raise MailError("client_not_registered", scrub(error)) from None
+        except ValueError as error:  # MSAL: discovery answered with an error: the tenant is unknown
+            raise MailError("unknown_tenant", scrub(error)) from None
         return self._app
 
     def _accounts(self, upn: str | None = None) -> list[dict]:
@@ -357,7 +369,6 @@ class OAuthSession:
         """
         per_user = account is not None
         missing = "user_signin_required" if per_user else "not_signed_in"
-        dead = "user_signin_required" if per_user else "signin_expired"
         with self._lock, self._profile_lock():
             self._state.reload()
             upn = account or self._state.roles.get(role)
@@ -368,7 +379,8 @@ class OAuthSession:
                 raise MailError(missing, f"{upn} has not signed in on this printer")
             mark = self._state.expired.get(upn.lower())
             if mark is not None:
-                raise MailError(dead, f"the sign-in of {upn} has expired (AADSTS{mark.get('aadsts', '')})")
+                raise MailError("user_signin_required" if per_user else _dead_cause(mark),
+                                f"the sign-in of {upn} has expired (AADSTS{mark.get('aadsts', '')})")
             expires_on = self._access_token_expires_on(matches[0])
             force = expires_on is not None and expires_on - self._epoch() < self.refresh_margin
             app = self._application()
@@ -388,7 +400,7 @@ class OAuthSession:
             if "access_token" not in result:
                 cause = classify_idp_error(result)
                 detail = describe_idp_error(result)
-                if cause == "signin_expired":
+                if cause in SIGNIN_DEAD_CAUSES:
                     codes = error_codes_of(result)
                     self._state.expired[upn.lower()] = {
                         "aadsts": codes[0] if codes else None,
@@ -396,7 +408,7 @@ class OAuthSession:
                         "at": self._now().isoformat(),
                     }
                     self._state.save()
-                    raise MailError(dead, detail)
+                    raise MailError("user_signin_required" if per_user else cause, detail)
                 raise MailError(cause, detail)
             return result["access_token"]
 

@@ -22,11 +22,43 @@ FALLBACK_CAUSES: dict[str, str] = {
     "not_authenticated": "auth_failed",          # 530 5.7.57
 }
 
-# invalid_grant codes that mean "this sign-in is over: sign in again".
-SIGNIN_DEAD_CODES = frozenset({700082, 70043, 50173, 70000, 700084, 50078, 50076, 50079, 50132, 70008})
+# Every AADSTS code a device code sign-in (or a refresh) can answer with, and its cause.
+# Codes absent here fall back on the OAuth error (invalid_grant -> signin_expired ...).
+AADSTS_CAUSES: dict[int, str] = {
+    50194: "app_single_tenant",        # app is not multi-tenant; /organizations or /common used
+    50059: "tenant_not_identified",    # no tenant-identifying information in the request
+    90002: "unknown_tenant",           # the tenant in the authority does not exist
+    700016: "app_not_found",           # the client id is not registered in that directory
+    7000218: "public_client_flows_off",  # "client_assertion or client_secret" required
+    700054: "public_client_flows_off",   # response_type not enabled for the app (same place to fix)
+    65001: "consent_required",         # nobody consented (or SMTP.Send is not in the grant)
+    90094: "consent_required",         # admin approval required
+    50126: "wrong_password",
+    50053: "account_locked",
+    50057: "account_disabled",
+    50076: "mfa_required",
+    50079: "mfa_required",
+    53003: "conditional_access",
+    700082: "signin_expired",          # refresh token unused for 90 days
+    70043: "signin_expired",           # sign-in frequency (conditional access) ran out
+    700084: "signin_expired",          # single-page app refresh token lifetime
+    50173: "signin_revoked",           # sessions revoked or password changed
+    50133: "signin_revoked",           # password changed/expired since the sign-in
+    70000: "signin_grant_invalid",     # refresh token (or device code) not valid
+    70016: "device_code_expired",      # still pending when polling stopped
+    70020: "device_code_expired",      # the code expired
+    65004: "signin_declined",          # Cancel on the permissions screen
+}
+# Causes that end a sign-in: the printer says "Expired" and the next job fails with 361.
+SIGNIN_DEAD_CAUSES = frozenset({"signin_expired", "signin_revoked", "signin_grant_invalid", "mfa_required"})
+SIGNIN_DEAD_CODES = frozenset(code for code, name in AADSTS_CAUSES.items() if name in SIGNIN_DEAD_CAUSES)
 CONDITIONAL_ACCESS_CODES = frozenset({53003})
 CONSENT_CODES = frozenset({65001, 90094})
-REGISTRATION_CODES = frozenset({700016, 7000218, 90002, 700054, 50011})
+REGISTRATION_CODES = frozenset(
+    code for code, name in AADSTS_CAUSES.items()
+    if name in ("app_single_tenant", "tenant_not_identified", "unknown_tenant", "app_not_found",
+                "public_client_flows_off")
+)
 
 _EMAILISH_SECRET = re.compile(r"(?i)(user=[^\x01\s]*\x01auth=bearer\s+)\S+")
 
@@ -86,24 +118,30 @@ def error_codes_of(result: Mapping[str, Any]) -> list[int]:
 
 
 def classify_idp_error(result: Mapping[str, Any]) -> str:
-    """The cause name for an MSAL error result from a token request (silent or refresh).
+    """The cause name for an MSAL error result (device code request, polling, refresh).
 
-    53003 -> conditional_access; 65001/90094 (consent_required) -> consent_required;
-    other invalid_grant -> signin_expired; 5xx/temporarily_unavailable -> idp_unavailable;
-    unknown app, public client flows off, unknown tenant -> client_not_registered.
+    The AADSTS code decides first (:data:`AADSTS_CAUSES`: 50194 -> app_single_tenant,
+    7000218 -> public_client_flows_off, 50173 -> signin_revoked ...); without a known
+    code the OAuth error does: consent_required, unauthorized_client/invalid_client ->
+    client_not_registered, 5xx/temporarily_unavailable -> idp_unavailable, other
+    invalid_grant -> signin_expired; anything else -> auth_failed.
     """
     error = str(result.get("error", ""))
-    codes = set(error_codes_of(result))
-    if codes & CONDITIONAL_ACCESS_CODES:
-        return "conditional_access"
-    if codes & CONSENT_CODES or result.get("suberror") == "consent_required":
+    for code in error_codes_of(result):
+        if code in AADSTS_CAUSES:
+            return AADSTS_CAUSES[code]
+    if result.get("suberror") == "consent_required":
         return "consent_required"
-    if codes & REGISTRATION_CODES or error in ("unauthorized_client", "invalid_client", "invalid_tenant"):
+    if error in ("unauthorized_client", "invalid_client", "invalid_tenant"):
         return "client_not_registered"
     if error in ("temporarily_unavailable", "server_error", "service_unavailable"):
         return "idp_unavailable"
-    if error in ("invalid_grant", "interaction_required") or codes & SIGNIN_DEAD_CODES:
+    if error in ("invalid_grant", "interaction_required"):
         return "signin_expired"
+    if error in ("authorization_pending", "expired_token"):
+        return "device_code_expired"
+    if error in ("authorization_declined", "access_denied"):
+        return "signin_declined"
     return "auth_failed"
 
 

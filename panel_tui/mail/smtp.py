@@ -96,6 +96,8 @@ def _reply_cause(code: int, message: str) -> str | None:
             return "smtp_auth_disabled_mailbox"
         if "for the tenant" in lowered:
             return "smtp_auth_disabled_tenant"
+        if "security defaults" in lowered:
+            return "smtp_auth_security_defaults"
         return "smtp_auth_disabled"
     if code == 535 and "5.7.3" in text:
         return "token_rejected"

@@ -67,15 +67,16 @@ def test_simulator_profile_trusts_its_ca_and_routes_microsofts_smtp_names():
 @pytest.mark.parametrize(("result", "cause"), [
     ({"error": "invalid_grant", "error_codes": [700082]}, "signin_expired"),
     ({"error": "invalid_grant", "error_codes": [70043]}, "signin_expired"),
-    ({"error": "invalid_grant", "error_codes": [50173]}, "signin_expired"),
+    ({"error": "invalid_grant", "error_codes": [50173]}, "signin_revoked"),
     ({"error": "invalid_grant", "error_description": "AADSTS700082: expired"}, "signin_expired"),
     ({"error": "invalid_grant", "error_codes": [53003]}, "conditional_access"),
     ({"error": "access_denied", "error_codes": [53003]}, "conditional_access"),
     ({"error": "invalid_grant", "error_codes": [65001], "suberror": "consent_required"}, "consent_required"),
     ({"error": "invalid_grant", "error_codes": [90094]}, "consent_required"),
     ({"error": "temporarily_unavailable", "error_codes": [90033]}, "idp_unavailable"),
-    ({"error": "unauthorized_client", "error_codes": [700016]}, "client_not_registered"),
-    ({"error": "invalid_client", "error_codes": [7000218]}, "client_not_registered"),
+    ({"error": "unauthorized_client", "error_codes": [700016]}, "app_not_found"),
+    ({"error": "invalid_client", "error_codes": [7000218]}, "public_client_flows_off"),
+    ({"error": "unauthorized_client"}, "client_not_registered"),
     ({"error": "something_new"}, "auth_failed"),
 ])
 def test_identity_provider_errors_map_to_causes(result, cause):
@@ -113,6 +114,8 @@ def _smtp_error(code, message):
     (_smtp_error(535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox."),
      "smtp_auth_disabled_mailbox", 312),
     (_smtp_error(535, "5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults"),
+     "smtp_auth_security_defaults", 312),
+    (_smtp_error(535, "5.7.139 Authentication unsuccessful, the request did not meet the criteria"),
      "smtp_auth_disabled", 312),
     (aiosmtplib.SMTPAuthenticationError(535, "5.7.3 Authentication unsuccessful"), "token_rejected", 312),
     (aiosmtplib.SMTPSenderRefused(530, "5.7.57 Client not authenticated to send mail", "a@b.c"),

@@ -183,7 +183,7 @@ async def test_revoking_the_printers_sessions_expires_it_at_the_next_refresh(mak
         await pilot.press("v", "1")  # revoke, then an hour later the access token needs a refresh
         await settle(app, pilot)
         outcome = await app.backend.jobs.scan_to_email(MEGAN.upn)
-        assert (outcome.job.error_code, outcome.error.cause_name) == (361, "signin_expired")
+        assert (outcome.job.error_code, outcome.error.cause_name) == (361, "signin_revoked")
 
 
 async def test_revoke_a_chosen_user(make_e2e_app, sim_control):
