@@ -10,56 +10,10 @@ and start :class:`SimulatorThread` in the background.
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
-from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-
-@dataclass(frozen=True)
-class SimEndpoints:
-    """Where a running simulator answers, and what a client needs to use it."""
-
-    base_url: str          # https://127.0.0.1:PORT
-    tenant_id: str
-    tenant_domain: str
-    authority: str         # f"{base_url}/{tenant_id}"; /organizations and /common work too
-    verification_uri: str  # the /devicelogin page
-    admin_url: str
-    smtp_host: str
-    smtp_port: int
-    ca_path: Path          # PEM of the CA that signs the HTTPS and SMTP certificate
-    maildir: Path          # root of the per-address Maildirs
-    client_id: str         # the seeded public-client app registration
-    scope: str             # https://outlook.office.com/SMTP.Send
-    control_url: str       # base of the JSON control API (SimControl)
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["ca_path"] = str(self.ca_path)
-        data["maildir"] = str(self.maildir)
-        return data
-
-    def to_json(self) -> str:
-        """One line of JSON (paths as strings)."""
-        return json.dumps(self.to_dict(), separators=(",", ":"))
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "SimEndpoints":
-        names = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in names}
-        values["ca_path"] = Path(values["ca_path"])
-        values["maildir"] = Path(values["maildir"])
-        values["smtp_port"] = int(values["smtp_port"])
-        return cls(**values)
-
-    @classmethod
-    def from_json(cls, text: str) -> "SimEndpoints":
-        return cls.from_dict(json.loads(text))
-
-    def authority_for(self, tenant: str) -> str:
-        """The authority URL for another tenant alias: ``organizations``, ``common``, the domain."""
-        return f"{self.base_url}/{tenant}"
+from panel_tui.sim.endpoints import SimEndpoints
 
 
 class Simulator:

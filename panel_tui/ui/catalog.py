@@ -2,45 +2,20 @@
 
 The snapshot tests and the review gallery (panel_tui.gallery) walk the same lists, so a
 new screen added here is covered in every language at once. `all_recipes()` is the whole
-list: the panel's RECIPES plus those of every other catalog in CATALOG_MODULES.
+list: the panel's RECIPES plus those of every other catalog in CATALOG_MODULES (which import
+ScreenRecipe from panel_tui.ui.screen_recipe, never this module).
 """
 from __future__ import annotations
 
 import dataclasses
 import importlib
 import importlib.util
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from panel_tui.ui.screen_recipe import ScreenRecipe
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.app import PanelApp
-
-
-@dataclass(frozen=True)
-class ScreenRecipe:
-    name: str
-    open: tuple[str, ...] = ()
-    keys: tuple[str, ...] = ()
-    prepare: Callable[["PanelApp"], None] | None = None
-    main: bool = False  # also rendered at the large size
-    steps: Callable[..., Awaitable[None]] | None = None  # custom path: `await steps(pilot)` after the above
-    needs_sim: bool = False  # drives the simulator (the app's backend joins a running one)
-
-    async def run(self, pilot) -> None:
-        app = pilot.app
-        if self.prepare is not None:
-            self.prepare(app)
-            app.after_setting_change()
-        await pilot.pause()
-        for node_id in self.open:
-            app.open_node(node_id)
-            await pilot.pause()
-        for key in self.keys:
-            await pilot.press(key)
-        if self.steps is not None:
-            await self.steps(pilot)
-        await pilot.pause()
 
 
 def _with_jobs(app: "PanelApp") -> None:

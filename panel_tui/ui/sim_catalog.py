@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from panel_tui.ui.catalog import ScreenRecipe
+from panel_tui.ui.screen_recipe import ScreenRecipe
 
 
 def _prepare_tenant(app, *, consent: bool = True) -> None:

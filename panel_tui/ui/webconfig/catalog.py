@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from panel_tui.device.clock import SNAPSHOT_TIME
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, DeviceFlow, SignInResult
-from panel_tui.ui.catalog import ScreenRecipe
+from panel_tui.ui.screen_recipe import ScreenRecipe
 
 FIXED_FLOW = DeviceFlow(
     user_code="K7Q2MWX9P", verification_uri="https://microsoft.com/devicelogin",
