@@ -86,16 +86,23 @@ def overview(ctx: SimContext) -> Markup:
     policies = state.tenant.policies
     printer = state.user(f"printer@{state.tenant.domain}")
     admin_consent = any(state.org_consent(app.client_id) for app in state.tenant.apps.values())
+    printer_ok = printer is not None and state.smtp_auth_refusal(printer) is None
+    block = policies.conditional_access_block_device_code
+    # Each line is a goal (what to do) with the tenant's state now: a fact would read as done.
     steps = [
-        ("Security defaults are off (Entra ID)", not policies.security_defaults),
-        ("SMTP AUTH is on for the organisation (Exchange admin center)", policies.smtp_auth_org),
-        ("SMTP AUTH is allowed for the printer's mailbox (Microsoft 365 admin center)",
-         printer is not None and state.smtp_auth_refusal(printer) is None),
-        ("Admin consent granted to the printer's app", admin_consent),
-        ("No conditional access policy blocks device code sign-in",
-         not policies.conditional_access_block_device_code),
+        ("Turn security defaults off (Microsoft Entra admin center)",
+         f"now: {'on' if policies.security_defaults else 'off'}", not policies.security_defaults),
+        ("Turn SMTP AUTH on for the organisation (Exchange admin center)",
+         f"now: {'on' if policies.smtp_auth_org else 'off'}", policies.smtp_auth_org),
+        ("Allow SMTP AUTH for the printer's mailbox (Microsoft 365 admin center)",
+         f"now: {'allowed' if printer_ok else 'not allowed'}", printer_ok),
+        ("Grant admin consent to the printer's app (sign in, tick Consent on behalf of your organization)",
+         f"now: {'granted' if admin_consent else 'not granted'}", admin_consent),
+        ("Make sure no conditional access policy blocks device code sign-in",
+         f"now: {'a policy blocks it' if block else 'none blocks it'}", not block),
     ]
-    checklist = join(html("<li>{mark} {label}</li>", mark=_check(ok), label=label) for label, ok in steps)
+    checklist = join(html('<li>{mark} {label} <span class="muted">\u2014 {now}</span></li>',
+                          mark=_check(ok), label=label, now=now) for label, now, ok in steps)
     return html(
         """<div class="grid">
 <section class="panel"><h2>What the guide needs</h2><ul class="checklist">{checklist}</ul></section>

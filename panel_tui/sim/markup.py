@@ -130,6 +130,7 @@ body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; alig
   justify-content: center; background: #f2f2f2 linear-gradient(135deg, #eef3f8 0%, #f7f2ee 100%);
   font-family: "Segoe UI", "Noto Sans", "DejaVu Sans", Arial, sans-serif; color: var(--text); }
 .card { width: min(440px, 94vw); background: #fff; padding: 44px; box-shadow: 0 2px 6px rgba(0,0,0,.2); }
+.muted { color: var(--muted); }
 .brand { display: flex; align-items: center; gap: .6rem; font-weight: 600; color: var(--muted); margin-bottom: 1.2rem; }
 .logo { display: grid; grid-template-columns: 10px 10px; gap: 2px; }
 .logo i { width: 10px; height: 10px; display: block; }

@@ -128,7 +128,11 @@ def test_admin_center_requires_a_global_administrator(sim):
     session = _admin(sim)
     cookie = next(c for c in session.cookies if c.name == "sim_admin")
     assert cookie.secure and cookie.has_nonstandard_attr("HttpOnly")
-    assert "What the guide needs" in session.get(sim.endpoints.admin_url).text
+    overview = session.get(sim.endpoints.admin_url).text
+    assert "What the guide needs" in overview
+    # Goals with the state now, never a bare fact that reads as done.
+    assert "Turn security defaults off (Microsoft Entra admin center) <span class=\"muted\">\u2014 now: on</span>" in overview
+    assert "Security defaults are off" not in overview
 
 
 def test_admin_center_changes_the_org_settings_like_the_guide(sim):
