@@ -9,7 +9,7 @@ from panel_tui.device.admin import AdminSession
 from panel_tui.device.clock import Clock, SystemClock
 from panel_tui.device.joblog import JobLog
 from panel_tui.device.paths import ProfilePaths
-from panel_tui.device.settings import DeviceSettings
+from panel_tui.device.settings import DeviceSettings, merge_settings
 from panel_tui.device.settings_store import SettingsError, SettingsStore
 from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
 
@@ -81,8 +81,20 @@ class Printer:
 
         Nothing changes if validation or saving fails. Returns the new settings.
         """
-        with self._lock:
-            new = change(self.settings) if callable(change) else change
+        # Read-modify-write under the profile's lock: another process (the CLI beside the
+        # panel) may have saved a change since we read, and it must not be lost.
+        with self._lock, self.store.locked():
+            base = self._settings
+            try:
+                latest = self.store.load()
+            except SettingsError:
+                latest = base  # a broken file is reported at start-up; this save replaces it
+            if callable(change):
+                new = change(latest)
+            else:
+                if not isinstance(change, DeviceSettings):
+                    raise TypeError(f"update needs DeviceSettings, got {type(change).__name__}")
+                new = merge_settings(base, change, latest)  # the caller edited a copy of `base`
             if not isinstance(new, DeviceSettings):
                 raise TypeError(f"update needs DeviceSettings, got {type(new).__name__}")
             self.store.save(new)

@@ -338,6 +338,27 @@ class DeviceSettings:
         return f"{self.date_format.format_date(local)} {local:%H:%M}"
 
 
+def merge_settings(base: DeviceSettings, mine: DeviceSettings, theirs: DeviceSettings) -> DeviceSettings:
+    """`theirs` (saved meanwhile by another writer) with the settings `mine` changed from `base`.
+
+    Email server sections merge field by field, so a panel saving one field keeps a field a
+    CLI command changed in the same section.
+    """
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(DeviceSettings):
+        old, new = getattr(base, f.name), getattr(mine, f.name)
+        if old == new:
+            continue
+        if f.name in EMAIL_SECTIONS:
+            section = getattr(theirs, f.name)
+            edited = {spec.name: getattr(new, spec.name) for spec in FIELDS
+                      if getattr(old, spec.name) != getattr(new, spec.name)}
+            changes[f.name] = dataclasses.replace(section, **edited)
+        else:
+            changes[f.name] = new
+    return dataclasses.replace(theirs, **changes) if changes else theirs
+
+
 # Storage moved to settings_store; these names still resolve here for older callers.
 _MOVED_TO_STORE = frozenset({"SCHEMA_VERSION", "SettingsError", "SettingsStore", "settings_from_dict",
                              "settings_to_dict"})

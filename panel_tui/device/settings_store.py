@@ -2,11 +2,14 @@
 written atomically (mode 0600), with the passwords kept apart in the 0600 secret store."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from panel_tui.device.atomic import write_atomically
+from panel_tui.device.atomic import exclusive_lock, write_atomically
 from panel_tui.device.paths import ProfilePaths
 from panel_tui.device.settings import (
     DEVICE_VALIDATORS,
@@ -19,6 +22,7 @@ from panel_tui.device.settings import (
 from panel_tui.device.validation import FieldError
 
 SCHEMA_VERSION = 1
+LOCK_FILE_NAME = "settings.lock"
 
 
 class SettingsError(Exception):
@@ -88,14 +92,50 @@ def settings_from_dict(data: Any) -> DeviceSettings:
 
 
 class SettingsStore:
-    """settings.json of one profile: schema-versioned JSON, written atomically, mode 0600."""
+    """settings.json of one profile: schema-versioned JSON, written atomically, mode 0600.
+
+    Every process on the profile (the panel, CLI commands, scenarios) changes settings and
+    secrets under one lock file in the profile's config directory (`locked`, `update`), so
+    two writers never lose each other's change.
+    """
 
     def __init__(self, paths: ProfilePaths) -> None:
         self.paths = paths
+        self._guard = threading.RLock()
+        self._depth = 0
+        self._held: contextlib.ExitStack | None = None
 
     @property
     def path(self):
         return self.paths.settings_file
+
+    @property
+    def lock_path(self):
+        return self.paths.config_dir / LOCK_FILE_NAME
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the profile's settings lock (re-entrant within this store and thread)."""
+        with self._guard:
+            if self._depth == 0:
+                stack = contextlib.ExitStack()
+                stack.enter_context(exclusive_lock(self.lock_path))
+                self._held = stack
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self._held is not None:
+                    held, self._held = self._held, None
+                    held.close()
+
+    def update(self, change: Callable[[DeviceSettings], DeviceSettings]) -> DeviceSettings:
+        """Read the saved settings, apply `change`, save the result, all under the lock."""
+        with self.locked():
+            updated = change(self.load())
+            self.save(updated)
+            return updated
 
     def load(self) -> DeviceSettings:
         """The saved settings; defaults if there is no file. A broken file raises SettingsError."""
@@ -162,21 +202,23 @@ class SettingsStore:
                 secrets[f"{section}.password"] = data[section].pop("password", "")
         document = {"schema": SCHEMA_VERSION, "settings": data}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.paths.secrets_file, json.dumps(secrets) + "\n", mode=0o600)
-        write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n", mode=0o600)
+        with self.locked():
+            write_atomically(self.paths.secrets_file, json.dumps(secrets) + "\n", mode=0o600)
+            write_atomically(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n", mode=0o600)
 
     def restore_defaults(self, keep_language: bool = False) -> DeviceSettings:
         """Save and return default settings, keeping the serial number (and the language if asked).
 
         An explicit restore may replace an unreadable file.
         """
-        try:
-            current = self.load()
-        except SettingsError:
-            current = DeviceSettings()
-        restored = DeviceSettings(
-            serial_number=current.serial_number,
-            language=current.language if keep_language else DeviceSettings.language,
-        )
-        self.save(restored)
-        return restored
+        with self.locked():
+            try:
+                current = self.load()
+            except SettingsError:
+                current = DeviceSettings()
+            restored = DeviceSettings(
+                serial_number=current.serial_number,
+                language=current.language if keep_language else DeviceSettings.language,
+            )
+            self.save(restored)
+            return restored

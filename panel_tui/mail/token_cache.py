@@ -6,20 +6,13 @@ msal is imported only when a cache object is first needed.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-try:
-    import fcntl
-except ImportError:  # Windows: one process per profile is assumed there
-    fcntl = None  # type: ignore[assignment]
-
-from panel_tui.device.atomic import write_atomically
+from panel_tui.device.atomic import exclusive_lock, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -36,21 +29,6 @@ def make_clocked_cache(now: Callable[[], float]):
             super().add(event, **kwargs)
 
     return _ClockedTokenCache()
-
-
-@contextlib.contextmanager
-def file_lock(lock_path: Path) -> Iterator[None]:
-    """Hold an exclusive flock on `lock_path` (created 0600) for the duration of the block."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 class TokenCacheFile:
@@ -109,7 +87,7 @@ class TokenCacheFile:
 
     def locked(self):
         """The cross-process lock of this cache file (a context manager)."""
-        return file_lock(self.lock_path)
+        return exclusive_lock(self.lock_path)
 
     def save(self) -> None:
         """Write the cache back if MSAL changed it (atomic, 0600)."""
