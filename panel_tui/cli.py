@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from panel_tui import scripting
+from panel_tui.i18n import LANGUAGES
 
 COMMANDS = ("run", "check", "sim", "gallery", "serve", "scenarios", *scripting.COMMANDS)
 
@@ -21,7 +22,7 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
         epilog=scripting.EPILOG,
     )
     parser.add_argument("--profile", default="default", help="emulated printer profile (separate settings, jobs, tokens)")
-    parser.add_argument("--lang", choices=["en", "ro"], help="language (the panel saves it in the profile; commands use it for their output)")
+    parser.add_argument("--lang", choices=LANGUAGES, help="language (the panel saves it in the profile; commands use it for their output)")
     parser.add_argument("--live", action="store_true",
                         help="use the real Microsoft cloud instead of the embedded simulator")
     parser.add_argument("--client-id", help="live mode: your app registration's application (client) ID")

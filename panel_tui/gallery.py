@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from panel_tui.i18n import LANGUAGES
+
 INDEX_NAME = "index.html"
 
 # Screens of real cloud state (job outcomes, trainer console, lesson, inbox) are rendered
@@ -47,7 +49,7 @@ class Shot:
         return f"{self.name}-{self.lang}-{width}x{height}.svg"
 
 
-def plan(langs: Sequence[str] = ("en", "ro"), sizes: Sequence[tuple[int, int]] | None = None) -> list[Shot]:
+def plan(langs: Sequence[str] = LANGUAGES, sizes: Sequence[tuple[int, int]] | None = None) -> list[Shot]:
     """The pictures to take, in catalog order: the snapshot matrix, or every screen at every size given."""
     from panel_tui.ui.catalog import all_recipes, shots
 
@@ -56,7 +58,7 @@ def plan(langs: Sequence[str] = ("en", "ro"), sizes: Sequence[tuple[int, int]] |
     return [Shot(r.name, lang, tuple(size)) for r in all_recipes() for size in sizes for lang in langs]
 
 
-def render_gallery(out_dir: Path | str, langs: Sequence[str] = ("en", "ro"),
+def render_gallery(out_dir: Path | str, langs: Sequence[str] = LANGUAGES,
                    sizes: Sequence[tuple[int, int]] | None = None, *, names: Sequence[str] | None = None,
                    jobs: int | None = None, index_lang: str = "en", locales_dir: Path | None = None,
                    progress: Callable[[int, int, Shot], None] | None = None,

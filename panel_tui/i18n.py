@@ -13,6 +13,7 @@ from typing import Callable
 
 from panel_tui.datafiles import data_dir
 
+# The one list of languages: a new one is locales/<code>.toml plus its code here.
 LANGUAGES = ("en", "ro")
 _FORMATTER = string.Formatter()
 

@@ -107,10 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m panel_tui.serve [--host H] [--port N] [--profile P] [--lang L] [--sim-url URL]`."""
     import argparse
 
+    from panel_tui.i18n import LANGUAGES
+
     parser = argparse.ArgumentParser(prog="panel-tui serve", description="Serve the panel in a web browser.")
     add_arguments(parser)
     parser.add_argument("--profile", default="default")
-    parser.add_argument("--lang", choices=["en", "ro"])
+    parser.add_argument("--lang", choices=LANGUAGES)
     parser.add_argument("--sim-url")
     parser.add_argument("--live", action="store_true")
     return command(parser.parse_args(argv))

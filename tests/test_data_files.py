@@ -10,7 +10,7 @@ import pytest
 
 from panel_tui.assembly import check_data, known_names
 from panel_tui.datafiles import data_dir
-from panel_tui.i18n import check_locales, placeholders
+from panel_tui.i18n import LANGUAGES, check_locales, placeholders
 from panel_tui.menus import MenuError, load_menu_tree
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "epson-exchange-online-oauth2-guide.ro.txt"
@@ -26,6 +26,10 @@ def test_every_locale_has_the_same_keys_and_placeholders():
     assert catalogs["en"].keys() == catalogs["ro"].keys()
     for key, text in catalogs["en"].items():
         assert placeholders(text) == placeholders(catalogs["ro"][key]), key
+
+
+def test_the_list_of_languages_is_the_list_of_locale_files():
+    assert sorted(LANGUAGES) == sorted(path.stem for path in data_dir("locales").glob("*.toml"))
 
 
 @pytest.mark.parametrize("phrase", [

@@ -27,9 +27,9 @@ from panel_tui.device.validation import (
     validate_server_address,
     validate_time_difference,
 )
+from panel_tui.i18n import LANGUAGES
 
 REDACTED = "[redacted]"
-LANGUAGES = ("en", "ro")
 DEFAULT_SERIAL = "X7NA012345"
 DEFAULT_PRINTER_NAME = "EPSON WF-C879R"
 

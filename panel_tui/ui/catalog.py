@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 from typing import TYPE_CHECKING
 
+from panel_tui.i18n import LANGUAGES
 from panel_tui.ui.screen_recipe import ScreenRecipe
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -112,7 +113,7 @@ RECIPES: tuple[ScreenRecipe, ...] = (
 
 # -- the whole list: the panel and every other catalog ---------------------------------------
 
-LANGS = ("en", "ro")
+LANGS = LANGUAGES
 SMALL_SIZE = (80, 24)  # every screen
 LARGE_SIZE = (120, 36)  # the `main` screens too
 

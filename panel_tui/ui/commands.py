@@ -5,6 +5,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from panel_tui.i18n import LANGUAGES
+
 
 class GoToProvider(Provider):
     """Every menu node and panel key as a palette command."""
@@ -24,7 +26,7 @@ class GoToProvider(Provider):
                          t("app.webconfig_address", ip=app.printer.settings.ip_address)))
         commands.append((t("key.inbox"), app.action_inbox, t("screen.inbox.title")))
         commands.append((t("key.trainer"), app.action_trainer, t("trainer.title")))
-        for code in ("en", "ro"):
+        for code in LANGUAGES:
             label = f"{t('menu.language')}: {t(f'value.language.{code}')}"
             commands.append((label, partial(app.set_language, code), t("menu.language")))
         return commands

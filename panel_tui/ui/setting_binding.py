@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Callable
 
 from panel_tui.device.settings import FIELDS, EmailServerSettings
 from panel_tui.device.validation import FieldError, validate_time_difference
+from panel_tui.i18n import LANGUAGES
 from panel_tui.ui.formatting import format_clock, format_offset
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -103,7 +104,7 @@ def build_bindings() -> dict[str, SettingBinding]:
             current=lambda app: app.printer.settings.language,
             display=lambda app: app.t(f"value.language.{app.printer.settings.language}"),
             apply=_language_apply,
-            options=lambda app: [(code, app.t(f"value.language.{code}")) for code in ("en", "ro")],
+            options=lambda app: [(code, app.t(f"value.language.{code}")) for code in LANGUAGES],
         ),
         SettingBinding(
             "date_time", "value",
