@@ -2,21 +2,32 @@
 
 Every recipient gets the message, inside or outside the tenant: the simulator is the
 whole internet's mail as far as the printer can tell. Messages are stored byte for byte
-after the simulator's own ``Received:`` trace header, so attachments stay intact.
+after the simulator's own ``Received:`` trace header, so attachments stay intact. A
+message is written once and hard-linked into each recipient's ``new/`` (Maildir's own
+tmp-then-link delivery), so 500 recipients cost one copy on disk.
+
+Reading (listing, summaries, raw messages) is blocking file work: the server calls it
+through ``asyncio.to_thread`` so a big mailbox never stalls its event loop.
 """
 from __future__ import annotations
 
 import email
 import email.policy
-import mailbox
+import itertools
+import os
 import re
 import shutil
+import threading
+import time
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
 
 _UNSAFE = re.compile(r"[^a-z0-9@._+-]")
 _TEXT_PREVIEW = 2000
+_SUBFOLDERS = ("tmp", "new", "cur")
+_COUNTER = itertools.count()
+_COUNTER_LOCK = threading.Lock()
 
 
 def mailbox_folder_name(address: str) -> str:
@@ -36,12 +47,27 @@ class MailStore:
         return self.root / mailbox_folder_name(address)
 
     def deliver(self, recipients: list[str], message: bytes) -> list[str]:
-        """Store ``message`` for each recipient; returns the Maildir keys. Blocking IO."""
-        keys = []
-        for address in dict.fromkeys(r.lower() for r in recipients):
-            box = mailbox.Maildir(self.folder(address), create=True)
-            keys.append(box.add(mailbox.MaildirMessage(message)))
-        return keys
+        """Store ``message`` once for all recipients; returns its Maildir key. Blocking IO."""
+        folders = list(dict.fromkeys(self.folder(r) for r in recipients))
+        if not folders:
+            return []
+        for folder in folders:
+            for sub in _SUBFOLDERS:
+                (folder / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+        key = _unique_name()
+        staged = folders[0] / "tmp" / key
+        with open(staged, "xb") as out:
+            os.fchmod(out.fileno(), 0o600)
+            out.write(message)
+        try:
+            for folder in folders:
+                try:
+                    os.link(staged, folder / "new" / key)
+                except OSError:  # a file system without hard links: a copy then
+                    shutil.copyfile(staged, folder / "new" / key)
+        finally:
+            staged.unlink(missing_ok=True)
+        return [key]
 
     def addresses(self) -> list[str]:
         if not self.root.exists():
@@ -68,6 +94,14 @@ class MailStore:
         paths.sort(key=lambda p: (p.stat().st_mtime_ns, p.name))
         for path in paths:
             yield path, summarise(path.name.split(":", 1)[0], path.read_bytes(), path.stat().st_mtime)
+
+
+def _unique_name() -> str:
+    """Maildir's ``time.M<usec>P<pid>Q<n>.host`` form, unique within the simulator."""
+    now = time.time()
+    with _COUNTER_LOCK:
+        n = next(_COUNTER)
+    return f"{int(now)}.M{int(now % 1 * 1e6):06d}P{os.getpid()}Q{n}.sim"
 
 
 def summarise(message_id: str, raw: bytes, delivered_at: float) -> dict:

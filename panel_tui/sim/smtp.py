@@ -11,8 +11,13 @@ tenant's policies decide. Replies are Exchange Online's:
   the Tenant`` / ``... for the Mailbox``, and the security defaults variant
 * ``530 5.7.57 Client not authenticated to send mail`` (MAIL before AUTH)
 * ``554 5.2.252 SendAsDenied`` (sender is not the signed-in mailbox)
+* ``452 4.5.3 Too many recipients`` past 500 RCPT in one message
 
-Accepted messages go to :class:`panel_tui.sim.maildir.MailStore`.
+Like Exchange's, refusals end with ``[<front end host> <UTC time> <session id>]``, the
+banner and EHLO are Exchange Online's, and an accepted message is answered
+``250 2.0.0 OK <Message-ID> [Hostname=...]``. Connections are capped (per client address
+and in all) and cut after an idle period or a maximum session time. Accepted messages go
+to :class:`panel_tui.sim.maildir.MailStore` (stored once, hard-linked per recipient).
 """
 from __future__ import annotations
 
@@ -20,12 +25,14 @@ import asyncio
 import base64
 import binascii
 import collections
+import datetime as dt
 import email.utils
 import logging
+import secrets
 import socket
 import ssl
 from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
+from email.policy import compat32
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, Session
 
@@ -36,7 +43,7 @@ from panel_tui.sim.state import (
     SMTP_AUTH_DISABLED_TENANT,
     SMTP_AUTH_SECURITY_DEFAULTS,
 )
-from panel_tui.sim.tokens import TokenRejected, verify_access_token
+from panel_tui.sim.tokens import AccessTokenVerifier, TokenRejected
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +60,31 @@ _AIOSMTPD_LOG = logging.getLogger("mail.log")
 if not any(isinstance(f, _HideLoginDataNotice) for f in _AIOSMTPD_LOG.filters):
     _AIOSMTPD_LOG.addFilter(_HideLoginDataNotice())
 
-SERVER_NAME = "smtp.sim.localhost"
-MAX_MESSAGE_SIZE = 35 * 1024 * 1024  # Exchange Online's default submission limit
+# Host names as Exchange Online's answers show them (a front end, and the mailbox server
+# named in the acceptance); the simulator never resolves them.
+SERVER_NAME = "BN8PR04CA0053.outlook.office365.com"
+FRONT_END_HOST = "BN8PR04CA0053.NAMPRD04.PROD.OUTLOOK.COM"
+MAILBOX_SERVER_HOST = "BN8PR04MB6194.NAMPRD04.PROD.OUTLOOK.COM"
+ADVERTISED_SIZE = 157286400  # what Exchange Online's EHLO advertises (150 MiB)
+MAX_MESSAGE_SIZE = 35 * 1024 * 1024  # the mailbox's default send limit, enforced
+MAX_RECIPIENTS = 500  # Exchange Online's recipients per message
 _AUTH_LINE_LIMIT = 64 * 1024  # XOAUTH2 lines carry a several-KB JWT
+
+# Connection limits; tests lower them. Exchange's receive connectors default to 5 min of
+# inactivity and 10 min per session.
+IDLE_TIMEOUT = 300.0
+SESSION_TIMEOUT = 600.0
+MAX_CONNECTIONS = 256
+MAX_CONNECTIONS_PER_ADDRESS = 64
 
 REPLY_AUTH_OK = "235 2.7.0 Authentication successful"
 REPLY_BAD_TOKEN = "535 5.7.3 Authentication unsuccessful"
+REPLY_TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
+REPLY_TOO_MANY_CONNECTIONS = (
+    "421 4.3.2 The maximum number of concurrent connections has exceeded a limit, "
+    "closing transmission channel"
+)
+REPLY_TIMED_OUT = "421 4.4.1 Connection timed out"
 REPLY_AUTH_DISABLED = {
     SMTP_AUTH_DISABLED_TENANT: (
         "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the "
@@ -76,6 +102,16 @@ REPLY_AUTH_DISABLED = {
 REPLY_NOT_AUTHENTICATED = "530 5.7.57 Client not authenticated to send mail"
 REPLY_STARTTLS_FIRST = "530 5.7.0 Must issue a STARTTLS command first"
 
+# aiosmtpd's own wording -> Exchange Online's.
+_EXCHANGE_WORDING = {
+    "530 Must issue a STARTTLS command first": REPLY_STARTTLS_FIRST,
+    "220 Ready to start TLS": "220 2.0.0 SMTP server ready",
+    "354 End data with <CR><LF>.<CR><LF>": "354 Start mail input; end with <CRLF>.<CRLF>",
+    "221 Bye": "221 2.0.0 Service closing transmission channel",
+    "250 OK": "250 2.0.0 OK",
+    "552 Error: Too much mail data": "552 5.3.4 Message size exceeds fixed maximum message size",
+}
+
 
 def send_as_denied(upn: str, sender: str) -> str:
     return (
@@ -84,6 +120,12 @@ def send_as_denied(upn: str, sender: str) -> str:
         "Failed to process message due to a permanent exception with message "
         "[BeginDiagnosticData]Cannot submit message."
     )
+
+
+def exchange_time(epoch: float) -> str:
+    """``2024-05-01T08:30:00.123Z``, as in Exchange's reply suffixes."""
+    stamp = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
 
 
 class ExchangeSmtpSession(SMTP):
@@ -98,20 +140,62 @@ class ExchangeSmtpSession(SMTP):
             lambda: SMTP.command_size_limit, {"AUTH": _AUTH_LINE_LIMIT}
         )
         self.exchange_handler = handler
+        self.session_id = "08DC" + secrets.token_hex(6).upper()
+        self._session_deadline: asyncio.TimerHandle | None = None
+        self._refused = False
+
+    def reply_suffix(self) -> str:
+        now = self.exchange_handler.ctx.state.now()
+        return f"[{FRONT_END_HOST} {exchange_time(now)} {self.session_id}]"
 
     async def push(self, status) -> None:
-        # aiosmtpd words the STARTTLS refusal its own way; Exchange adds 5.7.0.
-        if status == "530 Must issue a STARTTLS command first":
-            status = REPLY_STARTTLS_FIRST
+        if isinstance(status, str):
+            status = _EXCHANGE_WORDING.get(status, status)
+            # Exchange ends every refusal with the front end, the time and the session.
+            if status[:1] in ("4", "5") and not status.endswith("]"):
+                status = f"{status} {self.reply_suffix()}"
         await super().push(status)
 
     def connection_made(self, transport) -> None:
+        handler = self.exchange_handler
+        if self.transport is None:  # the TCP connection, not the STARTTLS upgrade
+            peer = transport.get_extra_info("peername")
+            address = str(peer[0]) if peer else ""
+            if not handler.admit(self, address):
+                self._refused = True
+                transport.write(f"{REPLY_TOO_MANY_CONNECTIONS} {self.reply_suffix()}\r\n".encode())
+                transport.abort()
+                return
+            stamp = email.utils.format_datetime(
+                dt.datetime.fromtimestamp(handler.ctx.state.now(), dt.timezone.utc)).replace("-0000", "+0000")
+            self.__ident__ = f"Microsoft ESMTP MAIL Service ready at {stamp} [{self.session_id}]"
+            self._session_deadline = self.loop.call_later(SESSION_TIMEOUT, self._timeout_cb)
         super().connection_made(transport)
-        self.exchange_handler.connections.add(self)
 
     def connection_lost(self, error) -> None:
-        self.exchange_handler.connections.discard(self)
+        if self._refused:
+            return
+        self.exchange_handler.release(self)
+        if self._session_deadline is not None:
+            self._session_deadline.cancel()
         super().connection_lost(error)
+
+    def _reset_timeout(self, duration: float | None = None) -> None:
+        super()._reset_timeout(duration or IDLE_TIMEOUT)
+
+    def _timeout_cb(self) -> None:
+        # Idle or over the session limit: say so and cut the line, without waiting for a
+        # client that may not read (a close() would wait for a TLS goodbye).
+        transport = self.transport
+        if transport is None:
+            return
+        try:
+            transport.write(f"{REPLY_TIMED_OUT} {self.reply_suffix()}\r\n".encode())
+        except (RuntimeError, OSError):
+            pass
+        transport.abort()
+        if self._original_transport is not None:
+            self._original_transport.abort()
 
 
 class ExchangeHandler:
@@ -121,6 +205,41 @@ class ExchangeHandler:
     def __init__(self, ctx: SimContext) -> None:
         self.ctx = ctx
         self.connections: set[ExchangeSmtpSession] = set()
+        self._addresses: dict[ExchangeSmtpSession, str] = {}
+        self._per_address: collections.Counter[str] = collections.Counter()
+        self.tokens = AccessTokenVerifier(ctx.key)
+
+    def admit(self, session: ExchangeSmtpSession, address: str) -> bool:
+        """Count a new connection in, unless it is over the caps."""
+        if len(self.connections) >= MAX_CONNECTIONS or self._per_address[address] >= MAX_CONNECTIONS_PER_ADDRESS:
+            log.info("SMTP connection from %s refused: too many connections", address)
+            return False
+        self.connections.add(session)
+        self._addresses[session] = address
+        self._per_address[address] += 1
+        return True
+
+    def release(self, session: ExchangeSmtpSession) -> None:
+        self.connections.discard(session)
+        address = self._addresses.pop(session, None)
+        if address is not None:
+            self._per_address[address] -= 1
+            if self._per_address[address] <= 0:
+                del self._per_address[address]
+
+    async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope,
+                          hostname: str, responses: list[str]) -> list[str]:
+        """Exchange Online's EHLO answer (without BDAT/BINARYMIME/DSN, which aiosmtpd lacks)."""
+        session.host_name = hostname
+        peer = session.peer[0] if session.peer else ""
+        lines = [f"{SERVER_NAME} Hello [{peer}]", f"SIZE {ADVERTISED_SIZE}", "PIPELINING",
+                 "ENHANCEDSTATUSCODES"]
+        if session.ssl is None:
+            lines.append("STARTTLS")
+        else:
+            lines.append("AUTH XOAUTH2")
+        lines += ["8BITMIME", "SMTPUTF8"]
+        return [f"250-{line}" for line in lines[:-1]] + [f"250 {lines[-1]}"]
 
     async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
         if len(args) > 1:
@@ -135,7 +254,7 @@ class ExchangeHandler:
             return AuthResult(success=False, handled=False, message=REPLY_BAD_TOKEN)
         state = self.ctx.state
         try:
-            claims = verify_access_token(token, key=self.ctx.key, tenant_id=self.ctx.tenant_id, now=state.now())
+            claims = self.tokens.verify(token, tenant_id=self.ctx.tenant_id, now=state.now())
         except TokenRejected as error:
             log.info("XOAUTH2 refused for %s: %s", user, error)
             return AuthResult(success=False, handled=False, message=REPLY_BAD_TOKEN)
@@ -159,6 +278,8 @@ class ExchangeHandler:
                           address: str, rcpt_options: list[str]) -> str:
         if not session.authenticated:
             return REPLY_NOT_AUTHENTICATED
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return REPLY_TOO_MANY_RECIPIENTS
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 2.1.5 Recipient OK"
@@ -171,7 +292,10 @@ class ExchangeHandler:
             raise ConnectionResetError("smtp_drop_mid_data fault")
         upn = str(session.auth_data or "")
         content = envelope.original_content or b""
-        headers = BytesHeaderParser(policy=default_policy).parsebytes(content)
+        # Only the header block is parsed: the body (attachments) is stored as it came.
+        head_end = content.find(b"\r\n\r\n")
+        head = content if head_end < 0 else content[:head_end + 2]
+        headers = BytesHeaderParser(policy=compat32).parsebytes(head)
         header_from = [addr.lower() for _, addr in email.utils.getaddresses([str(v) for v in headers.get_all("From", [])])]
         sender = (envelope.mail_from or "").lower()
         if sender != upn or any(addr != upn for addr in header_from):
@@ -182,7 +306,12 @@ class ExchangeHandler:
             f" by {SERVER_NAME} with ESMTPSA (XOAUTH2 {upn}); {email.utils.formatdate(self.ctx.state.now())}\r\n"
         ).encode("utf-8", "replace")
         await asyncio.to_thread(self.ctx.mail.deliver, envelope.rcpt_tos, trace + content)
-        return "250 2.0.0 OK Queued mail for delivery"
+        message_id = str(headers.get("Message-ID", "")).strip() or f"<{session_id_of(server)}@{SERVER_NAME}>"
+        return f"250 2.0.0 OK {message_id} [Hostname={MAILBOX_SERVER_HOST}]"
+
+
+def session_id_of(server: SMTP) -> str:
+    return getattr(server, "session_id", "") or secrets.token_hex(8).upper()
 
 
 def _parse_xoauth2(blob: str) -> tuple[str, str]:
@@ -215,13 +344,14 @@ class ExchangeSmtpServer:
         return ExchangeSmtpSession(
             self.handler,
             hostname=SERVER_NAME,
-            ident="Microsoft ESMTP MAIL Service (panel_tui simulator)",
+            ident="Microsoft ESMTP MAIL Service ready",
             tls_context=self.tls_context,
             require_starttls=True,
             auth_require_tls=True,
             auth_exclude_mechanism=["PLAIN", "LOGIN"],
             data_size_limit=MAX_MESSAGE_SIZE,
-            timeout=300,
+            enable_SMTPUTF8=True,
+            timeout=IDLE_TIMEOUT,
         )
 
     async def start(self, sock: socket.socket | None = None) -> int:

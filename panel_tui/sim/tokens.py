@@ -147,6 +147,43 @@ def verify_access_token(token: str, *, key: SigningKey, tenant_id: str, now: flo
 
     Returns the claims; raises :class:`TokenRejected`. The caller checks the user.
     """
+    claims = _verified_claims(token, key=key, tenant_id=tenant_id)
+    _check_lifetime(claims, now)
+    return claims
+
+
+class AccessTokenVerifier:
+    """:func:`verify_access_token` that remembers the claims of a token whose signature
+    and shape it has checked (keyed by the token's SHA-256), as a resource server caches
+    a validated token: a printer presents the same token for an hour of sends. The
+    lifetime is checked against the clock on every use; refused tokens are not kept."""
+
+    MAX_ENTRIES = 4096
+
+    def __init__(self, key: SigningKey) -> None:
+        self.key = key
+        self._claims: dict[tuple[bytes, str], dict] = {}
+
+    def verify(self, token: str, *, tenant_id: str, now: float) -> dict:
+        cache_key = (hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest(), tenant_id)
+        claims = self._claims.get(cache_key)
+        if claims is None:
+            claims = _verified_claims(token, key=self.key, tenant_id=tenant_id)
+            if len(self._claims) >= self.MAX_ENTRIES:
+                self._forget(now)
+            self._claims[cache_key] = claims
+        _check_lifetime(claims, now)
+        return claims
+
+    def _forget(self, now: float) -> None:
+        live = {k: c for k, c in self._claims.items() if now < c["exp"]}
+        if len(live) >= self.MAX_ENTRIES:  # all alive: drop the oldest half
+            live = dict(list(live.items())[self.MAX_ENTRIES // 2:])
+        self._claims = live
+
+
+def _verified_claims(token: str, *, key: SigningKey, tenant_id: str) -> dict:
+    """Signature, issuer, audience, tenant, scope and user; not the lifetime."""
     try:
         claims = jwt.decode(
             token,
@@ -159,10 +196,9 @@ def verify_access_token(token: str, *, key: SigningKey, tenant_id: str, now: flo
         )
     except jwt.PyJWTError as error:
         raise TokenRejected(str(error)) from error
-    if now >= claims["exp"]:
-        raise TokenRejected("token expired")
-    if now < claims.get("nbf", claims["iat"]) - 300:
-        raise TokenRejected("token not yet valid")
+    if not all(isinstance(claims.get(name), (int, float)) and not isinstance(claims.get(name), bool)
+               for name in ("exp", "iat")):
+        raise TokenRejected("token times are not numbers")
     if claims.get("tid") != tenant_id:
         raise TokenRejected("token for another tenant")
     if SMTP_SEND not in str(claims.get("scp", "")).split():
@@ -170,6 +206,14 @@ def verify_access_token(token: str, *, key: SigningKey, tenant_id: str, now: flo
     if not claims.get("upn"):
         raise TokenRejected("token has no user")
     return claims
+
+
+def _check_lifetime(claims: dict, now: float) -> None:
+    if now >= claims["exp"]:
+        raise TokenRejected("token expired")
+    nbf = claims.get("nbf", claims["iat"])
+    if not isinstance(nbf, (int, float)) or now < nbf - 300:
+        raise TokenRejected("token not yet valid")
 
 
 def _pairwise_subject(object_id: str, client_id: str) -> str:

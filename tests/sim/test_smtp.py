@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import email
+import re
 import email.policy
 import smtplib
 from email.message import EmailMessage
@@ -17,6 +18,8 @@ from .conftest import ADMIN, MEGAN, PRINTER
 
 TENANT_DISABLED = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant"
 MAILBOX_DISABLED = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox"
+# Exchange's refusals end with the front end, the UTC time and the session id.
+SUFFIX = r"\[BN8PR04CA0053\.NAMPRD04\.PROD\.OUTLOOK\.COM \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 08DC[0-9A-F]{12}\]"
 ATTACHMENT = bytes(range(256)) * 300  # binary, 76.8 KB: any re-encoding would show
 
 
@@ -166,7 +169,8 @@ async def test_bad_tokens_get_535_5_7_3(sim, admin_token, case):
         upn = PRINTER.upn
     with pytest.raises(aiosmtplib.SMTPAuthenticationError) as refused:
         await _auth(sim, upn, token)
-    assert (refused.value.code, refused.value.message) == (535, "5.7.3 Authentication unsuccessful")
+    assert refused.value.code == 535
+    assert re.fullmatch(r"5\.7\.3 Authentication unsuccessful " + SUFFIX, refused.value.message)
 
 
 async def test_mail_before_auth_is_530_5_7_57(sim, admin_token):
@@ -184,7 +188,7 @@ def test_auth_before_starttls_is_refused(sim, admin_token):
         smtp.ehlo()
         blob = base64.b64encode(_xoauth2(ADMIN.upn, admin_token).encode()).decode()
         code, text = smtp.docmd("AUTH", f"XOAUTH2 {blob}")
-        assert (code, text) == (530, b"5.7.0 Must issue a STARTTLS command first")
+        assert code == 530 and text.startswith(b"5.7.0 Must issue a STARTTLS command first [")
         code, _ = smtp.docmd("MAIL", f"FROM:<{ADMIN.upn}>")
         assert code == 530
 
