@@ -1,16 +1,28 @@
-"""Key-press-to-screen-update latency over 200 menu steps, measured on a real pty.
+"""Key-press-to-screen-update latency of menu steps on a real pty, panel-tui vs a bare Textual app.
 
-panel-tui runs on an 80x24 pseudo-terminal. For each step the benchmark writes the key
-(down/up, Enter into a submenu, Backspace = Back) and records the time until the last
-byte of the resulting screen update arrives (the update is over when the terminal stays
-quiet for QUIET seconds; that quiet wait is not counted). Prints median and p95 in ms.
-Usage: python bench/menu_latency.py [--steps 200]
+panel-tui runs on an 80x24 pseudo-terminal. The walk tours every submenu of
+`menus/panel.toml` depth first from Home (arrows to the item, Enter, ..., Backspace = Back),
+again and again. For each step the benchmark writes the key and records the time until
+the last byte of the resulting screen update arrives (the update is over when the
+terminal stays quiet for QUIET seconds; that quiet wait is not counted, but any stray
+frame inside it is, as a user would see it).
+
+Steps are reported by kind: `move` (arrow keys), `first` (Enter into a menu screen not
+visited yet in this process), `enter` (Enter into a screen already built), `back`.
+The same walk runs, step by step interleaved, on a bare Textual app (pure Textual, no
+panel_tui code: a grid of tiles and ListView menu screens built from the same menu file,
+screens kept once built, as panel-tui does), which shows the machine's and Textual's own
+floor. Several processes (--runs) give several first visits of each screen.
+
+Usage: python bench/menu_latency.py [--steps 200] [--runs 3]
+Goals: move, enter and back p95 < 15 ms; first visit < 50 ms.
 """
 from __future__ import annotations
 
 import argparse
 import fcntl
 import os
+import platform
 import pty
 import select
 import signal
@@ -20,66 +32,254 @@ import sys
 import tempfile
 import termios
 import time
+import tomllib
+from pathlib import Path
 
-KEYS = {"down": b"\x1b[B", "up": b"\x1b[A", "enter": b"\r", "back": b"\x7f"}
-# A walk from the Settings tile down to Network Status and back to Home; every step
-# changes the screen (a no-op key would only be "answered" by the next clock tick).
-WALK = ["enter", "enter", "down", "down", "enter", "enter", "down", "down", "up", "up", "back",
-        "down", "down", "up", "up", "back", "up", "up", "back", "back"]
+ROOT = Path(__file__).resolve().parents[1]
+MENU_FILE = ROOT / "menus" / "panel.toml"
+KEYS = {"up": b"\x1b[A", "down": b"\x1b[B", "right": b"\x1b[C", "left": b"\x1b[D", "enter": b"\r", "back": b"\x7f"}
+COLUMNS = 4  # Home's tiles per row (arrows move by one and by a row)
 QUIET = 0.15
+SETTLE = 2.0  # seconds after the first frame before the walk starts
+KINDS = ("move", "enter", "back", "first")
+GOALS = {"move": ("p95", 15.0), "enter": ("p95", 15.0), "back": ("p95", 15.0), "first": ("median", 50.0)}
+
+BARE_APP = r'''
+import sys, tomllib
+from textual.app import App
+from textual.containers import Grid
+from textual.screen import Screen
+from textual.widgets import ListItem, ListView, Static
+
+raw = tomllib.loads(open(sys.argv[1], encoding="utf-8").read())
+nodes = {n["id"]: n for n in raw["node"]}
+tiles = raw["home"]["tiles"]
+
+class Tile(Static, can_focus=True):
+    DEFAULT_CSS = "Tile { height: 4; border: round $primary; content-align: center middle; } Tile:focus { background: $accent; }"
+
+class Home(Screen):
+    BINDINGS = [("left", "move(-1)"), ("right", "move(1)"), ("up", "move(-4)"), ("down", "move(4)"), ("enter", "open")]
+    DEFAULT_CSS = "Home Grid { grid-size: 4; grid-gutter: 0 1; height: auto; }"
+    def compose(self):
+        yield Static("BARE status bar")
+        with Grid():
+            for tile in tiles:
+                yield Tile(nodes[tile]["label"], id=tile)
+        yield Static("hints")
+    def on_mount(self):
+        self.query(Tile).first().focus()
+    def action_move(self, delta):
+        items = list(self.query(Tile))
+        index = items.index(self.focused) + delta
+        if 0 <= index < len(items):
+            items[index].focus()
+    def action_open(self):
+        self.app.open_node(self.focused.id)
+
+class Menu(Screen):
+    def __init__(self, node_id):
+        super().__init__()
+        self.node_id = node_id
+    def compose(self):
+        yield Static("BARE status bar")
+        yield Static(nodes[self.node_id]["label"])
+        yield ListView(*(ListItem(Static(nodes[c]["label"]), id=c) for c in nodes[self.node_id]["children"]))
+        yield Static("hints")
+    def on_list_view_selected(self, event):
+        self.app.open_node(event.item.id)
+
+class Bare(App):
+    BINDINGS = [("backspace", "back")]
+    def on_mount(self):
+        self.push_screen(Home())
+    def open_node(self, node_id):
+        if nodes[node_id]["kind"] != "submenu":
+            return
+        name = "menu:" + node_id
+        if not self.is_screen_installed(name):
+            self.install_screen(Menu(node_id), name)
+        self.push_screen(name)
+    def action_back(self):
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+
+Bare().run()
+'''
 
 
-def read_until_quiet(fd: int, first_deadline: float) -> float | None:
-    """Read output; return the time of the last byte of the burst (None if nothing came)."""
-    last = None
-    wait = first_deadline
-    while True:
-        ready, _, _ = select.select([fd], [], [], wait)
-        if not ready:
-            return last
+def build_walk(menu_file: Path, steps: int) -> list[tuple[str, str]]:
+    """(key, kind) of `steps` steps: depth-first tours of every submenu, from Home's first tile
+    back to it, repeated.
+
+    Cursor positions are modelled (menu screens keep theirs between visits, as both apps
+    do), so every key changes the screen; an Enter into a screen not built yet is `first`.
+    """
+    raw = tomllib.loads(menu_file.read_text(encoding="utf-8"))
+    nodes = {n["id"]: n for n in raw["node"]}
+    tiles = raw["home"]["tiles"]
+    cursor: dict[str, int] = {}
+    built: set[str] = set()
+    walk: list[tuple[str, str]] = []
+
+    def move_list(screen: str, target: int) -> None:
+        here = cursor.get(screen, 0)
+        walk.extend([("down" if target > here else "up", "move")] * abs(target - here))
+        cursor[screen] = target
+
+    def move_home(target: int) -> None:
+        here = cursor.get("home", 0)
+        while here != target:
+            if abs(target - here) >= COLUMNS:
+                step, key = (COLUMNS, "down") if target > here else (-COLUMNS, "up")
+            else:
+                step, key = (1, "right") if target > here else (-1, "left")
+            here += step
+            walk.append((key, "move"))
+        cursor["home"] = target
+
+    def visit(node_id: str) -> None:
+        walk.append(("enter", "enter" if node_id in built else "first"))
+        built.add(node_id)
+        for index, child in enumerate(nodes[node_id].get("children", [])):
+            if nodes[child]["kind"] == "submenu":
+                move_list(node_id, index)
+                visit(child)
+        walk.append(("back", "back"))
+
+    while len(walk) < steps:
+        for index, tile in enumerate(tiles):
+            if nodes[tile]["kind"] == "submenu":
+                move_home(index)
+                visit(tile)
+        move_home(0)
+    return walk[:steps]
+
+
+class Session:
+    """One app on its own 80x24 pty, and what its steps measured."""
+
+    def __init__(self, name: str, argv: list[str], env: dict) -> None:
+        self.name = name
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execvpe(argv[0], argv, env)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        self.samples: dict[str, list[float]] = {kind: [] for kind in KINDS}
+
+    def read_until_quiet(self, first_deadline: float) -> float | None:
+        """Read output; return the time of the last byte of the burst (None if nothing came)."""
+        last = None
+        wait = first_deadline
+        while True:
+            ready, _, _ = select.select([self.fd], [], [], wait)
+            if not ready:
+                return last
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                return last
+            if not chunk:
+                return last
+            last = time.perf_counter()
+            wait = QUIET
+
+    def step(self, key: str, kind: str) -> None:
+        start = time.perf_counter()
+        os.write(self.fd, KEYS[key])
+        end = self.read_until_quiet(5.0)
+        if end is not None:
+            self.samples[kind].append((end - start) * 1000)
+
+    def close(self) -> None:
         try:
-            chunk = os.read(fd, 65536)
-        except OSError:
-            return last
-        if not chunk:
-            return last
-        last = time.perf_counter()
-        wait = QUIET
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        finally:
+            os.close(self.fd)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def describe_machine() -> str:
+    load = os.getloadavg()
+    return (f"{os.cpu_count()} CPUs, load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
+            f"Python {platform.python_version()}, "
+            f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '(unset)')}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--steps", type=int, default=200, help="measured steps per process and app")
+    parser.add_argument("--runs", type=int, default=3, help="processes per app, one after the other")
+    parser.add_argument("--no-bare", action="store_true", help="panel-tui only")
     args = parser.parse_args()
-    env = {**os.environ, "PANEL_TUI_HOME": tempfile.mkdtemp(prefix="panel-bench-"), "TERM": "xterm-256color"}
-    argv = [sys.executable, "-m", "panel_tui"]
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvpe(argv[0], argv, env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    latencies: list[float] = []
-    try:
-        read_until_quiet(fd, 30.0)  # first frame
-        # Home: Settings is the first tile of the second row.
-        os.write(fd, KEYS["down"])
-        read_until_quiet(fd, 5.0)
-        index = 0
-        while len(latencies) < args.steps:
-            key = WALK[index % len(WALK)]
-            index += 1
-            start = time.perf_counter()
-            os.write(fd, KEYS[key])
-            end = read_until_quiet(fd, 5.0)
-            if end is not None:
-                latencies.append((end - start) * 1000)
-    finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(fd)
-    ordered = sorted(latencies)
-    p95 = ordered[int(0.95 * (len(ordered) - 1))]
-    print(f"menu steps: {len(latencies)} on an 80x24 pty  median {statistics.median(latencies):.1f} ms  "
-          f"p95 {p95:.1f} ms  max {ordered[-1]:.1f} ms  (goal: median < 15 ms)")
+    walk = build_walk(MENU_FILE, args.steps)
+    print(f"machine: {describe_machine()}")
+    print(f"walk: tours of every submenu, {args.steps} steps x {args.runs} "
+          f"processes per app, interleaved step by step; quiet window {QUIET * 1000:.0f} ms")
+    totals: dict[str, dict[str, list[float]]] = {}
+    apps = [("panel-tui", [sys.executable, "-m", "panel_tui"])]
+    if not args.no_bare:
+        apps.append(("bare textual", [sys.executable, "-c", BARE_APP, str(MENU_FILE)]))
+    # One profile per app for all runs; a warm-up start (not counted) creates it, and the
+    # simulator's CA, so that no measured run pays for first-time set-up.
+    homes = {name: tempfile.mkdtemp(prefix="panel-bench-") for name, _ in apps}
+    for run in range(args.runs + 1):
+        sessions = []
+        try:
+            for name, argv in apps:
+                env = {**os.environ, "PANEL_TUI_HOME": homes[name], "TERM": "xterm-256color"}
+                sessions.append(Session(name, argv, env))
+            for session in sessions:
+                session.read_until_quiet(30.0)  # first frame
+            # Start-up work after the first frame (the simulator's thread) settles first.
+            time.sleep(SETTLE)
+            for session in sessions:
+                session.read_until_quiet(0.2)
+            if run == 0:
+                continue  # the warm-up
+            for key, kind in walk:
+                for session in sessions:
+                    session.step(key, kind)
+        finally:
+            for session in sessions:
+                session.close()
+        if run == 0:
+            continue
+        for session in sessions:
+            bucket = totals.setdefault(session.name, {kind: [] for kind in KINDS})
+            for kind, values in session.samples.items():
+                bucket[kind].extend(values)
+
+    names = list(totals)
+    print(f"{'kind':6s}" + "".join(f"{name + ': n, median, p95 (ms)':>36s}" for name in names))
+    for kind in (*KINDS, "all"):
+        cells = []
+        for name in names:
+            bucket = totals[name]
+            values = [v for vs in bucket.values() for v in vs] if kind == "all" else bucket[kind]
+            cells.append(f"{len(values):4d} {statistics.median(values):8.1f} {percentile(values, 0.95):8.1f}"
+                         if values else "-")
+        print(f"{kind:6s}" + "".join(f"{cell:>36s}" for cell in cells))
+    if "bare textual" in totals:
+        panel, bare = totals["panel-tui"], totals["bare textual"]
+        ratios = []
+        for kind in KINDS:
+            if panel[kind] and bare[kind]:
+                ratios.append(f"{kind} {statistics.median(panel[kind]) / statistics.median(bare[kind]):.2f}x")
+        print("ratio of medians panel-tui / bare textual: " + ", ".join(ratios))
+    panel = totals["panel-tui"]
+    verdicts = []
+    for kind, (stat, limit) in GOALS.items():
+        if panel[kind]:
+            value = percentile(panel[kind], 0.95) if stat == "p95" else statistics.median(panel[kind])
+            verdicts.append(f"{kind} {stat} {value:.1f} ms {'<' if value < limit else '>='} {limit:.0f}")
+    print("panel-tui goals: " + "; ".join(verdicts))
+    print(f"machine after: {describe_machine()}")
     return 0
 
 

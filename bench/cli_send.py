@@ -1,0 +1,193 @@
+"""`panel-tui send` as one process per message vs a bare aiosmtplib process, against one simulator.
+
+1. One standalone simulator (`panel-tui sim --json`, loopback) in a temporary home; the
+   tenant prepared as the guide says (security defaults off, SMTP AUTH on, admin consent).
+2. A printer profile set up as Web Config's OK leaves it (OAuth2, Exchange Online, sender
+   = the printer's mailbox) and signed in once (real MSAL device code flow, approved
+   through the sign-in pages).
+3. N times, interleaved: `python -m panel_tui --sim-url URL send --to ADDR` (a fresh
+   process: start-up, token from the profile's cache, job log, STARTTLS, AUTH XOAUTH2,
+   send), then a bare process (`python -c`: import aiosmtplib, connect, STARTTLS, AUTH
+   XOAUTH2 with a token fetched beforehand, send, QUIT). Each is timed from spawn to exit.
+
+Prints medians and p95 of each, the ratio of the medians and the median of the per-pair
+ratios (goal <= 2x), and how the run was made. Every message must arrive.
+Usage: python bench/cli_send.py [--messages 50]
+Loopback only; bounded in count and time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import selectors
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+GOAL = 2.0
+PROCESS_TIMEOUT = 60
+
+BARE_SEND = r'''
+import asyncio, os, ssl
+from email.message import EmailMessage
+import aiosmtplib
+
+async def main():
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = os.environ["BARE_FROM"], os.environ["BARE_TO"], "bare"
+    message.set_content("This is a test email.")
+    context = ssl.create_default_context(cafile=os.environ["BARE_CA"])
+    client = aiosmtplib.SMTP(hostname=os.environ["BARE_HOST"], port=int(os.environ["BARE_PORT"]),
+                             start_tls=False, timeout=30)
+    await client.connect()
+    await client.ehlo()
+    await client.starttls(tls_context=context)
+    await client.ehlo()
+    await client.auth_xoauth2(os.environ["BARE_FROM"], os.environ["BARE_TOKEN"])
+    await client.send_message(message)
+    await client.quit()
+
+asyncio.run(main())
+'''
+
+
+def start_simulator(env: dict, timeout: float) -> tuple[subprocess.Popen, dict]:
+    """`panel-tui sim --json` on loopback, its output to a log file; returns it and its JSON line."""
+    log = open(Path(env["PANEL_TUI_HOME"]) / "sim.log", "w+b")
+    process = subprocess.Popen([sys.executable, "-m", "panel_tui", "sim", "--json", "--host", "127.0.0.1"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, env=env)
+    line = b""
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while not line.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or process.poll() is not None:
+                process.kill()
+                log.seek(0)
+                raise SystemExit(f"the simulator did not start within {timeout} s: {log.read().decode(errors='replace')}")
+            if selector.select(timeout=left):
+                chunk = os.read(process.stdout.fileno(), 65536)
+                if chunk:
+                    line += chunk
+    return process, json.loads(line)
+
+
+def run_timed(argv: list[str], env: dict) -> float:
+    """Seconds from spawn to exit; the run fails on a non-zero exit."""
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                          timeout=PROCESS_TIMEOUT)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv[:4])} ... exited {done.returncode}:\n"
+                         f"{done.stdout.decode(errors='replace')}{done.stderr.decode(errors='replace')}")
+    return elapsed
+
+
+def prepare_profile(info: dict, profile: str) -> tuple[str, str, str]:
+    """Tenant prepared, profile applied and signed in; returns (printer upn, recipient, access token)."""
+    from panel_tui.backend import BackendOptions
+    from panel_tui.cli import open_backend
+    from panel_tui.sim.control import SimControl
+    from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+
+    _admin, printer_account, megan, _alex = SEEDED_ACCOUNTS
+    with SimControl(info["control_url"], Path(info["ca_path"])) as control:
+        control.set_security_defaults(False)
+        control.set_smtp_auth_org(True)
+        control.grant_admin_consent(info["client_id"])
+        printer, backend = open_backend(profile, BackendOptions(sim_url=info["base_url"]))
+        try:
+            settings = printer.settings.with_field("email_server.auth_method", "oauth2")
+            settings = settings.with_field("email_server.email_service", "exchange_online")
+            printer.update(settings.with_field("email_server.sender", printer_account.upn))
+            session = backend.session_for(printer.settings.email_server)
+            flow = session.start_device_flow()
+            page = control.approve_device_code(flow.user_code, printer_account.upn, printer_account.password)
+            if not page["signed_in"]:
+                raise SystemExit(f"sign-in ended on {page['page']} {page['error']}")
+            result = session.wait_for_device_flow(flow)
+            if not result.ok:
+                raise SystemExit(f"sign-in failed: {result}")
+            token = session.acquire_token_for_send()
+        finally:
+            backend.stop()
+    return printer_account.upn, megan.upn, token
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def describe_machine() -> str:
+    load = os.getloadavg()
+    return (f"{os.cpu_count()} CPUs, load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
+            f"Python {platform.python_version()}, "
+            f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '(unset)')}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=50)
+    args = parser.parse_args()
+    if not 1 <= args.messages <= 500:
+        parser.error("--messages 1..500")
+    print(f"machine: {describe_machine()}")
+    with tempfile.TemporaryDirectory(prefix="panel-cli-send-") as tmp:
+        env = {**os.environ, "PANEL_TUI_HOME": tmp}
+        os.environ["PANEL_TUI_HOME"] = tmp  # before any profile is opened in this process
+        process, info = start_simulator(env, timeout=60)
+        try:
+            sim_url = info["base_url"]
+            if not sim_url.startswith(("https://127.0.0.1:", "https://localhost:")):
+                raise SystemExit(f"refusing a non-loopback simulator: {sim_url}")
+            sender, recipient, token = prepare_profile(info, "bench")
+            panel = [sys.executable, "-m", "panel_tui", "--profile", "bench", "--sim-url", sim_url,
+                     "send", "--to", recipient]
+            bare = [sys.executable, "-c", BARE_SEND]
+            bare_env = {**env, "BARE_FROM": sender, "BARE_TO": recipient, "BARE_TOKEN": token,
+                        "BARE_CA": info["ca_path"], "BARE_HOST": info["smtp_host"], "BARE_PORT": str(info["smtp_port"])}
+            run_timed(panel, env)  # warm-up, not counted
+            run_timed(bare, bare_env)
+            times: dict[str, list[float]] = {"panel-tui send": [], "bare aiosmtplib": []}
+            pairs = []
+            for _ in range(args.messages):  # interleaved so machine noise hits both alike
+                times["panel-tui send"].append(run_timed(panel, env))
+                times["bare aiosmtplib"].append(run_timed(bare, bare_env))
+                pairs.append(times["panel-tui send"][-1] / times["bare aiosmtplib"][-1])
+            from panel_tui.sim.control import SimControl
+
+            with SimControl(info["control_url"], Path(info["ca_path"])) as control:
+                delivered = len(control.mailbox(recipient))
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+    expected = 2 * (args.messages + 1)
+    print(f"{args.messages} messages each, one process per message, interleaved, one simulator on loopback")
+    for name, values in times.items():
+        print(f"  {name:16s} median {statistics.median(values) * 1000:7.1f} ms   p95 {percentile(values, 0.95) * 1000:7.1f} ms"
+              f"   min {min(values) * 1000:7.1f} ms")
+    ratio = statistics.median(times["panel-tui send"]) / statistics.median(times["bare aiosmtplib"])
+    print(f"  ratio panel-tui / bare: medians {ratio:.2f}x, median of pairs {statistics.median(pairs):.2f}x"
+          f"  (goal <= {GOAL:.1f}x)")
+    print(f"  messages delivered: {delivered} of {expected}")
+    print(f"machine after: {describe_machine()}")
+    return 0 if delivered == expected else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
