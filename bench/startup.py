@@ -5,7 +5,9 @@ stops when the frame's marker text reaches the terminal. The two are interleaved
 panel-tui run, one bare run, ...) so that the load of a shared machine hits both alike.
 Prints the medians of N runs, the ratio of the medians, the median of the per-pair
 ratios, peak RSS (VmHWM) of each, and how the run was made (CPUs, load, bytecode setting).
-Usage: python bench/startup.py [--runs 15]
+With --before DIR, a checkout of another version (e.g. `git worktree add DIR main~5`) runs
+too, interleaved, from that directory (its `panel_tui` comes first on the path there).
+Usage: python bench/startup.py [--runs 15] [--before DIR]
 """
 from __future__ import annotations
 
@@ -45,10 +47,13 @@ def peak_rss_kib(pid: int) -> int:
     return 0
 
 
-def time_to_marker(argv: list[str], marker: bytes, env: dict, timeout: float = 30.0) -> tuple[float, int]:
+def time_to_marker(argv: list[str], marker: bytes, env: dict, timeout: float = 30.0,
+                   cwd: str | None = None) -> tuple[float, int]:
     start = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:  # child
+        if cwd:
+            os.chdir(cwd)
         os.execvpe(argv[0], argv, env)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     seen = b""
@@ -84,34 +89,42 @@ def describe_machine() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--before", metavar="DIR", help="a checkout of another version to run too")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="panel-bench-")
     env = {**os.environ, "PANEL_TUI_HOME": home, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
     panel = [sys.executable, "-m", "panel_tui"]
     bare = [sys.executable, "-c", BARE_APP]
     print(f"machine: {describe_machine()}")
+    contenders = [("panel-tui", panel, b"EPSON", None), ("bare textual", bare, b"BARE-READY", None)]
+    if args.before:
+        contenders.insert(1, ("before", panel, b"EPSON", args.before))
     # Warm-up (file cache, the profile's first creation, caches), not counted.
-    time_to_marker(panel, b"EPSON", env)
-    time_to_marker(bare, b"BARE-READY", env)
-    results: dict[str, list[float]] = {"panel-tui": [], "bare textual": []}
-    rss: dict[str, list[int]] = {"panel-tui": [], "bare textual": []}
-    pair_ratios: list[float] = []
-    for _ in range(args.runs):  # interleaved so machine noise hits both alike
-        for name, argv, marker in (("panel-tui", panel, b"EPSON"), ("bare textual", bare, b"BARE-READY")):
-            seconds, peak = time_to_marker(argv, marker, env)
+    for _name, argv, marker, cwd in contenders:
+        time_to_marker(argv, marker, env, cwd=cwd)
+    results: dict[str, list[float]] = {name: [] for name, *_ in contenders}
+    rss: dict[str, list[int]] = {name: [] for name, *_ in contenders}
+    pair_ratios: dict[str, list[float]] = {name: [] for name, *_ in contenders}
+    for _ in range(args.runs):  # interleaved so machine noise hits all alike
+        for name, argv, marker, cwd in contenders:
+            seconds, peak = time_to_marker(argv, marker, env, cwd=cwd)
             results[name].append(seconds)
             rss[name].append(peak)
-        pair_ratios.append(results["panel-tui"][-1] / results["bare textual"][-1])
+        for name in results:
+            pair_ratios[name].append(results[name][-1] / results["bare textual"][-1])
     print(f"first painted frame, {args.runs} interleaved runs each, 80x24 pty (median / min / max)")
     for name, values in results.items():
         print(f"  {name:13s} {statistics.median(values) * 1000:7.1f} ms  "
               f"{min(values) * 1000:7.1f} / {max(values) * 1000:7.1f} ms   "
               f"peak RSS {statistics.median(rss[name]) / 1024:6.1f} MiB")
-    ratio = statistics.median(results["panel-tui"]) / statistics.median(results["bare textual"])
-    rss_ratio = statistics.median(rss["panel-tui"]) / max(1, statistics.median(rss["bare textual"]))
-    print(f"  ratio panel-tui / bare textual: medians {ratio:.2f}x, median of pairs "
-          f"{statistics.median(pair_ratios):.2f}x  (goal <= {GOAL_TIME:.2f}x)")
-    print(f"  peak RSS ratio (medians): {rss_ratio:.2f}x  (goal <= {GOAL_RSS:.2f}x)")
+    for name in results:
+        if name == "bare textual":
+            continue
+        ratio = statistics.median(results[name]) / statistics.median(results["bare textual"])
+        rss_ratio = statistics.median(rss[name]) / max(1, statistics.median(rss["bare textual"]))
+        print(f"  {name} / bare textual: time {ratio:.2f}x (median of pairs "
+              f"{statistics.median(pair_ratios[name]):.2f}x; goal <= {GOAL_TIME:.2f}x), "
+              f"peak RSS {rss_ratio:.2f}x (goal <= {GOAL_RSS:.2f}x)")
     print(f"machine after: {describe_machine()}")
     return 0
 

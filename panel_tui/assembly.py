@@ -40,7 +40,8 @@ def check_data(menus_dir: Path | None, locales_dir: Path | None) -> list[str]:
     label_keys = set().union(*(set(c) for c in catalogs.values())) if catalogs else set()
     english = catalogs.get("en") or label_keys
     try:
-        load_menu_tree((menus_dir or data_dir("menus")) / "panel.toml", label_keys=set(english), **known_names())
+        load_menu_tree((menus_dir or data_dir("menus")) / "panel.toml", label_keys=set(english), use_cache=False,
+                       **known_names())
     except MenuError as error:
         problems.extend(error.problems)
     try:
@@ -59,6 +60,24 @@ def backend_options(args: Any) -> BackendOptions:
                           client_id=getattr(args, "client_id", None), tenant=getattr(args, "tenant", None))
 
 
+def profile_backend_options(profile: str, options: BackendOptions | None = None) -> BackendOptions:
+    """`options` (default BackendOptions()) with the profile's trust in the simulator's CA.
+
+    A profile started as `untrusted-certificate` stays untrusted on the next start, until a
+    CA certificate is imported or another scenario is chosen.
+    """
+    import dataclasses
+
+    from panel_tui.backend import BackendOptions
+    from panel_tui.device.paths import resolve_paths
+    from panel_tui.device.trainer_state import trainer_state
+
+    options = options or BackendOptions()
+    if options.trust_sim_ca and not trainer_state(resolve_paths(profile))["simulator_ca_trusted"]:
+        return dataclasses.replace(options, trust_sim_ca=False)
+    return options
+
+
 def open_backend(profile: str = "default", options: BackendOptions | None = None,
                  clock: Clock | None = None) -> tuple[Printer, Backend]:
     """Open the profile's printer and its backend (not started). Returns (printer, backend)."""
@@ -66,7 +85,6 @@ def open_backend(profile: str = "default", options: BackendOptions | None = None
     from panel_tui.device.clock import OffsetClock, SystemClock
     from panel_tui.device.paths import resolve_paths, simulator_dir
     from panel_tui.device.printer import Printer
-    from panel_tui.scenarios import profile_backend_options
 
     options = profile_backend_options(profile, options)  # an untrusted-certificate profile stays so
     session_clock = OffsetClock(SystemClock())
@@ -87,12 +105,13 @@ def build_app(profile: str = "default", lang: str | None = None, clock: Clock | 
     from panel_tui.i18n import Translator
     from panel_tui.menus import load_menu_tree
 
-    translator = Translator.load(locales_dir)
-    tree = load_menu_tree((menus_dir or data_dir("menus")) / "panel.toml",
-                          label_keys=translator.catalogs["en"].keys(), **known_names())
     printer, backend = open_backend(profile, options, clock)
     if lang and printer.settings.language != lang:
         printer.update(dataclasses.replace(printer.settings, language=lang))
+    # Only the language on screen is read at start; `panel-tui check` and the tests compare them all.
+    translator = Translator.load(locales_dir, printer.settings.language)
+    tree = load_menu_tree((menus_dir or data_dir("menus")) / "panel.toml",
+                          label_keys=translator.keys(), **known_names())
     return PanelApp(printer, translator, tree, printer.clock, backend=backend, start_backend=start_backend)
 
 

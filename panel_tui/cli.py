@@ -9,18 +9,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from panel_tui import scripting
 from panel_tui.i18n import LANGUAGES
 
-COMMANDS = ("run", "check", "sim", "gallery", "serve", "scenarios", *scripting.COMMANDS)
+# panel_tui.scripting.COMMANDS (a test keeps them equal): a plain start does not import scripting.
+SCRIPT_COMMANDS = ("signin", "signout", "status", "send", "jobs", "sheet", "config")
+COMMANDS = ("run", "check", "sim", "gallery", "serve", "scenarios", *SCRIPT_COMMANDS)
 
 
-def build_parser(full: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="panel-tui",
-        description="Epson printer control panel and Web Config emulator for Exchange Online OAuth 2.0 email.",
-        epilog=scripting.EPILOG,
-    )
+def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", default="default", help="emulated printer profile (separate settings, jobs, tokens)")
     parser.add_argument("--lang", choices=LANGUAGES, help="language (the panel saves it in the profile; commands use it for their output)")
     parser.add_argument("--live", action="store_true",
@@ -30,6 +26,25 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
     parser.add_argument("--scenario", metavar="NAME",
                         help="start in a named trainer scenario on a fresh profile (`panel-tui scenarios` lists them)")
     parser.add_argument("--sim-url", help="use a standalone simulator (`panel-tui sim` prints its URL)")
+
+
+def build_start_parser() -> argparse.ArgumentParser:
+    """The options of a plain start (no command): no subcommand tree to build."""
+    parser = argparse.ArgumentParser(prog="panel-tui", add_help=False)
+    _global_options(parser)
+    parser.set_defaults(command=None)
+    return parser
+
+
+def build_parser(full: bool = True) -> argparse.ArgumentParser:
+    from panel_tui import scripting
+
+    parser = argparse.ArgumentParser(
+        prog="panel-tui",
+        description="Epson printer control panel and Web Config emulator for Exchange Online OAuth 2.0 email.",
+        epilog=scripting.EPILOG,
+    )
+    _global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="start the panel (the default)")
     check = sub.add_parser("check", help="validate the menu and locale files; exit 1 on any problem")
@@ -52,7 +67,6 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(full=bool({"gallery", "serve", "-h", "--help"} & set(argv)))
     # `sim` takes its own options; split them off before the main parser sees them.
     for index, word in enumerate(argv):
         if word == "sim":
@@ -62,7 +76,10 @@ def main(argv: list[str] | None = None) -> int:
             return sim_main(argv[index + 1:], data_dir=simulator_dir())
         if not word.startswith("-") and word in COMMANDS:
             break
-    args = parser.parse_args(argv)
+    args, rest = build_start_parser().parse_known_args(argv)
+    if rest or args.command is None and set(argv) & {*COMMANDS, "-h", "--help"}:
+        # A command, help or a mistake: the full parser (it explains mistakes).
+        args = build_parser(full=bool({"gallery", "serve", "-h", "--help"} & set(argv))).parse_args(argv)
     if args.command == "check":
         from panel_tui.assembly import check_command
 
@@ -75,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         from panel_tui import serve
 
         return serve.command(args)
-    if args.command in scripting.COMMANDS:
+    if args.command in SCRIPT_COMMANDS:
+        from panel_tui import scripting
+
         return scripting.run(args)
     if args.command == "scenarios":
         from panel_tui.scenarios import print_scenarios

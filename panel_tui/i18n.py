@@ -1,12 +1,14 @@
 """Locale files: loading, validation and run-time translation.
 
 Every word the panel shows lives in `locales/<lang>.toml`. Nested TOML tables are
-flattened to dotted keys (`[menu] settings = "..."` is `menu.settings`).
+flattened to dotted keys (`[menu] settings = "..."` is `menu.settings`). A start loads only
+the active language (from the data cache while the file is unchanged); the others load when
+first used. `check_locales` (used by `panel-tui check` and the tests) reads and compares them all.
 """
 from __future__ import annotations
 
 import string
-import tomllib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -44,6 +46,8 @@ def placeholders(text: str) -> set[str]:
 
 def load_locale_file(path: Path, problems: list[str]) -> dict[str, str]:
     """Read one locale file, appending any problem to `problems`."""
+    import tomllib  # not needed when the data cache answers
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -60,6 +64,17 @@ def load_locale_file(path: Path, problems: list[str]) -> dict[str, str]:
         except ValueError as exc:
             problems.append(f"{path}: {key}: malformed placeholder: {exc}")
     return out
+
+
+def load_catalog(path: Path) -> tuple[dict[str, str], list[str]]:
+    """One locale file's (catalog, problems), from the data cache while the file is unchanged."""
+    from panel_tui.datacache import cached
+
+    def build() -> tuple[dict[str, str], list[str]]:
+        problems: list[str] = []
+        return load_locale_file(path, problems), problems
+
+    return cached("locale", path, build)
 
 
 def check_locales(directory: Path | None = None, languages=LANGUAGES) -> tuple[dict[str, dict[str, str]], list[str]]:
@@ -88,20 +103,53 @@ def check_locales(directory: Path | None = None, languages=LANGUAGES) -> tuple[d
     return catalogs, problems
 
 
+class Catalogs(Mapping[str, dict[str, str]]):
+    """The catalogs of LANGUAGES, each read from its file when first asked for."""
+
+    def __init__(self, directory: Path | None = None, loaded: dict[str, dict[str, str]] | None = None) -> None:
+        self.directory = directory or data_dir("locales")
+        self._loaded: dict[str, dict[str, str]] = dict(loaded or {})
+
+    def load(self, language: str) -> tuple[dict[str, str], list[str]]:
+        """Read `language` now; returns its catalog and its file's own problems."""
+        catalog, problems = load_catalog(self.directory / f"{language}.toml")
+        self._loaded[language] = catalog
+        return catalog, problems
+
+    def __getitem__(self, language: str) -> dict[str, str]:
+        if language not in self._loaded:
+            if language not in LANGUAGES:
+                raise KeyError(language)
+            self.load(language)  # a broken file shows its keys (missing ones fall back); `check` says why
+        return self._loaded[language]
+
+    def __contains__(self, language: object) -> bool:
+        return language in LANGUAGES or language in self._loaded
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*LANGUAGES, *self._loaded]))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys([*LANGUAGES, *self._loaded]))
+
+
 @dataclass
 class Translator:
     """Translates locale keys in the current language; the language can change at run time."""
 
-    catalogs: dict[str, dict[str, str]]
+    catalogs: Mapping[str, dict[str, str]]
     language: str = "en"
     _listeners: list[Callable[[str], None]] = field(default_factory=list, repr=False)
 
     @classmethod
     def load(cls, directory: Path | None = None, language: str = "en") -> "Translator":
-        catalogs, problems = check_locales(directory)
+        """A translator reading `directory`, with `language` loaded now (LocaleError if its file is broken)."""
+        catalogs = Catalogs(directory)
+        language = language if language in LANGUAGES else "en"
+        _, problems = catalogs.load(language)
         if problems:
             raise LocaleError(problems)
-        return cls(catalogs, language if language in catalogs else "en")
+        return cls(catalogs, language)
 
     def has(self, key: str) -> bool:
         return key in self.catalogs[self.language]

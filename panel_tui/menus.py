@@ -6,7 +6,6 @@ reported as `file: node path: problem` so a broken file can be fixed without rea
 """
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +85,8 @@ class MenuTree:
 
 def _read_toml(path: Path) -> dict:
     """A data file's TOML; a missing or malformed file is a MenuError naming it."""
+    import tomllib  # not needed when the data cache answers
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -116,15 +117,23 @@ def load_menu_tree(
     screens: set[str] | None = None,
     actions: set[str] | None = None,
     settings: set[str] | None = None,
+    use_cache: bool = True,
 ) -> MenuTree:
     """Load and validate the menu file; raise MenuError listing every problem.
 
     The optional sets are what the rest of the app knows: locale keys, screen names,
     action names and setting names. A reference to anything outside them is a problem.
+    The parsed file comes from the data cache while the file is unchanged (`use_cache`);
+    the validation runs on every load.
     """
     path = path or data_dir("menus") / "panel.toml"
     fname = str(path)
-    raw = _read_toml(path)
+    if use_cache:
+        from panel_tui.datacache import cached
+
+        raw = cached("menu", path, lambda: _read_toml(path))
+    else:
+        raw = _read_toml(path)
 
     problems: list[str] = []
     for key in sorted(raw.keys() - TOP_KEYS):

@@ -26,7 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from panel_tui.assembly import profile_backend_options  # noqa: F401 - where scenarios' callers found it
 from panel_tui.datafiles import data_dir
+from panel_tui.device.trainer_state import TRAINER_FILE, trainer_state  # noqa: F401 - read by the trainer screen
+from panel_tui.device.trainer_state import trainer_file as _trainer_file
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +37,6 @@ TOP_KEYS = {"name", "description_key", "extends", "steps"}
 FAULTS = ("idp_down", "idp_5xx", "smtp_down", "smtp_drop_mid_data", "slow_down")
 SIGNIN_SECTIONS = ("email_server", "fax_email_server", "user")
 SIGNIN_OUTCOMES = ("signed_in", "declined", "expired", "blocked", "consent_required", "idp_unavailable", "error")
-# The profile's trainer file (data dir): which scenario it started from and whether the
-# simulator's CA counts as a system root (False for the untrusted-certificate lesson).
-TRAINER_FILE = "trainer.json"
 _SPENT_DIRS = ("mail-spool", "scans", "status-sheets")  # job leftovers a fresh printer does not have
 # Sign-in pages that come back when what was typed is refused (the code keeps pending).
 _REFUSED_INPUT_PAGES = ("enter-code", "account", "password")
@@ -319,25 +319,6 @@ def print_scenarios(lang: str | None = None, profile: str = "default") -> int:
 # -- the profile's trainer file ----------------------------------------------------------
 
 
-def _trainer_file(paths) -> Path:
-    return Path(paths.data_dir) / TRAINER_FILE
-
-
-def trainer_state(paths) -> dict[str, Any]:
-    """{"scenario": name or None, "simulator_ca_trusted": bool} of a profile."""
-    state: dict[str, Any] = {"scenario": None, "simulator_ca_trusted": True}
-    try:
-        data = json.loads(_trainer_file(paths).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return state
-    if isinstance(data, dict):
-        if isinstance(data.get("scenario"), str):
-            state["scenario"] = data["scenario"]
-        if isinstance(data.get("simulator_ca_trusted"), bool):
-            state["simulator_ca_trusted"] = data["simulator_ca_trusted"]
-    return state
-
-
 def _save_trainer_state(paths, **changes: Any) -> None:
     from panel_tui.device.atomic import write_atomically
 
@@ -349,22 +330,6 @@ def _save_trainer_state(paths, **changes: Any) -> None:
 def forget_scenario(paths) -> None:
     """After "reset everything": the profile no longer says it started from a scenario."""
     _save_trainer_state(paths, scenario=None)
-
-
-def profile_backend_options(profile: str, options=None):
-    """`options` (default BackendOptions()) with the profile's trust in the simulator's CA.
-
-    For `assembly.open_backend`: a profile started as `untrusted-certificate` stays untrusted
-    on the next start, until a CA certificate is imported or another scenario is chosen.
-    """
-    from panel_tui.backend import BackendOptions
-    from panel_tui.device.paths import resolve_paths
-
-    options = options or BackendOptions()
-    trusted = trainer_state(resolve_paths(profile))["simulator_ca_trusted"]
-    if options.trust_sim_ca and not trusted:
-        return dataclasses.replace(options, trust_sim_ca=False)
-    return options
 
 
 def _set_simulator_trust(printer, backend, trusted: bool) -> None:

@@ -427,19 +427,18 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 
     out, err = out or sys.stdout, err or sys.stderr
     try:
-        translator = Translator.load()
+        printer, backend = open_backend(args.profile, backend_options(args))
+    except (SettingsError, ValueError) as error:
+        print(f"panel-tui: {error}", file=err)
+        return EXIT_FAILURE
+    try:
+        # --lang changes this command's words only; the profile keeps its language.
+        translator = Translator.load(language=args.lang or printer.settings.language)
     except LocaleError as error:
         print("panel-tui: the locale files are broken:", file=err)
         for problem in error.problems:
             print(f"  {problem}", file=err)
         return EXIT_FAILURE
-    try:
-        printer, backend = open_backend(args.profile, backend_options(args))
-    except (SettingsError, ValueError) as error:
-        print(f"panel-tui: {error}", file=err)
-        return EXIT_FAILURE
-    # --lang changes this command's words only; the profile keeps its language.
-    translator.set_language(args.lang or printer.settings.language)
     command = Command(args, printer, backend, translator, out, err)
     try:
         return getattr(command, f"cmd_{args.command}")()

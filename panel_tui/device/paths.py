@@ -93,3 +93,12 @@ def simulator_dir() -> Path:
     directory = data_base / "simulator"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+def data_cache_dir() -> Path:
+    """Parsed data files (locales, menus), shared by all profiles (not created here).
+
+    '+' cannot appear in a profile name, so no profile's cache folder is this one.
+    """
+    _, _, cache_base = _base_dirs()
+    return cache_base / "+data-files"

@@ -4,14 +4,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from panel_tui.device.admin import AdminSession
 from panel_tui.device.clock import Clock, SystemClock
-from panel_tui.device.joblog import JobLog
 from panel_tui.device.paths import ProfilePaths
 from panel_tui.device.settings import DeviceSettings, merge_settings
 from panel_tui.device.settings_store import SettingsError, SettingsStore
 from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
+
+if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.device.joblog import JobLog
 
 SettingsListener = Callable[[DeviceSettings], None]
 
@@ -24,12 +27,12 @@ class Printer:
         paths: ProfilePaths,
         store: SettingsStore,
         settings: DeviceSettings,
-        joblog: JobLog,
+        joblog: JobLog | None,
         clock: Clock,
     ) -> None:
         self.paths = paths
         self.store = store
-        self.joblog = joblog
+        self._joblog = joblog  # None: opened on first use (`joblog`)
         self.clock = clock
         self._settings = settings
         self._lock = threading.RLock()
@@ -41,15 +44,28 @@ class Printer:
 
     @classmethod
     def open(cls, paths: ProfilePaths, clock: Clock | None = None) -> Printer:
-        """Load the profile's settings (SettingsError if the file is broken) and its job log.
+        """Load the profile's settings (SettingsError if the file is broken).
 
-        Jobs a previous crash left running are marked interrupted (`joblog.recovered`).
+        The job log opens when first used (the panel's first frame does not wait for SQLite).
         """
         clock = clock or SystemClock()
         store = SettingsStore(paths)
         settings = store.load()
-        joblog = JobLog(paths.joblog_file, clock)
-        return cls(paths, store, settings, joblog, clock)
+        return cls(paths, store, settings, None, clock)
+
+    @property
+    def joblog(self) -> JobLog:
+        """The profile's job log, opened on first use.
+
+        On opening, jobs a previous crash left running are marked interrupted (`joblog.recovered`).
+        """
+        if self._joblog is None:
+            with self._lock:
+                if self._joblog is None:
+                    from panel_tui.device.joblog import JobLog  # sqlite3 only when jobs are looked at
+
+                    self._joblog = JobLog(self.paths.joblog_file, self.clock)
+        return self._joblog
 
     @property
     def settings(self) -> DeviceSettings:

@@ -1,0 +1,146 @@
+"""What a plain start does not pay for: other languages, TOML parsing of unchanged files,
+the job log's SQLite, the scripting commands and the scenarios (bench/startup.py measures it)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from panel_tui.datafiles import data_dir
+from panel_tui.i18n import LocaleError, Translator
+
+START = textwrap.dedent("""
+    import sys
+    import textual.app
+    textual.app.App.run = lambda self, *args, **kwargs: None  # everything up to the event loop
+    from panel_tui import cli
+    code = cli.main(["--profile", "probe"])
+    print(code, " ".join(sorted(sys.modules)))
+""")
+
+
+def _start_modules(home: Path) -> tuple[int, set[str]]:
+    env = {**os.environ, "PANEL_TUI_HOME": str(home)}
+    done = subprocess.run([sys.executable, "-c", START], capture_output=True, text=True, env=env, timeout=120,
+                          stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    code, _, modules = done.stdout.strip().splitlines()[-1].partition(" ")
+    return int(code), set(modules.split())
+
+
+def test_a_plain_start_imports_only_what_the_first_frame_needs(panel_home):
+    code, first = _start_modules(panel_home)
+    assert code == 0 and "panel_tui.app" in first  # the probe started the panel
+    for module in ("panel_tui.scripting", "panel_tui.scenarios", "sqlite3", "panel_tui.device.joblog"):
+        assert module not in first, module
+    _, second = _start_modules(panel_home)
+    assert "tomllib" not in second  # the locale and menu files came from the data cache
+
+
+def test_script_commands_are_the_scripting_commands():
+    from panel_tui import cli, scripting
+
+    assert cli.SCRIPT_COMMANDS == scripting.COMMANDS
+
+
+def test_the_job_log_opens_on_first_use(tmp_path):
+    from panel_tui.device.paths import resolve_paths
+    from panel_tui.device.printer import Printer
+
+    paths = resolve_paths("jobs")
+    printer = Printer.open(paths)
+    assert not paths.joblog_file.exists()
+    assert printer.joblog.jobs() == [] and paths.joblog_file.exists()
+
+
+# -- locales: the active language only, from the cache while its file is unchanged ---------
+
+
+@pytest.fixture
+def locales(tmp_path) -> Path:
+    folder = tmp_path / "locales"
+    shutil.copytree(data_dir("locales"), folder)
+    return folder
+
+
+def test_only_the_active_language_is_read(locales):
+    (locales / "en.toml").write_text("this is = not [valid toml", encoding="utf-8")
+    translator = Translator.load(locales, "ro")
+    assert translator.t("menu.settings") == "Setări"
+    with pytest.raises(LocaleError):
+        Translator.load(locales, "en")
+
+
+def test_other_languages_load_when_switched_to(locales):
+    translator = Translator.load(locales, "en")
+    translator.set_language("ro")
+    assert translator.t("menu.settings") == "Setări"
+
+
+def test_an_unchanged_locale_file_is_not_parsed_again(locales, monkeypatch):
+    import tomllib
+
+    assert Translator.load(locales, "en").t("menu.settings") == "Settings"
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(tomllib, "loads", no_parsing)
+    assert Translator.load(locales, "en").t("menu.settings") == "Settings"
+
+
+def _edit(path: Path, old: str, new: str, same_size: bool = False) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    before = path.stat()
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    if same_size:
+        assert path.stat().st_size == before.st_size
+    # a later modification time even on a coarse clock
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+
+
+@pytest.mark.parametrize("new", ["Sett1ngs", "Settings and more"], ids=["same size", "other size"])
+def test_a_changed_locale_file_wins_over_the_cache(locales, new):
+    assert Translator.load(locales, "en").t("menu.settings") == "Settings"
+    _edit(locales / "en.toml", '"Settings"', f'"{new}"', same_size=len(new) == len("Settings"))
+    assert Translator.load(locales, "en").t("menu.settings") == new
+
+
+def test_a_broken_cache_entry_is_rebuilt(locales):
+    from panel_tui.datacache import cache_dir
+
+    Translator.load(locales, "en")
+    entries = list(cache_dir().glob("locale-*.marshal"))
+    assert entries
+    for entry in entries:
+        entry.write_bytes(b"\x00garbage")
+    assert Translator.load(locales, "en").t("menu.settings") == "Settings"
+
+
+def test_a_broken_locale_file_is_reported_again_from_the_cache(locales):
+    (locales / "ro.toml").write_text('[menu]\nsettings = "{oops"\n', encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(LocaleError) as error:
+            Translator.load(locales, "ro")
+        assert "malformed placeholder" in str(error.value)
+
+
+# -- the menu file ---------------------------------------------------------------------------
+
+
+def test_a_changed_menu_file_wins_over_the_cache(tmp_path):
+    from panel_tui.menus import load_menu_tree
+
+    menu = tmp_path / "panel.toml"
+    shutil.copy(data_dir("menus") / "panel.toml", menu)
+    assert load_menu_tree(menu).tiles[0] == "scan"
+    text = menu.read_text(encoding="utf-8")
+    _edit(menu, 'tiles = ["scan", "fax"', 'tiles = ["fax", "scan"')
+    assert text != menu.read_text(encoding="utf-8")
+    assert load_menu_tree(menu).tiles[:2] == ("fax", "scan")
