@@ -99,12 +99,18 @@ TEMPORARILY_UNAVAILABLE = AadErrorKind(
     "temporarily_unavailable", 90033,
     "A transient error has occurred. Please try again.", status=503)
 
+# Throttling.
+DEVICE_CODE_THROTTLED = AadErrorKind(
+    "temporarily_unavailable", 90055,
+    "There are too many incoming requests. Wait and try again.", status=429)
+
 # Entra points every coded error at its public lookup page.
 ERROR_LOOKUP_URL = "https://login.microsoftonline.com/error?code="
 
 # Shown only on the sign-in pages (the device keeps polling meanwhile).
 USER_NOT_FOUND_CODE = 50034
 BAD_PASSWORD_CODE = 50126
+ACCOUNT_LOCKED_CODE = 50053
 
 
 class IdpError(Exception):

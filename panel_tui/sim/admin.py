@@ -17,7 +17,9 @@ from panel_tui.sim import admin_views as views
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.faults import FAULT_NAMES
 from panel_tui.sim.markup import Markup, admin_document, html_response
+from panel_tui.sim.aadsts import ACCOUNT_LOCKED_CODE
 from panel_tui.sim.state import SimStateError
+from panel_tui.sim.strings import text
 from panel_tui.sim.webkeys import CONTEXT
 
 COOKIE = "sim_admin"
@@ -135,9 +137,17 @@ async def login(request: web.Request) -> web.Response:
     ctx: SimContext = request.app[CONTEXT]
     form = await request.post()
     user = ctx.state.user(str(form.get("upn", "")))
-    if user is None or not user.check_password(str(form.get("password", ""))):
+    password = str(form.get("password", ""))
+    now = ctx.state.now()
+    # The same smart lockout as the sign-in pages: one count per account.
+    if user is not None and ctx.lockout.locked(user.upn, now):
+        return _locked(request)
+    if user is None or not user.check_password(password):
+        if user is not None and ctx.lockout.failed(user.upn, password, now):
+            return _locked(request)
         return _render(request, "login", "Sign in",
                        views.login_form("Your account or password is incorrect."), None, status=401)
+    ctx.lockout.succeeded(user.upn)
     if not user.is_global_admin:
         return _render(request, "login", "Sign in",
                        views.login_form("You don't have permission to access the admin center."), None,
@@ -146,6 +156,11 @@ async def login(request: web.Request) -> web.Response:
     response = web.HTTPSeeOther("/admin")
     response.set_cookie(COOKIE, sid, httponly=True, secure=True, samesite="Strict", path="/admin")
     raise response
+
+
+def _locked(request: web.Request) -> web.Response:
+    message = (f"{text('en', 'account_locked')} (AADSTS{ACCOUNT_LOCKED_CODE})")
+    return _render(request, "login", "Sign in", views.login_form(message), None, status=401)
 
 
 @routes.post("/admin/logout")

@@ -8,6 +8,7 @@ from panel_tui.sim.devicecodes import DEFAULT_POLL_INTERVAL, DeviceCodes
 from panel_tui.sim.faults import Faults
 from panel_tui.sim.maildir import MailStore
 from panel_tui.sim.state import SimState
+from panel_tui.sim.throttle import DeviceCodeRateLimit, SignInLockout
 from panel_tui.sim.tokens import SigningKey, TokenIssuer
 
 FaultListener = Callable[[str, bool], Awaitable[None]]
@@ -27,6 +28,8 @@ class SimContext:
     smtp_host: str = ""
     smtp_port: int = 0
     fault_listeners: list[FaultListener] = field(default_factory=list)
+    lockout: SignInLockout = field(default_factory=SignInLockout)
+    device_code_limit: DeviceCodeRateLimit = field(default_factory=DeviceCodeRateLimit)
     endpoints: dict = field(default_factory=dict)  # what /_sim/endpoints publishes
 
     @property
@@ -57,5 +60,7 @@ class SimContext:
         for name in self.faults.active():
             await self.set_fault(name, False)
         self.device_codes.clear()
+        self.lockout.clear()
+        self.device_code_limit.clear()
         self.state.reset()
         self.mail.clear()

@@ -11,6 +11,8 @@ Outcomes, as the polling device sees them (see README.md):
   * conditional access policy on -> page AADSTS53003, poll ``access_denied`` (53003)
   * non-administrator, no consent for the organisation -> page AADSTS90094 (need admin
     approval), poll ``invalid_grant`` + ``consent_required`` (AADSTS65001)
+  * 10 wrong passwords -> the account is locked for a while (smart lockout, AADSTS50053,
+    see :mod:`panel_tui.sim.throttle`); the device keeps polling ``authorization_pending``
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from aiohttp import web
 
 from panel_tui.sim import devicecodes
 from panel_tui.sim.aadsts import (
+    ACCOUNT_LOCKED_CODE,
     ADMIN_APPROVAL_REQUIRED,
     AUTHORIZATION_DECLINED,
     BAD_PASSWORD_CODE,
@@ -131,8 +134,14 @@ async def submit_password(request: web.Request) -> web.Response:
     if stop is not None:
         return stop
     user = ctx.state.user(flow.upn)
-    if user is None or not user.check_password(str(form.get("passwd", ""))):
-        return _password(lang, flow, error=True)
+    now = ctx.state.now()
+    if user is not None and ctx.lockout.locked(user.upn, now):
+        return _password(lang, flow, error=ACCOUNT_LOCKED_CODE)
+    password = str(form.get("passwd", ""))
+    if user is None or not user.check_password(password):
+        locked = user is not None and ctx.lockout.failed(user.upn, password, now)
+        return _password(lang, flow, error=ACCOUNT_LOCKED_CODE if locked else BAD_PASSWORD_CODE)
+    ctx.lockout.succeeded(user.upn)
     code.upn = user.upn
     if ctx.state.tenant.policies.conditional_access_block_device_code:
         code.status = devicecodes.BLOCKED
@@ -282,7 +291,10 @@ def _account(ctx: SimContext, lang: str, flow: SignInFlow, typed: str = "", erro
     return _page(lang, "account", card, error_code=f"AADSTS{USER_NOT_FOUND_CODE}" if error else "")
 
 
-def _password(lang: str, flow: SignInFlow, error: bool = False) -> web.Response:
+_PASSWORD_ERRORS = {BAD_PASSWORD_CODE: "password_wrong", ACCOUNT_LOCKED_CODE: "account_locked"}
+
+
+def _password(lang: str, flow: SignInFlow, error: int | None = None) -> web.Response:
     card = html(
         """<p class="identity">{upn}</p>
 <h1>{title}</h1>
@@ -294,10 +306,10 @@ def _password(lang: str, flow: SignInFlow, error: bool = False) -> web.Response:
 <div class="actions"><button type="submit" class="primary" id="signin">{sign_in}</button></div>
 </form>""",
         upn=flow.upn, title=text(lang, "password_title"),
-        error=_error(lang, "password_wrong") if error else Markup(""), hidden=_hidden(lang, flow),
+        error=_error(lang, _PASSWORD_ERRORS[error]) if error else Markup(""), hidden=_hidden(lang, flow),
         label=text(lang, "password_label"), sign_in=text(lang, "sign_in"),
     )
-    return _page(lang, "password", card, error_code=f"AADSTS{BAD_PASSWORD_CODE}" if error else "")
+    return _page(lang, "password", card, error_code=f"AADSTS{error}" if error else "")
 
 
 def _permissions(ctx: SimContext, lang: str, flow: SignInFlow, code: DeviceCode, offer_org_consent: bool) -> web.Response:

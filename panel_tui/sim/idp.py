@@ -7,6 +7,8 @@ or ``common``. Errors are Entra's JSON answers (see :mod:`panel_tui.sim.aadsts`)
 """
 from __future__ import annotations
 
+import math
+
 from aiohttp import web
 
 from panel_tui.sim import aadsts, devicecodes
@@ -86,6 +88,9 @@ async def device_authorization(request: web.Request) -> web.Response:
         scopes = parse_scopes(str(form.get("scope", "")))
     except IdpError as error:
         return error_response(ctx, error)
+    wait = ctx.device_code_limit.take(request.remote or "", client_id)
+    if wait:
+        return error_response(ctx, IdpError(aadsts.DEVICE_CODE_THROTTLED), retry_after=wait)
     code = ctx.device_codes.create(client_id, scopes, ctx.state.now(), ctx.poll_interval)
     verification_uri = f"{ctx.base_url}/devicelogin"
     return web.json_response({
@@ -202,10 +207,11 @@ def parse_scopes(raw: str) -> list[str]:
     return list(dict.fromkeys(granted))
 
 
-def error_response(ctx: SimContext, error: IdpError) -> web.Response:
+def error_response(ctx: SimContext, error: IdpError, retry_after: float = 0) -> web.Response:
     # MSAL replays a 5xx, and a 400 without Retry-After, for 60 s from its own cache. Entra
-    # sends none, but a trainer who lifts a policy wants the very next retry to count.
-    headers = {**_NO_STORE, "Retry-After": "0"}
+    # sends none, but a trainer who lifts a policy wants the very next retry to count. A
+    # throttled request says how long to wait.
+    headers = {**_NO_STORE, "Retry-After": str(max(0, math.ceil(retry_after)))}
     return web.json_response(error.body(ctx.state.now()), status=error.kind.status, headers=headers)
 
 

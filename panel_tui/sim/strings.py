@@ -33,6 +33,10 @@ SIGNIN_STRINGS: dict[str, dict[str, str]] = {
             "Your account or password is incorrect. If you don't remember your password, "
             "ask your administrator to reset it."
         ),
+        "account_locked": (
+            "Your account is temporarily locked to prevent unauthorized use. Try again later, "
+            "and if you still have trouble, contact your admin."
+        ),
         "permissions_title": "Permissions requested",
         "permissions_intro": "This app would like to:",
         "perm_smtp": "Send emails from mailboxes using SMTP AUTH",
@@ -63,8 +67,8 @@ SIGNIN_STRINGS: dict[str, dict[str, str]] = {
         "blocked_title": "You cannot access this right now",
         "blocked_body": (
             "Your sign-in was successful but does not meet the criteria to access this "
-            "resource. For example, you might be signing in from a browser, app, or "
-            "location that is restricted by your admin."
+            "resource. For example, you might be signing in from a browser, app, location, or "
+            "an authentication flow that is restricted by your admin."
         ),
         "approval_title": "Need admin approval",
         "approval_body": (
@@ -106,12 +110,16 @@ SIGNIN_STRINGS: dict[str, dict[str, str]] = {
             "Contul sau parola sunt incorecte. Dacă nu vă amintiți parola, cereți "
             "administratorului să o reseteze."
         ),
+        "account_locked": (
+            "Contul dvs. este blocat temporar pentru a preveni utilizarea neautorizată. Încercați "
+            "din nou mai târziu, iar dacă problema persistă, contactați administratorul."
+        ),
         "permissions_title": "Permisiuni solicitate",
         "permissions_intro": "Această aplicație ar dori să:",
         "perm_smtp": "Trimită e-mailuri din cutiile poștale folosind SMTP AUTH",
         "perm_offline": "Mențină accesul la datele la care i-ați acordat acces",
         "perm_profile": "Vă conecteze și să vă citească profilul de bază",
-        "consent_org": "Consimțământ în numele organizației",
+        "consent_org": "Acceptați în numele organizației",
         "consent_org_help": (
             "Aplicația primește aceste permisiuni pentru toți utilizatorii organizației; "
             "aceștia nu vor mai fi întrebați."
@@ -136,8 +144,8 @@ SIGNIN_STRINGS: dict[str, dict[str, str]] = {
         "blocked_title": "Nu puteți accesa acest lucru acum",
         "blocked_body": (
             "Conectarea a reușit, dar nu îndeplinește criteriile de accesare a acestei "
-            "resurse. De exemplu, este posibil să vă conectați dintr-un browser, o aplicație "
-            "sau o locație restricționată de administrator."
+            "resurse. De exemplu, este posibil să vă conectați dintr-un browser, o aplicație, "
+            "o locație sau printr-un flux de autentificare restricționat de administrator."
         ),
         "approval_title": "Este necesară aprobarea administratorului",
         "approval_body": (
@@ -147,7 +155,7 @@ SIGNIN_STRINGS: dict[str, dict[str, str]] = {
         ),
         "approval_hint": (
             "Un administrator o acordă conectându-se o dată și bifând "
-            "\u201eConsimțământ în numele organizației\u201d."
+            "\u201eAcceptați în numele organizației\u201d."
         ),
         "start_over_title": "Începeți din nou",
         "start_over_body": "Această sesiune de conectare nu mai este validă. Introduceți din nou codul.",

@@ -29,7 +29,7 @@ PAGES = {
            "accept": "Accept", "done": "You have signed in"},
     "ro": {"code": "Introduceți codul", "next": "Înainte", "password": "Introduceți parola",
            "sign_in": "Autentificare", "permissions": "Permisiuni solicitate",
-           "org": "Consimțământ în numele organizației", "accept": "Accept", "done": "V-ați conectat"},
+           "org": "Acceptați în numele organizației", "accept": "Accept", "done": "V-ați conectat"},
 }
 
 
