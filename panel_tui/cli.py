@@ -13,7 +13,7 @@ from panel_tui.i18n import LANGUAGES
 
 # panel_tui.scripting.COMMANDS (a test keeps them equal): a plain start does not import scripting.
 SCRIPT_COMMANDS = ("signin", "signout", "status", "send", "jobs", "sheet", "config")
-COMMANDS = ("run", "check", "sim", "gallery", "serve", "scenarios", *SCRIPT_COMMANDS)
+COMMANDS = ("run", "check", "sim", "classroom", "gallery", "serve", "scenarios", *SCRIPT_COMMANDS)
 
 
 def _global_options(parser: argparse.ArgumentParser) -> None:
@@ -51,6 +51,8 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
     check.add_argument("--menus", type=Path, help="folder holding panel.toml (default: the shipped one)")
     check.add_argument("--locales", type=Path, help="folder holding en.toml and ro.toml (default: the shipped one)")
     sub.add_parser("sim", help="run the embedded Microsoft 365 simulator alone (see `panel-tui sim --help`)", add_help=False)
+    sub.add_parser("classroom", help="a class: seats on one simulator, the trainer's dashboard, a report "
+                   "(see `panel-tui classroom --help`)", add_help=False)
     sub.add_parser("scenarios", help="list the named starting states for trainers (--scenario NAME)")
     gallery_parser = sub.add_parser(
         "gallery", help="render every screen in every language as SVG plus index.html (for reviewers)")
@@ -74,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
             from panel_tui.sim.cli import main as sim_main
 
             return sim_main(argv[index + 1:], data_dir=simulator_dir())
+        if word == "classroom":
+            from panel_tui.classroom.command import main as classroom_main
+
+            return classroom_main(argv[index + 1:], lang=build_start_parser().parse_args(argv[:index]).lang)
         if not word.startswith("-") and word in COMMANDS:
             break
     args, rest = build_start_parser().parse_known_args(argv)

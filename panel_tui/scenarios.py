@@ -14,6 +14,7 @@ Problems are reported as `file: step N: problem`. No textual here.
 """
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import json
 import logging
@@ -388,36 +389,66 @@ def reset_profile(printer, backend) -> None:
 # -- running -----------------------------------------------------------------------------
 
 
-def run_scenario(scenario: Scenario | str, printer, backend, directory: Path | None = None) -> Scenario:
+def run_scenario(scenario: Scenario | str, printer, backend, directory: Path | None = None, *,
+                 accounts: dict[str, Any] | None = None, reset_simulator: bool = True) -> Scenario:
     """Reset the simulator and the printer, then perform the scenario's steps. Blocks
     (network, MSAL polling): run it in a thread. Raises ScenarioError naming the step
-    that did not go as written (e.g. a sign-in that was not signed in)."""
+    that did not go as written (e.g. a sign-in that was not signed in).
+
+    A class seat (panel_tui.classroom) keeps the shared simulator (`reset_simulator=False`)
+    and stands its own mailbox in for a seeded one: `accounts={"printer": account}` (an
+    object with upn, display_name, password), also in settings values naming that address.
+    """
     if isinstance(scenario, str):
         scenario = load_scenario(scenario, directory)
     control = backend.control()
-    control.reset()
+    if reset_simulator:
+        control.reset()
     backend.sync_clock()
     reset_profile(printer, backend)
-    for step in scenario.steps:
-        try:
-            _PERFORM[step.kind](step, printer, backend, control)
-        except ScenarioError:
-            raise
-        except Exception as error:  # noqa: BLE001 - reported with the step that failed
-            raise ScenarioError([f"{step.where}: {step.kind} failed: {type(error).__name__}: {error}"]) from error
+    token = _ACCOUNTS.set({name.lower(): account for name, account in (accounts or {}).items()})
+    try:
+        for step in scenario.steps:
+            try:
+                _PERFORM[step.kind](step, printer, backend, control)
+            except ScenarioError:
+                raise
+            except Exception as error:  # noqa: BLE001 - reported with the step that failed
+                raise ScenarioError([f"{step.where}: {step.kind} failed: {type(error).__name__}: {error}"]) from error
+    finally:
+        _ACCOUNTS.reset(token)
     _save_trainer_state(printer.paths, scenario=scenario.name)
     log.info("scenario %s ready (%d steps)", scenario.name, len(scenario.steps))
     return scenario
 
 
+_ACCOUNTS: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("scenario_accounts", default={})
+
+
+def _account_of(name: str):
+    """The seeded account `name`, or the account standing in for it (a class seat's mailbox)."""
+    seeded = seeded_account(name)
+    key = seeded.upn.split("@")[0].lower() if seeded is not None else name.lower()
+    return _ACCOUNTS.get().get(key, seeded)
+
+
+def _stand_in(value: Any) -> Any:
+    """A settings value naming a seeded account's address, with the stand-in's address."""
+    if isinstance(value, str) and "@" in value:
+        account = _account_of(value)
+        if account is not None:
+            return account.upn
+    return value
+
+
 def _upn(step: Step) -> str:
-    return seeded_account(step.get("account")).upn
+    return _account_of(step.get("account")).upn
 
 
 def _apply_settings(step: Step, printer, backend, control) -> None:
     def change(settings):
         for name, value in step.get("values").items():
-            settings = settings.with_field(name, value)
+            settings = settings.with_field(name, _stand_in(value))
         return settings
 
     printer.update(change)  # all at once, as Web Config's OK sends the page
@@ -426,7 +457,7 @@ def _apply_settings(step: Step, printer, backend, control) -> None:
 def _sign_in(step: Step, printer, backend, control) -> None:
     from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
 
-    account = seeded_account(step.get("account"))
+    account = _account_of(step.get("account"))
     section = step.get("section", "email_server")
     role = {"email_server": EMAIL_SERVER_ROLE, "fax_email_server": FAX_EMAIL_SERVER_ROLE, "user": None}[section]
     # Web Config signs in with the page's pending settings: OAuth2 and its email service.

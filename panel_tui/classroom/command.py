@@ -1,0 +1,108 @@
+"""`panel-tui classroom [dashboard | start | stop | status | report]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="panel-tui classroom",
+                                     description="A class at once: seats on one simulator, the trainer's dashboard, a report.")
+    sub = parser.add_subparsers(dest="action", metavar="ACTION")
+    sub.add_parser("dashboard", help="the trainer's dashboard (the default)")
+    start = sub.add_parser("start", help="start a class: one simulator, N seats with their own mailboxes")
+    start.add_argument("--seats", type=int, required=True, help="number of seats (profiles seat01..seatNN)")
+    start.add_argument("--host", default="127.0.0.1", help="address the simulator and the seats' web pages listen on")
+    start.add_argument("--scenario", metavar="NAME", help="start every seat in this scenario")
+    start.add_argument("--no-serve", action="store_true", help="no web pages for the seats (SSH only)")
+    sub.add_parser("stop", help="stop the class's web server and simulator")
+    sub.add_parser("status", help="list the seats, their progress and the class's processes")
+    report = sub.add_parser("report", help="write report.csv and report.html (steps, failures, times)")
+    report.add_argument("--out", type=Path, required=True, help="folder for the report (created)")
+    return parser
+
+
+def main(argv: list[str], lang: str | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    action = args.action or "dashboard"
+    from panel_tui.classroom.roster import ClassRoster
+    from panel_tui.i18n import Translator
+
+    roster = ClassRoster.load()
+    language = lang or (roster.lang if roster else "en")
+    t = Translator.load(language=language).t
+    if action == "start":
+        return _start(args, language, t)
+    if roster is None:
+        print(t("classroom.no_class"), file=sys.stderr)
+        return 1
+    if action == "stop":
+        from panel_tui.classroom.seats import stop_class
+
+        stop_class()
+        print(t("classroom.stopped"))
+        return 0
+    if action == "status":
+        return _status(roster, t)
+    if action == "report":
+        from panel_tui.classroom.report import write_report
+
+        csv_path, html_path = write_report(roster, args.out, language)
+        print(t("classroom.report.written", csv=csv_path, html=html_path))
+        return 0
+    from panel_tui.ui.classroom_screen import ClassroomApp
+
+    ClassroomApp(roster, language).run()
+    return 0
+
+
+def _start(args, lang: str, t) -> int:
+    from panel_tui.classroom.roster import class_dir
+    from panel_tui.classroom.seats import ClassError, seats_join_home_simulator, start_class
+    from panel_tui.scenarios import ScenarioError
+    from panel_tui.serve import is_loopback
+
+    if not is_loopback(args.host):
+        print(t("classroom.warn_host", host=args.host), file=sys.stderr)
+    try:
+        roster, passwords = start_class(args.seats, host=args.host, lang=lang, scenario=args.scenario,
+                                        serve=not args.no_serve)
+    except (ClassError, ScenarioError, ValueError) as error:
+        print(f"panel-tui classroom: {error}", file=sys.stderr)
+        return 1
+    print(t("classroom.started", seats=len(roster.seats), sim_url=roster.sim_url))
+    print(t("classroom.passwords_once", path=class_dir() / "passwords.json"))
+    print()
+    print(t("classroom.join_header"))
+    extra = "" if seats_join_home_simulator() else f" --sim-url {roster.sim_url}"
+    for seat in roster.seats:
+        url = roster.url(seat.port) or ""
+        command = t("classroom.join_ssh", seat=seat.name) + extra
+        print(f"{seat.name:<8} {seat.upn:<37} {passwords[seat.name]:<24} {command}  {url}".rstrip())
+    print()
+    print(t("classroom.dashboard", url=roster.url(roster.dashboard_port) or "–"))
+    return 0
+
+
+def _status(roster, t) -> int:
+    from panel_tui.classroom.progress import SeatHandles, read_rows, since
+    from panel_tui.classroom.seats import pid_alive
+    from panel_tui.lesson import STEPS
+
+    sim = t("classroom.running") if pid_alive(roster.sim_pid) or not roster.sim_pid and roster.web_pid else t("classroom.ended")
+    web = t("classroom.running") if pid_alive(roster.web_pid) else t("classroom.ended")
+    print(t("classroom.status.processes", sim=sim, web=web))
+    handles = SeatHandles(roster)
+    try:
+        rows = read_rows(roster, handles)
+    finally:
+        handles.close()
+    for seat, row in zip(roster.seats, rows):
+        glyph, _ = row.job_glyph
+        job = f"{glyph} {row.job_code}" if row.job_code else glyph
+        url = roster.url(seat.port) if pid_alive(roster.web_pid) else None
+        line = t("classroom.status.line", seat=row.seat, upn=row.upn, done=row.steps_done, total=len(STEPS),
+                 job=job, idle=since(row.last_activity))
+        print(f"{line}  {url}" if url else line)
+    return 0

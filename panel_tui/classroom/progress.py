@@ -1,0 +1,157 @@
+"""One row per seat, read from real state: the guided lesson's own `observe` (the code that
+ticks the lesson panel), the seat's last job and the time of its last activity.
+
+The simulator's state is read once per refresh and shared by every seat's observation.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from panel_tui.lesson import STEPS
+
+# The last job's result as a glyph and a style: never colour alone.
+JOB_GLYPHS = {"ok": ("✔", "green"), "error": ("✗", "red"), "running": ("…", "yellow"),
+              "interrupted": ("!", "yellow"), "unconfirmed": ("?", "yellow")}
+
+
+@dataclass(frozen=True)
+class SeatRow:
+    seat: str
+    upn: str
+    done: dict[str, bool]
+    job_type: str | None = None
+    job_result: str | None = None
+    job_code: int | None = None
+    last_activity: float | None = None  # epoch seconds
+    jobs_ok: int = 0
+    jobs_failed: int = 0
+    codes_met: tuple[int, ...] = ()
+    problem: str | None = None  # the row could not be read (the simulator is down ...)
+
+    @property
+    def steps_done(self) -> int:
+        return sum(1 for step in STEPS if self.done.get(step))
+
+    @property
+    def job_glyph(self) -> tuple[str, str]:
+        return JOB_GLYPHS.get(self.job_result or "", ("·", "dim"))
+
+
+class _SharedState:
+    """The part of a backend `observe` reads, with the simulator's state read once for all seats."""
+
+    def __init__(self, backend, state: dict) -> None:
+        self._backend = backend
+        self._state = state
+        self.options = backend.options
+
+    def control(self):
+        return self
+
+    def state(self) -> dict:
+        return self._state
+
+    def session_for(self, settings):
+        return self._backend.session_for(settings)
+
+    def endpoints(self):
+        return self._backend.endpoints()
+
+
+class SeatHandles:
+    """Each seat's printer and backend (joined to the class's simulator), opened once."""
+
+    def __init__(self, roster) -> None:
+        self.roster = roster
+        self._open: dict[str, tuple] = {}
+
+    def get(self, seat: str):
+        if seat not in self._open:
+            from panel_tui.assembly import open_backend
+            from panel_tui.backend import BackendOptions
+
+            self._open[seat] = open_backend(seat, BackendOptions(sim_url=self.roster.sim_url or None))
+        return self._open[seat]
+
+    def control(self):
+        """The simulator's control API (through the first seat's backend)."""
+        _, backend = self.get(self.roster.seats[0].name)
+        return backend.control()
+
+    def close(self) -> None:
+        for _, backend in self._open.values():
+            try:
+                backend.stop()
+            except Exception:  # noqa: BLE001 - closing what is left
+                pass
+        self._open.clear()
+
+
+def _activity(printer) -> float | None:
+    """The newest change of the seat's files (settings, sign-in, jobs, sheets)."""
+    newest = None
+    paths = printer.paths
+    for folder in (Path(paths.config_dir), Path(paths.data_dir)):
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name in ("seat.json", "trainer.json"):
+                continue  # written by the class and the trainer, not by the trainee
+            try:
+                mtime = entry.stat().st_mtime
+            except OSError:
+                continue
+            newest = mtime if newest is None else max(newest, mtime)
+    return newest
+
+
+def read_rows(roster, handles: SeatHandles, names: list[str] | None = None) -> list[SeatRow]:
+    """The dashboard's rows (blocking: simulator and file reads; call it in a thread)."""
+    from panel_tui.lesson import observe
+
+    try:
+        state = handles.control().state()
+        shared_problem = None
+    except Exception as error:  # noqa: BLE001 - every row says the simulator cannot be read
+        state, shared_problem = None, str(error).splitlines()[0] if str(error) else type(error).__name__
+    rows = []
+    for seat in roster.seats:
+        if names is not None and seat.name not in names:
+            continue
+        printer, backend = handles.get(seat.name)
+        jobs = printer.joblog.jobs(limit=200)
+        last = jobs[0] if jobs else None
+        codes = tuple(dict.fromkeys(j.error_code for j in reversed(jobs) if j.error_code is not None))
+        common = dict(seat=seat.name, upn=seat.upn, last_activity=_activity(printer),
+                      job_type=last.job_type if last else None, job_result=last.result if last else None,
+                      job_code=last.error_code if last else None,
+                      jobs_ok=sum(1 for j in jobs if j.result == "ok"),
+                      jobs_failed=sum(1 for j in jobs if j.result == "error"), codes_met=codes)
+        if state is None:
+            rows.append(SeatRow(done={}, problem=shared_problem, **common))
+            continue
+        try:
+            progress = observe(printer, _SharedState(backend, state))
+        except Exception as error:  # noqa: BLE001 - one seat's problem does not hide the others
+            rows.append(SeatRow(done={}, problem=str(error).splitlines()[0] if str(error) else type(error).__name__,
+                                **common))
+            continue
+        rows.append(SeatRow(done=dict(progress.done), **common))
+    return rows
+
+
+def since(epoch: float | None, now: float | None = None) -> str:
+    """"12 s", "4 min", "2 h" since `epoch` ("–" when never)."""
+    if epoch is None:
+        return "–"
+    seconds = max(0, int((now if now is not None else time.time()) - epoch))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"

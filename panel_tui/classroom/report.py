@@ -1,0 +1,126 @@
+"""`panel-tui classroom report --out DIR`: report.csv and report.html, in the class's language.
+
+Per seat: the guided lesson's steps (from real state, as on the dashboard), jobs ok and
+failed, the error codes met and whether the seat got past them (a later successful send),
+the last job and the last activity; then what the trainer pushed to which seats, when.
+The HTML page is self-contained (inline CSS, nothing fetched) and escapes every text.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import time
+from pathlib import Path
+
+from panel_tui.lesson import STEPS
+
+
+def _when(epoch: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch)) if epoch else ""
+
+
+def _resolved(row) -> bool:
+    """Every failure met was followed by success: the last job is a success."""
+    return bool(row.codes_met) and row.job_result == "ok"
+
+
+def write_report(roster, out_dir: Path, lang: str, folder=None) -> tuple[Path, Path]:
+    from panel_tui.classroom.progress import SeatHandles, read_rows
+    from panel_tui.classroom.roster import load_events
+    from panel_tui.i18n import Translator
+
+    t = Translator.load(language=lang).t
+    handles = SeatHandles(roster)
+    try:
+        rows = read_rows(roster, handles)
+    finally:
+        handles.close()
+    events = load_events(folder)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    step_titles = [t(f"lesson.step.{step}.title") for step in STEPS]
+    yes, no = t("classroom.report.yes"), t("classroom.report.no")
+
+    csv_path = out / "report.csv"
+    with csv_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([t("classroom.seat"), "upn", *step_titles, t("classroom.report.jobs"),
+                         t("classroom.report.codes"), t("classroom.report.resolved"), t("classroom.report.last_job"),
+                         t("classroom.report.last_activity")])
+        for row in rows:
+            writer.writerow([row.seat, row.upn, *(yes if row.done.get(s) else no for s in STEPS),
+                             f"{row.jobs_ok}/{row.jobs_failed}", " ".join(map(str, row.codes_met)),
+                             (yes if _resolved(row) else no) if row.codes_met else "",
+                             _last_job(row, t), _when(row.last_activity)])
+        writer.writerow([])
+        writer.writerow([t("classroom.report.event_time"), t("classroom.report.event_action"),
+                         t("classroom.report.event_seats"), t("classroom.report.event_ok")])
+        for event in events:
+            writer.writerow([_when(event.get("at")), _event_label(event, t), " ".join(event.get("seats", [])),
+                             yes if event.get("ok") else no])
+
+    html_path = out / "report.html"
+    html_path.write_text(_html(roster, rows, events, lang, t, step_titles, yes, no), encoding="utf-8")
+    return csv_path, html_path
+
+
+def _last_job(row, t) -> str:
+    if row.job_result is None:
+        return ""
+    glyph, _ = row.job_glyph
+    code = f" {row.job_code}" if row.job_code is not None else ""
+    return f"{glyph}{code} {t(f'job.type.{row.job_type}')}"
+
+
+def _event_label(event: dict, t) -> str:
+    kind = str(event.get("kind", ""))
+    label = t(f"classroom.event.{kind}")
+    detail = str(event.get("detail", ""))
+    return f"{label}: {detail}" if detail else label
+
+
+_CSS = """
+body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #111; }
+table { border-collapse: collapse; margin: 1rem 0; }
+th, td { border: 1px solid #bbb; padding: 0.25rem 0.5rem; text-align: left; }
+th { background: #eee; }
+td.done { color: #0a6b0a; font-weight: bold; }
+td.todo { color: #888; }
+td.bad { color: #b00020; font-weight: bold; }
+"""
+
+
+def _html(roster, rows, events, lang, t, step_titles, yes, no) -> str:
+    esc = html.escape
+    parts = ["<!DOCTYPE html>\n", f'<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n',
+             f"<title>{esc(t('classroom.report.title'))}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n",
+             f"<h1>{esc(t('classroom.report.title'))}</h1>\n",
+             "<p>" + esc(t("classroom.report.generated", time=_when(time.time()), seats=len(rows), lang=lang)) + "</p>\n",
+             f"<h2>{esc(t('classroom.report.steps'))}</h2>\n<table id=\"seats\">\n<tr>",
+             f"<th>{esc(t('classroom.seat'))}</th>"]
+    parts += [f'<th title="{esc(title)}">{n}. {esc(title)}</th>' for n, title in enumerate(step_titles, 1)]
+    parts += [f"<th>{esc(t(key))}</th>" for key in ("classroom.report.jobs", "classroom.report.codes",
+                                                     "classroom.report.resolved", "classroom.report.last_job",
+                                                     "classroom.report.last_activity")]
+    parts.append("</tr>\n")
+    for row in rows:
+        parts.append(f'<tr data-seat="{esc(row.seat)}"><td>{esc(row.seat)}<br><small>{esc(row.upn)}</small></td>')
+        for step in STEPS:
+            done = row.done.get(step)
+            parts.append(f'<td class="{"done" if done else "todo"}">{"✔ " + esc(yes) if done else "· " + esc(no)}</td>')
+        resolved = (yes if _resolved(row) else no) if row.codes_met else ""
+        parts.append(f"<td>{row.jobs_ok} / {row.jobs_failed}</td>"
+                     f'<td class="{"bad" if row.codes_met else ""}">{esc(" ".join(map(str, row.codes_met)))}</td>'
+                     f"<td>{esc(resolved)}</td><td>{esc(_last_job(row, t))}</td>"
+                     f"<td>{esc(_when(row.last_activity))}</td></tr>\n")
+    parts.append("</table>\n")
+    parts.append(f"<h2>{esc(t('classroom.report.events'))}</h2>\n<table id=\"events\">\n<tr>")
+    parts += [f"<th>{esc(t(key))}</th>" for key in ("classroom.report.event_time", "classroom.report.event_action",
+                                                     "classroom.report.event_seats", "classroom.report.event_ok")]
+    parts.append("</tr>\n")
+    for event in events:
+        parts.append(f"<tr><td>{esc(_when(event.get('at')))}</td><td>{esc(_event_label(event, t))}</td>"
+                     f"<td>{esc(' '.join(event.get('seats', [])))}</td>"
+                     f"<td>{esc(yes if event.get('ok') else no)}</td></tr>\n")
+    parts.append("</table>\n</body>\n</html>\n")
+    return "".join(parts)

@@ -1,0 +1,160 @@
+"""The class file: which seats exist, their mailboxes, the simulator and the web ports.
+
+Files under `<data>/@classroom/` (the `@` keeps it out of the profile namespace), 0700:
+    class.json       seats, language, host, simulator URL, process ids (no secret), 0600
+    passwords.json   each seat mailbox's password (printed once by `classroom start`), 0600
+    events.jsonl     what the trainer pushed to which seats, with times (for the report), 0600
+    sim.log, web.log the detached processes' output, 0600
+A seat's profile holds `seat.json` ({"seat": "seat01"}): the panel's status bar shows it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+SEAT_FILE = "seat.json"
+CLASS_FILE = "class.json"
+PASSWORDS_FILE = "passwords.json"
+EVENTS_FILE = "events.jsonl"
+MAX_SEATS = 60
+_SEAT_RE = re.compile(r"seat(\d{2,3})")
+
+
+def seat_name(index: int) -> str:
+    """seat01 .. seatNN (1-based)."""
+    return f"seat{index:02d}"
+
+
+def class_dir() -> Path:
+    """`<data>/@classroom` of the current home (created, 0700)."""
+    from panel_tui.device.paths import simulator_dir
+
+    folder = simulator_dir().parent / "@classroom"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    return folder
+
+
+@dataclass
+class Seat:
+    name: str  # also the profile name
+    upn: str
+    port: int | None = None  # the seat's panel in a browser (web process)
+
+    @property
+    def profile(self) -> str:
+        return self.name
+
+
+@dataclass
+class ClassRoster:
+    seats: list[Seat]
+    lang: str = "en"
+    host: str = "127.0.0.1"
+    scenario: str | None = None
+    sim_url: str = ""
+    sim_pid: int | None = None
+    web_pid: int | None = None
+    dashboard_port: int | None = None
+    started_at: float = field(default_factory=time.time)
+
+    def seat(self, name: str) -> Seat:
+        for seat in self.seats:
+            if seat.name == name:
+                return seat
+        raise KeyError(name)
+
+    def url(self, port: int | None) -> str | None:
+        if port is None:
+            return None
+        host = self.host if self.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+        return f"http://{host}:{port}/" if ":" not in host else f"http://[{host}]:{port}/"
+
+    # -- files ----------------------------------------------------------------------------
+    def save(self, folder: Path | None = None) -> None:
+        from panel_tui.device.atomic import write_atomically
+
+        folder = folder or class_dir()
+        data = {"schema": 1, **asdict(self)}
+        write_atomically(folder / CLASS_FILE, json.dumps(data, indent=1) + "\n", mode=0o600)
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> "ClassRoster | None":
+        """The class of this home, or None when no class was started (or its file is unreadable)."""
+        folder = folder or class_dir()
+        try:
+            data = json.loads((folder / CLASS_FILE).read_text(encoding="utf-8"))
+            seats = [Seat(str(s["name"]), str(s["upn"]), s.get("port")) for s in data["seats"]]
+            return cls(seats, str(data.get("lang", "en")), str(data.get("host", "127.0.0.1")),
+                       data.get("scenario"), str(data.get("sim_url", "")), data.get("sim_pid"),
+                       data.get("web_pid"), data.get("dashboard_port"), float(data.get("started_at", 0)))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+def save_passwords(passwords: dict[str, str], folder: Path | None = None) -> Path:
+    from panel_tui.device.atomic import write_atomically
+
+    path = (folder or class_dir()) / PASSWORDS_FILE
+    write_atomically(path, json.dumps(passwords, indent=1) + "\n", mode=0o600)
+    return path
+
+
+def load_passwords(folder: Path | None = None) -> dict[str, str]:
+    try:
+        data = json.loads(((folder or class_dir()) / PASSWORDS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def record_event(kind: str, seats: list[str], detail: str = "", ok: bool = True, folder: Path | None = None,
+                 at: float | None = None) -> None:
+    """One line of events.jsonl: what the trainer pushed, to which seats, when, and whether it worked."""
+    path = (folder or class_dir()) / EVENTS_FILE
+    line = json.dumps({"at": time.time() if at is None else at, "kind": kind, "seats": seats,
+                       "detail": detail, "ok": ok}, ensure_ascii=False)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.write(fd, (line + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def load_events(folder: Path | None = None) -> list[dict]:
+    try:
+        lines = ((folder or class_dir()) / EVENTS_FILE).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    events = []
+    for line in lines:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(event, dict):
+            events.append(event)
+    return events
+
+
+# -- the seat label of a profile --------------------------------------------------------------
+
+
+def mark_seat(paths, seat: str) -> None:
+    from panel_tui.device.atomic import write_atomically
+
+    write_atomically(Path(paths.data_dir) / SEAT_FILE, json.dumps({"seat": seat}) + "\n", mode=0o600)
+
+
+def seat_of(paths) -> str | None:
+    """The seat a profile is (seat01 ...) when a class made it, else None. Cheap: one small file."""
+    try:
+        data = json.loads((Path(paths.data_dir) / SEAT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    seat = data.get("seat") if isinstance(data, dict) else None
+    return seat if isinstance(seat, str) and _SEAT_RE.fullmatch(seat) else None

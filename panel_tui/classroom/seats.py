@@ -1,0 +1,257 @@
+"""`panel-tui classroom start | stop | status`.
+
+start: one simulator for the home (a `panel-tui sim` process of the home, detached, logging
+to the class folder; or the one already serving the home), N profiles seat01..seatNN each
+with its own mailbox user created through the simulator's control API (global
+administrator, so each trainee can do the guide's admin-center steps and consent), and a
+detached web process serving each seat's panel and the dashboard in a browser. Passwords are
+printed once and kept 0600 in the class folder.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from panel_tui.classroom.roster import (MAX_SEATS, ClassRoster, Seat, class_dir, mark_seat, save_passwords,
+                                        seat_name)
+
+SIM_LOG = "sim.log"
+WEB_LOG = "web.log"
+WEB_FILE = "web.json"
+START_TIMEOUT = 60.0
+
+
+class ClassError(RuntimeError):
+    """The class cannot be started, stopped or read; the message says why and what to do."""
+
+
+def pid_alive(pid: int | None) -> bool:
+    """Whether `pid` runs a panel_tui process (a recycled pid of another program is not ours)."""
+    if not pid:
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        return True
+    return b"panel_tui" in cmdline or b"panel-tui" in cmdline
+
+
+def _home_service():
+    """panel_tui.sim.service when this build has one simulator per home, else None."""
+    import importlib.util
+
+    if importlib.util.find_spec("panel_tui.sim.service") is None:
+        return None
+    import importlib
+
+    return importlib.import_module("panel_tui.sim.service")
+
+
+def seats_join_home_simulator() -> bool:
+    """True when a plain `panel-tui --profile seatNN` finds the home's simulator by itself."""
+    return _home_service() is not None
+
+
+def _detached(argv: list[str], log: Path) -> subprocess.Popen:
+    """A background process of its own session, stdin from /dev/null, output to `log` (0600)."""
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        root = str(Path(__file__).resolve().parents[2])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=fd, stderr=fd, start_new_session=True,
+                                env=env, close_fds=True)
+    finally:
+        os.close(fd)
+
+
+def _wait_for(check, process: subprocess.Popen, what: str, log: Path, timeout: float):
+    """Poll `check()` until it returns something (the process writes a file as it gets ready)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found is not None:
+            return found
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    _terminate(process.pid)
+    tail = log.read_text(encoding="utf-8", errors="replace")[-800:] if log.exists() else ""
+    raise ClassError(f"the {what} did not start within {timeout:.0f} s (log {log}):\n{tail}")
+
+
+def _sim_line(log: Path):
+    try:
+        text = log.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                return None
+    return None
+
+
+def start_simulator(host: str, folder: Path) -> tuple[dict, int | None]:
+    """The home's simulator endpoints and the pid we started (None: it was already serving)."""
+    from panel_tui.device.paths import simulator_dir
+
+    service = _home_service()
+    if service is not None:
+        info = service.running(simulator_dir())
+        if info is not None:
+            return dict(info.endpoints), None
+    log = folder / SIM_LOG
+    process = _detached([sys.executable, "-m", "panel_tui", "sim", "--json", "--host", host], log)
+    return _wait_for(lambda: _sim_line(log), process, "simulator", log, START_TIMEOUT), process.pid
+
+
+def control_for(endpoints: dict):
+    from panel_tui.sim.control import SimControl
+
+    if hasattr(SimControl, "for_endpoints"):
+        return SimControl.for_endpoints(endpoints)
+    return SimControl(endpoints["control_url"], Path(endpoints["ca_path"]))
+
+
+def _password() -> str:
+    return f"Seat-{secrets.token_urlsafe(9)}-7"
+
+
+def _create_mailbox(control, upn: str, display: str, password: str) -> None:
+    from panel_tui.sim.control import SimControlError
+    from panel_tui.sim.tenant import GLOBAL_ADMIN
+
+    try:
+        control.add_user(upn, display, password, roles=[GLOBAL_ADMIN])
+    except SimControlError as error:
+        if error.status != 409 and "exist" not in str(error).lower():
+            raise
+        control.reset_password(upn, password)  # a class started before in this home
+        control.set_smtp_auth_mailbox(upn, None)
+        control.revoke_sessions(upn)
+
+
+def start_web(roster: ClassRoster, folder: Path) -> tuple[int, dict]:
+    log = folder / WEB_LOG
+    (folder / WEB_FILE).unlink(missing_ok=True)
+    process = _detached([sys.executable, "-m", "panel_tui.classroom.web"], log)
+
+    def ready():
+        try:
+            return json.loads((folder / WEB_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    return process.pid, _wait_for(ready, process, "web server", log, START_TIMEOUT)
+
+
+def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario: str | None = None,
+                serve: bool = True, folder: Path | None = None) -> tuple[ClassRoster, dict[str, str]]:
+    """Start a class; returns the roster and the seats' passwords (to print once)."""
+    import dataclasses
+
+    from panel_tui.assembly import open_backend
+    from panel_tui.backend import BackendOptions
+
+    if not 1 <= seats <= MAX_SEATS:
+        raise ClassError(f"--seats must be 1 to {MAX_SEATS}")
+    folder = folder or class_dir()
+    running = ClassRoster.load(folder)
+    if running is not None and (pid_alive(running.sim_pid) or pid_alive(running.web_pid)):
+        raise ClassError("a class is already running in this home: `panel-tui classroom stop` first")
+    if scenario:
+        from panel_tui.scenarios import load_scenario
+
+        load_scenario(scenario)  # ScenarioError before anything starts
+    endpoints, sim_pid = start_simulator(host, folder)
+    roster = ClassRoster([], lang=lang, host=host, scenario=scenario, sim_url=endpoints["base_url"], sim_pid=sim_pid)
+    passwords: dict[str, str] = {}
+    try:
+        with control_for(endpoints) as control:
+            for index in range(1, seats + 1):
+                name = seat_name(index)
+                seat = Seat(name, f"{name}@{endpoints['tenant_domain']}")
+                passwords[name] = _password()
+                _create_mailbox(control, seat.upn, f"Seat {index:02d}", passwords[name])
+                roster.seats.append(seat)
+        save_passwords(passwords, folder)
+        for seat in roster.seats:
+            printer, backend = open_backend(seat.name, BackendOptions(sim_url=roster.sim_url))
+            try:
+                mark_seat(printer.paths, seat.name)
+                if printer.settings.language != lang:
+                    printer.update(dataclasses.replace(printer.settings, language=lang))
+            finally:
+                backend.stop()
+        roster.save(folder)
+        if scenario:
+            from panel_tui.classroom.actions import SeatActions
+            from panel_tui.classroom.progress import SeatHandles
+
+            handles = SeatHandles(roster)
+            try:
+                problems = SeatActions(roster, handles, folder).start_scenario([s.name for s in roster.seats], scenario)
+            finally:
+                handles.close()
+            if problems:
+                raise ClassError("; ".join(f"{seat}: {problem}" for seat, problem in problems.items()))
+        if serve:
+            roster.web_pid, ports = start_web(roster, folder)
+            for seat in roster.seats:
+                seat.port = ports.get(seat.name)
+            roster.dashboard_port = ports.get("dashboard")
+        roster.save(folder)
+    except BaseException:
+        roster.save(folder)
+        stop_class(folder)
+        raise
+    return roster, passwords
+
+
+def _terminate(pid: int | None, timeout: float = 10.0) -> None:
+    if not pid_alive(pid):
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except OSError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)  # our child: reap it
+            if done:
+                return
+        except ChildProcessError:
+            pass
+        if not pid_alive(pid):
+            return
+        time.sleep(0.05)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def stop_class(folder: Path | None = None) -> ClassRoster | None:
+    """Stop the class's web process and the simulator it started; the class file stays for the report."""
+    folder = folder or class_dir()
+    roster = ClassRoster.load(folder)
+    if roster is None:
+        return None
+    _terminate(roster.web_pid)
+    _terminate(roster.sim_pid)
+    roster.web_pid = roster.sim_pid = None
+    roster.save(folder)
+    return roster

@@ -1,0 +1,84 @@
+"""The class's web process: every seat's panel and the trainer's dashboard in a browser.
+
+`python -m panel_tui.classroom.web` (started detached by `classroom start`) reads the class
+file, listens on one port per seat plus one for the dashboard (free ports on the class's
+host, loopback by default), writes them to web.json, and serves until SIGTERM. Each browser
+tab gets its own panel process (textual-serve), as with `panel-tui serve`.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+import sys
+
+from panel_tui.classroom.roster import ClassRoster, class_dir
+
+
+def _listen(host: str) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def commands(roster: ClassRoster) -> dict[str, str]:
+    """What each port runs: a seat's panel, and the dashboard."""
+    import shlex
+
+    from panel_tui.classroom.seats import seats_join_home_simulator
+    from panel_tui.serve import panel_command
+
+    sim_url = None if seats_join_home_simulator() else roster.sim_url
+    out = {seat.name: panel_command(profile=seat.name, lang=roster.lang, sim_url=sim_url) for seat in roster.seats}
+    out["dashboard"] = " ".join(shlex.quote(w) for w in (sys.executable, "-m", "panel_tui", "--lang", roster.lang,
+                                                         "classroom", "dashboard"))
+    return out
+
+
+async def serve(roster: ClassRoster, folder) -> None:
+    from aiohttp import web
+
+    from panel_tui.device.atomic import write_atomically
+    from panel_tui.serve import make_server
+
+    runners = []
+    ports: dict[str, int] = {}
+    for name, command in commands(roster).items():
+        sock = _listen(roster.host)
+        port = sock.getsockname()[1]
+        server = make_server(command, roster.host, port, title=f"panel-tui {name}")
+        server.initialize_logging()
+        runner = web.AppRunner(await server._make_app())
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+        runners.append(runner)
+        ports[name] = port
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    write_atomically(folder / "web.json", json.dumps(ports) + "\n", mode=0o600)
+    try:
+        await stop.wait()
+    finally:
+        for runner in runners:
+            await runner.cleanup()
+
+
+def main() -> int:
+    folder = class_dir()
+    roster = ClassRoster.load(folder)
+    if roster is None:
+        print("panel_tui.classroom.web: no class in this home", file=sys.stderr)
+        return 1
+    asyncio.run(serve(roster, folder))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

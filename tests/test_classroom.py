@@ -1,0 +1,257 @@
+"""A class of 3 seats on one simulator: each seat signs in and sends through its own mailbox
+while the trainer's dashboard (Pilot) ticks the lesson's steps from real state; a fault
+pushed from the dashboard reaches the chosen seat only; the report (CSV, and HTML opened in
+headless Chromium) lists what happened.
+
+The class runs once for the module (`classroom start` with a detached simulator, stopped by
+pid in teardown). Each seat's own panel is stood in for by its printer and backend, driven
+through the product's operations (Web Config's OK, the device code sign-in approved at the
+simulator's pages, Print Status Sheet, Scan to Email).
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import os
+import stat
+
+import pytest
+
+from panel_tui.lesson import STEPS
+
+SEATS = ("seat01", "seat02", "seat03")
+
+
+class Trainee:
+    """What a trainee does at a seat's panel, through the product's code."""
+
+    def __init__(self, seat, password: str, sim_url: str) -> None:
+        from panel_tui.assembly import open_backend
+        from panel_tui.backend import BackendOptions
+
+        self.seat = seat
+        self.password = password
+        self.printer, self.backend = open_backend(seat.name, BackendOptions(sim_url=sim_url))
+
+    def web_config_ok(self) -> None:
+        settings = self.printer.settings.with_field("email_server.auth_method", "oauth2")
+        settings = settings.with_field("email_server.email_service", "exchange_online")
+        self.printer.update(settings.with_field("email_server.sender", self.seat.upn))
+
+    def sign_in(self, control) -> None:
+        session = self.backend.session_for(self.printer.settings.email_server)
+        flow = session.start_device_flow()
+        page = control.approve_device_code(flow.user_code, self.seat.upn, self.password, consent_for_org=True)
+        assert page["signed_in"], page
+        assert session.wait_for_device_flow(flow).ok
+
+    def print_status_sheet(self) -> None:
+        from panel_tui.device.status_sheet import render_status_sheet, write_status_sheet
+        from panel_tui.i18n import Translator
+
+        now = self.printer.clock.now()
+        t = Translator.load(language="en").t
+        write_status_sheet(self.printer.paths, render_status_sheet(self.printer.settings, self.printer.signin_info(),
+                                                                   t, now), now)
+
+    def send(self, subject: str):
+        return asyncio.run(self.backend.jobs.scan_to_email(self.seat.upn, subject=subject, lines=[subject]))
+
+
+@pytest.fixture(scope="module")
+def class_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("class-home")
+
+
+@pytest.fixture
+def panel_home(class_root, monkeypatch):
+    """Every test of the module in the class's home (instead of a home of its own)."""
+    monkeypatch.setenv("PANEL_TUI_HOME", str(class_root))
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    return class_root
+
+
+@pytest.fixture(scope="module")
+def class_home(class_root):
+    from panel_tui.classroom.seats import start_class, stop_class
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PANEL_TUI_HOME", str(class_root))
+        try:
+            roster, passwords = start_class(len(SEATS), serve=False)
+            yield roster, passwords
+        finally:
+            stop_class()
+
+
+async def _refreshed(pilot, screen) -> None:
+    """One refresh of the dashboard's rows, read and shown."""
+    screen.poll()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _ticks(screen, seat: str) -> list[bool]:
+    from textual.content import Content
+
+    table = screen.query_one("DataTable")
+    return [str(table.get_cell(seat, step)) == str(Content("✔")) for step in STEPS]
+
+
+@pytest.fixture(scope="module")
+def lesson_run(class_home, tmp_path_factory):
+    """The class goes through the guide with the dashboard open; returns what it saw."""
+    from panel_tui.ui.classroom_screen import ClassroomApp, ClassroomScreen
+
+    roster, passwords = class_home
+    trainees = {seat.name: Trainee(seat, passwords[seat.name], roster.sim_url) for seat in roster.seats}
+    seen: dict = {}
+
+    async def lesson() -> None:
+        app = ClassroomApp(roster, "en")
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ClassroomScreen)
+            await _refreshed(pilot, screen)
+            seen["start"] = {s: _ticks(screen, s) for s in SEATS}
+
+            with contextlib.nullcontext(trainees["seat01"].backend.control()) as control:
+                # seat01's trainee prepares the tenant in the admin centers (it is one tenant)
+                control.set_security_defaults(False)
+                control.set_smtp_auth_org(True)
+                for trainee in trainees.values():
+                    trainee.web_config_ok()
+                # live: the dashboard's own timer shows it, no explicit refresh
+                before = screen.refresh_count
+                for _ in range(100):
+                    if screen.refresh_count >= before + 2:
+                        break
+                    await pilot.pause(0.05)
+                seen["configured"] = {s: _ticks(screen, s) for s in SEATS}
+
+                await asyncio.gather(*(asyncio.to_thread(t.sign_in, control) for t in trainees.values()))
+                await _refreshed(pilot, screen)
+                seen["signed_in"] = {s: _ticks(screen, s) for s in SEATS}
+
+                for name, trainee in trainees.items():
+                    trainee.print_status_sheet()
+                    seen.setdefault("first_send", {})[name] = await asyncio.to_thread(trainee.send, f"{name} scan 1")
+                await _refreshed(pilot, screen)
+                seen["sent"] = {s: _ticks(screen, s) for s in SEATS}
+
+                # the trainer pushes "SMTP AUTH off" to seat02 only: highlight it, select, F, first choice
+                await pilot.press("down", "space", "f")
+                await pilot.pause()
+                await pilot.press("enter")
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                for name, trainee in trainees.items():
+                    seen.setdefault("second_send", {})[name] = await asyncio.to_thread(trainee.send, f"{name} scan 2")
+                await _refreshed(pilot, screen)
+                table = screen.query_one("DataTable")
+                seen["job_cells"] = {s: str(table.get_cell(s, "job")) for s in SEATS}
+                seen["status"] = str(screen.query_one("#class-status").render())
+                seen["mailboxes"] = {s.name: control.mailbox(s.upn) for s in roster.seats}
+            await pilot.press("q")
+
+    try:
+        asyncio.run(lesson())
+    finally:
+        for trainee in trainees.values():
+            trainee.backend.stop()
+    from panel_tui.classroom.report import write_report
+
+    out = tmp_path_factory.mktemp("report")
+    seen["report"] = write_report(roster, out, "en")
+    return seen
+
+
+def test_start_makes_seats_with_their_own_mailboxes_and_private_passwords(class_home):
+    from panel_tui.classroom.roster import class_dir, seat_of
+    from panel_tui.device.paths import resolve_paths
+
+    roster, passwords = class_home
+    assert [s.name for s in roster.seats] == list(SEATS)
+    assert len({s.upn for s in roster.seats}) == 3 and all(s.upn.startswith(s.name + "@") for s in roster.seats)
+    assert len(set(passwords.values())) == 3
+    for name in ("passwords.json", "class.json"):
+        assert stat.S_IMODE(os.stat(class_dir() / name).st_mode) == 0o600
+    assert not any(p in (class_dir() / "class.json").read_text() for p in passwords.values())
+    assert seat_of(resolve_paths("seat02")) == "seat02"
+    assert seat_of(resolve_paths("default")) is None
+    assert roster.sim_url.startswith("https://127.0.0.1:")
+
+
+def test_each_seat_signs_in_and_sends_through_its_own_mailbox(lesson_run):
+    assert all(outcome.ok for outcome in lesson_run["first_send"].values())
+    for seat, inbox in lesson_run["mailboxes"].items():
+        subjects = sorted(m["subject"] for m in inbox)
+        assert f"{seat} scan 1" in subjects, subjects
+        assert all(m["subject"].startswith(seat) for m in inbox)  # nobody else's mail
+        assert all(seat in m["from"] for m in inbox)
+
+
+def test_the_dashboard_ticks_the_lessons_steps_as_they_happen(lesson_run):
+    nothing = [False] * len(STEPS)
+    assert lesson_run["start"] == {s: nothing for s in SEATS}
+    for seat in SEATS:
+        configured = dict(zip(STEPS, lesson_run["configured"][seat]))
+        assert configured["smtp_auth"] and configured["oauth2"] and not configured["sign_in"]
+        signed = dict(zip(STEPS, lesson_run["signed_in"][seat]))
+        assert signed["sign_in"] and signed["consent"] and signed["applied"] and not signed["send"]
+        assert lesson_run["sent"][seat] == [True] * len(STEPS)  # all seven
+
+
+def test_a_pushed_fault_reaches_only_the_chosen_seat(lesson_run):
+    second = lesson_run["second_send"]
+    assert second["seat01"].ok and second["seat03"].ok
+    assert not second["seat02"].ok and second["seat02"].job.error_code is not None
+    code = second["seat02"].job.error_code
+    assert lesson_run["job_cells"]["seat02"] == f"✗ {code}"
+    assert lesson_run["job_cells"]["seat01"] == lesson_run["job_cells"]["seat03"] == "✔"
+    assert "seat02" in lesson_run["status"] and "seat01" not in lesson_run["status"]
+
+
+def test_the_report_lists_what_happened(lesson_run):
+    csv_path, html_path = lesson_run["report"]
+    rows = list(csv.reader(csv_path.open(encoding="utf-8")))
+    header, seats = rows[0], {r[0]: r for r in rows[1:4]}
+    assert header[0] == "Seat" and len(header) == 2 + len(STEPS) + 5
+    code = str(lesson_run["second_send"]["seat02"].job.error_code)
+    for seat in ("seat01", "seat03"):
+        assert seats[seat][2:2 + len(STEPS)] == ["yes"] * len(STEPS)
+    # seat02's mailbox refuses SMTP AUTH now: the first step reads "no" again (real state)
+    assert seats["seat02"][2:2 + len(STEPS)] == ["no"] + ["yes"] * (len(STEPS) - 1)
+    assert seats["seat02"][2 + len(STEPS)] == "1/1" and seats["seat02"][3 + len(STEPS)] == code
+    assert seats["seat01"][2 + len(STEPS)] == "2/0" and seats["seat01"][3 + len(STEPS)] == ""
+    events = rows[rows.index([]) + 2:]
+    assert [e[1:] for e in events] == [["fault on: smtp_auth_mailbox_off", "seat02", "yes"]]
+
+
+def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):
+    from tests.conftest import chromium_path
+
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    _, html_path = lesson_run["report"]
+    code = str(lesson_run["second_send"]["seat02"].job.error_code)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--headless"])
+        try:
+            page = browser.new_page()
+            page.goto(html_path.as_uri())
+            rows = {seat: page.locator(f'#seats tr[data-seat="{seat}"] td').all_inner_texts() for seat in SEATS}
+            ticked = {seat: page.locator(f'#seats tr[data-seat="{seat}"] td.done').all_inner_texts() for seat in SEATS}
+            events = page.locator("#events tr").all_inner_texts()
+        finally:
+            browser.close()
+    for seat in ("seat01", "seat03"):
+        assert ticked[seat] == ["✔ yes"] * len(STEPS)
+        assert rows[seat][-2].startswith("✔")  # the last job: sent
+    assert ticked["seat02"] == ["✔ yes"] * (len(STEPS) - 1)
+    assert rows["seat02"][-2].startswith(f"✗ {code}")
+    assert code in rows["seat02"] and code not in rows["seat01"]
+    assert len(events) == 2 and "seat02" in events[1] and "fault on" in events[1]
