@@ -85,11 +85,27 @@ def class_home(class_root):
             stop_class()
 
 
+async def _wait(pilot, condition, what: str, timeout: float = 20.0) -> None:
+    """Let the app run until `condition()` holds (bounded)."""
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 async def _refreshed(pilot, screen) -> None:
-    """One refresh of the dashboard's rows, read and shown."""
+    """One refresh of the dashboard's rows, read after now and shown."""
+    count = screen.refresh_count
     screen.poll()
-    await pilot.app.workers.wait_for_complete()
+    await _wait(pilot, lambda: screen.refresh_count > count, "a refresh")
     await pilot.pause()
+
+
+async def _pushed(pilot, app) -> None:
+    """The trainer's pushes are done."""
+    await _wait(pilot, lambda: not any(w.group == "class-action" and w.is_running for w in app.workers),
+                "the push")
 
 
 def _ticks(screen, seat: str) -> list[bool]:
@@ -125,10 +141,7 @@ def lesson_run(class_home, tmp_path_factory):
                     trainee.web_config_ok()
                 # live: the dashboard's own timer shows it, no explicit refresh
                 before = screen.refresh_count
-                for _ in range(100):
-                    if screen.refresh_count >= before + 2:
-                        break
-                    await pilot.pause(0.05)
+                await _wait(pilot, lambda: screen.refresh_count >= before + 2, "two timed refreshes", 5.0)
                 seen["configured"] = {s: _ticks(screen, s) for s in SEATS}
 
                 await asyncio.gather(*(asyncio.to_thread(t.sign_in, control) for t in trainees.values()))
@@ -146,7 +159,7 @@ def lesson_run(class_home, tmp_path_factory):
                 await pilot.pause()
                 await pilot.press("enter")
                 await pilot.pause()
-                await app.workers.wait_for_complete()
+                await _pushed(pilot, app)
                 for name, trainee in trainees.items():
                     seen.setdefault("second_send", {})[name] = await asyncio.to_thread(trainee.send, f"{name} scan 2")
                 await _refreshed(pilot, screen)
@@ -255,3 +268,57 @@ def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):
     assert rows["seat02"][-2].startswith(f"✗ {code}")
     assert code in rows["seat02"] and code not in rows["seat01"]
     assert len(events) == 2 and "seat02" in events[1] and "fault on" in events[1]
+
+
+# -- pushes that change a seat (after the lesson's checks: they run last in the module) --------
+
+
+def test_a_scenario_started_on_one_seat_uses_its_mailbox_and_leaves_the_others(lesson_run, class_home):
+    from panel_tui.classroom.actions import SeatActions
+    from panel_tui.classroom.progress import SeatHandles, read_rows
+
+    roster, passwords = class_home
+    handles = SeatHandles(roster)
+    try:
+        problems = SeatActions(roster, handles).start_scenario(["seat03"], "signed-in")
+        assert problems == {}
+        printer, _ = handles.get("seat03")
+        assert printer.settings.email_server.sender == roster.seat("seat03").upn  # not printer@...
+        rows = {row.seat: row for row in read_rows(roster, handles)}
+        assert rows["seat03"].done["sign_in"] and rows["seat03"].job_result is None  # fresh printer
+        assert rows["seat01"].jobs_ok == 2  # untouched: the shared simulator was not reset
+        trainee = Trainee(roster.seat("seat01"), passwords["seat01"], roster.sim_url)
+        try:
+            assert trainee.send("seat01 after a neighbour's scenario").ok
+        finally:
+            trainee.backend.stop()
+    finally:
+        handles.close()
+
+
+def test_reset_from_the_dashboard_asks_first_and_resets_only_that_seat(lesson_run, class_home):
+    from panel_tui.classroom.roster import load_events
+    from panel_tui.ui.classroom_screen import ClassroomApp
+
+    roster, _ = class_home
+
+    async def reset_seat03() -> tuple[list[bool], list[bool]]:
+        app = ClassroomApp(roster, "en")
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            await pilot.press("down", "down", "r")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "ConfirmScreen"
+            await pilot.click("#yes")
+            await pilot.pause()
+            await _pushed(pilot, app)
+            await _refreshed(pilot, screen)
+            result = (_ticks(screen, "seat03"), _ticks(screen, "seat01"))
+            await pilot.press("q")
+        return result
+
+    seat03, seat01 = asyncio.run(reset_seat03())
+    assert not seat03[STEPS.index("oauth2")] and not seat03[STEPS.index("sign_in")]
+    assert seat01[STEPS.index("oauth2")] and seat01[STEPS.index("sign_in")]
+    assert load_events()[-1]["kind"] == "reset" and load_events()[-1]["seats"] == ["seat03"]

@@ -114,8 +114,11 @@ class ClassroomScreen(Screen):
     def poll(self) -> None:
         from panel_tui.classroom.progress import read_rows
 
+        from textual.worker import get_current_worker
+
         rows = read_rows(self.roster, self.handles)
-        self.app.call_from_thread(self.show_rows, rows)
+        if not get_current_worker().is_cancelled:  # a newer read was asked for: only it is shown
+            self.app.call_from_thread(self.show_rows, rows)
 
     def show_rows(self, rows) -> None:
         from panel_tui.classroom.progress import since

@@ -1,0 +1,72 @@
+"""`panel-tui classroom start | status | stop` as a trainer types them: the simulator and the
+web process are detached, every seat's page and the dashboard answer on loopback, the
+passwords are printed once and nowhere else, and `stop` ends both processes (by pid)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PANEL_TUI_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "panel_tui", *args], capture_output=True, text=True,
+                          timeout=timeout, env=env, cwd=ROOT, stdin=subprocess.DEVNULL)
+
+
+def _kill(pid) -> None:
+    if pid:
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+
+
+def test_start_status_stop(panel_home):
+    from panel_tui.classroom.seats import pid_alive
+
+    class_file = panel_home / "data" / "@classroom" / "class.json"
+    try:
+        started = _run(panel_home, "--lang", "ro", "classroom", "start", "--seats", "2")
+        assert started.returncode == 0, started.stderr
+        out = started.stdout
+        assert "Sala de curs a pornit: 2 locuri" in out
+        lines = {m.group(1): m.group(0) for m in re.finditer(r"^(seat0[12]) .*$", out, re.M)}
+        assert set(lines) == {"seat01", "seat02"}
+        assert "panel-tui --profile seat01" in lines["seat01"]
+        passwords = json.loads((panel_home / "data" / "@classroom" / "passwords.json").read_text())
+        for seat, line in lines.items():
+            assert passwords[seat] in line  # printed once, here
+        urls = {seat: re.search(r"http://127\.0\.0\.1:\d+/", line).group(0) for seat, line in lines.items()}
+        dashboard = re.search(r"http://127\.0\.0\.1:\d+/", out.split("\n\n")[-1]).group(0)
+        for url in [*urls.values(), dashboard]:
+            with urllib.request.urlopen(url, timeout=20) as response:  # textual-serve's page
+                assert response.status == 200
+                assert b"textual" in response.read().lower()
+
+        status = _run(panel_home, "classroom", "status")
+        assert status.returncode == 0, status.stderr
+        assert "simulator: pornit   web: pornit" in status.stdout  # the class's language
+        assert status.stdout.count("pași 0/7") == 2
+        for password in passwords.values():
+            assert password not in status.stdout + status.stderr
+
+        roster = json.loads(class_file.read_text())
+        assert pid_alive(roster["sim_pid"]) and pid_alive(roster["web_pid"])
+        stopped = _run(panel_home, "classroom", "stop")
+        assert stopped.returncode == 0, stopped.stderr
+        assert not pid_alive(roster["sim_pid"]) and not pid_alive(roster["web_pid"])
+        again = _run(panel_home, "classroom", "start", "--seats", "2", "--no-serve")
+        assert again.returncode == 0, again.stderr  # the mailboxes exist: new passwords, same seats
+        assert "seat02@" in again.stdout
+    finally:
+        if class_file.exists():
+            roster = json.loads(class_file.read_text())
+            _kill(roster.get("web_pid"))
+            _kill(roster.get("sim_pid"))
