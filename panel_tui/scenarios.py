@@ -84,6 +84,8 @@ STEP_KINDS: dict[str, dict[str, tuple[bool, Callable[[Any], str | None]]]] = {
     "smtp_auth_mailbox": {"account": (True, _account), "enabled": (True, _one_of(True, False, "org"))},
     "conditional_access_block": {"on": (True, _bool)},
     "admin_consent": {"granted": (False, _bool)},
+    "app_registration": {"registered": (False, _bool), "audience": (False, _one_of("single", "multi")),
+                         "public_client_flows": (False, _bool), "smtp_send": (False, _bool)},
     "revoke_sessions": {"account": (True, _account)},
     "fault": {"name": (True, _one_of(*FAULTS)), "on": (True, _bool)},
     "advance_clock": {"days": (False, _number), "hours": (False, _number), "seconds": (False, _number)},
@@ -504,12 +506,18 @@ def _admin_consent(step: Step, printer, backend, control) -> None:
         control.revoke_admin_consent(client_id)
 
 
+def _app_registration(step: Step, printer, backend, control) -> None:
+    """Entra admin center > App registrations: the printer's app, changed as the step says."""
+    control.set_app_registration(_endpoint(backend, "client_id"), **step.fields)
+
+
 _PERFORM: dict[str, Callable[[Step, Any, Any, Any], None]] = {
     "security_defaults": lambda s, p, b, c: c.set_security_defaults(s.get("on")),
     "smtp_auth_org": lambda s, p, b, c: c.set_smtp_auth_org(s.get("enabled")),
     "smtp_auth_mailbox": _smtp_auth_mailbox,
     "conditional_access_block": lambda s, p, b, c: c.set_conditional_access_block(s.get("on")),
     "admin_consent": _admin_consent,
+    "app_registration": _app_registration,
     "revoke_sessions": lambda s, p, b, c: c.revoke_sessions(_upn(s)),
     "fault": lambda s, p, b, c: c.set_fault(s.get("name"), s.get("on")),
     "advance_clock": _advance_clock,

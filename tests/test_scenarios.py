@@ -106,7 +106,7 @@ def test_names_descriptions_and_extends_are_checked(tmp_path):
 def test_an_unknown_scenario_names_the_choices():
     with pytest.raises(scenarios.ScenarioError) as caught:
         scenarios.load_scenario("nope")
-    assert "no scenario 'nope'; choose one of: conditional-access, " in caught.value.problems[0]
+    assert "no scenario 'nope'; choose one of: app-not-registered, app-public-flows-off, " in caught.value.problems[0]
 
 
 @pytest.mark.parametrize(("lang", "fresh"), [

@@ -109,16 +109,17 @@ def _endpoint_value(endpoints: Any, name: str) -> Any:
 
 
 def simulator(endpoints: Any, email_service: EmailService | str = EmailService.EXCHANGE_ONLINE,
-              client_id: str | None = None) -> Provider:
+              client_id: str | None = None, tenant: str | None = None) -> Provider:
     """The embedded simulator, from a SimEndpoints-like object or its JSON dict.
 
     HTTPS to the identity provider trusts the simulator's CA; the SMTP certificate is
     trusted only if that CA is imported into the printer (or given explicitly to the sender).
     Outlook.com maps to the simulator's ``common`` alias (it has no ``consumers`` tenant).
+    `tenant` (Exchange Online) replaces ``organizations``, as --tenant does in live mode.
     """
     base_url = str(_endpoint_value(endpoints, "base_url")).rstrip("/")
     service = EmailService(email_service)
-    authority = (f"{base_url}/organizations" if service is EmailService.EXCHANGE_ONLINE
+    authority = (f"{base_url}/{tenant or 'organizations'}" if service is EmailService.EXCHANGE_ONLINE
                  else f"{base_url}/common")
     ca_path = Path(_endpoint_value(endpoints, "ca_path"))
     host = str(_endpoint_value(endpoints, "smtp_host"))
@@ -178,7 +179,7 @@ def provider_for(email_service: EmailService | str, mode: Mode = "sim", *, endpo
     if mode == "sim":
         if endpoints is None:
             raise ValueError("simulator mode needs the simulator's endpoints")
-        return simulator(endpoints, service, client_id=client_id)
+        return simulator(endpoints, service, client_id=client_id, tenant=tenant)
     if mode != "live":
         raise ValueError(f"unknown mode {mode!r}; expected 'sim' or 'live'")
     if service is EmailService.OUTLOOK_COM:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from panel_tui.sim import admin_views as views
+from panel_tui.sim import apps
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.faults import FAULT_NAMES
 from panel_tui.sim.markup import Markup, admin_document, html_response
@@ -240,6 +241,12 @@ async def admin_consent(ctx: SimContext, form, session) -> str:
         return "Admin consent granted for the organisation."
     ctx.state.revoke_admin_consent(client_id)
     return "Admin consent withdrawn."
+
+
+@routes.post("/admin/apps/registration")
+@_action("/admin/apps")
+async def app_registration(ctx: SimContext, form, session) -> str:
+    return apps.apply_admin_form(ctx.state, form)
 
 
 @routes.post("/admin/trainer/clock")

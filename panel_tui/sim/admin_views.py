@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from panel_tui.sim import apps as registrations
 from panel_tui.sim import devicecodes
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.faults import FAULT_DESCRIPTIONS, FAULT_NAMES
@@ -213,11 +214,12 @@ def apps(ctx: SimContext) -> Markup:
         sections.append(html(
             """<section class="panel"><h2>{name}</h2>
 <table><tr><th>Application (client) ID</th><td class="mono">{cid}</td></tr>
-<tr><th>Permissions</th><td>https://outlook.office.com/SMTP.Send, offline_access, openid, profile</td></tr>
+{registration}
 <tr><th>Admin consent</th><td>{status}</td></tr>
 <tr><th>Users who consented for themselves</th><td>{own}</td></tr></table>
 <p>{button}</p></section>""",
             name=app.display_name, cid=app.client_id, status=status, button=button,
+            registration=registrations.registration_rows(app),
             own=", ".join(own) or "none",
         ))
     return join(sections)

@@ -108,6 +108,15 @@ class SimControl:
     def revoke_admin_consent(self, client_id: str) -> None:
         self._call("POST", f"/consents/{quote(client_id, safe='')}", {"granted": False})
 
+    def app_registration(self, client_id: str) -> dict:
+        """{"registered", "audience" ("single"/"multi"), "public_client_flows", "smtp_send", ...}."""
+        return self._call("GET", f"/apps/{quote(client_id, safe='')}")
+
+    def set_app_registration(self, client_id: str, **changes) -> dict:
+        """Change the app registration: registered, audience ("single"/"multi"),
+        public_client_flows, smtp_send (see panel_tui.sim.apps)."""
+        return self._call("POST", f"/apps/{quote(client_id, safe='')}", changes)
+
     # -- mail, state, reset ------------------------------------------------------------
 
     def mailbox(self, upn: str) -> list[dict]:

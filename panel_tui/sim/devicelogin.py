@@ -35,6 +35,7 @@ from panel_tui.sim.context import SimContext
 from panel_tui.sim.devicecodes import DeviceCode
 from panel_tui.sim.markup import Markup, html, html_response, join, signin_document
 from panel_tui.sim.strings import LANGUAGE_NAMES, LANGUAGES, pick_language, text
+from panel_tui.sim.tenant import SMTP_SEND
 from panel_tui.sim.webkeys import CONTEXT
 
 routes = web.RouteTableDef()
@@ -177,12 +178,15 @@ async def submit_consent(request: web.Request) -> web.Response:
         return _outcome(lang, "declined", "declined_title", "declined_body",
                         code=AUTHORIZATION_DECLINED.code, app=ctx.state.app_name(code.client_id))
     for_org = form.get("consent_org") == "on" and user.can_consent_for_org
-    ctx.state.grant_consent(code.client_id, user.upn, for_org=for_org)
+    # What the device asked for (SMTP.Send), whether or not the app registration lists it.
+    ctx.state.grant_consent(code.client_id, user.upn, for_org=for_org, scopes=[SMTP_SEND])
     _approve(ctx, code)
     return _signed_in(ctx, lang, code)
 
 
 # -- steps -------------------------------------------------------------------------------
+
+
 
 
 def _continue(request: web.Request, form, lang: str, stage: str):

@@ -11,7 +11,7 @@ import math
 
 from aiohttp import web
 
-from panel_tui.sim import aadsts, devicecodes
+from panel_tui.sim import aadsts, apps, devicecodes
 from panel_tui.sim.aadsts import IdpError
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.devicecodes import DEVICE_CODE_LIFETIME
@@ -85,6 +85,7 @@ async def device_authorization(request: web.Request) -> web.Response:
         form = await request.post()
         client_id = _required(form, "client_id")
         _require_app(ctx, client_id)
+        apps.check_device_code_request(ctx.state.app(client_id), request.match_info["tenant"])
         scopes = parse_scopes(str(form.get("scope", "")))
     except IdpError as error:
         return error_response(ctx, error)
@@ -115,6 +116,7 @@ async def token(request: web.Request) -> web.Response:
         grant_type = _required(form, "grant_type")
         client_id = _required(form, "client_id")
         _require_app(ctx, client_id)
+        apps.check_token_request(ctx.state.app(client_id))
         if grant_type == DEVICE_CODE_GRANT:
             body = _device_code_grant(ctx, form, client_id)
         elif grant_type == "refresh_token":

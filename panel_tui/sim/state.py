@@ -193,20 +193,34 @@ class SimState:
         return [c for c in self.tenant.consents if c.client_id == client_id and c.upn is not None]
 
     def has_consent(self, upn: str, client_id: str) -> bool:
+        from panel_tui.sim.apps import covers_smtp_send  # apps serves web pages: imported late
+
         upn = normalise_upn(upn)
         return any(
-            c.client_id == client_id and c.upn in (None, upn) for c in self.tenant.consents
+            c.client_id == client_id and c.upn in (None, upn) and covers_smtp_send(c)
+            for c in self.tenant.consents
         )
 
-    def grant_consent(self, client_id: str, granted_by: str, for_org: bool) -> None:
-        if self.app(client_id) is None:
+    def grant_consent(self, client_id: str, granted_by: str, for_org: bool,
+                      scopes: list[str] | None = None) -> None:
+        """Grant `scopes` (default: the app's configured permissions, as the admin center's
+        "Grant admin consent" does; the sign-in page passes what the device asked for)."""
+        from panel_tui.sim.apps import configured_scopes
+
+        app = self.app(client_id)
+        if app is None:
             raise SimStateError(f"no app registration with client id {client_id}")
+        scopes = configured_scopes(app) if scopes is None else list(scopes)
         upn = None if for_org else normalise_upn(granted_by)
-        if any(c.client_id == client_id and c.upn == upn for c in self.tenant.consents):
+        existing = next((c for c in self.tenant.consents if c.client_id == client_id and c.upn == upn), None)
+        if existing is not None:
+            if existing.scopes is not None and not set(scopes) <= set(existing.scopes):
+                existing.scopes = sorted(set(existing.scopes) | set(scopes))
+                self.save()
             return
         self.tenant.consents.append(
             Consent(client_id=client_id, granted_by=normalise_upn(granted_by),
-                    granted_at=self.now(), upn=upn)
+                    granted_at=self.now(), upn=upn, scopes=scopes)
         )
         self.save()
 

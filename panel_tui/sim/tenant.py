@@ -96,11 +96,13 @@ class User:
 
 @dataclass
 class AppRegistration:
-    """A public-client app registration (device code flow allowed)."""
+    """An app registration; what each property does to a sign-in is in :mod:`panel_tui.sim.apps`."""
 
     client_id: str
     display_name: str
-    public_client: bool = True
+    public_client: bool = True  # Authentication > Allow public client flows (device code flow)
+    sign_in_audience: str = "AzureADMultipleOrgs"  # or "AzureADMyOrg" (single tenant)
+    smtp_send: bool = True  # API permissions: delegated SMTP.Send configured
 
 
 @dataclass
@@ -120,6 +122,7 @@ class Consent:
     granted_by: str
     granted_at: float
     upn: str | None = None
+    scopes: list[str] | None = None  # the permissions granted; None: all the app asked for
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from panel_tui.sim import admin, control_api, devicelogin, idp
+from panel_tui.sim import admin, apps, control_api, devicelogin, idp
 from panel_tui.sim.aadsts import TEMPORARILY_UNAVAILABLE, IdpError
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.faults import IDP_5XX, IDP_DOWN
@@ -86,6 +86,7 @@ def build_web_app(ctx: SimContext) -> web.Application:
     app.router.add_get("/_assets/signin.css", signin_css)
     app.router.add_get("/_assets/admin.css", admin_css)
     app.add_routes(control_api.routes)
+    app.add_routes(apps.routes)
     app.add_routes(admin.routes)
     app.add_routes(devicelogin.routes)
     app.add_routes(idp.routes)
