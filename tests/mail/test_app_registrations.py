@@ -94,9 +94,8 @@ def test_wrong_passwords_lock_the_account_with_its_own_cause(control, world):
     wrong = classify_idp_error({"error": "invalid_grant", "error_codes": [50126]})
     locked = classify_idp_error({"error": "invalid_grant", "error_codes": [50053]})
     assert (wrong, locked) == ("wrong_password", "account_locked")
-    en_wrong, ro_wrong = _words(wrong), _words(locked)
-    assert en_wrong[0] != ro_wrong[0] and en_wrong[1] != ro_wrong[1]
-    assert en_wrong[2] != ro_wrong[2] and en_wrong[3] != ro_wrong[3]
+    wrong_words, locked_words = _words(wrong), _words(locked)
+    assert all(a != b for a, b in zip(wrong_words, locked_words))  # en and ro message and fix
     # Locked: even the right password is refused; the device keeps waiting, as with Entra.
     assert control.approve_device_code(flow.user_code, PRINTER.upn, PRINTER.password)["error"] == "AADSTS50053"
     world.session.cancel(flow)
