@@ -75,7 +75,8 @@ async def _send_loop(session, provider, user: str, to: str, ca_dir: Path, count:
         message.set_content("This is a test email.")
         start = time.perf_counter()
         token = await asyncio.to_thread(session.acquire_token_for_send)
-        await smtp.send_message(provider, None, user, [to], message, lambda: token, extra_ca_paths=cas)
+        await smtp.send_message(provider, None, user, [to], message, lambda token=token: token,
+                                extra_ca_paths=cas)
         times.append((time.perf_counter() - start) * 1000)
     return times
 

@@ -80,7 +80,7 @@ def render_gallery(out_dir: Path | str, langs: Sequence[str] = LANGUAGES,
     out.mkdir(parents=True, exist_ok=True)
     svgs = _render_all(shots, jobs, locales_dir, progress)
     paths = []
-    for shot, svg in zip(shots, svgs):
+    for shot, svg in zip(shots, svgs, strict=True):
         path = out / shot.filename
         _write_if_changed(path, svg)
         paths.append(path)
@@ -168,12 +168,12 @@ async def render_svg(name: str, lang: str, size: tuple[int, int], locales_dir: P
 
     The steps after the recipe are those of the snapshot plugin (textual._doc.take_svg_screenshot).
     """
+    import tempfile
+
     from panel_tui.assembly import build_app
     from panel_tui.device.clock import SNAPSHOT_TIME, FixedClock
     from panel_tui.device.paths import HOME_ENV
     from panel_tui.ui.catalog import all_recipes
-
-    import tempfile
 
     recipe = {r.name: r for r in all_recipes()}[name]
     previous = os.environ.get(HOME_ENV)

@@ -20,7 +20,7 @@ import json
 import os
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.backend import Backend
@@ -465,7 +465,7 @@ def _print_columns(emit, rows: list[list[str]], indent: str = "  ") -> None:
         return
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths)] + [row[-1]]
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)] + [row[-1]]
         emit((indent + "  ".join(cells)).rstrip())
 
 

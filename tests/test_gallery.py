@@ -2,9 +2,11 @@
 deterministic (byte-identical on a second run), the snapshot tests' rendering, and isolated
 from the user's profile.
 
-The whole gallery is rendered once for the module (two worker processes); the determinism
-check renders two screens again: the status sheet (dates, a file written under the data
-directory) and a job's detail (job log times, error code).
+Completeness is checked as data: the gallery's plan is the snapshot tests' matrix, and the
+snapshot tests render every screen already. A few screens are rendered here (two worker
+processes, one of them with its own simulator); the determinism check renders two of them
+again: the status sheet (dates, a file written under the data directory) and a job's detail
+(job log times, error code).
 """
 from __future__ import annotations
 
@@ -17,20 +19,23 @@ from pathlib import Path
 import pytest
 
 from panel_tui import gallery
+from panel_tui.i18n import LANGUAGES
 from panel_tui.ui.catalog import RECIPES, all_recipes
 
 SNAPSHOTS = Path(__file__).parent / "ui" / "__snapshots__" / "test_snapshots"
 RERENDERED = ("status_sheet", "job_detail_361")
+SIM_SCREEN = "outcome_not_signed_in_360"  # rendered by the worker that runs its own simulator
+RENDERED = ("home", *RERENDERED, SIM_SCREEN)
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    """The full gallery, rendered with PANEL_TUI_HOME pointing at a folder that must stay empty."""
+    """Some screens, rendered with PANEL_TUI_HOME pointing at a folder that must stay empty."""
     user_home = tmp_path_factory.mktemp("users-own-profile")
     out = tmp_path_factory.mktemp("gallery")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PANEL_TUI_HOME", str(user_home))
-        paths = gallery.render_gallery(out)
+        paths = gallery.render_gallery(out, names=RENDERED, jobs=2)
     return out, paths, user_home
 
 
@@ -64,11 +69,26 @@ def test_the_gallery_and_the_snapshot_tests_take_the_same_pictures():
     assert [r.name for r in all_recipes()][:len(RECIPES)] == [r.name for r in RECIPES]
 
 
-def test_one_svg_per_screen_language_and_size(rendered):
-    out, paths, _ = rendered
+def test_every_catalog_picture_has_its_snapshot_and_no_snapshot_is_left_over():
+    """What syrupy's unused-snapshot check does in a serial run, kept under pytest-xdist too."""
+    expected = {f"test_screen_80x24[{s.name}-{s.lang}].svg" for s in gallery.plan() if s.size == (80, 24)}
+    expected |= {f"test_screen_120x36[{s.name}-{s.lang}-120x36].svg" for s in gallery.plan() if s.size == (120, 36)}
+    assert sorted(p.name for p in SNAPSHOTS.glob("*.svg")) == sorted(expected)
+
+
+def test_the_plan_is_one_picture_per_screen_language_and_size():
     shots = gallery.plan()
     assert {s.name for s in shots} == {r.name for r in all_recipes()}
-    assert {s.lang for s in shots} == {"en", "ro"}
+    assert {s.lang for s in shots} == set(LANGUAGES)
+    assert len({s.filename for s in shots}) == len(shots)
+    main = {r.name for r in all_recipes() if r.main}
+    assert {(s.name, s.lang) for s in shots if s.size == (120, 36)} == {(n, lang) for n in main for lang in LANGUAGES}
+
+
+def test_one_svg_per_rendered_screen_language_and_size(rendered):
+    out, paths, _ = rendered
+    shots = [s for s in gallery.plan() if s.name in RENDERED]
+    assert {s.name for s in shots} == set(RENDERED)
     assert [p.name for p in paths] == [s.filename for s in shots] + ["index.html"]
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)
     for path in paths[:-1]:
@@ -79,12 +99,12 @@ def test_one_svg_per_screen_language_and_size(rendered):
     assert "Settings" in (out / "home-en-80x24.svg").read_text()
 
 
-def test_index_shows_every_picture_side_by_side(rendered):
-    out, paths, _ = rendered
-    text = (out / "index.html").read_text(encoding="utf-8")
+def test_index_shows_every_picture_side_by_side():
+    shots = gallery.plan()
+    text = gallery.index_html(shots)
     links = _Links()
     links.feed(text)
-    assert sorted(links.images) == sorted(p.name for p in paths[:-1])
+    assert sorted(links.images) == sorted(s.filename for s in shots)
     assert links.sections == [r.name for r in all_recipes()]
     assert "http://" not in text and "https://" not in text  # nothing fetched from elsewhere
     # English and Romanian of a screen sit in the same row
@@ -102,12 +122,13 @@ def test_a_second_run_writes_the_same_bytes(rendered, tmp_path):
     assert gallery.index_html(shots) == gallery.index_html(shots) == again[-1].read_text(encoding="utf-8")
 
 
-def test_it_is_the_snapshot_tests_rendering(rendered):
+@pytest.mark.parametrize("name", ["home", *RERENDERED])
+def test_it_is_the_snapshot_tests_rendering(rendered, name):
     out, _, _ = rendered
-    snapshot = SNAPSHOTS / "test_screen_80x24[home-en].svg"
-    if not snapshot.exists():
-        pytest.skip(f"{snapshot} is not there (run the snapshot tests with --snapshot-update)")
-    assert _normalized((out / "home-en-80x24.svg").read_text()) == _normalized(snapshot.read_text())
+    for lang in LANGUAGES:
+        snapshot = SNAPSHOTS / f"test_screen_80x24[{name}-{lang}].svg"
+        rendered_svg = (out / f"{name}-{lang}-80x24.svg").read_text()
+        assert _normalized(rendered_svg) == _normalized(snapshot.read_text()), (name, lang)
 
 
 def test_the_users_profile_is_never_touched(rendered):
@@ -118,9 +139,8 @@ def test_the_users_profile_is_never_touched(rendered):
 def test_screens_of_real_cloud_state_are_rendered_with_a_simulator(rendered):
     out, _, _ = rendered
     sim_screens = [r.name for r in all_recipes() if r.needs_sim]
-    assert {"outcome_not_signed_in_360", "trainer_console", "lesson_panel", "inbox"} <= set(sim_screens)
-    assert "360" in (out / "outcome_not_signed_in_360-en-80x24.svg").read_text()
-    assert "Scanned" in (out / "inbox-en-80x24.svg").read_text()
+    assert {SIM_SCREEN, "trainer_console", "lesson_panel", "inbox"} <= set(sim_screens)
+    assert "360" in (out / f"{SIM_SCREEN}-en-80x24.svg").read_text()
 
 
 def test_index_escapes_what_it_shows():

@@ -1,10 +1,16 @@
-"""Layering rules (STYLE.md): device/mail/sim never import textual; the UI never drags in the backends."""
+"""Layering rules: the contracts of pyproject.toml's [tool.importlinter] hold (and catch what they
+forbid), and importing a layer loads nothing it must not (checked in a fresh interpreter)."""
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 HEAVY = ("msal", "aiosmtplib", "aiosmtpd")
 
@@ -28,27 +34,39 @@ def test_importing_the_app_does_not_import_heavy_backends():
         assert heavy not in modules, heavy
 
 
-def _imports_of(path) -> set[str]:
-    import ast
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
+# One import per contract of pyproject.toml's [tool.importlinter], each one that it forbids.
+BREAKS = [
+    ("device/clock.py", "import textual", "The device and mail layers never import the UI"),
+    ("device/clock.py", "from panel_tui.mail import errors", "Layers"),
+    ("device/clock.py", "import aiosmtplib", "The device layer is pure Python"),
+    ("mail/errors.py", "from panel_tui.ui import formatting", "Layers"),
+    ("mail/errors.py", "import panel_tui.sim.tenant", "The device and mail layers never import the UI"),
+    ("sim/strings.py", "from panel_tui.device import clock", "The simulator stands apart"),
+]
 
 
-@pytest.mark.parametrize(("package", "forbidden"), [
-    ("sim", ("textual", "panel_tui.ui", "panel_tui.device", "panel_tui.mail", "panel_tui.app")),
-    ("device", ("textual", "panel_tui.ui", "panel_tui.sim", "panel_tui.app", "panel_tui.mail")),
-    ("mail", ("textual", "panel_tui.ui", "panel_tui.app")),
-])
-def test_layering_by_source(package, forbidden):
-    import pathlib
+def _lint_imports(root: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache", "--config", str(root / "pyproject.toml")],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=120)
 
-    root = pathlib.Path(__file__).resolve().parents[1] / "panel_tui" / package
-    for path in root.rglob("*.py"):
-        for name in _imports_of(path):
-            assert not any(name == f or name.startswith(f + ".") for f in forbidden), f"{path} imports {name}"
+
+def test_the_layer_contracts_are_kept():
+    result = _lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(("module", "statement", "contract"), BREAKS)
+def test_a_forbidden_import_breaks_its_contract(tmp_path, module, statement, contract):
+    """The contracts catch what they forbid, even an import inside a function."""
+    shutil.copytree(ROOT / "panel_tui", tmp_path / "panel_tui", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    with (tmp_path / "panel_tui" / module).open("a", encoding="utf-8") as source:
+        source.write(f"\n\ndef _added_for_the_test():\n    {statement}\n")
+    result = _lint_imports(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    broken = result.stdout.split("Broken contracts", 1)[-1]
+    assert contract in broken, result.stdout

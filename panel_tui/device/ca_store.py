@@ -96,7 +96,7 @@ def list_ca_certificates(ca_dir: Path) -> list[ImportedCertificate]:
     """The imported certificates, by subject; unreadable files are left out."""
     from cryptography import x509
 
-    found = []
+    found: list[ImportedCertificate] = []
     directory = Path(ca_dir)
     if not directory.is_dir():
         return found

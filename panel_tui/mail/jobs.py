@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 from panel_tui.device.atomic import write_atomically
 from panel_tui.device.joblog import JOB_TYPES, Job
@@ -245,7 +246,7 @@ class MailJobs:
         # Silent acquisition first: not signed in / expired fail before any connection.
         token = await asyncio.to_thread(session.acquire_token_for_send, account, route.role)
         auth_user = account or session.account_for(route.role) or settings.account
-        common = dict(
+        common: dict[str, Any] = dict(
             security=settings.secure_connection.value,
             validate_certs=settings.cert_validation,
             extra_ca_paths=smtp.ca_files([self.printer.paths.ca_dir], self.extra_ca_paths),

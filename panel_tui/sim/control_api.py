@@ -172,7 +172,8 @@ async def raw_message(request: web.Request) -> web.Response:
     try:
         raw = _ctx(request).mail.raw_message(request.match_info["address"], request.match_info["message_id"])
     except KeyError:
-        raise web.HTTPNotFound(text=json.dumps({"error": "no such message"}), content_type="application/json")
+        raise web.HTTPNotFound(text=json.dumps({"error": "no such message"}),
+                               content_type="application/json") from None
     return web.Response(body=raw, content_type="message/rfc822")
 
 

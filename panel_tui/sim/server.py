@@ -16,9 +16,9 @@ from aiohttp import web
 
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.devicecodes import DEFAULT_POLL_INTERVAL
+from panel_tui.sim.endpoints import SimEndpoints
 from panel_tui.sim.maildir import MailStore
 from panel_tui.sim.pki import ensure_pki
-from panel_tui.sim.endpoints import SimEndpoints
 from panel_tui.sim.smtp import ExchangeSmtpServer
 from panel_tui.sim.state import SimState
 from panel_tui.sim.tenant import CLIENT_ID, SMTP_SCOPE

@@ -9,9 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import orphan_running_jobs
-
 from panel_tui.device.joblog import JOB_TYPES, JobLog, scrub_detail
+from tests.conftest import orphan_running_jobs
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ import email.policy
 
 import pytest
 
-from tests.conftest import orphan_running_jobs
-
 from panel_tui.device.joblog import JobLog
 from panel_tui.mail.jobs import InvalidRequest, MailRequest
+from tests.conftest import orphan_running_jobs
 
 from .conftest import ADMIN, ALEX, MEGAN, PRINTER
 

@@ -49,7 +49,7 @@ def test_two_concurrent_config_set_keep_both_fields_every_round(panel_home, proc
         port, password = str(2000 + round_), f"Secret-{round_}"
         gate = threading.Barrier(2)
 
-        def start(field, value, out):
+        def start(field, value, out, gate=gate):
             gate.wait(timeout=TIMEOUT)
             out.append(_config_set(panel_home, field, value, procs))
 

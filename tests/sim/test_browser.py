@@ -11,10 +11,10 @@ import hashlib
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import chromium_path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+
+from tests.conftest import chromium_path
 
 from .conftest import ADMIN
 

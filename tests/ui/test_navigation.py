@@ -18,7 +18,6 @@ def visible_text(app) -> str:
 
 
 def screen_text(app) -> str:
-    from textual.widgets import Label, Static
 
     parts = []
     for widget in app.screen.query("Static, Label, Button, MenuRow"):

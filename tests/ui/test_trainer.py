@@ -227,8 +227,8 @@ async def test_reset_everything(make_e2e_app, sim_control):
 
 
 async def test_live_mode_says_there_is_no_simulator(fixed_clock):
-    from panel_tui.backend import BackendOptions
     from panel_tui.assembly import build_app
+    from panel_tui.backend import BackendOptions
 
     app = build_app(lang="en", clock=fixed_clock, start_backend=False, options=BackendOptions(live=True))
     async with app.run_test(size=SIZE) as pilot:

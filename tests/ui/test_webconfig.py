@@ -18,6 +18,7 @@ from panel_tui.ui.webconfig.qr_text import qr_lines
 from panel_tui.ui.webconfig.signin_screen import format_countdown
 from panel_tui.ui.webconfig.tab_bar import WebTabBar
 
+
 async def open_webconfig(app, pilot, page: str | None = None) -> WebConfigScreen:
     """Web Config as the app's `w` key opens it, optionally at another page."""
     if page is None:
