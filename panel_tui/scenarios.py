@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from panel_tui.assembly import profile_backend_options  # noqa: F401 - where scenarios' callers found it
 from panel_tui.datafiles import data_dir
 from panel_tui.device.trainer_state import TRAINER_FILE, trainer_state  # noqa: F401 - read by the trainer screen
 from panel_tui.device.trainer_state import trainer_file as _trainer_file

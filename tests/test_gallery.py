@@ -22,6 +22,8 @@ from panel_tui import gallery
 from panel_tui.i18n import LANGUAGES
 from panel_tui.ui.catalog import RECIPES, all_recipes
 
+# Under pytest-xdist the module stays on one worker, so its module fixture renders once.
+pytestmark = pytest.mark.xdist_group("gallery")
 SNAPSHOTS = Path(__file__).parent / "ui" / "__snapshots__" / "test_snapshots"
 RERENDERED = ("status_sheet", "job_detail_361")
 SIM_SCREEN = "outcome_not_signed_in_360"  # rendered by the worker that runs its own simulator
@@ -132,8 +134,15 @@ def test_it_is_the_snapshot_tests_rendering(rendered, name):
 
 
 def test_the_users_profile_is_never_touched(rendered):
+    """Only the parsed data-file cache, shared by all profiles, may appear in the user's home."""
+    from panel_tui.device.paths import data_cache_dir
+
     _, _, user_home = rendered
-    assert list(user_home.iterdir()) == []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PANEL_TUI_HOME", str(user_home))
+        shared_cache = data_cache_dir()
+    allowed = {shared_cache, *shared_cache.parents}
+    assert [p for p in user_home.rglob("*") if p not in allowed and shared_cache not in p.parents] == []
 
 
 def test_screens_of_real_cloud_state_are_rendered_with_a_simulator(rendered):

@@ -18,6 +18,8 @@ import pytest
 from panel_tui import gallery, gallery_compare
 from panel_tui.datafiles import data_dir
 
+# Under pytest-xdist the module stays on one worker, so its module fixture renders once.
+pytestmark = pytest.mark.xdist_group("gallery_compare")
 SCREENS = ["home", "settings", "help"]
 
 

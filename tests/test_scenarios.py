@@ -284,11 +284,11 @@ async def test_a_step_that_does_not_go_as_written_names_itself(make_e2e_app, tmp
 
 
 async def test_scenario_on_a_wiped_profile_and_its_trust_survives_a_restart(sim_thread, sim_control, fixed_clock):
-    from panel_tui.assembly import open_backend
+    from panel_tui.assembly import open_backend, profile_backend_options
     from panel_tui.backend import BackendOptions
 
     def start():
-        options = scenarios.profile_backend_options("classroom-1", BackendOptions())
+        options = profile_backend_options("classroom-1", BackendOptions())
         printer, backend = open_backend("classroom-1", options, fixed_clock)
         backend.use_endpoints(sim_thread.endpoints)
         return printer, backend

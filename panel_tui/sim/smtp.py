@@ -33,6 +33,7 @@ import socket
 import ssl
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from typing import cast
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, Session
 
@@ -186,7 +187,7 @@ class ExchangeSmtpSession(SMTP):
     def _timeout_cb(self) -> None:
         # Idle or over the session limit: say so and cut the line, without waiting for a
         # client that may not read (a close() would wait for a TLS goodbye).
-        transport = self.transport
+        transport = cast("asyncio.Transport | None", self.transport)  # aiosmtpd says BaseTransport
         if transport is None:
             return
         try:
@@ -195,7 +196,7 @@ class ExchangeSmtpSession(SMTP):
             pass
         transport.abort()
         if self._original_transport is not None:
-            self._original_transport.abort()
+            cast(asyncio.Transport, self._original_transport).abort()
 
 
 class ExchangeHandler:
@@ -288,7 +289,7 @@ class ExchangeHandler:
         if self.ctx.faults.is_on(SMTP_DROP_MID_DATA):
             # The message arrived but the line goes dead before the reply: it is not stored.
             if server.transport is not None:
-                server.transport.abort()
+                cast(asyncio.Transport, server.transport).abort()
             raise ConnectionResetError("smtp_drop_mid_data fault")
         upn = str(session.auth_data or "")
         content = envelope.original_content or b""
@@ -372,7 +373,7 @@ class ExchangeSmtpServer:
             server.close()
         for session in list(self.handler.connections):
             if session.transport is not None:
-                session.transport.abort()
+                cast(asyncio.Transport, session.transport).abort()
         if server is not None:
             await server.wait_closed()
 

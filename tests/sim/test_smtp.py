@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import base64
 import email
-import re
 import email.policy
+import re
 import smtplib
 from email.message import EmailMessage
 
