@@ -73,8 +73,7 @@ class Panel:
     """One emulated printer of the room: its profile, backend (joined by --sim-url) and mailbox."""
 
     def __init__(self, index: int, sim_url: str, domain: str) -> None:
-        from panel_tui.assembly import open_backend
-        from panel_tui.backend import BackendOptions
+        from panel_tui.backend import BackendOptions, open_backend
 
         self.profile = f"room-{index:02d}"
         self.upn = f"printer{index:02d}@{domain}"

@@ -95,8 +95,7 @@ def run_timed(argv: list[str], env: dict) -> float:
 
 def prepare_profile(info: dict, profile: str) -> tuple[str, str, str]:
     """Tenant prepared, profile applied and signed in; returns (printer upn, recipient, access token)."""
-    from panel_tui.assembly import open_backend
-    from panel_tui.backend import BackendOptions
+    from panel_tui.backend import BackendOptions, open_backend
     from panel_tui.sim.control import SimControl
     from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 

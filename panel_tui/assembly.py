@@ -1,8 +1,10 @@
-"""The one place that assembles the app: data files, the profile's printer, its backend, the panel.
+"""The one place that assembles the app: the data files, the profile's printer and backend, the panel.
 
-`cli.py` parses arguments and calls these; `scripting.py`, `gallery.py`, the
-benchmarks and the tests build their printers and apps here too. Everything heavy is imported
-inside the functions so that `panel-tui --help` and a plain start stay cheap.
+`cli.py` parses arguments and calls these; `gallery.py` and the tests build their apps here
+too. A printer and its backend alone (scripting commands, the classroom, benchmarks) come
+from `panel_tui.backend.open_backend`, which never imports the app: code the UI reaches
+stays below it. Everything heavy is imported inside the functions so that `panel-tui --help`
+and a plain start stay cheap.
 """
 from __future__ import annotations
 
@@ -10,11 +12,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+# Opening a profile's printer and backend is the backend module's; they are named here too,
+# for the callers that assemble the app.
+from panel_tui.backend import open_backend, profile_backend_options  # noqa: F401
+
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.app import PanelApp
-    from panel_tui.backend import Backend, BackendOptions
+    from panel_tui.backend import BackendOptions
     from panel_tui.device.clock import Clock
-    from panel_tui.device.printer import Printer
 
 
 def known_names() -> dict[str, set[str]]:
@@ -58,40 +63,6 @@ def backend_options(args: Any) -> BackendOptions:
 
     return BackendOptions(live=bool(getattr(args, "live", False)), sim_url=getattr(args, "sim_url", None),
                           client_id=getattr(args, "client_id", None), tenant=getattr(args, "tenant", None))
-
-
-def profile_backend_options(profile: str, options: BackendOptions | None = None) -> BackendOptions:
-    """`options` (default BackendOptions()) with the profile's trust in the simulator's CA.
-
-    A profile started as `untrusted-certificate` stays untrusted on the next start, until a
-    CA certificate is imported or another scenario is chosen.
-    """
-    import dataclasses
-
-    from panel_tui.backend import BackendOptions
-    from panel_tui.device.paths import resolve_paths
-    from panel_tui.device.trainer_state import trainer_state
-
-    options = options or BackendOptions()
-    if options.trust_sim_ca and not trainer_state(resolve_paths(profile))["simulator_ca_trusted"]:
-        return dataclasses.replace(options, trust_sim_ca=False)
-    return options
-
-
-def open_backend(profile: str = "default", options: BackendOptions | None = None,
-                 clock: Clock | None = None) -> tuple[Printer, Backend]:
-    """Open the profile's printer and its backend (not started). Returns (printer, backend)."""
-    from panel_tui.backend import Backend, BackendOptions
-    from panel_tui.device.clock import OffsetClock, SystemClock
-    from panel_tui.device.paths import resolve_paths, simulator_dir
-    from panel_tui.device.printer import Printer
-
-    options = profile_backend_options(profile, options)  # an untrusted-certificate profile stays so
-    session_clock = OffsetClock(SystemClock())
-    # In production the printer shows simulated time too; tests pass a fixed display clock.
-    printer = Printer.open(resolve_paths(profile), clock=clock or session_clock)
-    backend = Backend(printer, options or BackendOptions(), simulator_dir(), session_clock=session_clock)
-    return printer, backend
 
 
 def build_app(profile: str = "default", lang: str | None = None, clock: Clock | None = None,

@@ -17,6 +17,7 @@ from panel_tui.device.clock import OffsetClock, SystemClock
 from panel_tui.device.settings import EmailServerSettings
 
 if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.device.clock import Clock
     from panel_tui.device.printer import Printer
     from panel_tui.mail.auth import OAuthSession
     from panel_tui.mail.jobs import MailJobs
@@ -217,3 +218,37 @@ class Backend:
             return self.jobs.signin_info(role)
         except Exception:  # noqa: BLE001 - a status screen never fails because the cloud is down
             return NOT_SIGNED_IN
+
+
+# -- opening a profile ------------------------------------------------------------------
+
+
+def profile_backend_options(profile: str, options: BackendOptions | None = None) -> BackendOptions:
+    """`options` (default BackendOptions()) with the profile's trust in the simulator's CA.
+
+    A profile started as `untrusted-certificate` stays untrusted on the next start, until a
+    CA certificate is imported or another scenario is chosen.
+    """
+    import dataclasses
+
+    from panel_tui.device.paths import resolve_paths
+    from panel_tui.device.trainer_state import trainer_state
+
+    options = options or BackendOptions()
+    if options.trust_sim_ca and not trainer_state(resolve_paths(profile))["simulator_ca_trusted"]:
+        return dataclasses.replace(options, trust_sim_ca=False)
+    return options
+
+
+def open_backend(profile: str = "default", options: BackendOptions | None = None,
+                 clock: Clock | None = None) -> tuple[Printer, Backend]:
+    """Open the profile's printer and its backend (not started). Returns (printer, backend)."""
+    from panel_tui.device.paths import resolve_paths, simulator_dir
+    from panel_tui.device.printer import Printer
+
+    options = profile_backend_options(profile, options)  # an untrusted-certificate profile stays so
+    session_clock = OffsetClock(SystemClock())
+    # In production the printer shows simulated time too; tests pass a fixed display clock.
+    printer = Printer.open(resolve_paths(profile), clock=clock or session_clock)
+    backend = Backend(printer, options or BackendOptions(), simulator_dir(), session_clock=session_clock)
+    return printer, backend

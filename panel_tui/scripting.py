@@ -421,7 +421,8 @@ class _DeviceFlowWaiter:
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the scriptable command in `args` (parsed by panel_tui.cli); returns the exit code."""
-    from panel_tui.assembly import backend_options, open_backend
+    from panel_tui.assembly import backend_options
+    from panel_tui.backend import open_backend
     from panel_tui.device.settings_store import SettingsError
     from panel_tui.i18n import LocaleError, Translator
 

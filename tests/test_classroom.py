@@ -27,8 +27,7 @@ class Trainee:
     """What a trainee does at a seat's panel, through the product's code."""
 
     def __init__(self, seat, password: str, sim_url: str) -> None:
-        from panel_tui.assembly import open_backend
-        from panel_tui.backend import BackendOptions
+        from panel_tui.backend import BackendOptions, open_backend
 
         self.seat = seat
         self.password = password

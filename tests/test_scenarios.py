@@ -284,8 +284,7 @@ async def test_a_step_that_does_not_go_as_written_names_itself(make_e2e_app, tmp
 
 
 async def test_scenario_on_a_wiped_profile_and_its_trust_survives_a_restart(sim_thread, sim_control, fixed_clock):
-    from panel_tui.assembly import open_backend, profile_backend_options
-    from panel_tui.backend import BackendOptions
+    from panel_tui.backend import BackendOptions, open_backend, profile_backend_options
 
     def start():
         options = profile_backend_options("classroom-1", BackendOptions())

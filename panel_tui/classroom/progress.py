@@ -70,8 +70,7 @@ class SeatHandles:
 
     def get(self, seat: str):
         if seat not in self._open:
-            from panel_tui.assembly import open_backend
-            from panel_tui.backend import BackendOptions
+            from panel_tui.backend import BackendOptions, open_backend
 
             self._open[seat] = open_backend(seat, BackendOptions(sim_url=self.roster.sim_url or None))
         return self._open[seat]

@@ -18,8 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from panel_tui.classroom.roster import (MAX_SEATS, ClassRoster, Seat, class_dir, mark_seat, save_passwords,
-                                        seat_name)
+from panel_tui.classroom.roster import MAX_SEATS, ClassRoster, Seat, class_dir, mark_seat, save_passwords, seat_name
 
 SIM_LOG = "sim.log"
 WEB_LOG = "web.log"
@@ -162,8 +161,7 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
     """Start a class; returns the roster and the seats' passwords (to print once)."""
     import dataclasses
 
-    from panel_tui.assembly import open_backend
-    from panel_tui.backend import BackendOptions
+    from panel_tui.backend import BackendOptions, open_backend
 
     if not 1 <= seats <= MAX_SEATS:
         raise ClassError(f"--seats must be 1 to {MAX_SEATS}")

@@ -10,8 +10,8 @@ import pytest
 from panel_tui.mail.auth import OAuthSession
 from panel_tui.mail.errors import MailError, classify_idp_error
 from panel_tui.mail.providers import simulator
-from panel_tui.sim.throttle import LOCKOUT_THRESHOLD
 from panel_tui.sim.tenant import TENANT_DOMAIN, TENANT_ID
+from panel_tui.sim.throttle import LOCKOUT_THRESHOLD
 from tests.device.locale_support import catalog
 from tests.mail.conftest import ADMIN, PRINTER
 
