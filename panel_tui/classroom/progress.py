@@ -154,3 +154,26 @@ def since(epoch: float | None, now: float | None = None) -> str:
     if seconds < 3600:
         return f"{seconds // 60} min"
     return f"{seconds // 3600} h"
+
+
+def change_signature(roster, handles: SeatHandles) -> tuple:
+    """A cheap fingerprint of everything the rows are read from: the seats' files (settings,
+    sign-in, job log and its WAL, sheets) and the simulator's state file. A few stat calls
+    per seat, so the dashboard can look often and read only when something changed."""
+    from panel_tui.device.paths import simulator_dir
+
+    marks: list = []
+    for seat in roster.seats:
+        printer, _ = handles.get(seat.name)
+        for folder in (printer.paths.config_dir, printer.paths.data_dir, printer.paths.sheets_dir):
+            try:
+                marks.extend((entry.name, entry.stat().st_mtime_ns, entry.stat().st_size)
+                             for entry in os.scandir(folder))
+            except OSError:
+                marks.append((str(folder), None))
+    try:
+        marks.extend((entry.name, entry.stat().st_mtime_ns) for entry in os.scandir(simulator_dir())
+                     if entry.is_file())
+    except OSError:
+        pass
+    return tuple(marks)

@@ -21,7 +21,8 @@ from textual.widgets.option_list import Option
 
 from panel_tui.lesson import STEPS
 
-REFRESH_SECONDS = 1.0
+REFRESH_SECONDS = 1.0  # a full read at least this often
+CHECK_SECONDS = 0.25  # how often the seats' files are looked at (a read when they changed)
 _CODE_STYLES = {360: "bold red", 361: "bold red", 370: "bold magenta"}
 
 
@@ -73,6 +74,11 @@ class ClassroomScreen(Screen):
         self.refreshed_at: float | None = None  # time.monotonic() of the last rows shown
         self.refresh_count = 0
         self._busy = False
+        self._reading = False  # a read is under way (in its thread)
+        self._read_again = False  # asked for while reading: read once more right after
+        self._read_started: float | None = None
+        self._signature: tuple = ()
+        self.read_seconds: list[float] = []  # how long each read took (for the benchmark)
         self._lock: asyncio.Lock | None = None
         self._faults: dict[str, bool] = {}
         self._status = ("classroom.status.waiting", {})
@@ -82,6 +88,8 @@ class ClassroomScreen(Screen):
         yield Static(t("classroom.title", seats=len(self.roster.seats)), id="class-title")
         table = DataTable(id="class-seats", cursor_type="row", zebra_stripes=True)
         yield table
+        legend = "   ".join(f"{n} {t(f'lesson.step.{step}.title')}" for n, step in enumerate(STEPS, 1))
+        yield Static(Content(legend), id="class-legend")
         yield Static(id="class-status")
         hints = (("Space", "classroom.hint.select"), ("A", "classroom.hint.all"), ("S", "classroom.hint.scenario"),
                  ("F", "classroom.hint.fault"), ("C", "classroom.hint.clock"), ("V", "classroom.hint.revoke"),
@@ -104,21 +112,56 @@ class ClassroomScreen(Screen):
         self._lock = asyncio.Lock()
         self._show_status()
         self.poll()
-        self.set_interval(REFRESH_SECONDS, self.poll)
+        self.set_interval(CHECK_SECONDS, self._tick)
 
     def on_unmount(self) -> None:
         self.handles.close()
 
     # -- reading ---------------------------------------------------------------------
-    @work(thread=True, exclusive=True, exit_on_error=False, group="class-poll")
+    def _tick(self) -> None:
+        """The timer: a read when the seats' files changed or a second has passed, unless one
+        is still under way (a slow read is not queued behind)."""
+        from panel_tui.classroom.progress import change_signature
+
+        if self._reading:
+            return
+        signature = change_signature(self.roster, self.handles)
+        due = self._read_started is None or time.monotonic() - self._read_started >= REFRESH_SECONDS
+        if due or signature != self._signature:
+            self._signature = signature
+            self.poll()
+
     def poll(self) -> None:
+        """Read the rows now; while a read is under way, once more as soon as it ends (never two at once)."""
+        if self._reading:
+            self._read_again = True
+            return
+        self._reading = True
+        self._read_again = False
+        self._read_started = time.monotonic()
+        self._read()
+
+    @work(thread=True, exit_on_error=False, group="class-poll")
+    def _read(self) -> None:
         from panel_tui.classroom.progress import read_rows
 
-        from textual.worker import get_current_worker
+        started = time.monotonic()
+        try:
+            rows = read_rows(self.roster, self.handles)
+        except Exception:  # noqa: BLE001 - the rows say what they could not read; keep polling
+            rows = None
+        self.read_seconds.append(time.monotonic() - started)
+        try:
+            self.app.call_from_thread(self._after_read, rows)
+        except RuntimeError:  # the app has ended meanwhile
+            pass
 
-        rows = read_rows(self.roster, self.handles)
-        if not get_current_worker().is_cancelled:  # a newer read was asked for: only it is shown
-            self.app.call_from_thread(self.show_rows, rows)
+    def _after_read(self, rows) -> None:
+        self._reading = False
+        if rows is not None:
+            self.show_rows(rows)
+        if self._read_again:
+            self.poll()
 
     def show_rows(self, rows) -> None:
         from panel_tui.classroom.progress import since
@@ -303,7 +346,8 @@ class ClassroomApp(App):
     #class-title { height: 1; background: $warning; color: $background; text-style: bold; padding: 0 1; }
     #class-seats { height: 1fr; }
     #class-status { height: 2; padding: 0 1; color: $text-muted; }
-    #class-hints { height: 1; background: $warning 20%; padding: 0 1; }
+    #class-legend { height: auto; padding: 0 1; color: $text-muted; }
+    #class-hints { height: auto; background: $warning 20%; padding: 0 1; }
     ChoiceScreen, ConfirmScreen { align: center middle; }
     .dialog { width: 70; height: auto; max-height: 80%; border: thick $warning; background: $surface; padding: 1 2; }
     .dialog-title { text-style: bold; margin-bottom: 1; }
