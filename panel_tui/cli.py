@@ -13,7 +13,7 @@ from panel_tui.i18n import LANGUAGES
 
 # panel_tui.scripting.COMMANDS (a test keeps them equal): a plain start does not import scripting.
 SCRIPT_COMMANDS = ("signin", "signout", "status", "send", "jobs", "sheet", "config")
-COMMANDS = ("run", "check", "sim", "classroom", "gallery", "serve", "scenarios", *SCRIPT_COMMANDS)
+COMMANDS = ("run", "check", "sim", "classroom", "gallery", "serve", "scenarios", "doctor", *SCRIPT_COMMANDS)
 
 
 def _global_options(parser: argparse.ArgumentParser) -> None:
@@ -54,6 +54,10 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
     sub.add_parser("classroom", help="a class: seats on one simulator, the trainer's dashboard, a report "
                    "(see `panel-tui classroom --help`)", add_help=False)
     sub.add_parser("scenarios", help="list the named starting states for trainers (--scenario NAME)")
+    from panel_tui.doctor import add_arguments as doctor_arguments
+
+    doctor_arguments(sub.add_parser(
+        "doctor", help="check a setup step by step (sign-in service, tenant, app, SMTP, settings, token); exit 0/1"))
     gallery_parser = sub.add_parser(
         "gallery", help="render every screen in every language as SVG plus index.html (for reviewers)")
     serve_parser = sub.add_parser(
@@ -102,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         from panel_tui import scripting
 
         return scripting.run(args)
+    if args.command == "doctor":
+        from panel_tui.doctor import command as doctor_command
+
+        return doctor_command(args)
     if args.command == "scenarios":
         from panel_tui.scenarios import print_scenarios
 

@@ -341,6 +341,21 @@ class OAuthSession:
                 return NOT_SIGNED_IN
             return SignInInfo("signed_in", upn)
 
+    def access_token_expires_at(self, role: str = EMAIL_SERVER_ROLE) -> datetime | None:
+        """When the role's cached SMTP.Send access token expires (session clock); None if none.
+
+        No network traffic; the next send refreshes it with the refresh token when it is
+        within REFRESH_MARGIN_SECONDS of this time.
+        """
+        with self._lock:
+            self._state.reload()
+            upn = self._state.roles.get(role)
+            matches = self._accounts(upn) if upn else []
+            expires_on = self._access_token_expires_on(matches[0]) if matches else None
+        if expires_on is None:
+            return None
+        return datetime.fromtimestamp(expires_on, timezone.utc)
+
     def account_for(self, role: str = EMAIL_SERVER_ROLE) -> str | None:
         """The account `role` signed in with (None if none)."""
         with self._lock:

@@ -1,0 +1,314 @@
+"""`panel-tui doctor`: check, one step at a time, what a real setup needs before a class.
+
+    panel-tui [--profile P] [--lang L] doctor [--live --client-id ID [--tenant T]] [--sim-url URL]
+
+Steps, each printed as ✓ or ✗ (✗ with the error table's fix), in the order a sign-in and
+a send meet them:
+
+1. discovery  the sign-in service answers OpenID discovery for organizations (or common)
+2. tenant     the tenant named by --tenant resolves (its id from the discovery issuer)
+3. app        the app registration exists and allows public client flows: a device code
+              is requested, then cancelled after one poll (nobody needs to sign in)
+4. smtp       the SMTP server answers, offers STARTTLS, and after it AUTH XOAUTH2
+5. settings   the printer's applied settings use OAuth2 with the service's server
+6. token      the printer is signed in, and when its access token expires
+
+Exit 0 when every step passes, 1 otherwise. No secrets are printed. Steps that depend on
+a failed one are skipped (–). Blocking network calls: run it as a command, not in the UI.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.backend import Backend
+    from panel_tui.device.printer import Printer
+    from panel_tui.mail.auth import OAuthSession
+    from panel_tui.mail.providers import Provider
+
+STEPS = ("discovery", "tenant", "app", "smtp", "settings", "token")
+PASS, FAIL, SKIP = "\u2713", "\u2717", "\u2013"
+TENANT_INDEPENDENT = frozenset({"organizations", "common", "consumers"})
+SMTP_TIMEOUT = 15.0
+HTTP_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class Check:
+    """One step's result: `ok` None means skipped; `detail` is plain text (no secrets);
+    `fix_key` a locale key (a cause's fix or a doctor fix) and who applies it."""
+
+    step: str
+    ok: bool | None
+    detail: str = ""
+    fix_key: str = ""
+    fixer_key: str = ""
+
+    @property
+    def mark(self) -> str:
+        return SKIP if self.ok is None else PASS if self.ok else FAIL
+
+
+def _failed(step: str, cause_name: str, detail: str) -> Check:
+    from panel_tui.mail.errors import resolve_cause
+
+    cause = resolve_cause(cause_name)
+    return Check(step, False, detail, cause.fix_key, cause.fixer_key)
+
+
+class Doctor:
+    """Runs the steps for one printer profile and its backend (simulator or live)."""
+
+    def __init__(self, printer: "Printer", backend: "Backend") -> None:
+        self.printer = printer
+        self.backend = backend
+        self._discovered: dict | None = None
+
+    # -- pieces --------------------------------------------------------------------------
+
+    @property
+    def settings(self):
+        from panel_tui.device.settings import AuthMethod
+
+        email = self.printer.settings.email_server
+        if email.auth_method is AuthMethod.OAUTH2:
+            return email
+        return email.with_field("auth_method", "oauth2")  # what Web Config would sign in with
+
+    def provider(self) -> "Provider":
+        return self.backend.provider(self.settings)
+
+    def session(self) -> "OAuthSession":
+        return self.backend.session_for(self.settings)
+
+    def _http(self):
+        import requests
+
+        provider = self.provider()
+        http = requests.Session()
+        if provider.ca_path is not None:
+            http.trust_env = False  # REQUESTS_CA_BUNDLE must not override the simulator's CA
+            http.verify = str(provider.ca_path)
+        return http
+
+    def _discover(self, authority: str) -> dict:
+        """The OpenID configuration of `authority` (raises requests errors, or ValueError with
+        the identity provider's error answer)."""
+        with self._http() as http:
+            reply = http.get(f"{authority.rstrip('/')}/v2.0/.well-known/openid-configuration", timeout=HTTP_TIMEOUT)
+        try:
+            body = reply.json()
+        except ValueError:
+            body = {}
+        if reply.status_code != 200 or "token_endpoint" not in body:
+            raise ValueError(body if isinstance(body, dict) and body.get("error") else {"error": f"HTTP {reply.status_code}"})
+        return body
+
+    # -- the steps -----------------------------------------------------------------------
+
+    def check_discovery(self) -> Check:
+        authority = self.provider().authority
+        base, _, tenant = authority.rstrip("/").rpartition("/")
+        generic = f"{base}/{tenant if tenant.lower() in TENANT_INDEPENDENT else 'organizations'}"
+        try:
+            self._discover(generic)
+        except ValueError as error:
+            return _failed("discovery", "idp_unavailable", f"{generic}: {_idp_detail(error.args[0])}")
+        except Exception as error:  # noqa: BLE001 - any transport failure: the service is unreachable
+            return _failed("discovery", "idp_unavailable", f"{generic}: {type(error).__name__}")
+        return Check("discovery", True, generic)
+
+    def check_tenant(self) -> Check:
+        authority = self.provider().authority.rstrip("/")
+        tenant = authority.rpartition("/")[2]
+        if tenant.lower() in TENANT_INDEPENDENT:
+            return Check("tenant", True, f"{tenant} (--tenant not given: any work or school tenant)")
+        try:
+            document = self._discover(authority)
+        except ValueError as error:
+            from panel_tui.mail.errors import classify_idp_error
+
+            answer = error.args[0]
+            cause = classify_idp_error(answer) if answer.get("error_codes") else "unknown_tenant"
+            return _failed("tenant", cause, f"{tenant}: {_idp_detail(answer)}")
+        except Exception as error:  # noqa: BLE001
+            return _failed("tenant", "idp_unavailable", f"{tenant}: {type(error).__name__}")
+        issuer = str(document.get("issuer", ""))
+        tenant_id = issuer.rstrip("/").removesuffix("/v2.0").rpartition("/")[2]
+        return Check("tenant", True, f"{tenant} = {tenant_id}" if tenant_id and tenant_id != tenant else tenant)
+
+    def check_app(self) -> Check:
+        from panel_tui.mail.errors import MailError
+
+        session = self.session()
+        client_id = session.provider.client_id
+        try:
+            flow = session.start_device_flow(role=None)
+        except MailError as error:
+            return Check("app", False, f"{client_id}: {error.detail}", error.fix_key, error.cause.fixer_key)
+        session.cancel(flow)  # MSAL polls once, then stops: the token endpoint judges the app too
+        result = session.wait_for_device_flow(flow)
+        if result.cause_name is not None and result.outcome != "cancelled":
+            return _failed("app", result.cause_name, f"{client_id}: {result.detail}")
+        return Check("app", True, client_id)
+
+    def check_smtp(self) -> Check:
+        from panel_tui.mail.errors import MailError
+
+        host, port = self.settings.smtp_server, self.settings.smtp_port
+        try:
+            return asyncio.run(self._smtp_capabilities(host, port))
+        except MailError as error:
+            return Check("smtp", False, f"{host}:{port}: {error.detail}", error.fix_key, error.cause.fixer_key)
+
+    async def _smtp_capabilities(self, host: str, port: int) -> Check:
+        import aiosmtplib
+
+        from panel_tui.mail import smtp
+        from panel_tui.mail.providers import UnknownHostError
+
+        provider = self.provider()
+        try:
+            address = provider.smtp_address(host, port)
+        except UnknownHostError:
+            return _failed("smtp", "dns_failure", f"{host}:{port}: name not found")
+        context = smtp.tls_context(self.settings.cert_validation,
+                                   smtp.ca_files([self.printer.paths.ca_dir], self.backend.jobs.extra_ca_paths))
+        client = aiosmtplib.SMTP(hostname=address[0], port=address[1], timeout=SMTP_TIMEOUT, start_tls=False)
+        stage = "connect"
+        try:
+            await client.connect()
+            stage = "ehlo"
+            banner = await client.ehlo()
+            if not client.supports_extension("starttls"):
+                return Check("smtp", False, f"{host}:{port}: no STARTTLS in EHLO", "doctor.fix.smtp_starttls",
+                             "fixer.printer_admin")
+            stage = "starttls"
+            await client.starttls(tls_context=context)
+            stage = "ehlo"
+            await client.ehlo()
+            methods = {m.lower() for m in client.server_auth_methods}
+            if "xoauth2" not in methods:
+                return Check("smtp", False, f"{host}:{port}: AUTH {' '.join(sorted(methods)) or '-'}",
+                             "doctor.fix.smtp_xoauth2", "fixer.printer_admin")
+            first_line = banner.message.splitlines()[0] if banner.message else ""
+            return Check("smtp", True, f"{host}:{port} STARTTLS, AUTH XOAUTH2 ({first_line})")
+        except Exception as error:  # noqa: BLE001 - classified by the same table as a send
+            failure = smtp.classify_smtp_failure(error, "starttls", stage)
+            return Check("smtp", False, f"{host}:{port}: {failure.detail}", failure.fix_key,
+                         failure.cause.fixer_key)
+        finally:
+            client.close()
+
+    def check_settings(self) -> Check:
+        from panel_tui.device.settings import SERVICE_DEFAULTS, AuthMethod, SecureConnection
+
+        email = self.printer.settings.email_server
+        if email.auth_method is not AuthMethod.OAUTH2:
+            return _failed("settings", "auth_method_not_oauth2", f"auth_method = {email.auth_method.value}")
+        defaults = SERVICE_DEFAULTS[email.email_service]
+        summary = (f"OAuth2, {email.email_service.value}, {email.smtp_server}:{email.smtp_port} "
+                   f"{email.secure_connection.value}, sender {email.sender or '-'}")
+        if email.secure_connection is not SecureConnection.STARTTLS or email.smtp_port != defaults.smtp_port:
+            return Check("settings", False, summary, "doctor.fix.settings_server", "fixer.printer_admin")
+        return Check("settings", True, summary)
+
+    def check_token(self) -> Check:
+        session = self.session()
+        info = session.signin_info()
+        if info.state == "not_signed_in":
+            return _failed("token", "not_signed_in", "not signed in")
+        if info.state == "expired":
+            return _failed("token", "signin_expired", f"{info.account}: expired")
+        expires = session.access_token_expires_at()
+        now = self.backend.session_clock.now()
+        if expires is None or expires <= now:
+            return Check("token", True, f"{info.account}: access token renewed at the next send (refresh token cached)")
+        local = self.printer.settings.format_datetime(expires)
+        minutes = int((expires - now).total_seconds() // 60)
+        return Check("token", True, f"{info.account}: access token valid until {local} ({minutes} min), "
+                                    f"then renewed with the cached refresh token")
+
+    def run(self, report: Callable[[Check], None] | None = None) -> list[Check]:
+        """Every step in order (a step whose prerequisite failed is skipped)."""
+        depends = {"tenant": "discovery", "app": "tenant"}
+        checks: dict[str, Check] = {}
+        for step in STEPS:
+            needed = depends.get(step)
+            if needed is not None and checks[needed].ok is not True:
+                check = Check(step, None)
+            else:
+                check = getattr(self, f"check_{step}")()
+            checks[step] = check
+            if report is not None:
+                report(check)
+        return list(checks.values())
+
+
+def _idp_detail(answer) -> str:
+    from panel_tui.mail.errors import describe_idp_error
+
+    return describe_idp_error(answer) if isinstance(answer, dict) else str(answer)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The doctor's own copies of the connection options, so they may follow the command."""
+    parser.add_argument("--live", action="store_true", default=argparse.SUPPRESS,
+                        help="check the real Microsoft cloud (with --client-id, and --tenant if needed)")
+    parser.add_argument("--client-id", default=argparse.SUPPRESS, help="your app registration's application (client) ID")
+    parser.add_argument("--tenant", default=argparse.SUPPRESS, help="tenant ID or domain (default: organizations)")
+    parser.add_argument("--sim-url", default=argparse.SUPPRESS, help="check against a standalone simulator")
+
+
+def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """`panel-tui doctor`: print each step with ✓/✗ and its fix; exit 0 if all pass, else 1."""
+    from panel_tui.assembly import backend_options, open_backend
+    from panel_tui.backend import BackendError
+    from panel_tui.i18n import Translator
+    from panel_tui.mail.providers import LiveConfigError
+
+    out, err = out or sys.stdout, err or sys.stderr
+    printer, backend = open_backend(args.profile, backend_options(args))
+    translator = Translator.load()
+    translator.set_language(args.lang or printer.settings.language)
+    t = translator.t
+
+    def say(text: str, stream: TextIO = out) -> None:
+        print(text, file=stream, flush=True)
+
+    try:
+        mode = "live" if backend.options.live else "sim"
+        say(t("doctor.title", mode=t(f"doctor.mode.{mode}")))
+        try:
+            backend.endpoints()
+            doctor = Doctor(printer, backend)
+            doctor.provider()
+        except LiveConfigError as error:
+            say(str(error), err)
+            return 1
+        except (BackendError, OSError) as error:
+            say(t("cli.backend_unavailable", detail=str(error)), err)
+            return 1
+
+        def report(check: Check) -> None:
+            line = f"{check.mark} {t(f'doctor.step.{check.step}')}"
+            if check.ok is None:
+                line += f": {t('doctor.skipped')}"
+            elif check.detail:
+                line += f": {check.detail}"
+            say(line)
+            if check.ok is False and check.fix_key:
+                say("    " + t("cli.error.fix", fixer=t(check.fixer_key), fix=t(check.fix_key)))
+
+        checks = doctor.run(report)
+        passed = all(c.ok for c in checks)
+        say(t("doctor.all_passed") if passed else t("doctor.some_failed",
+                                                    failed=sum(1 for c in checks if c.ok is False)))
+        return 0 if passed else 1
+    finally:
+        backend.stop()

@@ -1,0 +1,145 @@
+"""`panel-tui doctor` against simulator tenants prepared right and misconfigured each way."""
+from __future__ import annotations
+
+import argparse
+import io
+
+import pytest
+
+from panel_tui import scenarios
+from panel_tui.doctor import FAIL, PASS, STEPS, Doctor, command
+
+
+@pytest.fixture
+def open_printer(sim_thread, sim_control):
+    """(printer, backend) of a fresh profile on the shared test simulator, with options."""
+    from panel_tui.assembly import open_backend
+    from panel_tui.backend import BackendOptions
+
+    opened = []
+
+    def factory(**options):
+        printer, backend = open_backend("default", BackendOptions(**options))
+        backend.use_endpoints(sim_thread.endpoints)
+        opened.append(backend)
+        return printer, backend
+
+    yield factory
+    for backend in opened:
+        backend.stop()
+
+
+def run(printer, backend, scenario: str | None = None) -> dict:
+    if scenario is not None:
+        scenarios.run_scenario(scenario, printer, backend)
+    checks = Doctor(printer, backend).run()
+    assert [c.step for c in checks] == list(STEPS)
+    return {c.step: c for c in checks}
+
+
+def failed(checks: dict) -> dict[str, str]:
+    """step -> fix key of every failed step."""
+    return {step: c.fix_key for step, c in checks.items() if c.ok is False}
+
+
+def test_a_prepared_tenant_passes_every_step(open_printer):
+    printer, backend = open_printer()
+    checks = run(printer, backend, "signed-in")
+    assert failed(checks) == {}
+    assert all(c.mark == PASS for c in checks.values())
+    assert "printer@contoso.onmicrosoft.com" in checks["token"].detail
+    assert "valid until" in checks["token"].detail
+    assert "XOAUTH2" in checks["smtp"].detail
+
+
+@pytest.mark.parametrize(("scenario", "cause"), [
+    ("app-single-tenant", "app_single_tenant"),
+    ("app-public-flows-off", "public_client_flows_off"),
+    ("app-not-registered", "app_not_found"),
+])
+def test_a_misregistered_app_fails_the_app_step_with_its_fix(open_printer, scenario, cause):
+    printer, backend = open_printer()
+    checks = run(printer, backend, scenario)
+    assert checks["discovery"].ok and checks["tenant"].ok and checks["smtp"].ok and checks["settings"].ok
+    assert failed(checks) == {"app": f"cause.{cause}.fix", "token": "cause.not_signed_in.fix"}
+    assert checks["app"].mark == FAIL
+
+
+def test_a_single_tenant_app_passes_with_its_tenant(open_printer, sim_control):
+    printer, backend = open_printer()
+    scenarios.run_scenario("app-single-tenant", printer, backend)
+    printer, backend = open_printer(tenant="contoso.onmicrosoft.com")
+    checks = run(printer, backend)
+    assert checks["app"].ok is True
+    assert checks["tenant"].detail.startswith("contoso.onmicrosoft.com = ")
+
+
+def test_an_unknown_tenant_fails_the_tenant_step_and_skips_the_app(open_printer):
+    printer, backend = open_printer(tenant="fabrikam.onmicrosoft.com")
+    checks = run(printer, backend, None)
+    assert checks["tenant"].fix_key == "cause.unknown_tenant.fix"
+    assert "AADSTS90002" in checks["tenant"].detail
+    assert checks["app"].ok is None
+
+
+def test_the_sign_in_service_down_fails_discovery(open_printer, sim_control):
+    printer, backend = open_printer()
+    scenarios.run_scenario("signed-in", printer, backend)
+    sim_control.set_fault("idp_down", True)
+    checks = run(printer, backend)
+    assert failed(checks) == {"discovery": "cause.idp_unavailable.fix"}
+    assert (checks["tenant"].ok, checks["app"].ok) == (None, None)
+    assert checks["token"].ok  # the cached sign-in is read without the network
+
+
+def test_the_smtp_server_down_fails_the_smtp_step(open_printer, sim_control):
+    printer, backend = open_printer()
+    scenarios.run_scenario("signed-in", printer, backend)
+    sim_control.set_fault("smtp_down", True)
+    checks = run(printer, backend)
+    assert failed(checks) == {"smtp": "cause.connection_failed.fix"}
+
+
+def test_a_fresh_printer_fails_settings_and_token(open_printer):
+    printer, backend = open_printer()
+    checks = run(printer, backend, "fresh")
+    assert failed(checks) == {"settings": "cause.auth_method_not_oauth2.fix", "token": "cause.not_signed_in.fix"}
+
+
+def test_settings_on_the_wrong_port_are_named(open_printer):
+    printer, backend = open_printer()
+    scenarios.run_scenario("signed-in", printer, backend)
+    printer.update(lambda s: s.with_field("email_server.smtp_port", 25))
+    checks = run(printer, backend)
+    assert failed(checks)["settings"] == "doctor.fix.settings_server"
+
+
+def _args(**values) -> argparse.Namespace:
+    base = {"profile": "default", "lang": None, "live": False, "client_id": None, "tenant": None, "sim_url": None}
+    return argparse.Namespace(**{**base, **values})
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", ("Live mode needs", "App registrations")),
+    ("ro", ("Live mode needs", "App registrations")),
+])
+def test_live_without_a_client_id_says_how_to_register(lang, words):
+    out, err = io.StringIO(), io.StringIO()
+    assert command(_args(live=True, lang=lang), out, err) == 1
+    for word in words:
+        assert word in err.getvalue()
+
+
+def test_the_command_prints_marks_and_fixes_and_exits_1(sim_thread, sim_control, monkeypatch):
+    """The command on the embedded simulator of a fresh home: ✓ and ✗ lines, fixes, exit 1."""
+    from panel_tui.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    monkeypatch.setattr("sys.stderr", err)
+    assert main(["--lang", "ro", "doctor"]) == 1
+    text = out.getvalue()
+    assert f"{PASS} Serviciul de conectare" in text
+    assert f"{FAIL} Conectare și token" in text
+    assert "    Soluție (" in text
+    assert "2 verificare(ări) au eșuat." in text
