@@ -1,11 +1,20 @@
-"""The durable job log (Job/Status > Job Status): SQLite in WAL mode, safe to call from threads."""
+"""The durable job log (Job/Status > Job Status): SQLite in WAL mode, safe to call from threads.
+
+Each job records how far it got (`STAGES`): a job whose message data went out but whose reply
+never came is "unconfirmed" (the message may have arrived), not "error". A job log that cannot
+be used (corrupt, unreadable, disk full) raises JobLogError naming the file and the problem;
+only job commands need it, and `repair()` moves a broken file aside for a new log.
+"""
 from __future__ import annotations
 
-import re
+import errno
 import os
+import re
 import sqlite3
+import stat
 import threading
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,10 +23,16 @@ from panel_tui.device.clock import Clock, SystemClock
 from panel_tui.device.errors import ErrorCode, lookup
 
 JOB_TYPES = ("connection_check", "test_mail", "scan_to_email", "to_my_email", "fax_email")
-RESULTS = ("running", "ok", "error", "interrupted", "cancelled")
+RESULTS = ("running", "ok", "error", "interrupted", "cancelled", "unconfirmed")
 FINAL_RESULTS = tuple(r for r in RESULTS if r != "running")
+# How far a job got; after "data_sent" (the final dot of DATA) the server may have the message.
+STAGES = ("queued", "connected", "authenticated", "data_sent", "accepted")
+# Results a job can be sent again from (an unconfirmed one with a warning).
+RETRYABLE_RESULTS = ("error", "interrupted", "cancelled", "unconfirmed")
+UNCONFIRMED_NOTE = "unconfirmed: the message data was sent but the server's reply never came; it may have arrived"
 DETAIL_MAX = 500
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+JOB_ID_MAX = 2**63 - 1  # SQLite's INTEGER range
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS jobs (
@@ -28,10 +43,19 @@ CREATE TABLE IF NOT EXISTS jobs (
     result TEXT NOT NULL CHECK (result IN ({", ".join(repr(r) for r in RESULTS)})),
     error_code INTEGER,
     detail TEXT NOT NULL DEFAULT '',
-    owner_pid INTEGER
+    owner_pid INTEGER,
+    stage TEXT NOT NULL DEFAULT 'queued',
+    message_id TEXT,
+    retried_by INTEGER
 );
 CREATE INDEX IF NOT EXISTS jobs_result ON jobs (result);
 """
+_ADDED_COLUMNS = {  # columns a job log of an older schema lacks
+    "owner_pid": "INTEGER",
+    "stage": "TEXT NOT NULL DEFAULT 'queued'",
+    "message_id": "TEXT",
+    "retried_by": "INTEGER",
+}
 
 # Things that look like credentials: JWTs, bearer tokens, XOAUTH2 blobs, long base64 runs.
 _SECRET_PATTERNS = (
@@ -52,6 +76,26 @@ def scrub_detail(text: str) -> str:
     return text[:DETAIL_MAX]
 
 
+class JobLogError(Exception):
+    """The job log cannot be used; says which file and what is wrong (and `disk_full`)."""
+
+    def __init__(self, path: Path, problem: str, *, disk_full: bool = False, corrupt: bool = False) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        self.disk_full = disk_full
+        self.corrupt = corrupt
+        super().__init__(f"{path}: {problem}")
+
+
+class RetryRefused(Exception):
+    """A job cannot be sent again: `reason` is a locale key (job.retry_not_possible, job.already_retried)."""
+
+    def __init__(self, reason: str, detail: str = "", retried_by: int | None = None) -> None:
+        self.reason = reason
+        self.retried_by = retried_by
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
 @dataclass(frozen=True)
 class Job:
     """One row of the job log."""
@@ -63,6 +107,9 @@ class Job:
     result: str
     error_code: int | None
     detail: str
+    stage: str = "queued"
+    message_id: str | None = None
+    retried_by: int | None = None
 
     @property
     def job_type_key(self) -> str:
@@ -73,13 +120,17 @@ class Job:
         return f"job.result.{self.result}"
 
     @property
+    def stage_key(self) -> str:
+        return f"job.stage.{self.stage}"
+
+    @property
     def error(self) -> ErrorCode | None:
         """The error table entry for this job's code, if it has one."""
         return None if self.error_code is None else lookup(self.error_code)
 
 
 def _row_to_job(row: tuple) -> Job:
-    job_id, job_type, started, ended, result, code, detail = row
+    job_id, job_type, started, ended, result, code, detail, stage, message_id, retried_by = row
     return Job(
         id=job_id,
         job_type=job_type,
@@ -88,10 +139,13 @@ def _row_to_job(row: tuple) -> Job:
         result=result,
         error_code=code,
         detail=detail or "",
+        stage=stage or "queued",
+        message_id=message_id,
+        retried_by=retried_by,
     )
 
 
-_COLUMNS = "id, job_type, started_at, ended_at, result, error_code, detail"
+_COLUMNS = "id, job_type, started_at, ended_at, result, error_code, detail, stage, message_id, retried_by"
 
 
 def _process_alive(pid: int) -> bool:
@@ -103,54 +157,213 @@ def _process_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
+    except (OverflowError, ValueError):
+        return False
     return True
+
+
+def _problem(error: BaseException) -> tuple[str, bool, bool]:
+    """(what is wrong in words, is the disk full, is the file corrupt) for a database failure."""
+    text = str(error)
+    lowered = text.lower()
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full (no space left to write the job log)", True, False
+    if "full" in lowered:
+        return "the disk is full (no space left to write the job log)", True, False
+    if isinstance(error, sqlite3.DatabaseError) and (
+        "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered
+    ):
+        return f"the file is damaged ({text})", False, True
+    if isinstance(error, OSError):
+        return f"cannot be used: {error.strerror or text}", False, False
+    if "unable to open" in lowered or "readonly" in lowered or "disk i/o" in lowered:
+        return f"cannot be opened or written ({text})", False, False
+    return f"cannot be used ({text})", False, False
 
 
 class JobLog:
     """Jobs of one printer. Every call opens its own connection; writes are serialised by a lock.
 
-    On open, jobs a crash left 'running' become 'interrupted' (`recovered` says how many).
+    On open, jobs a crash left 'running' become 'interrupted' (or 'unconfirmed' if their message
+    data had gone out); `recovered` says how many. Opening never fails: a log that cannot be
+    used raises JobLogError from the call that needs it, so other commands keep working.
     """
 
     def __init__(self, db_path: Path, clock: Clock | None = None, recover: bool = True) -> None:
         self.db_path = Path(db_path)
         self.clock = clock or SystemClock()
-        self._write_lock = threading.Lock()
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
-            columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
-            if "owner_pid" not in columns:  # a job log written before owners were recorded
-                conn.execute("ALTER TABLE jobs ADD COLUMN owner_pid INTEGER")
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        self.recovered = self.recover_interrupted() if recover else 0
+        self._write_lock = threading.RLock()
+        self._ready = False
+        self._recover = recover
+        self.recovered = 0
+        try:
+            self._initialise()
+        except JobLogError:
+            pass  # reported by the first call that needs the job log
 
-    def _connect(self) -> sqlite3.Connection:
+    # -- opening -----------------------------------------------------------------------
+
+    def _initialise(self) -> None:
+        with self._write_lock:
+            if self._ready:
+                return
+            try:
+                self.db_path.parent.mkdir(parents=True, exist_ok=True)
+                if not self.db_path.exists():
+                    # Recipients and subjects are private: the file (and SQLite's -wal/-shm,
+                    # which copy its mode) is the owner's only.
+                    os.close(os.open(self.db_path, os.O_RDWR | os.O_CREAT, 0o600))
+                mode = stat.S_IMODE(self.db_path.stat().st_mode)
+                if mode & 0o077:  # a log written before it was kept private
+                    os.chmod(self.db_path, mode & 0o700)
+                with closing(self._raw_connect()) as conn:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.executescript(_SCHEMA)
+                    self._migrate(conn)
+                    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            except (sqlite3.Error, OSError) as error:
+                raise self._error(error) from None
+            self._ready = True
+            if self._recover:
+                self.recovered = self.recover_interrupted()
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
+        for name, declaration in _ADDED_COLUMNS.items():
+            if name not in columns:
+                conn.execute(f"ALTER TABLE jobs ADD COLUMN {name} {declaration}")
+        (table_sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='jobs'").fetchone()
+        if "'unconfirmed'" not in table_sql:  # the CHECK of results predates "unconfirmed": rebuild it
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("ALTER TABLE jobs RENAME TO jobs_old")
+                conn.execute("DROP INDEX IF EXISTS jobs_result")
+                for statement in _SCHEMA.strip().split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"INSERT INTO jobs ({_COLUMNS}, owner_pid) SELECT {_COLUMNS}, owner_pid FROM jobs_old")
+                conn.execute("DROP TABLE jobs_old")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def _error(self, error: BaseException) -> JobLogError:
+        problem, disk_full, corrupt = _problem(error)
+        return JobLogError(self.db_path, problem, disk_full=disk_full, corrupt=corrupt)
+
+    def _raw_connect(self) -> sqlite3.Connection:
         # autocommit mode; explicit transactions where several statements belong together
         conn = sqlite3.connect(self.db_path, timeout=10, isolation_level=None)
         # a job accepted is never lost: commits reach the disk before returning
         conn.execute("PRAGMA synchronous=FULL")
         return conn
 
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """A connection to a usable job log; any database failure becomes a JobLogError."""
+        self._initialise()
+        try:
+            with closing(self._raw_connect()) as conn:
+                yield conn
+        except (sqlite3.Error, OSError) as error:
+            raise self._error(error) from None
+
+    def check(self) -> None:
+        """Raise JobLogError if the job log cannot be used (reads every page: finds damage)."""
+        with self._db() as conn:
+            (verdict,) = conn.execute("PRAGMA quick_check").fetchone()
+        if verdict != "ok":
+            raise JobLogError(self.db_path, f"the file is damaged ({verdict})", corrupt=True)
+
+    def repair(self) -> Path | None:
+        """Move a job log that cannot be used aside (with its -wal/-shm) and start a new one.
+
+        Returns where the old file went (None if it was fine and is kept).
+        """
+        with self._write_lock:
+            try:
+                self._ready = False
+                self.check()
+                return None
+            except JobLogError as error:
+                if error.disk_full:
+                    raise  # a new log would not fit either: free some space first
+            stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")
+            aside = self.db_path.with_name(f"{self.db_path.name}.broken-{stamp}")
+            counter = 1
+            while aside.exists():
+                counter += 1
+                aside = self.db_path.with_name(f"{self.db_path.name}.broken-{stamp}-{counter}")
+            if self.db_path.exists():
+                os.replace(self.db_path, aside)
+            for suffix in ("-wal", "-shm"):
+                companion = self.db_path.with_name(self.db_path.name + suffix)
+                if companion.exists():
+                    os.replace(companion, aside.with_name(aside.name + suffix))
+            self._ready = False
+            self._initialise()
+            return aside
+
+    # -- jobs --------------------------------------------------------------------------
+
     def _now(self) -> str:
         return self.clock.now().isoformat()
 
     def journal_mode(self) -> str:
         """The SQLite journal mode in effect ("wal")."""
-        with closing(self._connect()) as conn:
+        with self._db() as conn:
             return conn.execute("PRAGMA journal_mode").fetchone()[0]
 
-    def start(self, job_type: str, detail: str = "") -> int:
-        """Record a new running job and return its id."""
+    def start(self, job_type: str, detail: str = "", message_id: str | None = None) -> int:
+        """Record a new running job (stage "queued") and return its id."""
         if job_type not in JOB_TYPES:
             raise ValueError(f"unknown job type {job_type!r}; expected one of {', '.join(JOB_TYPES)}")
-        with self._write_lock, closing(self._connect()) as conn:
+        with self._write_lock, self._db() as conn:
             cursor = conn.execute(
-                "INSERT INTO jobs (job_type, started_at, result, detail, owner_pid) VALUES (?, ?, 'running', ?, ?)",
-                (job_type, self._now(), scrub_detail(detail), os.getpid()),
+                "INSERT INTO jobs (job_type, started_at, result, detail, owner_pid, message_id)"
+                " VALUES (?, ?, 'running', ?, ?, ?)",
+                (job_type, self._now(), scrub_detail(detail), os.getpid(), message_id),
             )
             return int(cursor.lastrowid)
+
+    def claim_retry(self, job_id: int, detail: str = "", message_id: str | None = None) -> tuple[Job, int]:
+        """Claim `job_id` for a retry and record the new running job, in one transaction.
+
+        Two processes retrying the same job at once: one gets (old job, new id), the other
+        RetryRefused("job.already_retried"). A job that succeeded or still runs cannot be retried.
+        """
+        with self._write_lock, self._db() as conn:
+            conn.execute("BEGIN IMMEDIATE")  # the write lock first: the check and the claim are one step
+            try:
+                row = conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+                if row is None:
+                    raise KeyError(f"no job with id {job_id}")
+                job = _row_to_job(row)
+                if job.retried_by is not None:
+                    raise RetryRefused("job.already_retried", f"job #{job_id} was sent again as #{job.retried_by}",
+                                       job.retried_by)
+                if job.result not in RETRYABLE_RESULTS:
+                    raise RetryRefused("job.retry_not_possible", f"job #{job_id} is {job.result}")
+                cursor = conn.execute(
+                    "INSERT INTO jobs (job_type, started_at, result, detail, owner_pid, message_id)"
+                    " VALUES (?, ?, 'running', ?, ?, ?)",
+                    (job.job_type, self._now(), scrub_detail(detail), os.getpid(), message_id or job.message_id),
+                )
+                new_id = int(cursor.lastrowid)
+                conn.execute("UPDATE jobs SET retried_by = ? WHERE id = ?", (new_id, job_id))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return job, new_id
+
+    def set_stage(self, job_id: int, stage: str) -> None:
+        """Record how far a running job got (durably: it must survive a kill -9 right after)."""
+        if stage not in STAGES:
+            raise ValueError(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
+        with self._write_lock, self._db() as conn:
+            conn.execute("UPDATE jobs SET stage = ? WHERE id = ?", (stage, job_id))
 
     def finish(self, job_id: int, result: str, error_code: int | None = None, detail: str | None = None) -> Job:
         """Close a job with a final result (and error code); returns the updated job."""
@@ -158,15 +371,16 @@ class JobLog:
             raise ValueError(f"invalid final result {result!r}; expected one of {', '.join(FINAL_RESULTS)}")
         if error_code is not None and (isinstance(error_code, bool) or not isinstance(error_code, int)):
             raise TypeError("error_code must be an int or None")
-        with self._write_lock, closing(self._connect()) as conn:
+        with self._write_lock, self._db() as conn:
+            stage_sql = ", stage = 'accepted'" if result == "ok" else ""
             if detail is None:
                 cursor = conn.execute(
-                    "UPDATE jobs SET ended_at = ?, result = ?, error_code = ? WHERE id = ?",
+                    f"UPDATE jobs SET ended_at = ?, result = ?, error_code = ?{stage_sql} WHERE id = ?",
                     (self._now(), result, error_code, job_id),
                 )
             else:
                 cursor = conn.execute(
-                    "UPDATE jobs SET ended_at = ?, result = ?, error_code = ?, detail = ? WHERE id = ?",
+                    f"UPDATE jobs SET ended_at = ?, result = ?, error_code = ?, detail = ?{stage_sql} WHERE id = ?",
                     (self._now(), result, error_code, scrub_detail(detail), job_id),
                 )
             if cursor.rowcount == 0:
@@ -177,36 +391,46 @@ class JobLog:
 
     def jobs(self, limit: int = 200) -> list[Job]:
         """The most recent jobs, newest first."""
-        with closing(self._connect()) as conn:
+        with self._db() as conn:
             rows = conn.execute(f"SELECT {_COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [_row_to_job(row) for row in rows]
 
     def running(self) -> list[Job]:
         """Jobs still running, oldest first."""
-        with closing(self._connect()) as conn:
+        with self._db() as conn:
             rows = conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE result = 'running' ORDER BY id").fetchall()
         return [_row_to_job(row) for row in rows]
 
     def get(self, job_id: int) -> Job | None:
-        with closing(self._connect()) as conn:
+        """The job with `job_id` (None if there is none, or the number cannot be a job id)."""
+        if isinstance(job_id, bool) or not isinstance(job_id, int) or not 0 < job_id <= JOB_ID_MAX:
+            return None
+        with self._db() as conn:
             row = conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _row_to_job(row) if row else None
 
     def recover_interrupted(self) -> int:
-        """Mark jobs left 'running' by a process that is gone (a crash) as 'interrupted'.
+        """Mark jobs left 'running' by a process that is gone (a crash): 'unconfirmed' if their
+        message data had been sent, else 'interrupted'.
 
         A job another live process (the panel, a CLI command) is sending is left alone.
         Returns how many jobs were marked.
         """
-        with self._write_lock, closing(self._connect()) as conn:
-            rows = conn.execute("SELECT id, owner_pid FROM jobs WHERE result = 'running'").fetchall()
-            dead = [job_id for job_id, pid in rows if pid is None or not _process_alive(pid)]
-            for job_id in dead:
-                conn.execute("UPDATE jobs SET result = 'interrupted', ended_at = ? WHERE id = ?",
-                             (self._now(), job_id))
+        with self._write_lock, self._db() as conn:
+            rows = conn.execute("SELECT id, owner_pid, stage, detail FROM jobs WHERE result = 'running'").fetchall()
+            dead = [(job_id, stage, detail) for job_id, pid, stage, detail in rows
+                    if pid is None or not _process_alive(pid)]
+            for job_id, stage, detail in dead:
+                if stage == "data_sent":
+                    conn.execute("UPDATE jobs SET result = 'unconfirmed', ended_at = ?, detail = ? WHERE id = ?",
+                                 (self._now(), scrub_detail(" | ".join(p for p in (detail, UNCONFIRMED_NOTE) if p)),
+                                  job_id))
+                else:
+                    conn.execute("UPDATE jobs SET result = 'interrupted', ended_at = ? WHERE id = ?",
+                                 (self._now(), job_id))
             return len(dead)
 
     def clear(self) -> None:
         """Delete every job."""
-        with self._write_lock, closing(self._connect()) as conn:
+        with self._write_lock, self._db() as conn:
             conn.execute("DELETE FROM jobs")

@@ -24,6 +24,9 @@ Security = Literal["starttls", "ssl_tls", "none"]
 SECURITIES: tuple[str, ...] = ("starttls", "ssl_tls", "none")
 DEFAULT_TIMEOUT = 30.0
 TokenGetter = Callable[[], "str | Awaitable[str]"]
+# Told how far a send got: "connected", "authenticated", "data_sent" (the message and its final
+# dot are being written: from here the server may have it), "accepted" (250 after DATA).
+StageListener = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,8 @@ async def _token(getter: TokenGetter) -> str:
 class _Conversation:
     """One SMTP session step by step, remembering the stage for error messages."""
 
-    def __init__(self, host: str, port: int, security: str, context: ssl.SSLContext, timeout: float) -> None:
+    def __init__(self, host: str, port: int, security: str, context: ssl.SSLContext, timeout: float,
+                 on_stage: StageListener | None = None) -> None:
         import aiosmtplib
 
         if security not in SECURITIES:
@@ -178,6 +182,11 @@ class _Conversation:
             start_tls=False, tls_context=context if security == "ssl_tls" else None,
         )
         self.context = context
+        self.on_stage = on_stage
+
+    def reached(self, stage: str) -> None:
+        if self.on_stage is not None:
+            self.on_stage(stage)
 
     async def open(self, user: str, token_getter: TokenGetter) -> None:
         self.stage = "connect"
@@ -189,10 +198,30 @@ class _Conversation:
             await self.client.starttls(tls_context=self.context)
             self.stage = "ehlo"
             await self.client.ehlo()  # capabilities change after STARTTLS (AUTH appears)
+        self.reached("connected")
         self.stage = "token"
         token = await _token(token_getter)
         self.stage = "auth"
         await self.client.auth_xoauth2(user, token)
+        self.reached("authenticated")
+
+    async def send(self, message: EmailMessage, sender: str, recipients: list[str]):
+        """MAIL, RCPT, DATA; tells `on_stage("data_sent")` just before the message data goes out."""
+        protocol = self.client.protocol
+        write = protocol.write
+
+        def write_noting_data(data: bytes) -> None:
+            # aiosmtplib writes "DATA" alone, then the whole message ending with its final dot.
+            if data.endswith(b".\r\n") and data != b"DATA\r\n":
+                self.stage = "data"
+                self.reached("data_sent")
+            write(data)
+
+        protocol.write = write_noting_data
+        try:
+            return await self.client.send_message(message, sender=sender, recipients=recipients)
+        finally:
+            protocol.write = write
 
     async def close(self) -> None:
         if self.client.is_connected:
@@ -224,20 +253,23 @@ async def send_message(
     validate_certs: bool = True,
     extra_ca_paths: Iterable[Path | str] = (),
     timeout: float = DEFAULT_TIMEOUT,
+    on_stage: StageListener | None = None,
 ) -> SendReceipt:
     """Connect, STARTTLS, EHLO, AUTH XOAUTH2 as `auth_user` (default `sender`), send, QUIT.
 
     `token_getter` returns (or awaits to) the access token; it is called after TLS is up,
-    only once per message. Raises MailError with the cause of any failure.
+    only once per message. `on_stage` hears how far the send got (see StageListener).
+    Raises MailError with the cause of any failure.
     """
     host, port = _endpoint(provider_or_host, port)
     security = str(security)
     context = tls_context(validate_certs, extra_ca_paths)
-    conversation = _Conversation(host, port, security, context, timeout)
+    conversation = _Conversation(host, port, security, context, timeout, on_stage)
     async def exchange() -> str:
         await conversation.open(auth_user or sender, token_getter)
         conversation.stage = "send"
-        errors, reply = await conversation.client.send_message(message, sender=sender, recipients=list(recipients))
+        errors, reply = await conversation.send(message, sender, list(recipients))
+        conversation.reached("accepted")
         if errors:
             first = next(iter(errors.values()))
             cause = _reply_cause(first.code, first.message) or "connection_failed"
@@ -258,12 +290,13 @@ async def connection_check(
     validate_certs: bool = True,
     extra_ca_paths: Iterable[Path | str] = (),
     timeout: float = DEFAULT_TIMEOUT,
+    on_stage: StageListener | None = None,
 ) -> str:
     """Connect, STARTTLS, AUTH XOAUTH2, QUIT without sending; returns the AUTH reply line."""
     host, port = _endpoint(provider_or_host, port)
     security = str(security)
     context = tls_context(validate_certs, extra_ca_paths)
-    conversation = _Conversation(host, port, security, context, timeout)
+    conversation = _Conversation(host, port, security, context, timeout, on_stage)
     await _guarded(conversation, security, lambda: conversation.open(user, token_getter))
     return "235 2.7.0 Authentication successful"
 
