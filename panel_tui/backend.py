@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panel_tui.device.clock import OffsetClock, SystemClock
+from panel_tui.device.clock import OffsetClock, SystemClock, checked_offset
 from panel_tui.device.settings import EmailServerSettings
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -154,10 +154,13 @@ class Backend:
         """Follow the simulator's clock (it may have been advanced by a trainer)."""
         if self.options.live:
             return
-        offset = self.control().now() - time.time()
-        self.session_clock.offset = timedelta(seconds=offset)
+        try:
+            offset = checked_offset(self.control().now() - time.time())
+        except (ValueError, TypeError) as error:
+            raise BackendError(f"the simulator's clock is not a usable time: {error}") from None
+        self.session_clock.offset = offset
         if isinstance(self.printer.clock, OffsetClock) and self.printer.clock is not self.session_clock:
-            self.printer.clock.offset = timedelta(seconds=offset)
+            self.printer.clock.offset = offset
 
     def advance_clock(self, seconds: float) -> None:
         """Move simulated time for the simulator and this printer together."""

@@ -75,6 +75,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                         help="send as Scan to Email: the emulated scanned page (PDF) is attached")
     jobs = sub.add_parser("jobs", help="the job log: id, time, type, result, error code")
     jobs.add_argument("--json", action="store_true", help="one JSON object per job, newest first")
+    jobs.add_argument("--repair", action="store_true",
+                      help="move a job log that cannot be used aside and start a new one")
     jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="ACTION")
     retry = jobs_sub.add_parser("retry", help="send a failed or interrupted job again, as a new job")
     retry.add_argument("job_id", type=int, metavar="ID")
@@ -108,6 +110,7 @@ class Command:
         self.t = translator.t
         self.stdout = out
         self.stderr = err
+        self.sessions: list["OAuthSession"] = []
 
     def out(self, text: str = "") -> None:
         print(text, file=self.stdout, flush=True)
@@ -142,11 +145,24 @@ class Command:
 
         try:
             self.backend.endpoints()
-            return self.backend.session_for(getattr(self.printer.settings, self.section))
+            session = self.backend.session_for(getattr(self.printer.settings, self.section))
         except LiveConfigError as error:
             self.fail(str(error))
         except (BackendError, OSError) as error:
             self.fail(self.t("cli.backend_unavailable", detail=str(error)))
+        if session not in self.sessions:
+            self.sessions.append(session)
+        return session
+
+    def flush_tokens(self) -> None:
+        """Save tokens a full disk kept in memory; if it still cannot, say so (they die with us)."""
+        for session in self.sessions:
+            if session.cache_save_problem is None or session.save_cache():
+                continue
+            problem = session.cache_save_problem
+            words = (self.t("cli.storage.disk_full") if problem is not None and _is_disk_full(problem)
+                     else (problem.strerror if problem is not None else "") or str(problem))
+            self.err(self.t("cli.storage.token_cache_unsaved", path=session.cache_path, problem=words))
 
     def require_admin(self) -> None:
         """With Lock Setting on, the administrator password must come from the environment."""
@@ -157,6 +173,22 @@ class Command:
             self.fail(self.t("cli.admin.locked", env=ADMIN_PASSWORD_ENV))
         if not self.printer.admin.login(password):
             self.fail(self.t("screen.admin.wrong_password"))
+
+    def storage_problem(self, error: OSError) -> str:
+        """A failed write in words: which file, and "the disk is full" when it is."""
+        import errno
+
+        path = error.filename or self.printer.paths.config_dir
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            problem = self.t("cli.storage.disk_full")
+        else:
+            problem = error.strerror or str(error)
+        return self.t("cli.storage.not_saved", path=path, problem=problem)
+
+    def print_joblog_error(self, error) -> None:
+        """The job log cannot be used: the file, the problem, and what to do."""
+        self.err(self.t("cli.jobs.log_unusable", path=error.path, problem=error.problem))
+        self.err(self.t("cli.jobs.disk_full_hint" if error.disk_full else "cli.jobs.repair_hint"))
 
     def print_error(self, error: "MailError") -> None:
         """The error table's words for a failure: code and message, fix and who can apply it."""
@@ -255,8 +287,10 @@ class Command:
             if spec.choices is not None:
                 self.err(self.t("cli.config.choices", choices=", ".join(c.value for c in spec.choices)))
             raise CommandExit(EXIT_FAILURE) from None
-        except (SettingsError, OSError) as error:
+        except SettingsError as error:
             self.fail(self.t("cli.config.not_saved", detail=str(error)))
+        except OSError as error:
+            self.fail(self.storage_problem(error))
         after = getattr(updated, self.section)
         self.out(self.t("cli.config.saved", field=self.t(spec.label_key)))
         for other in FIELDS:  # choosing OAuth2 or a service also fills in the server, port, security
@@ -315,7 +349,7 @@ class Command:
         import asyncio
         from pathlib import Path
 
-        from panel_tui.device.validation import FieldError, validate_recipient
+        from panel_tui.device.validation import FieldError, validate_recipient, validate_subject
         from panel_tui.mail.jobs import MailRequest
 
         recipients = [a.strip() for item in self.args.to for a in item.split(",") if a.strip()]
@@ -324,6 +358,10 @@ class Command:
                 validate_recipient(address)
             except FieldError as error:
                 self.fail(self.t("cli.send.bad_address", address=address, rule=self.t(error.key, **error.params)))
+        try:
+            validate_subject(self.args.subject)
+        except FieldError as error:
+            self.fail(self.t("cli.send.bad_subject", rule=self.t(error.key, **error.params)))
         attachments = []
         for name in self.args.attach:
             path = Path(name).expanduser().resolve()
@@ -341,6 +379,8 @@ class Command:
         return self.report_outcome(asyncio.run(self.backend.jobs.run(request)))
 
     def cmd_jobs(self) -> int:
+        if self.args.repair:
+            return self._jobs_repair()
         if self.args.jobs_command == "retry":
             return self._jobs_retry(self.args.job_id)
         jobs = self.printer.joblog.jobs()
@@ -350,6 +390,7 @@ class Command:
                     "id": job.id, "type": job.job_type, "started_at": job.started_at.isoformat(),
                     "ended_at": job.ended_at.isoformat() if job.ended_at else None,
                     "result": job.result, "error_code": job.error_code, "detail": job.detail,
+                    "stage": job.stage, "message_id": job.message_id, "retried_by": job.retried_by,
                 }, ensure_ascii=False))
             return EXIT_OK
         if not jobs:
@@ -363,14 +404,28 @@ class Command:
         _print_columns(self.out, [header, *rows], indent="")
         return EXIT_OK
 
+    def _jobs_repair(self) -> int:
+        aside = self.printer.joblog.repair()
+        if aside is None:
+            self.out(self.t("cli.jobs.repair_not_needed"))
+        else:
+            self.out(self.t("cli.jobs.repaired", path=aside))
+        return EXIT_OK
+
     def _jobs_retry(self, job_id: int) -> int:
         import asyncio
 
+        from panel_tui.device.joblog import JOB_ID_MAX
         from panel_tui.mail.jobs import InvalidRequest
 
-        if self.printer.joblog.get(job_id) is None:
+        if not 1 <= job_id <= JOB_ID_MAX:
+            self.fail(self.t("cli.jobs.bad_id", id=job_id, max=JOB_ID_MAX))
+        job = self.printer.joblog.get(job_id)
+        if job is None:
             self.fail(self.t("cli.jobs.no_such_job", id=job_id))
         self.session()
+        if job.result == "unconfirmed":
+            self.err(self.t("cli.jobs.retry_unconfirmed", id=job_id, message_id=job.message_id or "?"))
         try:
             outcome = asyncio.run(self.backend.jobs.retry(job_id))
         except InvalidRequest as error:
@@ -423,6 +478,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     """Run the scriptable command in `args` (parsed by panel_tui.cli); returns the exit code."""
     from panel_tui.assembly import backend_options
     from panel_tui.backend import open_backend
+    from panel_tui.device.joblog import JobLogError
     from panel_tui.device.settings_store import SettingsError
     from panel_tui.i18n import LocaleError, Translator
 
@@ -431,6 +487,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         printer, backend = open_backend(args.profile, backend_options(args))
     except (SettingsError, ValueError) as error:
         print(f"panel-tui: {error}", file=err)
+        return EXIT_FAILURE
+    except OSError as error:  # the profile's directories cannot be made (a full disk, no permission)
+        print(f"panel-tui: {error.filename or ''}: {error.strerror or error}", file=err)
         return EXIT_FAILURE
     try:
         # --lang changes this command's words only; the profile keeps its language.
@@ -445,6 +504,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return getattr(command, f"cmd_{args.command}")()
     except CommandExit as done:
         return done.code
+    except JobLogError as error:  # only the commands that need the job log end here
+        command.print_joblog_error(error)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         command.err(translator.t("cli.interrupted"))
         return EXIT_FAILURE
@@ -453,8 +515,20 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         if out is sys.stdout:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE
+    except OSError as error:
+        if not _is_disk_full(error):
+            raise
+        command.err(command.storage_problem(error))
+        return EXIT_FAILURE
     finally:
+        command.flush_tokens()
         backend.stop()
+
+
+def _is_disk_full(error: OSError) -> bool:
+    import errno
+
+    return error.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 # ---- output helpers -------------------------------------------------------------------------

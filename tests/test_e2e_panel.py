@@ -169,7 +169,8 @@ async def test_dropped_mid_data_is_kept_and_retried_from_job_status(make_e2e_app
     inbox = sim_control.mailbox(MEGAN.upn)
     assert len(inbox) == 1 and inbox[0]["attachments"][0]["content_type"] == "application/pdf"
     results = [(j.result, j.error_code) for j in app.printer.joblog.jobs()]
-    assert results == [("ok", None), ("error", 313)]  # newest first; the failed row stays as it ended
+    # newest first; the failed row stays as it ended: its data went out unanswered, so unconfirmed
+    assert results == [("ok", None), ("unconfirmed", 313)]
 
 
 async def test_inbox_viewer_shows_the_message(make_e2e_app, sim_control, sim_thread):

@@ -43,6 +43,8 @@ ERROR_CODES: dict[int, ErrorCode] = {
     360: _entry(360, "printer_admin"),  # not signed in to the cloud/email service
     361: _entry(361, "printer_admin"),  # sign-in expired
     370: _entry(370, "user"),  # must sign in to the cloud service again (To My Email)
+    # Not in Epson's tables: the emulator's own code for a job whose attached file is gone.
+    319: _entry(319, "user"),  # the scanned/attached file of the job is missing
 }
 
 
@@ -122,6 +124,8 @@ CAUSES: dict[str, ErrorCause] = {
         _cause("device_code_expired", 360, "printer_admin"),  # AADSTS70016 / 70020: code not used in time
         _cause("signin_declined", 360, "printer_admin"),  # AADSTS65004: Cancel on the permissions screen
         _cause("smtp_auth_security_defaults", 312, "tenant_admin"),  # 535 5.7.139 ... security defaults policy
+        # Jobs and their files.
+        _cause("attachment_missing", 319, "user"),  # a retried job's scan/attachment was deleted
     )
 }
 

@@ -124,6 +124,12 @@ class Job:
         return f"job.stage.{self.stage}"
 
     @property
+    def retryable(self) -> bool:
+        """Whether "send again" applies: ended without success, a mail job, not retried yet."""
+        return (self.result in RETRYABLE_RESULTS and self.retried_by is None
+                and self.job_type != "connection_check")
+
+    @property
     def error(self) -> ErrorCode | None:
         """The error table entry for this job's code, if it has one."""
         return None if self.error_code is None else lookup(self.error_code)

@@ -82,8 +82,10 @@ def resolve_paths(profile: str = "default") -> ProfilePaths:
     paths = ProfilePaths(profile, config_base / profile, data_base / profile, cache_base / profile)
     for directory in (paths.config_dir, paths.data_dir, paths.cache_dir):
         directory.mkdir(parents=True, exist_ok=True)
-    # config holds the token cache and settings (secrets): keep it private
-    os.chmod(paths.config_dir, 0o700)
+    # config holds the token cache and settings (secrets), data the job log (recipients,
+    # subjects) and the scans, cache whatever else: all of it is the owner's only
+    for directory in (paths.config_dir, paths.data_dir, paths.cache_dir):
+        os.chmod(directory, 0o700)
     return paths
 
 

@@ -154,6 +154,8 @@ class SettingsStore:
             raise SettingsError(
                 path, f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
             ) from None
+        except RecursionError:
+            raise SettingsError(path, "not a panel-tui settings file (nested too deeply)") from None
         if not isinstance(document, dict) or "schema" not in document or "settings" not in document:
             raise SettingsError(path, 'not a panel-tui settings file (expected "schema" and "settings")')
         schema = document["schema"]
@@ -180,6 +182,8 @@ class SettingsStore:
             return data
         except (OSError, ValueError) as error:
             raise SettingsError(secrets_path, f"cannot be read: {error}") from None
+        except RecursionError:
+            raise SettingsError(secrets_path, "not a panel-tui secret store (nested too deeply)") from None
         if not isinstance(secrets, dict):
             raise SettingsError(secrets_path, "expected a JSON object")
         merged = dict(data)

@@ -22,6 +22,7 @@ LABEL_MAX = 63
 PORT_MIN, PORT_MAX = 1, 65535
 ADMIN_PASSWORD_MIN, ADMIN_PASSWORD_MAX = 8, 20
 RECIPIENT_MAX = 255
+SUBJECT_MAX = 998  # one header line (RFC 5322)
 LOCAL_PART_MAX = 64
 TIME_DIFFERENCE_MIN, TIME_DIFFERENCE_MAX = -720, 840
 ADMIN_TIMEOUT_MIN, ADMIN_TIMEOUT_MAX = 0, 1440
@@ -268,3 +269,12 @@ def validate_bool(raw: Any) -> bool:
     if isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
         return raw.strip().lower() in _TRUE
     raise FieldError("rule.not_a_choice", {"value": str(raw)})
+
+
+def validate_subject(raw: Any) -> str:
+    """A message subject: one line of text (a CR or LF would start a new mail header)."""
+    value = _as_text(raw)
+    if any(ord(ch) < 0x20 and ch != "\t" or ord(ch) == 0x7F for ch in value):
+        raise FieldError("rule.single_line")
+    _check_length(value, SUBJECT_MAX)
+    return value

@@ -217,6 +217,17 @@ class OAuthSession:
     def _save_cache(self) -> None:
         self._cache_file.save()
 
+    @property
+    def cache_save_problem(self) -> OSError | None:
+        """Why the token cache could not be saved (a full disk), or None: the tokens are kept
+        in memory meanwhile and every later call tries the save again."""
+        return self._cache_file.save_problem
+
+    def save_cache(self) -> bool:
+        """Try again to save tokens an earlier save could not (True when nothing is left unsaved)."""
+        with self._lock, self._profile_lock():
+            return self._cache_file.save()
+
     # -- MSAL ------------------------------------------------------------------------
 
     def _application(self):

@@ -3,9 +3,13 @@
 A job is recorded (``running``) before anything touches the network, and what it needs
 to be sent again (type, recipients, subject, body, attachment paths under the data
 directory, the To My Email user; never a token or password) is written to a small spool
-file. A crash leaves the row ``running`` until the job log marks it ``interrupted`` on the
-next start; a failure leaves it ``error`` with its code. Either way ``retry(job_id)``
-sends it again as a new job, and the spool file moves to the new job.
+file. Each job records how far it got (queued, connected, authenticated, DATA sent,
+accepted). A crash leaves the row ``running`` until the job log marks it ``interrupted`` on
+the next start, or ``unconfirmed`` if the message data had gone out (it may have arrived);
+a failure leaves it ``error`` with its code. ``retry(job_id)`` claims the job in one
+transaction (two retries at once send once) and sends it again as a new job with the same
+Message-ID and Date, so a duplicate can be recognised downstream; the spool file moves to
+the new job.
 
 Only the APPLIED settings are used (``printer.settings``): the pending edits of Web Config
 never reach a job, which is exactly the guide's "signed in but not saved" trap.
@@ -13,6 +17,7 @@ never reach a job, which is exactly the guide's "signed in but not saved" trap.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.utils
 import json
 import logging
@@ -24,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from panel_tui.device.atomic import write_atomically
-from panel_tui.device.joblog import JOB_TYPES, Job
+from panel_tui.device.joblog import JOB_TYPES, UNCONFIRMED_NOTE, Job, RetryRefused
 from panel_tui.device.settings import AuthMethod, EmailServerSettings
 from panel_tui.device.status_sheet import SignInInfo
-from panel_tui.device.validation import FieldError, validate_recipient
+from panel_tui.device.validation import FieldError, validate_recipient, validate_subject
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE, OAuthSession
 from panel_tui.mail.errors import MailError, scrub
 from panel_tui.mail.scan import write_scanned_page
@@ -58,6 +63,9 @@ class MailRequest:
     attachments: tuple[str, ...] = ()  # file paths (scans live under the data directory)
     user: str | None = None  # To My Email: the signed-in user, who is sender and recipient
     retry_of: int | None = None
+    # Fixed when the job is first recorded and kept by every retry: a duplicate is recognisable.
+    message_id: str | None = None
+    date: str | None = None
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -66,15 +74,21 @@ class MailRequest:
 
     @classmethod
     def from_json(cls, text: str) -> MailRequest:
+        """Rebuild a spooled request (ValueError if the spool file is not one)."""
         data = json.loads(text)
+        if not isinstance(data, dict) or "job_type" not in data:
+            raise ValueError("not a spooled mail job")
+        retry_of = data.get("retry_of")
         return cls(
             job_type=str(data["job_type"]),
             recipients=tuple(str(r) for r in data.get("recipients", ())),
             subject=str(data.get("subject", "")),
             body=str(data.get("body", "")),
             attachments=tuple(str(a) for a in data.get("attachments", ())),
-            user=data.get("user"),
-            retry_of=data.get("retry_of"),
+            user=data.get("user") if isinstance(data.get("user"), str) else None,
+            retry_of=retry_of if isinstance(retry_of, int) and not isinstance(retry_of, bool) else None,
+            message_id=data["message_id"] if isinstance(data.get("message_id"), str) else None,
+            date=data["date"] if isinstance(data.get("date"), str) else None,
         )
 
     def summary(self) -> str:
@@ -104,6 +118,11 @@ class JobOutcome:
     @property
     def ok(self) -> bool:
         return self.job.result == "ok"
+
+    @property
+    def unconfirmed(self) -> bool:
+        """The message data went out but no reply came: it may have arrived."""
+        return self.job.result == "unconfirmed"
 
     @property
     def job_id(self) -> int:
@@ -180,10 +199,16 @@ class MailJobs:
         ))
 
     async def retry(self, job_id: int) -> JobOutcome:
-        """Send a failed or interrupted job again, as a new job (its spool moves along)."""
+        """Send a failed, interrupted or unconfirmed job again, as a new job (its spool moves along).
+
+        The job is claimed in one transaction: a second retry of it at the same time is refused
+        (InvalidRequest "job.already_retried"). The new job keeps the Message-ID and Date.
+        """
         job = self.printer.joblog.get(job_id)
         if job is None:
             raise KeyError(f"no job with id {job_id}")
+        if job.retried_by is not None:
+            raise InvalidRequest("job.already_retried", f"job #{job_id} was sent again as #{job.retried_by}")
         if job.result in ("ok", "running"):
             raise InvalidRequest("job.retry_not_possible", f"job #{job_id} is {job.result}")
         path = self._spool_path(job_id)
@@ -191,7 +216,14 @@ class MailJobs:
             request = MailRequest.from_json(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise InvalidRequest("job.retry_not_possible", f"nothing spooled for job #{job_id}") from None
-        return await self.run(MailRequest(**{**asdict(request), "retry_of": job_id}), replaces=job_id)
+        except (OSError, ValueError, TypeError, KeyError) as error:
+            raise InvalidRequest("job.retry_not_possible", f"spool of job #{job_id} unreadable: {error}") from None
+        request = self._stamped(MailRequest(**{**asdict(request), "retry_of": job_id}))
+        try:
+            _, new_id = self.printer.joblog.claim_retry(job_id, request.summary(), request.message_id)
+        except RetryRefused as refused:
+            raise InvalidRequest(refused.reason, str(refused)) from None
+        return await self._run_job(new_id, request, replaces=job_id)
 
     def pending_retries(self) -> list[int]:
         """Job ids whose spool is kept (failed or interrupted jobs that can be retried)."""
@@ -205,24 +237,46 @@ class MailJobs:
 
     # -- the job itself ----------------------------------------------------------------
 
-    async def run(self, request: MailRequest, replaces: int | None = None) -> JobOutcome:
-        """Record, spool and send `request`; always returns an outcome (never raises MailError)."""
+    async def run(self, request: MailRequest) -> JobOutcome:
+        """Record, spool and send `request`; always returns an outcome (never raises MailError).
+
+        Refused before a job starts (InvalidRequest): an unknown type, a bad address or a
+        subject that is not one line. A job log that cannot be written raises JobLogError.
+        """
         if request.job_type not in JOB_TYPES:
             raise InvalidRequest("job.unknown_type", request.job_type)
+        try:
+            validate_subject(request.subject)
+        except FieldError as error:
+            raise InvalidRequest(error.key, "subject") from None
+        request = self._stamped(request)
+        job_id = self.printer.joblog.start(request.job_type, request.summary(), request.message_id)
+        return await self._run_job(job_id, request)
+
+    async def _run_job(self, job_id: int, request: MailRequest, replaces: int | None = None) -> JobOutcome:
         joblog = self.printer.joblog
-        job_id = joblog.start(request.job_type, request.summary())
+        stage = ["queued"]
+
+        def reached(name: str) -> None:
+            stage[0] = name
+            joblog.set_stage(job_id, name)
+
         try:
             self._spool(job_id, request)
             if replaces is not None:
                 self._spool_path(replaces).unlink(missing_ok=True)
-            reply = await self._perform(request)
+            reply = await self._perform(request, reached)
         except MailError as error:
-            job = joblog.finish(job_id, "error", error_code=error.code,
-                                detail=_join(request.summary(), f"{error.cause_name}: {error.detail}"))
-            log.info("job %d failed: %s (%d)", job_id, error.cause_name, error.code)
+            result, note = ("unconfirmed", UNCONFIRMED_NOTE) if stage[0] == "data_sent" else ("error", "")
+            job = joblog.finish(job_id, result, error_code=error.code,
+                                detail=_join(request.summary(), f"{error.cause_name}: {error.detail}", note))
+            log.info("job %d %s: %s (%d)", job_id, "unconfirmed" if note else "failed", error.cause_name, error.code)
             return JobOutcome(job, error)
         except asyncio.CancelledError:
-            joblog.finish(job_id, "interrupted", detail=_join(request.summary(), "interrupted"))
+            if stage[0] == "data_sent":
+                joblog.finish(job_id, "unconfirmed", detail=_join(request.summary(), UNCONFIRMED_NOTE))
+            else:
+                joblog.finish(job_id, "interrupted", detail=_join(request.summary(), "interrupted"))
             raise
         except Exception as error:  # a bug must not lose the job: it stays visible and retryable
             log.exception("job %d crashed", job_id)
@@ -232,7 +286,7 @@ class MailJobs:
         job = joblog.finish(job_id, "ok", detail=_join(request.summary(), reply))
         return JobOutcome(job, None, reply)
 
-    async def _perform(self, request: MailRequest) -> str:
+    async def _perform(self, request: MailRequest, reached: Callable[[str], None]) -> str:
         from panel_tui.mail import smtp  # aiosmtplib is imported with it
 
         route = self._route(request.job_type)
@@ -243,20 +297,22 @@ class MailJobs:
         session = self.session_factory(settings)
         provider = session.provider
         account = request.user if request.job_type == "to_my_email" else None
-        # Silent acquisition first: not signed in / expired fail before any connection.
-        token = await asyncio.to_thread(session.acquire_token_for_send, account, route.role)
         auth_user = account or session.account_for(route.role) or settings.account
+        sender = account or settings.sender or auth_user
+        # The message first: a missing attachment fails before any token or connection.
+        message = None if request.job_type == "connection_check" else self._message(request, sender)
+        # Silent acquisition next: not signed in / expired fail before any connection.
+        token = await asyncio.to_thread(session.acquire_token_for_send, account, route.role)
         common: dict[str, Any] = dict(
             security=settings.secure_connection.value,
             validate_certs=settings.cert_validation,
             extra_ca_paths=smtp.ca_files([self.printer.paths.ca_dir], self.extra_ca_paths),
             timeout=self.timeout,
+            on_stage=reached,
         )
         host, port = self._server(provider, settings)
-        if request.job_type == "connection_check":
+        if message is None:
             return await smtp.connection_check(host, port, auth_user, lambda: token, **common)
-        sender = account or settings.sender or auth_user
-        message = self._message(request, sender)
         receipt = await smtp.send_message(host, port, sender, list(request.recipients), message, lambda: token,
                                           auth_user=auth_user, **common)
         return receipt.reply
@@ -283,20 +339,34 @@ class MailJobs:
         message["From"] = sender
         message["To"] = ", ".join(request.recipients)
         message["Subject"] = request.subject
-        message["Date"] = email.utils.format_datetime(self.printer.local_now())
-        message["Message-ID"] = email.utils.make_msgid(domain=(sender.rsplit("@", 1)[-1] or "printer.invalid"))
+        message["Date"] = request.date or email.utils.format_datetime(self.printer.local_now())
+        message["Message-ID"] = request.message_id or _new_message_id(sender)
         message["X-Mailer"] = f"{self.printer.settings.printer_name} (panel_tui)"
         message.set_content(request.body or "")
         for name in request.attachments:
             path = Path(name)
             try:
                 data = path.read_bytes()
+            except FileNotFoundError:
+                raise MailError("attachment_missing", f"attachment {path} no longer exists") from None
             except OSError as error:
-                raise MailError("connection_failed", f"attachment {path.name} unreadable: {error.strerror}") from None
+                raise MailError("attachment_missing", f"attachment {path} unreadable: {error.strerror}") from None
             ctype, _ = mimetypes.guess_type(path.name)
             maintype, subtype = (ctype or "application/octet-stream").split("/", 1)
             message.add_attachment(data, maintype=maintype, subtype=subtype, filename=path.name)
         return message
+
+    def _stamped(self, request: MailRequest) -> MailRequest:
+        """`request` with its Message-ID and Date fixed (kept as they are on a retry)."""
+        if request.message_id and request.date:
+            return request
+        settings = self._route(request.job_type).settings
+        sender = request.user or settings.sender or settings.account
+        return dataclasses.replace(
+            request,
+            message_id=request.message_id or _new_message_id(sender),
+            date=request.date or email.utils.format_datetime(self.printer.local_now()),
+        )
 
     def _scan(self, lines: Sequence[str], stem: str = "scan") -> Path:
         return write_scanned_page(self.scans_dir, list(lines), self.printer.local_now(), stem=stem)
@@ -307,6 +377,11 @@ class MailJobs:
     def _spool(self, job_id: int, request: MailRequest) -> None:
         self.spool_dir.mkdir(parents=True, exist_ok=True)
         write_atomically(self._spool_path(job_id), request.to_json(), mode=0o600)
+
+
+def _new_message_id(sender: str | None) -> str:
+    domain = (sender or "").rsplit("@", 1)[-1] if sender and "@" in sender else "printer.invalid"
+    return email.utils.make_msgid(domain=domain)
 
 
 def _addresses(to: str | Sequence[str]) -> tuple[str, ...]:

@@ -45,6 +45,8 @@ class TokenCacheFile:
         self._now = now
         self._cache = None
         self._mtime: int | None = None
+        # The last save that failed (a full disk): the tokens live on in memory until a save works.
+        self.save_problem: OSError | None = None
 
     @property
     def loaded(self):
@@ -61,8 +63,8 @@ class TokenCacheFile:
     def reload(self) -> None:
         """Read the cache file if another process (the CLI) changed it since we last did."""
         cache = self._cache
-        if cache is None:
-            return
+        if cache is None or self.save_problem is not None:
+            return  # unsaved tokens in memory are newer than the file: keep them
         try:
             stat = self.path.stat()
         except FileNotFoundError:
@@ -74,8 +76,8 @@ class TokenCacheFile:
             return
         try:
             text = self.path.read_text(encoding="utf-8")
-            json.loads(text or "{}")
-        except (OSError, ValueError) as error:
+            _check_shape(json.loads(text or "{}"))
+        except (OSError, ValueError, RecursionError) as error:
             aside = self.path.with_name(self.path.name + ".unreadable")
             log.warning("token cache %s is unreadable (%s); kept as %s", self.path, type(error).__name__, aside)
             self.path.replace(aside)
@@ -89,14 +91,39 @@ class TokenCacheFile:
         """The cross-process lock of this cache file (a context manager)."""
         return exclusive_lock(self.lock_path)
 
-    def save(self) -> None:
-        """Write the cache back if MSAL changed it (atomic, 0600)."""
+    def save(self) -> bool:
+        """Write the cache back if MSAL changed it (atomic, 0600); True if nothing is left unsaved.
+
+        A write that fails (a full disk) never loses tokens: they stay in memory, marked
+        changed, `save_problem` says why, and the next save tries again.
+        """
         cache = self._cache
         if cache is None or not cache.has_state_changed:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.path, cache.serialize(), mode=0o600)
-        self._mtime = self.path.stat().st_mtime_ns
+            return self.save_problem is None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.path, cache.serialize(), mode=0o600)
+            self._mtime = self.path.stat().st_mtime_ns
+        except OSError as error:
+            cache.has_state_changed = True  # serialize() cleared it; the disk does not have it
+            if self.save_problem is None:
+                log.warning("token cache %s not saved (%s); the tokens are kept in memory and saved later",
+                            self.path, error.strerror or type(error).__name__)
+            self.save_problem = error
+            return False
+        if self.save_problem is not None:
+            log.info("token cache %s saved after an earlier failure", self.path)
+        self.save_problem = None
+        return True
+
+
+def _check_shape(document: Any) -> None:
+    """MSAL's cache is {credential type: {key: entry object}}; anything else is not a cache."""
+    if not isinstance(document, dict):
+        raise ValueError(f"expected a JSON object, found {type(document).__name__}")
+    for section, entries in document.items():
+        if not isinstance(entries, dict) or not all(isinstance(entry, dict) for entry in entries.values()):
+            raise ValueError(f"{section}: expected an object of objects")
 
 
 class SignInState:
@@ -120,7 +147,7 @@ class SignInState:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             roles = {str(k): str(v) for k, v in dict(data.get("roles", {})).items()}
             expired = {str(k).lower(): dict(v) for k, v in dict(data.get("expired", {})).items()}
-        except (OSError, ValueError, TypeError, AttributeError) as error:
+        except (OSError, ValueError, TypeError, AttributeError, RecursionError) as error:
             log.warning("ignoring unreadable sign-in state %s: %s", self.path, error)
             roles, expired = {}, {}
         self.roles, self.expired, self._mtime = roles, expired, stat.st_mtime_ns

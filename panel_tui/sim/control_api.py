@@ -94,7 +94,10 @@ async def advance_clock(request: web.Request) -> web.Response:
     seconds = data.get("advance")
     if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
         raise SimStateError("'advance' must be a number of seconds >= 0")
-    now = _ctx(request).state.advance_clock(float(seconds))
+    try:
+        now = _ctx(request).state.advance_clock(float(seconds))
+    except (ValueError, OverflowError) as error:  # NaN, infinity, centuries: never persisted
+        raise SimStateError(str(error)) from None
     return _ok(now=now)
 
 

@@ -6,14 +6,16 @@ IDP_5XX = "idp_5xx"                        # identity provider answers 503 with 
 SMTP_DOWN = "smtp_down"                    # SMTP port refuses connections
 SMTP_DROP_MID_DATA = "smtp_drop_mid_data"  # SMTP connection cut after the message data, before the reply
 SLOW_DOWN = "slow_down"                    # device code polls answer slow_down
+SMTP_STALL_AFTER_DATA = "smtp_stall_after_data"  # message stored, then the reply never comes
 
-FAULT_NAMES = (IDP_DOWN, IDP_5XX, SMTP_DOWN, SMTP_DROP_MID_DATA, SLOW_DOWN)
+FAULT_NAMES = (IDP_DOWN, IDP_5XX, SMTP_DOWN, SMTP_DROP_MID_DATA, SLOW_DOWN, SMTP_STALL_AFTER_DATA)
 FAULT_DESCRIPTIONS = {
     IDP_DOWN: "Identity provider down (connections dropped)",
     IDP_5XX: "Identity provider answers 503 Service Unavailable",
     SMTP_DOWN: "SMTP server down (connection refused)",
     SMTP_DROP_MID_DATA: "SMTP connection dropped after the message data",
     SLOW_DOWN: "Device code polling answers slow_down",
+    SMTP_STALL_AFTER_DATA: "SMTP server stores the message, then never replies",
 }
 
 

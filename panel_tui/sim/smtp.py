@@ -38,7 +38,7 @@ from typing import cast
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, Session
 
 from panel_tui.sim.context import SimContext
-from panel_tui.sim.faults import SMTP_DOWN, SMTP_DROP_MID_DATA
+from panel_tui.sim.faults import SMTP_DOWN, SMTP_DROP_MID_DATA, SMTP_STALL_AFTER_DATA
 from panel_tui.sim.state import (
     SMTP_AUTH_DISABLED_MAILBOX,
     SMTP_AUTH_DISABLED_TENANT,
@@ -307,6 +307,8 @@ class ExchangeHandler:
             f" by {SERVER_NAME} with ESMTPSA (XOAUTH2 {upn}); {email.utils.formatdate(self.ctx.state.now())}\r\n"
         ).encode("utf-8", "replace")
         await asyncio.to_thread(self.ctx.mail.deliver, envelope.rcpt_tos, trace + content)
+        if self.ctx.faults.is_on(SMTP_STALL_AFTER_DATA):
+            await asyncio.Event().wait()  # delivered, but no reply until the client leaves (cancels us)
         message_id = str(headers.get("Message-ID", "")).strip() or f"<{session_id_of(server)}@{SERVER_NAME}>"
         return f"250 2.0.0 OK {message_id} [Hostname={MAILBOX_SERVER_HOST}]"
 

@@ -72,7 +72,7 @@ class JobDetailScreen(PanelScreen):
 
     def _retryable(self) -> bool:
         job = self.app.printer.joblog.get(self.job_id)
-        return job is not None and job.result in ("error", "interrupted") and job.job_type != "connection_check"
+        return job is not None and job.retryable
 
     def action_retry(self) -> None:
         """Send a failed or interrupted job again (a new job; the old row stays as it ended)."""
@@ -120,6 +120,8 @@ class JobDetailScreen(PanelScreen):
                 yield Static(f"[b]{t('screen.jobs.detail_fixer')}[/b]: {t('fixer.' + entry.fixer)}", classes="job-text")
             elif job.result == "ok":
                 yield Static(t("screen.jobs.detail_none"), classes="job-text")
+            if job.result == "unconfirmed":
+                yield Static(t("job.unconfirmed_note"), classes="job-text")
             if job.detail:
                 yield Static(f"[b]{t('screen.jobs.detail_record')}[/b]\n{escape(job.detail)}", classes="job-text")
             if self._retryable():

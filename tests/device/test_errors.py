@@ -4,7 +4,7 @@ from panel_tui.device.errors import CAUSES, ERROR_CODES, FIXERS, cause, lookup
 
 
 def test_table_has_epson_codes():
-    assert sorted(ERROR_CODES) == [311, 312, 313, 314, 360, 361, 370]
+    assert sorted(ERROR_CODES) == [311, 312, 313, 314, 319, 360, 361, 370]
 
 
 def test_entries_are_consistent():

@@ -162,19 +162,27 @@ async def test_connection_dropped_mid_data_loses_nothing_and_retry_sends_it(worl
     world.control.set_fault("smtp_drop_mid_data", True)
     failed = await world.jobs.scan_to_email(MEGAN.upn, subject="Contract")
     world.control.set_fault("smtp_drop_mid_data", False)
-    assert (failed.job.result, failed.job.error_code, failed.error.cause_name) == ("error", 313, "connection_failed")
+    # The data went out and no reply came: from the printer's side the message may have arrived.
+    assert (failed.job.result, failed.job.error_code, failed.error.cause_name) == (
+        "unconfirmed", 313, "connection_failed")
+    assert failed.unconfirmed and failed.job.stage == "data_sent" and "may have arrived" in failed.job.detail
     assert world.control.mailbox(MEGAN.upn) == []
     assert world.jobs.pending_retries() == [failed.job_id]
 
     retried = await world.jobs.retry(failed.job_id)
-    assert retried.ok and retried.job_id != failed.job_id
+    assert retried.ok and retried.job_id != failed.job_id and retried.job.stage == "accepted"
     assert f"retry of #{failed.job_id}" in retried.job.detail
     [message] = world.control.mailbox(MEGAN.upn)
     assert message["subject"] == "Contract" and len(message["attachments"]) == 1
+    assert message["message_id"] == failed.job.message_id == retried.job.message_id  # recognisable
     assert world.jobs.pending_retries() == []
-    assert world.printer.joblog.get(failed.job_id).result == "error"  # the history stays
+    history = world.printer.joblog.get(failed.job_id)
+    assert history.result == "unconfirmed" and history.retried_by == retried.job_id  # the history stays
     with pytest.raises(InvalidRequest):
         await world.jobs.retry(retried.job_id)
+    with pytest.raises(InvalidRequest) as twice:
+        await world.jobs.retry(failed.job_id)
+    assert twice.value.key == "job.already_retried"
 
 
 async def test_a_job_interrupted_by_a_crash_can_be_retried(world):
