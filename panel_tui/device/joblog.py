@@ -154,6 +154,13 @@ def _row_to_job(row: tuple) -> Job:
 _COLUMNS = "id, job_type, started_at, ended_at, result, error_code, detail, stage, message_id, retried_by"
 
 
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    row_id = cursor.lastrowid
+    if row_id is None:  # pragma: no cover - an INSERT always sets it
+        raise sqlite3.DatabaseError("the job log gave no id for a new job")
+    return row_id
+
+
 def _process_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True  # a job of this very process is still being sent
@@ -331,7 +338,7 @@ class JobLog:
                 " VALUES (?, ?, 'running', ?, ?, ?)",
                 (job_type, self._now(), scrub_detail(detail), os.getpid(), message_id),
             )
-            return int(cursor.lastrowid)
+            return _row_id(cursor)
 
     def claim_retry(self, job_id: int, detail: str = "", message_id: str | None = None) -> tuple[Job, int]:
         """Claim `job_id` for a retry and record the new running job, in one transaction.
@@ -356,7 +363,7 @@ class JobLog:
                     " VALUES (?, ?, 'running', ?, ?, ?)",
                     (job.job_type, self._now(), scrub_detail(detail), os.getpid(), message_id or job.message_id),
                 )
-                new_id = int(cursor.lastrowid)
+                new_id = _row_id(cursor)
                 conn.execute("UPDATE jobs SET retried_by = ? WHERE id = ?", (new_id, job_id))
                 conn.execute("COMMIT")
             except BaseException:

@@ -208,6 +208,8 @@ class _Conversation:
     async def send(self, message: EmailMessage, sender: str, recipients: list[str]):
         """MAIL, RCPT, DATA; tells `on_stage("data_sent")` just before the message data goes out."""
         protocol = self.client.protocol
+        if protocol is None:
+            return await self.client.send_message(message, sender=sender, recipients=recipients)  # raises
         write = protocol.write
 
         def write_noting_data(data: bytes) -> None:
@@ -217,11 +219,11 @@ class _Conversation:
                 self.reached("data_sent")
             write(data)
 
-        protocol.write = write_noting_data
+        protocol.write = write_noting_data  # type: ignore[method-assign]  # this connection only
         try:
             return await self.client.send_message(message, sender=sender, recipients=recipients)
         finally:
-            protocol.write = write
+            vars(protocol).pop("write", None)
 
     async def close(self) -> None:
         if self.client.is_connected:

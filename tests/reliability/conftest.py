@@ -76,8 +76,7 @@ def sign_in_printer(printer, backend, control) -> None:
 
 @pytest.fixture
 def home_world(panel_home):
-    from panel_tui.assembly import open_backend
-    from panel_tui.backend import BackendOptions
+    from panel_tui.backend import BackendOptions, open_backend
     from panel_tui.device.paths import simulator_dir
     from panel_tui.sim.control import SimControl
     from panel_tui.sim.runtime import SimulatorThread

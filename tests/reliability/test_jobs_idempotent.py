@@ -35,8 +35,7 @@ def test_two_printers_retrying_one_job_at_once_send_it_once(home_world, monkeypa
     """Two backends of the profile (the panel and a CLI) retry the same job, both having read
     its spool before either goes on (the worst interleaving, made certain), 5 rounds: the job
     is claimed once and its message arrives once."""
-    from panel_tui.assembly import open_backend
-    from panel_tui.backend import BackendOptions
+    from panel_tui.backend import BackendOptions, open_backend
     from panel_tui.mail.jobs import InvalidRequest, MailRequest
 
     world = home_world
@@ -56,7 +55,7 @@ def test_two_printers_retrying_one_job_at_once_send_it_once(home_world, monkeypa
             job_id = _failed_job(world, subject)
             outcomes: list = []
 
-            def retry(backend) -> None:
+            def retry(backend, job_id=job_id, outcomes=outcomes) -> None:
                 try:
                     outcomes.append(asyncio.run(backend.jobs.retry(job_id)).job.result)
                 except InvalidRequest as refused:
@@ -82,7 +81,7 @@ def test_two_concurrent_retry_commands_send_once(home_world):
         gate = threading.Barrier(2)
         procs: list = []
 
-        def start() -> None:
+        def start(gate=gate, procs=procs, job_id=job_id) -> None:
             gate.wait(timeout=TIMEOUT)
             procs.append(world.popen("jobs", "retry", str(job_id)))
 
