@@ -18,10 +18,11 @@ def test_wheel_carries_the_data_and_runs_from_elsewhere(tmp_path):
     assert build.returncode == 0, build.stderr[-2000:]
     wheel = next(dist.glob("panel_tui-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("panel_tui/menus/panel.toml", "panel_tui/menus/webconfig.toml", "panel_tui/locales/en.toml",
-                   "panel_tui/locales/ro.toml", "panel_tui/app.tcss"):
+    for needed in ("panel_tui/data/menus/panel.toml", "panel_tui/data/menus/webconfig.toml",
+                   "panel_tui/data/locales/en.toml", "panel_tui/data/locales/ro.toml", "panel_tui/app.tcss",
+                   "panel_tui/scenarios/__init__.py"):
         assert needed in names, needed
-    assert any(n.startswith("panel_tui/scenarios/") and n.endswith(".toml") for n in names)
+    assert any(n.startswith("panel_tui/data/scenarios/") and n.endswith(".toml") for n in names)
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
                    check=True, capture_output=True)
