@@ -7,6 +7,7 @@ rule and by an Origin check. The same operations exist in the JSON control API.
 """
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from dataclasses import dataclass
@@ -123,7 +124,19 @@ routes.get("/admin/settings")(_page("settings", "Org settings", lambda ctx, r: v
 routes.get("/admin/users")(_page("users", "Users and mailboxes", lambda ctx, r: views.users(ctx)))
 routes.get("/admin/apps")(_page("apps", "Enterprise apps", lambda ctx, r: views.apps(ctx)))
 routes.get("/admin/trainer")(_page("trainer", "Trainer: clock and faults", lambda ctx, r: views.trainer(ctx)))
-routes.get("/admin/mail")(_page("mail", "Mailboxes", lambda ctx, r: views.mail(ctx, r.query.get("mailbox", ""))))
+
+
+@routes.get("/admin/mail")
+async def mail_page(request: web.Request) -> web.Response:
+    session = _session(request)
+    if session is None:
+        raise web.HTTPSeeOther("/admin/login")
+    ctx: SimContext = request.app[CONTEXT]
+    address = request.query.get("mailbox", "")
+    # A big mailbox takes seconds to read: off the event loop.
+    addresses = await asyncio.to_thread(ctx.mail.addresses)
+    messages = await asyncio.to_thread(ctx.mail.messages, address) if address else []
+    return _render(request, "mail", "Mailboxes", views.mail(ctx, address, addresses, messages), session)
 
 
 @routes.get("/admin/login")

@@ -6,6 +6,7 @@ reset. Answers are JSON; refusals are ``{"error": "..."}`` with 400 or 404.
 """
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 
@@ -72,7 +73,7 @@ async def get_state(request: web.Request) -> web.Response:
          "redeemed": c.redeemed, "polls": c.polls}
         for c in ctx.device_codes.all()
     ]
-    snapshot["mailboxes"] = ctx.mail.addresses()
+    snapshot["mailboxes"] = await asyncio.to_thread(ctx.mail.addresses)
     return web.json_response(snapshot)
 
 
@@ -167,13 +168,16 @@ async def admin_consent(request: web.Request) -> web.Response:
 
 @routes.get(f"{PREFIX}/mailboxes/{{address}}")
 async def mailbox(request: web.Request) -> web.Response:
-    return web.json_response({"messages": _ctx(request).mail.messages(request.match_info["address"])})
+    # Reading a big mailbox takes seconds: off the event loop, as every mailbox read.
+    messages = await asyncio.to_thread(_ctx(request).mail.messages, request.match_info["address"])
+    return web.json_response({"messages": messages})
 
 
 @routes.get(f"{PREFIX}/mailboxes/{{address}}/{{message_id}}")
 async def raw_message(request: web.Request) -> web.Response:
     try:
-        raw = _ctx(request).mail.raw_message(request.match_info["address"], request.match_info["message_id"])
+        raw = await asyncio.to_thread(_ctx(request).mail.raw_message, request.match_info["address"],
+                                      request.match_info["message_id"])
     except KeyError:
         raise web.HTTPNotFound(text=json.dumps({"error": "no such message"}),
                                content_type="application/json") from None

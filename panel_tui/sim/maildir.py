@@ -79,9 +79,20 @@ class MailStore:
         return [summary for _, summary in self._scan(address)]
 
     def raw_message(self, address: str, message_id: str) -> bytes:
-        for path, summary in self._scan(address):
-            if summary["id"] == message_id:
+        """The stored bytes of one message, found by its name (no scan of the mailbox)."""
+        if not message_id or "/" in message_id or message_id.startswith("."):
+            raise KeyError(message_id)
+        folder = self.folder(address)
+        candidates = [folder / "new" / message_id]
+        cur = folder / "cur"
+        if cur.is_dir():
+            candidates += sorted(cur.glob(f"{_glob_escape(message_id)}:*"))
+            candidates.append(cur / message_id)
+        for path in candidates:
+            try:
                 return path.read_bytes()
+            except (FileNotFoundError, NotADirectoryError):
+                continue
         raise KeyError(message_id)
 
     def clear(self) -> None:
@@ -94,6 +105,10 @@ class MailStore:
         paths.sort(key=lambda p: (p.stat().st_mtime_ns, p.name))
         for path in paths:
             yield path, summarise(path.name.split(":", 1)[0], path.read_bytes(), path.stat().st_mtime)
+
+
+def _glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
 
 
 def _unique_name() -> str:

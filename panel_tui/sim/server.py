@@ -17,6 +17,7 @@ from aiohttp import web
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.devicecodes import DEFAULT_POLL_INTERVAL
 from panel_tui.sim.endpoints import SimEndpoints
+from panel_tui.sim.http_guard import GuardedSockSite
 from panel_tui.sim.maildir import MailStore
 from panel_tui.sim.pki import ensure_pki
 from panel_tui.sim.smtp import ExchangeSmtpServer
@@ -77,7 +78,7 @@ class SimServer:
             ctx.fault_listeners.append(self._smtp.on_fault)
             self._runner = web.AppRunner(build_web_app(ctx), access_log=None, shutdown_timeout=1.0)
             await self._runner.setup()
-            await web.SockSite(self._runner, http_sock, ssl_context=pki.server_ssl_context()).start()
+            await GuardedSockSite(self._runner, http_sock, ssl_context=pki.server_ssl_context()).start()
         except BaseException:
             await self.stop()
             http_sock.close()
