@@ -15,7 +15,7 @@ from email.message import EmailMessage
 import pytest
 import requests
 
-from panel_tui.sim import smtp as http_guard  # main: no guard
+from panel_tui.sim import http_guard
 from panel_tui.sim import smtp as sim_smtp
 from panel_tui.sim.control import SimControl
 from panel_tui.sim.maildir import MailStore
