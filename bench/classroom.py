@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import subprocess
 import sys
@@ -192,7 +191,7 @@ async def run_class(args, start_s: float, wall: float) -> int:
     complete = sum(1 for row in final.values() if row is not None and row.steps_done >= 6
                    and row.jobs_ok == args.rounds)
     latencies = watch.latencies()
-    gaps = [b - a for a, b in zip(watch.refreshes, watch.refreshes[1:])]
+    gaps = [b - a for a, b in zip(watch.refreshes, watch.refreshes[1:], strict=False)]
     print(f"classroom: {args.seats} seats by `panel-tui classroom start`, one simulator at {roster.sim_url}")
     print(f"  classroom start (simulator, mailboxes, profiles, web pages)  {start_s:7.2f} s")
     print(f"  sign-ins (device code, real MSAL)   {len(signin_times)}/{args.seats} ok;"

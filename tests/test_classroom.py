@@ -21,6 +21,7 @@ import pytest
 from panel_tui.lesson import STEPS
 
 SEATS = ("seat01", "seat02", "seat03")
+pytestmark = pytest.mark.xdist_group("classroom")  # one class for the module
 
 
 class Trainee:
@@ -209,9 +210,9 @@ def test_the_dashboard_ticks_the_lessons_steps_as_they_happen(lesson_run):
     nothing = [False] * len(STEPS)
     assert lesson_run["start"] == {s: nothing for s in SEATS}
     for seat in SEATS:
-        configured = dict(zip(STEPS, lesson_run["configured"][seat]))
+        configured = dict(zip(STEPS, lesson_run["configured"][seat], strict=True))
         assert configured["smtp_auth"] and configured["oauth2"] and not configured["sign_in"]
-        signed = dict(zip(STEPS, lesson_run["signed_in"][seat]))
+        signed = dict(zip(STEPS, lesson_run["signed_in"][seat], strict=True))
         assert signed["sign_in"] and signed["consent"] and signed["applied"] and not signed["send"]
         assert lesson_run["sent"][seat] == [True] * len(STEPS)  # all seven
 

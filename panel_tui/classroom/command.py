@@ -98,7 +98,7 @@ def _status(roster, t) -> int:
         rows = read_rows(roster, handles)
     finally:
         handles.close()
-    for seat, row in zip(roster.seats, rows):
+    for seat, row in zip(roster.seats, rows, strict=True):
         glyph, _ = row.job_glyph
         job = f"{glyph} {row.job_code}" if row.job_code else glyph
         url = roster.url(seat.port) if pid_alive(roster.web_pid) else None
