@@ -29,6 +29,7 @@ class SeatRow:
     jobs_ok: int = 0
     jobs_failed: int = 0
     codes_met: tuple[int, ...] = ()
+    first_ok_at: float | None = None  # when the seat's first job succeeded (epoch seconds)
     problem: str | None = None  # the row could not be read (the simulator is down ...)
 
     @property
@@ -130,7 +131,9 @@ def read_rows(roster, handles: SeatHandles, names: list[str] | None = None) -> l
                       job_type=last.job_type if last else None, job_result=last.result if last else None,
                       job_code=last.error_code if last else None,
                       jobs_ok=sum(1 for j in jobs if j.result == "ok"),
-                      jobs_failed=sum(1 for j in jobs if j.result == "error"), codes_met=codes)
+                      jobs_failed=sum(1 for j in jobs if j.result == "error"), codes_met=codes,
+                      first_ok_at=min((j.ended_at.timestamp() for j in jobs if j.result == "ok" and j.ended_at),
+                                      default=None))
         if state is None:
             rows.append(SeatRow(done={}, problem=shared_problem, **common))
             continue

@@ -46,12 +46,12 @@ def write_report(roster, out_dir: Path, lang: str, folder=None) -> tuple[Path, P
         writer = csv.writer(handle)
         writer.writerow([t("classroom.seat"), "upn", *step_titles, t("classroom.report.jobs"),
                          t("classroom.report.codes"), t("classroom.report.resolved"), t("classroom.report.last_job"),
-                         t("classroom.report.last_activity")])
+                         t("classroom.report.first_ok"), t("classroom.report.last_activity")])
         for row in rows:
             writer.writerow([row.seat, row.upn, *(yes if row.done.get(s) else no for s in STEPS),
                              f"{row.jobs_ok}/{row.jobs_failed}", " ".join(map(str, row.codes_met)),
                              (yes if _resolved(row) else no) if row.codes_met else "",
-                             _last_job(row, t), _when(row.last_activity)])
+                             _last_job(row, t), _when(row.first_ok_at), _when(row.last_activity)])
         writer.writerow([])
         writer.writerow([t("classroom.report.event_time"), t("classroom.report.event_action"),
                          t("classroom.report.event_seats"), t("classroom.report.event_ok")])
@@ -101,7 +101,7 @@ def _html(roster, rows, events, lang, t, step_titles, yes, no) -> str:
     parts += [f'<th title="{esc(title)}">{n}. {esc(title)}</th>' for n, title in enumerate(step_titles, 1)]
     parts += [f"<th>{esc(t(key))}</th>" for key in ("classroom.report.jobs", "classroom.report.codes",
                                                      "classroom.report.resolved", "classroom.report.last_job",
-                                                     "classroom.report.last_activity")]
+                                                     "classroom.report.first_ok", "classroom.report.last_activity")]
     parts.append("</tr>\n")
     for row in rows:
         parts.append(f'<tr data-seat="{esc(row.seat)}"><td>{esc(row.seat)}<br><small>{esc(row.upn)}</small></td>')
@@ -112,7 +112,7 @@ def _html(roster, rows, events, lang, t, step_titles, yes, no) -> str:
         parts.append(f"<td>{row.jobs_ok} / {row.jobs_failed}</td>"
                      f'<td class="{"bad" if row.codes_met else ""}">{esc(" ".join(map(str, row.codes_met)))}</td>'
                      f"<td>{esc(resolved)}</td><td>{esc(_last_job(row, t))}</td>"
-                     f"<td>{esc(_when(row.last_activity))}</td></tr>\n")
+                     f"<td>{esc(_when(row.first_ok_at))}</td><td>{esc(_when(row.last_activity))}</td></tr>\n")
     parts.append("</table>\n")
     parts.append(f"<h2>{esc(t('classroom.report.events'))}</h2>\n<table id=\"events\">\n<tr>")
     parts += [f"<th>{esc(t(key))}</th>" for key in ("classroom.report.event_time", "classroom.report.event_action",
