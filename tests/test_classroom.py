@@ -240,7 +240,7 @@ def test_the_report_lists_what_happened(lesson_run):
     assert seats["seat02"][2 + len(STEPS)] == "1/1" and seats["seat02"][3 + len(STEPS)] == code
     assert seats["seat01"][2 + len(STEPS)] == "2/0" and seats["seat01"][3 + len(STEPS)] == ""
     events = rows[rows.index([]) + 2:]
-    assert [e[1:] for e in events] == [["fault on: smtp_auth_mailbox_off", "seat02", "yes"]]
+    assert [e[1:] for e in events] == [["fault on: SMTP AUTH off for the seat's mailbox", "seat02", "yes"]]
 
 
 def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):

@@ -76,12 +76,16 @@ def _event_label(event: dict, t) -> str:
     kind = str(event.get("kind", ""))
     label = t(f"classroom.event.{kind}")
     detail = str(event.get("detail", ""))
+    if kind.startswith("fault") and detail:
+        key = f"classroom.fault.{detail}" if detail == "smtp_auth_mailbox_off" else f"trainer.fault.{detail}"
+        detail = t(key)
     return f"{label}: {detail}" if detail else label
 
 
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #111; }
-table { border-collapse: collapse; margin: 1rem 0; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
+td.nowrap { white-space: nowrap; }
 th, td { border: 1px solid #bbb; padding: 0.25rem 0.5rem; text-align: left; }
 th { background: #eee; }
 td.done { color: #0a6b0a; font-weight: bold; }
@@ -111,8 +115,9 @@ def _html(roster, rows, events, lang, t, step_titles, yes, no) -> str:
         resolved = (yes if _resolved(row) else no) if row.codes_met else ""
         parts.append(f"<td>{row.jobs_ok} / {row.jobs_failed}</td>"
                      f'<td class="{"bad" if row.codes_met else ""}">{esc(" ".join(map(str, row.codes_met)))}</td>'
-                     f"<td>{esc(resolved)}</td><td>{esc(_last_job(row, t))}</td>"
-                     f"<td>{esc(_when(row.first_ok_at))}</td><td>{esc(_when(row.last_activity))}</td></tr>\n")
+                     f"<td>{esc(resolved)}</td><td class=\"nowrap\">{esc(_last_job(row, t))}</td>"
+                     f"<td class=\"nowrap\">{esc(_when(row.first_ok_at))}</td>"
+                     f"<td class=\"nowrap\">{esc(_when(row.last_activity))}</td></tr>\n")
     parts.append("</table>\n")
     parts.append(f"<h2>{esc(t('classroom.report.events'))}</h2>\n<table id=\"events\">\n<tr>")
     parts += [f"<th>{esc(t(key))}</th>" for key in ("classroom.report.event_time", "classroom.report.event_action",
