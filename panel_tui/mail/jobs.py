@@ -216,8 +216,9 @@ class MailJobs:
             request = MailRequest.from_json(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise InvalidRequest("job.retry_not_possible", f"nothing spooled for job #{job_id}") from None
-        except (OSError, ValueError, TypeError, KeyError) as error:
-            raise InvalidRequest("job.retry_not_possible", f"spool of job #{job_id} unreadable: {error}") from None
+        except (OSError, ValueError, TypeError, KeyError, RecursionError) as error:
+            raise InvalidRequest("job.retry_not_possible",
+                                 f"spool of job #{job_id} unreadable: {type(error).__name__}") from None
         request = self._stamped(MailRequest(**{**asdict(request), "retry_of": job_id}))
         try:
             _, new_id = self.printer.joblog.claim_retry(job_id, request.summary(), request.message_id)
