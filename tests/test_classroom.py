@@ -323,3 +323,41 @@ def test_reset_from_the_dashboard_asks_first_and_resets_only_that_seat(lesson_ru
     assert not seat03[STEPS.index("oauth2")] and not seat03[STEPS.index("sign_in")]
     assert seat01[STEPS.index("oauth2")] and seat01[STEPS.index("sign_in")]
     assert load_events()[-1]["kind"] == "reset" and load_events()[-1]["seats"] == ["seat03"]
+
+
+def test_revoke_one_seat_then_move_the_class_clock(lesson_run, class_home):
+    """V revokes the highlighted seat's sign-in; C moves the one clock of the class: that seat's
+    next send needs a refresh, which is refused (361), and the dashboard shows it."""
+    from panel_tui.classroom.roster import load_events
+    from panel_tui.ui.classroom_screen import ClassroomApp
+
+    roster, passwords = class_home
+    trainee = Trainee(roster.seat("seat01"), passwords["seat01"], roster.sim_url)
+
+    async def push() -> str:
+        app = ClassroomApp(roster, "en")
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            await pilot.press("v")
+            await _pushed(pilot, app)
+            await pilot.press("c")
+            await pilot.pause()
+            await pilot.press("enter")  # + 1 hour
+            await pilot.pause()
+            await _pushed(pilot, app)
+            outcome = await asyncio.to_thread(trainee.send, "seat01 after the revocation")
+            assert not outcome.ok and outcome.job.error_code == 361
+            await _refreshed(pilot, screen)
+            cell = str(screen.query_one("DataTable").get_cell("seat01", "job"))
+            await pilot.press("q")
+        return cell
+
+    try:
+        assert asyncio.run(push()) == "✗ 361"
+        offset = trainee.backend.control().state()["clock"]["offset"]
+        assert offset >= 3600
+    finally:
+        trainee.backend.stop()
+    kinds = [(e["kind"], e["seats"]) for e in load_events()[-2:]]
+    assert kinds == [("revoke", ["seat01"]), ("clock", list(SEATS))]
