@@ -33,7 +33,7 @@ def test_start_status_stop(panel_home):
 
     class_file = panel_home / "data" / "@classroom" / "class.json"
     try:
-        started = _run(panel_home, "--lang", "ro", "classroom", "start", "--seats", "2")
+        started = _run(panel_home, "classroom", "start", "--seats", "2", "--lang", "ro")
         assert started.returncode == 0, started.stderr
         out = started.stdout
         assert "Sala de curs a pornit: 2 locuri" in out

@@ -9,16 +9,22 @@ from pathlib import Path
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="panel-tui classroom",
                                      description="A class at once: seats on one simulator, the trainer's dashboard, a report.")
+    from panel_tui.i18n import LANGUAGES
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=LANGUAGES, help="language (start: the class's, for seats, dashboard and report)")
+    parser.add_argument("--lang", choices=LANGUAGES, dest="top_lang", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
-    sub.add_parser("dashboard", help="the trainer's dashboard (the default)")
-    start = sub.add_parser("start", help="start a class: one simulator, N seats with their own mailboxes")
+    sub.add_parser("dashboard", parents=[common], help="the trainer's dashboard (the default)")
+    start = sub.add_parser("start", parents=[common],
+                           help="start a class: one simulator, N seats with their own mailboxes")
     start.add_argument("--seats", type=int, required=True, help="number of seats (profiles seat01..seatNN)")
     start.add_argument("--host", default="127.0.0.1", help="address the simulator and the seats' web pages listen on")
     start.add_argument("--scenario", metavar="NAME", help="start every seat in this scenario")
     start.add_argument("--no-serve", action="store_true", help="no web pages for the seats (SSH only)")
-    sub.add_parser("stop", help="stop the class's web server and simulator")
-    sub.add_parser("status", help="list the seats, their progress and the class's processes")
-    report = sub.add_parser("report", help="write report.csv and report.html (steps, failures, times)")
+    sub.add_parser("stop", parents=[common], help="stop the class's web server and simulator")
+    sub.add_parser("status", parents=[common], help="list the seats, their progress and the class's processes")
+    report = sub.add_parser("report", parents=[common], help="write report.csv and report.html (steps, failures, times)")
     report.add_argument("--out", type=Path, required=True, help="folder for the report (created)")
     return parser
 
@@ -30,7 +36,7 @@ def main(argv: list[str], lang: str | None = None) -> int:
     from panel_tui.i18n import Translator
 
     roster = ClassRoster.load()
-    language = lang or (roster.lang if roster else "en")
+    language = getattr(args, "lang", None) or args.top_lang or lang or (roster.lang if roster else "en")
     t = Translator.load(language=language).t
     if action == "start":
         return _start(args, language, t)
