@@ -10,15 +10,9 @@ import pytest
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 from panel_tui.ui.dialogs import NoticeScreen
 from panel_tui.ui.send_screen import SendScreen
+from tests.tenant import prepare_tenant
 
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
-
-
-def prepare_tenant(control, endpoints) -> None:
-    """The guide's Exchange preparation: security defaults off, SMTP AUTH on, admin consent."""
-    control.set_security_defaults(False)
-    control.set_smtp_auth_org(True)
-    control.grant_admin_consent(endpoints.client_id)
 
 
 def oauth_settings(app, sender=PRINTER.upn):
@@ -52,7 +46,7 @@ def dialog_text(screen) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "ro"])
 async def test_scan_to_email_arrives_with_its_pdf(make_e2e_app, sim_control, sim_thread, lang):
-    prepare_tenant(sim_control, sim_thread.endpoints)
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app(lang)
     assert sign_in(app, sim_control).ok
     app.printer.update(oauth_settings(app))  # OK in Web Config: the settings are applied
@@ -75,7 +69,7 @@ async def test_scan_to_email_arrives_with_its_pdf(make_e2e_app, sim_control, sim
            "Vă rugăm să contactați administratorul."),
 ])
 async def test_not_signed_in_is_360_with_the_guides_message(make_e2e_app, sim_control, sim_thread, lang, message):
-    prepare_tenant(sim_control, sim_thread.endpoints)
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app(lang)
     app.printer.update(oauth_settings(app))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -89,7 +83,7 @@ async def test_not_signed_in_is_360_with_the_guides_message(make_e2e_app, sim_co
 
 async def test_signed_in_but_never_applied_fails_like_the_guide_says(make_e2e_app, sim_control, sim_thread):
     """Web Config signed in, OK never clicked: the printer still uses its old settings."""
-    prepare_tenant(sim_control, sim_thread.endpoints)
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app("en")
     assert sign_in(app, sim_control).ok  # signed in with pending settings only
     async with app.run_test(size=(100, 30)) as pilot:
@@ -99,7 +93,7 @@ async def test_signed_in_but_never_applied_fails_like_the_guide_says(make_e2e_ap
 
 
 async def test_connection_check_and_email_server_status(make_e2e_app, sim_control, sim_thread):
-    prepare_tenant(sim_control, sim_thread.endpoints)
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app("en")
     assert sign_in(app, sim_control).ok
     app.printer.update(oauth_settings(app))
@@ -122,7 +116,7 @@ async def test_connection_check_and_email_server_status(make_e2e_app, sim_contro
 
 
 async def test_smtp_auth_disabled_for_the_mailbox_names_the_fix(make_e2e_app, sim_control, sim_thread):
-    prepare_tenant(sim_control, sim_thread.endpoints)
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     sim_control.set_smtp_auth_mailbox(PRINTER.upn, False)
     app = make_e2e_app("en")
     assert sign_in(app, sim_control).ok
@@ -148,7 +142,7 @@ async def test_invalid_recipient_is_refused_before_any_job(make_e2e_app):
 async def test_dropped_mid_data_is_kept_and_retried_from_job_status(make_e2e_app, sim_control, sim_thread):
     from panel_tui.ui.jobs import JobDetailScreen, JobStatusScreen
 
-    prepare_tenant(sim_control, sim_thread.endpoints)
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app("en")
     assert sign_in(app, sim_control).ok
     app.printer.update(oauth_settings(app))
@@ -176,7 +170,7 @@ async def test_dropped_mid_data_is_kept_and_retried_from_job_status(make_e2e_app
 async def test_inbox_viewer_shows_the_message(make_e2e_app, sim_control, sim_thread):
     from panel_tui.ui.inbox import InboxScreen
 
-    prepare_tenant(sim_control, sim_thread.endpoints)
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app("en")
     assert sign_in(app, sim_control).ok
     app.printer.update(oauth_settings(app))
@@ -226,8 +220,7 @@ def shown_code(app) -> str:
 
 
 async def test_to_my_email_first_use_consent_then_user_sends_from_own_address(make_e2e_app, sim_control, sim_thread):
-    sim_control.set_security_defaults(False)
-    sim_control.set_smtp_auth_org(True)  # no admin consent yet
+    prepare_tenant(sim_control)  # no admin consent yet
     app = make_e2e_app("en")
     app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
     async with app.run_test(size=(120, 36)) as pilot:
@@ -259,7 +252,7 @@ async def test_to_my_email_first_use_consent_then_user_sends_from_own_address(ma
 
 
 async def test_to_my_email_dead_user_sign_in_is_370_and_offers_sign_in(make_e2e_app, sim_control, sim_thread):
-    prepare_tenant(sim_control, sim_thread.endpoints)
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app("en")
     app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
     session = app.backend.session_for(app.printer.settings.email_server)
@@ -303,7 +296,7 @@ FAILURES = {
 @pytest.mark.parametrize("failure", sorted(FAILURES))
 async def test_each_failure_has_its_code_message_and_fix(make_e2e_app, sim_control, sim_thread, failure, lang):
     setup, code, english, romanian = FAILURES[failure]
-    prepare_tenant(sim_control, sim_thread.endpoints)
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app(lang)
     assert sign_in(app, sim_control).ok
     app.printer.update(oauth_settings(app))
@@ -321,7 +314,7 @@ async def test_untrusted_certificate_until_the_ca_is_imported(make_e2e_app, sim_
     """Certificate Validation on, the mail server's CA not trusted: fails; after importing it: sent."""
     import shutil
 
-    prepare_tenant(sim_control, sim_thread.endpoints)
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app("en", trust_sim_ca=False)
     assert sign_in(app, sim_control).ok
     app.printer.update(oauth_settings(app))

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from panel_tui.lesson import observe
-from tests.test_e2e_panel import ADMIN, oauth_settings, prepare_tenant
+from tests.tenant import prepare_tenant
+from tests.test_e2e_panel import ADMIN, oauth_settings
 
 
 def ticked(app) -> set[str]:
@@ -14,8 +15,7 @@ def test_steps_follow_real_state_only(make_e2e_app, sim_control, sim_thread):
     assert ticked(app) == set()
     app.action_toggle_lesson()  # showing the lesson (a button press) ticks nothing
     assert ticked(app) == set()
-    sim_control.set_security_defaults(False)
-    sim_control.set_smtp_auth_org(True)
+    prepare_tenant(sim_control)
     assert ticked(app) == {"smtp_auth"}
     # The guide: sign in with a global administrator and consent on behalf of the organisation.
     session = app.backend.session_for(oauth_settings(app).email_server)
@@ -30,7 +30,7 @@ def test_steps_follow_real_state_only(make_e2e_app, sim_control, sim_thread):
 
 
 async def test_lesson_panel_shows_progress_and_troubleshooting(make_e2e_app, sim_control, sim_thread):
-    prepare_tenant(sim_control, sim_thread.endpoints)
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app("en")
     app.printer.update(oauth_settings(app))  # OAuth2 applied, never signed in: sends fail with 360
     async with app.run_test(size=(130, 36)) as pilot:

@@ -21,6 +21,7 @@ from panel_tui.mail.providers import simulator
 from panel_tui.sim.control import SimControl
 from panel_tui.sim.runtime import SimEndpoints
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+from tests.tenant import prepare_tenant
 
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
 
@@ -41,8 +42,7 @@ class World:
 
     def open_smtp(self) -> None:
         """The guide's Exchange preparation: security defaults off, SMTP AUTH on for the org."""
-        self.control.set_security_defaults(False)
-        self.control.set_smtp_auth_org(True)
+        prepare_tenant(self.control)
 
     def sign_in(self, account=PRINTER, *, role: str | None = EMAIL_SERVER_ROLE, consent_for_org: bool = False,
                 accept: bool = True, session: OAuthSession | None = None) -> SignInResult:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+from tests.tenant import prepare_tenant
 
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
 TIMEOUT = 60
@@ -63,9 +64,7 @@ def sign_in_printer(printer, backend, control) -> None:
     """The guide done: tenant prepared, the printer's mailbox signed in, OAuth2 applied (OK)."""
     endpoints = backend.endpoints()
     client_id = endpoints["client_id"] if isinstance(endpoints, dict) else endpoints.client_id
-    control.set_security_defaults(False)
-    control.set_smtp_auth_org(True)
-    control.grant_admin_consent(client_id)
+    prepare_tenant(control, client_id)
     session = backend.session_for(printer.settings.email_server)
     flow = session.start_device_flow()
     control.approve_device_code(flow.user_code, PRINTER.upn, PRINTER.password)

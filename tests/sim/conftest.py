@@ -12,6 +12,7 @@ import requests
 from panel_tui.sim.control import SimControl
 from panel_tui.sim.runtime import SimEndpoints, SimulatorThread
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS, SeededAccount
+from tests.tenant import prepare_tenant
 
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
 DOMAIN = "contoso.onmicrosoft.com"
@@ -77,8 +78,7 @@ class Harness:
 
     def open_smtp(self) -> None:
         """The guide's Exchange settings: security defaults off, SMTP AUTH on."""
-        self.control.set_security_defaults(False)
-        self.control.set_smtp_auth_org(True)
+        prepare_tenant(self.control)
 
     def tls_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.endpoints.ca_path))

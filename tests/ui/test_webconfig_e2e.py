@@ -14,16 +14,11 @@ from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 from panel_tui.ui.webconfig import WebConfigScreen
 from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
+from tests.tenant import prepare_tenant
 
 from .test_webconfig import click, open_webconfig, screen_text, text_of
 
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
-
-
-def open_smtp(control) -> None:
-    """The guide's Exchange preparation: security defaults off, SMTP AUTH on for the org."""
-    control.set_security_defaults(False)
-    control.set_smtp_auth_org(True)
 
 
 async def choose_oauth2(app, pilot, section: str = "email_server") -> None:
@@ -60,7 +55,7 @@ async def sign_in_as(app, pilot, control, account, section: str = "email_server"
 
 
 async def test_guide_sign_in_ok_then_connection_check(make_e2e_app, sim_control):
-    open_smtp(sim_control)
+    prepare_tenant(sim_control)
     app = make_e2e_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_webconfig(app, pilot)
@@ -91,7 +86,7 @@ async def test_guide_sign_in_ok_then_connection_check(make_e2e_app, sim_control)
 
 
 async def test_signed_in_but_not_applied_fails_with_360(make_e2e_app, sim_control, sim_thread):
-    open_smtp(sim_control)
+    prepare_tenant(sim_control)
     sim_control.grant_admin_consent(sim_thread.endpoints.client_id)
     app = make_e2e_app("ro")
     async with app.run_test(size=(100, 30)) as pilot:
