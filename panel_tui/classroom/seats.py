@@ -102,8 +102,9 @@ def _sim_line(log: Path):
     return None
 
 
-def start_simulator(host: str, folder: Path) -> tuple[dict, int | None]:
-    """The home's simulator endpoints and the pid we started (None: it was already serving)."""
+def start_simulator(host: str, folder: Path, started=lambda pid: None) -> tuple[dict, int | None]:
+    """The home's simulator endpoints and the pid we started (None: it was already serving).
+    `started(pid)` is told the pid at once, before the simulator is ready."""
     from panel_tui.device.paths import simulator_dir
 
     service = _home_service()
@@ -113,6 +114,7 @@ def start_simulator(host: str, folder: Path) -> tuple[dict, int | None]:
             return dict(info.endpoints), None
     log = folder / SIM_LOG
     process = _detached([sys.executable, "-m", "panel_tui", "sim", "--json", "--host", host], log)
+    started(process.pid)
     return _wait_for(lambda: _sim_line(log), process, "simulator", log, START_TIMEOUT), process.pid
 
 
@@ -146,6 +148,8 @@ def start_web(roster: ClassRoster, folder: Path) -> tuple[int, dict]:
     log = folder / WEB_LOG
     (folder / WEB_FILE).unlink(missing_ok=True)
     process = _detached([sys.executable, "-m", "panel_tui.classroom.web"], log)
+    roster.web_pid = process.pid  # on file before it is ready: `classroom stop` finds it whatever happens
+    roster.save(folder)
 
     def ready():
         try:
@@ -173,8 +177,14 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
         from panel_tui.scenarios import load_scenario
 
         load_scenario(scenario)  # ScenarioError before anything starts
-    endpoints, sim_pid = start_simulator(host, folder)
-    roster = ClassRoster([], lang=lang, host=host, scenario=scenario, sim_url=endpoints["base_url"], sim_pid=sim_pid)
+    roster = ClassRoster([], lang=lang, host=host, scenario=scenario)
+
+    def sim_started(pid: int) -> None:  # on file at once: `classroom stop` finds it whatever happens
+        roster.sim_pid = pid
+        roster.save(folder)
+
+    endpoints, roster.sim_pid = start_simulator(host, folder, sim_started)
+    roster.sim_url = endpoints["base_url"]
     passwords: dict[str, str] = {}
     try:
         with control_for(endpoints) as control:
