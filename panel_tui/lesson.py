@@ -1,4 +1,4 @@
-"""The guided lesson: the seed guide's steps, each ticked only when real state shows it done.
+"""The guided lesson: the guide's steps (docs/guide.md), each ticked only when real state shows it done.
 
 Nothing here listens to button presses: every tick is read from the simulator's tenant,
 the printer's applied settings, its token cache, its status sheets and its job log.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# The guide's order (SPEC §2): enable SMTP AUTH, configure OAuth 2.0, sign in, consent, OK,
+# The guide's order: enable SMTP AUTH, configure OAuth 2.0, sign in, consent, OK,
 # check the status, print the status sheet, send.
 STEPS = ("smtp_auth", "oauth2", "sign_in", "consent", "applied", "status_sheet", "send")
 SEND_JOBS = ("test_mail", "scan_to_email", "to_my_email", "fax_email", "connection_check")

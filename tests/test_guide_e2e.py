@@ -1,4 +1,4 @@
-"""The seed guide, start to finish, in English and Romanian, through the app's own screens.
+"""The guide (docs/guide.md), start to finish, in English and Romanian, through the app's own screens.
 
 Exchange preparation (SMTP AUTH) > Web Config: OAuth2, Microsoft Exchange Online, Sign In,
 the code approved at the simulator's sign-in pages as a browser would (global administrator,

@@ -47,7 +47,7 @@ class Harness:
         return session
 
     def msal_app(self, authority: str | None = None) -> msal.PublicClientApplication:
-        """An unmodified MSAL public client, set up as SPEC section 8 says."""
+        """An unmodified MSAL public client, set up as a printer's firmware would use it."""
         return msal.PublicClientApplication(
             self.endpoints.client_id,
             authority=authority or self.endpoints.authority,
