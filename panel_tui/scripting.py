@@ -187,8 +187,8 @@ class Command:
 
     def print_joblog_error(self, error) -> None:
         """The job log cannot be used: the file, the problem, and what to do."""
-        self.err(self.t("cli.jobs.log_unusable", path=error.path, problem=error.problem))
-        self.err(self.t("cli.jobs.disk_full_hint" if error.disk_full else "cli.jobs.repair_hint"))
+        self.err(self.t("job.log_unusable", path=error.path, problem=error.problem))
+        self.err(self.t("job.disk_full_hint" if error.disk_full else "job.repair_hint"))
 
     def print_error(self, error: "MailError") -> None:
         """The error table's words for a failure: code and message, fix and who can apply it."""

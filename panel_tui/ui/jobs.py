@@ -28,8 +28,16 @@ class JobStatusScreen(PanelScreen):
         return (("↑↓", "key.move"), ("Enter", "key.detail"), ("Esc", "key.back"))
 
     def compose_body(self) -> ComposeResult:
+        from panel_tui.device.joblog import JobLogError
+
         t = self.app.t
-        self._jobs = self.app.printer.joblog.jobs()
+        try:
+            self._jobs = self.app.printer.joblog.jobs()
+        except JobLogError as error:  # only this screen needs the job log: say which file and why
+            hint = t("job.disk_full_hint" if error.disk_full else "job.repair_hint")
+            problem = t("job.log_unusable", path=error.path, problem=error.problem)
+            yield Static(escape(f"{problem}\n{hint}"), id="jobs-empty")
+            return
         if not self._jobs:
             yield Static(t("screen.jobs.empty"), id="jobs-empty")
             return

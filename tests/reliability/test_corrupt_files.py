@@ -158,3 +158,17 @@ def test_a_garbage_spool_file_makes_retry_refuse_clearly():
         with pytest.raises(InvalidRequest) as refused:
             asyncio.run(jobs.retry(job_id))
         assert refused.value.key == "job.retry_not_possible"
+
+
+async def test_the_panel_shows_a_broken_job_log_on_job_status_and_keeps_running(make_app):
+    from panel_tui.ui.jobs import JobStatusScreen
+
+    _garbage(_paths().joblog_file)
+    app = make_app("en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j")
+        assert isinstance(app.screen, JobStatusScreen)
+        text = str(app.screen.query_one("#jobs-empty").render())
+        assert "jobs.sqlite3" in text and "damaged" in text and "panel-tui jobs --repair" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, JobStatusScreen)
