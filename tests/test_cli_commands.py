@@ -201,13 +201,19 @@ def test_check_exits_0(offline_cli):
 # ---- config ---------------------------------------------------------------------------------
 
 
-def test_config_show_redacts_the_password(offline_cli):
+def test_config_show_shows_the_sender_and_hides_the_password(offline_cli):
     out = offline_cli.ok("config", "set", "password", "-", input="Hunter2-secret\n")
     assert "Authenticated Password: [redacted]" in out
     offline_cli.ok("config", "set", "account", "printer@contoso.onmicrosoft.com")
+    offline_cli.ok("config", "set", "sender", "scanner@contoso.onmicrosoft.com")
+    offline_cli.ok("config", "set", "pop3_server", "outlook.office365.com")
     shown = offline_cli.ok("config", "show")
-    assert "Hunter2-secret" not in shown and "printer@contoso" not in shown
+    assert "Hunter2-secret" not in shown
     assert re.search(r"password\s+Authenticated Password\s+\[redacted\]", shown)
+    # A real printer shows these; they are how an admin checks a setup.
+    assert re.search(r"account\s+Authenticated Account\s+printer@contoso.onmicrosoft.com", shown)
+    assert re.search(r"sender\s+Sender's Email Address\s+scanner@contoso.onmicrosoft.com", shown)
+    assert re.search(r"pop3_server\s+POP3 Server Address\s+outlook.office365.com", shown)
     assert re.search(r"auth_method\s+Authentication Method\s+Off \(off\)", shown)
 
 
@@ -228,10 +234,10 @@ def test_config_set_refused_choice_lists_the_choices(offline_cli):
 def test_config_set_oauth2_applies_the_service_defaults(offline_cli):
     out = offline_cli.ok("config", "set", "auth_method", "oauth2")
     assert "Saved: Authentication Method." in out
-    assert "SMTP Server Address: smtp.office365.com" in out
+    assert "SMTP Server Address: smtp-mail.outlook.com" in out  # the guide's value
     shown = offline_cli.ok("config", "show")
     assert re.search(r"auth_method\s+Authentication Method\s+OAuth2 \(oauth2\)", shown)
-    assert re.search(r"smtp_server\s+SMTP Server Address\s+smtp.office365.com", shown)
+    assert re.search(r"smtp_server\s+SMTP Server Address\s+smtp-mail.outlook.com", shown)
     assert re.search(r"smtp_port\s+SMTP Server Port Number\s+587", shown)
     assert re.search(r"secure_connection\s+Secure Connection\s+STARTTLS \(starttls\)", shown)
 
@@ -262,7 +268,7 @@ def test_status_before_sign_in_says_not_signed_in(cli):
     out = cli.ok("status")
     assert out.startswith("Email Server Status\n")
     assert re.search(r"Current Status\s+Not signed in", out)
-    assert re.search(r"Authenticated Account\s+\[redacted\]", out)
+    assert re.search(r"Authenticated Account\s+Not set", out)  # no sign-in yet, nothing typed
 
 
 def test_send_when_not_signed_in_fails_with_360_and_the_fix(cli):
@@ -316,7 +322,7 @@ def test_sign_in_send_jobs_retry_sheet_and_sign_out(cli, control, tmp_path):
     sheet = cli.ok("sheet")
     assert "Network Status Sheet" in sheet and "[redacted]" in sheet
     assert re.search(r"Current Status \.+ Signed in$", sheet, re.M)
-    assert "Hunter2-secret" not in sheet and PRINTER.upn not in sheet
+    assert "Hunter2-secret" not in sheet and PRINTER.upn in sheet  # the account is shown, as on a printer
 
     out = cli.ok("signout")
     assert f"Signed out: the tokens of {PRINTER.upn} were deleted from this printer." in out

@@ -95,7 +95,9 @@ class ServiceDefaults:
 
 # Epson: with OAuth2, choosing the service fills in its SMTP server, port and security.
 SERVICE_DEFAULTS: dict[EmailService, ServiceDefaults] = {
-    EmailService.EXCHANGE_ONLINE: ServiceDefaults("smtp.office365.com", 587, SecureConnection.STARTTLS),
+    # The guide's printer fills in smtp-mail.outlook.com for Exchange Online too; Exchange Online
+    # accepts OAuth 2.0 submissions on smtp.office365.com as well (both are Microsoft's hosts).
+    EmailService.EXCHANGE_ONLINE: ServiceDefaults("smtp-mail.outlook.com", 587, SecureConnection.STARTTLS),
     EmailService.OUTLOOK_COM: ServiceDefaults("smtp-mail.outlook.com", 587, SecureConnection.STARTTLS),
 }
 
@@ -131,8 +133,9 @@ FIELDS: tuple[FieldSpec, ...] = (
 )
 FIELDS_BY_NAME: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
 
-# As on the guide's Email Server > Basic page: these are never displayed.
-REDACTED_FIELDS = frozenset({"account", "password", "sender", "pop3_server", "pop3_port"})
+# Only passwords are masked: a real printer shows the account, the sender and the POP3
+# server (the guide's screenshot hid them because it is a public document).
+REDACTED_FIELDS = frozenset({"password"})
 BOOL_LABEL_KEYS = {True: "value.enable", False: "value.disable"}
 
 

@@ -1,7 +1,8 @@
 """Email Server Status / Wired LAN status rows, and the printed network status sheet.
 
-Secrets never reach these rows: account, password, sender and POP3 values are shown as
-[redacted], as on the guide's Email Server > Basic page.
+Secrets never reach these rows: the password is shown as [redacted]. The authenticated
+account, the sender's address and the POP3 server are shown, as a real printer shows them
+(the guide's screenshot hid them only because it is a public document).
 """
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ _EMAIL_ROWS = (
 
 
 def email_server_status_rows(settings: DeviceSettings, signin: SignInInfo) -> list[StatusRow]:
-    """Rows of Network Status > Email Server Status (applied settings; secrets redacted).
+    """Rows of Network Status > Email Server Status (applied settings; the password redacted).
 
     Current Status is shown only with OAuth2, as on Web Config's Email Server > Basic page.
     """
@@ -82,6 +83,9 @@ def email_server_status_rows(settings: DeviceSettings, signin: SignInInfo) -> li
                 rows.append(StatusRow("field.current_status", signin.state_key, True))
             continue
         value, is_key = email.display_value(name)
+        if name == "account" and email.auth_method is AuthMethod.OAUTH2 and signin.state != "not_signed_in":
+            # With OAuth2 the authenticated account is the one that signed in (Web Config shows it).
+            value, is_key = signin.account or value, False
         if not is_key and value == "":
             value, is_key = "value.not_set", True
         rows.append(StatusRow(f"field.{name}", value, is_key))

@@ -46,11 +46,15 @@ def test_email_rows_follow_the_guide():
     by_label = {row.label_key: row for row in rows}
     assert [row.label_key for row in rows][:3] == ["field.auth_method", "field.email_service", "field.current_status"]
     assert by_label["field.current_status"] == StatusRow("field.current_status", "value.signin.signed_in", True)
-    assert by_label["field.smtp_server"] == StatusRow("field.smtp_server", "smtp.office365.com", False)
+    assert by_label["field.smtp_server"] == StatusRow("field.smtp_server", "smtp-mail.outlook.com", False)
     assert by_label["field.smtp_port"].value == "587"
     assert by_label["field.secure_connection"].value == "value.secure_connection.starttls"
-    for label in ("field.account", "field.password", "field.sender", "field.pop3_server", "field.pop3_port"):
-        assert by_label[label] == StatusRow(label, REDACTED, False)
+    # As on a real printer: only the password is masked; account, sender and POP3 are shown.
+    assert by_label["field.password"] == StatusRow("field.password", REDACTED, False)
+    assert by_label["field.account"] == StatusRow("field.account", ACCOUNT, False)
+    assert by_label["field.sender"] == StatusRow("field.sender", SENDER, False)
+    assert by_label["field.pop3_server"] == StatusRow("field.pop3_server", POP3, False)
+    assert by_label["field.pop3_port"] == StatusRow("field.pop3_port", "995", False)
 
 
 def test_current_status_only_with_oauth2_and_empty_server_not_set():
@@ -84,11 +88,13 @@ def test_sheet_is_paper_width_translated_and_redacted(lang, clock):
     text = render_status_sheet(settings, SignInInfo("signed_in", ACCOUNT), translator(lang), clock.now())
     lines = text.splitlines()
     assert max(len(line) for line in lines) <= SHEET_WIDTH
-    assert text.count(REDACTED) == 5
+    assert text.count(REDACTED) == 1  # the password
     assert "14/03/2026" not in text and "2026-03-14 11:26 (UTC+02:00)" in text
     assert settings.printer_name in text and settings.serial_number in text
-    for secret in (PASSWORD, ACCOUNT, SENDER, POP3, "995", "contoso", settings.admin_password_hash, "Adm1nPassw0rd"):
+    for secret in (PASSWORD, settings.admin_password_hash, "Adm1nPassw0rd"):
         assert secret not in text
+    for shown in (ACCOUNT, SENDER, POP3, "995"):
+        assert shown in text
     assert not re.search(r"eyJ|[A-Za-z0-9+/_]{32,}|pbkdf2", text)
     t = translator(lang)
     for key in ("sheet.title", "sheet.section.network", "sheet.section.email_server", "field.auth_method",
@@ -96,9 +102,15 @@ def test_sheet_is_paper_width_translated_and_redacted(lang, clock):
         assert t(key) in text
 
 
-def test_signed_in_account_never_printed(clock):
-    text = render_status_sheet(configured(), SignInInfo("signed_in", TOKEN), translator("en"), clock.now())
-    assert TOKEN not in text and TOKEN[:20] not in text
+def test_the_signed_in_account_is_the_authenticated_account(clock):
+    email = configured().email_server.with_field("account", "")
+    settings = dataclasses.replace(configured(), email_server=email)
+    rows = {r.label_key: r.value for r in email_server_status_rows(settings, SignInInfo("signed_in", SENDER))}
+    assert rows["field.account"] == SENDER
+    text = render_status_sheet(settings, SignInInfo("expired", SENDER), translator("en"), clock.now())
+    assert SENDER in text and PASSWORD not in text and TOKEN[:20] not in text
+    rows = {r.label_key: r.value for r in email_server_status_rows(settings, SignInInfo())}
+    assert rows["field.account"] == "value.not_set"
 
 
 def test_sheet_romanian_uses_guide_wording(clock):

@@ -152,7 +152,7 @@ async def test_oauth2_and_a_service_fill_in_server_port_and_starttls(make_app):
         await pilot.press("enter", "end", "enter")
         await pilot.pause()
         assert screen.query_one("#email_server-auth_method", Select).value == "oauth2"
-        assert screen.query_one("#email_server-smtp_server", Input).value == "smtp.office365.com"
+        assert screen.query_one("#email_server-smtp_server", Input).value == "smtp-mail.outlook.com"
         assert screen.query_one("#email_server-smtp_port", Input).value == "587"
         assert screen.query_one("#email_server-secure_connection", Select).value == "starttls"
         assert screen.query_one("#email_server-row-current_status").display
