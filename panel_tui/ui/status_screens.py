@@ -24,7 +24,8 @@ class StatusRowsView(VerticalScroll):
             value = t(row.value) if row.value_is_key else row.value
             with Horizontal(classes="status-row"):
                 yield Label(t(row.label_key), classes="status-label")
-                yield Label(value or "—", classes="status-value")
+                # markup=False: "[redacted]" and addresses are text, not Rich markup.
+                yield Label(value or "—", classes="status-value", markup=False)
 
 
 class _RowsScreen(PanelScreen):
