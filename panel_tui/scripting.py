@@ -211,6 +211,9 @@ class Command:
             return EXIT_OK
         if outcome.error is None:  # failed outside the error table (a bug); the job stays retryable
             self.err(self.t("cli.job.failed_unknown", id=job.id, type=kind))
+            reason = job.detail.rsplit(" | ", 1)[-1]
+            if reason:
+                self.err(self.t("cli.error.detail", detail=reason))
             return EXIT_FAILURE
         self.err(self.t("cli.job.failed", id=job.id, type=kind, code=outcome.error.code))
         self.print_error(outcome.error)

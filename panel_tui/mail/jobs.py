@@ -279,6 +279,13 @@ class MailJobs:
             else:
                 joblog.finish(job_id, "interrupted", detail=_join(request.summary(), "interrupted"))
             raise
+        except OSError as error:  # the printer's own storage (spool, a full disk): not the network's fault
+            log.warning("job %d: %s", job_id, error)
+            where = Path(error.filename) if error.filename else None
+            name = f"{where.parent.name}/{where.name}" if where else "a file"  # short: the detail is scrubbed
+            job = joblog.finish(job_id, "error", detail=_join(
+                request.summary(), f"cannot write {name}: {error.strerror or error}"))
+            return JobOutcome(job, None)
         except Exception as error:  # a bug must not lose the job: it stays visible and retryable
             log.exception("job %d crashed", job_id)
             job = joblog.finish(job_id, "error", detail=_join(request.summary(), f"unexpected {type(error).__name__}"))

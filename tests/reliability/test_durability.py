@@ -173,3 +173,12 @@ def test_an_old_world_readable_job_log_becomes_private(capsys):
     paths.joblog_file.chmod(0o644)
     code, _, _ = _cli(capsys, "jobs")
     assert code == 0 and stat.S_IMODE(paths.joblog_file.stat().st_mode) == 0o600
+
+
+def test_a_send_whose_spool_cannot_be_written_says_which_file(home_world, monkeypatch, capsys):
+    from panel_tui.mail import jobs
+
+    world = home_world
+    monkeypatch.setattr(jobs, "write_atomically", _disk_full)
+    code, _, err = _cli(capsys, "--sim-url", world.sim_url, "send", "--to", MEGAN.upn, "--subject", "No spool")
+    assert code == 1 and "mail-spool" in err and "No space left on device" in err
