@@ -65,12 +65,12 @@ def panel_tui(home: Path, *args: str, timeout: float) -> subprocess.CompletedPro
 class Seat:
     """One trainee at one seat: the seat's printer and backend, driven through the product's code."""
 
-    def __init__(self, seat, password: str, sim_url: str) -> None:
-        from panel_tui.backend import BackendOptions, open_backend
+    def __init__(self, seat, password: str, roster) -> None:
+        from panel_tui.backend import open_backend
 
         self.seat = seat
         self.password = password
-        self.printer, self.backend = open_backend(seat.name, BackendOptions(sim_url=sim_url))
+        self.printer, self.backend = open_backend(seat.name, roster.backend_options())
 
     def web_config_ok(self) -> None:
         settings = self.printer.settings.with_field("email_server.auth_method", "oauth2")
@@ -159,7 +159,7 @@ async def run_class(args, start_s: float, wall: float) -> int:
     passwords = load_passwords()
     if not roster.sim_url.startswith(("https://127.0.0.1:", "https://localhost:")):
         raise SystemExit(f"refusing a non-loopback simulator: {roster.sim_url}")
-    seats = [Seat(seat, passwords[seat.name], roster.sim_url) for seat in roster.seats]
+    seats = [Seat(seat, passwords[seat.name], roster) for seat in roster.seats]
     watch = Watch()
     app = ClassroomApp(roster, "en")
     results: dict = {}

@@ -27,12 +27,12 @@ pytestmark = pytest.mark.xdist_group("classroom")  # one class for the module
 class Trainee:
     """What a trainee does at a seat's panel, through the product's code."""
 
-    def __init__(self, seat, password: str, sim_url: str) -> None:
-        from panel_tui.backend import BackendOptions, open_backend
+    def __init__(self, seat, password: str, roster) -> None:
+        from panel_tui.backend import open_backend
 
         self.seat = seat
         self.password = password
-        self.printer, self.backend = open_backend(seat.name, BackendOptions(sim_url=sim_url))
+        self.printer, self.backend = open_backend(seat.name, roster.backend_options())
 
     def web_config_ok(self) -> None:
         settings = self.printer.settings.with_field("email_server.auth_method", "oauth2")
@@ -121,7 +121,7 @@ def lesson_run(class_home, tmp_path_factory):
     from panel_tui.ui.classroom_screen import ClassroomApp, ClassroomScreen
 
     roster, passwords = class_home
-    trainees = {seat.name: Trainee(seat, passwords[seat.name], roster.sim_url) for seat in roster.seats}
+    trainees = {seat.name: Trainee(seat, passwords[seat.name], roster) for seat in roster.seats}
     seen: dict = {}
 
     async def lesson() -> None:
@@ -288,7 +288,7 @@ def test_a_scenario_started_on_one_seat_uses_its_mailbox_and_leaves_the_others(l
         rows = {row.seat: row for row in read_rows(roster, handles)}
         assert rows["seat03"].done["sign_in"] and rows["seat03"].job_result is None  # fresh printer
         assert rows["seat01"].jobs_ok == 2  # untouched: the shared simulator was not reset
-        trainee = Trainee(roster.seat("seat01"), passwords["seat01"], roster.sim_url)
+        trainee = Trainee(roster.seat("seat01"), passwords["seat01"], roster)
         try:
             assert trainee.send("seat01 after a neighbour's scenario").ok
         finally:
@@ -332,7 +332,7 @@ def test_revoke_one_seat_then_move_the_class_clock(lesson_run, class_home):
     from panel_tui.ui.classroom_screen import ClassroomApp
 
     roster, passwords = class_home
-    trainee = Trainee(roster.seat("seat01"), passwords["seat01"], roster.sim_url)
+    trainee = Trainee(roster.seat("seat01"), passwords["seat01"], roster)
 
     async def push() -> str:
         app = ClassroomApp(roster, "en")

@@ -28,36 +28,39 @@ def _kill(pid) -> None:
             pass
 
 
+def _page_text(browser, url: str, word: str) -> str:
+    """What the page's terminal received (escape sequences removed), once `word` arrived."""
+    from tests.test_serve import ANSI
+
+    received: list[bytes] = []
+
+    def text() -> str:
+        return ANSI.sub("", b"".join(received).decode("utf-8", "replace"))
+
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(
+        payload if isinstance(payload, bytes) else payload.encode("utf-8"))))
+    with page.expect_websocket(timeout=30_000) as opened:
+        page.goto(url)
+    if word not in text():
+        opened.value.wait_for_event("framereceived", predicate=lambda _: word in text(), timeout=60_000)
+    page.close()
+    return text()
+
+
 def _in_browser(urls: list[str], words: list[str]) -> list[str]:
-    """What each page's terminal received (escape sequences removed), once `word` arrived."""
     from playwright.sync_api import sync_playwright
 
     from tests.conftest import chromium_path
-    from tests.test_serve import ANSI, CHROMIUM_ARGS
+    from tests.test_serve import CHROMIUM_ARGS
 
     executable = chromium_path()
-    texts = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         try:
-            for url, word in zip(urls, words, strict=True):
-                received: list[bytes] = []
-
-                def text() -> str:
-                    return ANSI.sub("", b"".join(received).decode("utf-8", "replace"))
-
-                page = browser.new_page(viewport={"width": 1280, "height": 800})
-                page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(
-                    payload if isinstance(payload, bytes) else payload.encode("utf-8"))))
-                with page.expect_websocket(timeout=30_000) as opened:
-                    page.goto(url)
-                if word not in text():
-                    opened.value.wait_for_event("framereceived", predicate=lambda _: word in text(), timeout=60_000)
-                texts.append(text())
-                page.close()
+            return [_page_text(browser, url, word) for url, word in zip(urls, words, strict=True)]
         finally:
             browser.close()
-    return texts
 
 
 def test_start_status_stop(panel_home):

@@ -65,7 +65,7 @@ def main(argv: list[str], lang: str | None = None) -> int:
 
 def _start(args, lang: str, t) -> int:
     from panel_tui.classroom.roster import class_dir
-    from panel_tui.classroom.seats import ClassError, seats_join_home_simulator, start_class
+    from panel_tui.classroom.seats import ClassError, start_class
     from panel_tui.scenarios import ScenarioError
     from panel_tui.serve import is_loopback
 
@@ -81,7 +81,7 @@ def _start(args, lang: str, t) -> int:
     print(t("classroom.passwords_once", path=class_dir() / "passwords.json"))
     print()
     print(t("classroom.join_header"))
-    extra = "" if seats_join_home_simulator() else f" --sim-url {roster.sim_url}"
+    extra = f" --sim-url {roster.seat_sim_url()}" if roster.seat_sim_url() else ""
     for seat in roster.seats:
         url = roster.url(seat.port) or ""
         command = t("classroom.join_ssh", seat=seat.name) + extra

@@ -71,9 +71,9 @@ class SeatHandles:
 
     def get(self, seat: str):
         if seat not in self._open:
-            from panel_tui.backend import BackendOptions, open_backend
+            from panel_tui.backend import open_backend
 
-            self._open[seat] = open_backend(seat, BackendOptions(sim_url=self.roster.sim_url or None))
+            self._open[seat] = open_backend(seat, self.roster.backend_options())
         return self._open[seat]
 
     def control(self):

@@ -68,6 +68,18 @@ class ClassRoster:
                 return seat
         raise KeyError(name)
 
+    def seat_sim_url(self) -> str | None:
+        """How a seat's panel reaches the class's simulator: by itself when the home has one
+        simulator that every process joins, else by --sim-url."""
+        from panel_tui.classroom.seats import seats_join_home_simulator
+
+        return None if seats_join_home_simulator() else (self.sim_url or None)
+
+    def backend_options(self):
+        from panel_tui.backend import BackendOptions
+
+        return BackendOptions(sim_url=self.seat_sim_url())
+
     def url(self, port: int | None) -> str | None:
         if port is None:
             return None

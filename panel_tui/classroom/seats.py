@@ -165,7 +165,7 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
     """Start a class; returns the roster and the seats' passwords (to print once)."""
     import dataclasses
 
-    from panel_tui.backend import BackendOptions, open_backend
+    from panel_tui.backend import open_backend
 
     if not 1 <= seats <= MAX_SEATS:
         raise ClassError(f"--seats must be 1 to {MAX_SEATS}")
@@ -196,7 +196,7 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
                 roster.seats.append(seat)
         save_passwords(passwords, folder)
         for seat in roster.seats:
-            printer, backend = open_backend(seat.name, BackendOptions(sim_url=roster.sim_url))
+            printer, backend = open_backend(seat.name, roster.backend_options())
             try:
                 mark_seat(printer.paths, seat.name)
                 if printer.settings.language != lang:

@@ -30,11 +30,10 @@ def commands(roster: ClassRoster) -> dict[str, str]:
     """What each port runs: a seat's panel, and the dashboard."""
     import shlex
 
-    from panel_tui.classroom.seats import seats_join_home_simulator
     from panel_tui.serve import panel_command
 
-    sim_url = None if seats_join_home_simulator() else roster.sim_url
-    out = {seat.name: panel_command(profile=seat.name, lang=roster.lang, sim_url=sim_url) for seat in roster.seats}
+    out = {seat.name: panel_command(profile=seat.name, lang=roster.lang, sim_url=roster.seat_sim_url())
+           for seat in roster.seats}
     out["dashboard"] = " ".join(shlex.quote(w) for w in (sys.executable, "-m", "panel_tui", "--lang", roster.lang,
                                                          "classroom", "dashboard"))
     return out
