@@ -1,6 +1,7 @@
 """What every part of a running simulator shares: state, keys, device codes, faults, mail."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
@@ -31,6 +32,8 @@ class SimContext:
     lockout: SignInLockout = field(default_factory=SignInLockout)
     device_code_limit: DeviceCodeRateLimit = field(default_factory=DeviceCodeRateLimit)
     endpoints: dict = field(default_factory=dict)  # what /_sim/endpoints publishes
+    control_secret: str = ""  # the control API's bearer secret ("" refuses every call)
+    last_activity: float = field(default_factory=time.monotonic)  # of any HTTP request
 
     @property
     def tenant_id(self) -> str:

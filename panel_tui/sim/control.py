@@ -1,7 +1,7 @@
 """A small synchronous client of the simulator's control API, and a scripted "user in
 the browser" for the /devicelogin pages.
 
-    control = SimControl(endpoints.control_url, endpoints.ca_path)
+    control = SimControl(endpoints.control_url, endpoints.ca_path)   # or SimControl.for_endpoints(...)
     control.set_smtp_auth_org(True)
     control.approve_device_code(flow["user_code"], "admin@contoso.onmicrosoft.com",
                                 "Sim-Admin-2024", consent_for_org=True)
@@ -26,10 +26,29 @@ class SimControlError(RuntimeError):
         self.status = status
 
 
-class SimControl:
-    """Synchronous client of ``{control_url}/...`` (loopback, HTTPS with the simulator's CA)."""
+SECRET_FILE = "control-secret"  # in the simulator's data directory, beside pki/
 
-    def __init__(self, control_url: str, ca_path: Path, timeout: float = 10.0) -> None:
+
+def read_control_secret(path: Path | None) -> str | None:
+    """The bearer secret in ``path``; None when there is no such file or it cannot be read."""
+    if path is None:
+        return None
+    try:
+        return Path(path).read_text(encoding="ascii").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+class SimControl:
+    """Synchronous client of ``{control_url}/...`` (loopback, HTTPS with the simulator's CA).
+
+    The control API wants its bearer secret: ``secret``, else the file ``secret_path``,
+    else the ``control-secret`` file of the data directory holding ``ca_path`` (a simulator
+    of this machine and user). Without it every call but the public ones is refused (401).
+    """
+
+    def __init__(self, control_url: str, ca_path: Path, timeout: float = 10.0, *,
+                 secret: str | None = None, secret_path: Path | None = None) -> None:
         import requests  # only the callers of the control API pay for it
 
         self.control_url = control_url.rstrip("/")
@@ -39,6 +58,18 @@ class SimControl:
         self._session = requests.Session()
         self._session.trust_env = False  # REQUESTS_CA_BUNDLE or a proxy must not interfere
         self._session.verify = str(self.ca_path)
+        self.secret_path = Path(secret_path) if secret_path else self.ca_path.parent.parent / SECRET_FILE
+        secret = secret or read_control_secret(self.secret_path)
+        if secret:
+            self._session.headers["Authorization"] = f"Bearer {secret}"
+
+    @classmethod
+    def for_endpoints(cls, endpoints, timeout: float = 10.0) -> "SimControl":
+        """A client for a SimEndpoints or its dict (``control_url``, ``ca_path``, ``control_secret_path``)."""
+        data = endpoints if isinstance(endpoints, dict) else endpoints.to_dict()
+        secret_path = data.get("control_secret_path")
+        return cls(data["control_url"], Path(data["ca_path"]), timeout,
+                   secret_path=Path(secret_path) if secret_path else None)
 
     def close(self) -> None:
         self._session.close()
@@ -58,7 +89,10 @@ class SimControl:
         except ValueError:
             data = {"error": response.text}
         if response.status_code >= 400:
-            raise SimControlError(str(data.get("error", response.reason)), response.status_code)
+            message = str(data.get("error", response.reason))
+            if response.status_code in (401, 403) and "secret" in message:
+                message += f" (looked for it in {self.secret_path})"
+            raise SimControlError(message, response.status_code)
         return data
 
     # -- clock and faults --------------------------------------------------------------
@@ -74,6 +108,10 @@ class SimControl:
     def set_fault(self, name: str, on: bool) -> None:
         """``idp_down``, ``idp_5xx``, ``smtp_down``, ``smtp_drop_mid_data`` or ``slow_down``."""
         self._call("POST", "/faults", {"name": name, "on": bool(on)})
+
+    def pid(self) -> int:
+        """The process id of the simulator answering."""
+        return int(self._call("GET", "/process")["pid"])
 
     # -- tenant policies ---------------------------------------------------------------
 

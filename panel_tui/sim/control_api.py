@@ -1,14 +1,23 @@
-"""The JSON control API under ``/_sim/`` (loopback clients only).
+"""The JSON control API under ``/_sim/`` (loopback clients only, with the bearer secret).
 
 What tests, the app's trainer screen and :class:`panel_tui.sim.control.SimControl` use
 to move the clock, switch faults and policies, manage users and consent, read mail and
 reset. Answers are JSON; refusals are ``{"error": "..."}`` with 400 or 404.
+
+Every call but the two public ones (``GET /_sim/endpoints`` and ``GET /_sim/ca.pem``, what
+a panel joining with --sim-url needs) carries ``Authorization: Bearer <secret>``, the
+secret being the 0600 file ``control-secret`` of the simulator's data directory: other
+local users cannot read it. A request from a web page (an ``Origin`` or ``Sec-Fetch-Site``
+of another site) is refused before anything else, so no page can drive the tenant.
 """
 from __future__ import annotations
 
 import asyncio
+import hmac
 import ipaddress
 import json
+import math
+import os
 
 from aiohttp import web
 
@@ -17,6 +26,8 @@ from panel_tui.sim.state import SimStateError
 from panel_tui.sim.webkeys import CONTEXT
 
 PREFIX = "/_sim"
+PUBLIC_PATHS = frozenset({f"{PREFIX}/endpoints", f"{PREFIX}/ca.pem"})
+MAX_CLOCK_ADVANCE = 100 * 365 * 86400  # a century of simulated time at once is plenty
 
 routes = web.RouteTableDef()
 
@@ -83,6 +94,22 @@ async def get_endpoints(request: web.Request) -> web.Response:
     return web.json_response(_ctx(request).endpoints)
 
 
+@routes.get(f"{PREFIX}/ca.pem")
+async def get_ca(request: web.Request) -> web.Response:
+    """The CA certificate (public): a panel that pinned its fingerprint fetches it from here."""
+    path = _ctx(request).endpoints.get("ca_path")
+    if not path:
+        raise web.HTTPNotFound()
+    with open(path, "rb") as file:
+        return web.Response(body=file.read(), content_type="application/x-pem-file")
+
+
+@routes.get(f"{PREFIX}/process")
+async def get_process(request: web.Request) -> web.Response:
+    """Which process serves: one simulator per home, whoever asks."""
+    return web.json_response({"pid": os.getpid()})
+
+
 @routes.get(f"{PREFIX}/clock")
 async def get_clock(request: web.Request) -> web.Response:
     state = _ctx(request).state
@@ -93,8 +120,9 @@ async def get_clock(request: web.Request) -> web.Response:
 async def advance_clock(request: web.Request) -> web.Response:
     data = await _body(request)
     seconds = data.get("advance")
-    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
-        raise SimStateError("'advance' must be a number of seconds >= 0")
+    if (not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not math.isfinite(seconds)
+            or not 0 <= seconds <= MAX_CLOCK_ADVANCE):
+        raise SimStateError(f"'advance' must be a number of seconds from 0 to {MAX_CLOCK_ADVANCE}")
     try:
         now = _ctx(request).state.advance_clock(float(seconds))
     except (ValueError, OverflowError) as error:  # NaN, infinity, centuries: never persisted
@@ -190,13 +218,47 @@ async def reset(request: web.Request) -> web.Response:
     return _ok()
 
 
+def _refuse(status: int, message: str, **headers: str) -> web.Response:
+    return web.json_response({"error": message}, status=status, headers=headers)
+
+
+def _cross_site(request: web.Request, ctx: SimContext) -> bool:
+    """Sent by a web page of another origin (a browser names it; other clients send no Origin)."""
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False
+    own = {f"{request.scheme}://{request.host}"}
+    if ctx.base_url:
+        own.add(ctx.base_url)
+    return origin not in own
+
+
+def _authorised(request: web.Request, ctx: SimContext) -> bool:
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return (bool(ctx.control_secret) and scheme.lower() == "bearer"
+            and hmac.compare_digest(given.strip().encode(), ctx.control_secret.encode()))
+
+
 @web.middleware
 async def control_api_guard(request: web.Request, handler):
-    """Loopback only, and refusals as JSON (SimStateError -> 400)."""
+    """Loopback only, same origin only, the bearer secret; refusals as JSON (SimStateError -> 400)."""
     if not request.path.startswith(PREFIX + "/"):
         return await handler(request)
+    ctx = _ctx(request)
     if not is_loopback(request.remote):
-        return web.json_response({"error": "the control API answers loopback clients only"}, status=403)
+        return _refuse(403, "the control API answers loopback clients only")
+    if _cross_site(request, ctx):
+        return _refuse(403, "the control API refuses requests from web pages of another origin")
+    if request.path not in PUBLIC_PATHS or request.method != "GET":
+        if "Authorization" not in request.headers:
+            return _refuse(401, "the control API needs the simulator's secret: Authorization: Bearer "
+                                "<the contents of the control-secret file in the simulator's folder>",
+                           **{"WWW-Authenticate": 'Bearer realm="panel_tui simulator"'})
+        if not _authorised(request, ctx):
+            return _refuse(403, "wrong control API secret",
+                           **{"WWW-Authenticate": 'Bearer realm="panel_tui simulator", error="invalid_token"'})
     try:
         return await handler(request)
     except SimStateError as error:

@@ -27,11 +27,14 @@ class SimEndpoints:
     client_id: str         # the seeded public-client app registration
     scope: str             # https://outlook.office.com/SMTP.Send
     control_url: str       # base of the JSON control API (SimControl)
+    # The 0600 file holding the control API's bearer secret (readable by the simulator's owner).
+    control_secret_path: Path | None = None
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["ca_path"] = str(self.ca_path)
         data["maildir"] = str(self.maildir)
+        data["control_secret_path"] = str(self.control_secret_path) if self.control_secret_path else None
         return data
 
     def to_json(self) -> str:
@@ -45,6 +48,8 @@ class SimEndpoints:
         values["ca_path"] = Path(values["ca_path"])
         values["maildir"] = Path(values["maildir"])
         values["smtp_port"] = int(values["smtp_port"])
+        secret = values.get("control_secret_path")
+        values["control_secret_path"] = Path(secret) if secret else None
         return cls(**values)
 
     @classmethod

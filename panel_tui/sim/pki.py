@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from panel_tui.sim.atomic_file import write_bytes_atomic
+from panel_tui.sim.runtime import SimFileError
 
 CA_NAME = "panel_tui Microsoft 365 simulator local CA"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -63,8 +64,13 @@ def ensure_pki(pki_dir: Path, extra_hosts: tuple[str, ...] = ()) -> LocalPki:
     )
     now = dt.datetime.now(dt.timezone.utc)
     ca_cert, ca_key = _load_ca(pki)
-    if ca_cert is None or ca_key is None or ca_cert.not_valid_after_utc - now < RENEW_BEFORE:
+    if ca_key is None:  # no CA yet (or only its public certificate, useless without the key)
         ca_cert, ca_key = _create_ca(pki, now)
+        _create_server_cert(pki, ca_cert, ca_key, now, extra_hosts)
+        return pki
+    if ca_cert is None or ca_cert.not_valid_after_utc - now < RENEW_BEFORE:
+        # The key is the CA: its certificate is issued again from it, never a new key over it.
+        ca_cert = _issue_ca_cert(pki, ca_key, now)
         _create_server_cert(pki, ca_cert, ca_key, now, extra_hosts)
         return pki
     if not _server_cert_is_usable(pki, ca_cert, now, extra_hosts):
@@ -72,17 +78,54 @@ def ensure_pki(pki_dir: Path, extra_hosts: tuple[str, ...] = ()) -> LocalPki:
     return pki
 
 
+def ca_fingerprint(ca_path: Path) -> str:
+    """The CA certificate's SHA-256 fingerprint, as ``AB:CD:...`` (what --sim-fingerprint takes)."""
+    cert = x509.load_pem_x509_certificate(Path(ca_path).read_bytes())
+    return cert.fingerprint(hashes.SHA256()).hex(":").upper()
+
+
+_PKI_FIX = ("The simulator did not start and changed nothing. Restore the file from a backup, or delete "
+            "{cert} to issue the CA certificate again from the kept key; deleting the whole folder {folder} "
+            "makes a new CA (every client that trusted the old one must import the new one).")
+
+
 def _load_ca(pki: LocalPki):
+    """The CA certificate and key: (None, None) when there is no key file, (None, key) when
+    the certificate file is missing; SimFileError when a file is there but unusable."""
+    fix = _PKI_FIX.format(cert=pki.ca_path, folder=pki.ca_path.parent)
     try:
-        cert = x509.load_pem_x509_certificate(pki.ca_path.read_bytes())
-        key = serialization.load_pem_private_key(pki.ca_key_path.read_bytes(), password=None)
-    except (OSError, ValueError):
+        key_bytes = pki.ca_key_path.read_bytes()
+    except FileNotFoundError:
         return None, None
+    except OSError as error:
+        raise SimFileError(pki.ca_key_path, f"cannot read the CA key ({error.strerror or error})", fix) from None
+    try:
+        key = serialization.load_pem_private_key(key_bytes, password=None)
+    except (ValueError, TypeError) as error:
+        raise SimFileError(pki.ca_key_path, f"the CA key is not a PEM private key ({error})", fix) from None
+    try:
+        cert_bytes = pki.ca_path.read_bytes()
+    except FileNotFoundError:
+        return None, key
+    except OSError as error:
+        raise SimFileError(pki.ca_path, f"cannot read the CA certificate ({error.strerror or error})", fix) from None
+    try:
+        cert = x509.load_pem_x509_certificate(cert_bytes)
+    except ValueError as error:
+        raise SimFileError(pki.ca_path, f"the CA certificate is not a PEM certificate ({error})", fix) from None
+    if cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) != \
+            key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo):
+        raise SimFileError(pki.ca_path, "the CA certificate does not belong to the CA key beside it", fix)
     return cert, key
 
 
 def _create_ca(pki: LocalPki, now: dt.datetime):
     key = ec.generate_private_key(ec.SECP256R1())
+    write_bytes_atomic(pki.ca_key_path, _key_pem(key), mode=0o600)
+    return _issue_ca_cert(pki, key, now), key
+
+
+def _issue_ca_cert(pki: LocalPki, key, now: dt.datetime):
     name = x509.Name([
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "panel_tui"),
         x509.NameAttribute(NameOID.COMMON_NAME, CA_NAME),
@@ -107,9 +150,8 @@ def _create_ca(pki: LocalPki, now: dt.datetime):
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
-    write_bytes_atomic(pki.ca_key_path, _key_pem(key), mode=0o600)
     write_bytes_atomic(pki.ca_path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
-    return cert, key
+    return cert
 
 
 def _wanted_names(extra_hosts: tuple[str, ...]) -> list[str]:

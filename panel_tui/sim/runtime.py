@@ -16,6 +16,19 @@ from pathlib import Path
 from panel_tui.sim.endpoints import SimEndpoints
 
 
+class SimFileError(RuntimeError):
+    """A file of the simulator's data directory is unusable: the simulator refuses to start.
+
+    The message names the file, what is wrong and how to recover; the file is left as it is.
+    """
+
+    def __init__(self, path: Path, problem: str, fix: str) -> None:
+        super().__init__(f"{path}: {problem}. {fix}")
+        self.path = Path(path)
+        self.problem = problem
+        self.fix = fix
+
+
 class Simulator:
     """The whole simulator on the current asyncio loop.
 
@@ -47,6 +60,11 @@ class Simulator:
         server, self._server = self._server, None
         if server is not None:
             await server.stop()
+
+    @property
+    def context(self):
+        """The running simulator's SimContext (state, faults, last activity); None when stopped."""
+        return self._server.ctx if self._server is not None else None
 
 
 class SimulatorThread:

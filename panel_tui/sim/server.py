@@ -5,27 +5,34 @@ Layout of the data directory (always given by the caller)::
     pki/ca.pem  pki/ca-key.pem  pki/server.pem  pki/server-key.pem
     signing-key.pem    the RS256 key of every token
     state.json         tenant, policies, consents, refresh tokens, clock offset
+    control-secret     the control API's bearer secret (0600)
     maildir/<address>/{new,cur,tmp}
 """
 from __future__ import annotations
 
+import secrets
 import socket
+import time
 from pathlib import Path
 
 from aiohttp import web
 
+from panel_tui.sim.atomic_file import write_bytes_atomic
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.devicecodes import DEFAULT_POLL_INTERVAL
 from panel_tui.sim.endpoints import SimEndpoints
 from panel_tui.sim.http_guard import GuardedSockSite
 from panel_tui.sim.maildir import MailStore
 from panel_tui.sim.pki import ensure_pki
+from panel_tui.sim.runtime import SimFileError
 from panel_tui.sim.smtp import ExchangeSmtpServer
 from panel_tui.sim.state import SimState
 from panel_tui.sim.tenant import CLIENT_ID, SMTP_SCOPE
 from panel_tui.sim.tokens import SigningKey
 from panel_tui.sim.webapp import build_web_app
+from panel_tui.sim.webkeys import CONTEXT
 
+CONTROL_SECRET_FILE = "control-secret"
 _WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
 
 
@@ -36,6 +43,30 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
+
+
+def load_control_secret(path: Path) -> str:
+    """The control API's bearer secret, created once (0600) in the simulator's data directory."""
+    try:
+        secret = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        secret = ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise SimFileError(path, f"cannot read the control API secret ({error})",
+                           f"Delete {path}: the simulator makes a new one when it starts.") from None
+    if len(secret) < 32:
+        secret = secrets.token_urlsafe(32)
+        write_bytes_atomic(path, secret.encode("ascii"), mode=0o600)
+    elif path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    return secret
+
+
+@web.middleware
+async def note_activity(request: web.Request, handler):
+    """Any request counts as use: an idle simulator service stops only when nobody talks to it."""
+    request.app[CONTEXT].last_activity = time.monotonic()
+    return await handler(request)
 
 
 class SimServer:
@@ -59,7 +90,9 @@ class SimServer:
         state = SimState.load(self.data_dir / "state.json")
         key = SigningKey.load_or_create(self.data_dir / "signing-key.pem")
         mail = MailStore(self.data_dir / "maildir")
-        ctx = SimContext(state=state, key=key, mail=mail, poll_interval=self.poll_interval)
+        secret_path = self.data_dir / CONTROL_SECRET_FILE
+        ctx = SimContext(state=state, key=key, mail=mail, poll_interval=self.poll_interval,
+                         control_secret=load_control_secret(secret_path))
 
         http_sock = _bind(self.host, self.http_port)
         try:
@@ -76,7 +109,9 @@ class SimServer:
             self._smtp = ExchangeSmtpServer(ctx, pki.server_ssl_context(), self.host, smtp_sock.getsockname()[1])
             ctx.smtp_port = await self._smtp.start(sock=smtp_sock)
             ctx.fault_listeners.append(self._smtp.on_fault)
-            self._runner = web.AppRunner(build_web_app(ctx), access_log=None, shutdown_timeout=1.0)
+            app = build_web_app(ctx)
+            app.middlewares.append(note_activity)
+            self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
             await self._runner.setup()
             await GuardedSockSite(self._runner, http_sock, ssl_context=pki.server_ssl_context()).start()
         except BaseException:
@@ -101,6 +136,7 @@ class SimServer:
             client_id=CLIENT_ID,
             scope=SMTP_SCOPE,
             control_url=f"{ctx.base_url}/_sim",
+            control_secret_path=secret_path,
         )
         ctx.endpoints = self.endpoints.to_dict()
         return self.endpoints

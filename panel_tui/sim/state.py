@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import secrets
-import time
 import uuid
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from panel_tui.sim import aadsts
 from panel_tui.sim.aadsts import IdpError
 from panel_tui.sim.atomic_file import write_bytes_atomic
 from panel_tui.sim.clock import SimClock
+from panel_tui.sim.runtime import SimFileError
 from panel_tui.sim.tenant import (
     APP_NAME,
     KNOWN_ROLES,
@@ -43,6 +44,10 @@ SMTP_AUTH_DISABLED_TENANT = "tenant"
 SMTP_AUTH_DISABLED_MAILBOX = "mailbox"
 
 
+_RESET_HINT = ("The simulator did not start and left the file as it is. To start again from the seeded "
+               "tenant (users, policies and sign-ins as new), move it aside: mv {path} {path}.bad")
+
+
 class SimStateError(ValueError):
     """A request the directory refuses (unknown user, weak password ...); the text says why."""
 
@@ -59,18 +64,31 @@ class SimState:
 
     @classmethod
     def load(cls, path: Path) -> "SimState":
-        """Load ``path``; seed (and save) a fresh tenant when it is missing or unreadable."""
+        """Load ``path``; seed (and save) a fresh tenant only when it does not exist.
+
+        An unreadable file is never replaced: :class:`SimFileError` says what is wrong and
+        how to start again, and the file stays for a human to look at (or repair).
+        """
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            state = cls(path, Tenant.from_dict(data["tenant"]), SimClock(data.get("clock_offset", 0)))
+            raw = path.read_bytes()
         except FileNotFoundError:
             state = cls(path, seeded_tenant(), SimClock())
             state.save()
-        except (ValueError, KeyError, TypeError):
-            # Keep the unreadable file for a human to look at, start from the seed.
-            path.replace(path.with_name(f"{path.name}.unreadable-{int(time.time())}"))
-            state = cls(path, seeded_tenant(), SimClock())
-            state.save()
+            return state
+        except OSError as error:
+            raise SimFileError(path, f"cannot read the simulator's state ({error.strerror or error})",
+                               _RESET_HINT.format(path=path)) from None
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            if not isinstance(data, dict) or not isinstance(data.get("tenant"), dict):
+                raise ValueError("no tenant object")
+            offset = data.get("clock_offset", 0)
+            if not isinstance(offset, (int, float)) or isinstance(offset, bool) or not math.isfinite(offset):
+                raise ValueError(f"clock_offset {offset!r} is not a finite number")
+            state = cls(path, Tenant.from_dict(data["tenant"]), SimClock(offset))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+            problem = f"the simulator's state is corrupt ({type(error).__name__}: {str(error)[:200]})"
+            raise SimFileError(path, problem, _RESET_HINT.format(path=path)) from None
         return state
 
     def save(self) -> None:

@@ -1,0 +1,450 @@
+"""One simulator per home: found through a runtime file, started as a detached service.
+
+The first process of a home that needs the simulator starts it in the background (its own
+process and session, stdin/stdout/stderr away from the starter's, like ``ssh-agent``);
+every later process (panels, scriptable commands, ``serve``, other profiles) reads the
+runtime file and joins it. A ``panel-tui sim`` started by hand is that home's simulator too.
+
+Files in the simulator's data directory::
+
+    runtime.json     who serves: pid, URLs, CA, CA fingerprint, control secret file, log
+    simulator.lock   held (flock, exclusive) by the serving simulator for its whole life:
+                     free means nobody serves, whatever runtime.json says (a stale file)
+    start.lock       serialises "is one serving? if not, start one" between processes
+    clients.lock     held shared by every process using the simulator; the service stops
+                     after PANEL_TUI_SIM_IDLE seconds with no holder and no request
+    simulator.log    the service's output
+
+Importing this module is cheap (standard library only).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: each process embeds its own simulator
+    fcntl = None  # type: ignore[assignment]
+
+RUNTIME_FILE = "runtime.json"
+LOCK_FILE = "simulator.lock"
+START_LOCK_FILE = "start.lock"
+CLIENTS_LOCK_FILE = "clients.lock"
+LOG_FILE = "simulator.log"
+IDLE_ENV = "PANEL_TUI_SIM_IDLE"
+DEFAULT_IDLE = 900.0  # seconds without a client or a request before the service stops
+START_TIMEOUT = 60.0
+LOG_MAX_BYTES = 1024 * 1024
+SUPPORTED = fcntl is not None
+
+
+class SimServiceError(RuntimeError):
+    """The home's simulator cannot be started or reached; the message says what to do."""
+
+
+def idle_seconds() -> float:
+    """The idle timeout from PANEL_TUI_SIM_IDLE (seconds; 0 or less: never stop)."""
+    raw = os.environ.get(IDLE_ENV, "").strip()
+    if not raw:
+        return DEFAULT_IDLE
+    try:
+        value = float(raw)
+    except ValueError:
+        return DEFAULT_IDLE
+    return value if value == value and value != float("inf") else DEFAULT_IDLE
+
+
+@dataclass(frozen=True)
+class RuntimeInfo:
+    """What runtime.json says about the simulator serving a home."""
+
+    pid: int
+    mode: str          # "service" (started on demand) or "foreground" (`panel-tui sim` by hand)
+    endpoints: dict    # SimEndpoints.to_dict(), with control_secret_path
+    fingerprint: str   # SHA-256 of the CA certificate, AB:CD:...
+    started_at: float
+    idle_timeout: float  # seconds; 0: never stops by itself
+    log_path: str
+
+    @property
+    def base_url(self) -> str:
+        return str(self.endpoints["base_url"])
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=1, sort_keys=True)
+
+    @classmethod
+    def read(cls, sim_dir: Path) -> "RuntimeInfo | None":
+        """runtime.json of ``sim_dir`` (not checked for life); None if absent or unreadable."""
+        try:
+            data = json.loads((Path(sim_dir) / RUNTIME_FILE).read_text(encoding="utf-8"))
+            return cls(int(data["pid"]), str(data["mode"]), dict(data["endpoints"]), str(data["fingerprint"]),
+                       float(data["started_at"]), float(data["idle_timeout"]), str(data["log_path"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+# ---- locks ------------------------------------------------------------------------------------
+
+
+def _open_lock(path: Path) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+
+@contextmanager
+def _held(path: Path, operation: int) -> Iterator[int]:
+    fd = _open_lock(path)
+    try:
+        fcntl.flock(fd, operation)
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _try_lock(path: Path, operation: int) -> int | None:
+    """The fd holding ``operation`` (non-blocking) on ``path``, or None when someone else holds it."""
+    fd = _open_lock(path)
+    try:
+        fcntl.flock(fd, operation | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def is_serving(sim_dir: Path) -> bool:
+    """Whether a simulator process holds this home's simulator lock (alive, whatever it answers)."""
+    fd = _try_lock(Path(sim_dir) / LOCK_FILE, fcntl.LOCK_EX)
+    if fd is None:
+        return True
+    os.close(fd)
+    return False
+
+
+def wait_until_stopped(sim_dir: Path, timeout: float) -> bool:
+    """Block until no simulator holds the home's lock (or ``timeout``); True if it is free."""
+    done = threading.Event()
+
+    def take_and_release() -> None:
+        with _held(Path(sim_dir) / LOCK_FILE, fcntl.LOCK_EX):
+            done.set()
+
+    threading.Thread(target=take_and_release, name="sim-stop-wait", daemon=True).start()
+    return done.wait(timeout)
+
+
+class ClientLease:
+    """A process using the home's simulator: while held, the service does not stop for idleness."""
+
+    def __init__(self, sim_dir: Path) -> None:
+        self._fd: int | None = None
+        if SUPPORTED:
+            self._fd = _open_lock(Path(sim_dir) / CLIENTS_LOCK_FILE)
+            # Blocks only while an idle service is shutting down (it holds the lock exclusively).
+            fcntl.flock(self._fd, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+
+# ---- finding or starting the home's simulator -------------------------------------------------
+
+
+def _answers(info: RuntimeInfo, timeout: float = 5.0) -> bool:
+    """Whether the simulator of ``info`` answers its public endpoint with its own CA."""
+    import ssl
+    import urllib.request
+
+    try:
+        context = ssl.create_default_context(cafile=info.endpoints["ca_path"])
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                             urllib.request.HTTPSHandler(context=context))
+        with opener.open(info.base_url + "/_sim/endpoints", timeout=timeout) as reply:
+            return reply.status == 200
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def running(sim_dir: Path) -> RuntimeInfo | None:
+    """The simulator serving ``sim_dir`` if one is alive (its lock held) and has said where."""
+    info = RuntimeInfo.read(sim_dir)
+    if info is None or not is_serving(sim_dir):
+        return None
+    return info
+
+
+def ensure_running(sim_dir: Path, timeout: float = START_TIMEOUT) -> RuntimeInfo:
+    """The home's simulator, started in the background when nobody serves it yet.
+
+    A stale runtime file (its simulator died) is replaced. Hold a :class:`ClientLease`
+    first so an idle service does not stop between this call and the use.
+    """
+    sim_dir = Path(sim_dir)
+    info = RuntimeInfo.read(sim_dir)
+    if info is not None and _answers(info):
+        return info
+    with _held(sim_dir / START_LOCK_FILE, fcntl.LOCK_EX):
+        info = RuntimeInfo.read(sim_dir)
+        if is_serving(sim_dir):
+            if info is not None and _answers(info, timeout=min(timeout, 15.0)):
+                return info
+            # Nobody starts one while we hold the start lock: this one is stopping, or hangs.
+            if not wait_until_stopped(sim_dir, min(timeout, 15.0)):
+                pid = f" (pid {info.pid})" if info else ""
+                raise SimServiceError(
+                    f"the simulator of this home{pid} is running but does not answer; "
+                    f"stop it with `panel-tui sim stop`, then try again (its log: {sim_dir / LOG_FILE})")
+        (sim_dir / RUNTIME_FILE).unlink(missing_ok=True)  # stale: its simulator is gone
+        return _spawn(sim_dir, timeout)
+
+
+def _package_root() -> str:
+    import panel_tui
+
+    return str(Path(panel_tui.__file__).resolve().parent.parent)
+
+
+def _open_log(sim_dir: Path) -> int:
+    log = sim_dir / LOG_FILE
+    try:
+        if log.stat().st_size > LOG_MAX_BYTES:
+            log.replace(log.with_name(LOG_FILE + ".1"))
+    except OSError:
+        pass
+    return os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+
+
+def _spawn(sim_dir: Path, timeout: float) -> RuntimeInfo:
+    """Start the service detached and wait for its word on the readiness pipe."""
+    read_end, write_end = os.pipe()
+    log_fd = _open_log(sim_dir)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [_package_root(), env.get("PYTHONPATH")]))
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "panel_tui.sim.service", "--data-dir", str(sim_dir),
+             "--ready-fd", str(write_end), "--idle", str(idle_seconds())],
+            stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd, pass_fds=(write_end,),
+            start_new_session=True, close_fds=True, cwd=str(sim_dir), env=env,
+        )
+    except OSError as error:
+        os.close(read_end)
+        raise SimServiceError(f"cannot start the simulator: {error}") from None
+    finally:
+        os.close(write_end)
+        os.close(log_fd)
+    try:
+        proc.wait(timeout=timeout)  # the first process only forks the service and exits
+        word = _read_word(read_end, timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        word = ""
+    finally:
+        os.close(read_end)
+    if word.startswith("ok "):
+        info = RuntimeInfo.read(sim_dir)
+        if info is not None:
+            return info
+    problem = word[len("error "):] if word.startswith("error ") else (
+        f"it did not report ready within {timeout:.0f} s")
+    raise SimServiceError(f"the simulator did not start: {problem} (its log: {sim_dir / LOG_FILE})")
+
+
+def _read_word(fd: int, timeout: float) -> str:
+    """Everything written to the readiness pipe until it closes (or ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    chunks = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            break
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", "replace").strip()
+
+
+def stop(sim_dir: Path, timeout: float = 20.0) -> RuntimeInfo | None:
+    """Stop the home's simulator (service or started by hand); the info of the one stopped."""
+    sim_dir = Path(sim_dir)
+    info = RuntimeInfo.read(sim_dir)
+    if not is_serving(sim_dir):
+        if info is not None:
+            (sim_dir / RUNTIME_FILE).unlink(missing_ok=True)
+        return None
+    if info is None:
+        raise SimServiceError(f"a simulator holds {sim_dir / LOCK_FILE} but wrote no {RUNTIME_FILE}; "
+                              "stop that process by hand")
+    try:
+        os.kill(info.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    if not wait_until_stopped(sim_dir, timeout):
+        try:
+            os.kill(info.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if not wait_until_stopped(sim_dir, 10.0):
+            raise SimServiceError(f"the simulator (pid {info.pid}) did not stop")
+        (sim_dir / RUNTIME_FILE).unlink(missing_ok=True)
+    return info
+
+
+# ---- the serving side -------------------------------------------------------------------------
+
+
+class HomeSimulator:
+    """The serving half: takes the home's lock, serves, writes runtime.json, and cleans up.
+
+    ``claim()`` first (False: another simulator serves this home), then ``await start()``,
+    ``await run_until(stop_event)`` and ``await close()``.
+    """
+
+    def __init__(self, sim_dir: Path, *, mode: str, host: str = "127.0.0.1", http_port: int = 0,
+                 smtp_port: int = 0, idle_timeout: float = 0.0) -> None:
+        from panel_tui.sim.runtime import Simulator
+
+        self.sim_dir = Path(sim_dir)
+        self.mode = mode
+        self.idle_timeout = max(0.0, idle_timeout)
+        self.simulator = Simulator(self.sim_dir, host=host, http_port=http_port, smtp_port=smtp_port)
+        self.info: RuntimeInfo | None = None
+        self._lock_fd: int | None = None
+
+    def claim(self) -> bool:
+        if not SUPPORTED:
+            return True
+        self._lock_fd = _try_lock(self.sim_dir / LOCK_FILE, fcntl.LOCK_EX)
+        return self._lock_fd is not None
+
+    async def start(self) -> RuntimeInfo:
+        from panel_tui.sim.atomic_file import write_bytes_atomic
+        from panel_tui.sim.pki import ca_fingerprint
+
+        endpoints = await self.simulator.start()
+        self.info = RuntimeInfo(
+            pid=os.getpid(), mode=self.mode, endpoints=endpoints.to_dict(),
+            fingerprint=ca_fingerprint(endpoints.ca_path), started_at=time.time(),
+            idle_timeout=self.idle_timeout, log_path=str(self.sim_dir / LOG_FILE),
+        )
+        write_bytes_atomic(self.sim_dir / RUNTIME_FILE, self.info.to_json().encode("utf-8"), mode=0o600)
+        return self.info
+
+    async def run_until(self, stop_event) -> None:
+        """Serve until ``stop_event`` is set or, for a service, the home stays idle long enough."""
+        import asyncio
+
+        if not self.idle_timeout:
+            await stop_event.wait()
+            return
+        check = min(max(self.idle_timeout / 4, 0.1), 30.0)
+        ctx = self.simulator.context
+        while not stop_event.is_set():
+            try:
+                await asyncio.wait_for(stop_event.wait(), check)
+            except asyncio.TimeoutError:
+                pass
+            if time.monotonic() - ctx.last_activity >= self.idle_timeout and self._nobody_attached():
+                return
+
+    def _nobody_attached(self) -> bool:
+        if not SUPPORTED:
+            return False
+        fd = _try_lock(self.sim_dir / CLIENTS_LOCK_FILE, fcntl.LOCK_EX)
+        if fd is None:
+            return False
+        # Kept until the process exits: a client arriving now waits, then starts a new simulator.
+        self._clients_fd = fd
+        return True
+
+    async def close(self) -> None:
+        info = RuntimeInfo.read(self.sim_dir)
+        if info is not None and info.pid == os.getpid():
+            (self.sim_dir / RUNTIME_FILE).unlink(missing_ok=True)
+        await self.simulator.stop()
+        fd, self._lock_fd = self._lock_fd, None
+        if fd is not None:
+            os.close(fd)
+
+
+def start_lock(sim_dir: Path):
+    """The start lock, for ``panel-tui sim`` started by hand (it claims the home under it)."""
+    if not SUPPORTED:
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return _held(Path(sim_dir) / START_LOCK_FILE, fcntl.LOCK_EX)
+
+
+def _service_main(argv: list[str]) -> int:
+    """The detached service: fork once more (the starter reaps the first child), then serve."""
+    parser = argparse.ArgumentParser(prog="panel_tui.sim.service")
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--ready-fd", type=int, required=True)
+    parser.add_argument("--idle", type=float, default=DEFAULT_IDLE)
+    args = parser.parse_args(argv)
+    if os.fork():
+        os._exit(0)
+    import asyncio
+
+    def tell(word: str) -> None:
+        try:
+            os.write(args.ready_fd, word.encode("utf-8", "replace"))
+        except OSError:  # the starter is gone; serve anyway
+            pass
+        finally:
+            try:
+                os.close(args.ready_fd)
+            except OSError:
+                pass
+
+    async def serve() -> int:
+        home = HomeSimulator(args.data_dir, mode="service", idle_timeout=args.idle)
+        if not home.claim():
+            tell("error another simulator already serves this home")
+            return 1
+        try:
+            info = await home.start()
+        except Exception as error:  # noqa: BLE001 - said to the starter, who shows it
+            tell(f"error {error}")
+            await home.close()
+            print(f"cannot start: {error}", file=sys.stderr, flush=True)
+            return 1
+        stop_event = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            loop.add_signal_handler(signum, stop_event.set)
+        print(f"serving {info.base_url} (pid {info.pid}, idle timeout {args.idle:g} s)", file=sys.stderr, flush=True)
+        tell(f"ok {info.base_url}")
+        try:
+            await home.run_until(stop_event)
+        finally:
+            await home.close()
+        print(f"stopped (pid {info.pid})", file=sys.stderr, flush=True)
+        return 0
+
+    return asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    sys.exit(_service_main(sys.argv[1:]))
