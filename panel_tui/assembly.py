@@ -58,11 +58,13 @@ def check_data(menus_dir: Path | None, locales_dir: Path | None) -> list[str]:
 
 
 def backend_options(args: Any) -> BackendOptions:
-    """The backend options named by parsed arguments (--live, --sim-url, --client-id, --tenant)."""
+    """The backend options named by parsed arguments (--live, --sim-url, --sim-ca, --sim-fingerprint,
+    --client-id, --tenant)."""
     from panel_tui.backend import BackendOptions
 
     return BackendOptions(live=bool(getattr(args, "live", False)), sim_url=getattr(args, "sim_url", None),
-                          client_id=getattr(args, "client_id", None), tenant=getattr(args, "tenant", None))
+                          client_id=getattr(args, "client_id", None), tenant=getattr(args, "tenant", None),
+                          sim_ca=getattr(args, "sim_ca", None), sim_fingerprint=getattr(args, "sim_fingerprint", None))
 
 
 def build_app(profile: str = "default", lang: str | None = None, clock: Clock | None = None,

@@ -1,7 +1,9 @@
 """Wiring of one emulated printer to its mail backend and to Microsoft 365.
 
-By default that is the embedded simulator, started in a background thread so the panel's
-first frame never waits for it; `--sim-url` joins a standalone simulator; `--live` talks
+By default that is the home's simulator: one per PANEL_TUI_HOME, joined (or started as a
+detached background service, panel_tui.sim.service) from a background thread so the panel's
+first frame never waits for it. `--sim-url` joins another home's or machine's simulator
+(trusting its CA with `--sim-ca FILE` or pinning `--sim-fingerprint SHA256`); `--live` talks
 to the real Microsoft cloud. The panel and the scripting commands share this one object.
 """
 from __future__ import annotations
@@ -35,6 +37,8 @@ class BackendOptions:
     client_id: str | None = None  # live mode: the app registration's application (client) id
     tenant: str | None = None  # live mode, Exchange Online: tenant id or domain
     trust_sim_ca: bool = True  # the simulator plays the public cloud: its CA counts as a system root
+    sim_ca: str | None = None  # --sim-url: the simulator's CA certificate file (`panel-tui sim` names it)
+    sim_fingerprint: str | None = None  # --sim-url: the CA's SHA-256 fingerprint to pin instead
 
     @property
     def mode(self) -> str:
@@ -55,7 +59,13 @@ class Backend:
         self.sim_dir = Path(sim_dir)
         # The OAuth sessions judge token lifetimes on the simulator's clock (it can jump).
         self.session_clock = session_clock or OffsetClock(SystemClock())
-        self._thread = None
+        self._thread = None  # joins (or starts) the home's simulator in the background
+        self._joined = threading.Event()
+        self._join_error: str | None = None
+        self._lease = None  # service.ClientLease: the home's simulator stays up while we use it
+        self._local_sim = None  # a SimulatorThread where locks are not available (Windows)
+        self._stopped = False
+        self._home_endpoints: Any = None
         self._endpoints: Any = None
         self._sessions: dict[tuple, "OAuthSession"] = {}
         self._jobs: "MailJobs | None" = None
@@ -65,25 +75,59 @@ class Backend:
 
     # -- lifecycle -------------------------------------------------------------------
     def start(self) -> None:
-        """Start the embedded simulator in the background (returns at once)."""
-        if self.options.embedded and self._thread is None:
-            from panel_tui.sim.runtime import SimulatorThread
+        """Join (or start) the home's simulator in the background (returns at once)."""
+        with self._lock:
+            if not self.options.embedded or self._thread is not None or self._stopped:
+                return
+            self._thread = threading.Thread(target=self._join_home_simulator, name="join-simulator", daemon=True)
+        self._thread.start()
 
-            self._thread = SimulatorThread(self.sim_dir)
-            self._thread.start_background()
+    def _join_home_simulator(self) -> None:
+        from panel_tui.sim import service
+
+        try:
+            if not service.SUPPORTED:
+                from panel_tui.sim.runtime import SimulatorThread
+
+                self._local_sim = SimulatorThread(self.sim_dir)
+                self._home_endpoints = self._local_sim.start()
+                return
+            lease = service.ClientLease(self.sim_dir)
+            try:
+                info = service.ensure_running(self.sim_dir)
+            except BaseException:
+                lease.release()
+                raise
+            with self._lock:
+                if self._stopped:  # stop() came while we were joining
+                    lease.release()
+                    return
+                self._lease = lease
+            from panel_tui.sim.endpoints import SimEndpoints
+
+            self._home_endpoints = SimEndpoints.from_dict(info.endpoints)
+        except Exception as error:  # noqa: BLE001 - reported by endpoints() with what to do
+            self._join_error = str(error)
+        finally:
+            self._joined.set()
 
     def stop(self) -> None:
+        """Leave the simulator (the home's keeps serving the others; it stops when idle)."""
         with self._lock:
+            self._stopped = True
             control, self._control = self._control, None
-            thread, self._thread = self._thread, None
+            lease, self._lease = self._lease, None
+            local, self._local_sim = self._local_sim, None
         if control is not None:
             control.close()
-        if thread is not None:
-            thread.stop()
+        if lease is not None:
+            lease.release()
+        if local is not None:
+            local.stop()
 
     # -- endpoints -------------------------------------------------------------------
-    def endpoints(self, timeout: float = 30.0):
-        """The simulator's endpoints (waits for the embedded one to be up); None in live mode."""
+    def endpoints(self, timeout: float = 60.0):
+        """The simulator's endpoints (waits for the home's to be up); None in live mode."""
         if self.options.live:
             return None
         with self._lock:
@@ -91,26 +135,37 @@ class Backend:
                 return self._endpoints
             if self.options.sim_url:
                 self._endpoints = self._fetch_endpoints(self.options.sim_url, timeout)
-            else:
-                self.start()
-                try:
-                    self._endpoints = self._thread.wait(timeout)
-                except Exception as error:  # noqa: BLE001 - reported with what to do
-                    raise BackendError(f"the embedded simulator did not start: {error}") from None
-            self.sync_clock()
-            return self._endpoints
+        if self._endpoints is None:
+            self.start()
+            if self._thread is None:
+                raise BackendError("this printer's backend is stopped")
+            if not self._joined.wait(timeout):
+                raise BackendError(f"the simulator did not start within {timeout:.0f} s")
+            if self._join_error is not None:
+                raise BackendError(self._join_error)
+            with self._lock:
+                if self._endpoints is None:
+                    self._endpoints = self._home_endpoints
+        self.sync_clock()
+        return self._endpoints
 
     def _fetch_endpoints(self, url: str, timeout: float) -> dict:
+        """Join the simulator at ``url``: trust its CA (this home's, --sim-ca, or the pinned
+        --sim-fingerprint), and read its endpoints; the CA path is the local copy."""
         import requests
 
-        ca = self.sim_dir / "pki" / "ca.pem"
+        url = url.rstrip("/")
+        ca = self._trusted_ca(url, timeout)
         session = requests.Session()
         session.trust_env = False
         try:
-            reply = session.get(url.rstrip("/") + "/_sim/endpoints", timeout=timeout,
-                                verify=str(ca) if ca.exists() else True)
+            reply = session.get(url + "/_sim/endpoints", timeout=timeout, verify=str(ca) if ca else True)
             reply.raise_for_status()
             data = reply.json()
+        except requests.exceptions.SSLError as error:
+            raise BackendError(_untrusted_sim_message(url, error)) from None
+        except BackendError:
+            raise
         except Exception as error:  # noqa: BLE001
             raise BackendError(
                 f"cannot reach the simulator at {url}: {error}. Start one with `panel-tui sim` "
@@ -118,7 +173,55 @@ class Backend:
             ) from None
         finally:
             session.close()
+        if ca is not None:
+            data["ca_path"] = str(ca)  # the simulator's own path may be on another machine or home
         return data
+
+    def _trusted_ca(self, url: str, timeout: float) -> Path | None:
+        """The CA file to verify ``url`` with; None: the system's roots."""
+        if self.options.sim_ca:
+            ca = Path(self.options.sim_ca).expanduser().resolve()
+            if not ca.is_file():
+                raise BackendError(f"--sim-ca {self.options.sim_ca}: no such file (copy the simulator's "
+                                   "CA certificate, whose path `panel-tui sim` prints)")
+            return ca
+        if self.options.sim_fingerprint:
+            return self._pinned_ca(url, self.options.sim_fingerprint, timeout)
+        own = self.sim_dir / "pki" / "ca.pem"
+        return own if own.exists() else None
+
+    def _pinned_ca(self, url: str, fingerprint: str, timeout: float) -> Path:
+        """Fetch the simulator's CA certificate and keep it only if its SHA-256 is ``fingerprint``."""
+        import hashlib
+        import ssl
+        import warnings
+
+        import requests
+
+        wanted = normalise_fingerprint(fingerprint)
+        if wanted is None:
+            raise BackendError(f"--sim-fingerprint {fingerprint!r} is not a SHA-256 fingerprint: 64 hex "
+                               "digits, colons allowed (as `panel-tui sim` prints it)")
+        session = requests.Session()
+        session.trust_env = False
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # unverified on purpose: the pin is checked below
+                reply = session.get(url + "/_sim/ca.pem", timeout=timeout, verify=False)
+            reply.raise_for_status()
+            der = ssl.PEM_cert_to_DER_cert(reply.text)
+        except Exception as error:  # noqa: BLE001
+            raise BackendError(f"cannot fetch the simulator's CA certificate from {url}: {error}") from None
+        finally:
+            session.close()
+        got = hashlib.sha256(der).hexdigest()
+        if got != wanted:
+            raise BackendError(
+                f"the simulator at {url} presents a CA whose SHA-256 fingerprint is {format_fingerprint(got)}, "
+                f"not the {format_fingerprint(wanted)} given with --sim-fingerprint: not joining it")
+        path = self.printer.paths.cache_dir / f"simulator-ca-{got[:16]}.pem"
+        path.write_text(ssl.DER_cert_to_PEM_cert(der), encoding="ascii")
+        return path
 
     def use_endpoints(self, endpoints) -> None:
         """Join a simulator already running in this process (tests, the trainer's classroom)."""
@@ -136,7 +239,10 @@ class Backend:
         return self._endpoints is not None or self.options.live
 
     def control(self):
-        """A SimControl for the simulator (trainer actions, inbox); BackendError in live mode."""
+        """A SimControl for the simulator (trainer actions, inbox); BackendError in live mode.
+
+        It authenticates with the control secret file the simulator's endpoints name (readable
+        by the simulator's owner only)."""
         if self.options.live:
             raise BackendError("live mode: there is no simulator to control")
         endpoints = self.endpoints()
@@ -144,8 +250,7 @@ class Backend:
             if self._control is None:
                 from panel_tui.sim.control import SimControl
 
-                data = endpoints if isinstance(endpoints, dict) else endpoints.to_dict()
-                self._control = SimControl(data["control_url"], Path(data["ca_path"]))
+                self._control = SimControl.for_endpoints(endpoints)
             return self._control
 
     # -- clock -----------------------------------------------------------------------
@@ -254,3 +359,25 @@ def open_backend(profile: str = "default", options: BackendOptions | None = None
     printer = Printer.open(resolve_paths(profile), clock=clock or session_clock)
     backend = Backend(printer, options or BackendOptions(), simulator_dir(), session_clock=session_clock)
     return printer, backend
+
+
+def normalise_fingerprint(text: str) -> str | None:
+    """``AB:CD:...`` (any case, colons, spaces or a ``sha256:`` prefix) as 64 lowercase hex digits."""
+    value = text.strip().lower()
+    if value.startswith(("sha256:", "sha256=")):
+        value = value[7:]
+    value = value.replace(":", "").replace(" ", "")
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        return None
+    return value
+
+
+def format_fingerprint(hex_digits: str) -> str:
+    return ":".join(hex_digits[i:i + 2] for i in range(0, len(hex_digits), 2)).upper()
+
+
+def _untrusted_sim_message(url: str, error: Exception) -> str:
+    return (f"cannot verify the certificate of the simulator at {url} (CERTIFICATE_VERIFY_FAILED: it is not "
+            "this home's simulator). Trust its CA: add --sim-ca FILE (a copy of the CA certificate file "
+            "`panel-tui sim` prints) or --sim-fingerprint SHA256 (the CA SHA-256 fingerprint `panel-tui sim` "
+            f"prints). Details: {error}")

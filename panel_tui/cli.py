@@ -25,7 +25,14 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tenant", help="live mode, Exchange Online: tenant ID or domain (default: organizations)")
     parser.add_argument("--scenario", metavar="NAME",
                         help="start in a named trainer scenario on a fresh profile (`panel-tui scenarios` lists them)")
-    parser.add_argument("--sim-url", help="use a standalone simulator (`panel-tui sim` prints its URL)")
+    parser.add_argument("--sim-url", metavar="URL",
+                        help="join another home's or machine's simulator (`panel-tui sim` prints its URL); "
+                             "by default the home's own simulator is joined, or started in the background")
+    parser.add_argument("--sim-ca", metavar="FILE",
+                        help="with --sim-url: trust that simulator's CA certificate file (`panel-tui sim` names it)")
+    parser.add_argument("--sim-fingerprint", metavar="SHA256",
+                        help="with --sim-url: pin that simulator's CA by its SHA-256 fingerprint "
+                             "(`panel-tui sim` prints it)")
 
 
 def build_start_parser() -> argparse.ArgumentParser:
@@ -50,7 +57,8 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate the menu and locale files; exit 1 on any problem")
     check.add_argument("--menus", type=Path, help="folder holding panel.toml (default: the shipped one)")
     check.add_argument("--locales", type=Path, help="folder holding en.toml and ro.toml (default: the shipped one)")
-    sub.add_parser("sim", help="run the embedded Microsoft 365 simulator alone (see `panel-tui sim --help`)", add_help=False)
+    sub.add_parser("sim", help="the home's Microsoft 365 simulator: run it in the foreground, or start, "
+                               "status, stop the background one (see `panel-tui sim --help`)", add_help=False)
     sub.add_parser("classroom", help="a class: seats on one simulator, the trainer's dashboard, a report "
                    "(see `panel-tui classroom --help`)", add_help=False)
     sub.add_parser("scenarios", help="list the named starting states for trainers (--scenario NAME)")
@@ -90,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     if rest or args.command is None and set(argv) & {*COMMANDS, "-h", "--help"}:
         # A command, help or a mistake: the full parser (it explains mistakes).
         args = build_parser(full=bool({"gallery", "serve", "-h", "--help"} & set(argv))).parse_args(argv)
+    if (args.sim_ca or args.sim_fingerprint) and not args.sim_url:
+        build_parser(full=False).error(
+            "--sim-ca and --sim-fingerprint trust the simulator named by --sim-url; give its URL too")
     if args.command == "check":
         from panel_tui.assembly import check_command
 

@@ -14,7 +14,17 @@ def panel_home(tmp_path, monkeypatch):
     home = tmp_path / "panel-home"
     monkeypatch.setenv("PANEL_TUI_HOME", str(home))
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
-    return home
+    yield home
+    stop_home_simulator(home)
+
+
+def stop_home_simulator(home) -> None:
+    """Stop the background simulator a test's panel or command started in `home` (if any)."""
+    sim_dir = home / "simulator"
+    if (sim_dir / "simulator.lock").exists():
+        from panel_tui.sim import service
+
+        service.stop(sim_dir)
 
 
 @pytest.fixture

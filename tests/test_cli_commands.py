@@ -26,6 +26,7 @@ import pytest
 
 from panel_tui.sim.control import SimControl
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+from tests.conftest import stop_home_simulator
 
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
 TIMEOUT = 60
@@ -472,26 +473,31 @@ def test_output_follows_the_profile_language(cli, monkeypatch):
     assert "Email Server Status" in cli.ok("--lang", "en", "status")
 
 
-# ---- the embedded simulator (no --sim-url) ------------------------------------------------------
+# ---- the home's simulator (no --sim-url) --------------------------------------------------------
 
 
-def test_commands_embed_their_own_simulator_and_share_its_state(tmp_path):
-    """Each command starts the embedded simulator; its state and the tokens persist between them."""
+def test_commands_join_the_home_simulator_and_share_its_state(tmp_path):
+    """The first command starts the home's simulator in the background; the next ones join it."""
     embedded = Cli(tmp_path / "embedded-home", "default", None)
-    embedded.ok("config", "set", "auth_method", "oauth2")
-    assert re.search(r"Current Status\s+Not signed in", embedded.ok("status"))
-    proc = embedded.popen("signin")
-    out = LineReader(proc.stdout)
-    code = out.expect(r"^code: (\S+)$").group(1)
-    base_url = out.expect(r"^url: (https://127\.0\.0\.1:\d+)/devicelogin$").group(1)
-    ca = embedded.home / "data" / "simulator" / "pki" / "ca.pem"
-    with SimControl(base_url + "/_sim", ca) as control:
-        control.set_security_defaults(False)
-        control.set_smtp_auth_org(True)
-        assert control.approve_device_code(code, ADMIN.upn, ADMIN.password, consent_for_org=True)["signed_in"]
-    assert proc.wait(timeout=TIMEOUT) == 0, (out.rest(), proc.stderr.read())
-    proc.stdout.close()
-    proc.stderr.close()
-    # A new command, a new simulator on new ports: the sign-in and the tenant settings persist.
-    assert re.search(r"Current Status\s+Signed in", embedded.ok("status"))
-    assert "completed." in embedded.ok("send", "--to", MEGAN.upn)
+    try:
+        embedded.ok("config", "set", "auth_method", "oauth2")
+        assert re.search(r"Current Status\s+Not signed in", embedded.ok("status"))
+        proc = embedded.popen("signin")
+        out = LineReader(proc.stdout)
+        code = out.expect(r"^code: (\S+)$").group(1)
+        base_url = out.expect(r"^url: (https://127\.0\.0\.1:\d+)/devicelogin$").group(1)
+        ca = embedded.home / "simulator" / "pki" / "ca.pem"
+        with SimControl(base_url + "/_sim", ca) as control:
+            control.set_security_defaults(False)
+            control.set_smtp_auth_org(True)
+            assert control.approve_device_code(code, ADMIN.upn, ADMIN.password, consent_for_org=True)["signed_in"]
+            pid = control.pid()
+        assert proc.wait(timeout=TIMEOUT) == 0, (out.rest(), proc.stderr.read())
+        proc.stdout.close()
+        proc.stderr.close()
+        assert re.search(r"Current Status\s+Signed in", embedded.ok("status"))
+        assert "completed." in embedded.ok("send", "--to", MEGAN.upn)
+        with SimControl(base_url + "/_sim", ca) as control:  # one simulator served every command
+            assert control.pid() == pid != proc.pid
+    finally:
+        stop_home_simulator(embedded.home)

@@ -1,4 +1,9 @@
-"""Where a printer profile keeps its files: platformdirs, or everything under $PANEL_TUI_HOME."""
+"""Where a printer profile keeps its files: platformdirs, or everything under $PANEL_TUI_HOME.
+
+The Microsoft 365 simulator of the home keeps its own files outside every profile's folders
+(no profile name can reach them): $PANEL_TUI_HOME/simulator, or the platformdirs user data
+directory of "panel-tui-simulator".
+"""
 from __future__ import annotations
 
 import os
@@ -12,6 +17,9 @@ APP_NAME = "panel-tui"
 HOME_ENV = "PANEL_TUI_HOME"
 PROFILE_MAX_LENGTH = 40
 _PROFILE_RE = re.compile(r"[A-Za-z0-9._-]{1,%d}" % PROFILE_MAX_LENGTH)
+# Where the simulator lived before it left the profiles' namespace (data/simulator): never a profile.
+RESERVED_PROFILE_NAMES = frozenset({"simulator"})
+_SIMULATOR_ENTRIES = ("pki", "signing-key.pem", "state.json", "maildir", "control-secret")
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,11 @@ def validate_profile_name(profile: str) -> str:
             f"invalid profile name {profile!r}: use 1-{PROFILE_MAX_LENGTH} characters from "
             "letters, digits, '-', '_' and '.' (not only dots)"
         )
+    if profile.lower() in RESERVED_PROFILE_NAMES:
+        raise ValueError(
+            f"the profile name {profile!r} is reserved (it names the Microsoft 365 simulator's own data); "
+            "choose another name"
+        )
     return profile
 
 
@@ -90,10 +103,20 @@ def resolve_paths(profile: str = "default") -> ProfilePaths:
 
 
 def simulator_dir() -> Path:
-    """The Microsoft 365 simulator's data directory, shared by all profiles (created)."""
+    """The home's Microsoft 365 simulator directory, shared by all profiles (created, 0700).
+
+    Outside the profiles' folders: $PANEL_TUI_HOME/simulator, or platformdirs' user data
+    directory of "panel-tui-simulator". The files of an older layout (data/simulator) move here.
+    """
+    home = os.environ.get(HOME_ENV)
+    if home:
+        directory = Path(home).expanduser() / "simulator"
+    else:
+        directory = Path(platformdirs.user_data_dir(APP_NAME + "-simulator", appauthor=False))
     _, data_base, _ = _base_dirs()
-    directory = data_base / "simulator"
+    _move_old_simulator(data_base / "simulator", directory)
     directory.mkdir(parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
     return directory
 
 
@@ -104,3 +127,17 @@ def data_cache_dir() -> Path:
     """
     _, _, cache_base = _base_dirs()
     return cache_base / "+data-files"
+
+
+def _move_old_simulator(old: Path, new: Path) -> None:
+    """Move the simulator's files from data/simulator (before it left the profiles' namespace)."""
+    if new.exists() or not (old / "pki").is_dir():
+        return
+    new.mkdir(parents=True, exist_ok=True)
+    for name in _SIMULATOR_ENTRIES:
+        if (old / name).exists():
+            os.replace(old / name, new / name)
+    try:
+        old.rmdir()  # only if nothing else is left
+    except OSError:
+        pass

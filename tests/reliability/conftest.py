@@ -96,3 +96,36 @@ def home_world(panel_home):
         backend.stop()
         control.close()
         sim.stop()
+
+
+# ---- the home's own simulator as a background service (test_sim_home*) ---------------------------
+
+COMMAND_TIMEOUT = 120
+
+
+def panel_cli(*args: str, home: Path | None = None, timeout: float = COMMAND_TIMEOUT,
+              **env: str) -> subprocess.CompletedProcess:
+    """`panel-tui ARGS` in its own process, no --sim-url (killed if it outlives `timeout`)."""
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
+    if home is not None:
+        environment["PANEL_TUI_HOME"] = str(home)
+    return subprocess.run([sys.executable, "-m", "panel_tui", *args], env=environment, capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def processes():
+    """Popen objects a test starts; each is killed (by its pid) and reaped at teardown."""
+    started: list[subprocess.Popen] = []
+    yield started
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        try:
+            proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def sim_dir_of(home: Path) -> Path:
+    return home / "simulator"

@@ -6,6 +6,7 @@ import ssl
 
 import aiosmtplib
 import msal
+import pytest
 import requests
 from cryptography import x509
 
@@ -81,13 +82,13 @@ def test_pki_is_created_once_and_covers_loopback(tmp_path):
     assert third.cert_path.read_bytes() != cert_bytes and third.ca_path.read_bytes() == first.ca_path.read_bytes()
 
 
-def test_an_unreadable_state_file_is_kept_aside_and_the_seed_used(tmp_path):
+def test_an_unreadable_state_file_stops_the_start_and_is_kept(tmp_path):
     (tmp_path / "state.json").write_text("{ not json")
-    with SimulatorThread(tmp_path) as endpoints:
-        with SimControl(endpoints.control_url, endpoints.ca_path) as control:
-            assert control.state()["policies"]["security_defaults"] is True
-    assert list(tmp_path.glob("state.json.unreadable-*"))
-    assert json.loads((tmp_path / "state.json").read_text())["version"] == 1
+    thread = SimulatorThread(tmp_path)
+    with pytest.raises(RuntimeError, match="state.json: the simulator's state is corrupt"):
+        thread.start(timeout=30)
+    thread.stop()
+    assert (tmp_path / "state.json").read_text() == "{ not json"  # never silently reseeded
 
 
 def test_endpoints_round_trip_through_json(sim):

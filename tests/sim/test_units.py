@@ -81,6 +81,7 @@ def test_control_api_refusals_are_errors(sim):
     with pytest.raises(SimControlError) as unknown:
         sim.control.reset_password("nobody@contoso.onmicrosoft.com", "Long-enough-1")
     assert unknown.value.status == 404
+    secret = sim.endpoints.control_secret_path.read_text()
     response = sim.http().post(f"{sim.endpoints.control_url}/policies", data="not json",
-                               headers={"Content-Type": "application/json"})
+                               headers={"Content-Type": "application/json", "Authorization": f"Bearer {secret}"})
     assert response.status_code == 400 and "invalid JSON" in response.json()["error"]
