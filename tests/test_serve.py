@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from panel_tui import serve
-from tests.conftest import chromium_path
+from tests.conftest import chromium_path, stop_home_simulator
 
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -78,6 +78,7 @@ def served(tmp_path, request):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+        stop_home_simulator(tmp_path / "home")  # the served panel started the home's simulator
 
 
 @pytest.mark.browser
