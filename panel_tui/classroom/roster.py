@@ -31,9 +31,9 @@ def seat_name(index: int) -> str:
 
 def class_dir() -> Path:
     """`<data>/@classroom` of the current home (created, 0700)."""
-    from panel_tui.device.paths import simulator_dir
+    from panel_tui.device.paths import home_data_dir
 
-    folder = simulator_dir().parent / "@classroom"
+    folder = home_data_dir() / "@classroom"
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     return folder

@@ -102,6 +102,11 @@ def resolve_paths(profile: str = "default") -> ProfilePaths:
     return paths
 
 
+def home_data_dir() -> Path:
+    """The data folder holding every profile's data folder (not created)."""
+    return _base_dirs()[1]
+
+
 def simulator_dir() -> Path:
     """The home's Microsoft 365 simulator directory, shared by all profiles (created, 0700).
 
