@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from pathlib import Path
+from typing import Any
 
 from panel_tui.sim.endpoints import SimEndpoints
 
@@ -44,7 +45,7 @@ class Simulator:
         self.smtp_port = smtp_port
         self.poll_interval = poll_interval
         self.endpoints: SimEndpoints | None = None
-        self._server = None
+        self._server: Any = None  # a SimServer once started (imported late: it is heavy)
 
     async def start(self) -> SimEndpoints:
         if self._server is not None:

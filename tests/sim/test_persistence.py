@@ -1,7 +1,6 @@
 """What survives a restart: PKI, signing key, tenant, consents, refresh tokens, clock."""
 from __future__ import annotations
 
-import json
 import ssl
 
 import aiosmtplib
