@@ -26,7 +26,6 @@ import select
 import signal
 import subprocess
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -135,15 +134,35 @@ def is_serving(sim_dir: Path) -> bool:
 
 
 def wait_until_stopped(sim_dir: Path, timeout: float) -> bool:
-    """Block until no simulator holds the home's lock (or ``timeout``); True if it is free."""
-    done = threading.Event()
+    """Wait until no simulator holds the home's lock (or ``timeout``); True if it is free.
 
-    def take_and_release() -> None:
-        with _held(Path(sim_dir) / LOCK_FILE, fcntl.LOCK_EX):
-            done.set()
+    Waits on the serving process's exit (a pidfd) where it can; never takes the lock itself,
+    so a simulator starting meanwhile is not refused.
+    """
+    deadline = time.monotonic() + timeout
+    while is_serving(sim_dir):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        info = RuntimeInfo.read(sim_dir)
+        if not _wait_for_exit(info.pid if info else None, min(left, 1.0)):
+            time.sleep(min(left, 0.05))  # no pid to wait on (or no pidfd): look again shortly
+    return True
 
-    threading.Thread(target=take_and_release, name="sim-stop-wait", daemon=True).start()
-    return done.wait(timeout)
+
+def _wait_for_exit(pid: int | None, timeout: float) -> bool:
+    """Block until process ``pid`` exits (or ``timeout``); False when that cannot be waited on."""
+    if pid is None or not hasattr(os, "pidfd_open"):
+        return False
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError:  # already gone, or not ours to watch: the caller looks at the lock again shortly
+        return False
+    try:
+        select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)
+    return True
 
 
 class ClientLease:

@@ -128,11 +128,11 @@ def test_sim_status_and_stop(panel_home):
 def test_an_idle_service_stops_by_itself_but_not_while_a_process_uses_it(panel_home):
     from panel_tui.sim import service
 
-    started = panel_cli("sim", "start", PANEL_TUI_SIM_IDLE="0.2")
-    assert started.returncode == 0, started.stderr
     sim_dir = sim_dir_of(panel_home)
-    lease = service.ClientLease(sim_dir)
+    lease = service.ClientLease(sim_dir)  # first, as every client does: no idle stop in between
     try:
+        started = panel_cli("sim", "start", PANEL_TUI_SIM_IDLE="0.2")
+        assert started.returncode == 0, started.stderr
         assert not service.wait_until_stopped(sim_dir, 1.5)  # 7 idle periods: a client holds it
     finally:
         lease.release()
