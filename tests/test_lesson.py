@@ -48,3 +48,15 @@ async def test_lesson_panel_shows_progress_and_troubleshooting(make_e2e_app, sim
         assert "error code 360" in body and "click OK" in body
         await pilot.press("g")
         assert not app.screen.query("#lesson")
+
+
+def test_the_lessons_romanian_words_are_the_guides():
+    """To My Email's permissions step ticks "Acceptați în numele organizației" (the words Microsoft's
+    Romanian page shows), and SMTP AUTH is enabled for the printer administrator's mailbox."""
+    from tests.device.locale_support import catalog
+
+    ro = catalog("ro")
+    assert ro["lesson.step.consent.title"] == "Acceptați în numele organizației"
+    assert "bifați Acceptați în numele organizației" in ro["lesson.step.consent.how"]
+    assert "căsuța poștală a administratorului imprimantei" in ro["lesson.step.smtp_auth.how"]
+    assert "Consimțământ" not in ro["lesson.step.consent.how"]

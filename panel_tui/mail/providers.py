@@ -29,12 +29,16 @@ Mode = Literal["sim", "live"]
 
 APP_REGISTRATION_HELP = (
     "Live mode needs the application (client) ID of your own app registration.\n"
-    "  1. Microsoft Entra admin center > Identity > Applications > App registrations > New registration\n"
-    "     (any name; supported account types to match the email service; no redirect URI).\n"
-    "  2. Authentication > Advanced settings > Allow public client flows = Yes (device code flow).\n"
-    "  3. API permissions > Add a permission > APIs my organization uses > Office 365 Exchange Online >\n"
-    "     Delegated permissions > SMTP.Send; then Grant admin consent (or consent when signing in).\n"
-    "  4. Copy the Application (client) ID and start with --live --client-id <ID> [--tenant <tenant>]."
+    "  1. Microsoft Entra admin center > Identity > Applications > App registrations > New registration:\n"
+    "     any name, no redirect URI. Supported account types: 'Accounts in this organizational directory\n"
+    "     only' (single tenant, the default) needs --tenant <your tenant id or domain>; 'Accounts in any\n"
+    "     organizational directory' (multitenant) works without it. Outlook.com needs personal accounts.\n"
+    "  2. Authentication > Advanced settings > Allow public client flows = Yes (device code sign-in).\n"
+    "  3. API permissions > Add a permission > Microsoft Graph > Delegated permissions > SMTP.Send\n"
+    "     (and offline_access); then Grant admin consent, or tick 'Consent on behalf of your\n"
+    "     organization' when signing in with a global administrator.\n"
+    "  4. Copy the Application (client) ID (Overview) and the Directory (tenant) ID, then start with\n"
+    "     --live --client-id <ID> [--tenant <tenant id or domain>]. `panel-tui doctor --live ...` checks it."
 )
 
 

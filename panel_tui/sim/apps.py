@@ -167,7 +167,7 @@ def registration_rows(app: AppRegistration) -> Markup:
                     cid=app.client_id, prop=prop, value=value, label=label, css=css)
 
     single = app.sign_in_audience == SINGLE_TENANT
-    permission = ("Office 365 Exchange Online / Microsoft Graph: SMTP.Send (Delegated)"
+    permission = ("Microsoft Graph: SMTP.Send (Delegated), offline_access, openid, profile"
                   if app.smtp_send else "SMTP.Send not configured (only openid, profile, offline_access)")
     return html(
         """<tr><th>Supported account types</th><td>{audience} {audience_button}</td></tr>

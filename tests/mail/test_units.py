@@ -47,9 +47,13 @@ def test_live_mode_without_a_client_id_explains_the_app_registration(client_id):
     with pytest.raises(LiveConfigError) as raised:
         provider_for("exchange_online", "live", client_id=client_id)
     text = str(raised.value)
-    for needed in ("App registrations", "Allow public client flows = Yes", "Office 365 Exchange Online",
-                   "SMTP.Send", "--client-id"):
+    # The delegated permission's path as Microsoft documents it (Microsoft Graph > Delegated), and
+    # when --tenant is needed (a single-tenant app, the portal's default).
+    for needed in ("App registrations", "Allow public client flows = Yes",
+                   "Microsoft Graph > Delegated permissions > SMTP.Send", "--client-id",
+                   "single tenant", "--tenant <your tenant id or domain>", "panel-tui doctor"):
         assert needed in text
+    assert "Office 365 Exchange Online" not in text
 
 
 def test_simulator_profile_trusts_its_ca_and_routes_microsofts_smtp_names():
