@@ -65,7 +65,7 @@ def sign_in(endpoints: SimEndpoints, upn: str) -> str:
     app = msal.PublicClientApplication(endpoints.client_id, authority=endpoints.authority,
                                        instance_discovery=False, http_client=http)
     flow = app.initiate_device_flow(scopes=[endpoints.scope])
-    with SimControl(endpoints.control_url, endpoints.ca_path) as control:
+    with SimControl(endpoints.control_url, endpoints.ca_path, timeout=120) as control:
         page = control.approve_device_code(flow["user_code"], upn, PASSWORD)
     if not page["signed_in"]:
         raise RuntimeError(f"sign-in of {upn} ended on {page['page']} {page['error']}")
@@ -197,7 +197,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="sim-load-") as tmp:
         with SimulatorThread(Path(tmp)) as endpoints:
-            with SimControl(endpoints.control_url, endpoints.ca_path) as control:
+            with SimControl(endpoints.control_url, endpoints.ca_path, timeout=120) as control:
                 control.set_security_defaults(False)
                 control.set_smtp_auth_org(True)
                 control.grant_admin_consent(endpoints.client_id)
