@@ -22,6 +22,8 @@ import logging
 
 from aiohttp import web
 
+from panel_tui.sim.smtp import set_no_delay
+
 log = logging.getLogger(__name__)
 
 HANDSHAKE_TIMEOUT = 10.0
@@ -97,6 +99,7 @@ class _GuardedConnection(asyncio.Protocol):
             transport.abort()
             return
         self._admitted = True
+        set_no_delay(transport)
         self._arm_idle()
         self.inner.connection_made(_WatchedTransport(transport, self))
 

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import re
 import smtplib
+import time
 
 import pytest
 
@@ -106,3 +107,14 @@ def test_a_verified_token_is_remembered_but_its_lifetime_is_checked_each_time(si
         with pytest.raises(smtplib.SMTPAuthenticationError) as refused:
             smtp.auth("XOAUTH2", lambda challenge=None: _xoauth2(ADMIN.upn, admin_token))
     assert refused.value.smtp_code == 535 and refused.value.smtp_error.startswith(b"5.7.3 ")
+
+
+def test_multi_line_replies_do_not_wait_for_the_clients_delayed_ack(sim):
+    # EHLO's eight lines are written one by one; without TCP_NODELAY each waits ~40 ms.
+    with smtplib.SMTP(sim.endpoints.smtp_host, sim.endpoints.smtp_port, timeout=10) as smtp:
+        rounds = []
+        for _ in range(5):
+            started = time.perf_counter()
+            smtp.ehlo("printer")
+            rounds.append(time.perf_counter() - started)
+    assert sorted(rounds)[2] < 0.03, rounds
