@@ -386,12 +386,14 @@ class OAuthSession:
 
     # -- tokens for sending ----------------------------------------------------------
 
-    def acquire_token_for_send(self, account: str | None = None, role: str = EMAIL_SERVER_ROLE) -> str:
+    def acquire_token_for_send(self, account: str | None = None, role: str = EMAIL_SERVER_ROLE,
+                               force_refresh: bool = False) -> str:
         """An access token for SMTP.Send, from the cache or refreshed (blocks: use a thread).
 
         `account` None: the account `role` signed in with (360 if none, 361 once its
         refresh token is dead). A named account is a To My Email user (370 if they have
-        no live sign-in). Refreshes when under 600 s remain. Raises MailError.
+        no live sign-in). Refreshes when under 600 s remain, or always with `force_refresh`
+        (the server refused the cached token). Raises MailError.
         """
         per_user = account is not None
         missing = "user_signin_required" if per_user else "not_signed_in"
@@ -408,7 +410,7 @@ class OAuthSession:
                 raise MailError("user_signin_required" if per_user else _dead_cause(mark),
                                 f"the sign-in of {upn} has expired (AADSTS{mark.get('aadsts', '')})")
             expires_on = self._access_token_expires_on(matches[0])
-            force = expires_on is not None and expires_on - self._epoch() < self.refresh_margin
+            force = force_refresh or (expires_on is not None and expires_on - self._epoch() < self.refresh_margin)
             app = self._application()
             msal_accounts = app.get_accounts(username=upn)
             if not msal_accounts:

@@ -22,7 +22,7 @@ import email.utils
 import json
 import logging
 import mimetypes
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -319,11 +319,15 @@ class MailJobs:
             on_stage=reached,
         )
         host, port = self._server(provider, settings)
-        if message is None:
-            return await smtp.connection_check(host, port, auth_user, lambda: token, **common)
-        receipt = await smtp.send_message(host, port, sender, list(request.recipients), message, lambda: token,
-                                          auth_user=auth_user, **common)
-        return receipt.reply
+
+        async def attempt(token: str) -> str:
+            if message is None:
+                return await smtp.connection_check(host, port, auth_user, lambda: token, **common)
+            receipt = await smtp.send_message(host, port, sender, list(request.recipients), message,
+                                              lambda: token, auth_user=auth_user, **common)
+            return receipt.reply
+
+        return await retry_once_with_fresh_token(session, account, route.role, token, attempt)
 
     # -- pieces ------------------------------------------------------------------------
 
@@ -390,6 +394,21 @@ class MailJobs:
 def _new_message_id(sender: str | None) -> str:
     domain = (sender or "").rsplit("@", 1)[-1] if sender and "@" in sender else "printer.invalid"
     return email.utils.make_msgid(domain=domain)
+
+
+async def retry_once_with_fresh_token(session, account: str | None, role: str, token: str,
+                                      attempt: Callable[[str], Awaitable[str]]) -> str:
+    """`await attempt(token)`; when Exchange refuses a token the printer believes valid
+    (535 5.7.3: its clock is ahead of the printer's, or the token was cut short), refresh it
+    once and try again before failing with 312. AUTH comes before MAIL: nothing was sent."""
+    try:
+        return await attempt(token)
+    except MailError as error:
+        if error.cause_name != "token_rejected":
+            raise
+        log.info("the server refused a cached access token (%s); refreshing it once", error.detail)
+    fresh = await asyncio.to_thread(session.acquire_token_for_send, account, role, force_refresh=True)
+    return await attempt(fresh)
 
 
 def _addresses(to: str | Sequence[str]) -> tuple[str, ...]:

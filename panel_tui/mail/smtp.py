@@ -183,6 +183,7 @@ class _Conversation:
         )
         self.context = context
         self.on_stage = on_stage
+        self.auth_reply = ""
 
     def reached(self, stage: str) -> None:
         if self.on_stage is not None:
@@ -202,7 +203,8 @@ class _Conversation:
         self.stage = "token"
         token = await _token(token_getter)
         self.stage = "auth"
-        await self.client.auth_xoauth2(user, token)
+        reply = await self.client.auth_xoauth2(user, token)
+        self.auth_reply = f"{reply.code} {reply.message}".strip()  # the server's own words
         self.reached("authenticated")
 
     async def send(self, message: EmailMessage, sender: str, recipients: list[str]):
@@ -300,7 +302,7 @@ async def connection_check(
     context = tls_context(validate_certs, extra_ca_paths)
     conversation = _Conversation(host, port, security, context, timeout, on_stage)
     await _guarded(conversation, security, lambda: conversation.open(user, token_getter))
-    return "235 2.7.0 Authentication successful"
+    return scrub(conversation.auth_reply)
 
 
 async def _guarded(conversation: _Conversation, security: str, exchange):
