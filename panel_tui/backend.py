@@ -131,6 +131,8 @@ class Backend:
         if self.options.live:
             return None
         with self._lock:
+            if self._endpoints is not None and self._lease is not None:
+                self._follow_home_simulator()
             if self._endpoints is not None:
                 return self._endpoints
             if self.options.sim_url:
@@ -148,6 +150,27 @@ class Backend:
                     self._endpoints = self._home_endpoints
         self.sync_clock()
         return self._endpoints
+
+    def _follow_home_simulator(self) -> None:
+        """The home's simulator was stopped (`panel-tui sim stop`) or replaced: join the one
+        serving now, starting it again if needed (its state, tokens and clock persist)."""
+        from panel_tui.sim import service
+        from panel_tui.sim.endpoints import SimEndpoints
+
+        info = service.RuntimeInfo.read(self.sim_dir)
+        current = self._endpoints
+        current_url = current["base_url"] if isinstance(current, dict) else current.base_url
+        if info is not None and info.base_url == current_url and _process_alive(info.pid):
+            return
+        try:
+            info = service.ensure_running(self.sim_dir)
+        except service.SimServiceError as error:
+            raise BackendError(str(error)) from None
+        self._endpoints = SimEndpoints.from_dict(info.endpoints)
+        control, self._control = self._control, None
+        if control is not None:
+            control.close()
+        self.sync_clock()
 
     def _fetch_endpoints(self, url: str, timeout: float) -> dict:
         """Join the simulator at ``url``: trust its CA (this home's, --sim-ca, or the pinned
@@ -359,6 +382,18 @@ def open_backend(profile: str = "default", options: BackendOptions | None = None
     printer = Printer.open(resolve_paths(profile), clock=clock or session_clock)
     backend = Backend(printer, options or BackendOptions(), simulator_dir(), session_clock=session_clock)
     return printer, backend
+
+
+def _process_alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 def normalise_fingerprint(text: str) -> str | None:

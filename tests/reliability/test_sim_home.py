@@ -88,6 +88,21 @@ def test_the_panel_joins_in_the_background_without_waiting(panel_home):
         backend.stop()
 
 
+def test_a_running_panel_follows_its_home_simulator_after_sim_stop(panel_home):
+    from panel_tui.assembly import open_backend
+
+    printer, backend = open_backend("default")
+    try:
+        first = backend.control().pid()
+        backend.advance_clock(7200)
+        moved = backend.control().now()
+        assert panel_cli("sim", "stop").returncode == 0
+        assert backend.control().pid() != first  # started again by the next use
+        assert backend.control().now() >= moved  # the simulated clock persisted
+    finally:
+        backend.stop()
+
+
 def test_a_stale_runtime_file_is_detected_and_replaced(panel_home):
     from panel_tui.assembly import open_backend
     from panel_tui.sim import service
