@@ -115,7 +115,7 @@ def simulator_dir() -> Path:
     """
     home = os.environ.get(HOME_ENV)
     if home:
-        directory = Path(home).expanduser() / "simulator"
+        directory = Path(home).expanduser().absolute() / "simulator"  # its runtime file names paths
     else:
         directory = Path(platformdirs.user_data_dir(APP_NAME + "-simulator", appauthor=False))
     _, data_base, _ = _base_dirs()

@@ -126,6 +126,8 @@ def _try_lock(path: Path, operation: int) -> int | None:
 
 def is_serving(sim_dir: Path) -> bool:
     """Whether a simulator process holds this home's simulator lock (alive, whatever it answers)."""
+    if not SUPPORTED:
+        return False
     fd = _try_lock(Path(sim_dir) / LOCK_FILE, fcntl.LOCK_EX)
     if fd is None:
         return True
@@ -213,7 +215,9 @@ def ensure_running(sim_dir: Path, timeout: float = START_TIMEOUT) -> RuntimeInfo
     A stale runtime file (its simulator died) is replaced. Hold a :class:`ClientLease`
     first so an idle service does not stop between this call and the use.
     """
-    sim_dir = Path(sim_dir)
+    sim_dir = Path(sim_dir).absolute()  # the service runs in its own folder: no relative paths
+    if not SUPPORTED:
+        raise SimServiceError("a background simulator needs file locks (fcntl), which this platform lacks")
     info = RuntimeInfo.read(sim_dir)
     if info is not None and _answers(info):
         return info
