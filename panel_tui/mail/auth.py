@@ -33,6 +33,7 @@ from panel_tui.mail.errors import (
     error_codes_of,
     scrub,
 )
+from panel_tui.mail.msal_http_cache import PersistentHttpCache
 from panel_tui.mail.providers import Provider
 from panel_tui.mail.token_cache import SignInState, TokenCacheFile
 
@@ -188,6 +189,7 @@ class OAuthSession:
         self._cache_file = TokenCacheFile(self.cache_path, self._epoch)
         self._app = None
         self._http = None
+        self._http_cache: PersistentHttpCache | None = None
         self._state = SignInState(self.state_path)
 
     # -- time ------------------------------------------------------------------------
@@ -238,12 +240,18 @@ class OAuthSession:
 
         cache = self._cache_obj()
         self._http = self._http or _make_http_session(self.provider, self._count_token_request)
+        # Discovery answers persisted in the profile: a fresh process with a valid access token
+        # sends while the sign-in service is down, as a long-running panel does.
+        if self._http_cache is None:
+            self._http_cache = PersistentHttpCache(
+                self.cache_path.with_name(self.cache_path.stem + ".msal-http-cache.json"))
         kwargs: dict[str, Any] = {"authority": self.provider.authority, "token_cache": cache,
-                                  "http_client": self._http}
+                                  "http_client": self._http, "http_cache": self._http_cache}
         if not self.provider.instance_discovery:
             kwargs["instance_discovery"] = False
         try:
             self._app = msal.PublicClientApplication(self.provider.client_id, **kwargs)
+            self._http_cache.save()
         except _request_exceptions() as error:
             raise MailError("idp_unavailable", f"identity provider unreachable: {type(error).__name__}") from None
         except ValueError as error:  # MSAL: discovery answered with an error: the tenant is unknown
