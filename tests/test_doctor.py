@@ -143,3 +143,27 @@ def test_the_command_prints_marks_and_fixes_and_exits_1(sim_thread, sim_control,
     assert f"{FAIL} Conectare și token" in text
     assert "    Soluție (" in text
     assert "2 verificare(ări) au eșuat." in text
+
+
+def test_security_defaults_scenario_fails_sends_with_its_own_cause(open_printer):
+    import asyncio
+
+    printer, backend = open_printer()
+    checks = run(printer, backend, "security-defaults-on")
+    assert failed(checks) == {}  # the setup itself is right: Exchange refuses at AUTH
+    outcome = asyncio.run(backend.jobs.connection_check())
+    assert (outcome.error.cause_name, outcome.job.error_code) == ("smtp_auth_security_defaults", 312)
+
+
+def test_app_without_smtp_send_scenario_needs_admin_approval(open_printer, sim_control):
+    from tests.mail.conftest import PRINTER
+
+    printer, backend = open_printer()
+    scenarios.run_scenario("app-without-smtp-send", printer, backend)
+    app = sim_control.app_registration(sim_control.state()["apps"][0]["client_id"])
+    assert app["smtp_send"] is False
+    session = backend.session_for(printer.settings.email_server)
+    flow = session.start_device_flow()
+    page = sim_control.approve_device_code(flow.user_code, PRINTER.upn, PRINTER.password)
+    assert page["page"] == "admin-approval"
+    assert session.wait_for_device_flow(flow).cause_name == "consent_required"
