@@ -2,9 +2,10 @@
 faults come and go; then every job that did not succeed is retried once. Prints sends
 attempted / delivered / duplicated / lost, the simulator processes seen (must be 1) and RSS.
 
-1. A temporary PANEL_TUI_HOME with one simulator in it: the home's own (started as a CLI
-   command of the home would start it) or, with --sim-url-mode, `panel-tui sim --json`
-   passed to every process by --sim-url. The tenant is prepared as the guide says.
+1. A temporary PANEL_TUI_HOME with one simulator in it: the home's own, started by the
+   first backend that needs it and joined by every other backend and CLI process; or, with
+   --sim-url-mode, `panel-tui sim --json` passed to every process by --sim-url. The tenant
+   is prepared as the guide says.
 2. PROFILES profiles, each signed in as the printer's mailbox with OAuth2 applied (Web
    Config's OK). Each has a panel's backend in this process sending test mails in a loop,
    and CLI workers (20 in all, spread over the profiles) each running `panel-tui send`
@@ -170,6 +171,8 @@ class Soak:
     def control(self):
         from panel_tui.sim.control import SimControl
 
+        if hasattr(SimControl, "for_endpoints"):  # the control API wants the simulator's secret
+            return SimControl.for_endpoints(self.info)
         return SimControl(self.info["control_url"], Path(self.info["ca_path"]))
 
     def prepare(self, profiles: list[str]) -> None:
@@ -329,7 +332,14 @@ class Soak:
         return self.report(mailbox, retried, load_seconds, sim_rss)
 
     def home_simulator(self) -> dict:
-        """The home's own simulator, started the way any command of the home starts it."""
+        """The home's own simulator, started by the first backend that needs it (a panel's)."""
+        from panel_tui.backend import BackendOptions, open_backend
+
+        _printer, backend = open_backend("soak-first", BackendOptions())
+        try:
+            backend.endpoints()  # the first process that needs the simulator starts the home's
+        finally:
+            backend.stop()
         done = subprocess.run([sys.executable, "-m", "panel_tui", "sim", "status", "--json"], env=self.env,
                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=PROCESS_TIMEOUT)
         if done.returncode != 0 or not done.stdout.strip().startswith("{"):
