@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import platformdirs
@@ -27,9 +28,16 @@ def test_profiles_are_separate(home):
     assert resolve_paths().profile == "default"
 
 
-def test_simulator_dir_is_shared(home):
+def test_simulator_dir_is_shared_and_outside_the_profiles(home):
     directory = simulator_dir()
-    assert directory == home / "data" / "simulator" and directory.is_dir()
+    assert directory == home / "simulator" and directory.is_dir()
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+
+
+def test_every_folder_of_a_profile_is_private(home):
+    paths = resolve_paths("private")
+    for folder in (paths.config_dir, paths.data_dir, paths.cache_dir):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
 def test_platformdirs_without_env(tmp_path, monkeypatch):
@@ -39,17 +47,17 @@ def test_platformdirs_without_env(tmp_path, monkeypatch):
     def fake(kind):
         def where(appname, appauthor=None):
             calls.append((kind, appname))
-            return str(tmp_path / kind)
+            return str(tmp_path / kind / appname)
         return where
 
     for kind in ("config", "data", "cache"):
         monkeypatch.setattr(platformdirs, f"user_{kind}_dir", fake(kind))
     paths = resolve_paths("p1")
-    assert paths.config_dir == tmp_path / "config" / "p1"
-    assert paths.data_dir == tmp_path / "data" / "p1"
-    assert paths.cache_dir == tmp_path / "cache" / "p1"
-    assert simulator_dir() == tmp_path / "data" / "simulator"
-    assert {name for _, name in calls} == {"panel-tui"}
+    assert paths.config_dir == tmp_path / "config" / "panel-tui" / "p1"
+    assert paths.data_dir == tmp_path / "data" / "panel-tui" / "p1"
+    assert paths.cache_dir == tmp_path / "cache" / "panel-tui" / "p1"
+    assert simulator_dir() == tmp_path / "data" / "panel-tui-simulator"  # no profile name reaches it
+    assert {name for _, name in calls} == {"panel-tui", "panel-tui-simulator"}
 
 
 @pytest.mark.parametrize("bad", ["", "a" * 41, "../etc", "a/b", ".", "..", "spaced name", "profilă", "a\\b"])
