@@ -12,7 +12,8 @@
 
 Prints medians and p95 of each, the ratio of the medians and the median of the per-pair
 ratios (goal <= 2x), and how the run was made. Every message must arrive.
-Usage: python bench/cli_send.py [--messages 50]
+With --before DIR, a checkout of another version sends too (its `panel_tui`, run from DIR).
+Usage: python bench/cli_send.py [--messages 50] [--before DIR]
 Loopback only; bounded in count and time.
 """
 from __future__ import annotations
@@ -81,11 +82,11 @@ def start_simulator(env: dict, timeout: float) -> tuple[subprocess.Popen, dict]:
     return process, json.loads(line)
 
 
-def run_timed(argv: list[str], env: dict) -> float:
+def run_timed(argv: list[str], env: dict, cwd: str | None = None) -> float:
     """Seconds from spawn to exit; the run fails on a non-zero exit."""
     start = time.perf_counter()
     done = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                          timeout=PROCESS_TIMEOUT)
+                          timeout=PROCESS_TIMEOUT, cwd=cwd)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv[:4])} ... exited {done.returncode}:\n"
@@ -138,6 +139,7 @@ def describe_machine() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=50)
+    parser.add_argument("--before", metavar="DIR", help="a checkout of another version to time too")
     args = parser.parse_args()
     if not 1 <= args.messages <= 500:
         parser.error("--messages 1..500")
@@ -156,14 +158,18 @@ def main() -> int:
             bare = [sys.executable, "-c", BARE_SEND]
             bare_env = {**env, "BARE_FROM": sender, "BARE_TO": recipient, "BARE_TOKEN": token,
                         "BARE_CA": info["ca_path"], "BARE_HOST": info["smtp_host"], "BARE_PORT": str(info["smtp_port"])}
-            run_timed(panel, env)  # warm-up, not counted
-            run_timed(bare, bare_env)
-            times: dict[str, list[float]] = {"panel-tui send": [], "bare aiosmtplib": []}
-            pairs = []
-            for _ in range(args.messages):  # interleaved so machine noise hits both alike
-                times["panel-tui send"].append(run_timed(panel, env))
-                times["bare aiosmtplib"].append(run_timed(bare, bare_env))
-                pairs.append(times["panel-tui send"][-1] / times["bare aiosmtplib"][-1])
+            contenders = [("panel-tui send", panel, env, None), ("bare aiosmtplib", bare, bare_env, None)]
+            if args.before:
+                contenders.insert(1, ("before", panel, env, args.before))
+            for _name, argv, run_env, cwd in contenders:  # warm-up, not counted
+                run_timed(argv, run_env, cwd)
+            times: dict[str, list[float]] = {name: [] for name, *_ in contenders}
+            pairs: dict[str, list[float]] = {name: [] for name, *_ in contenders}
+            for _ in range(args.messages):  # interleaved so machine noise hits all alike
+                for name, argv, run_env, cwd in contenders:
+                    times[name].append(run_timed(argv, run_env, cwd))
+                for name in times:
+                    pairs[name].append(times[name][-1] / times["bare aiosmtplib"][-1])
             from panel_tui.sim.control import SimControl
 
             with SimControl(info["control_url"], Path(info["ca_path"])) as control:
@@ -175,14 +181,17 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=15)
-    expected = 2 * (args.messages + 1)
+    expected = len(contenders) * (args.messages + 1)
     print(f"{args.messages} messages each, one process per message, interleaved, one simulator on loopback")
     for name, values in times.items():
         print(f"  {name:16s} median {statistics.median(values) * 1000:7.1f} ms   p95 {percentile(values, 0.95) * 1000:7.1f} ms"
               f"   min {min(values) * 1000:7.1f} ms")
-    ratio = statistics.median(times["panel-tui send"]) / statistics.median(times["bare aiosmtplib"])
-    print(f"  ratio panel-tui / bare: medians {ratio:.2f}x, median of pairs {statistics.median(pairs):.2f}x"
-          f"  (goal <= {GOAL:.1f}x)")
+    for name in times:
+        if name == "bare aiosmtplib":
+            continue
+        ratio = statistics.median(times[name]) / statistics.median(times["bare aiosmtplib"])
+        print(f"  {name} / bare: medians {ratio:.2f}x, median of pairs {statistics.median(pairs[name]):.2f}x"
+              f"  (goal <= {GOAL:.1f}x)")
     print(f"  messages delivered: {delivered} of {expected}")
     print(f"machine after: {describe_machine()}")
     return 0 if delivered == expected else 1
