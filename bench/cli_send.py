@@ -5,9 +5,9 @@
 2. A printer profile set up as Web Config's OK leaves it (OAuth2, Exchange Online, sender
    = the printer's mailbox) and signed in once (real MSAL device code flow, approved
    through the sign-in pages).
-3. N times, interleaved: `python -m panel_tui --sim-url URL send --to ADDR` (a fresh
-   process: start-up, token from the profile's cache, job log, STARTTLS, AUTH XOAUTH2,
-   send), then a bare process (`python -c`: import aiosmtplib, connect, STARTTLS, AUTH
+3. N times, interleaved: `python -m panel_tui send --to ADDR` (a fresh process of the same
+   home, which joins its simulator: start-up, token from the profile's cache, job log,
+   STARTTLS, AUTH XOAUTH2, send), then a bare process (`python -c`: import aiosmtplib, connect, STARTTLS, AUTH
    XOAUTH2 with a token fetched beforehand, send, QUIT). Each is timed from spawn to exit.
 
 Prints medians and p95 of each, the ratio of the medians and the median of the per-pair
@@ -105,7 +105,7 @@ def prepare_profile(info: dict, profile: str) -> tuple[str, str, str]:
         control.set_security_defaults(False)
         control.set_smtp_auth_org(True)
         control.grant_admin_consent(info["client_id"])
-        printer, backend = open_backend(profile, BackendOptions(sim_url=info["base_url"]))
+        printer, backend = open_backend(profile, BackendOptions())  # joins the home's simulator
         try:
             settings = printer.settings.with_field("email_server.auth_method", "oauth2")
             settings = settings.with_field("email_server.email_service", "exchange_online")
@@ -153,8 +153,7 @@ def main() -> int:
             if not sim_url.startswith(("https://127.0.0.1:", "https://localhost:")):
                 raise SystemExit(f"refusing a non-loopback simulator: {sim_url}")
             sender, recipient, token = prepare_profile(info, "bench")
-            panel = [sys.executable, "-m", "panel_tui", "--profile", "bench", "--sim-url", sim_url,
-                     "send", "--to", recipient]
+            panel = [sys.executable, "-m", "panel_tui", "--profile", "bench", "send", "--to", recipient]
             bare = [sys.executable, "-c", BARE_SEND]
             bare_env = {**env, "BARE_FROM": sender, "BARE_TO": recipient, "BARE_TOKEN": token,
                         "BARE_CA": info["ca_path"], "BARE_HOST": info["smtp_host"], "BARE_PORT": str(info["smtp_port"])}

@@ -62,17 +62,17 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
     sub.add_parser("classroom", help="a class: seats on one simulator, the trainer's dashboard, a report "
                    "(see `panel-tui classroom --help`)", add_help=False)
     sub.add_parser("scenarios", help="list the named starting states for trainers (--scenario NAME)")
-    from panel_tui.doctor import add_arguments as doctor_arguments
-
-    doctor_arguments(sub.add_parser(
-        "doctor", help="check a setup step by step (sign-in service, tenant, app, SMTP, settings, token); exit 0/1"))
+    doctor_parser = sub.add_parser(
+        "doctor", help="check a setup step by step (sign-in service, tenant, app, SMTP, settings, token); exit 0/1")
     gallery_parser = sub.add_parser(
         "gallery", help="render every screen in every language as SVG plus index.html (for reviewers)")
     serve_parser = sub.add_parser(
         "serve", help="serve the panel in a web browser through textual-serve (loopback by default)")
-    if full:  # their options only when asked for: starting the panel does not import them
+    if full:  # their options only when asked for: the panel and the other commands do not import them
         from panel_tui import gallery, serve
+        from panel_tui.doctor import add_arguments as doctor_arguments
 
+        doctor_arguments(doctor_parser)
         gallery.add_arguments(gallery_parser)
         serve.add_arguments(serve_parser)
     scripting.add_commands(sub)
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     args, rest = build_start_parser().parse_known_args(argv)
     if rest or args.command is None and set(argv) & {*COMMANDS, "-h", "--help"}:
         # A command, help or a mistake: the full parser (it explains mistakes).
-        args = build_parser(full=bool({"gallery", "serve", "-h", "--help"} & set(argv))).parse_args(argv)
+        args = build_parser(full=bool({"gallery", "serve", "doctor", "-h", "--help"} & set(argv))).parse_args(argv)
     if (args.sim_ca or args.sim_fingerprint) and not args.sim_url:
         build_parser(full=False).error(
             "--sim-ca and --sim-fingerprint trust the simulator named by --sim-url; give its URL too")
