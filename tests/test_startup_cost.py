@@ -144,3 +144,19 @@ def test_a_changed_menu_file_wins_over_the_cache(tmp_path):
     _edit(menu, 'tiles = ["scan", "fax"', 'tiles = ["fax", "scan"')
     assert text != menu.read_text(encoding="utf-8")
     assert load_menu_tree(menu).tiles[:2] == ("fax", "scan")
+
+
+def test_a_command_builds_its_parser_without_importing_the_others():
+    code = textwrap.dedent("""
+        import sys
+        from panel_tui import cli, scripting
+        scripting.run = lambda args: print(args.command, " ".join(sorted(sys.modules))) or 0
+        cli.main(["send", "--to", "megan@example.com"])
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    command, _, modules = done.stdout.strip().partition(" ")
+    assert command == "send"
+    for module in ("panel_tui.doctor", "panel_tui.gallery", "panel_tui.serve", "textual", "panel_tui.scenarios"):
+        assert module not in modules.split(), module
