@@ -325,13 +325,14 @@ class Backend:
 
     @property
     def jobs(self) -> "MailJobs":
+        extra: tuple = ()
+        if self._jobs is None and not self.options.live and self.options.trust_sim_ca:
+            # Outside the lock: it may wait for the join thread, which takes the lock.
+            extra = (self._sim_ca_path(),)
         with self._lock:
             if self._jobs is None:
                 from panel_tui.mail.jobs import MailJobs
 
-                extra: tuple = ()
-                if not self.options.live and self.options.trust_sim_ca:
-                    extra = (self._sim_ca_path(),)
                 self._jobs = MailJobs(self.printer, self.session_for, extra_ca_paths=extra)
             return self._jobs
 
