@@ -111,6 +111,12 @@ def start_simulator(host: str, folder: Path, started=lambda pid: None) -> tuple[
     if service is not None:
         info = service.running(simulator_dir())
         if info is not None:
+            from urllib.parse import urlsplit
+
+            serving = urlsplit(info.base_url).hostname or ""
+            if host not in (serving, "127.0.0.1", "localhost", "::1"):
+                raise ClassError(f"this home's simulator already serves on {serving} (pid {info.pid}), not on "
+                                 f"{host}: stop it with `panel-tui sim stop`, then start the class again")
             return dict(info.endpoints), None
     log = folder / SIM_LOG
     process = _detached([sys.executable, "-m", "panel_tui", "sim", "--json", "--host", host], log)
