@@ -68,12 +68,18 @@ class SeatHandles:
     def __init__(self, roster) -> None:
         self.roster = roster
         self._open: dict[str, tuple] = {}
+        self._endpoints = None
 
     def get(self, seat: str):
         if seat not in self._open:
             from panel_tui.backend import open_backend
 
-            self._open[seat] = open_backend(seat, self.roster.backend_options())
+            printer, backend = open_backend(seat, self.roster.backend_options())
+            if self._endpoints is None:
+                self._endpoints = backend.endpoints()  # the first seat joins the class's simulator
+            else:
+                backend.use_endpoints(self._endpoints)  # the others share what it found
+            self._open[seat] = (printer, backend)
         return self._open[seat]
 
     def control(self):
