@@ -42,6 +42,12 @@ SECTIONS = {False: "email_server", True: "fax_email_server"}
 COMMAND_FIXES = {
     "not_signed_in": "panel-tui signin",
     "signin_expired": "panel-tui signin",
+    "signin_revoked": "panel-tui signin",
+    "signin_grant_invalid": "panel-tui signout && panel-tui signin",
+    "mfa_required": "panel-tui signin",
+    "app_single_tenant": "panel-tui --tenant <your tenant id or domain> signin",
+    "tenant_not_identified": "panel-tui --tenant <your tenant id or domain> signin",
+    "smtp_auth_security_defaults": "panel-tui doctor",
     "token_rejected": "panel-tui signout && panel-tui signin",
     "auth_method_not_oauth2": "panel-tui config set auth_method oauth2 && panel-tui signin",
 }
