@@ -51,8 +51,19 @@ class StatusBar(Static):
             parts.append(f"○ {t('app.jobs_idle')}")
         left = Content.assemble(*parts)
         clock = format_clock(app.clock.now(), settings)
-        gap = max(1, self.size.width - left.cell_length - len(clock) - 2)
-        self.update(Content.assemble(left, " " * gap, clock))
+        right = Content(clock)
+        seat = self._seat_label()
+        if seat:  # a class's seat (panel-tui classroom): its name, nothing else
+            right = Content.assemble((f" {seat} ", "reverse"), " ", clock)
+        gap = max(1, self.size.width - left.cell_length - right.cell_length - 2)
+        self.update(Content.assemble(left, " " * gap, right))
+
+    def _seat_label(self) -> str | None:
+        if not hasattr(self, "_seat"):
+            from panel_tui.classroom.roster import seat_of
+
+            self._seat = seat_of(self.app.printer.paths)
+        return self._seat
 
     def on_resize(self) -> None:
         self.update_status()
