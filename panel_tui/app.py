@@ -3,12 +3,9 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
 
-from panel_tui.device.clock import Clock
-from panel_tui.device.printer import Printer
-from panel_tui.i18n import Translator
-from panel_tui.menus import MenuNode, MenuTree
+from panel_tui.menus import MenuNode
+from panel_tui.ui.app_base import PanelAppBase
 from panel_tui.ui.home import HomeScreen
 
 # Only Home is imported eagerly: the first frame must not wait for the other screens'
@@ -46,7 +43,7 @@ NOT_EMULATED_SCREENS = {
 ACTIONS = {"print_status_sheet", "change_admin_password", "restore_defaults", "admin_logout", "connection_check"}
 
 
-class PanelApp(App):
+class PanelApp(PanelAppBase):
     """The emulated control panel of an Epson business printer."""
 
     CSS_PATH = "app.tcss"
@@ -66,43 +63,6 @@ class PanelApp(App):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
-    def __init__(self, printer: Printer, translator: Translator, menu_tree: MenuTree, clock: Clock,
-                 backend=None, start_backend: bool = True) -> None:
-        super().__init__()
-        self.printer = printer
-        self.backend = backend
-        self.start_backend = start_backend
-        self.translator = translator
-        self.menu_tree = menu_tree
-        self.clock = clock
-        self.running_jobs = 0
-        self.lesson_visible = False
-        self.lesson_progress = None
-        translator.set_language(printer.settings.language)
-
-    # -- words ---------------------------------------------------------------
-    def t(self, key: str, **params: object) -> str:
-        return self.translator.t(key, **params)
-
-    def set_language(self, language: str) -> None:
-        """Switch every visible string at once and persist the choice."""
-        import dataclasses
-
-        self.printer.update(dataclasses.replace(self.printer.settings, language=language))
-        self.translator.set_language(language)
-        self.relabel_all()
-
-    def relabel_all(self) -> None:
-        """Redraw every screen, on the stack or kept for later, in the current language."""
-        screens = list(self.screen_stack)
-        screens += [s for s in self._installed_screens.values() if isinstance(s, Screen) and s not in screens]
-        for screen in screens:
-            if screen is self.screen:
-                getattr(screen, "relabel", lambda: None)()
-            else:
-                # Redrawn when it is shown again (a hidden screen does not recompose).
-                screen.stale_language = True
-
     # -- lifecycle -----------------------------------------------------------
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
@@ -113,17 +73,6 @@ class PanelApp(App):
     def on_unmount(self) -> None:
         if self.backend is not None:
             self.backend.stop()
-
-    # -- state helpers used by screens ---------------------------------------
-    def is_locked(self, node: MenuNode) -> bool:
-        """True when opening `node` needs the administrator password first."""
-        return node.admin_only and self.printer.admin.requires_login
-
-    def after_setting_change(self) -> None:
-        for screen in self.screen_stack:
-            refresh_status = getattr(screen, "refresh_status", None)
-            if refresh_status is not None:
-                refresh_status()
 
     # -- navigation ----------------------------------------------------------
     def open_node(self, node_id: str) -> None:
@@ -171,7 +120,6 @@ class PanelApp(App):
             self.open_node(node.id)
 
     def _open_after_login(self, ok: bool | None, node_id: str) -> None:
-        self.after_setting_change()
         if ok:
             self.open_node(node_id)
 
@@ -192,13 +140,6 @@ class PanelApp(App):
             return
         self.workers.cancel_group(self, "mail-jobs")
         self.notify(self.t("screen.stop.stopped"))
-
-    # -- the mail backend ------------------------------------------------------
-    async def mail_jobs(self):
-        """The printer's MailJobs (waits off the UI thread for the simulator to be up)."""
-        import asyncio
-
-        return await asyncio.to_thread(lambda: self.backend.jobs)
 
     def action_job_status(self) -> None:
         from panel_tui.ui.jobs import JobStatusScreen
@@ -222,7 +163,6 @@ class PanelApp(App):
     def action_toggle_lesson(self) -> None:
         """The guided lesson beside the panel (ticks come from real state only)."""
         self.lesson_visible = not self.lesson_visible
-        self.relabel_all()
 
     def action_webconfig(self) -> None:
         """Web Config, as a browser at the printer's address would show it."""
@@ -245,21 +185,15 @@ class PanelApp(App):
         if admin.logged_in:
             self.run_admin_logout(None)
         else:
-            self.push_screen(AdminLoginScreen(), lambda ok: self.after_setting_change())
+            self.push_screen(AdminLoginScreen())
 
     # -- actions named in menus/panel.toml -----------------------------------
     def run_admin_logout(self, node: MenuNode | None) -> None:
-        from panel_tui.ui.menu_screen import MenuScreen
-
         if self.printer.admin.logged_in:
             self.printer.admin.logout()
             self.notify(self.t("screen.admin.logged_out"))
         else:
             self.notify(self.t("screen.admin.not_logged_in"))
-        self.after_setting_change()
-        for screen in self.screen_stack:
-            if isinstance(screen, MenuScreen):
-                screen.relabel()
 
     def run_connection_check(self, node: MenuNode | None) -> None:
         """Network Settings > Advanced > Email Server > Connection Check."""
@@ -282,9 +216,7 @@ class PanelApp(App):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.printer.restore_defaults()
-                self.translator.set_language(self.printer.settings.language)
                 self.action_home()
-                self.relabel_all()
                 self.notify(self.t("screen.restore.done"))
 
         self.push_screen(ConfirmScreen(self.t("screen.restore.title"), self.t("screen.restore.body")), answered)

@@ -66,26 +66,39 @@ def check_admin_password(settings: DeviceSettings, password: str) -> bool:
 class AdminSession:
     """The panel's administrator login; it lapses after `admin_timeout_minutes` without activity.
 
-    A timeout of 0 minutes means the session lasts until `logout()`.
+    A timeout of 0 minutes means the session lasts until `logout()`. `on_change(logged_in)`
+    is called after every login, logout and lapse (outside the session's lock).
     """
 
-    def __init__(self, settings_getter: Callable[[], DeviceSettings], clock: Clock) -> None:
+    def __init__(self, settings_getter: Callable[[], DeviceSettings], clock: Clock,
+                 on_change: Callable[[bool], None] | None = None) -> None:
         self._settings = settings_getter
         self._clock = clock
         self._lock = threading.Lock()
         self._last_activity: datetime | None = None
+        self._on_change = on_change
+
+    def _changed(self, logged_in: bool) -> None:
+        if self._on_change is not None:
+            self._on_change(logged_in)
 
     def login(self, password: str) -> bool:
         """Log in if `password` is right; a wrong one leaves the session as it was."""
         if not isinstance(password, str) or not check_admin_password(self._settings(), password):
             return False
         with self._lock:
+            was_in = self._last_activity is not None
             self._last_activity = self._clock.now()
+        if not was_in:
+            self._changed(True)
         return True
 
     def logout(self) -> None:
         with self._lock:
+            was_in = self._last_activity is not None
             self._last_activity = None
+        if was_in:
+            self._changed(False)
 
     def _expired(self, now: datetime) -> bool:
         timeout = self._settings().admin_timeout_minutes
@@ -96,19 +109,25 @@ class AdminSession:
         with self._lock:
             if self._last_activity is None:
                 return False
-            if self._expired(self._clock.now()):
+            lapsed = self._expired(self._clock.now())
+            if lapsed:
                 self._last_activity = None
-                return False
-            return True
+        if lapsed:
+            self._changed(False)
+        return not lapsed
 
     def touch(self) -> None:
         """Record activity: the timeout counts from now (no effect when logged out)."""
+        lapsed = False
         with self._lock:
             now = self._clock.now()
             if self._last_activity is not None and not self._expired(now):
                 self._last_activity = now
             elif self._last_activity is not None:
                 self._last_activity = None
+                lapsed = True
+        if lapsed:
+            self._changed(False)
 
     @property
     def requires_login(self) -> bool:

@@ -17,10 +17,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.device.joblog import JobLog
 
 SettingsListener = Callable[[DeviceSettings], None]
+AdminListener = Callable[[bool], None]
 
 
 class Printer:
-    """Facade the UI talks to. `update` saves atomically, then tells every subscriber."""
+    """Facade the UI talks to. `update` saves atomically, then tells every subscriber.
+
+    Subscribers hear every change of the applied settings, whoever made it: this process
+    (`update`, `restore_defaults`) or another one on the same profile (noticed by
+    `reload_if_changed`, or by any read of `settings`), and every administrator login,
+    logout and lapse (`subscribe_admin`). They may be called from any thread.
+    """
 
     def __init__(
         self,
@@ -38,7 +45,8 @@ class Printer:
         self._lock = threading.RLock()
         self._known_mtime = self._settings_mtime()
         self._listeners: list[SettingsListener] = []
-        self.admin = AdminSession(lambda: self._settings, clock)
+        self._admin_listeners: list[AdminListener] = []
+        self.admin = AdminSession(lambda: self._settings, clock, on_change=self._admin_changed)
         # Set by the mail layer: returns the OAuth 2.0 sign-in state of the email server.
         self.signin_provider: Callable[[], SignInInfo] | None = None
 
@@ -74,15 +82,32 @@ class Printer:
         Another process on the same profile (a CLI command beside the panel) may have saved
         newer ones: they are picked up here, so neither overwrites the other's change.
         """
-        mtime = self._settings_mtime()
-        if mtime != self._known_mtime:
-            with self._lock:
-                try:
-                    self._settings = self.store.load()
-                except SettingsError:
-                    pass  # a broken file is reported at start-up; keep what we have
-                self._known_mtime = mtime
+        self.reload_if_changed()
         return self._settings
+
+    def reload_if_changed(self) -> bool:
+        """Pick up settings another process saved (one stat when nothing changed); True if they differ.
+
+        Subscribers are told of the new settings, as after `update`.
+        """
+        mtime = self._settings_mtime()
+        if mtime == self._known_mtime:
+            return False
+        with self._lock:
+            if mtime == self._known_mtime:  # another thread got there first
+                return False
+            before = self._settings
+            try:
+                self._settings = self.store.load()
+            except SettingsError:
+                pass  # a broken file is reported at start-up; keep what we have
+            self._known_mtime = mtime
+            new = self._settings
+            changed = new != before
+            listeners = list(self._listeners) if changed else []
+        for listener in listeners:
+            listener(new)
+        return changed
 
     def _settings_mtime(self) -> tuple[int, int] | None:
         # Saves are atomic renames: a new inode each time, even within one mtime tick.
@@ -132,6 +157,24 @@ class Printer:
                     self._listeners.remove(callback)
 
         return unsubscribe
+
+    def subscribe_admin(self, callback: AdminListener) -> Callable[[], None]:
+        """Call `callback(logged_in)` after every administrator login, logout or lapse; returns unsubscribe."""
+        with self._lock:
+            self._admin_listeners.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._admin_listeners:
+                    self._admin_listeners.remove(callback)
+
+        return unsubscribe
+
+    def _admin_changed(self, logged_in: bool) -> None:
+        with self._lock:
+            listeners = list(self._admin_listeners)
+        for listener in listeners:
+            listener(logged_in)
 
     def restore_defaults(self) -> DeviceSettings:
         """Factory defaults except the serial number: admin password cleared, lock off, email reset.

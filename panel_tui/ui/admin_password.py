@@ -6,6 +6,7 @@ from textual.widgets import Input, Label, Static
 
 from panel_tui.device.admin import check_admin_password, set_admin_password
 from panel_tui.device.validation import FieldError
+from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
 
 
@@ -19,13 +20,13 @@ class ChangeAdminPasswordScreen(PanelScreen):
         self._error: tuple[str, dict] | None = None
 
     def breadcrumb(self) -> list[str]:
-        return [self.app.t(n.label) for n in self.app.menu_tree.path("admin_password")]
+        return [panel_app(self).t(n.label) for n in panel_app(self).menu_tree.path("admin_password")]
 
     def hints(self):
         return (("Tab", "key.move"), ("Enter", "key.ok"), ("Esc", "key.cancel"))
 
     def compose_body(self) -> ComposeResult:
-        t = self.app.t
+        t = panel_app(self).t
         yield Label(t("screen.admin.current_password"), classes="edit-label")
         yield Input(password=True, id="pw-current", max_length=64)
         yield Label(t("screen.admin.new_password"), classes="edit-label")
@@ -38,7 +39,7 @@ class ChangeAdminPasswordScreen(PanelScreen):
 
     def _fail(self, key: str, **params) -> None:
         self._error = (key, params)
-        self.query_one("#edit-error", Static).update(self.app.t(key, **params))
+        self.query_one("#edit-error", Static).update(panel_app(self).t(key, **params))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -48,7 +49,7 @@ class ChangeAdminPasswordScreen(PanelScreen):
         current = self.query_one("#pw-current", Input).value
         new = self.query_one("#pw-new", Input).value
         confirm = self.query_one("#pw-confirm", Input).value
-        printer = self.app.printer
+        printer = panel_app(self).printer
         if not check_admin_password(printer.settings, current):
             self._fail("screen.admin.wrong_password")
             return
@@ -60,6 +61,5 @@ class ChangeAdminPasswordScreen(PanelScreen):
         except FieldError as error:
             self._fail(error.key, **error.params)
             return
-        self.app.notify(self.app.t("screen.admin.changed"))
-        self.app.after_setting_change()
+        self.app.notify(panel_app(self).t("screen.admin.changed"))
         self.app.pop_screen()

@@ -16,10 +16,11 @@ from panel_tui.i18n import LANGUAGES
 from panel_tui.ui.screen_recipe import ScreenRecipe
 
 if TYPE_CHECKING:  # pragma: no cover
-    from panel_tui.app import PanelApp
+    from panel_tui.ui.app_base import PanelAppBase
 
 
-def _with_jobs(app: "PanelApp") -> None:
+
+def _with_jobs(app: "PanelAppBase") -> None:
     """A job log with one success and the guide's three error codes."""
     log = app.printer.joblog
     for job_type, result, code in (
@@ -32,7 +33,7 @@ def _with_jobs(app: "PanelApp") -> None:
         log.finish(job_id, result, error_code=code)
 
 
-def _with_email_settings(app: "PanelApp") -> None:
+def _with_email_settings(app: "PanelAppBase") -> None:
     es = app.printer.settings.email_server
     es = es.with_field("auth_method", "oauth2").apply_service_defaults()
     es = es.with_field("account", "printer@contoso.onmicrosoft.com")
@@ -40,7 +41,7 @@ def _with_email_settings(app: "PanelApp") -> None:
     app.printer.update(dataclasses.replace(app.printer.settings, email_server=es))
 
 
-def _with_lock(app: "PanelApp") -> None:
+def _with_lock(app: "PanelAppBase") -> None:
     app.printer.update(dataclasses.replace(app.printer.settings, lock_setting=True))
 
 

@@ -6,13 +6,14 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from panel_tui.i18n import LANGUAGES
+from panel_tui.ui.app_base import panel_app
 
 
 class GoToProvider(Provider):
     """Every menu node and panel key as a palette command."""
 
     def _commands(self) -> list[tuple[str, object, str]]:
-        app = self.app
+        app = panel_app(self)
         t = app.t
         tree = app.menu_tree
         commands: list[tuple[str, object, str]] = []
@@ -20,12 +21,13 @@ class GoToProvider(Provider):
             path = tree.path(node_id)
             title = " > ".join(t(n.label) for n in path)
             commands.append((title, partial(app.go_to_node, node_id), t("key.select")))
-        commands.append((t("key.job_status"), app.action_job_status, t("key.job_status")))
-        commands.append((t("key.help"), app.action_help, t("key.help")))
-        commands.append((t("key.webconfig"), app.action_webconfig,
+        # The App's own actions, as its keys run them.
+        commands.append((t("key.job_status"), partial(app.run_action, "job_status"), t("key.job_status")))
+        commands.append((t("key.help"), partial(app.run_action, "help"), t("key.help")))
+        commands.append((t("key.webconfig"), partial(app.run_action, "webconfig"),
                          t("app.webconfig_address", ip=app.printer.settings.ip_address)))
-        commands.append((t("key.inbox"), app.action_inbox, t("screen.inbox.title")))
-        commands.append((t("key.trainer"), app.action_trainer, t("trainer.title")))
+        commands.append((t("key.inbox"), partial(app.run_action, "inbox"), t("screen.inbox.title")))
+        commands.append((t("key.trainer"), partial(app.run_action, "trainer"), t("trainer.title")))
         for code in LANGUAGES:
             label = f"{t('menu.language')}: {t(f'value.language.{code}')}"
             commands.append((label, partial(app.set_language, code), t("menu.language")))

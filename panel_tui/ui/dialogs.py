@@ -6,6 +6,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from panel_tui.ui.app_base import panel_app
+
 
 class NoticeScreen(ModalScreen[None]):
     """A message with one OK button."""
@@ -22,7 +24,7 @@ class NoticeScreen(ModalScreen[None]):
             yield Static(self._title, classes="dialog-title")
             yield Static(self._body, classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.app.t("key.ok"), id="ok", variant="primary")
+                yield Button(panel_app(self).t("key.ok"), id="ok", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#ok").focus()
@@ -52,8 +54,8 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self._title, classes="dialog-title")
             yield Static(self._body, classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.app.t(self._no_key), id="no")
-                yield Button(self.app.t(self._yes_key), id="yes", variant="warning")
+                yield Button(panel_app(self).t(self._no_key), id="no")
+                yield Button(panel_app(self).t(self._yes_key), id="yes", variant="warning")
 
     def on_mount(self) -> None:
         self.query_one("#no").focus()
@@ -72,7 +74,7 @@ class AdminLoginScreen(ModalScreen[bool]):
     BINDINGS = [("escape", "cancel", "Cancel")]
 
     def compose(self) -> ComposeResult:
-        t = self.app.t
+        t = panel_app(self).t
         with Vertical(classes="dialog"):
             yield Static(f"🔒 {t('screen.admin.login_title')}", classes="dialog-title")
             yield Static(t("screen.admin.login_body"), classes="dialog-body")
@@ -88,12 +90,12 @@ class AdminLoginScreen(ModalScreen[bool]):
 
     def _try_login(self) -> None:
         field = self.query_one("#admin-password", Input)
-        if self.app.printer.admin.login(field.value):
-            self.app.notify(self.app.t("screen.admin.logged_in"))
+        if panel_app(self).printer.admin.login(field.value):
+            self.app.notify(panel_app(self).t("screen.admin.logged_in"))
             self.dismiss(True)
         else:
             field.value = ""
-            self.query_one("#login-error", Static).update(self.app.t("screen.admin.wrong_password"))
+            self.query_one("#login-error", Static).update(panel_app(self).t("screen.admin.wrong_password"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -3,22 +3,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.content import Content
 from textual.widgets import Button, Static
 
+from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.formatting import format_clock
 
-# (key binding, locale key, button id): the hardware keys beside the touch screen.
+# (key binding, locale key, button id, App action): the hardware keys beside the touch screen.
 HARDWARE_KEYS = (
-    ("h", "key.home", "hw-home"),
-    ("escape", "key.back", "hw-back"),
-    ("s", "key.stop", "hw-stop"),
-    ("j", "key.job_status", "hw-jobs"),
-    ("question_mark", "key.help", "hw-help"),
+    ("h", "key.home", "hw-home", "app.home"),
+    ("escape", "key.back", "hw-back", "app.back"),
+    ("s", "key.stop", "hw-stop", "app.stop"),
+    ("j", "key.job_status", "hw-jobs", "app.job_status"),
+    ("question_mark", "key.help", "hw-help", "app.help"),
 )
 KEY_CAPS = {"h": "H", "escape": "Esc", "s": "S", "j": "J", "question_mark": "?", "l": "L"}
 
@@ -28,11 +30,19 @@ class StatusBar(Static):
 
     def on_mount(self) -> None:
         self._lock_span = (-1, -1)
+        app = panel_app(self)
+        # What it shows: settings, language, the administrator's lock, the jobs and the clock.
+        for signal in (app.settings_changed_signal, app.language_changed_signal, app.admin_changed_signal):
+            signal.subscribe(self, self._changed)
+        self.watch(app, "running_jobs", self.update_status, init=False)
         self.update_status()
         self.set_interval(1.0, self.update_status)
 
+    def _changed(self, _change: object) -> None:
+        self.update_status()
+
     def update_status(self) -> None:
-        app = self.app
+        app = panel_app(self)
         t = app.t
         settings = app.printer.settings
         parts: list = [(settings.printer_name, "bold"), "  ", f"⇅ {t('app.network_connected')}", "  "]
@@ -68,34 +78,22 @@ class StatusBar(Static):
     def on_resize(self) -> None:
         self.update_status()
 
-    def on_click(self, event) -> None:
+    async def on_click(self, event: events.Click) -> None:
         start, end = self._lock_span
         if start <= event.x - 1 < end + 1:
-            self.app.action_admin_login()
+            await self.run_action("app.admin_login")
 
 
 class HardwareKeys(Vertical):
-    """The physical keys beside the screen; clicks act like the key presses."""
+    """The physical keys beside the screen; clicks run the same App actions as the key presses."""
 
     def compose(self) -> ComposeResult:
-        t = self.app.t
-        for key, label_key, button_id in HARDWARE_KEYS:
-            button = Button(Content(f"{t(label_key)}\n[{KEY_CAPS[key]}]"), id=button_id, classes="hw-key")
+        t = panel_app(self).t
+        for key, label_key, button_id, action in HARDWARE_KEYS:
+            button = Button(Content(f"{t(label_key)}\n[{KEY_CAPS[key]}]"), id=button_id, classes="hw-key",
+                            action=action)
             button.can_focus = False
             yield button
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        actions = {
-            "hw-home": self.app.action_home,
-            "hw-back": self.app.action_back,
-            "hw-stop": self.app.action_stop,
-            "hw-jobs": self.app.action_job_status,
-            "hw-help": self.app.action_help,
-        }
-        action = actions.get(event.button.id or "")
-        if action is not None:
-            action()
 
 
 class Breadcrumb(Static):
@@ -136,7 +134,7 @@ class PanelScreen(Screen):
         return (("↑↓", "key.move"), ("Enter", "key.select"), ("Esc", "key.back"))
 
     def compose(self) -> ComposeResult:
-        t = self.app.t
+        t = panel_app(self).t
         yield StatusBar(id="status-bar")
         with Horizontal(id="frame"):
             with Vertical(id="screen-area"):
@@ -145,7 +143,7 @@ class PanelScreen(Screen):
                     yield Breadcrumb(crumbs, id="breadcrumb")
                 yield from self.compose_body()
             yield HardwareKeys(id="hardware-keys")
-            if getattr(self.app, "lesson_visible", False):
+            if panel_app(self).lesson_visible:
                 from panel_tui.ui.lesson_panel import LessonPanel
 
                 yield LessonPanel(id="lesson")
@@ -153,10 +151,6 @@ class PanelScreen(Screen):
         for cap, key in self.hints():
             parts.extend(((cap, "bold"), f" {t(key)}   "))
         yield HintBar(Content.assemble(*parts), id="hint-bar")
-
-    def refresh_status(self) -> None:
-        for bar in self.query(StatusBar):
-            bar.update_status()
 
     # CSS selector of the widget that gets the focus when the screen appears or is redrawn.
     FOCUS: str | None = None
@@ -168,20 +162,17 @@ class PanelScreen(Screen):
                 break
 
     def on_mount(self) -> None:
+        app = panel_app(self)
+        # A screen below the current one (or kept for later) redraws when it is shown again.
+        app.language_changed_signal.subscribe(self, self.relabel)
+        self.watch(app, "lesson_visible", self.relabel, init=False)
         self.focus_default()
 
-    stale_language = False
-
     def on_screen_resume(self) -> None:
-        if self.stale_language:
-            self.stale_language = False
-            self.relabel()
-            return
         if self.focused is None:
             self.focus_default()
-        self.refresh_status()
 
-    def relabel(self) -> None:
+    def relabel(self, _change: object = None) -> None:
         """Redraw everything in the current language (keeps the screen's own state)."""
         self.refresh(recompose=True)
         self.call_after_refresh(self.focus_default)

@@ -5,6 +5,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
 
 
@@ -15,12 +16,12 @@ class HelpScreen(PanelScreen):
         super().__init__(name="help")
 
     def breadcrumb(self) -> list[str]:
-        return [self.app.t("screen.help.title")]
+        return [panel_app(self).t("screen.help.title")]
 
     def hints(self):
         return (("↑↓", "key.scroll"), ("Esc", "key.close"))
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Static(self.app.t("screen.help.body"), markup=False)
-            yield Static(self.app.t("app.webconfig_address", ip=self.app.printer.settings.ip_address))
+            yield Static(panel_app(self).t("screen.help.body"), markup=False)
+            yield Static(panel_app(self).t("app.webconfig_address", ip=panel_app(self).printer.settings.ip_address))

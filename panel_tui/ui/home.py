@@ -5,6 +5,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.widgets import Button, Static
 
+from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
 
 COLUMNS = 4
@@ -33,18 +34,28 @@ class HomeScreen(PanelScreen):
         self._focused_index = 0
 
     def breadcrumb(self) -> list[str]:
-        return [self.app.t("menu.home")]
+        return [panel_app(self).t("menu.home")]
 
     def hints(self):
         return (("←↑↓→", "key.move"), ("Enter", "key.select"), ("?", "key.help"))
 
     def compose_body(self) -> ComposeResult:
-        tree = self.app.menu_tree
+        tree = panel_app(self).menu_tree
         with Grid(id="tiles"):
             for node_id in tree.tiles:
                 node = tree[node_id]
-                yield Tile(node.id, self.app.t(node.label), node.icon)
-        yield Static(self.app.t("screen.home_hint", ip=self.app.printer.settings.ip_address), id="home-hint")
+                yield Tile(node.id, panel_app(self).t(node.label), node.icon)
+        yield Static(self._hint(), id="home-hint")
+
+    def _hint(self) -> str:
+        app = panel_app(self)
+        return app.t("screen.home_hint", ip=app.printer.settings.ip_address)
+
+    def on_mount(self) -> None:
+        panel_app(self).settings_changed_signal.subscribe(self, self._settings_changed)
+
+    def _settings_changed(self, _settings: object) -> None:
+        self.query_one("#home-hint", Static).update(self._hint())
 
     def focus_default(self) -> None:
         self._focus_tile(self._focused_index)
@@ -71,5 +82,5 @@ class HomeScreen(PanelScreen):
         if isinstance(event.button, Tile):
             event.stop()
             self._focused_index = self._tiles().index(event.button)
-            self.app.open_node(event.button.node_id)
+            panel_app(self).open_node(event.button.node_id)
 

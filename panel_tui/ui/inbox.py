@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, ListItem, ListView, Static
 
+from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
 
 
@@ -45,13 +46,13 @@ class InboxScreen(PanelScreen):
         self._selected: str | None = None
 
     def breadcrumb(self) -> list[str]:
-        return [self.app.t("screen.inbox.title")]
+        return [panel_app(self).t("screen.inbox.title")]
 
     def hints(self):
         return (("↑↓", "key.move"), ("Tab", "key.switch"), ("R", "key.reload"), ("Esc", "key.back"))
 
     def compose_body(self) -> ComposeResult:
-        t = self.app.t
+        t = panel_app(self).t
         yield Static(t("screen.inbox.loading"), id="inbox-status", classes="edit-hint")
         with Horizontal(id="inbox-panes"):
             yield ListView(id="mailboxes")
@@ -63,7 +64,6 @@ class InboxScreen(PanelScreen):
             yield table
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -71,7 +71,7 @@ class InboxScreen(PanelScreen):
 
     @work(exclusive=True, exit_on_error=False, group="inbox")
     async def _load(self) -> None:
-        backend = self.app.backend
+        backend = panel_app(self).backend
 
         def fetch() -> dict[str, list[dict]]:
             control = backend.control()
@@ -82,13 +82,13 @@ class InboxScreen(PanelScreen):
             boxes = await asyncio.to_thread(fetch)
         except Exception as error:  # noqa: BLE001 - shown on the screen
             self.query_one("#inbox-status", Static).update(
-                self.app.t("screen.inbox.unavailable", detail=type(error).__name__))
+                panel_app(self).t("screen.inbox.unavailable", detail=type(error).__name__))
             return
         self._boxes = boxes
         self._show_boxes()
 
     def _show_boxes(self) -> None:
-        t = self.app.t
+        t = panel_app(self).t
         total = sum(len(m) for m in self._boxes.values())
         self.query_one("#inbox-status", Static).update(
             t("screen.inbox.summary", boxes=len(self._boxes), messages=total))

@@ -7,6 +7,7 @@ from textual.markup import escape
 from textual.widgets import DataTable, Label, Static
 
 from panel_tui.device.errors import lookup
+from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.formatting import format_datetime
 from panel_tui.ui.frame import PanelScreen
 
@@ -21,7 +22,7 @@ class JobStatusScreen(PanelScreen):
         self._jobs = []
 
     def breadcrumb(self) -> list[str]:
-        t = self.app.t
+        t = panel_app(self).t
         return [t("menu.job_status"), t("screen.jobs.title")]
 
     def hints(self):
@@ -30,9 +31,9 @@ class JobStatusScreen(PanelScreen):
     def compose_body(self) -> ComposeResult:
         from panel_tui.device.joblog import JobLogError
 
-        t = self.app.t
+        t = panel_app(self).t
         try:
-            self._jobs = self.app.printer.joblog.jobs()
+            self._jobs = panel_app(self).printer.joblog.jobs()
         except JobLogError as error:  # only this screen needs the job log: say which file and why
             hint = t("job.disk_full_hint" if error.disk_full else "job.repair_hint")
             problem = t("job.log_unusable", path=error.path, problem=error.problem)
@@ -46,7 +47,7 @@ class JobStatusScreen(PanelScreen):
         table.add_column(t("screen.jobs.col_type"), key="type")
         table.add_column(t("screen.jobs.col_result"), key="result")
         table.add_column(t("screen.jobs.col_code"), key="code")
-        settings = self.app.printer.settings
+        settings = panel_app(self).printer.settings
         for job in self._jobs:
             table.add_row(
                 format_datetime(job.started_at, settings),
@@ -59,9 +60,13 @@ class JobStatusScreen(PanelScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        job = self.app.printer.joblog.get(int(event.row_key.value))
+        job = panel_app(self).printer.joblog.get(int(event.row_key.value))
         if job is not None:
             self.app.push_screen(JobDetailScreen(job.id))
+
+    def on_mount(self) -> None:
+        # A job that starts or ends changes the log it shows.
+        self.watch(panel_app(self), "running_jobs", self.relabel, init=False)
 
     def on_screen_resume(self) -> None:
         self.relabel()  # the job log may have grown while a detail was open
@@ -79,16 +84,16 @@ class JobDetailScreen(PanelScreen):
         self.job_id = job_id
 
     def _retryable(self) -> bool:
-        job = self.app.printer.joblog.get(self.job_id)
+        job = panel_app(self).printer.joblog.get(self.job_id)
         return job is not None and job.retryable
 
     def action_retry(self) -> None:
         """Send a failed or interrupted job again (a new job; the old row stays as it ended)."""
-        if not self._retryable() or self.app.backend is None:
+        if not self._retryable() or panel_app(self).backend is None:
             return
         from panel_tui.ui.mail_jobs import start_mail_job
 
-        app, job_id = self.app, self.job_id
+        app, job_id = panel_app(self), self.job_id
 
         async def job():
             jobs = await app.mail_jobs()
@@ -97,7 +102,7 @@ class JobDetailScreen(PanelScreen):
         start_mail_job(app, job)
 
     def breadcrumb(self) -> list[str]:
-        t = self.app.t
+        t = panel_app(self).t
         return [t("menu.job_status"), t("screen.jobs.detail_title", id=self.job_id)]
 
     def hints(self):
@@ -106,9 +111,9 @@ class JobDetailScreen(PanelScreen):
         return (("↑↓", "key.scroll"), ("Esc", "key.back"))
 
     def compose_body(self) -> ComposeResult:
-        t = self.app.t
-        job = self.app.printer.joblog.get(self.job_id)
-        settings = self.app.printer.settings
+        t = panel_app(self).t
+        job = panel_app(self).printer.joblog.get(self.job_id)
+        settings = panel_app(self).printer.settings
         rows = [
             (t("screen.jobs.col_type"), t(job.job_type_key)),
             (t("screen.jobs.detail_started"), format_datetime(job.started_at, settings)),

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from panel_tui.lesson import STEPS, LessonProgress
+from panel_tui.ui.app_base import panel_app
 
 
 class LessonPanel(VerticalScroll):
@@ -18,14 +19,14 @@ class LessonPanel(VerticalScroll):
         yield Static(id="lesson-body")
 
     def on_mount(self) -> None:
-        self.progress: LessonProgress | None = getattr(self.app, "lesson_progress", None)
+        self.progress: LessonProgress | None = panel_app(self).lesson_progress
         self.render_progress()
         self.refresh_progress()
         self.set_interval(3.0, self.refresh_progress)
 
     @work(exclusive=True, exit_on_error=False, group="lesson")
     async def refresh_progress(self) -> None:
-        app = self.app
+        app = panel_app(self)
         if app.backend is None:
             return
         from panel_tui.lesson import observe
@@ -40,7 +41,7 @@ class LessonPanel(VerticalScroll):
             self.render_progress()
 
     def render_progress(self) -> None:
-        t = self.app.t
+        t = panel_app(self).t
         progress = self.progress
         parts: list = [(t("lesson.title"), "bold $accent"), "\n\n"]
         current = progress.current if progress else None
@@ -57,6 +58,6 @@ class LessonPanel(VerticalScroll):
             parts.extend(["\n", (t("lesson.complete"), "bold $success")])
         if progress and progress.trouble_code:
             code = progress.trouble_code
-            key = f"lesson.trouble.{code}" if self.app.translator.has(f"lesson.trouble.{code}") else "lesson.trouble.other"
+            key = f"lesson.trouble.{code}" if panel_app(self).translator.has(f"lesson.trouble.{code}") else "lesson.trouble.other"
             parts.extend(["\n", (t("lesson.trouble.title", code=code), "bold $error"), "\n", t(key)])
         self.query_one("#lesson-body", Static).update(Content.assemble(*parts))

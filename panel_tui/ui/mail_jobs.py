@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pragma: no cover
-    from panel_tui.app import PanelApp
+from panel_tui.ui.app_base import MailJobsChanged, PanelAppBase
 
 
-def outcome_text(app: "PanelApp", outcome) -> tuple[str, str]:
+def outcome_text(app: PanelAppBase, outcome) -> tuple[str, str]:
     """(title, body) of the dialog that ends a job, in the panel's words."""
     t = app.t
     job = outcome.job
@@ -30,7 +28,7 @@ def outcome_text(app: "PanelApp", outcome) -> tuple[str, str]:
     return title, body
 
 
-def not_started_text(app: "PanelApp", error: Exception) -> str:
+def not_started_text(app: PanelAppBase, error: Exception) -> str:
     """Why a job could not even start (bad request, no cloud, live mode not configured)."""
     from panel_tui.backend import BackendError
     from panel_tui.mail.jobs import InvalidRequest
@@ -45,7 +43,7 @@ def not_started_text(app: "PanelApp", error: Exception) -> str:
     return app.t("screen.result.not_started", detail=type(error).__name__)
 
 
-def start_mail_job(app: "PanelApp", make_job: Callable[[], Awaitable], after: Callable | None = None) -> None:
+def start_mail_job(app: PanelAppBase, make_job: Callable[[], Awaitable], after: Callable | None = None) -> None:
     """Run `make_job()` (a MailJobs coroutine) in a worker; show the outcome when it ends.
 
     The job is in the durable job log from its first step, so leaving the screen or
@@ -54,16 +52,14 @@ def start_mail_job(app: "PanelApp", make_job: Callable[[], Awaitable], after: Ca
     from panel_tui.ui.dialogs import NoticeScreen
 
     async def work() -> None:
-        app.running_jobs += 1
-        app.after_setting_change()
+        app.post_message(MailJobsChanged(+1))
         try:
             outcome = await make_job()
         except Exception as error:  # noqa: BLE001 - shown, never a traceback
             app.push_screen(NoticeScreen(app.t("screen.result.title"), not_started_text(app, error)))
             return
         finally:
-            app.running_jobs -= 1
-            app.after_setting_change()
+            app.post_message(MailJobsChanged(-1))
         title, body = outcome_text(app, outcome)
         app.push_screen(NoticeScreen(title, body, classes="" if outcome.ok else "-error"))
         if after is not None:

@@ -6,6 +6,7 @@ from textual.content import Content
 from textual.widgets import ListItem, ListView, Static
 
 from panel_tui.menus import MenuNode
+from panel_tui.ui.app_base import PanelAppBase, panel_app
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.setting_binding import SETTING_BINDINGS
 
@@ -46,7 +47,7 @@ class MenuRow(ListItem):
         return Content.assemble(f"{lock} ", label, gap, (value, "$text-muted" if not self.highlighted else ""), arrow)
 
 
-def node_value(app, node: MenuNode) -> str:
+def node_value(app: PanelAppBase, node: MenuNode) -> str:
     """The value shown beside an item, as on the real panel (empty for submenus)."""
     if node.setting and node.setting in SETTING_BINDINGS:
         return SETTING_BINDINGS[node.setting].display(app)
@@ -64,10 +65,11 @@ class MenuScreen(PanelScreen):
         self._index = 0
 
     def breadcrumb(self) -> list[str]:
-        return [self.app.t(n.label) for n in self.app.menu_tree.path(self.node_id)]
+        app = panel_app(self)
+        return [app.t(n.label) for n in app.menu_tree.path(self.node_id)]
 
     def compose_body(self) -> ComposeResult:
-        app = self.app
+        app = panel_app(self)
         children = app.menu_tree.children(self.node_id)
         if not children:
             yield Static(app.t("screen.menu_empty"))
@@ -82,18 +84,23 @@ class MenuScreen(PanelScreen):
         event.stop()
         if isinstance(event.item, MenuRow):
             self._index = event.index
-            self.app.open_node(event.item.node.id)
+            panel_app(self).open_node(event.item.node.id)
 
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
         if event.list_view.index is not None:
             self._index = event.list_view.index
 
+    def on_mount(self) -> None:
+        # The values and lock icons it shows: updated in place (no recompose).
+        app = panel_app(self)
+        app.settings_changed_signal.subscribe(self, self.show_values)
+        app.admin_changed_signal.subscribe(self, self.show_values)
+
     def on_screen_resume(self) -> None:
-        # Values may have changed in a child screen: update them in place (no recompose).
-        if self.stale_language:
-            super().on_screen_resume()
-            return
+        self.show_values()  # the clock's value, and an administrator session that lapsed
+
+    def show_values(self, _change: object = None) -> None:
+        app = panel_app(self)
         for row in self.query(MenuRow):
-            row.set_value(node_value(self.app, row.node), self.app.is_locked(row.node))
-        super().on_screen_resume()
+            row.set_value(node_value(app, row.node), app.is_locked(row.node))
 

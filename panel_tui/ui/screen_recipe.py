@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from panel_tui.app import PanelApp
+    from panel_tui.ui.app_base import PanelAppBase
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class ScreenRecipe:
     name: str
     open: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
-    prepare: Callable[["PanelApp"], None] | None = None
+    prepare: Callable[["PanelAppBase"], None] | None = None
     main: bool = False  # also rendered at the large size
     steps: Callable[..., Awaitable[None]] | None = None  # custom path: `await steps(pilot)` after the above
     needs_sim: bool = False  # drives the simulator (the app's backend joins a running one)
@@ -26,8 +26,7 @@ class ScreenRecipe:
     async def run(self, pilot) -> None:
         app = pilot.app
         if self.prepare is not None:
-            self.prepare(app)
-            app.after_setting_change()
+            self.prepare(app)  # the screens hear the change (the App publishes it)
         await pilot.pause()
         for node_id in self.open:
             app.open_node(node_id)

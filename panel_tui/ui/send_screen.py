@@ -5,6 +5,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
 
 from panel_tui.device.validation import FieldError, validate_recipient
+from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.mail_jobs import start_mail_job
 
@@ -23,13 +24,13 @@ class SendScreen(PanelScreen):
         self._subject = ""
 
     def breadcrumb(self) -> list[str]:
-        return [self.app.t(n.label) for n in self.app.menu_tree.path(self.node_id)]
+        return [panel_app(self).t(n.label) for n in panel_app(self).menu_tree.path(self.node_id)]
 
     def hints(self):
         return (("Tab", "key.move"), ("Enter", "key.send"), ("Esc", "key.back"))
 
     def compose_body(self) -> ComposeResult:
-        t = self.app.t
+        t = panel_app(self).t
         yield Static(t(f"screen.send.{self.kind}.intro"), classes="edit-hint")
         yield Label(t("screen.send.to"), classes="edit-label")
         yield Input(value=self._to, id="send-to", placeholder="name@example.com", max_length=255)
@@ -50,12 +51,12 @@ class SendScreen(PanelScreen):
             to = validate_recipient(self._to)
         except FieldError as error:
             self._error = (error.key, error.params)
-            self.query_one("#edit-error", Static).update(self.app.t(error.key, **error.params))
+            self.query_one("#edit-error", Static).update(panel_app(self).t(error.key, **error.params))
             self.query_one("#send-to", Input).focus()
             return
         self._error = None
         self.query_one("#edit-error", Static).update("")
-        app, kind = self.app, self.kind
+        app, kind = panel_app(self), self.kind
         # An empty subject gets the printer's default, in the panel's language.
         subject = self._subject or app.t(f"screen.send.{kind}.subject")
 

@@ -15,7 +15,7 @@ from panel_tui.i18n import LANGUAGES
 from panel_tui.ui.formatting import format_clock, format_offset
 
 if TYPE_CHECKING:  # pragma: no cover
-    from panel_tui.app import PanelApp
+    from panel_tui.ui.app_base import PanelAppBase
 
 REDACTED = "[redacted]"
 ADMIN_TIMEOUTS = (1, 3, 5, 10, 30)
@@ -28,23 +28,24 @@ class SettingBinding:
 
     name: str
     kind: str  # "choice", "text" or "value"
-    current: Callable[["PanelApp"], str]
-    display: Callable[["PanelApp"], str]
-    apply: Callable[["PanelApp", str], None] | None = None
-    options: Callable[["PanelApp"], list[tuple[str, str]]] | None = None
+    current: Callable[["PanelAppBase"], str]
+    display: Callable[["PanelAppBase"], str]
+    apply: Callable[["PanelAppBase", str], None] | None = None
+    options: Callable[["PanelAppBase"], list[tuple[str, str]]] | None = None
     rule_key: str | None = None
     secret: bool = False
 
 
-def _update(app: "PanelApp", **changes) -> None:
+def _update(app: "PanelAppBase", **changes) -> None:
     app.printer.update(dataclasses.replace(app.printer.settings, **changes))
 
 
-def _language_apply(app: "PanelApp", raw: str) -> None:
-    app.set_language(raw)
+def _language_apply(app: "PanelAppBase", raw: str) -> None:
+    # Saved like any setting: the App hears the change and every screen relabels itself.
+    _update(app, language=raw)
 
 
-def _time_difference_apply(app: "PanelApp", raw: str) -> None:
+def _time_difference_apply(app: "PanelAppBase", raw: str) -> None:
     _update(app, time_difference_minutes=validate_time_difference(raw.strip()))
 
 
@@ -55,13 +56,13 @@ def _bool_options(on_key: str, off_key: str):
 def _email_binding(field) -> SettingBinding:
     name = field.name
 
-    def current(app: "PanelApp") -> str:
+    def current(app: "PanelAppBase") -> str:
         value = getattr(app.printer.settings.email_server, name)
         if isinstance(value, bool):
             return "on" if value else "off"
         return str(getattr(value, "value", value))
 
-    def display(app: "PanelApp") -> str:
+    def display(app: "PanelAppBase") -> str:
         value = getattr(app.printer.settings.email_server, name)
         if field.kind == "secret":
             return REDACTED if value else ""
@@ -71,7 +72,7 @@ def _email_binding(field) -> SettingBinding:
             return app.t(value.label_key)
         return str(value)
 
-    def apply(app: "PanelApp", raw: str) -> None:
+    def apply(app: "PanelAppBase", raw: str) -> None:
         es: EmailServerSettings = app.printer.settings.email_server
         if field.kind == "bool":
             raw_value: object = raw == "on"

@@ -7,6 +7,7 @@ from textual.widgets import Input, Label, ListItem, ListView, Static
 
 from panel_tui.device.validation import FieldError
 from panel_tui.menus import MenuNode
+from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.setting_binding import SETTING_BINDINGS
 
@@ -33,11 +34,11 @@ class ChoiceScreen(PanelScreen):
         self.binding = SETTING_BINDINGS[node.setting]
 
     def breadcrumb(self) -> list[str]:
-        return [self.app.t(n.label) for n in self.app.menu_tree.path(self.node.id)]
+        return [panel_app(self).t(n.label) for n in panel_app(self).menu_tree.path(self.node.id)]
 
     def compose_body(self) -> ComposeResult:
-        current = self.binding.current(self.app)
-        options = self.binding.options(self.app)
+        current = self.binding.current(panel_app(self))
+        options = self.binding.options(panel_app(self))
         rows = [ChoiceRow(value, label, value == current) for value, label in options]
         index = next((i for i, (value, _) in enumerate(options) if value == current), 0)
         yield ListView(*rows, id="choice-list", initial_index=index)
@@ -48,13 +49,12 @@ class ChoiceScreen(PanelScreen):
         if not isinstance(event.item, ChoiceRow):
             return
         try:
-            self.binding.apply(self.app, event.item.value)
+            self.binding.apply(panel_app(self), event.item.value)
         except FieldError as error:
             self.query_one("#edit-error", Static).update(
-                self.app.t("screen.text_refused", reason=self.app.t(error.key, **error.params))
+                panel_app(self).t("screen.text_refused", reason=panel_app(self).t(error.key, **error.params))
             )
             return
-        self.app.after_setting_change()
         if self.app.screen is self:
             self.app.pop_screen()
 
@@ -73,15 +73,15 @@ class TextEditScreen(PanelScreen):
         self._error = ""
 
     def breadcrumb(self) -> list[str]:
-        return [self.app.t(n.label) for n in self.app.menu_tree.path(self.node.id)]
+        return [panel_app(self).t(n.label) for n in panel_app(self).menu_tree.path(self.node.id)]
 
     def hints(self):
         return (("Enter", "key.ok"), ("Esc", "key.cancel"))
 
     def compose_body(self) -> ComposeResult:
-        t = self.app.t
+        t = panel_app(self).t
         secret = self.binding.secret or self.node.secret
-        value = self._draft if self._draft is not None else ("" if secret else self.binding.current(self.app))
+        value = self._draft if self._draft is not None else ("" if secret else self.binding.current(panel_app(self)))
         yield Label(t(self.node.label), classes="edit-label")
         yield Input(value=value, password=secret, id="edit-input")
         yield Static(self._error, id="edit-error", classes="error")
@@ -97,12 +97,11 @@ class TextEditScreen(PanelScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         try:
-            self.binding.apply(self.app, event.value)
+            self.binding.apply(panel_app(self), event.value)
         except FieldError as error:
-            self._error = self.app.t("screen.text_refused", reason=self.app.t(error.key, **error.params))
+            self._error = panel_app(self).t("screen.text_refused", reason=panel_app(self).t(error.key, **error.params))
             self.query_one("#edit-error", Static).update(self._error)
             return
-        self.app.notify(self.app.t("screen.text_saved", name=self.app.t(self.node.label)))
-        self.app.after_setting_change()
+        self.app.notify(panel_app(self).t("screen.text_saved", name=panel_app(self).t(self.node.label)))
         if self.app.screen is self:
             self.app.pop_screen()

@@ -8,6 +8,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
 
 from panel_tui.device.status_sheet import email_server_status_rows, network_status_rows
+from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
 
 
@@ -19,7 +20,7 @@ class StatusRowsView(VerticalScroll):
         self._rows = rows
 
     def compose(self) -> ComposeResult:
-        t = self.app.t
+        t = panel_app(self).t
         for row in self._rows:
             value = t(row.value) if row.value_is_key else row.value
             with Horizontal(classes="status-row"):
@@ -33,7 +34,7 @@ class _RowsScreen(PanelScreen):
     node_id = ""
 
     def breadcrumb(self) -> list[str]:
-        return [self.app.t(n.label) for n in self.app.menu_tree.path(self.node_id)]
+        return [panel_app(self).t(n.label) for n in panel_app(self).menu_tree.path(self.node_id)]
 
     def hints(self):
         return (("↑↓", "key.scroll"), ("Esc", "key.back"))
@@ -44,6 +45,9 @@ class _RowsScreen(PanelScreen):
     def compose_body(self) -> ComposeResult:
         yield StatusRowsView(self.rows(), id="status-rows")
 
+    def on_mount(self) -> None:
+        panel_app(self).settings_changed_signal.subscribe(self, self.relabel)  # its rows are settings
+
 
 
 class EmailServerStatusScreen(_RowsScreen):
@@ -52,7 +56,7 @@ class EmailServerStatusScreen(_RowsScreen):
     node_id = "email_server_status"
 
     def rows(self):
-        printer = self.app.printer
+        printer = panel_app(self).printer
         return email_server_status_rows(printer.settings, printer.signin_info())
 
 
@@ -62,7 +66,7 @@ class WiredLanStatusScreen(_RowsScreen):
     node_id = "wired_lan_status"
 
     def rows(self):
-        return network_status_rows(self.app.printer.settings)
+        return network_status_rows(panel_app(self).printer.settings)
 
 
 class StatusSheetScreen(PanelScreen):
@@ -76,7 +80,7 @@ class StatusSheetScreen(PanelScreen):
         self.path = path
 
     def breadcrumb(self) -> list[str]:
-        return [self.app.t(n.label) for n in self.app.menu_tree.path("print_status_sheet")]
+        return [panel_app(self).t(n.label) for n in panel_app(self).menu_tree.path("print_status_sheet")]
 
     def hints(self):
         return (("↑↓", "key.scroll"), ("Esc", "key.close"))

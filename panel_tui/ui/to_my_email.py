@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from panel_tui.device.validation import FieldError, validate_recipient
+from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.mail_jobs import start_mail_job
 
@@ -30,7 +31,7 @@ class ToMyEmailScreen(PanelScreen):
         self._message: tuple[str, dict] | None = None
 
     def breadcrumb(self) -> list[str]:
-        return [self.app.t("menu.to_my_email")]
+        return [panel_app(self).t("menu.to_my_email")]
 
     def hints(self):
         if self._flow is not None:
@@ -38,9 +39,9 @@ class ToMyEmailScreen(PanelScreen):
         return (("Enter", "key.send"), ("Esc", "key.back"))
 
     def compose_body(self) -> ComposeResult:
-        t = self.app.t
+        t = panel_app(self).t
         if self._flow is None:
-            mode = self.app.printer.settings.serverless_sender
+            mode = panel_app(self).printer.settings.serverless_sender
             yield Static(t(f"screen.tme.intro_{mode}"), classes="edit-hint")
             yield Label(t("screen.tme.user"), classes="edit-label")
             yield Input(value=self._user, id="tme-user", placeholder="name@example.com", max_length=255)
@@ -52,7 +53,7 @@ class ToMyEmailScreen(PanelScreen):
     def _compose_signin(self) -> ComposeResult:
         from panel_tui.ui.webconfig.qr_text import qr_lines
 
-        t = self.app.t
+        t = panel_app(self).t
         flow = self._flow
         with Horizontal(id="tme-signin"):
             with Vertical(id="tme-code-box"):
@@ -80,11 +81,11 @@ class ToMyEmailScreen(PanelScreen):
 
     def _show(self, key: str | None, **params) -> None:
         self._message = (key, params) if key else None
-        self.query_one("#tme-message", Static).update(self.app.t(key, **params) if key else "")
+        self.query_one("#tme-message", Static).update(panel_app(self).t(key, **params) if key else "")
 
     @work(exclusive=True, exit_on_error=False, group="tme")
     async def _start(self, user: str) -> None:
-        app = self.app
+        app = panel_app(self)
         jobs = await app.mail_jobs()
         if app.printer.settings.serverless_sender == "printer":
             start_mail_job(app, lambda: jobs.scan_to_email(user, "To My Email"))
@@ -98,14 +99,14 @@ class ToMyEmailScreen(PanelScreen):
     def _after_send(self, outcome) -> None:
         if outcome.error is not None and outcome.error.code == 370 and self.is_attached:
             # The user's sign-in is dead: offer it again (the failed job stays retryable).
-            self.run_worker(self._begin_signin(self.app.backend.session_for(
-                self.app.printer.settings.email_server)), exclusive=True, group="tme", exit_on_error=False)
+            self.run_worker(self._begin_signin(panel_app(self).backend.session_for(
+                panel_app(self).printer.settings.email_server)), exclusive=True, group="tme", exit_on_error=False)
 
     # -- the user's sign-in ---------------------------------------------------
     async def _begin_signin(self, session) -> None:
         try:
             flow = await asyncio.to_thread(session.start_device_flow, None)
-        except Exception as error:  # noqa: BLE001 - the sign-in service is down: say so
+        except Exception:  # noqa: BLE001 - the sign-in service is down: say so
             self._show("signin.outcome.idp_unavailable")
             return
         self._session, self._flow = session, flow
@@ -117,8 +118,8 @@ class ToMyEmailScreen(PanelScreen):
     def _countdown_text(self) -> str:
         if self._flow is None:
             return ""
-        left = self._flow.seconds_left(self.app.clock.now())  # the printer's clock (simulated time)
-        return self.app.t("screen.tme.countdown", minutes=left // 60, seconds=f"{left % 60:02d}")
+        left = self._flow.seconds_left(panel_app(self).clock.now())  # the printer's clock (simulated time)
+        return panel_app(self).t("screen.tme.countdown", minutes=left // 60, seconds=f"{left % 60:02d}")
 
     def _tick(self) -> None:
         for countdown in self.query("#tme-countdown"):
@@ -138,7 +139,7 @@ class ToMyEmailScreen(PanelScreen):
             self._user = user
             self._message = ("screen.tme.signed_in", {"account": user})
             self.refresh(recompose=True)
-            app = self.app
+            app = panel_app(self)
 
             async def job():
                 jobs = await app.mail_jobs()
@@ -149,14 +150,14 @@ class ToMyEmailScreen(PanelScreen):
             self._message = (result.outcome_key, {})
             self.refresh(recompose=True)
 
-    def action_cancel_or_back(self) -> None:
+    async def action_cancel_or_back(self) -> None:
         if self._flow is not None and self._session is not None:
             self._session.cancel(self._flow)  # the polling thread ends after its current poll
             self._flow = None
             self._message = ("signin.outcome.cancelled", {})
             self.refresh(recompose=True)
         else:
-            self.app.action_back()
+            await self.run_action("app.back")
 
     def on_unmount(self) -> None:
         if self._flow is not None and self._session is not None:

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.formatting import format_clock
 
 PRINTER_MAILBOX = "printer"
@@ -103,8 +104,8 @@ class TrainerScreen(Screen):
     def compose(self) -> ComposeResult:
         from panel_tui.scenarios import load_scenarios
 
-        t = self.app.t
-        self._language = self.app.translator.language
+        t = panel_app(self).t
+        self._language = panel_app(self).translator.language
         self._scenarios = load_scenarios()
         yield Static(t("trainer.title"), id="trainer-title")
         yield Static(id="trainer-clock")
@@ -118,15 +119,16 @@ class TrainerScreen(Screen):
                      id="trainer-hints")
 
     def on_mount(self) -> None:
+        panel_app(self).language_changed_signal.subscribe(self, self.relabel)
         self._lock = asyncio.Lock()
         self.query_one("#trainer-controls", OptionList).focus()
         self._show_header()
         self._show_status()
         self._run(None, None)  # read the simulator's state
 
-    def relabel(self) -> None:
-        """Redraw in the current language (the app calls it on a language switch)."""
-        if self.app.translator.language != self._language:
+    def relabel(self, _language: object = None) -> None:
+        """Redraw in the current language (on the App's language signal; shown again if hidden)."""
+        if panel_app(self).translator.language != self._language:
             self.refresh(recompose=True)
             self.call_after_refresh(self._after_recompose)
 
@@ -134,17 +136,10 @@ class TrainerScreen(Screen):
         self.query_one("#trainer-controls", OptionList).focus()
         self._show_state()
 
-    stale_language = False
-
-    def on_screen_resume(self) -> None:
-        if self.stale_language:
-            self.stale_language = False
-            self.relabel()
-
     # -- rows ------------------------------------------------------------------------
     def _value(self, control: TrainerControl) -> str:
         """The row's current value (On/Off/As org.) from the simulator's state; "" for actions."""
-        t = self.app.t
+        t = panel_app(self).t
         state = self.sim_state
         if control.kind not in ("fault", "policy", "mailbox"):
             return ""
@@ -168,8 +163,8 @@ class TrainerScreen(Screen):
     def _label(self, control: TrainerControl) -> str:
         if control.kind == "revoke_user":
             user = _account(REVOKABLE_USERS[self.user_index])
-            return self.app.t(control.label_key, user=f"◂ {user.display_name} ▸")
-        return self.app.t(control.label_key)
+            return panel_app(self).t(control.label_key, user=f"◂ {user.display_name} ▸")
+        return panel_app(self).t(control.label_key)
 
     def _label_width(self) -> int:
         """Labels of the rows that show a value are padded to one column (per language)."""
@@ -177,7 +172,7 @@ class TrainerScreen(Screen):
 
     def _prompt(self, control: TrainerControl) -> Content:
         if control.kind == "header":
-            return Content.styled(self.app.t(control.label_key), "bold $warning")
+            return Content.styled(panel_app(self).t(control.label_key), "bold $warning")
         label = self._label(control)
         value = self._value(control)
         if value:
@@ -190,8 +185,8 @@ class TrainerScreen(Screen):
     def _scenario_options(self) -> list[Option]:
         from panel_tui.scenarios import trainer_state
 
-        current = trainer_state(self.app.printer.paths)["scenario"]
-        options: list[Option] = [Option(Content.styled(self.app.t("trainer.section.scenarios"), "bold $warning"),
+        current = trainer_state(panel_app(self).printer.paths)["scenario"]
+        options: list[Option] = [Option(Content.styled(panel_app(self).t("trainer.section.scenarios"), "bold $warning"),
                                         id="h-scenarios", disabled=True)]
         for name in self._scenarios:
             mark = "✓ " if name == current else "  "
@@ -212,22 +207,22 @@ class TrainerScreen(Screen):
     def _show_header(self) -> None:
         from panel_tui.scenarios import trainer_state
 
-        t = self.app.t
+        t = panel_app(self).t
         clock = t("trainer.clock_line_unknown")
         if self.sim_state is not None:
             offset = int(self.sim_state["clock"].get("offset", 0))
             days, rest = divmod(max(offset, 0), 86400)
             moved = t("trainer.offset", days=days, hours=rest // 3600)
             # The app's clock is the printer's (simulated) time; tests freeze it.
-            clock = t("trainer.clock_line", time=format_clock(self.app.clock.now(), self.app.printer.settings),
+            clock = t("trainer.clock_line", time=format_clock(panel_app(self).clock.now(), panel_app(self).printer.settings),
                       offset=moved)
-        scenario = trainer_state(self.app.printer.paths)["scenario"]
+        scenario = trainer_state(panel_app(self).printer.paths)["scenario"]
         current = t("trainer.scenario_current", name=scenario) if scenario else t("trainer.scenario_none")
         self.query_one("#trainer-clock", Static).update(Content(f"{clock}   {current}"))
 
     def _show_status(self) -> None:
         key, params = self._status
-        self.query_one("#trainer-detail", Static).update(Content(self.app.t(key, **params)))
+        self.query_one("#trainer-detail", Static).update(Content(panel_app(self).t(key, **params)))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.has_focus:
@@ -245,7 +240,7 @@ class TrainerScreen(Screen):
         if option_id and option_id.startswith("scenario:"):
             scenario = self._scenarios.get(option_id.split(":", 1)[1])
             if scenario is not None:
-                self.query_one("#trainer-detail", Static).update(Content(self.app.t(scenario.description_key)))
+                self.query_one("#trainer-detail", Static).update(Content(panel_app(self).t(scenario.description_key)))
                 return
         self._show_status()
 
@@ -290,7 +285,7 @@ class TrainerScreen(Screen):
     def _confirm(self, title_key: str, body_key: str, params: dict, then) -> None:
         from panel_tui.ui.dialogs import ConfirmScreen
 
-        t = self.app.t
+        t = panel_app(self).t
         self.app.push_screen(ConfirmScreen(t(title_key), t(body_key, **params)), lambda yes: then() if yes else None)
 
     def switch_scenario(self, name: str) -> None:
@@ -298,8 +293,8 @@ class TrainerScreen(Screen):
         from panel_tui.scenarios import run_scenario
 
         def apply() -> None:
-            self._run(name, lambda backend: run_scenario(name, self.app.printer, backend),
-                      done=("trainer.status.scenario_applied", {"name": name}), printer_changed=True)
+            self._run(name, lambda backend: run_scenario(name, panel_app(self).printer, backend),
+                      done=("trainer.status.scenario_applied", {"name": name}))
 
         self._confirm("trainer.confirm.scenario_title", "trainer.confirm.scenario_body", {"name": name}, apply)
 
@@ -310,21 +305,20 @@ class TrainerScreen(Screen):
         def reset(backend) -> None:
             backend.control().reset()
             backend.sync_clock()
-            reset_profile(self.app.printer, backend)
-            forget_scenario(self.app.printer.paths)
+            reset_profile(panel_app(self).printer, backend)
+            forget_scenario(panel_app(self).printer.paths)
 
-        self._run(self.app.t("trainer.reset"), reset, done=("trainer.status.reset_done", {}), printer_changed=True)
+        self._run(panel_app(self).t("trainer.reset"), reset, done=("trainer.status.reset_done", {}))
 
-    def _run(self, label: str | None, action, done: tuple[str, dict] | None = None,
-             printer_changed: bool = False) -> None:
+    def _run(self, label: str | None, action, done: tuple[str, dict] | None = None) -> None:
         """Perform `action(backend)` off the UI thread, then re-read and show the simulator's state."""
-        self.run_worker(self._perform(label, action, done, printer_changed), group="trainer",
+        self.run_worker(self._perform(label, action, done), group="trainer",
                         exit_on_error=False)
 
-    async def _perform(self, label, action, done, printer_changed: bool) -> None:
+    async def _perform(self, label, action, done) -> None:
         from panel_tui.backend import BackendError
 
-        backend = self.app.backend
+        backend = panel_app(self).backend
         assert self._lock is not None
         async with self._lock:
             if label is not None:
@@ -349,9 +343,6 @@ class TrainerScreen(Screen):
             else:
                 if label is not None:
                     self._status = done or ("trainer.status.done", {"action": label})
-            if printer_changed:
-                self.app.after_setting_change()
-                self.app.relabel_all()  # the panel's kept screens show the new settings when shown again
             self._show_state()
 
     async def _reread_state(self, backend) -> None:

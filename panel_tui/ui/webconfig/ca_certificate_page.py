@@ -11,10 +11,11 @@ from panel_tui.device.ca_store import (
     import_ca_certificate,
     list_ca_certificates,
 )
-from panel_tui.ui.webconfig.form_rows import FormRow
+from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.webconfig.form_rows import FormRow, PageSection
 
 
-class CaCertificatePage(Vertical):
+class CaCertificatePage(PageSection):
     """The printer trusts these besides the system store when Certificate Validation is on."""
 
     DEFAULT_CSS = """
@@ -34,7 +35,7 @@ class CaCertificatePage(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        t = self.app.t
+        t = panel_app(self).t
         yield Static(t("webconfig.ca.intro"), classes="wc-note", markup=False)
         yield FormRow(t("webconfig.ca.path"), Input(id="ca-path", compact=True, placeholder="/path/to/ca.pem"),
                       name="ca_path")
@@ -45,13 +46,16 @@ class CaCertificatePage(Vertical):
     async def on_mount(self) -> None:
         await self.show_certificates()
 
+    async def show_state(self) -> None:
+        await self.show_certificates()
+
     @property
     def ca_dir(self):
-        return self.app.printer.paths.ca_dir
+        return panel_app(self).printer.paths.ca_dir
 
     async def show_certificates(self) -> None:
         """Rebuild the list of imported certificates (subject CN, expiry, Delete)."""
-        t = self.app.t
+        t = panel_app(self).t
         box = self.query_one("#ca-list", Vertical)
         await box.remove_children()
         certificates = list_ca_certificates(self.ca_dir)
@@ -61,7 +65,7 @@ class CaCertificatePage(Vertical):
             return
         rows = [Horizontal(Label(t("webconfig.ca.col_subject"), classes="ca-subject", markup=False),
                            Label(t("webconfig.ca.col_expires"), classes="ca-expires", markup=False), classes="ca-head")]
-        settings = self.app.printer.settings
+        settings = panel_app(self).printer.settings
         for index, cert in enumerate(certificates):
             rows.append(Horizontal(
                 Label(cert.subject_cn, classes="ca-subject", markup=False),
@@ -78,7 +82,7 @@ class CaCertificatePage(Vertical):
         message.set_class(not ok, "-failed")
 
     async def import_from_input(self) -> None:
-        t = self.app.t
+        t = panel_app(self).t
         raw = self.query_one("#ca-path", Input).value.strip()
         if not raw:
             self._message(False, t("rule.required"))
@@ -106,5 +110,5 @@ class CaCertificatePage(Vertical):
         elif button_id.startswith("ca-delete-"):
             cert = self._listed[int(button_id.removeprefix("ca-delete-"))]
             delete_ca_certificate(cert)
-            self._message(True, self.app.t("webconfig.ca.deleted", subject=cert.subject_cn))
+            self._message(True, panel_app(self).t("webconfig.ca.deleted", subject=cert.subject_cn))
             await self.show_certificates()

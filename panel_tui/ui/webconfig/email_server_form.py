@@ -12,21 +12,22 @@ import dataclasses
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, RadioButton, RadioSet, Select, Static
 from textual.worker import Worker, WorkerState
 
-from panel_tui.device.settings import FIELDS, REDACTED, AuthMethod, EmailServerSettings, FieldSpec
+from panel_tui.device.settings import FIELDS, REDACTED, AuthMethod, DeviceSettings, EmailServerSettings, FieldSpec
 from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
 from panel_tui.device.validation import FieldError
-from panel_tui.ui.webconfig.form_rows import FormRow, LinkButton
+from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.webconfig.form_rows import FormRow, LinkButton, PageSection
 
 # Fields the page hides, by authentication method (OAuth2 signs in instead of a password).
 HIDDEN_WITHOUT_OAUTH2 = frozenset({"email_service", "current_status"})
 HIDDEN_WITH_OAUTH2 = frozenset({"password"})
 
 
-class EmailServerForm(Vertical):
+class EmailServerForm(PageSection):
     """Every field of the Basic page, Current Status with Sign In / Sign Out, and OK."""
 
     DEFAULT_CSS = """
@@ -49,6 +50,7 @@ class EmailServerForm(Vertical):
         self.section = section
         self.role = role
         self.pending: EmailServerSettings = self.applied
+        self._base = self.pending  # the applied settings the pending edits started from
         self.invalid: dict[str, FieldError] = {}  # fields whose typed value breaks its rule
         self.signin: SignInInfo = NOT_SIGNED_IN
 
@@ -56,7 +58,7 @@ class EmailServerForm(Vertical):
     @property
     def applied(self) -> EmailServerSettings:
         """The settings the printer uses now (what OK last sent)."""
-        return getattr(self.app.printer.settings, self.section)
+        return getattr(panel_app(self).printer.settings, self.section)
 
     @property
     def has_pending_changes(self) -> bool:
@@ -67,7 +69,7 @@ class EmailServerForm(Vertical):
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        t = self.app.t
+        t = panel_app(self).t
         yield Static(t("webconfig.cert_note"), classes="wc-note", markup=False)
         with Horizontal(classes="wc-links"):
             yield LinkButton(t("webconfig.page.ca_certificate"), id=self._wid("link-ca"))
@@ -88,10 +90,10 @@ class EmailServerForm(Vertical):
         value = getattr(self.pending, spec.name)
         wid = self._wid(spec.name)
         if spec.kind == "choice":
-            options = [(self.app.t(member.label_key), member.value) for member in spec.choices]
+            options = [(panel_app(self).t(member.label_key), member.value) for member in spec.choices]
             yield Select(options, value=value.value, allow_blank=False, compact=True, id=wid, name=spec.name)
         elif spec.kind == "bool":
-            t = self.app.t
+            t = panel_app(self).t
             yield RadioSet(RadioButton(t("value.enable"), value=bool(value), id=f"{wid}-enable"),
                            RadioButton(t("value.disable"), value=not value, id=f"{wid}-disable"),
                            id=wid, name=spec.name, compact=True)
@@ -105,7 +107,7 @@ class EmailServerForm(Vertical):
             yield Static("", id=self._wid("account-signed-in"), markup=False)
 
     def _status_row(self) -> FormRow:
-        t = self.app.t
+        t = panel_app(self).t
         line = Horizontal(
             Static("", id=self._wid("status"), classes="wc-status", markup=False),
             Button(t("webconfig.signin_button"), id=self._wid("signin"), compact=True, variant="primary"),
@@ -115,8 +117,54 @@ class EmailServerForm(Vertical):
         return FormRow(t("field.current_status"), line, name="current_status", id=self._wid("row-current_status"))
 
     def on_mount(self) -> None:
+        # Settings saved elsewhere (the panel, a CLI command, another panel) show up here.
+        panel_app(self).settings_changed_signal.subscribe(self, self._applied_changed)
         self._show_layout()
         self.refresh_signin()
+
+    async def _relabel(self, _language: str) -> None:
+        """The words in place (no redraw): what is typed in the controls stays as it is."""
+        t = panel_app(self).t
+        self.query_one(".wc-note", Static).update(t("webconfig.cert_note"))
+        self.query_one(f"#{self._wid('link-ca')}", Button).label = t("webconfig.page.ca_certificate")
+        self.query_one(f"#{self._wid('link-root')}", Button).label = t("webconfig.page.root_certificate_update")
+        self.query_one(f"#{self._wid('pending')}", Static).update(t("webconfig.pending"))
+        for spec in FIELDS:
+            self._row(spec.name).set_label(t(spec.label_key))
+            wid = self._wid(spec.name)
+            if spec.kind == "choice":
+                select: Select = self.query_one(f"#{wid}", Select)
+                value = select.value
+                with self.prevent(Select.Changed):
+                    select.set_options([(t(member.label_key), member.value) for member in spec.choices])
+                    select.value = value
+            elif spec.kind == "bool":
+                self.query_one(f"#{wid}-enable", RadioButton).label = t("value.enable")
+                self.query_one(f"#{wid}-disable", RadioButton).label = t("value.disable")
+        self._row("current_status").set_label(t("field.current_status"))
+        self.query_one(f"#{self._wid('signin')}", Button).label = t("webconfig.signin_button")
+        self.query_one(f"#{self._wid('signout')}", Button).label = t("webconfig.signout_button")
+        self.query_one(f"#{self._wid('cert-warning')}", Static).update(t("webconfig.cert_validation_warning"))
+        self.query_one(f"#{self._wid('ok')}", Button).label = t("key.ok")
+        self.query_one(f"#{self._wid('result')}", Static).update("")
+        for name in self.invalid:
+            self._show_error(name)
+        self._show_signin()
+
+    def _applied_changed(self, settings: DeviceSettings) -> None:
+        """The printer's settings changed: fields not edited here follow them, edited ones stay pending."""
+        applied: EmailServerSettings = getattr(settings, self.section)
+        if applied == self._base:
+            return
+        before = self.pending
+        edited = {spec.name: getattr(before, spec.name) for spec in FIELDS
+                  if getattr(before, spec.name) != getattr(self._base, spec.name)}
+        self._base = applied
+        self.pending = dataclasses.replace(applied, **edited)
+        self._show_pending_values()
+        self._show_layout()
+        if (self.pending.auth_method, self.pending.email_service) != (before.auth_method, before.email_service):
+            self.refresh_signin()
 
     # -- showing state ---------------------------------------------------------------
     def _show_layout(self) -> None:
@@ -142,7 +190,7 @@ class EmailServerForm(Vertical):
                     control.value = str(value)
 
     def _show_signin(self) -> None:
-        t = self.app.t
+        t = panel_app(self).t
         info = self.signin
         self.query_one(f"#{self._wid('status')}", Static).update(t(info.state_key))
         self.query_one(f"#{self._wid('signin')}").display = info.state != "signed_in"
@@ -154,7 +202,7 @@ class EmailServerForm(Vertical):
 
     def _show_error(self, name: str) -> None:
         error = self.invalid.get(name)
-        self._row(name).show_error(self.app.t(error.key, **error.params) if error else None)
+        self._row(name).show_error(panel_app(self).t(error.key, **error.params) if error else None)
 
     # -- edits (pending) -------------------------------------------------------------
     def edit(self, name: str, raw: object) -> None:
@@ -211,7 +259,7 @@ class EmailServerForm(Vertical):
 
     def apply(self) -> bool:
         """OK: send the pending settings to the printer, or refuse with each field's rule."""
-        t = self.app.t
+        t = panel_app(self).t
         result = self.query_one(f"#{self._wid('result')}", Static)
         for name in self.invalid:
             self._show_error(name)
@@ -220,13 +268,13 @@ class EmailServerForm(Vertical):
             return False
         try:
             self.pending.validate()
-            self.app.printer.update(lambda s: dataclasses.replace(s, **{self.section: self.pending}))
+            panel_app(self).printer.update(lambda s: dataclasses.replace(s, **{self.section: self.pending}))
         except FieldError as error:
             self.invalid[error.field] = error
             self._show_error(error.field)
             result.update(t("webconfig.not_applied"))
             return False
-        self.app.after_setting_change()
+        self._base = self.pending
         self._show_layout()
         result.update(t("webconfig.applied"))
         self.app.notify(t("webconfig.applied"))
@@ -236,19 +284,19 @@ class EmailServerForm(Vertical):
         from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
 
         pending = self.pending
-        backend = self.app.backend
+        backend = panel_app(self).backend
         self.app.push_screen(SignInWithMicrosoftScreen(lambda: backend.session_for(pending), self.role),
                              lambda _result: self.refresh_signin())
 
     def sign_out(self) -> None:
         from panel_tui.ui.dialogs import ConfirmScreen
 
-        t = self.app.t
+        t = panel_app(self).t
         account = self.signin.account or ""
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.backend.session_for(self.pending).sign_out(role=self.role)
+                panel_app(self).backend.session_for(self.pending).sign_out(role=self.role)
                 self.app.notify(t("webconfig.signed_out", account=account))
                 self.refresh_signin()
 
@@ -260,26 +308,26 @@ class EmailServerForm(Vertical):
         """Read Current Status for the pending email service (in a thread if the cloud is not up yet)."""
         if self.pending.auth_method is not AuthMethod.OAUTH2:
             return
-        backend = self.app.backend
-        if backend is None or not (backend.ready or self.app.start_backend):
+        backend = panel_app(self).backend
+        if backend is None or not (backend.ready or panel_app(self).start_backend):
             self.signin = NOT_SIGNED_IN  # no cloud in this run (panel-only tests)
         elif backend.ready:
             self.signin = self._read_signin(self.pending)
         else:
-            self.query_one(f"#{self._wid('status')}", Static).update(self.app.t("webconfig.status_checking"))
+            self.query_one(f"#{self._wid('status')}", Static).update(panel_app(self).t("webconfig.status_checking"))
             self._read_signin_in_thread(self.pending)
             return
         self._show_signin()
 
     def _read_signin(self, settings: EmailServerSettings) -> SignInInfo:
         try:
-            return self.app.backend.session_for(settings).signin_info(self.role)
+            return panel_app(self).backend.session_for(settings).signin_info(self.role)
         except Exception:  # noqa: BLE001 - a status line never fails the page; Sign In says why
             return NOT_SIGNED_IN
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="signin-status")
     def _read_signin_in_thread(self, settings: EmailServerSettings) -> SignInInfo:
-        self.app.backend.endpoints()  # waits for the embedded simulator to be up
+        panel_app(self).backend.endpoints()  # waits for the embedded simulator to be up
         return self._read_signin(settings)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

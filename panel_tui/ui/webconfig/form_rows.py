@@ -1,10 +1,31 @@
-"""Pieces shared by the Web Config pages: a labelled form row with its error line, link buttons."""
+"""Pieces shared by the Web Config pages: the page section base, a labelled form row with its
+error line, link buttons."""
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Label, Static
+
+from panel_tui.ui.app_base import panel_app
+
+
+class PageSection(Vertical):
+    """A part of a Web Config page; it redraws itself in the panel's language when that changes.
+
+    Subclasses keep their pending edits in attributes that `compose` reads, and put the
+    rest of their state back on screen in `show_state` (after mounting and after a redraw).
+    """
+
+    def on_mount(self) -> None:
+        panel_app(self).language_changed_signal.subscribe(self, self._relabel)
+
+    async def _relabel(self, _language: str) -> None:
+        await self.recompose()
+        await self.show_state()
+
+    async def show_state(self) -> None:
+        """Put what `compose` does not draw back on screen (errors, visibility, lists)."""
 
 
 class FormRow(Horizontal):
@@ -28,6 +49,9 @@ class FormRow(Horizontal):
         with Vertical(classes="wc-control"):
             yield from self._control_widgets
             yield Static("", classes="wc-error", markup=False)
+
+    def set_label(self, text: str) -> None:
+        self.query_one(".wc-label", Label).update(text)
 
     def show_error(self, text: str | None) -> None:
         """Show `text` under the control (None or "" hides it)."""

@@ -1,14 +1,13 @@
 """Connection Check and a test email from Web Config: real mail jobs on the APPLIED settings."""
 from __future__ import annotations
 
-import asyncio
-
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Button, Input, Rule, Static
 
-from panel_tui.ui.webconfig.form_rows import FormRow
+from panel_tui.ui.app_base import MailJobsChanged, panel_app
+from panel_tui.ui.webconfig.form_rows import FormRow, PageSection
 
 
 def describe_outcome(t, outcome, ok_key: str, **ok_params: object) -> tuple[bool, str]:
@@ -24,7 +23,7 @@ def describe_outcome(t, outcome, ok_key: str, **ok_params: object) -> tuple[bool
     return False, "\n".join((message, fix, t("webconfig.job_failed", code=code, job=outcome.job_id)))
 
 
-class MailChecks(Vertical):
+class MailChecks(PageSection):
     """Connection Check, and Send test email to a recipient; the outcome shows under them."""
 
     DEFAULT_CSS = """
@@ -38,7 +37,7 @@ class MailChecks(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        t = self.app.t
+        t = panel_app(self).t
         yield Rule()
         yield Static(t("webconfig.checks_note"), classes="wc-checks-note", markup=False)
         yield FormRow(t("webconfig.test_mail_to"),
@@ -69,12 +68,13 @@ class MailChecks(Vertical):
         from panel_tui.backend import BackendError
         from panel_tui.mail.jobs import InvalidRequest
 
-        t = self.app.t
+        app = panel_app(self)
+        t = app.t
         self._show(None, t("webconfig.check_running"))
-        self.app.running_jobs += 1
+        app.post_message(MailJobsChanged(+1))  # to the App itself: it hears the end even if the page is gone
         try:
             # The first use waits for the embedded simulator: not on the event loop.
-            jobs = await asyncio.to_thread(lambda: self.app.backend.jobs)
+            jobs = await app.mail_jobs()
             if kind == "connection_check":
                 outcome = await jobs.connection_check()
                 self._show(*describe_outcome(t, outcome, "webconfig.check_ok"))
@@ -86,4 +86,4 @@ class MailChecks(Vertical):
         except BackendError as error:
             self._show(False, t("webconfig.backend_unavailable", detail=str(error)))
         finally:
-            self.app.running_jobs -= 1
+            app.post_message(MailJobsChanged(-1))

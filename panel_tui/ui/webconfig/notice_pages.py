@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import Button, Static
 
+from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.webconfig.form_rows import PageSection
 
-class InertPage(Vertical):
+
+class InertPage(PageSection):
     """A page of the real Web Config that this emulator does not reproduce."""
 
     DEFAULT_CSS = """
@@ -16,11 +18,11 @@ class InertPage(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(self.app.t("screen.not_emulated_title"), id="inert-title", markup=False)
-        yield Static(self.app.t("webconfig.inert_body"), id="inert-body", markup=False)
+        yield Static(panel_app(self).t("screen.not_emulated_title"), id="inert-title", markup=False)
+        yield Static(panel_app(self).t("webconfig.inert_body"), id="inert-body", markup=False)
 
 
-class LoginRequiredPage(Vertical):
+class LoginRequiredPage(PageSection):
     """Lock Setting is on and nobody is logged in: settings pages ask for the administrator."""
 
     DEFAULT_CSS = """
@@ -29,9 +31,6 @@ class LoginRequiredPage(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(f"🔒 {self.app.t('webconfig.login_required')}", markup=False)
-        yield Button(self.app.t("webconfig.admin_login"), id="page-admin-login", variant="primary")
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.screen.action_admin_login()
+        yield Static(f"🔒 {panel_app(self).t('webconfig.login_required')}", markup=False)
+        yield Button(panel_app(self).t("webconfig.admin_login"), id="page-admin-login", variant="primary",
+                     action="screen.admin_login")

@@ -4,15 +4,16 @@ from __future__ import annotations
 import dataclasses
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import Button, RadioButton, RadioSet, Static
 
-from panel_tui.ui.webconfig.form_rows import FormRow
+from panel_tui.device.settings import DeviceSettings
+from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.webconfig.form_rows import FormRow, PageSection
 
 SENDERS = ("printer", "user")  # DeviceSettings.serverless_sender
 
 
-class ServerlessPage(Vertical):
+class ServerlessPage(PageSection):
     """Sender's Email Address for To My Email: the printer's or the user's own; pending until OK."""
 
     DEFAULT_CSS = """
@@ -27,14 +28,30 @@ class ServerlessPage(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.pending = ""
+        self.pending = self._base = panel_app(self).printer.settings.serverless_sender
 
     def on_mount(self) -> None:
+        # The sender saved elsewhere shows up here, unless this page has another one pending.
+        panel_app(self).settings_changed_signal.subscribe(self, self._applied_changed)
+        self._show()
+
+    async def show_state(self) -> None:
+        self._show()
+
+    def _applied_changed(self, settings: DeviceSettings) -> None:
+        applied = settings.serverless_sender
+        if applied == self._base:
+            return
+        if self.pending == self._base:
+            self.pending = applied
+            with self.prevent(RadioSet.Changed):
+                for who in SENDERS:
+                    self.query_one(f"#serverless-{who}", RadioButton).value = who == applied
+        self._base = applied
         self._show()
 
     def compose(self) -> ComposeResult:
-        t = self.app.t
-        self.pending = self.app.printer.settings.serverless_sender
+        t = panel_app(self).t
         yield Static(t("webconfig.serverless.intro"), classes="wc-note", markup=False)
         yield Static(t("webconfig.pending"), id="serverless-pending", classes="wc-pending", markup=False)
         buttons = [RadioButton(t(f"webconfig.serverless.{who}"), value=self.pending == who, id=f"serverless-{who}")
@@ -46,7 +63,7 @@ class ServerlessPage(Vertical):
         yield Static("", id="serverless-result", markup=False)
 
     def _show(self) -> None:
-        applied = self.app.printer.settings.serverless_sender
+        applied = panel_app(self).printer.settings.serverless_sender
         self.query_one("#serverless-pending").set_class(self.pending != applied, "-shown")
         self.query_one("#serverless-user-note").display = self.pending == "user"
 
@@ -59,9 +76,9 @@ class ServerlessPage(Vertical):
         if event.button.id != "serverless-ok":
             return
         event.stop()
-        printer = self.app.printer
+        printer = panel_app(self).printer
         printer.update(dataclasses.replace(printer.settings, serverless_sender=self.pending))
-        self.app.after_setting_change()
-        self.query_one("#serverless-result", Static).update(self.app.t("webconfig.applied"))
-        self.app.notify(self.app.t("webconfig.applied"))
+        self._base = self.pending
+        self.query_one("#serverless-result", Static).update(panel_app(self).t("webconfig.applied"))
+        self.app.notify(panel_app(self).t("webconfig.applied"))
         self._show()

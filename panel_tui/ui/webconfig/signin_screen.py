@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
+from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.webconfig.qr_text import qr_lines
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,7 +57,7 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        t = self.app.t
+        t = panel_app(self).t
         with Vertical(classes="dialog", id="signin-dialog"):
             yield Static(t("webconfig.signin.title"), classes="dialog-title", markup=False)
             with Vertical(id="signin-start"):
@@ -105,7 +106,7 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
     def _countdown_clock(self) -> "Clock":
         """The clock `flow.expires_at` is on: the session's (it follows the simulator's)."""
         session_clock = getattr(self.session, "clock", None)
-        return self._clock or session_clock or self.app.clock
+        return self._clock or session_clock or panel_app(self).clock
 
     def _show_flow(self, flow: "DeviceFlow") -> None:
         self.flow = flow
@@ -120,12 +121,12 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
         if self.flow is None or self.result is not None:
             return
         left = self.flow.seconds_left(self._countdown_clock().now())
-        text = self.app.t("webconfig.signin.expires_in", time=format_countdown(left))
+        text = panel_app(self).t("webconfig.signin.expires_in", time=format_countdown(left))
         self.query_one("#signin-countdown", Static).update(text)
 
     # -- the outcome step ------------------------------------------------------------
     def _show_outcome(self, result: "SignInResult") -> None:
-        t = self.app.t
+        t = panel_app(self).t
         self.result = result
         outcome = self.query_one("#signin-outcome", Static)
         outcome.update(t(result.outcome_key))
@@ -164,7 +165,7 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
             return
         self.result = None
         self.flow = None
-        self.query_one("#signin-start-status", Static).update(self.app.t("webconfig.signin.requesting"))
+        self.query_one("#signin-start-status", Static).update(panel_app(self).t("webconfig.signin.requesting"))
         self._show_step("start")
         self.query_one("#signin-microsoft").display = False
         self.code_request = self._request_code()
@@ -204,7 +205,7 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
             self._show_start_error(self._describe_error(worker.error))
 
     def _describe_error(self, error: BaseException | None) -> str:
-        t = self.app.t
+        t = panel_app(self).t
         cause = getattr(error, "cause", None)
         if cause is not None:  # a MailError: the error table's message and fix
             return f"{t(cause.message_key)}\n{t(cause.fix_key)}"
@@ -223,8 +224,8 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
             return
         self._cancel_requested = True
         self._cancel_flow()
-        self.query_one("#signin-status", Static).update(self.app.t("webconfig.signin.cancelling"))
-        self.query_one("#signin-start-status", Static).update(self.app.t("webconfig.signin.cancelling"))
+        self.query_one("#signin-status", Static).update(panel_app(self).t("webconfig.signin.cancelling"))
+        self.query_one("#signin-start-status", Static).update(panel_app(self).t("webconfig.signin.cancelling"))
 
     def on_unmount(self) -> None:
         self._cancel_flow()  # however the screen went away, the thread stops polling

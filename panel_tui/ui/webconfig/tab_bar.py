@@ -8,6 +8,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.webconfig.site_map import WebTab
 
 _GAP = 1  # columns between two tabs
@@ -40,7 +41,7 @@ class WebTabBar(Widget, can_focus=True):
         self.set_reactive(WebTabBar.active, active)
 
     def _labels(self) -> list[tuple[str, str]]:
-        return [(tab.id, f" {self.app.t(tab.label_key)} ") for tab in self.tabs]
+        return [(tab.id, f" {panel_app(self).t(tab.label_key)} ") for tab in self.tabs]
 
     def _layout(self, width: int) -> list[list[tuple[str, str, int]]]:
         """Lines of (tab id, label, start column), wrapped to `width`."""

@@ -17,6 +17,7 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
+from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.webconfig.ca_certificate_page import CaCertificatePage
 from panel_tui.ui.webconfig.email_server_form import EmailServerForm
 from panel_tui.ui.webconfig.mail_checks import MailChecks
@@ -52,6 +53,7 @@ class WebConfigScreen(Screen):
         tab, page = find_page(page_id or START_PAGE[1])
         self.tab: WebTab = tab
         self.page: WebPage | None = page
+        self._shown_gated = False
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -63,20 +65,45 @@ class WebConfigScreen(Screen):
         with Horizontal(id="wc-body"):
             yield OptionList(id="wc-nav")
             yield VerticalScroll(id="wc-page")
-        yield Static(self.app.t("webconfig.footer"), id="wc-footer", markup=False)
+        yield Static(panel_app(self).t("webconfig.footer"), id="wc-footer", markup=False)
 
     async def on_mount(self) -> None:
-        self.refresh_status()
+        app = panel_app(self)
+        # What it shows: the printer's address and name, the login, the words; the page's own
+        # sections follow the settings and the language themselves.
+        app.settings_changed_signal.subscribe(self, self._printer_changed)
+        app.admin_changed_signal.subscribe(self, self._printer_changed)
+        app.language_changed_signal.subscribe(self, self._relabel)
+        self.show_address_bar()
         await self._load(self.tab, self.page)
 
-    def refresh_status(self) -> None:
-        """The address bar: address, printer name, login state (also called after setting changes)."""
-        t = self.app.t
-        settings = self.app.printer.settings
+    def show_address_bar(self) -> None:
+        """The address bar: address, printer name, login state."""
+        app = panel_app(self)
+        settings = app.printer.settings
         self.query_one("#wc-address", Static).update(f"◀ ▶ ⟳  https://{settings.ip_address}/")
         self.query_one("#wc-site-name", Static).update(settings.printer_name)
-        logged_in = self.app.printer.admin.logged_in
-        self.query_one("#wc-admin", Button).label = t("webconfig.admin_logout" if logged_in else "webconfig.admin_login")
+        logged_in = app.printer.admin.logged_in
+        self.query_one("#wc-admin", Button).label = app.t("webconfig.admin_logout" if logged_in else "webconfig.admin_login")
+
+    def _gated(self, page: WebPage | None) -> bool:
+        """The page asks for the administrator instead of showing its settings."""
+        return page is not None and page.page is not None and page.admin_only and \
+            panel_app(self).printer.admin.requires_login
+
+    async def _printer_changed(self, _change: object) -> None:
+        self.show_address_bar()
+        if self._gated(self.page) != self._shown_gated:
+            # Login, logout or Lock Setting: the page shows or hides its settings, as a browser reload would.
+            await self._load(self.tab, self.page)
+
+    def _relabel(self, _language: str) -> None:
+        self.show_address_bar()
+        self.query_one("#wc-footer", Static).update(panel_app(self).t("webconfig.footer"))
+        self.query_one(WebTabBar).refresh(layout=True)
+        self._show_nav(self.tab, self.page)
+        for heading in self.query(".wc-heading").results(Static):
+            heading.update(self._heading(self.tab, self.page))
 
     # -- navigation ------------------------------------------------------------------
     def show_page(self, page_id: str) -> None:
@@ -89,7 +116,7 @@ class WebConfigScreen(Screen):
         self.call_next(self._load, tab, next((p for p in tab.pages if p.page), tab.pages[0] if tab.pages else None))
 
     def _nav_options(self, tab: WebTab) -> list[Option]:
-        t = self.app.t
+        t = panel_app(self).t
         options: list[Option] = []
         group = None
         for page in tab.pages:
@@ -100,7 +127,7 @@ class WebConfigScreen(Screen):
         return options
 
     def _heading(self, tab: WebTab, page: WebPage | None) -> str:
-        t = self.app.t
+        t = panel_app(self).t
         if page is None:
             return t(tab.label_key)
         parts = [t(page.group_key)] if page.group_key else []
@@ -109,19 +136,23 @@ class WebConfigScreen(Screen):
     def _widgets_for(self, page: WebPage | None) -> list[Widget]:
         if page is None or page.page is None:
             return [InertPage()]
-        if page.admin_only and self.app.printer.admin.requires_login:
+        if self._gated(page):
             return [LoginRequiredPage()]
         return PAGE_WIDGETS[page.page]()
 
-    async def _load(self, tab: WebTab, page: WebPage | None) -> None:
-        self.tab, self.page = tab, page
-        self.query_one(WebTabBar).active = tab.id
+    def _show_nav(self, tab: WebTab, page: WebPage | None) -> None:
         nav = self.query_one("#wc-nav", OptionList)
         nav.display = bool(tab.pages)
         with self.prevent(OptionList.OptionHighlighted):
             nav.set_options(self._nav_options(tab))
             if page is not None:
                 nav.highlighted = nav.get_option_index(page.id)
+
+    async def _load(self, tab: WebTab, page: WebPage | None) -> None:
+        self.tab, self.page = tab, page
+        self._shown_gated = self._gated(page)
+        self.query_one(WebTabBar).active = tab.id
+        self._show_nav(tab, page)
         area = self.query_one("#wc-page", VerticalScroll)
         await area.remove_children()
         await area.mount_all([Static(self._heading(tab, page), classes="wc-heading", markup=False), *self._widgets_for(page)])
@@ -150,15 +181,9 @@ class WebConfigScreen(Screen):
         """Administrator Login / Logout, as at the top of the real page."""
         from panel_tui.ui.dialogs import AdminLoginScreen
 
-        admin = self.app.printer.admin
-        if admin.logged_in:
-            admin.logout()
-            self.app.notify(self.app.t("screen.admin.logged_out"))
-            self._after_login_change(True)
+        app = panel_app(self)
+        if app.printer.admin.logged_in:
+            app.printer.admin.logout()  # the page hears it (admin signal) and hides its settings
+            app.notify(app.t("screen.admin.logged_out"))
         else:
-            self.app.push_screen(AdminLoginScreen(), self._after_login_change)
-
-    def _after_login_change(self, changed: bool | None) -> None:
-        self.app.after_setting_change()
-        if changed:  # the page shows or hides its settings: reload it, as a browser would
-            self.call_next(self._load, self.tab, self.page)
+            app.push_screen(AdminLoginScreen())
