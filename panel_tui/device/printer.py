@@ -176,12 +176,15 @@ class Printer:
         for listener in listeners:
             listener(logged_in)
 
-    def restore_defaults(self) -> DeviceSettings:
+    def restore_defaults(self, keep_language: bool = False) -> DeviceSettings:
         """Factory defaults except the serial number: admin password cleared, lock off, email reset.
 
-        The job log is kept. The administrator is logged out.
+        The job log is kept. The administrator is logged out. With `keep_language` the panel
+        language stays as it is (one save: subscribers never see the factory language).
         """
-        result = self.update(lambda current: DeviceSettings(serial_number=current.serial_number))
+        result = self.update(lambda current: DeviceSettings(
+            serial_number=current.serial_number,
+            **({"language": current.language} if keep_language else {})))
         self.admin.logout()
         return result
 

@@ -2,7 +2,6 @@
 with the product's own operations (the trainer's "reset everything")."""
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from pathlib import Path
 
@@ -35,10 +34,7 @@ def reset_profile(printer, backend) -> None:
             session.sign_out(role=role)
         for upn in session.accounts():
             session.sign_out(account=upn, role=None)
-    language = printer.settings.language
-    printer.restore_defaults()
-    if printer.settings.language != language:
-        printer.update(dataclasses.replace(printer.settings, language=language))
+    printer.restore_defaults(keep_language=True)
     printer.joblog.clear()
     for name in _SPENT_DIRS:
         shutil.rmtree(Path(printer.paths.data_dir) / name, ignore_errors=True)

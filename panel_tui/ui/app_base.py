@@ -79,6 +79,7 @@ class PanelAppBase(App[None]):
         self.language_changed_signal: Signal[str] = Signal(self, "language-changed")
         self.admin_changed_signal: Signal[bool] = Signal(self, "admin-changed")
         translator.set_language(printer.settings.language)
+        self._last_published: DeviceSettings | None = None
         self._unsubscribe = [printer.subscribe(self._settings_saved), printer.subscribe_admin(self._admin_changed)]
 
     # -- words ---------------------------------------------------------------
@@ -138,13 +139,17 @@ class PanelAppBase(App[None]):
             self.post_message(AdminSessionChanged(logged_in))
 
     def _publish_settings(self, settings: DeviceSettings) -> None:
+        self._last_published = settings
         if settings.language != self.translator.language:
             self.translator.set_language(settings.language)
             self.language_changed_signal.publish(settings.language)
         self.settings_changed_signal.publish(settings)
 
     def on_printer_settings_changed(self, message: PrinterSettingsChanged) -> None:
-        self._publish_settings(message.settings)
+        # The settings as they are now: a burst of saves on another thread is published once.
+        settings = self.printer.settings
+        if settings is not self._last_published:
+            self._publish_settings(settings)
 
     def on_admin_session_changed(self, message: AdminSessionChanged) -> None:
         self.admin_changed_signal.publish(message.logged_in)

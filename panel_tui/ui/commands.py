@@ -1,6 +1,7 @@
 """Command palette (Ctrl+P): "go to" any menu item by its breadcrumb, in the current language."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -12,11 +13,11 @@ from panel_tui.ui.app_base import panel_app
 class GoToProvider(Provider):
     """Every menu node and panel key as a palette command."""
 
-    def _commands(self) -> list[tuple[str, object, str]]:
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         app = panel_app(self)
         t = app.t
         tree = app.menu_tree
-        commands: list[tuple[str, object, str]] = []
+        commands: list[tuple[str, Callable[[], object], str]] = []
         for node_id, node in tree.nodes.items():
             path = tree.path(node_id)
             title = " > ".join(t(n.label) for n in path)

@@ -102,3 +102,19 @@ def test_a_change_saved_by_another_process_is_picked_up(paths, clock):
     assert panel.settings.email_server.smtp_port == 587
     panel.update(lambda s: s.with_field("language", "ro"))
     assert cli.settings.language == "ro" and cli.settings.email_server.smtp_port == 587
+
+
+def test_saves_by_another_process_and_admin_changes_are_published(paths, clock):
+    printer = Printer.open(paths, clock)
+    seen, logins = [], []
+    printer.subscribe(seen.append)
+    printer.subscribe_admin(logins.append)
+    assert not printer.reload_if_changed()
+    other = Printer.open(paths, clock)  # another process on the same profile
+    saved = other.update(lambda s: dataclasses.replace(s, lock_setting=True, language="ro"))
+    assert printer.reload_if_changed() and seen == [saved]
+    assert not printer.reload_if_changed() and seen == [saved]
+    assert printer.admin.login(saved.serial_number) and logins == [True]
+    printer.restore_defaults(keep_language=True)  # logs the administrator out, in one save
+    assert logins == [True, False]
+    assert [s.language for s in seen] == ["ro", "ro"] and not seen[-1].lock_setting

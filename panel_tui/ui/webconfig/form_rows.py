@@ -2,6 +2,7 @@
 error line, link buttons."""
 from __future__ import annotations
 
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
@@ -17,7 +18,8 @@ class PageSection(Vertical):
     rest of their state back on screen in `show_state` (after mounting and after a redraw).
     """
 
-    def on_mount(self) -> None:
+    @on(events.Mount)
+    def _follow_language(self) -> None:
         panel_app(self).language_changed_signal.subscribe(self, self._relabel)
 
     async def _relabel(self, _language: str) -> None:
