@@ -18,7 +18,7 @@ class GoToProvider(Provider):
         t = app.t
         tree = app.menu_tree
         commands: list[tuple[str, Callable[[], object], str]] = []
-        for node_id, node in tree.nodes.items():
+        for node_id in tree.nodes:
             path = tree.path(node_id)
             title = " > ".join(t(n.label) for n in path)
             commands.append((title, partial(app.go_to_node, node_id), t("key.select")))

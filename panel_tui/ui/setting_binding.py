@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from panel_tui.device.settings import FIELDS, EmailServerSettings
-from panel_tui.device.validation import FieldError, validate_time_difference
+from panel_tui.device.validation import validate_time_difference
 from panel_tui.i18n import LANGUAGES
 from panel_tui.ui.formatting import format_clock, format_offset
 
