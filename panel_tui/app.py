@@ -102,7 +102,7 @@ class PanelApp(PanelAppBase):
 
             self.push_screen(SendScreen(node.screen, node.id))
         elif node.kind == "screen":
-            self.push_screen(SCREENS[node.screen]()())
+            self.push_screen(SCREENS[str(node.screen)]()())
         elif node.kind == "choice":
             self.push_screen(ChoiceScreen(node))
         elif node.kind == "text":
@@ -129,7 +129,7 @@ class PanelApp(PanelAppBase):
         if not isinstance(self.screen, HomeScreen) and len(self.screen_stack) > 1:
             self.pop_screen()
 
-    def action_back(self) -> None:
+    def action_back(self) -> None:  # type: ignore[override]  # the panel's Back key, not browser-style back
         if len(self.screen_stack) > 2:
             self.pop_screen()
 

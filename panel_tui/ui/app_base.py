@@ -91,6 +91,13 @@ class PanelAppBase(App[None]):
         self.printer.update(lambda settings: dataclasses.replace(settings, language=language))
 
     # -- state every screen reads --------------------------------------------
+    @property
+    def cloud(self) -> Backend:
+        """The backend, for screens that exist only with one (Web Config sign-in, inbox, trainer)."""
+        if self.backend is None:
+            raise RuntimeError("this screen needs the mail backend")
+        return self.backend
+
     def is_locked(self, node: MenuNode) -> bool:
         """True when opening `node` needs the administrator password first."""
         return node.admin_only and self.printer.admin.requires_login
@@ -99,8 +106,7 @@ class PanelAppBase(App[None]):
         """The printer's MailJobs (waits off the UI thread for the simulator to be up)."""
         import asyncio
 
-        backend = self.backend
-        assert backend is not None, "mail jobs need a backend"
+        backend = self.cloud
         return await asyncio.to_thread(lambda: backend.jobs)
 
     def open_node(self, node_id: str) -> None:

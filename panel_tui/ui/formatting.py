@@ -24,10 +24,11 @@ def format_datetime(moment: datetime | str | None, settings) -> str:
     if moment is None or moment == "":
         return "—"
     if isinstance(moment, str):
+        text = moment
         try:
-            moment = datetime.fromisoformat(moment)
+            moment = datetime.fromisoformat(text)
         except ValueError:
-            return moment
+            return text
     local = local_time(moment, settings)
     return f"{format_date(moment, settings)} {local:%H:%M:%S}"
 

@@ -56,7 +56,7 @@ class InboxScreen(PanelScreen):
         yield Static(t("screen.inbox.loading"), id="inbox-status", classes="edit-hint")
         with Horizontal(id="inbox-panes"):
             yield ListView(id="mailboxes")
-            table = DataTable(id="messages", cursor_type="row", zebra_stripes=True)
+            table: DataTable[str] = DataTable(id="messages", cursor_type="row", zebra_stripes=True)
             table.add_column(t("screen.inbox.col_date"), key="date")
             table.add_column(t("screen.inbox.col_subject"), key="subject")
             table.add_column(t("screen.inbox.col_attachments"), key="attachments")
@@ -71,7 +71,7 @@ class InboxScreen(PanelScreen):
 
     @work(exclusive=True, exit_on_error=False, group="inbox")
     async def _load(self) -> None:
-        backend = panel_app(self).backend
+        backend = panel_app(self).cloud
 
         def fetch() -> dict[str, list[dict]]:
             control = backend.control()

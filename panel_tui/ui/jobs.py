@@ -7,6 +7,7 @@ from textual.markup import escape
 from textual.widgets import DataTable, Label, Static
 
 from panel_tui.device.errors import lookup
+from panel_tui.device.joblog import Job
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.formatting import format_datetime
 from panel_tui.ui.frame import PanelScreen
@@ -19,7 +20,7 @@ class JobStatusScreen(PanelScreen):
 
     def __init__(self) -> None:
         super().__init__(name="job-status")
-        self._jobs = []
+        self._jobs: list[Job] = []
 
     def breadcrumb(self) -> list[str]:
         t = panel_app(self).t
@@ -42,7 +43,7 @@ class JobStatusScreen(PanelScreen):
         if not self._jobs:
             yield Static(t("screen.jobs.empty"), id="jobs-empty")
             return
-        table = DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
         table.add_column(t("screen.jobs.col_time"), key="time")
         table.add_column(t("screen.jobs.col_type"), key="type")
         table.add_column(t("screen.jobs.col_result"), key="result")
@@ -60,7 +61,7 @@ class JobStatusScreen(PanelScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        job = panel_app(self).printer.joblog.get(int(event.row_key.value))
+        job = panel_app(self).printer.joblog.get(int(str(event.row_key.value)))
         if job is not None:
             self.app.push_screen(JobDetailScreen(job.id))
 
@@ -113,6 +114,9 @@ class JobDetailScreen(PanelScreen):
     def compose_body(self) -> ComposeResult:
         t = panel_app(self).t
         job = panel_app(self).printer.joblog.get(self.job_id)
+        if job is None:  # the log was cleared (trainer reset) while this was open
+            yield Static(t("screen.jobs.empty"), classes="job-text")
+            return
         settings = panel_app(self).printer.settings
         rows = [
             (t("screen.jobs.col_type"), t(job.job_type_key)),

@@ -35,6 +35,18 @@ class SettingBinding:
     rule_key: str | None = None
     secret: bool = False
 
+    def choices(self, app: "PanelAppBase") -> list[tuple[str, str]]:
+        """(value, label) of a choice setting."""
+        if self.options is None:
+            raise TypeError(f"{self.name} is not a choice")
+        return self.options(app)
+
+    def change(self, app: "PanelAppBase", raw: str) -> None:
+        """Validate and save `raw` (FieldError if it breaks the rule)."""
+        if self.apply is None:
+            raise TypeError(f"{self.name} is read-only")
+        self.apply(app, raw)
+
 
 def _update(app: "PanelAppBase", **changes) -> None:
     app.printer.update(dataclasses.replace(app.printer.settings, **changes))

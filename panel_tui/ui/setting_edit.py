@@ -31,14 +31,14 @@ class ChoiceScreen(PanelScreen):
     def __init__(self, node: MenuNode) -> None:
         super().__init__(name=f"choice:{node.id}")
         self.node = node
-        self.binding = SETTING_BINDINGS[node.setting]
+        self.binding = SETTING_BINDINGS[str(node.setting)]
 
     def breadcrumb(self) -> list[str]:
         return [panel_app(self).t(n.label) for n in panel_app(self).menu_tree.path(self.node.id)]
 
     def compose_body(self) -> ComposeResult:
         current = self.binding.current(panel_app(self))
-        options = self.binding.options(panel_app(self))
+        options = self.binding.choices(panel_app(self))
         rows = [ChoiceRow(value, label, value == current) for value, label in options]
         index = next((i for i, (value, _) in enumerate(options) if value == current), 0)
         yield ListView(*rows, id="choice-list", initial_index=index)
@@ -49,7 +49,7 @@ class ChoiceScreen(PanelScreen):
         if not isinstance(event.item, ChoiceRow):
             return
         try:
-            self.binding.apply(panel_app(self), event.item.value)
+            self.binding.change(panel_app(self), event.item.value)
         except FieldError as error:
             self.query_one("#edit-error", Static).update(
                 panel_app(self).t("screen.text_refused", reason=panel_app(self).t(error.key, **error.params))
@@ -68,7 +68,7 @@ class TextEditScreen(PanelScreen):
     def __init__(self, node: MenuNode) -> None:
         super().__init__(name=f"text:{node.id}")
         self.node = node
-        self.binding = SETTING_BINDINGS[node.setting]
+        self.binding = SETTING_BINDINGS[str(node.setting)]
         self._draft: str | None = None
         self._error = ""
 
@@ -97,7 +97,7 @@ class TextEditScreen(PanelScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         try:
-            self.binding.apply(panel_app(self), event.value)
+            self.binding.change(panel_app(self), event.value)
         except FieldError as error:
             self._error = panel_app(self).t("screen.text_refused", reason=panel_app(self).t(error.key, **error.params))
             self.query_one("#edit-error", Static).update(self._error)

@@ -7,6 +7,7 @@ sign-in is missing or dead gets 370 and is offered the sign-in again.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -18,6 +19,9 @@ from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.mail_jobs import start_mail_job
 
+if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.mail.auth import DeviceFlow, OAuthSession
+
 
 class ToMyEmailScreen(PanelScreen):
     FOCUS = "#tme-user"
@@ -26,8 +30,8 @@ class ToMyEmailScreen(PanelScreen):
     def __init__(self) -> None:
         super().__init__(name="to-my-email")
         self._user = ""
-        self._flow = None
-        self._session = None
+        self._flow: DeviceFlow | None = None
+        self._session: OAuthSession | None = None
         self._message: tuple[str, dict] | None = None
 
     def breadcrumb(self) -> list[str]:
@@ -55,6 +59,7 @@ class ToMyEmailScreen(PanelScreen):
 
         t = panel_app(self).t
         flow = self._flow
+        assert flow is not None  # composed while a sign-in runs
         with Horizontal(id="tme-signin"):
             with Vertical(id="tme-code-box"):
                 yield Static(t("screen.tme.signin_title"), classes="dialog-title")
@@ -90,7 +95,7 @@ class ToMyEmailScreen(PanelScreen):
         if app.printer.settings.serverless_sender == "printer":
             start_mail_job(app, lambda: jobs.scan_to_email(user, "To My Email"))
             return
-        session = app.backend.session_for(app.printer.settings.email_server)
+        session = app.cloud.session_for(app.printer.settings.email_server)
         if await asyncio.to_thread(session.user_signed_in, user):
             start_mail_job(app, lambda: jobs.to_my_email(user), after=self._after_send)
         else:
@@ -99,7 +104,7 @@ class ToMyEmailScreen(PanelScreen):
     def _after_send(self, outcome) -> None:
         if outcome.error is not None and outcome.error.code == 370 and self.is_attached:
             # The user's sign-in is dead: offer it again (the failed job stays retryable).
-            self.run_worker(self._begin_signin(panel_app(self).backend.session_for(
+            self.run_worker(self._begin_signin(panel_app(self).cloud.session_for(
                 panel_app(self).printer.settings.email_server)), exclusive=True, group="tme", exit_on_error=False)
 
     # -- the user's sign-in ---------------------------------------------------
@@ -122,7 +127,7 @@ class ToMyEmailScreen(PanelScreen):
         return panel_app(self).t("screen.tme.countdown", minutes=left // 60, seconds=f"{left % 60:02d}")
 
     def _tick(self) -> None:
-        for countdown in self.query("#tme-countdown"):
+        for countdown in self.query("#tme-countdown").results(Static):
             countdown.update(self._countdown_text())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="tme-signin")

@@ -97,7 +97,7 @@ class TrainerScreen(Screen):
         self.user_index = 0
         self._lock: asyncio.Lock | None = None
         self._language = ""
-        self._status = ("trainer.not_on_panel", {})
+        self._status: tuple[str, dict[str, object]] = ("trainer.not_on_panel", {})
         self._scenarios: dict = {}
 
     # -- layout ----------------------------------------------------------------------
@@ -318,7 +318,7 @@ class TrainerScreen(Screen):
     async def _perform(self, label, action, done) -> None:
         from panel_tui.backend import BackendError
 
-        backend = panel_app(self).backend
+        backend = panel_app(self).cloud
         assert self._lock is not None
         async with self._lock:
             if label is not None:

@@ -9,6 +9,7 @@ Signed in here while the printer (applied settings) still cannot send: the guide
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -72,8 +73,10 @@ class EmailServerForm(PageSection):
         t = panel_app(self).t
         yield Static(t("webconfig.cert_note"), classes="wc-note", markup=False)
         with Horizontal(classes="wc-links"):
-            yield LinkButton(t("webconfig.page.ca_certificate"), id=self._wid("link-ca"))
-            yield LinkButton(t("webconfig.page.root_certificate_update"), id=self._wid("link-root"))
+            yield LinkButton(t("webconfig.page.ca_certificate"), id=self._wid("link-ca"),
+                             action="screen.show_page('ca_certificate')")
+            yield LinkButton(t("webconfig.page.root_certificate_update"), id=self._wid("link-root"),
+                             action="screen.show_page('root_certificate_update')")
         yield Static(t("webconfig.pending"), id=self._wid("pending"), classes="wc-pending", markup=False)
         for spec in FIELDS:
             yield FormRow(t(spec.label_key), *self._controls(spec), name=spec.name, id=self._wid(f"row-{spec.name}"))
@@ -89,7 +92,7 @@ class EmailServerForm(PageSection):
     def _controls(self, spec: FieldSpec):
         value = getattr(self.pending, spec.name)
         wid = self._wid(spec.name)
-        if spec.kind == "choice":
+        if spec.kind == "choice" and spec.choices is not None:
             options = [(panel_app(self).t(member.label_key), member.value) for member in spec.choices]
             yield Select(options, value=value.value, allow_blank=False, compact=True, id=wid, name=spec.name)
         elif spec.kind == "bool":
@@ -132,8 +135,8 @@ class EmailServerForm(PageSection):
         for spec in FIELDS:
             self._row(spec.name).set_label(t(spec.label_key))
             wid = self._wid(spec.name)
-            if spec.kind == "choice":
-                select: Select = self.query_one(f"#{wid}", Select)
+            if spec.kind == "choice" and spec.choices is not None:
+                select: Select[str] = self.query_one(f"#{wid}", Select)
                 value = select.value
                 with self.prevent(Select.Changed):
                     select.set_options([(t(member.label_key), member.value) for member in spec.choices])
@@ -221,15 +224,15 @@ class EmailServerForm(PageSection):
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
-        self.edit(event.select.name, event.value)
+        self.edit(str(event.select.name), event.value)
 
     @on(RadioSet.Changed)
     def _radio_changed(self, event: RadioSet.Changed) -> None:
-        self.edit(event.radio_set.name, event.index == 0)
+        self.edit(str(event.radio_set.name), event.index == 0)
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
-        name = event.input.name
+        name = str(event.input.name)
         if name == "password" and not event.value:
             self.invalid.pop(name, None)  # an empty password box keeps the saved password
             self.pending = dataclasses.replace(self.pending, password=self.applied.password)
@@ -240,7 +243,7 @@ class EmailServerForm(PageSection):
     @on(Input.Blurred)
     @on(Input.Submitted)
     def _input_left(self, event: Input.Blurred | Input.Submitted) -> None:
-        self._show_error(event.input.name)
+        self._show_error(str(event.input.name))
 
     # -- buttons ---------------------------------------------------------------------
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -252,10 +255,6 @@ class EmailServerForm(PageSection):
             self.sign_in()
         elif button_id == self._wid("signout"):
             self.sign_out()
-        elif button_id == self._wid("link-ca"):
-            self.screen.show_page("ca_certificate")
-        elif button_id == self._wid("link-root"):
-            self.screen.show_page("root_certificate_update")
 
     def apply(self) -> bool:
         """OK: send the pending settings to the printer, or refuse with each field's rule."""
@@ -268,10 +267,11 @@ class EmailServerForm(PageSection):
             return False
         try:
             self.pending.validate()
-            panel_app(self).printer.update(lambda s: dataclasses.replace(s, **{self.section: self.pending}))
+            section: dict[str, Any] = {self.section: self.pending}
+            panel_app(self).printer.update(lambda s: dataclasses.replace(s, **section))
         except FieldError as error:
-            self.invalid[error.field] = error
-            self._show_error(error.field)
+            self.invalid[str(error.field)] = error
+            self._show_error(str(error.field))
             result.update(t("webconfig.not_applied"))
             return False
         self._base = self.pending
@@ -284,7 +284,7 @@ class EmailServerForm(PageSection):
         from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
 
         pending = self.pending
-        backend = panel_app(self).backend
+        backend = panel_app(self).cloud
         self.app.push_screen(SignInWithMicrosoftScreen(lambda: backend.session_for(pending), self.role),
                              lambda _result: self.refresh_signin())
 
@@ -296,7 +296,7 @@ class EmailServerForm(PageSection):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                panel_app(self).backend.session_for(self.pending).sign_out(role=self.role)
+                panel_app(self).cloud.session_for(self.pending).sign_out(role=self.role)
                 self.app.notify(t("webconfig.signed_out", account=account))
                 self.refresh_signin()
 
@@ -321,19 +321,19 @@ class EmailServerForm(PageSection):
 
     def _read_signin(self, settings: EmailServerSettings) -> SignInInfo:
         try:
-            return panel_app(self).backend.session_for(settings).signin_info(self.role)
+            return panel_app(self).cloud.session_for(settings).signin_info(self.role)
         except Exception:  # noqa: BLE001 - a status line never fails the page; Sign In says why
             return NOT_SIGNED_IN
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="signin-status")
     def _read_signin_in_thread(self, settings: EmailServerSettings) -> SignInInfo:
-        panel_app(self).backend.endpoints()  # waits for the embedded simulator to be up
+        panel_app(self).cloud.endpoints()  # waits for the embedded simulator to be up
         return self._read_signin(settings)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "signin-status":
             return
-        if event.state is WorkerState.SUCCESS:
+        if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, SignInInfo):
             self.signin = event.worker.result
         elif event.state is WorkerState.ERROR:
             self.signin = NOT_SIGNED_IN

@@ -78,5 +78,5 @@ class LinkButton(Button):
     LinkButton.-textual-compact:focus { background: $accent 30%; color: $text; text-style: bold underline; }
     """
 
-    def __init__(self, label: str, *, id: str | None = None) -> None:
-        super().__init__(label, id=id, compact=True)
+    def __init__(self, label: str, *, id: str | None = None, action: str | None = None) -> None:
+        super().__init__(label, id=id, compact=True, action=action)

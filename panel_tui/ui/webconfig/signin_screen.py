@@ -7,7 +7,7 @@ wording and fix. Cancel (or closing the screen) cancels the flow, so no thread k
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import work
 from textual.app import ComposeResult
@@ -172,7 +172,9 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="signin-code")
     def _request_code(self) -> tuple["OAuthSession", "DeviceFlow"]:
-        session = self._session_factory()
+        factory = self._session_factory
+        assert factory is not None  # started only when there is one (see can_sign_in)
+        session = factory()
         return session, session.start_device_flow(role=self.role)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="signin-wait")
@@ -182,13 +184,14 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker, state = event.worker, event.state
         if worker.group == "signin-code" and state is WorkerState.SUCCESS:
-            self.session, flow = worker.result
+            session, flow = cast("tuple[OAuthSession, DeviceFlow]", worker.result)
+            self.session = session
             if self._cancel_requested:
-                self.session.cancel(flow)  # nothing polls it yet: the code simply lapses
+                session.cancel(flow)  # nothing polls it yet: the code simply lapses
                 self.dismiss(None)
                 return
             self._show_flow(flow)
-            self.answer_wait = self._wait_for_answer(self.session, flow)
+            self.answer_wait = self._wait_for_answer(session, flow)
         elif worker.group == "signin-code" and state is WorkerState.ERROR:
             if self._cancel_requested:
                 self.dismiss(None)
@@ -199,7 +202,7 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
             if self._cancel_requested:
                 self.dismiss(worker.result)
             else:
-                self._show_outcome(worker.result)
+                self._show_outcome(cast("SignInResult", worker.result))
         elif worker.group == "signin-wait" and state is WorkerState.ERROR:
             self.flow = None
             self._show_start_error(self._describe_error(worker.error))

@@ -171,6 +171,10 @@ class WebConfigScreen(Screen):
             self.action_admin_login()
 
     # -- actions ---------------------------------------------------------------------
+    def action_show_page(self, page_id: str) -> None:
+        """A link on the page (LinkButton action)."""
+        self.show_page(page_id)
+
     def action_close_browser(self) -> None:
         self.dismiss()
 
