@@ -102,7 +102,8 @@ class AdminSession:
 
     def _expired(self, now: datetime) -> bool:
         timeout = self._settings().admin_timeout_minutes
-        return bool(timeout) and now - self._last_activity >= timedelta(minutes=timeout)
+        last = self._last_activity
+        return last is not None and bool(timeout) and now - last >= timedelta(minutes=timeout)
 
     @property
     def logged_in(self) -> bool:

@@ -184,7 +184,7 @@ class Printer:
         """
         result = self.update(lambda current: DeviceSettings(
             serial_number=current.serial_number,
-            **({"language": current.language} if keep_language else {})))
+            language=current.language if keep_language else DeviceSettings.language))
         self.admin.logout()
         return result
 
