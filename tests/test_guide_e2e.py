@@ -13,14 +13,15 @@ from textual.widgets import Input
 from panel_tui.ui.status_screens import EmailServerStatusScreen, StatusSheetScreen
 from tests.test_e2e_panel import ADMIN, MEGAN, dialog_text, send_scan
 from tests.ui.test_webconfig import click, open_webconfig, text_of
-from tests.ui.test_webconfig_e2e import choose_oauth2, open_smtp, sign_in_as
+from tests.tenant import prepare_tenant
+from tests.ui.test_webconfig_e2e import choose_oauth2, sign_in_as
 
 SIGNED_IN = {"en": "Signed in", "ro": "Autentificat"}
 
 
 @pytest.mark.parametrize("lang", ["en", "ro"])
 async def test_the_whole_guide(make_e2e_app, sim_control, lang):
-    open_smtp(sim_control)  # Exchange admin center: security defaults off, SMTP AUTH on
+    prepare_tenant(sim_control)  # Exchange admin center: security defaults off, SMTP AUTH on
     app = make_e2e_app(lang)
     async with app.run_test(size=(100, 30)) as pilot:
         # Web Config > Network > Email Server > Basic
