@@ -70,6 +70,7 @@ class Backend:
         self._sessions: dict[tuple, "OAuthSession"] = {}
         self._jobs: "MailJobs | None" = None
         self._lock = threading.RLock()
+        self._lease_lock = threading.Lock()  # the join thread's hand-over; never held while waiting
         self._control = None
         printer.signin_provider = self.signin_info
 
@@ -98,7 +99,8 @@ class Backend:
             except BaseException:
                 lease.release()
                 raise
-            with self._lock:
+            # Not self._lock: endpoints() may be waiting for us while holding it (jobs, control).
+            with self._lease_lock:
                 if self._stopped:  # stop() came while we were joining
                     lease.release()
                     return
@@ -113,7 +115,7 @@ class Backend:
 
     def stop(self) -> None:
         """Leave the simulator (the home's keeps serving the others; it stops when idle)."""
-        with self._lock:
+        with self._lock, self._lease_lock:
             self._stopped = True
             control, self._control = self._control, None
             lease, self._lease = self._lease, None

@@ -88,6 +88,18 @@ def test_the_panel_joins_in_the_background_without_waiting(panel_home):
         backend.stop()
 
 
+def test_the_mail_jobs_asked_for_first_join_the_simulator(panel_home):
+    """`backend.jobs` before anything else (the panel's first send): no lock held while joining."""
+    from panel_tui.assembly import open_backend
+
+    printer, backend = open_backend("default")
+    try:
+        assert backend.jobs is backend.jobs
+        assert backend.ready
+    finally:
+        backend.stop()
+
+
 def test_a_running_panel_follows_its_home_simulator_after_sim_stop(panel_home):
     from panel_tui.assembly import open_backend
 
