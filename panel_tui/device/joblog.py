@@ -275,11 +275,15 @@ class JobLog:
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         """A connection to a usable job log; any database failure becomes a JobLogError."""
+        if self._ready and not self.db_path.exists():
+            self._ready = False  # moved aside (`jobs --repair` in another process): start the new one
         self._initialise()
         try:
             with closing(self._raw_connect()) as conn:
                 yield conn
         except (sqlite3.Error, OSError) as error:
+            if "no such table" in str(error):
+                self._ready = False  # replaced behind our back: the next call sets it up again
             raise self._error(error) from None
 
     def check(self) -> None:

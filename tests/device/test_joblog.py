@@ -136,3 +136,16 @@ def test_scrub_keeps_ordinary_text_and_limits_length():
     assert scrub_detail("refresh token expired (AADSTS700082)") == "refresh token expired (AADSTS700082)"
     assert scrub_detail("to user@contoso.onmicrosoft.com") == "to user@contoso.onmicrosoft.com"
     assert len(scrub_detail("word " * 500)) == 500
+
+
+def test_a_log_moved_aside_by_another_process_is_started_anew(tmp_path, clock):
+    """The panel keeps its JobLog open while `panel-tui jobs --repair` moves the file aside."""
+    path = tmp_path / "jobs.sqlite3"
+    panel, cli = JobLog(path, clock), JobLog(path, clock)
+    panel.start("test_mail")
+    path.write_bytes(b"garbage" * 100)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"jobs.sqlite3{suffix}").unlink(missing_ok=True)
+    assert cli.repair() is not None
+    job_id = panel.start("scan_to_email")
+    assert [job.id for job in panel.jobs()] == [job_id] and cli.get(job_id).job_type == "scan_to_email"
