@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from panel_tui.device.joblog import JobTrouble
+
 # The guide's order: enable SMTP AUTH, configure OAuth 2.0, sign in, consent, OK,
 # check the status, print the status sheet, send.
 STEPS = ("smtp_auth", "oauth2", "sign_in", "consent", "applied", "status_sheet", "send")
@@ -16,7 +18,11 @@ SEND_JOBS = ("test_mail", "scan_to_email", "to_my_email", "fax_email", "connecti
 @dataclass(frozen=True)
 class LessonProgress:
     done: dict[str, bool]
-    trouble_code: int | None = None  # the last job's error code, explained beside the steps
+    trouble: JobTrouble | None = None  # why the last job failed, as stored with it, shown beside the steps
+
+    @property
+    def trouble_code(self) -> int | None:
+        return self.trouble.code if self.trouble is not None else None
 
     @property
     def current(self) -> str | None:
@@ -58,5 +64,5 @@ def observe(printer, backend) -> LessonProgress:
         "send": any(j.result == "ok" and j.job_type in SEND_JOBS for j in jobs),
     }
     last = jobs[0] if jobs else None
-    trouble = last.error_code if last is not None and last.result == "error" else None
+    trouble = last.trouble if last is not None and last.result == "error" else None
     return LessonProgress(done, trouble)

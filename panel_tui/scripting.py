@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.backend import Backend
+    from panel_tui.device.joblog import JobTrouble
     from panel_tui.device.printer import Printer
     from panel_tui.i18n import Translator
     from panel_tui.mail.auth import DeviceFlow, OAuthSession, SignInResult
@@ -86,6 +87,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     jobs_sub = jobs.add_subparsers(dest="jobs_command", metavar="ACTION")
     retry = jobs_sub.add_parser("retry", help="send a failed or interrupted job again, as a new job")
     retry.add_argument("job_id", type=int, metavar="ID")
+    show = jobs_sub.add_parser("show", help="one job: result and, if it failed, the code, message, fix and fixer")
+    show.add_argument("job_id", type=int, metavar="ID")
     sub.add_parser("sheet", help="print the network status sheet to stdout (secrets redacted)")
     config = sub.add_parser("config", help="the email server settings: show, or set one field")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
@@ -198,13 +201,20 @@ class Command:
 
     def print_error(self, error: "MailError") -> None:
         """The error table's words for a failure: code and message, fix and who can apply it."""
-        t = self.t
-        self.err(t("cli.error.code", code=error.code, message=t(error.message_key)))
-        self.err(t("cli.error.fix", fixer=t(error.cause.fixer_key), fix=t(error.fix_key)))
-        if error.cause_name in COMMAND_FIXES:
-            self.err(t("cli.error.command", command=COMMAND_FIXES[error.cause_name]))
-        if error.detail:
-            self.err(t("cli.error.detail", detail=error.detail))
+        from panel_tui.device.joblog import JobTrouble
+
+        self.print_trouble(JobTrouble(error.code, error.message_key, error.fix_key, error.cause.fixer,
+                                      error.cause_name, error.detail))
+
+    def print_trouble(self, trouble: "JobTrouble", emit=None) -> None:
+        """A failure's code, message, fix and fixer (a job's: as stored when it ended)."""
+        t, emit = self.t, emit or self.err
+        emit(t("cli.error.code", code=trouble.code, message=t(trouble.message_key)))
+        emit(t("cli.error.fix", fixer=t(trouble.fixer_key), fix=t(trouble.fix_key)))
+        if trouble.cause in COMMAND_FIXES:
+            emit(t("cli.error.command", command=COMMAND_FIXES[trouble.cause]))
+        if trouble.reason:
+            emit(t("cli.error.detail", detail=trouble.reason))
 
     def report_outcome(self, outcome: "JobOutcome") -> int:
         """Print how a job ended; 0 if it succeeded, else 1 with the error table's words."""
@@ -215,14 +225,15 @@ class Command:
             if outcome.reply:
                 self.out(self.t("cli.job.reply", reply=outcome.reply))
             return EXIT_OK
-        if outcome.error is None:  # failed outside the error table (a bug); the job stays retryable
+        trouble = job.trouble  # as stored with the job: the panel's dialog and Job Status say the same
+        if trouble is None:  # failed outside the error table (a bug); the job stays retryable
             self.err(self.t("cli.job.failed_unknown", id=job.id, type=kind))
             reason = job.detail.rsplit(" | ", 1)[-1]
             if reason:
                 self.err(self.t("cli.error.detail", detail=reason))
             return EXIT_FAILURE
-        self.err(self.t("cli.job.failed", id=job.id, type=kind, code=outcome.error.code))
-        self.print_error(outcome.error)
+        self.err(self.t("cli.job.failed", id=job.id, type=kind, code=trouble.code))
+        self.print_trouble(trouble)
         return EXIT_FAILURE
 
     def value_text(self, settings, name: str) -> str:
@@ -392,14 +403,22 @@ class Command:
             return self._jobs_repair()
         if self.args.jobs_command == "retry":
             return self._jobs_retry(self.args.job_id)
+        if self.args.jobs_command == "show":
+            return self._jobs_show(self.args.job_id)
         jobs = self.printer.joblog.jobs()
         if self.args.json:
             for job in jobs:
+                trouble = job.trouble
                 self.out(json.dumps({
                     "id": job.id, "type": job.job_type, "started_at": job.started_at.isoformat(),
                     "ended_at": job.ended_at.isoformat() if job.ended_at else None,
                     "result": job.result, "error_code": job.error_code, "detail": job.detail,
                     "stage": job.stage, "message_id": job.message_id, "retried_by": job.retried_by,
+                    "cause": trouble.cause if trouble else None,
+                    "message": self.t(trouble.message_key) if trouble else None,
+                    "fix": self.t(trouble.fix_key) if trouble else None,
+                    "fixer": trouble.fixer if trouble else None,
+                    "reason": trouble.reason if trouble else None,
                 }, ensure_ascii=False))
             return EXIT_OK
         if not jobs:
@@ -411,6 +430,28 @@ class Command:
         rows = [[str(job.id), settings.format_datetime(job.started_at), self.t(job.job_type_key),
                  self.t(job.result_key), "" if job.error_code is None else str(job.error_code)] for job in jobs]
         _print_columns(self.out, [header, *rows], indent="")
+        return EXIT_OK
+
+    def _jobs_show(self, job_id: int) -> int:
+        """One job as Job/Status > Job Status shows it: type, times, result and, if it failed,
+        the code, message, fix and fixer stored when it ended."""
+        job = self.printer.joblog.get(job_id)
+        if job is None:
+            self.fail(self.t("cli.jobs.no_such_job", id=job_id))
+        settings = self.printer.settings
+        self.out(self.t("screen.jobs.detail_title", id=job.id))
+        _print_columns(self.out, [
+            [self.t("screen.jobs.col_type"), self.t(job.job_type_key)],
+            [self.t("screen.jobs.detail_started"), settings.format_datetime(job.started_at)],
+            [self.t("screen.jobs.detail_ended"), settings.format_datetime(job.ended_at) if job.ended_at else "—"],
+            [self.t("screen.jobs.col_result"), self.t(job.result_key)],
+        ])
+        if job.trouble is not None:
+            self.print_trouble(job.trouble, emit=self.out)
+        if job.result == "unconfirmed":
+            self.out(self.t("job.unconfirmed_note"))
+        if job.detail:
+            self.out(f"{self.t('screen.jobs.detail_record')}: {job.detail}")
         return EXIT_OK
 
     def _jobs_repair(self) -> int:

@@ -283,6 +283,25 @@ def test_send_when_not_signed_in_fails_with_360_and_the_fix(cli):
     assert "From the command line: panel-tui signin" in result.stderr
 
 
+def test_a_failed_send_reads_the_same_in_send_jobs_show_and_json(cli, control):
+    """Security defaults on: `send`, `jobs show` and `jobs --json` give the cause stored with the job."""
+    cli.ok("config", "set", "auth_method", "oauth2")
+    assert sign_in(cli, control).returncode == 0
+    control.set_security_defaults(True)
+    sent = cli.run("send", "--to", MEGAN.upn)
+    assert sent.returncode == 1
+    message = ("Exchange refuses SMTP AUTH because security defaults are on (535 5.7.139 ... locked by your "
+               "organization's security defaults policy).")
+    fix = "Fix (Microsoft 365 administrator): Microsoft Entra admin center > Identity > Overview"
+    assert f"Error code 312: {message}" in sent.stderr and fix in sent.stderr
+    shown = cli.ok("jobs", "show", "1")
+    assert f"Error code 312: {message}" in shown and fix in shown
+    assert "An authentication error occurred" not in sent.stderr + shown  # not the code's generic words
+    (row,) = [json.loads(line) for line in cli.ok("jobs", "--json").splitlines()]
+    assert (row["cause"], row["message"], row["fixer"]) == ("smtp_auth_security_defaults", message, "tenant_admin")
+    assert row["fix"] in sent.stderr
+
+
 def test_sign_in_send_jobs_retry_sheet_and_sign_out(cli, control, tmp_path):
     cli.ok("config", "set", "auth_method", "oauth2")
     cli.ok("config", "set", "password", "-", input="Hunter2-secret\n")

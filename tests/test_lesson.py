@@ -40,7 +40,9 @@ async def test_lesson_panel_shows_progress_and_troubleshooting(make_e2e_app, sim
         body = str(app.screen.query_one("#lesson-body").render())
         assert "✔ 1. Enable SMTP AUTH" in body and "▶ 3. Sign in with Microsoft" in body
         log = app.printer.joblog
-        log.finish(log.start("scan_to_email"), "error", error_code=360)
+        from panel_tui.device.errors import CAUSES
+
+        log.finish(log.start("scan_to_email"), "error", cause=CAUSES["not_signed_in"])
         app.screen.query_one("#lesson").refresh_progress()
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from panel_tui.device.clock import Clock, SystemClock
-from panel_tui.device.errors import ErrorCode, lookup
+from panel_tui.device.errors import ErrorCause, ErrorCode, lookup
 
 JOB_TYPES = ("connection_check", "test_mail", "scan_to_email", "to_my_email", "fax_email")
 RESULTS = ("running", "ok", "error", "interrupted", "cancelled", "unconfirmed")
@@ -31,7 +31,7 @@ STAGES = ("queued", "connected", "authenticated", "data_sent", "accepted")
 RETRYABLE_RESULTS = ("error", "interrupted", "cancelled", "unconfirmed")
 UNCONFIRMED_NOTE = "unconfirmed: the message data was sent but the server's reply never came; it may have arrived"
 DETAIL_MAX = 500
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 JOB_ID_MAX = 2**63 - 1  # SQLite's INTEGER range
 
 _SCHEMA = f"""
@@ -46,7 +46,12 @@ CREATE TABLE IF NOT EXISTS jobs (
     owner_pid INTEGER,
     stage TEXT NOT NULL DEFAULT 'queued',
     message_id TEXT,
-    retried_by INTEGER
+    retried_by INTEGER,
+    cause TEXT,
+    message_key TEXT,
+    fix_key TEXT,
+    fixer TEXT,
+    reason TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_result ON jobs (result);
 """
@@ -55,6 +60,12 @@ _ADDED_COLUMNS = {  # columns a job log of an older schema lacks
     "stage": "TEXT NOT NULL DEFAULT 'queued'",
     "message_id": "TEXT",
     "retried_by": "INTEGER",
+    # How a failed job is explained, fixed when it ends (schema 3): every surface shows these.
+    "cause": "TEXT",
+    "message_key": "TEXT",
+    "fix_key": "TEXT",
+    "fixer": "TEXT",
+    "reason": "TEXT",
 }
 
 # Things that look like credentials: JWTs, bearer tokens, XOAUTH2 blobs, long base64 runs.
@@ -97,6 +108,23 @@ class RetryRefused(Exception):
 
 
 @dataclass(frozen=True)
+class JobTrouble:
+    """Why a job failed and what to do, as stored with it: the one truth that the outcome dialog,
+    Job Status, the guided lesson and the CLI all show (locale keys, and the server's words)."""
+
+    code: int
+    message_key: str
+    fix_key: str
+    fixer: str
+    cause: str | None = None  # the error table's cause name (None for a job logged before causes were stored)
+    reason: str = ""  # what the server or the sign-in service said (scrubbed)
+
+    @property
+    def fixer_key(self) -> str:
+        return f"fixer.{self.fixer}"
+
+
+@dataclass(frozen=True)
 class Job:
     """One row of the job log."""
 
@@ -110,6 +138,11 @@ class Job:
     stage: str = "queued"
     message_id: str | None = None
     retried_by: int | None = None
+    cause: str | None = None
+    message_key: str | None = None
+    fix_key: str | None = None
+    fixer: str | None = None
+    reason: str = ""
 
     @property
     def job_type_key(self) -> str:
@@ -134,9 +167,23 @@ class Job:
         """The error table entry for this job's code, if it has one."""
         return None if self.error_code is None else lookup(self.error_code)
 
+    @property
+    def trouble(self) -> JobTrouble | None:
+        """The stored explanation of a failed job (None if it has no error code).
+
+        A job logged before explanations were stored falls back on its code's table entry.
+        """
+        if self.error_code is None:
+            return None
+        if self.message_key and self.fix_key and self.fixer:
+            return JobTrouble(self.error_code, self.message_key, self.fix_key, self.fixer, self.cause, self.reason)
+        entry = lookup(self.error_code)
+        return JobTrouble(self.error_code, entry.situation_key, entry.solution_key, entry.fixer, None, self.reason)
+
 
 def _row_to_job(row: tuple) -> Job:
-    job_id, job_type, started, ended, result, code, detail, stage, message_id, retried_by = row
+    (job_id, job_type, started, ended, result, code, detail, stage, message_id, retried_by,
+     cause, message_key, fix_key, fixer, reason) = row
     return Job(
         id=job_id,
         job_type=job_type,
@@ -148,10 +195,40 @@ def _row_to_job(row: tuple) -> Job:
         stage=stage or "queued",
         message_id=message_id,
         retried_by=retried_by,
+        cause=cause,
+        message_key=message_key,
+        fix_key=fix_key,
+        fixer=fixer,
+        reason=reason or "",
     )
 
 
-_COLUMNS = "id, job_type, started_at, ended_at, result, error_code, detail, stage, message_id, retried_by"
+_COLUMNS = ("id, job_type, started_at, ended_at, result, error_code, detail, stage, message_id, retried_by,"
+            " cause, message_key, fix_key, fixer, reason")
+_RECORDED_CAUSE = re.compile(r"^([a-z0-9_]+): (.*)$", re.S)  # how a job's detail names its cause
+
+
+def _explain_old_jobs(conn: sqlite3.Connection) -> None:
+    """Store the explanation of failed jobs logged before schema 3, read from the cause their
+    detail recorded ("... | smtp_auth_security_defaults: 535 5.7.139 ..."), else their code's entry."""
+    from panel_tui.device.errors import CAUSES
+
+    rows = conn.execute("SELECT id, error_code, detail FROM jobs WHERE error_code IS NOT NULL"
+                        " AND message_key IS NULL").fetchall()
+    for job_id, code, detail in rows:
+        name, reason = None, ""
+        for part in (detail or "").split(" | "):
+            match = _RECORDED_CAUSE.match(part)
+            if match and match.group(1) in CAUSES and CAUSES[match.group(1)].code == code:
+                name, reason = match.group(1), match.group(2)
+        if name is not None:
+            found = CAUSES[name]
+            explained = (name, found.message_key, found.fix_key, found.fixer, reason or None)
+        else:
+            entry = lookup(code)
+            explained = (None, entry.situation_key, entry.solution_key, entry.fixer, None)
+        conn.execute("UPDATE jobs SET cause = ?, message_key = ?, fix_key = ?, fixer = ?, reason = ? WHERE id = ?",
+                     (*explained, job_id))
 
 
 def _row_id(cursor: sqlite3.Cursor) -> int:
@@ -245,6 +322,8 @@ class JobLog:
         for name, declaration in _ADDED_COLUMNS.items():
             if name not in columns:
                 conn.execute(f"ALTER TABLE jobs ADD COLUMN {name} {declaration}")
+        if "message_key" not in columns:
+            _explain_old_jobs(conn)
         (table_sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='jobs'").fetchone()
         if "'unconfirmed'" not in table_sql:  # the CHECK of results predates "unconfirmed": rebuild it
             conn.execute("BEGIN IMMEDIATE")
@@ -382,24 +461,38 @@ class JobLog:
         with self._write_lock, self._db() as conn:
             conn.execute("UPDATE jobs SET stage = ? WHERE id = ?", (stage, job_id))
 
-    def finish(self, job_id: int, result: str, error_code: int | None = None, detail: str | None = None) -> Job:
-        """Close a job with a final result (and error code); returns the updated job."""
+    def finish(self, job_id: int, result: str, error_code: int | None = None, detail: str | None = None,
+               cause: ErrorCause | None = None, cause_name: str | None = None, reason: str = "") -> Job:
+        """Close a job with a final result (and error code); returns the updated job.
+
+        A failure's `cause` (the error table's entry; `cause_name` if the mail layer named it more
+        precisely) and the server's `reason` are stored with the job: its code, message, fix and
+        fixer are decided here, once, for every surface that shows the job.
+        """
         if result not in FINAL_RESULTS:
             raise ValueError(f"invalid final result {result!r}; expected one of {', '.join(FINAL_RESULTS)}")
+        if cause is not None and error_code is None:
+            error_code = cause.code
         if error_code is not None and (isinstance(error_code, bool) or not isinstance(error_code, int)):
             raise TypeError("error_code must be an int or None")
+        if cause is not None:
+            explained = (cause_name or cause.name, cause.message_key, cause.fix_key, cause.fixer)
+        elif error_code is not None:
+            entry = lookup(error_code)
+            explained = (None, entry.situation_key, entry.solution_key, entry.fixer)
+        else:
+            explained = (None, None, None, None)
         with self._write_lock, self._db() as conn:
             stage_sql = ", stage = 'accepted'" if result == "ok" else ""
-            if detail is None:
-                cursor = conn.execute(
-                    f"UPDATE jobs SET ended_at = ?, result = ?, error_code = ?{stage_sql} WHERE id = ?",
-                    (self._now(), result, error_code, job_id),
-                )
-            else:
-                cursor = conn.execute(
-                    f"UPDATE jobs SET ended_at = ?, result = ?, error_code = ?, detail = ?{stage_sql} WHERE id = ?",
-                    (self._now(), result, error_code, scrub_detail(detail), job_id),
-                )
+            detail_sql = "" if detail is None else ", detail = ?"
+            params: tuple = (self._now(), result, error_code, *explained, scrub_detail(reason) or None)
+            if detail is not None:
+                params += (scrub_detail(detail),)
+            cursor = conn.execute(
+                "UPDATE jobs SET ended_at = ?, result = ?, error_code = ?, cause = ?, message_key = ?,"
+                f" fix_key = ?, fixer = ?, reason = ?{detail_sql}{stage_sql} WHERE id = ?",
+                (*params, job_id),
+            )
             if cursor.rowcount == 0:
                 raise KeyError(f"no job with id {job_id}")
         job = self.get(job_id)

@@ -269,8 +269,9 @@ class MailJobs:
             reply = await self._perform(request, reached)
         except MailError as error:
             result, note = ("unconfirmed", UNCONFIRMED_NOTE) if stage[0] == "data_sent" else ("error", "")
-            job = joblog.finish(job_id, result, error_code=error.code,
-                                detail=_join(request.summary(), f"{error.cause_name}: {error.detail}", note))
+            # The job's explanation (code, message, fix, fixer) is decided here and stored with it.
+            job = joblog.finish(job_id, result, detail=_join(request.summary(), f"{error.cause_name}: {error.detail}", note),
+                                cause=error.cause, cause_name=error.cause_name, reason=error.detail)
             log.info("job %d %s: %s (%d)", job_id, "unconfirmed" if note else "failed", error.cause_name, error.code)
             return JobOutcome(job, error)
         except asyncio.CancelledError:

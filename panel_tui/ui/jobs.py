@@ -6,7 +6,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.widgets import DataTable, Label, Static
 
-from panel_tui.device.errors import lookup
 from panel_tui.device.joblog import Job
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.formatting import format_datetime
@@ -129,12 +128,14 @@ class JobDetailScreen(PanelScreen):
                 with Horizontal(classes="status-row"):
                     yield Label(label, classes="status-label")
                     yield Label(value, classes="status-value")
-            if job.error_code:
-                entry = lookup(job.error_code)
-                yield Static(f"{t('screen.jobs.detail_code')}: {job.error_code}", classes="error-code")
-                yield Static(f"[b]{t('screen.jobs.detail_situation')}[/b]\n{t(entry.situation_key)}", classes="job-text")
-                yield Static(f"[b]{t('screen.jobs.detail_solution')}[/b]\n{t(entry.solution_key)}", classes="job-text")
-                yield Static(f"[b]{t('screen.jobs.detail_fixer')}[/b]: {t('fixer.' + entry.fixer)}", classes="job-text")
+            trouble = job.trouble  # what the outcome dialog said when the job ended
+            if trouble is not None:
+                yield Static(f"{t('screen.jobs.detail_code')}: {trouble.code}", classes="error-code")
+                yield Static(f"[b]{t('screen.jobs.detail_situation')}[/b]\n{escape(t(trouble.message_key))}",
+                             classes="job-text")
+                yield Static(f"[b]{t('screen.jobs.detail_solution')}[/b]\n{escape(t(trouble.fix_key))}",
+                             classes="job-text")
+                yield Static(f"[b]{t('screen.jobs.detail_fixer')}[/b]: {t(trouble.fixer_key)}", classes="job-text")
             elif job.result == "ok":
                 yield Static(t("screen.jobs.detail_none"), classes="job-text")
             if job.result == "unconfirmed":

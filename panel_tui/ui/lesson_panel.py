@@ -56,8 +56,10 @@ class LessonPanel(VerticalScroll):
             parts.extend(["\n", (t("lesson.waiting"), "$text-muted")])
         elif current is None:
             parts.extend(["\n", (t("lesson.complete"), "bold $success")])
-        if progress and progress.trouble_code:
-            code = progress.trouble_code
-            key = f"lesson.trouble.{code}" if panel_app(self).translator.has(f"lesson.trouble.{code}") else "lesson.trouble.other"
-            parts.extend(["\n", (t("lesson.trouble.title", code=code), "bold $error"), "\n", t(key)])
+        trouble = progress.trouble if progress else None
+        if trouble is not None:  # the words the outcome dialog and Job Status show for that job
+            parts.extend(["\n", (t("lesson.trouble.title", code=trouble.code), "bold $error"), "\n",
+                          t(trouble.message_key), "\n",
+                          f"{t('screen.jobs.detail_solution')}: {t(trouble.fix_key)}", "\n",
+                          f"{t('screen.jobs.detail_fixer')}: {t(trouble.fixer_key)}"])
         self.query_one("#lesson-body", Static).update(Content.assemble(*parts))

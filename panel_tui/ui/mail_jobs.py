@@ -15,15 +15,15 @@ def outcome_text(app: PanelAppBase, outcome) -> tuple[str, str]:
         if job.job_type == "connection_check":
             return title, t("screen.result.connection_ok")
         return title, t("screen.result.sent", id=job.id)
-    error = outcome.error
-    if error is None:  # the job failed outside the error table (a bug): it stays retryable
+    trouble = job.trouble  # stored with the job when it ended: Job Status and the CLI show the same
+    if trouble is None:  # the job failed outside the error table (a bug): it stays retryable
         return title, t("screen.result.failed_unknown", id=job.id)
     body = "\n".join((
-        t("screen.result.error_code", code=error.code),
-        t(error.message_key),
+        t("screen.result.error_code", code=trouble.code),
+        t(trouble.message_key),
         "",
-        f"{t('screen.jobs.detail_solution')}: {t(error.fix_key)}",
-        f"{t('screen.jobs.detail_fixer')}: {t('fixer.' + error.cause.fixer)}",
+        f"{t('screen.jobs.detail_solution')}: {t(trouble.fix_key)}",
+        f"{t('screen.jobs.detail_fixer')}: {t(trouble.fixer_key)}",
     ))
     return title, body
 

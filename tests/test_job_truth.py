@@ -1,0 +1,91 @@
+"""One job, one truth: a failed job's code, message, fix and fixer are decided when it ends,
+stored with it, and shown alike by the outcome dialog, Job Status, the guided lesson and the CLI."""
+from __future__ import annotations
+
+import argparse
+import io
+import sqlite3
+
+import pytest
+
+from panel_tui.device.errors import CAUSES
+from panel_tui.device.joblog import JobLog
+from tests.test_e2e_panel import ADMIN, MEGAN, dialog_text, oauth_settings, send_scan, sign_in
+from tests.tenant import prepare_tenant
+
+
+def _text(widget) -> str:
+    return " ".join(str(widget.render()).split())
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+async def test_security_defaults_failure_reads_the_same_everywhere(make_e2e_app, sim_control, sim_thread, lang):
+    from panel_tui.scripting import Command
+    from panel_tui.ui.jobs import JobDetailScreen
+
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
+    app = make_e2e_app(lang)
+    assert sign_in(app, sim_control).ok
+    app.printer.update(oauth_settings(app))
+    sim_control.set_security_defaults(True)  # the security-defaults-on scenario's tenant
+    t = app.t
+    cause = CAUSES["smtp_auth_security_defaults"]
+    expected = [_flat(t(cause.message_key)), _flat(t(cause.fix_key)), _flat(t(cause.fixer_key))]
+    async with app.run_test(size=(130, 40)) as pilot:
+        dialog = _flat(dialog_text(await send_scan(app, pilot, MEGAN.upn)))
+        job = app.printer.joblog.jobs()[0]
+        assert (job.result, job.error_code, job.cause) == ("error", 312, "smtp_auth_security_defaults")
+        await pilot.press("enter", "escape", "j", "enter")
+        assert isinstance(app.screen, JobDetailScreen) and app.screen.job_id == job.id
+        detail = " ".join(_text(w) for w in app.screen.query(".job-text, .error-code"))
+        await pilot.press("g")
+        app.screen.query_one("#lesson").refresh_progress()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        lesson = _text(app.screen.query_one("#lesson-body"))
+    out, err = io.StringIO(), io.StringIO()
+    command = Command(argparse.Namespace(), app.printer, app.backend, app.translator, out, err)
+    assert command._jobs_show(job.id) == 0
+    cli_show = _flat(out.getvalue())
+    from panel_tui.mail.jobs import JobOutcome
+
+    command.report_outcome(JobOutcome(job))
+    cli_send = _flat(err.getvalue())
+    for surface, text in (("dialog", dialog), ("job detail", detail), ("lesson", lesson),
+                          ("jobs show", cli_show), ("send", cli_send)):
+        assert "312" in text, surface
+        for words in expected:
+            assert words in text, (surface, words, text)
+    # Nothing shows the generic words of code 312 instead of the cause.
+    generic = _flat(t("error.312.situation"))
+    assert not any(generic in text for text in (dialog, detail, lesson, cli_show, cli_send))
+    assert ADMIN.password not in dialog + detail + lesson + cli_show + cli_send
+
+
+def test_an_old_job_log_is_migrated_with_each_jobs_cause(tmp_path):
+    """A job log of schema 2 gets the columns; a failed job's cause is read from its recorded detail."""
+    db = tmp_path / "jobs.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.executescript("""
+            CREATE TABLE jobs (id INTEGER PRIMARY KEY, job_type TEXT NOT NULL, started_at TEXT NOT NULL,
+              ended_at TEXT, result TEXT NOT NULL CHECK (result IN ('running', 'ok', 'error', 'interrupted',
+              'cancelled', 'unconfirmed')), error_code INTEGER, detail TEXT NOT NULL DEFAULT '',
+              owner_pid INTEGER, stage TEXT NOT NULL DEFAULT 'queued', message_id TEXT, retried_by INTEGER);
+            INSERT INTO jobs (job_type, started_at, ended_at, result, error_code, detail) VALUES
+              ('scan_to_email', '2026-03-14T09:00:00+00:00', '2026-03-14T09:00:01+00:00', 'error', 312,
+               'to megan@contoso.com | smtp_auth_security_defaults: 535 5.7.139 security defaults policy'),
+              ('test_mail', '2026-03-14T09:01:00+00:00', '2026-03-14T09:01:01+00:00', 'error', 361, 'old');
+            PRAGMA user_version=2;
+        """)
+    log = JobLog(db)
+    newer, older = log.jobs()
+    assert older.trouble.cause == "smtp_auth_security_defaults"
+    assert older.trouble.message_key == "cause.smtp_auth_security_defaults.message"
+    assert older.trouble.fixer == "tenant_admin" and "5.7.139" in older.trouble.reason
+    assert newer.trouble.cause is None and newer.trouble.message_key == "error.361.situation"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
