@@ -19,6 +19,7 @@ import stat
 import pytest
 
 from panel_tui.lesson import STEPS
+from tests.tenant import prepare_tenant
 
 SEATS = ("seat01", "seat02", "seat03")
 pytestmark = pytest.mark.xdist_group("classroom")  # one class for the module
@@ -135,8 +136,7 @@ def lesson_run(class_home, tmp_path_factory):
 
             with contextlib.nullcontext(trainees["seat01"].backend.control()) as control:
                 # seat01's trainee prepares the tenant in the admin centers (it is one tenant)
-                control.set_security_defaults(False)
-                control.set_smtp_auth_org(True)
+                prepare_tenant(control)
                 for trainee in trainees.values():
                     trainee.web_config_ok()
                 # live: the dashboard's own timer shows it, no explicit refresh

@@ -27,6 +27,7 @@ import pytest
 from panel_tui.sim.control import SimControl
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 from tests.conftest import stop_home_simulator
+from tests.tenant import prepare_tenant
 
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
 TIMEOUT = 60
@@ -101,9 +102,7 @@ def control(standalone_sim):
     """The tenant prepared as the guide asks: security defaults off, SMTP AUTH on, admin consent."""
     client = SimControl(standalone_sim["control_url"], Path(standalone_sim["ca_path"]))
     client.reset()
-    client.set_security_defaults(False)
-    client.set_smtp_auth_org(True)
-    client.grant_admin_consent(standalone_sim["client_id"])
+    prepare_tenant(client, standalone_sim["client_id"])
     yield client
     client.close()
 
@@ -507,8 +506,7 @@ def test_commands_join_the_home_simulator_and_share_its_state(tmp_path):
         base_url = out.expect(r"^url: (https://127\.0\.0\.1:\d+)/devicelogin$").group(1)
         ca = embedded.home / "simulator" / "pki" / "ca.pem"
         with SimControl(base_url + "/_sim", ca) as control:
-            control.set_security_defaults(False)
-            control.set_smtp_auth_org(True)
+            prepare_tenant(control)
             assert control.approve_device_code(code, ADMIN.upn, ADMIN.password, consent_for_org=True)["signed_in"]
             pid = control.pid()
         assert proc.wait(timeout=TIMEOUT) == 0, (out.rest(), proc.stderr.read())

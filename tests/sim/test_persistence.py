@@ -12,6 +12,7 @@ from cryptography import x509
 from panel_tui.sim.control import SimControl
 from panel_tui.sim.pki import ensure_pki
 from panel_tui.sim.runtime import SimEndpoints, SimulatorThread
+from tests.tenant import prepare_tenant
 
 from .conftest import ADMIN
 
@@ -28,8 +29,7 @@ async def test_a_new_run_on_other_ports_honours_earlier_tokens(tmp_path):
     cache = msal.SerializableTokenCache()
     with SimulatorThread(tmp_path) as first:
         control = SimControl(first.control_url, first.ca_path)
-        control.set_security_defaults(False)
-        control.set_smtp_auth_org(True)
+        prepare_tenant(control)
         control.advance_clock(7200)
         app = _msal(first, cache)
         flow = app.initiate_device_flow(scopes=[first.scope])
