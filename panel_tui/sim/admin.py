@@ -16,10 +16,10 @@ from aiohttp import web
 
 from panel_tui.sim import admin_views as views
 from panel_tui.sim import apps
+from panel_tui.sim.aadsts import ACCOUNT_LOCKED_CODE
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.faults import FAULT_NAMES
 from panel_tui.sim.markup import Markup, admin_document, html_response
-from panel_tui.sim.aadsts import ACCOUNT_LOCKED_CODE
 from panel_tui.sim.state import SimStateError
 from panel_tui.sim.strings import text
 from panel_tui.sim.webkeys import CONTEXT

@@ -248,7 +248,7 @@ def _page(lang: str, page: str, card: Markup, *, error_code: str = "", switch_la
 def _hidden(lang: str, flow: SignInFlow | None = None) -> Markup:
     fields = html('<input type="hidden" name="lang" value="{lang}">', lang=lang)
     if flow is not None:
-        fields += html('<input type="hidden" name="flow" value="{flow}">', flow=flow.flow_id)
+        fields = Markup(fields + html('<input type="hidden" name="flow" value="{flow}">', flow=flow.flow_id))
     return Markup(fields)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+from typing import cast
 
 from aiohttp import web
 
@@ -101,7 +102,7 @@ class _GuardedConnection(asyncio.Protocol):
         self._admitted = True
         set_no_delay(transport)
         self._arm_idle()
-        self.inner.connection_made(_WatchedTransport(transport, self))
+        self.inner.connection_made(cast(asyncio.BaseTransport, _WatchedTransport(transport, self)))  # duck-typed
 
     def data_received(self, data: bytes) -> None:
         if not self._admitted:

@@ -84,8 +84,7 @@ async def device_authorization(request: web.Request) -> web.Response:
         _tenant_alias(request)
         form = await request.post()
         client_id = _required(form, "client_id")
-        _require_app(ctx, client_id)
-        apps.check_device_code_request(ctx.state.app(client_id), request.match_info["tenant"])
+        apps.check_device_code_request(_require_app(ctx, client_id), request.match_info["tenant"])
         scopes = parse_scopes(str(form.get("scope", "")))
     except IdpError as error:
         return error_response(ctx, error)
@@ -115,8 +114,7 @@ async def token(request: web.Request) -> web.Response:
         form = await request.post()
         grant_type = _required(form, "grant_type")
         client_id = _required(form, "client_id")
-        _require_app(ctx, client_id)
-        apps.check_token_request(ctx.state.app(client_id))
+        apps.check_token_request(_require_app(ctx, client_id))
         if grant_type == DEVICE_CODE_GRANT:
             body = _device_code_grant(ctx, form, client_id)
         elif grant_type == "refresh_token":
@@ -232,6 +230,8 @@ def _required(form, name: str) -> str:
     return value
 
 
-def _require_app(ctx: SimContext, client_id: str) -> None:
-    if ctx.state.app(client_id) is None:
+def _require_app(ctx: SimContext, client_id: str) -> apps.AppRegistration:
+    registration = ctx.state.app(client_id)
+    if registration is None:
         raise IdpError(aadsts.UNKNOWN_CLIENT, client_id=client_id, tenant=ctx.tenant_id)
+    return registration

@@ -95,7 +95,7 @@ def test_wrong_passwords_lock_the_account_with_its_own_cause(control, world):
     locked = classify_idp_error({"error": "invalid_grant", "error_codes": [50053]})
     assert (wrong, locked) == ("wrong_password", "account_locked")
     wrong_words, locked_words = _words(wrong), _words(locked)
-    assert all(a != b for a, b in zip(wrong_words, locked_words))  # en and ro message and fix
+    assert all(a != b for a, b in zip(wrong_words, locked_words, strict=True))  # en and ro message and fix
     # Locked: even the right password is refused; the device keeps waiting, as with Entra.
     assert control.approve_device_code(flow.user_code, PRINTER.upn, PRINTER.password)["error"] == "AADSTS50053"
     world.session.cancel(flow)
