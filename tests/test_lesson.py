@@ -62,3 +62,15 @@ def test_the_lessons_romanian_words_are_the_guides():
     assert "bifați Acceptați în numele organizației" in ro["lesson.step.consent.how"]
     assert "căsuța poștală a administratorului imprimantei" in ro["lesson.step.smtp_auth.how"]
     assert "Consimțământ" not in ro["lesson.step.consent.how"]
+
+
+def test_every_instruction_names_the_consent_checkbox_as_the_sign_in_page_shows_it():
+    """Web Config, the CLI and the fixes tell a trainee to tick the box the sign-in page shows."""
+    from panel_tui.sim.strings import text
+    from tests.device.locale_support import catalog
+
+    for lang in ("en", "ro"):
+        checkbox = text(lang, "consent_org")
+        words = catalog(lang)
+        for key in ("webconfig.signin.intro", "cli.signin.instructions", "cause.consent_required.fix"):
+            assert checkbox in words[key], (lang, key, words[key], checkbox)
