@@ -156,7 +156,9 @@ async def test_dropped_mid_data_is_kept_and_retried_from_job_status(make_e2e_app
         await pilot.press("enter")
         assert isinstance(app.screen, JobDetailScreen)
         assert "R" in str(app.screen.query_one("#hint-bar").render())
-        await pilot.press("r")
+        await pilot.press("r")  # unconfirmed: the panel warns that it may have arrived, and asks
+        assert "may already have arrived" in dialog_text(app.screen)
+        await pilot.click("#yes")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "Sent" in dialog_text(app.screen)

@@ -10,8 +10,8 @@ import pytest
 
 from panel_tui.device.errors import CAUSES
 from panel_tui.device.joblog import JobLog
-from tests.test_e2e_panel import ADMIN, MEGAN, dialog_text, oauth_settings, send_scan, sign_in
 from tests.tenant import prepare_tenant
+from tests.test_e2e_panel import ADMIN, MEGAN, dialog_text, oauth_settings, send_scan, sign_in
 
 
 def _text(widget) -> str:
@@ -89,3 +89,33 @@ def test_an_old_job_log_is_migrated_with_each_jobs_cause(tmp_path):
     assert newer.trouble.cause is None and newer.trouble.message_key == "error.361.situation"
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+
+
+async def test_retry_opens_the_new_job_and_a_refusal_says_why(make_e2e_app, sim_control, sim_thread):
+    from panel_tui.ui.dialogs import NoticeScreen
+    from panel_tui.ui.jobs import JobDetailScreen
+
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
+    app = make_e2e_app("en")
+    app.printer.update(oauth_settings(app))  # OAuth2 applied, not signed in yet: the send fails (360)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert "360" in dialog_text(await send_scan(app, pilot, MEGAN.upn))
+        assert sign_in(app, sim_control).ok  # the cause is fixed
+        await pilot.press("enter", "escape", "j", "enter")
+        assert isinstance(app.screen, JobDetailScreen) and app.screen.job_id == 1
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Sent" in dialog_text(app.screen)
+        await pilot.press("enter")
+        # The new job's detail, not the old one still saying "Press R".
+        assert isinstance(app.screen, JobDetailScreen) and app.screen.job_id == 2
+        assert "Completed" in " ".join(str(w.render()) for w in app.screen.query(".status-value"))
+        await pilot.press("r")  # a completed job: the reason, not a bare refusal
+        assert isinstance(app.screen, NoticeScreen)
+        assert "It completed: the server accepted its message." in dialog_text(app.screen)
+        await pilot.press("enter", "escape", "down", "enter")
+        assert isinstance(app.screen, JobDetailScreen) and app.screen.job_id == 1
+        await pilot.press("r")
+        assert "already sent again as job 2" in dialog_text(app.screen)
+    assert len(sim_control.mailbox(MEGAN.upn)) == 1

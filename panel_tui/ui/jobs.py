@@ -73,6 +73,19 @@ class JobStatusScreen(PanelScreen):
 
 
 
+def retry_refusal(job: Job) -> str | None:
+    """Why `job` cannot be sent again (a locale key taking {id} and {new}), or None if it can."""
+    if job.retried_by is not None:
+        return "screen.jobs.retry_reason.retried"
+    if job.job_type == "connection_check":
+        return "screen.jobs.retry_reason.connection_check"
+    if job.result == "ok":
+        return "screen.jobs.retry_reason.completed"
+    if job.result == "running":
+        return "screen.jobs.retry_reason.running"
+    return None
+
+
 class JobDetailScreen(PanelScreen):
     """One job: times, result and, for an error, the situation, solution and who can fix it."""
 
@@ -88,9 +101,37 @@ class JobDetailScreen(PanelScreen):
         return job is not None and job.retryable
 
     def action_retry(self) -> None:
-        """Send a failed or interrupted job again (a new job; the old row stays as it ended)."""
-        if not self._retryable() or panel_app(self).backend is None:
+        """Send a failed or interrupted job again (a new job; the old row stays as it ended).
+
+        A job that cannot be sent again says why; an unconfirmed one asks first, since its
+        message may already have arrived.
+        """
+        from panel_tui.ui.dialogs import ConfirmScreen, NoticeScreen
+
+        app = panel_app(self)
+        job = app.printer.joblog.get(self.job_id)
+        if job is None:
             return
+        t = app.t
+        reason = retry_refusal(job)
+        if reason is not None:
+            app.push_screen(NoticeScreen(t("screen.jobs.retry_refused_title", id=job.id),
+                                         t(reason, id=job.id, new=job.retried_by or "")))
+            return
+        if app.backend is None:
+            return
+        if job.result == "unconfirmed":
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self._send_again()
+
+            app.push_screen(ConfirmScreen(t("screen.jobs.retry_unconfirmed_title", id=job.id),
+                                          t("screen.jobs.retry_unconfirmed", message_id=job.message_id or "?"),
+                                          yes_key="key.retry"), confirmed)
+            return
+        self._send_again()
+
+    def _send_again(self) -> None:
         from panel_tui.ui.mail_jobs import start_mail_job
 
         app, job_id = panel_app(self), self.job_id
@@ -99,7 +140,12 @@ class JobDetailScreen(PanelScreen):
             jobs = await app.mail_jobs()
             return await jobs.retry(job_id)
 
-        start_mail_job(app, job)
+        async def open_new_job(outcome) -> None:
+            # The old job stays as it ended; the new one is what the user now follows.
+            if app.screen is self and outcome.job.id != job_id:
+                await app.switch_screen(JobDetailScreen(outcome.job.id))
+
+        start_mail_job(app, job, before_notice=open_new_job)
 
     def breadcrumb(self) -> list[str]:
         t = panel_app(self).t

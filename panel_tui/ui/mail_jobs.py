@@ -43,8 +43,12 @@ def not_started_text(app: PanelAppBase, error: Exception) -> str:
     return app.t("screen.result.not_started", detail=type(error).__name__)
 
 
-def start_mail_job(app: PanelAppBase, make_job: Callable[[], Awaitable], after: Callable | None = None) -> None:
+def start_mail_job(app: PanelAppBase, make_job: Callable[[], Awaitable], after: Callable | None = None,
+                   before_notice: Callable | None = None) -> None:
     """Run `make_job()` (a MailJobs coroutine) in a worker; show the outcome when it ends.
+
+    `before_notice(outcome)` runs before the outcome dialog opens (to open the new job under
+    it); `after(outcome)` once it is open.
 
     The job is in the durable job log from its first step, so leaving the screen or
     pressing Stop never loses it: it ends as error or interrupted and can be retried.
@@ -60,6 +64,8 @@ def start_mail_job(app: PanelAppBase, make_job: Callable[[], Awaitable], after: 
             return
         finally:
             app.post_message(MailJobsChanged(-1))
+        if before_notice is not None:
+            await before_notice(outcome)
         title, body = outcome_text(app, outcome)
         app.push_screen(NoticeScreen(title, body, classes="" if outcome.ok else "-error"))
         if after is not None:
