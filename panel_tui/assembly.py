@@ -88,21 +88,29 @@ def build_app(profile: str = "default", lang: str | None = None, clock: Clock | 
     return PanelApp(printer, translator, tree, printer.clock, backend=backend, start_backend=start_backend)
 
 
-def run_panel(profile: str, lang: str | None, options: BackendOptions, scenario_name: str | None = None) -> int:
-    """Start the panel (after preparing `scenario_name` on a fresh profile); returns the exit code."""
+def run_panel(profile: str, lang: str | None, options: BackendOptions, scenario_name: str | None = None,
+              reset: bool = False) -> int:
+    """Start the panel (after preparing `scenario_name` on a fresh profile); returns the exit code.
+
+    A scenario's profile that has work in it (jobs, sheets, a sign-in) is wiped only with
+    `reset`, or when the trainer confirms it on a terminal; otherwise exit 2 saying so.
+    """
     scenario = None
     if scenario_name:
-        from panel_tui.scenarios import ScenarioError, load_scenario, wipe_profile
+        from panel_tui.scenarios import ScenarioError, load_scenario, profile_work, wipe_profile
 
         if options.live:
             print("panel-tui: --scenario needs the simulator; it cannot be used with --live", file=sys.stderr)
             return 2
         try:
             scenario = load_scenario(scenario_name)
-            wipe_profile(profile)  # a fresh profile
+            work = [] if reset else profile_work(profile)
         except (ScenarioError, ValueError) as error:
             print(f"panel-tui: {error}", file=sys.stderr)
             return 2
+        if work and not _confirm_wipe(profile, scenario.name, work, lang):
+            return 2
+        wipe_profile(profile)  # a fresh profile: empty, or its wipe confirmed
 
     from panel_tui.device.settings import SettingsError
     from panel_tui.i18n import LocaleError
@@ -133,6 +141,24 @@ def run_panel(profile: str, lang: str | None, options: BackendOptions, scenario_
     finally:
         app.backend.stop()
     return 0
+
+
+def _confirm_wipe(profile: str, scenario: str, work: list[str], lang: str | None) -> bool:
+    """Ask on a terminal whether to wipe `profile`'s work; without one, say to add --reset."""
+    from panel_tui.i18n import Translator
+
+    t = Translator.load(language=lang or "en").t
+    said = t("scenario.start.has_work", profile=profile, scenario=scenario,
+             work=", ".join(t(f"scenario.start.work.{item}") for item in work))
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(f"panel-tui: {said}\n{t('scenario.start.reset_needed')}", file=sys.stderr)
+        return False
+    from panel_tui.ui.scenario_start import WipeConfirmApp
+
+    if WipeConfirmApp(t, scenario, said).run():
+        return True
+    print(f"panel-tui: {t('scenario.start.cancelled', scenario=scenario, profile=profile)}", file=sys.stderr)
+    return False
 
 
 def check_command(menus_dir: Path | None, locales_dir: Path | None) -> int:

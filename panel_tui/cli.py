@@ -17,14 +17,19 @@ COMMANDS = ("run", "check", "sim", "classroom", "gallery", "serve", "scenarios",
 
 
 def _global_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", default="default", help="emulated printer profile (separate settings, jobs, tokens)")
+    parser.add_argument("--profile", help="emulated printer profile (separate settings, jobs, tokens); "
+                                          "default: 'default', or the scenario's name with --scenario")
     parser.add_argument("--lang", choices=LANGUAGES, help="language (the panel saves it in the profile; commands use it for their output)")
     parser.add_argument("--live", action="store_true",
                         help="use the real Microsoft cloud instead of the embedded simulator")
     parser.add_argument("--client-id", help="live mode: your app registration's application (client) ID")
     parser.add_argument("--tenant", help="live mode, Exchange Online: tenant ID or domain (default: organizations)")
     parser.add_argument("--scenario", metavar="NAME",
-                        help="start in a named trainer scenario on a fresh profile (`panel-tui scenarios` lists them)")
+                        help="start in a named trainer scenario on its own profile, named after it unless "
+                             "--profile is given (`panel-tui scenarios` lists them)")
+    parser.add_argument("--reset", action="store_true",
+                        help="with --scenario: wipe the scenario's profile even if it has work in it "
+                             "(jobs, status sheets, a sign-in)")
     parser.add_argument("--sim-url", metavar="URL",
                         help="join another home's or machine's simulator (`panel-tui sim` prints its URL); "
                              "by default the home's own simulator is joined, or started in the background")
@@ -98,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     if rest or args.command is None and set(argv) & {*COMMANDS, "-h", "--help"}:
         # A command, help or a mistake: the full parser (it explains mistakes).
         args = build_parser(full=bool({"gallery", "serve", "doctor", "-h", "--help"} & set(argv))).parse_args(argv)
+    # A scenario starts on its own profile: never on (and never wiping) the default one unasked.
+    args.profile = args.profile or (args.scenario if args.scenario and args.command in (None, "run") else "default")
     if (args.sim_ca or args.sim_fingerprint) and not args.sim_url:
         build_parser(full=False).error(
             "--sim-ca and --sim-fingerprint trust the simulator named by --sim-url; give its URL too")
@@ -127,4 +134,4 @@ def main(argv: list[str] | None = None) -> int:
         return print_scenarios(args.lang, args.profile)
     from panel_tui.assembly import backend_options, run_panel
 
-    return run_panel(args.profile, args.lang, backend_options(args), args.scenario)
+    return run_panel(args.profile, args.lang, backend_options(args), args.scenario, reset=args.reset)

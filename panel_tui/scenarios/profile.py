@@ -3,11 +3,46 @@ with the product's own operations (the trainer's "reset everything")."""
 from __future__ import annotations
 
 import shutil
+from contextlib import closing
 from pathlib import Path
 
 from panel_tui.scenarios.trainer_file import set_simulator_trust
 
 _SPENT_DIRS = ("mail-spool", "scans", "status-sheets")  # job leftovers a fresh printer does not have
+
+
+def profile_work(profile: str) -> list[str]:
+    """What a starting scenario would wipe from `profile`: "jobs", "sheets", "sign-in" (in that
+    order; empty for a fresh or missing profile). Reads only: nothing is created or changed."""
+    import json
+    import sqlite3
+
+    from panel_tui.device.paths import _base_dirs, validate_profile_name
+
+    config, data, _ = (base / validate_profile_name(profile) for base in _base_dirs())
+    work = []
+    joblog = data / "jobs.sqlite3"
+    if joblog.is_file():
+        try:
+            with closing(sqlite3.connect(f"file:{joblog}?mode=ro", uri=True)) as conn:
+                has_jobs = conn.execute("SELECT 1 FROM jobs LIMIT 1").fetchone() is not None
+        except sqlite3.Error:
+            has_jobs = joblog.stat().st_size > 0  # unreadable: keep it, as if it held jobs
+        if has_jobs:
+            work.append("jobs")
+    sheets = data / "status-sheets"
+    if sheets.is_dir() and any(sheets.iterdir()):
+        work.append("sheets")
+    cache = config / "token_cache.json"
+    if cache.is_file():
+        try:
+            tokens = json.loads(cache.read_text(encoding="utf-8"))
+            signed_in = any(tokens.get(section) for section in ("RefreshToken", "Account"))
+        except (OSError, ValueError, AttributeError):
+            signed_in = True  # unreadable: keep it, as if it held a sign-in
+        if signed_in:
+            work.append("sign-in")
+    return work
 
 
 def wipe_profile(profile: str):
