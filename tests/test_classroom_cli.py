@@ -97,6 +97,11 @@ def test_start_status_stop(panel_home):
 
         roster = json.loads(class_file.read_text())
         assert pid_alive(roster["sim_pid"]) and pid_alive(roster["web_pid"])
+        # The simulator's control secret stays in its 0600 file: never in the class's logs.
+        secret = (panel_home / "simulator" / "control-secret").read_text().strip()
+        assert secret
+        for log in (panel_home / "data" / "@classroom").glob("*.log"):
+            assert secret not in log.read_text(errors="replace"), log
         stopped = _run(panel_home, "classroom", "stop")
         assert stopped.returncode == 0, stopped.stderr
         assert not pid_alive(roster["sim_pid"]) and not pid_alive(roster["web_pid"])

@@ -119,6 +119,17 @@ def start_simulator(host: str, folder: Path, started=lambda pid: None) -> tuple[
                                  f"{host}: stop it with `panel-tui sim stop`, then start the class again")
             return dict(info.endpoints), None
     log = folder / SIM_LOG
+    if service is not None:
+        # The human-readable start-up text names the control secret's file, never the secret:
+        # the endpoints come from the home's runtime file once the simulator serves.
+        process = _detached([sys.executable, "-m", "panel_tui", "sim", "--host", host], log)
+        started(process.pid)
+
+        def serving():
+            info = service.running(simulator_dir())
+            return dict(info.endpoints) if info is not None else None
+
+        return _wait_for(serving, process, "simulator", log, START_TIMEOUT), process.pid
     process = _detached([sys.executable, "-m", "panel_tui", "sim", "--json", "--host", host], log)
     started(process.pid)
     return _wait_for(lambda: _sim_line(log), process, "simulator", log, START_TIMEOUT), process.pid
