@@ -24,6 +24,11 @@ def _lazy(path: str):
     return load
 
 
+def _import_menu_screens() -> None:
+    import panel_tui.ui.dialogs  # noqa: F401
+    import panel_tui.ui.menu_screen  # noqa: F401 - ListView, setting bindings
+
+
 # Screen names the menu file may use, and the actions it may call (validated at load).
 SCREENS = {
     "job_status": _lazy("panel_tui.ui.jobs:JobStatusScreen"),
@@ -66,9 +71,19 @@ class PanelApp(PanelAppBase):
     # -- lifecycle -----------------------------------------------------------
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
+        self.call_after_refresh(self._after_first_frame)
         if self.backend is not None and self.start_backend:
             # After the first frame: the simulator starts in its own thread.
             self.call_after_refresh(self.backend.start)
+
+    def _after_first_frame(self) -> None:
+        import gc
+
+        if not gc.isenabled():  # paused by `assembly.run_panel` for the start: what it built stays
+            gc.freeze()
+            gc.enable()
+        # While the user reads Home: the menu screens' code, so the first Enter does not wait for it.
+        self.run_worker(_import_menu_screens, thread=True, group="prebuild", exit_on_error=False)
 
     def on_unmount(self) -> None:
         if self.backend is not None:

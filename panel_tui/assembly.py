@@ -95,6 +95,11 @@ def run_panel(profile: str, lang: str | None, options: BackendOptions, scenario_
     A scenario's profile that has work in it (jobs, sheets, a sign-in) is wiped only with
     `reset`, or when the trainer confirms it on a terminal; otherwise exit 2 saying so.
     """
+    import gc
+
+    # No garbage collection before the first frame (start-up builds, it frees little): the app
+    # freezes what start-up built and re-enables collection once Home is on screen.
+    gc.disable()
     scenario = None
     if scenario_name:
         from panel_tui.scenarios import ScenarioError, load_scenario, profile_work, wipe_profile
@@ -139,6 +144,7 @@ def run_panel(profile: str, lang: str | None, options: BackendOptions, scenario_
     try:
         app.run()
     finally:
+        gc.enable()
         app.backend.stop()
     return 0
 

@@ -146,6 +146,24 @@ def test_a_changed_menu_file_wins_over_the_cache(tmp_path):
     assert load_menu_tree(menu).tiles[:2] == ("fax", "scan")
 
 
+def test_the_panel_starts_with_garbage_collection_paused(monkeypatch):
+    import gc
+
+    import textual.app
+
+    from panel_tui.assembly import run_panel
+    from panel_tui.backend import BackendOptions
+
+    seen = []
+    monkeypatch.setattr(textual.app.App, "run", lambda self, *args, **kwargs: seen.append(gc.isenabled()))
+    try:
+        assert run_panel("gc-probe", None, BackendOptions()) == 0
+    finally:
+        gc.enable()
+    assert seen == [False]  # paused while the first frame is built (the app resumes it after)
+    assert gc.isenabled()  # and on when the panel has ended
+
+
 def test_a_command_builds_its_parser_without_importing_the_others():
     code = textwrap.dedent("""
         import sys

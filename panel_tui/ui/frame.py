@@ -7,28 +7,27 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.formatting import format_clock
+from panel_tui.ui.hardware_keys import HardwareKeys, needs_strip
 
-# (key binding, locale key, button id, App action): the hardware keys beside the touch screen.
-HARDWARE_KEYS = (
-    ("h", "key.home", "hw-home", "app.home"),
-    ("escape", "key.back", "hw-back", "app.back"),
-    ("s", "key.stop", "hw-stop", "app.stop"),
-    ("j", "key.job_status", "hw-jobs", "app.job_status"),
-    ("question_mark", "key.help", "hw-help", "app.help"),
-)
-KEY_CAPS = {"h": "H", "escape": "Esc", "s": "S", "j": "J", "question_mark": "?", "l": "L"}
+LESSON_WIDTH = 34  # the guided lesson's column (#lesson in app.tcss)
 
 
-class StatusBar(Static):
-    """Printer name, network icon, admin lock icon, job indicator and the clock, on one line."""
+class StatusBar(Widget):
+    """Printer name, network icon, admin lock icon, job indicator and the clock, on one line.
+
+    Looked at every second and on every change it subscribes to, repainted only when its text
+    changed (the clock shows minutes), and never laid out again: its size does not depend on it.
+    """
 
     def on_mount(self) -> None:
+        self._state: tuple | None = None
         self._lock_span = (-1, -1)
         app = panel_app(self)
         # What it shows: settings, language, the administrator's lock, the jobs and the clock.
@@ -41,32 +40,45 @@ class StatusBar(Static):
     def _changed(self, _change: object) -> None:
         self.update_status()
 
-    def update_status(self) -> None:
+    def _status(self) -> tuple:
         app = panel_app(self)
         t = app.t
         settings = app.printer.settings
         parts: list = [(settings.printer_name, "bold"), "  ", f"⇅ {t('app.network_connected')}", "  "]
-        self._lock_span = (-1, -1)
-        self.tooltip = None
+        lock_span = (-1, -1)
+        tooltip = None
         if settings.lock_setting:
             logged_in = app.printer.admin.logged_in
             start = sum(len(p if isinstance(p, str) else p[0]) for p in parts)
             parts.extend([("🔓" if logged_in else "🔒", "bold"), "  "])
-            self._lock_span = (start, start + 2)
-            self.tooltip = t("app.lock_open" if logged_in else "app.lock_locked")
+            lock_span = (start, start + 2)
+            tooltip = t("app.lock_open" if logged_in else "app.lock_locked")
         running = app.running_jobs
         if running:
             parts.append((f"● {t('app.jobs_running', count=running)}", "bold $warning"))
         else:
             parts.append(f"○ {t('app.jobs_idle')}")
-        left = Content.assemble(*parts)
         clock = format_clock(app.clock.now(), settings)
+        return tuple(parts), self._seat_label(), clock, lock_span, tooltip
+
+    def update_status(self) -> None:
+        state = self._status()
+        if state == self._state:
+            return
+        self._state = state
+        *_, self._lock_span, tooltip = state
+        if tooltip != self.tooltip:
+            self.tooltip = tooltip
+        self.refresh()  # a repaint, no layout
+
+    def render(self) -> Content:
+        parts, seat, clock, _, _ = self._state or self._status()
+        left = Content.assemble(*parts)
         right = Content(clock)
-        seat = self._seat_label()
         if seat:  # a class's seat (panel-tui classroom): its name, nothing else
             right = Content.assemble((f" {seat} ", "reverse"), " ", clock)
-        gap = max(1, self.size.width - left.cell_length - right.cell_length - 2)
-        self.update(Content.assemble(left, " " * gap, right))
+        gap = max(1, self.size.width - left.cell_length - right.cell_length - 2)  # as it has always been drawn
+        return Content.assemble(left, " " * gap, right)
 
     def _seat_label(self) -> str | None:
         if not hasattr(self, "_seat"):
@@ -75,25 +87,10 @@ class StatusBar(Static):
             self._seat = seat_of(self.app.printer.paths)
         return self._seat
 
-    def on_resize(self) -> None:
-        self.update_status()
-
     async def on_click(self, event: events.Click) -> None:
         start, end = self._lock_span
         if start <= event.x - 1 < end + 1:
             await self.run_action("app.admin_login")
-
-
-class HardwareKeys(Vertical):
-    """The physical keys beside the screen; clicks run the same App actions as the key presses."""
-
-    def compose(self) -> ComposeResult:
-        t = panel_app(self).t
-        for key, label_key, button_id, action in HARDWARE_KEYS:
-            button = Button(Content(f"{t(label_key)}\n[{KEY_CAPS[key]}]"), id=button_id, classes="hw-key",
-                            action=action)
-            button.can_focus = False
-            yield button
 
 
 class Breadcrumb(Static):
@@ -142,7 +139,7 @@ class PanelScreen(Screen):
                 if crumbs:
                     yield Breadcrumb(crumbs, id="breadcrumb")
                 yield from self.compose_body()
-            yield HardwareKeys(id="hardware-keys")
+            yield HardwareKeys(id="hardware-keys", compact=self._keys_compact(self.app.size))
             if panel_app(self).lesson_visible:
                 from panel_tui.ui.lesson_panel import LessonPanel
 
@@ -151,6 +148,15 @@ class PanelScreen(Screen):
         for cap, key in self.hints():
             parts.extend(((cap, "bold"), f" {t(key)}   "))
         yield HintBar(Content.assemble(*parts), id="hint-bar")
+
+    def _keys_compact(self, size: Size) -> bool:
+        """The hardware keys as a one-line strip when their column does not fit beside the screen."""
+        beside = LESSON_WIDTH if panel_app(self).lesson_visible else 0
+        return needs_strip(size.width, beside, size.height - 2)  # the frame: less the status and hint bars
+
+    def on_resize(self, event: events.Resize) -> None:
+        for keys in self.query(HardwareKeys):
+            keys.compact = self._keys_compact(event.size)
 
     # CSS selector of the widget that gets the focus when the screen appears or is redrawn.
     FOCUS: str | None = None

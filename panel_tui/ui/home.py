@@ -2,36 +2,21 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Grid
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
-
-COLUMNS = 4
-
-
-class Tile(Button):
-    """One Home tile; remembers the menu node it opens."""
-
-    def __init__(self, node_id: str, label: str, icon: str) -> None:
-        super().__init__(f"{icon}\n{label}" if icon else label, id=f"tile-{node_id}", classes="tile")
-        self.node_id = node_id
+from panel_tui.ui.tile_grid import TileGrid, TileSpec
 
 
 class HomeScreen(PanelScreen):
-    """The panel's main screen; arrows move between tiles, Enter opens one."""
+    """The panel's main screen; arrows move between tiles, Enter (or a tap) opens one."""
 
-    BINDINGS = [
-        ("left", "move(-1)", "Left"),
-        ("right", "move(1)", "Right"),
-        ("up", f"move(-{COLUMNS})", "Up"),
-        ("down", f"move({COLUMNS})", "Down"),
-    ]
+    FOCUS = "#tiles"
 
     def __init__(self) -> None:
         super().__init__(name="home")
-        self._focused_index = 0
+        self._cursor = 0  # the tile last chosen, kept when the screen is redrawn
 
     def breadcrumb(self) -> list[str]:
         return [panel_app(self).t("menu.home")]
@@ -40,11 +25,10 @@ class HomeScreen(PanelScreen):
         return (("←↑↓→", "key.move"), ("Enter", "key.select"), ("?", "key.help"))
 
     def compose_body(self) -> ComposeResult:
-        tree = panel_app(self).menu_tree
-        with Grid(id="tiles"):
-            for node_id in tree.tiles:
-                node = tree[node_id]
-                yield Tile(node.id, panel_app(self).t(node.label), node.icon)
+        app = panel_app(self)
+        tree = app.menu_tree
+        tiles = [TileSpec(tree[node_id].id, tree[node_id].icon, app.t(tree[node_id].label)) for node_id in tree.tiles]
+        yield TileGrid(tiles, cursor=self._cursor, id="tiles")
         yield Static(self._hint(), id="home-hint")
 
     def _hint(self) -> str:
@@ -57,30 +41,12 @@ class HomeScreen(PanelScreen):
     def _settings_changed(self, _settings: object) -> None:
         self.query_one("#home-hint", Static).update(self._hint())
 
-    def focus_default(self) -> None:
-        self._focus_tile(self._focused_index)
+    def relabel(self, _change: object = None) -> None:
+        for grid in self.query(TileGrid):
+            self._cursor = grid.cursor  # the redrawn tiles keep the cursor where it was
+        super().relabel(_change)
 
-    def _tiles(self) -> list[Tile]:
-        return list(self.query(Tile))
-
-    def _focus_tile(self, index: int) -> None:
-        if not self.is_attached:
-            return
-        tiles = self._tiles()
-        if tiles:
-            self._focused_index = max(0, min(index, len(tiles) - 1))
-            tiles[self._focused_index].focus()
-
-    def action_move(self, delta: int) -> None:
-        tiles = self._tiles()
-        current = next((i for i, tile in enumerate(tiles) if tile.has_focus), self._focused_index)
-        target = current + delta
-        if 0 <= target < len(tiles):
-            self._focus_tile(target)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if isinstance(event.button, Tile):
-            event.stop()
-            self._focused_index = self._tiles().index(event.button)
-            panel_app(self).open_node(event.button.node_id)
-
+    def on_tile_grid_selected(self, event: TileGrid.Selected) -> None:
+        event.stop()
+        self._cursor = event.index
+        panel_app(self).open_node(event.node_id)

@@ -54,13 +54,16 @@ async def test_keyboard_walk_to_email_server_status(make_app):
 async def test_mouse_clicks_are_taps(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.click("#tile-settings")
+        def key(action):
+            return {"offset": app.screen.query_one("#hardware-keys").key_offset(action)}
+
+        await pilot.click("#tiles", offset=app.screen.query_one("#tiles").tile_offset("settings"))
         assert isinstance(app.screen, MenuScreen)
-        await pilot.click("#hw-home")
+        await pilot.click("#hardware-keys", **key("home"))
         assert isinstance(app.screen, HomeScreen)
-        await pilot.click("#hw-jobs")
+        await pilot.click("#hardware-keys", **key("job_status"))
         assert isinstance(app.screen, JobStatusScreen)
-        await pilot.click("#hw-back")
+        await pilot.click("#hardware-keys", **key("back"))
         assert isinstance(app.screen, HomeScreen)
 
 
@@ -87,7 +90,8 @@ async def test_language_switch_changes_every_string_and_persists(make_app, panel
         text = screen_text(app)
         assert "Setări > Setări generale > Setări de bază" in text
         assert app.screen.query_one("#breadcrumb").crumbs[-1] == "Setări de bază"
-        assert "Înapoi\n[Esc]" in text  # hardware keys relabelled too
+        drawn = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "Înapoi" in drawn and "[Esc]" in drawn  # hardware keys relabelled too
         assert "Back" not in text
         # Screens below in the stack are relabelled as well.
         await pilot.press("escape")
