@@ -110,7 +110,7 @@ class HardwareKeys(Widget):
         self._spans = []
         x = 0
         blank = Style(bgcolor=self.rich_style.bgcolor)
-        for index, ((action, _label, _cap, style), cell) in enumerate(zip(keys, cells)):
+        for index, ((action, _label, _cap, style), cell) in enumerate(zip(keys, cells, strict=True)):
             if index:
                 segments.append(Segment(" ", blank))
                 x += 1

@@ -114,7 +114,7 @@ def column_widths(width: int, columns: int) -> tuple[int, ...]:
     room = width - GUTTER * (columns - 1)
     # as Textual shares `1fr` columns: cumulative edges rounded down
     edges = [room * column // columns for column in range(columns + 1)]
-    return tuple(right - left for left, right in zip(edges, edges[1:]))
+    return tuple(right - left for left, right in zip(edges, edges[1:], strict=False))
 
 
 def fit_tiles(tiles: list[TileSpec], width: int, max_height: int | None = None) -> TileLayout:
@@ -129,7 +129,7 @@ def fit_tiles(tiles: list[TileSpec], width: int, max_height: int | None = None) 
         if any(words is None for words in wrapped):
             continue
         lines = tuple(((tile.icon,) if tile.icon else ()) + tuple(words)
-                      for tile, words in zip(tiles, wrapped))
+                      for tile, words in zip(tiles, wrapped, strict=True))
         heights = tuple(max(len(tile_lines) for tile_lines in lines[start:start + columns]) + 2
                         for start in range(0, len(tiles), columns))
         layout = TileLayout(columns, widths, heights, lines)

@@ -90,7 +90,7 @@ def test_every_width_gets_whole_words_or_a_list(width):
     layout = fit_tiles(tiles, width, max_height=40)
     if layout.is_list:
         return
-    for tile_lines, tile in zip(layout.lines, tiles):
+    for tile_lines, tile in zip(layout.lines, tiles, strict=True):
         assert " ".join(tile_lines[1:]) == tile.label
         assert all(len(line) + 2 <= min(layout.widths) for line in tile_lines)
     assert layout.total_height(len(tiles)) <= 40
