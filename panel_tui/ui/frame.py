@@ -84,7 +84,7 @@ class StatusBar(Widget):
         if not hasattr(self, "_seat"):
             from panel_tui.classroom.roster import seat_of
 
-            self._seat = seat_of(self.app.printer.paths)
+            self._seat = seat_of(panel_app(self).printer.paths)
         return self._seat
 
     async def on_click(self, event: events.Click) -> None:

@@ -128,7 +128,7 @@ def fit_tiles(tiles: list[TileSpec], width: int, max_height: int | None = None) 
         wrapped = [wrap_words(tile.label, inner) for tile in tiles]
         if any(words is None for words in wrapped):
             continue
-        lines = tuple(((tile.icon,) if tile.icon else ()) + tuple(words)
+        lines = tuple(((tile.icon,) if tile.icon else ()) + tuple(words or ())
                       for tile, words in zip(tiles, wrapped, strict=True))
         heights = tuple(max(len(tile_lines) for tile_lines in lines[start:start + columns]) + 2
                         for start in range(0, len(tiles), columns))
