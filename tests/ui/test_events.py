@@ -36,6 +36,11 @@ async def wait_until(pilot, condition, what: str) -> None:
         await pilot.pause(0.05)
 
 
+def drawn_text(app) -> str:
+    """Everything on the screen as drawn (widgets that draw their own lines, as the hardware keys, too)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
 def other_panel(app) -> Printer:
     """A second printer process's view of the same profile."""
     return Printer.open(app.printer.paths)
@@ -99,7 +104,7 @@ async def test_open_web_config_relabels_on_the_panels_language_switch(make_app):
         await wait_until(pilot, lambda: "Adresă server SMTP" in screen_text(app), "the page in Romanian")
         assert app.screen is screen
         await pilot.press("escape")  # and the panel below it too
-        await wait_until(pilot, lambda: "Înapoi\n[Esc]" in screen_text(app), "the panel in Romanian")
+        await wait_until(pilot, lambda: "Înapoi" in drawn_text(app), "the panel in Romanian")  # its keys
 
 
 async def test_web_config_page_opens_when_the_administrator_logs_in_elsewhere(make_app):
