@@ -82,7 +82,7 @@ class TrainerScreen(Screen):
     #trainer-controls { width: 1fr; height: 1fr; border: none; border-right: vkey $warning 50%;
                         background: transparent; padding: 0; }
     #trainer-scenarios { width: 27; height: 1fr; border: none; background: transparent; padding: 0; }
-    #trainer-detail { height: 2; padding: 0 1; color: $text-muted; }
+    #trainer-detail { height: auto; min-height: 2; max-height: 6; padding: 0 1; color: $text-muted; }
     #trainer-hints { height: 1; background: $warning 20%; padding: 0 1; }
     """
     BINDINGS = [
@@ -337,7 +337,8 @@ class TrainerScreen(Screen):
                 self._status = ("trainer.status.live", {}) if live else \
                     ("trainer.status.unavailable", {"detail": str(error)})
             except Exception as error:  # noqa: BLE001 - the trainer sees what went wrong
-                detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+                # The whole cause, wrapped in the detail lines: never cut at the screen's edge.
+                detail = " ".join(str(error).split()) or type(error).__name__
                 self._status = ("trainer.status.failed", {"action": label or "", "detail": detail})
                 await self._reread_state(backend)
             else:

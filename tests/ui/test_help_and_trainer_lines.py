@@ -1,0 +1,62 @@
+"""Help shows the serial number (the administrator password until changed) and the simulator's
+admin center and sign-in URLs; the trainer console's error lines keep their cause at 80x24."""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from panel_tui.ui.help_screen import HelpScreen
+
+
+def _screen_text(app) -> str:
+    svg = app.export_screenshot()
+    text = html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "Until it is changed, it is also the administrator password"),
+                                             ("ro", "Până la schimbarea parolei, acesta este și parola de administrator")])
+async def test_help_shows_the_serial_number_as_the_readme_says(make_app, lang, words):
+    app = make_app(lang)
+    serial = app.printer.settings.serial_number
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.push_screen(HelpScreen())
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-serial").render())
+        assert serial in text and words in text
+        from panel_tui.device.admin import set_admin_password
+
+        app.printer.update(lambda s: set_admin_password(s, "Changed-2026"))
+        app.pop_screen()
+        app.push_screen(HelpScreen())
+        await pilot.pause()
+        changed = str(app.screen.query_one("#help-serial").render())
+        assert serial in changed and words not in changed
+
+
+async def test_help_shows_the_simulators_admin_center_and_sign_in_urls(make_e2e_app, sim_thread):
+    app = make_e2e_app("en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(HelpScreen())
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-sim").render())
+    assert sim_thread.endpoints.admin_url in text and sim_thread.endpoints.verification_uri in text
+
+
+async def test_a_trainer_error_line_keeps_its_cause_at_80x24(make_e2e_app):
+    from tests.ui.test_trainer import open_trainer, settle
+
+    app = make_e2e_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_trainer(app, pilot)
+
+        def fails(backend):
+            raise RuntimeError("the control API answered 409 Conflict for this request because\n"
+                               "the tenant is being reset by another trainer: CAUSE-AT-THE-END")
+
+        screen._run("Revoke sessions", fails)
+        await settle(app, pilot)
+        assert "CAUSE-AT-THE-END" in _screen_text(app)
