@@ -14,7 +14,8 @@ panel_tui code: a grid of tiles and ListView menu screens built from the same me
 screens kept once built, as panel-tui does), which shows the machine's and Textual's own
 floor. Several processes (--runs) give several first visits of each screen.
 
-Usage: python bench/menu_latency.py [--steps 200] [--runs 3]
+With --before DIR, a checkout of another version walks too, interleaved (run from DIR).
+Usage: python bench/menu_latency.py [--steps 200] [--runs 3] [--before DIR]
 Goals: move, enter and back p95 < 15 ms; first visit < 50 ms.
 """
 from __future__ import annotations
@@ -159,10 +160,12 @@ def build_walk(menu_file: Path, steps: int) -> list[tuple[str, str]]:
 class Session:
     """One app on its own 80x24 pty, and what its steps measured."""
 
-    def __init__(self, name: str, argv: list[str], env: dict) -> None:
+    def __init__(self, name: str, argv: list[str], env: dict, cwd: str | None = None) -> None:
         self.name = name
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
+            if cwd:
+                os.chdir(cwd)
             os.execvpe(argv[0], argv, env)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         self.samples: dict[str, list[float]] = {kind: [] for kind in KINDS}
@@ -216,6 +219,7 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=200, help="measured steps per process and app")
     parser.add_argument("--runs", type=int, default=3, help="processes per app, one after the other")
     parser.add_argument("--no-bare", action="store_true", help="panel-tui only")
+    parser.add_argument("--before", metavar="DIR", help="a checkout of another version to walk too")
     args = parser.parse_args()
     walk = build_walk(MENU_FILE, args.steps)
     print(f"machine: {describe_machine()}")
@@ -223,6 +227,8 @@ def main() -> int:
           f"processes per app, interleaved step by step; quiet window {QUIET * 1000:.0f} ms")
     totals: dict[str, dict[str, list[float]]] = {}
     apps = [("panel-tui", [sys.executable, "-m", "panel_tui"])]
+    if args.before:
+        apps.append(("before", [sys.executable, "-m", "panel_tui"]))
     if not args.no_bare:
         apps.append(("bare textual", [sys.executable, "-c", BARE_APP, str(MENU_FILE)]))
     # One profile per app for all runs; a warm-up start (not counted) creates it, and the
@@ -233,7 +239,7 @@ def main() -> int:
         try:
             for name, argv in apps:
                 env = {**os.environ, "PANEL_TUI_HOME": homes[name], "TERM": "xterm-256color"}
-                sessions.append(Session(name, argv, env))
+                sessions.append(Session(name, argv, env, cwd=args.before if name == "before" else None))
             for session in sessions:
                 session.read_until_quiet(30.0)  # first frame
             # Start-up work after the first frame (the simulator's thread) settles first.
@@ -265,20 +271,21 @@ def main() -> int:
             cells.append(f"{len(values):4d} {statistics.median(values):8.1f} {percentile(values, 0.95):8.1f}"
                          if values else "-")
         print(f"{kind:6s}" + "".join(f"{cell:>36s}" for cell in cells))
-    if "bare textual" in totals:
-        panel, bare = totals["panel-tui"], totals["bare textual"]
+    for name in (n for n in names if n != "bare textual" and "bare textual" in totals):
+        panel, bare = totals[name], totals["bare textual"]
         ratios = []
         for kind in KINDS:
             if panel[kind] and bare[kind]:
                 ratios.append(f"{kind} {statistics.median(panel[kind]) / statistics.median(bare[kind]):.2f}x")
-        print("ratio of medians panel-tui / bare textual: " + ", ".join(ratios))
-    panel = totals["panel-tui"]
-    verdicts = []
-    for kind, (stat, limit) in GOALS.items():
-        if panel[kind]:
-            value = percentile(panel[kind], 0.95) if stat == "p95" else statistics.median(panel[kind])
-            verdicts.append(f"{kind} {stat} {value:.1f} ms {'<' if value < limit else '>='} {limit:.0f}")
-    print("panel-tui goals: " + "; ".join(verdicts))
+        print(f"ratio of medians {name} / bare textual: " + ", ".join(ratios))
+    for name in (n for n in names if n != "bare textual"):
+        panel = totals[name]
+        verdicts = []
+        for kind, (stat, limit) in GOALS.items():
+            if panel[kind]:
+                value = percentile(panel[kind], 0.95) if stat == "p95" else statistics.median(panel[kind])
+                verdicts.append(f"{kind} {stat} {value:.1f} ms {'<' if value < limit else '>='} {limit:.0f}")
+        print(f"{name} goals: " + "; ".join(verdicts))
     print(f"machine after: {describe_machine()}")
     return 0
 
