@@ -26,3 +26,18 @@ def qr_lines(data: str, border: int = 2) -> list[str]:
     for top in range(0, rows, 2):
         lines.append("".join(_HALF_BLOCKS[dark(top, col), dark(top + 1, col)] for col in range(width)))
     return lines
+
+
+def unreachable_from_a_phone(url: str) -> bool:
+    """True if `url` names this computer only (a loopback simulator): a phone scanning it
+    would open its own 127.0.0.1, not the sign-in page."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -17,7 +17,7 @@ from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from panel_tui.ui.app_base import panel_app
-from panel_tui.ui.webconfig.qr_text import qr_lines
+from panel_tui.ui.webconfig.qr_text import qr_lines, unreachable_from_a_phone
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.device.clock import Clock
@@ -69,7 +69,7 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
                     yield Static("", id="signin-code", markup=False)
                     yield Static(t("webconfig.signin.open_url"), markup=False)
                     yield Static("", id="signin-url", markup=False)
-                    yield Static(t("webconfig.signin.qr_hint"), markup=False)
+                    yield Static(t("webconfig.signin.qr_hint"), id="signin-qr-hint", markup=False)
                     yield Static("", id="signin-countdown", markup=False)
                     yield Static(t("webconfig.signin.waiting"), id="signin-status", markup=False)
                 yield Static("", id="signin-qr", markup=False)
@@ -113,6 +113,10 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
         self.query_one("#signin-code", Static).update(flow.user_code)
         self.query_one("#signin-url", Static).update(flow.verification_uri)
         self.query_one("#signin-qr", Static).update("\n".join(qr_lines(flow.verification_uri)))
+        # A loopback simulator's address opens nothing on a phone: say so beside the QR code.
+        hint = "webconfig.signin.qr_loopback" if unreachable_from_a_phone(flow.verification_uri) \
+            else "webconfig.signin.qr_hint"
+        self.query_one("#signin-qr-hint", Static).update(panel_app(self).t(hint))
         self._tick()
         self._show_step("code")
         self.query_one("#signin-cancel").focus()
