@@ -11,9 +11,9 @@ import pytest
 from textual.widgets import Input
 
 from panel_tui.ui.status_screens import EmailServerStatusScreen, StatusSheetScreen
+from tests.tenant import prepare_tenant
 from tests.test_e2e_panel import ADMIN, MEGAN, dialog_text, send_scan
 from tests.ui.test_webconfig import click, open_webconfig, text_of
-from tests.tenant import prepare_tenant
 from tests.ui.test_webconfig_e2e import choose_oauth2, sign_in_as
 
 SIGNED_IN = {"en": "Signed in", "ro": "Autentificat"}

@@ -475,6 +475,7 @@ class JobLog:
             error_code = cause.code
         if error_code is not None and (isinstance(error_code, bool) or not isinstance(error_code, int)):
             raise TypeError("error_code must be an int or None")
+        explained: tuple[str | None, str | None, str | None, str | None]
         if cause is not None:
             explained = (cause_name or cause.name, cause.message_key, cause.fix_key, cause.fixer)
         elif error_code is not None:
