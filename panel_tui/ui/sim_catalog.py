@@ -87,6 +87,8 @@ async def _trainer(pilot) -> None:
 
     pilot.app.push_screen(TrainerScreen())
     await _settle(pilot)
+    pilot.app.screen.fix_urls_for_snapshot()
+    await pilot.pause()
 
 
 async def _lesson(pilot) -> None:

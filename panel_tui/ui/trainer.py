@@ -99,6 +99,7 @@ class TrainerScreen(Screen):
         self._language = ""
         self._status: tuple[str, dict[str, object]] = ("trainer.not_on_panel", {})
         self._scenarios: dict = {}
+        self._urls: tuple[str, str] | None = None  # (admin center, sign-in page) once the simulator answers
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -220,9 +221,22 @@ class TrainerScreen(Screen):
         current = t("trainer.scenario_current", name=scenario) if scenario else t("trainer.scenario_none")
         self.query_one("#trainer-clock", Static).update(Content(f"{clock}   {current}"))
 
+    def fix_urls_for_snapshot(self) -> None:
+        """Snapshots: the simulator's random port shown as a fixed one (8443)."""
+        import re
+
+        if self._urls is not None:
+            self._urls = (re.sub(r"//[^/]+/", "//127.0.0.1:8443/", self._urls[0]),
+                          re.sub(r"//[^/]+/", "//127.0.0.1:8443/", self._urls[1]))
+            self._show_status()
+
     def _show_status(self) -> None:
         key, params = self._status
-        self.query_one("#trainer-detail", Static).update(Content(panel_app(self).t(key, **params)))
+        t = panel_app(self).t
+        lines = [t(key, **params)]
+        if self._urls is not None:  # where the simulator's pages are, for the trainer's browser
+            lines += [t("trainer.admin_url", url=self._urls[0]), t("trainer.signin_url", url=self._urls[1])]
+        self.query_one("#trainer-detail", Static).update(Content("\n".join(lines)))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_list.has_focus:
@@ -332,6 +346,10 @@ class TrainerScreen(Screen):
 
             try:
                 self.sim_state = await asyncio.to_thread(work)
+                if self._urls is None:
+                    from panel_tui.ui.help_screen import simulator_urls
+
+                    self._urls = await asyncio.to_thread(simulator_urls, backend)
             except BackendError as error:
                 live = backend.options.live
                 self._status = ("trainer.status.live", {}) if live else \

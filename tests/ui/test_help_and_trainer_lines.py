@@ -60,3 +60,14 @@ async def test_a_trainer_error_line_keeps_its_cause_at_80x24(make_e2e_app):
         screen._run("Revoke sessions", fails)
         await settle(app, pilot)
         assert "CAUSE-AT-THE-END" in _screen_text(app)
+
+
+async def test_the_trainer_console_shows_the_admin_center_and_sign_in_urls(make_e2e_app, sim_thread):
+    from tests.ui.test_trainer import open_trainer
+
+    app = make_e2e_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_trainer(app, pilot)
+        text = _screen_text(app)
+    assert f"Admin center: {sim_thread.endpoints.admin_url}" in text
+    assert f"Sign-in page: {sim_thread.endpoints.verification_uri}" in text
