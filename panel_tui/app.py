@@ -55,16 +55,18 @@ class PanelApp(PanelAppBase):
     TITLE = "panel_tui"
     COMMANDS = App.COMMANDS | {_lazy("panel_tui.ui.commands:GoToProvider")}
     BINDINGS = [
-        Binding("h", "home", "Home", id="home", tooltip="Go to the Home screen"),
+        # Letters act outside text fields (upper case too, as the README writes them); the
+        # F-key beside each one works everywhere, inside a text field as well.
+        Binding("h,H,f2", "home", "Home", id="home", tooltip="Go to the Home screen"),
         Binding("escape,backspace", "back", "Back", id="back", tooltip="Back one screen"),
-        Binding("s", "stop", "Stop", id="stop", tooltip="Stop the running job"),
-        Binding("j", "job_status", "Job/Status", id="job_status", tooltip="Open Job Status"),
+        Binding("s,S,f4", "stop", "Stop", id="stop", tooltip="Stop the running job"),
+        Binding("j,J,f3", "job_status", "Job/Status", id="job_status", tooltip="Open Job Status"),
         Binding("question_mark,f1", "help", "Help", id="help", tooltip="What the keys do"),
-        Binding("l", "admin_login", "Log in/out", id="admin_login", tooltip="Administrator login or logout"),
-        Binding("w", "webconfig", "Web Config", id="webconfig", tooltip="Open Web Config in the 'browser'"),
-        Binding("i", "inbox", "Inbox", id="inbox", tooltip="Simulator mailboxes (trainer)"),
-        Binding("g", "toggle_lesson", "Lesson", id="lesson", tooltip="Show or hide the guided lesson"),
-        Binding("t", "trainer", "Trainer", id="trainer", tooltip="Trainer console: simulated clock, faults, scenarios"),
+        Binding("l,L,f9", "admin_login", "Log in/out", id="admin_login", tooltip="Administrator login or logout"),
+        Binding("w,W,f5", "webconfig", "Web Config", id="webconfig", tooltip="Open Web Config in the 'browser'"),
+        Binding("i,I,f6", "inbox", "Inbox", id="inbox", tooltip="Simulator mailboxes (trainer)"),
+        Binding("g,G,f7", "toggle_lesson", "Lesson", id="lesson", tooltip="Show or hide the guided lesson"),
+        Binding("t,T,f8", "trainer", "Trainer", id="trainer", tooltip="Trainer console: simulated clock, faults, scenarios"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
@@ -253,6 +255,6 @@ class PanelApp(PanelAppBase):
 
         self.push_screen(
             ConfirmScreen(self.t("screen.sheet.confirm_title"), self.t("screen.sheet.confirm_body"),
-                          yes_key="key.print", no_key="key.cancel"),
+                          yes_key="key.print", no_key="key.cancel", harmless=True),
             answered,
         )

@@ -14,6 +14,7 @@ def panel_home(tmp_path, monkeypatch):
     home = tmp_path / "panel-home"
     monkeypatch.setenv("PANEL_TUI_HOME", str(home))
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    monkeypatch.setenv("PANEL_TUI_GLYPHS", "unicode")  # snapshots do not depend on the CI's LANG/TERM
     yield home
     stop_home_simulator(home)
 

@@ -68,6 +68,9 @@ class PanelAppBase(App[None]):
     def __init__(self, printer: Printer, translator: Translator, menu_tree: MenuTree, clock: Clock,
                  backend: Backend | None = None, start_backend: bool = True) -> None:
         super().__init__()
+        from panel_tui.ui import glyphs
+
+        glyphs.choose()  # Unicode or ASCII glyphs, for this terminal
         self.printer = printer
         self.backend = backend
         self.start_backend = start_backend

@@ -82,7 +82,7 @@ RECIPES: tuple[ScreenRecipe, ...] = (
                  prepare=_with_email_settings, main=True),
     ScreenRecipe("print_status_sheet_confirm", NETWORK_PATH + ("network_status", "print_status_sheet")),
     ScreenRecipe("status_sheet", NETWORK_PATH + ("network_status", "print_status_sheet"),
-                 keys=("tab", "enter"), prepare=_with_email_settings, main=True),
+                 keys=("enter",), prepare=_with_email_settings, main=True),
     ScreenRecipe("server_settings", SERVER_PATH, prepare=_with_email_settings, main=True),
     ScreenRecipe("auth_method_choice", SERVER_PATH + ("es_auth_method",)),
     ScreenRecipe("smtp_port_refused", SERVER_PATH + ("es_smtp_port",),

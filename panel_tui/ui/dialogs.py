@@ -2,14 +2,49 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.glyphs import glyph
+
+# Arrow keys move between a dialog's buttons (Tab does too).
+ARROW_BINDINGS = [
+    Binding("left,up", "move(-1)", "Previous button", show=False),
+    Binding("right,down", "move(1)", "Next button", show=False),
+]
 
 
-class NoticeScreen(ModalScreen[None]):
+class DialogHints(Static):
+    """The dialog's own key hints, over the hint bar of the screen behind."""
+
+    def __init__(self, hints: tuple[tuple[str, str], ...]) -> None:
+        super().__init__(id="dialog-hint-bar")
+        self._hints = hints
+
+    def on_mount(self) -> None:
+        t = panel_app(self).t
+        parts: list = []
+        for cap, key in self._hints:
+            parts.extend(((cap, "bold"), f" {t(key)}   "))
+        self.update(Content.assemble(*parts))
+
+
+class ButtonDialog(ModalScreen):
+    """A dialog whose buttons are reached with the arrow keys."""
+
+    def action_move(self, step: int) -> None:
+        buttons = [b for b in self.query(Button) if b.display and b.focusable]
+        if not buttons:
+            return
+        index = buttons.index(self.focused) if self.focused in buttons else 0
+        buttons[(index + step) % len(buttons)].focus()
+
+
+class NoticeScreen(ButtonDialog):
     """A message with one OK button."""
 
     BINDINGS = [("escape", "close", "Close"), ("enter", "close", "Close")]
@@ -25,6 +60,7 @@ class NoticeScreen(ModalScreen[None]):
             yield Static(self._body, classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(panel_app(self).t("key.ok"), id="ok", variant="primary")
+        yield DialogHints((("Enter", "key.ok"), ("Esc", "key.close")))
 
     def on_mount(self) -> None:
         self.query_one("#ok").focus()
@@ -37,17 +73,24 @@ class NoticeScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """A question with Yes / No (No is focused: nothing happens by accident)."""
+class ConfirmScreen(ButtonDialog):
+    """A question with Yes / No, reached with the arrow keys or Tab.
 
-    BINDINGS = [("escape", "answer(False)", "No")]
+    The focused (default) button is No for a destructive action (nothing happens by
+    accident: restore defaults, sign out, reset) and Yes for a harmless one (`harmless=True`:
+    printing a status sheet), so Enter does what the dialog is for.
+    """
 
-    def __init__(self, title: str, body: str, yes_key: str = "key.yes", no_key: str = "key.no") -> None:
+    BINDINGS = [("escape", "answer(False)", "No"), *ARROW_BINDINGS]
+
+    def __init__(self, title: str, body: str, yes_key: str = "key.yes", no_key: str = "key.no",
+                 *, harmless: bool = False) -> None:
         super().__init__()
         self._title = title
         self._body = body
         self._yes_key = yes_key
         self._no_key = no_key
+        self.harmless = harmless
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -55,10 +98,12 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self._body, classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(panel_app(self).t(self._no_key), id="no")
-                yield Button(panel_app(self).t(self._yes_key), id="yes", variant="warning")
+                yield Button(panel_app(self).t(self._yes_key), id="yes",
+                             variant="primary" if self.harmless else "warning")
+        yield DialogHints((("←→", "key.move"), ("Enter", "key.select"), ("Esc", self._no_key)))
 
     def on_mount(self) -> None:
-        self.query_one("#no").focus()
+        self.query_one("#yes" if self.harmless else "#no").focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -68,7 +113,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class AdminLoginScreen(ModalScreen[bool]):
+class AdminLoginScreen(ButtonDialog):
     """Asks for the administrator password; dismisses True once logged in."""
 
     BINDINGS = [("escape", "cancel", "Cancel")]
@@ -76,7 +121,7 @@ class AdminLoginScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         t = panel_app(self).t
         with Vertical(classes="dialog"):
-            yield Static(f"🔒 {t('screen.admin.login_title')}", classes="dialog-title")
+            yield Static(f"{glyph('locked')} {t('screen.admin.login_title')}", classes="dialog-title")
             yield Static(t("screen.admin.login_body"), classes="dialog-body")
             yield Input(password=True, id="admin-password", max_length=64)
             yield Static("", id="login-error", classes="error")
@@ -84,6 +129,7 @@ class AdminLoginScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("key.cancel"), id="cancel")
                 yield Button(t("key.ok"), id="ok", variant="primary")
+        yield DialogHints((("Enter", "key.ok"), ("Tab", "key.move"), ("Esc", "key.cancel")))
 
     def on_mount(self) -> None:
         self.query_one("#admin-password", Input).focus()

@@ -22,12 +22,15 @@ class SendScreen(PanelScreen):
         self._error: tuple[str, dict] | None = None
         self._to = ""
         self._subject = ""
+        self._sent = False
 
     def breadcrumb(self) -> list[str]:
         return [panel_app(self).t(n.label) for n in panel_app(self).menu_tree.path(self.node_id)]
 
     def hints(self):
-        return (("Tab", "key.move"), ("Enter", "key.send"), ("Esc", "key.back"))
+        # Letter keys type into the fields here: the F-keys reach Home and Job/Status.
+        return (("Tab", "key.move"), ("Enter", "key.send"), ("F2", "key.home"), ("F3", "key.job_status"),
+                ("Esc", "key.back"))
 
     def compose_body(self) -> ComposeResult:
         t = panel_app(self).t
@@ -67,3 +70,12 @@ class SendScreen(PanelScreen):
             return await jobs.scan_to_email(to, subject)
 
         start_mail_job(app, job)
+        # Focus leaves the address field: the outcome dialog takes it, and when it closes the
+        # next letter key (I for the Inbox, J for Job Status) acts instead of being typed here.
+        self._sent = True
+        self.AUTO_FOCUS = ""  # nor does Textual give it back to the first field
+        self.set_focus(None)
+
+    def focus_default(self) -> None:
+        if not self._sent:  # back from the outcome dialog, the field stays unfocused (Tab reaches it)
+            super().focus_default()

@@ -128,3 +128,20 @@ RECIPES: tuple[ScreenRecipe, ...] = (
     *(ScreenRecipe(f"webconfig_{f.__name__}", steps=f) for f in (signin_start, locked)),
     *(ScreenRecipe(f"webconfig_signin_{name}", steps=_outcome(result)) for name, result in OUTCOMES.items()),
 )
+
+
+def _focus(selector: str):
+    """Web Config with the keyboard focus on one control (the focus must be seen at a glance)."""
+    async def steps(pilot) -> None:
+        await basic_pending(pilot)
+        pilot.app.screen.query_one(selector).focus()
+        await pilot.pause()
+    steps.__name__ = f"focus_{selector.strip('#').replace('email_server-', '')}"
+    return steps
+
+
+FOCUS_RECIPES: tuple[ScreenRecipe, ...] = tuple(
+    ScreenRecipe(f"webconfig_{_focus(s).__name__}", steps=_focus(s))
+    for s in ("#email_server-ok", "#email_server-auth_method", "#email_server-link-ca", "#email_server-cert_validation")
+)
+RECIPES = RECIPES + FOCUS_RECIPES

@@ -21,7 +21,7 @@ from panel_tui.device.settings import FIELDS, REDACTED, AuthMethod, DeviceSettin
 from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
 from panel_tui.device.validation import FieldError
 from panel_tui.ui.app_base import panel_app
-from panel_tui.ui.webconfig.form_rows import FormRow, LinkButton, PageSection
+from panel_tui.ui.webconfig.form_rows import StateRadioButton, FormRow, LinkButton, PageSection
 
 # Fields the page hides, by authentication method (OAuth2 signs in instead of a password).
 HIDDEN_WITHOUT_OAUTH2 = frozenset({"email_service", "current_status"})
@@ -97,8 +97,8 @@ class EmailServerForm(PageSection):
             yield Select(options, value=value.value, allow_blank=False, compact=True, id=wid, name=spec.name)
         elif spec.kind == "bool":
             t = panel_app(self).t
-            yield RadioSet(RadioButton(t("value.enable"), value=bool(value), id=f"{wid}-enable"),
-                           RadioButton(t("value.disable"), value=not value, id=f"{wid}-disable"),
+            yield RadioSet(StateRadioButton(t("value.enable"), value=bool(value), id=f"{wid}-enable"),
+                           StateRadioButton(t("value.disable"), value=not value, id=f"{wid}-disable"),
                            id=wid, name=spec.name, compact=True)
         elif spec.kind == "secret":
             # The saved password is never put on screen, not even masked: typing replaces it.

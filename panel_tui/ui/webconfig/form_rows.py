@@ -6,9 +6,11 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import Button, Label, Static
+from textual.content import Content
+from textual.widgets import Button, Label, RadioButton, Static
 
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.glyphs import glyph
 
 
 class PageSection(Vertical):
@@ -80,3 +82,12 @@ class LinkButton(Button):
 
     def __init__(self, label: str, *, id: str | None = None, action: str | None = None) -> None:
         super().__init__(label, id=id, compact=True, action=action)
+
+
+class StateRadioButton(RadioButton):
+    """A radio button whose state is a glyph (● chosen, ○ not), not only a colour."""
+
+    @property
+    def _button(self) -> Content:
+        style = self.get_visual_style("toggle--button")
+        return Content.assemble((glyph("radio_on" if self.value else "radio_off"), style))

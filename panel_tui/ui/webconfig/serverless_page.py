@@ -8,7 +8,7 @@ from textual.widgets import Button, RadioButton, RadioSet, Static
 
 from panel_tui.device.settings import DeviceSettings
 from panel_tui.ui.app_base import panel_app
-from panel_tui.ui.webconfig.form_rows import FormRow, PageSection
+from panel_tui.ui.webconfig.form_rows import StateRadioButton, FormRow, PageSection
 
 SENDERS = ("printer", "user")  # DeviceSettings.serverless_sender
 
@@ -54,7 +54,7 @@ class ServerlessPage(PageSection):
         t = panel_app(self).t
         yield Static(t("webconfig.serverless.intro"), classes="wc-note", markup=False)
         yield Static(t("webconfig.pending"), id="serverless-pending", classes="wc-pending", markup=False)
-        buttons = [RadioButton(t(f"webconfig.serverless.{who}"), value=self.pending == who, id=f"serverless-{who}")
+        buttons = [StateRadioButton(t(f"webconfig.serverless.{who}"), value=self.pending == who, id=f"serverless-{who}")
                    for who in SENDERS]
         yield FormRow(t("field.sender"), RadioSet(*buttons, id="serverless-sender", compact=True),
                       name="serverless_sender")

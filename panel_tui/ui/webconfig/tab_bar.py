@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.webconfig.site_map import WebTab
 
 _GAP = 1  # columns between two tabs
@@ -67,7 +68,9 @@ class WebTabBar(Widget, can_focus=True):
                     parts.append(" " * _GAP)
                 style = "bold reverse" if tab_id == self.active else ""
                 if tab_id == self.active and self.has_focus:
+                    # Focus is a marker around the active tab, not only a shade.
                     style += " underline"
+                    label = f"{glyph('focus_left')}{label[1:-1]}{glyph('focus_right')}"
                 parts.append((label, style) if style else label)
             rows.append(Content.assemble(*parts))
         return Content("\n").join(rows)

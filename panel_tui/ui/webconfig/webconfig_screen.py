@@ -43,10 +43,17 @@ class WebConfigScreen(Screen):
     BINDINGS = [
         Binding("escape", "close_browser", "Close browser", id="webconfig.close"),
         Binding("ctrl+w", "close_browser", "Close browser", show=False),
-        Binding("l", "admin_login", "Administrator login", id="webconfig.admin_login"),
+        Binding("l,L,f9", "admin_login", "Administrator login", id="webconfig.admin_login"),
         # The panel's hardware keys (Home, Stop, Job/Status) do not reach a browser page.
-        Binding("h,s,j", "ignore_panel_key", show=False),
+        Binding("h,s,j,H,S,J,f2,f3,f4", "ignore_panel_key", show=False),
+        # ← → choose a tab from the address bar too (its Administrator Login button).
+        Binding("left", "tab_from_address(-1)", show=False),
+        Binding("right", "tab_from_address(1)", show=False),
     ]
+
+    def action_tab_from_address(self, step: int) -> None:
+        if self.focused is not None and self.focused.id == "wc-admin":
+            self.query_one(WebTabBar).action_move(step)
 
     def __init__(self, page_id: str | None = None) -> None:
         super().__init__()
