@@ -57,10 +57,11 @@ class InboxScreen(PanelScreen):
         with Horizontal(id="inbox-panes"):
             yield ListView(id="mailboxes")
             table: DataTable[str] = DataTable(id="messages", cursor_type="row", zebra_stripes=True)
+            # The sender first after the date: it is what a trainer points at (never off-screen).
             table.add_column(t("screen.inbox.col_date"), key="date")
+            table.add_column(t("screen.inbox.col_from"), key="from")
             table.add_column(t("screen.inbox.col_subject"), key="subject")
             table.add_column(t("screen.inbox.col_attachments"), key="attachments")
-            table.add_column(t("screen.inbox.col_from"), key="from")
             yield table
 
     def on_mount(self) -> None:
@@ -106,8 +107,8 @@ class InboxScreen(PanelScreen):
         table.clear()
         for index, message in enumerate(reversed(self._boxes.get(address, []))):
             files = ", ".join(f"{a['filename']} ({a['size'] // 1024 or 1} KB)" for a in message.get("attachments", []))
-            table.add_row(_short_date(str(message.get("date", ""))), str(message.get("subject", "")),
-                          files or "—", str(message.get("from", "")), key=str(index))
+            table.add_row(_short_date(str(message.get("date", ""))), str(message.get("from", "")),
+                          str(message.get("subject", "")), files or "—", key=str(index))
 
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
         if isinstance(event.item, MailboxRow):

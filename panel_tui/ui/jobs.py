@@ -43,17 +43,18 @@ class JobStatusScreen(PanelScreen):
             yield Static(t("screen.jobs.empty"), id="jobs-empty")
             return
         table: DataTable[str] = DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
+        # The key columns first (the error code is what the guide looks up); the long type last.
         table.add_column(t("screen.jobs.col_time"), key="time")
-        table.add_column(t("screen.jobs.col_type"), key="type")
-        table.add_column(t("screen.jobs.col_result"), key="result")
         table.add_column(t("screen.jobs.col_code"), key="code")
+        table.add_column(t("screen.jobs.col_result"), key="result")
+        table.add_column(t("screen.jobs.col_type"), key="type")
         settings = panel_app(self).printer.settings
         for job in self._jobs:
             table.add_row(
                 format_datetime(job.started_at, settings),
-                t(job.job_type_key),
-                t(job.result_key),
                 str(job.error_code) if job.error_code else "—",
+                t(job.result_key),
+                t(job.job_type_key),
                 key=str(job.id),
             )
         yield table
