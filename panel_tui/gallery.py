@@ -203,6 +203,7 @@ async def render_svg(name: str, lang: str, size: tuple[int, int], locales_dir: P
         finally:
             if app is not None and app.backend is not None:
                 app.backend.stop()
+            _stop_home_simulator(Path(home))
             if previous is None:
                 os.environ.pop(HOME_ENV, None)
             else:
@@ -210,6 +211,15 @@ async def render_svg(name: str, lang: str, size: tuple[int, int], locales_dir: P
     if not isinstance(svg, str):
         raise GalleryError(f"{name}-{lang}: the app ended before its screenshot ({app.return_code=})")
     return svg
+
+
+def _stop_home_simulator(home: Path) -> None:
+    """A screen that asked for the cloud started its temporary home's simulator: stop it by pid."""
+    sim_dir = home / "simulator"
+    if (sim_dir / "simulator.lock").exists():
+        from panel_tui.sim import service
+
+        service.stop(sim_dir)
 
 
 def _write_if_changed(path: Path, text: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -170,3 +171,27 @@ def test_command_names_an_unknown_screen(tmp_path, capsys):
     args = argparse.Namespace(out=tmp_path / "g", only=["no_such_screen"], jobs=1, lang=None)
     assert gallery.command(args) == 1
     assert "no_such_screen" in capsys.readouterr().err
+
+
+def _orphaned_simulators() -> list[str]:
+    """Simulator services of this Python whose home is gone (a temporary home left running)."""
+    orphans = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        args = [a.decode(errors="replace") for a in argv if a]
+        if args[:3] != [sys.executable, "-m", "panel_tui.sim.service"] or "--data-dir" not in args:
+            continue
+        data_dir = Path(args[args.index("--data-dir") + 1])
+        if not data_dir.parent.exists():
+            orphans.append(f"pid {proc.name}: {data_dir}")
+    return orphans
+
+
+def test_rendering_leaves_no_simulator_running(rendered):
+    """Every temporary home's simulator is stopped by pid before its folder goes."""
+    assert _orphaned_simulators() == []

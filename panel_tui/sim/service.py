@@ -316,8 +316,16 @@ def stop(sim_dir: Path, timeout: float = 20.0) -> RuntimeInfo | None:
             (sim_dir / RUNTIME_FILE).unlink(missing_ok=True)
         return None
     if info is None:
-        raise SimServiceError(f"a simulator holds {sim_dir / LOCK_FILE} but wrote no {RUNTIME_FILE}; "
-                              "stop that process by hand")
+        # A simulator still starting holds its lock before it writes where it serves: wait for it.
+        deadline = time.monotonic() + timeout
+        while info is None and is_serving(sim_dir) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            info = RuntimeInfo.read(sim_dir)
+        if info is None:
+            if not is_serving(sim_dir):
+                return None
+            raise SimServiceError(f"a simulator holds {sim_dir / LOCK_FILE} but wrote no {RUNTIME_FILE}; "
+                                  "stop that process by hand")
     try:
         os.kill(info.pid, signal.SIGTERM)
     except ProcessLookupError:
