@@ -73,7 +73,7 @@ class SendScreen(PanelScreen):
         # Focus leaves the address field: the outcome dialog takes it, and when it closes the
         # next letter key (I for the Inbox, J for Job Status) acts instead of being typed here.
         self._sent = True
-        self.AUTO_FOCUS = ""  # nor does Textual give it back to the first field
+        self.AUTO_FOCUS = ""  # type: ignore[misc]  # nor does Textual give it back to the first field
         self.set_focus(None)
 
     def focus_default(self) -> None:

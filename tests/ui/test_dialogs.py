@@ -2,8 +2,6 @@
 Enter does the harmless action and cancels the destructive one."""
 from __future__ import annotations
 
-from textual.widgets import Button
-
 from panel_tui.ui.catalog import NETWORK_PATH, SETTINGS_PATH
 from panel_tui.ui.dialogs import ConfirmScreen
 

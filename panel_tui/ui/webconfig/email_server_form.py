@@ -21,7 +21,7 @@ from panel_tui.device.settings import FIELDS, REDACTED, AuthMethod, DeviceSettin
 from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
 from panel_tui.device.validation import FieldError
 from panel_tui.ui.app_base import panel_app
-from panel_tui.ui.webconfig.form_rows import StateRadioButton, FormRow, LinkButton, PageSection
+from panel_tui.ui.webconfig.form_rows import FormRow, LinkButton, PageSection, StateRadioButton
 
 # Fields the page hides, by authentication method (OAuth2 signs in instead of a password).
 HIDDEN_WITHOUT_OAUTH2 = frozenset({"email_service", "current_status"})

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widget import Widget
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Button, Label, RadioButton, Static
 
 from panel_tui.ui.app_base import panel_app

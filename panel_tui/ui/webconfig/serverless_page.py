@@ -8,7 +8,7 @@ from textual.widgets import Button, RadioButton, RadioSet, Static
 
 from panel_tui.device.settings import DeviceSettings
 from panel_tui.ui.app_base import panel_app
-from panel_tui.ui.webconfig.form_rows import StateRadioButton, FormRow, PageSection
+from panel_tui.ui.webconfig.form_rows import FormRow, PageSection, StateRadioButton
 
 SENDERS = ("printer", "user")  # DeviceSettings.serverless_sender
 
