@@ -7,7 +7,25 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from panel_tui.i18n import LANGUAGES
-from panel_tui.ui.app_base import panel_app
+from panel_tui.menus import MenuNode
+from panel_tui.ui.app_base import PanelAppBase, panel_app
+
+
+def node_help(app: PanelAppBase, node: MenuNode) -> str:
+    """The palette's line under a menu item: a setting's value, a submenu's items, else what it is."""
+    from panel_tui.ui.menu_screen import node_value
+
+    t = app.t
+    if not node.emulated:
+        return t("command.not_emulated")
+    value = node_value(app, node)
+    if value:
+        return t("command.value", value=value)
+    if node.children:
+        names = ", ".join(t(child.label) for child in app.menu_tree.children(node.id))
+        return t("command.submenu", items=names if len(names) <= 70 else names[:69] + "…")
+    place = " > ".join(t(n.label) for n in app.menu_tree.path(node.id)[:-1]) or t("key.home")
+    return t("command.action" if node.kind == "action" else "command.screen", place=place)
 
 
 class GoToProvider(Provider):
@@ -21,7 +39,7 @@ class GoToProvider(Provider):
         for node_id in tree.nodes:
             path = tree.path(node_id)
             title = " > ".join(t(n.label) for n in path)
-            commands.append((title, partial(app.go_to_node, node_id), t("key.select")))
+            commands.append((title, partial(app.go_to_node, node_id), node_help(app, tree[node_id])))
         # The App's own actions, as its keys run them.
         commands.append((t("key.job_status"), partial(app.run_action, "job_status"), t("key.job_status")))
         commands.append((t("key.help"), partial(app.run_action, "help"), t("key.help")))
