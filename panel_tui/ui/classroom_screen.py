@@ -21,6 +21,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from panel_tui.lesson import STEPS
+from panel_tui.ui.glyphs import glyph
 
 REFRESH_SECONDS = 1.0  # a full read at least this often
 CHECK_SECONDS = 0.25  # how often the seats' files are looked at (a read when they changed)
@@ -181,7 +182,7 @@ class ClassroomScreen(Screen):
             table.update_cell(row.seat, "mark", "▣" if row.seat in self.selected else "□")
             for step in STEPS:
                 done = row.done.get(step)
-                table.update_cell(row.seat, step, Content.styled("✔", "bold green") if done else Content("·"))
+                table.update_cell(row.seat, step, Content.styled(glyph("done"), "bold green") if done else Content(glyph("dot")))
             table.update_cell(row.seat, "job", self._job_cell(row))
             table.update_cell(row.seat, "idle", since(row.last_activity, now))
         self.refreshed_at = time.monotonic()
@@ -261,7 +262,7 @@ class ClassroomScreen(Screen):
         state = dict(self._faults)
         choices = [("seat:on", t("classroom.action.seat_fault_on")), ("seat:off", t("classroom.action.seat_fault_off"))]
         for name in CLASS_FAULTS:
-            mark = "●" if state.get(name) else "○"
+            mark = glyph("radio_on") if state.get(name) else glyph("radio_off")
             choices.append((f"class:{name}", f"{mark} " + t("classroom.action.class_fault",
                                                             fault=t(f"trainer.fault.{name}"))))
 

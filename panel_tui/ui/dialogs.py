@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from panel_tui.ui.app_base import panel_app
-from panel_tui.ui.glyphs import glyph
+from panel_tui.ui.glyphs import glyph, key_cap
 
 # Arrow keys move between a dialog's buttons (Tab does too).
 ARROW_BINDINGS = [
@@ -29,7 +29,7 @@ class DialogHints(Static):
         t = panel_app(self).t
         parts: list = []
         for cap, key in self._hints:
-            parts.extend(((cap, "bold"), f" {t(key)}   "))
+            parts.extend(((key_cap(cap), "bold"), f" {t(key)}   "))
         self.update(Content.assemble(*parts))
 
 

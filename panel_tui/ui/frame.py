@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -14,6 +15,7 @@ from textual.widgets import Static
 
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.formatting import format_clock
+from panel_tui.ui.glyphs import glyph, key_cap
 from panel_tui.ui.hardware_keys import HardwareKeys, needs_strip
 
 LESSON_WIDTH = 34  # the guided lesson's column (#lesson in app.tcss)
@@ -44,20 +46,21 @@ class StatusBar(Widget):
         app = panel_app(self)
         t = app.t
         settings = app.printer.settings
-        parts: list = [(settings.printer_name, "bold"), "  ", f"⇅ {t('app.network_connected')}", "  "]
+        parts: list = [(settings.printer_name, "bold"), "  ", f"{glyph('network')} {t('app.network_connected')}", "  "]
         lock_span = (-1, -1)
         tooltip = None
         if settings.lock_setting:
             logged_in = app.printer.admin.logged_in
             start = sum(len(p if isinstance(p, str) else p[0]) for p in parts)
-            parts.extend([("🔓" if logged_in else "🔒", "bold"), "  "])
-            lock_span = (start, start + 2)
+            lock = glyph("unlocked" if logged_in else "locked")
+            parts.extend([(lock, "bold"), "  "])
+            lock_span = (start, start + cell_len(lock))
             tooltip = t("app.lock_open" if logged_in else "app.lock_locked")
         running = app.running_jobs
         if running:
-            parts.append((f"● {t('app.jobs_running', count=running)}", "bold $warning"))
+            parts.append((f"{glyph('running')} {t('app.jobs_running', count=running)}", "bold $warning"))
         else:
-            parts.append(f"○ {t('app.jobs_idle')}")
+            parts.append(f"{glyph('idle')} {t('app.jobs_idle')}")
         clock = format_clock(app.clock.now(), settings)
         return tuple(parts), self._seat_label(), clock, lock_span, tooltip
 
@@ -106,7 +109,7 @@ class Breadcrumb(Static):
         text = " > ".join(crumbs)
         while len(text) > width and len(crumbs) > 1:
             crumbs.pop(0)
-            text = "… > " + " > ".join(crumbs)
+            text = glyph("ellipsis") + " > " + " > ".join(crumbs)
         return Content(text)
 
 
@@ -146,7 +149,7 @@ class PanelScreen(Screen):
                 yield LessonPanel(id="lesson")
         parts: list = []
         for cap, key in self.hints():
-            parts.extend(((cap, "bold"), f" {t(key)}   "))
+            parts.extend(((key_cap(cap), "bold"), f" {t(key)}   "))
         yield HintBar(Content.assemble(*parts), id="hint-bar")
 
     def _keys_compact(self, size: Size) -> bool:

@@ -15,14 +15,14 @@ UNICODE: dict[str, str] = {
     "running": "●", "idle": "○", "locked": "🔒", "unlocked": "🔓", "ellipsis": "…",
     "radio_on": "●", "radio_off": "○", "check_on": "[x]", "check_off": "[ ]",
     "focus_left": "▸", "focus_right": "◂", "back": "◀", "forward": "▶", "reload": "⟳",
-    "up_down": "↑↓", "left_right": "←→", "arrows": "←↑↓→", "sheet": "▤", "fax": "☏", "dot": "·",
+    "up_down": "↑↓", "left_right": "←→", "arrows": "←↑↓→", "sheet": "▤", "fax": "☏", "dot": "·", "more": "›",
 }
 ASCII: dict[str, str] = {
     "network": "<>", "done": "+", "ok": "+", "failed": "x", "current": ">", "todo": "o",
     "running": "*", "idle": "o", "locked": "[L]", "unlocked": "[U]", "ellipsis": "~",
     "radio_on": "(*)", "radio_off": "( )", "check_on": "[x]", "check_off": "[ ]",
     "focus_left": ">", "focus_right": "<", "back": "<", "forward": ">", "reload": "@",
-    "up_down": "Up/Dn", "left_right": "Lt/Rt", "arrows": "Arrows", "sheet": "#", "fax": "%", "dot": ".",
+    "up_down": "Up/Dn", "left_right": "Lt/Rt", "arrows": "Arrows", "sheet": "#", "fax": "%", "dot": ".", "more": ">",
 }
 assert UNICODE.keys() == ASCII.keys()
 
@@ -65,6 +65,15 @@ def use(table: dict[str, str]) -> None:
 
 def glyph(name: str) -> str:
     return (_table if _table is not None else choose())[name]
+
+
+_ARROW_CAPS = {"←↑↓→": "arrows", "↑↓": "up_down", "←→": "left_right"}
+
+
+def key_cap(cap: str) -> str:
+    """A hint bar's key cap as this terminal draws it (arrows become words on an ASCII terminal)."""
+    name = _ARROW_CAPS.get(cap)
+    return glyph(name) if name else cap
 
 
 def is_ascii() -> bool:

@@ -12,6 +12,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.tile_grid import centered
 
 # (app action, locale key, key cap, style): the keys from top to bottom (left to right in a strip).
@@ -94,7 +95,7 @@ class HardwareKeys(Widget):
             return Strip([Segment("▁" * width, Style(color=edge.color, bgcolor=body.bgcolor))], width)
         text = label if within == 1 else f"[{cap}]"
         if len(text) > width:
-            text = text[: max(0, width - 1)] + "…"
+            text = text[: max(0, width - 1)] + glyph("ellipsis")
         return Strip(centered(text, width, body), width)
 
     def _strip_line(self, width: int) -> Strip:
@@ -105,7 +106,7 @@ class HardwareKeys(Widget):
                 break
         else:
             share = max(3, (width - len(cells) + 1) // len(cells))
-            cells = [c if len(c) <= share else c[: share - 1] + "…" for c in cells]
+            cells = [c if len(c) <= share else c[: share - 1] + glyph("ellipsis") for c in cells]
         segments: list[Segment] = []
         self._spans = []
         x = 0

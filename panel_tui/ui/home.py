@@ -6,6 +6,7 @@ from textual.widgets import Static
 
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
+from panel_tui.ui.glyphs import is_ascii
 from panel_tui.ui.tile_grid import TileGrid, TileSpec
 
 
@@ -27,7 +28,9 @@ class HomeScreen(PanelScreen):
     def compose_body(self) -> ComposeResult:
         app = panel_app(self)
         tree = app.menu_tree
-        tiles = [TileSpec(tree[node_id].id, tree[node_id].icon, app.t(tree[node_id].label)) for node_id in tree.tiles]
+        icons = not is_ascii()  # the menu file's icons are Unicode: an ASCII terminal shows labels alone
+        tiles = [TileSpec(tree[node_id].id, tree[node_id].icon if icons else "", app.t(tree[node_id].label))
+                 for node_id in tree.tiles]
         yield TileGrid(tiles, cursor=self._cursor, id="tiles")
         yield Static(self._hint(), id="home-hint")
 

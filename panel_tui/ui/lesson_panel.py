@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from panel_tui.lesson import STEPS, LessonProgress
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.glyphs import glyph
 
 
 class LessonPanel(VerticalScroll):
@@ -47,7 +48,7 @@ class LessonPanel(VerticalScroll):
         current = progress.current if progress else None
         for number, step in enumerate(STEPS, 1):
             done = bool(progress and progress.done.get(step))
-            mark = "✔" if done else ("▶" if step == current else "○")
+            mark = glyph("done") if done else (glyph("current") if step == current else glyph("todo"))
             style = "$success" if done else ("bold" if step == current else "$text-muted")
             parts.extend([(f"{mark} {number}. {t(f'lesson.step.{step}.title')}", style), "\n"])
             if step == current:

@@ -1,6 +1,7 @@
 """A list menu from the menu tree: breadcrumb title, items with right-aligned values."""
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import ListItem, ListView, Static
@@ -8,9 +9,8 @@ from textual.widgets import ListItem, ListView, Static
 from panel_tui.menus import MenuNode
 from panel_tui.ui.app_base import PanelAppBase, panel_app
 from panel_tui.ui.frame import PanelScreen
+from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.setting_binding import SETTING_BINDINGS
-
-LOCK = "🔒"
 
 
 class MenuRow(ListItem):
@@ -33,16 +33,17 @@ class MenuRow(ListItem):
 
     def render(self) -> Content:
         width = self.size.width or 60
-        lock = LOCK if self.locked else "  "
-        arrow = " ›" if self.node.kind in ("submenu", "choice", "text", "screen") else "  "
-        room = width - 3 - len(arrow)
+        lock_glyph = glyph("locked")
+        lock = lock_glyph if self.locked else " " * cell_len(lock_glyph)
+        arrow = " " + glyph("more") if self.node.kind in ("submenu", "choice", "text", "screen") else "  "
+        room = width - cell_len(lock) - 1 - len(arrow)
         label, value = self.label, self.value
         max_value = max(0, min(len(value), room - min(len(label), room // 2) - 1))
         if len(value) > max_value:
-            value = value[: max(0, max_value - 1)] + "…" if max_value else ""
+            value = value[: max(0, max_value - 1)] + glyph("ellipsis") if max_value else ""
         max_label = room - len(value) - (1 if value else 0)
         if len(label) > max_label:
-            label = label[: max(0, max_label - 1)] + "…"
+            label = label[: max(0, max_label - 1)] + glyph("ellipsis")
         gap = " " * max(1, room - len(label) - len(value))
         return Content.assemble(f"{lock} ", label, gap, (value, "$text-muted" if not self.highlighted else ""), arrow)
 

@@ -9,6 +9,7 @@ from panel_tui.device.validation import FieldError
 from panel_tui.menus import MenuNode
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
+from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.setting_binding import SETTING_BINDINGS
 
 
@@ -20,7 +21,7 @@ class ChoiceRow(ListItem):
         self._current = current
 
     def render(self) -> Content:
-        return Content(f"{'●' if self._current else '○'}  {self._label}")
+        return Content(f"{glyph('radio_on') if self._current else glyph('radio_off')}  {self._label}")
 
 
 class ChoiceScreen(PanelScreen):

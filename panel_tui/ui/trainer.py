@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.formatting import format_clock
+from panel_tui.ui.glyphs import glyph
 
 PRINTER_MAILBOX = "printer"
 REVOKABLE_USERS = ("megan", "alex", "admin")  # seeded accounts besides the printer's mailbox
@@ -154,7 +155,7 @@ class TrainerScreen(Screen):
             on = self._mailbox_setting(state)
             if on is None:
                 return f"◐ {t('trainer.value.org')}"
-        return f"● {t('trainer.value.on')}" if on else f"○ {t('trainer.value.off')}"
+        return f"{glyph('radio_on')} {t('trainer.value.on')}" if on else f"{glyph('radio_off')} {t('trainer.value.off')}"
 
     @staticmethod
     def _mailbox_setting(state: dict) -> bool | None:
@@ -190,7 +191,7 @@ class TrainerScreen(Screen):
         options: list[Option] = [Option(Content.styled(panel_app(self).t("trainer.section.scenarios"), "bold $warning"),
                                         id="h-scenarios", disabled=True)]
         for name in self._scenarios:
-            mark = "✓ " if name == current else "  "
+            mark = glyph("ok") + " " if name == current else "  "
             options.append(Option(Content(f"{mark}{name}"), id=f"scenario:{name}"))
         return options
 
