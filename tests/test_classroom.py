@@ -113,7 +113,7 @@ def _ticks(screen, seat: str) -> list[bool]:
     from textual.content import Content
 
     table = screen.query_one("DataTable")
-    return [str(table.get_cell(seat, step)) == str(Content("✔")) for step in STEPS]
+    return [str(table.get_cell(seat, step)) == str(Content("✓")) for step in STEPS]
 
 
 @pytest.fixture(scope="module")
@@ -223,7 +223,7 @@ def test_a_pushed_fault_reaches_only_the_chosen_seat(lesson_run):
     assert not second["seat02"].ok and second["seat02"].job.error_code is not None
     code = second["seat02"].job.error_code
     assert lesson_run["job_cells"]["seat02"] == f"✗ {code}"
-    assert lesson_run["job_cells"]["seat01"] == lesson_run["job_cells"]["seat03"] == "✔"
+    assert lesson_run["job_cells"]["seat01"] == lesson_run["job_cells"]["seat03"] == "✓"
     assert "seat02" in lesson_run["status"] and "seat01" not in lesson_run["status"]
 
 
@@ -262,9 +262,9 @@ def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):
         finally:
             browser.close()
     for seat in ("seat01", "seat03"):
-        assert ticked[seat] == ["✔ yes"] * len(STEPS)
-        assert rows[seat][-3].startswith("✔")  # the last job: sent
-    assert ticked["seat02"] == ["✔ yes"] * (len(STEPS) - 1)
+        assert ticked[seat] == ["✓ yes"] * len(STEPS)
+        assert rows[seat][-3].startswith("✓")  # the last job: sent
+    assert ticked["seat02"] == ["✓ yes"] * (len(STEPS) - 1)
     assert rows["seat02"][-3].startswith(f"✗ {code}")
     assert rows["seat02"][-2]  # its first successful job has a time
     assert code in rows["seat02"] and code not in rows["seat01"]

@@ -38,7 +38,7 @@ async def test_lesson_panel_shows_progress_and_troubleshooting(make_e2e_app, sim
         await app.workers.wait_for_complete()
         await pilot.pause()
         body = str(app.screen.query_one("#lesson-body").render())
-        assert "✔ 1. Enable SMTP AUTH" in body and "▶ 3. Sign in with Microsoft" in body
+        assert "✓ 1. Enable SMTP AUTH" in body and "▸ 3. Sign in with Microsoft" in body
         log = app.printer.joblog
         from panel_tui.device.errors import CAUSES
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from panel_tui.lesson import STEPS
 
 # The last job's result as a glyph and a style: never colour alone.
-JOB_GLYPHS = {"ok": ("✔", "green"), "error": ("✗", "red"), "running": ("…", "yellow"),
+JOB_GLYPHS = {"ok": ("✓", "green"), "error": ("✗", "red"), "running": ("…", "yellow"),
               "interrupted": ("!", "yellow"), "unconfirmed": ("?", "yellow")}
 
 

@@ -111,7 +111,7 @@ def _html(roster, rows, events, lang, t, step_titles, yes, no) -> str:
         parts.append(f'<tr data-seat="{esc(row.seat)}"><td>{esc(row.seat)}<br><small>{esc(row.upn)}</small></td>')
         for step in STEPS:
             done = row.done.get(step)
-            parts.append(f'<td class="{"done" if done else "todo"}">{"✔ " + esc(yes) if done else "· " + esc(no)}</td>')
+            parts.append(f'<td class="{"done" if done else "todo"}">{"✓ " + esc(yes) if done else "· " + esc(no)}</td>')
         resolved = (yes if _resolved(row) else no) if row.codes_met else ""
         parts.append(f"<td>{row.jobs_ok} / {row.jobs_failed}</td>"
                      f'<td class="{"bad" if row.codes_met else ""}">{esc(" ".join(map(str, row.codes_met)))}</td>'

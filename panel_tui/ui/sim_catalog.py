@@ -98,9 +98,18 @@ async def _lesson(pilot) -> None:
 
 
 async def _inbox(pilot) -> None:
+    from textual.widgets import DataTable
+
     await _outcome(sign_in=True)(pilot)
     await pilot.press("enter", "escape", "i")
     await _settle(pilot)
+    # The table sizes its columns to the rows on its next idle: the picture waits for that.
+    table = pilot.app.screen.query_one("#messages", DataTable)
+    for _ in range(100):
+        if table.row_count and not table._require_update_dimensions:
+            break
+        await pilot.pause()
+    await pilot.pause()
 
 
 RECIPES = (

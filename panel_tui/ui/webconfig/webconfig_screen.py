@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.webconfig.ca_certificate_page import CaCertificatePage
 from panel_tui.ui.webconfig.email_server_form import EmailServerForm
 from panel_tui.ui.webconfig.mail_checks import MailChecks
@@ -88,7 +89,7 @@ class WebConfigScreen(Screen):
         """The address bar: address, printer name, login state."""
         app = panel_app(self)
         settings = app.printer.settings
-        self.query_one("#wc-address", Static).update(f"◀ ▶ ⟳  https://{settings.ip_address}/")
+        self.query_one("#wc-address", Static).update(f"{glyph('back')} {glyph('forward')} {glyph('reload')}  https://{settings.ip_address}/")
         self.query_one("#wc-site-name", Static).update(settings.printer_name)
         logged_in = app.printer.admin.logged_in
         self.query_one("#wc-admin", Button).label = app.t("webconfig.admin_logout" if logged_in else "webconfig.admin_login")
