@@ -19,10 +19,8 @@ Loopback only; bounded in count and time.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
-import selectors
 import statistics
 import subprocess
 import sys
@@ -32,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from standalone_sim import start_simulator  # noqa: E402 - bench/ is the script's own folder
 
 GOAL = 2.0
 PROCESS_TIMEOUT = 60
@@ -58,28 +57,6 @@ async def main():
 
 asyncio.run(main())
 '''
-
-
-def start_simulator(env: dict, timeout: float) -> tuple[subprocess.Popen, dict]:
-    """`panel-tui sim --json` on loopback, its output to a log file; returns it and its JSON line."""
-    log = open(Path(env["PANEL_TUI_HOME"]) / "sim.log", "w+b")
-    process = subprocess.Popen([sys.executable, "-m", "panel_tui", "sim", "--json", "--host", "127.0.0.1"],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, env=env)
-    line = b""
-    deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while not line.endswith(b"\n"):
-            left = deadline - time.monotonic()
-            if left <= 0 or process.poll() is not None:
-                process.kill()
-                log.seek(0)
-                raise SystemExit(f"the simulator did not start within {timeout} s: {log.read().decode(errors='replace')}")
-            if selector.select(timeout=left):
-                chunk = os.read(process.stdout.fileno(), 65536)
-                if chunk:
-                    line += chunk
-    return process, json.loads(line)
 
 
 def run_timed(argv: list[str], env: dict, cwd: str | None = None) -> float:

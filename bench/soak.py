@@ -34,7 +34,6 @@ import json
 import os
 import platform
 import resource
-import selectors
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from standalone_sim import start_simulator  # noqa: E402 - bench/ is the script's own folder
 
 PROCESS_TIMEOUT = 90
 SMTP_TIMEOUT = 20.0  # a stalled reply ends a send after this (panels; the CLI uses its default)
@@ -61,29 +61,6 @@ class Tally:
     def record(self, subject: str, outcome: str) -> None:
         with self.lock:
             self.subjects[subject] = outcome
-
-
-def start_simulator(env: dict, timeout: float) -> tuple[subprocess.Popen, dict]:
-    """`panel-tui sim --json` on loopback, its output to a log file; returns it and its JSON line."""
-    log = open(Path(env["PANEL_TUI_HOME"]) / "sim.log", "w+b")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen([sys.executable, "-m", "panel_tui", "sim", "--json", "--host", "127.0.0.1"],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, env=env)
-    line = b""
-    deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while not line.endswith(b"\n"):
-            left = deadline - time.monotonic()
-            if left <= 0 or process.poll() is not None:
-                process.kill()
-                log.seek(0)
-                raise SystemExit(f"the simulator did not start within {timeout} s: {log.read().decode(errors='replace')}")
-            if selector.select(timeout=left):
-                chunk = os.read(process.stdout.fileno(), 65536)
-                if chunk:
-                    line += chunk
-    threading.Thread(target=lambda: process.stdout.read(), daemon=True).start()  # never let its pipe fill
-    return process, json.loads(line)
 
 
 def simulator_pids(home: str) -> set[int]:
