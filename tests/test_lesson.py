@@ -50,6 +50,9 @@ async def test_lesson_panel_shows_progress_and_troubleshooting(make_e2e_app, sim
         assert "error code 360" in body and "click OK" in body
         await pilot.press("g")
         assert not app.screen.query("#lesson")
+        # The App kept what the panel last observed (the panel told it with a message), so a
+        # panel opened again shows it on its first frame instead of "waiting".
+        assert app.lesson_progress is not None and app.lesson_progress.trouble.code == 360
 
 
 def test_the_lessons_romanian_words_are_the_guides():

@@ -57,6 +57,14 @@ class AdminSessionChanged(Message):
         self.logged_in = logged_in
 
 
+class LessonObserved(Message):
+    """The guided lesson read the printer's progress; the App keeps the last one for the next panel."""
+
+    def __init__(self, progress: LessonProgress) -> None:
+        super().__init__()
+        self.progress = progress
+
+
 class PanelAppBase(App[None]):
     """The emulated printer's App, less its screens and navigation (see panel_tui.app)."""
 
@@ -127,6 +135,9 @@ class PanelAppBase(App[None]):
 
     def on_app_focus(self) -> None:
         self.printer.reload_if_changed()
+
+    def on_lesson_observed(self, message: LessonObserved) -> None:
+        self.lesson_progress = message.progress
 
     def on_unmount(self) -> None:
         for unsubscribe in self._unsubscribe:

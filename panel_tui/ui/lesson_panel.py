@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from panel_tui.lesson import STEPS, LessonProgress
-from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.app_base import LessonObserved, panel_app
 from panel_tui.ui.glyphs import glyph
 
 
@@ -36,7 +36,7 @@ class LessonPanel(VerticalScroll):
             progress = await asyncio.to_thread(observe, app.printer, app.backend)
         except Exception:  # noqa: BLE001 - the lesson waits for the simulator quietly
             return
-        app.lesson_progress = progress
+        self.post_message(LessonObserved(progress))  # up to the App, for the next panel opened
         if self.is_attached:
             self.progress = progress
             self.render_progress()
