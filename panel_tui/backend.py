@@ -280,16 +280,38 @@ class Backend:
 
     # -- clock -----------------------------------------------------------------------
     def sync_clock(self) -> None:
-        """Follow the simulator's clock (it may have been advanced by a trainer)."""
+        """Follow the simulator's clock (it may have been advanced by a trainer).
+
+        The home's simulator publishes its clock's offset in its runtime file, rewritten before
+        it answers the request that moved the clock: read there, no request (and no HTTP client
+        to import) per command. Another simulator (--sim-url, one in this process) is asked.
+        """
         if self.options.live:
             return
         try:
-            offset = checked_offset(self.control().now() - time.time())
+            offset = self._published_clock_offset()
+            if offset is None:
+                offset = self.control().now() - time.time()
+            offset = checked_offset(offset)
         except (ValueError, TypeError) as error:
             raise BackendError(f"the simulator's clock is not a usable time: {error}") from None
         self.session_clock.offset = offset
         if isinstance(self.printer.clock, OffsetClock) and self.printer.clock is not self.session_clock:
             self.printer.clock.offset = offset
+
+    def _published_clock_offset(self) -> float | None:
+        """The clock offset in the runtime file of the home's simulator we joined (same machine,
+        same time.time()); None if we joined another simulator or it publishes none."""
+        if self._lease is None:
+            return None
+        from panel_tui.sim import service
+
+        info = service.RuntimeInfo.read(self.sim_dir)
+        endpoints = self._endpoints
+        if info is None or info.clock_offset is None or endpoints is None:
+            return None
+        url = endpoints["base_url"] if isinstance(endpoints, dict) else endpoints.base_url
+        return info.clock_offset if info.base_url == url else None
 
     def advance_clock(self, seconds: float) -> None:
         """Move simulated time for the simulator and this printer together."""

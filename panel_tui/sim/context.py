@@ -34,6 +34,8 @@ class SimContext:
     endpoints: dict = field(default_factory=dict)  # what /_sim/endpoints publishes
     control_secret: str = ""  # the control API's bearer secret ("" refuses every call)
     last_activity: float = field(default_factory=time.monotonic)  # of any HTTP request
+    # HTTPS requests served, by "METHOD route" (routes, not paths: a bounded set); GET /_sim/requests.
+    request_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def tenant_id(self) -> str:

@@ -109,6 +109,10 @@ class SimControl:
         """``idp_down``, ``idp_5xx``, ``smtp_down``, ``smtp_drop_mid_data`` or ``slow_down``."""
         self._call("POST", "/faults", {"name": name, "on": bool(on)})
 
+    def request_counts(self) -> dict[str, int]:
+        """HTTPS requests the simulator served, by "METHOD route" (e.g. ``GET /_sim/clock``)."""
+        return {str(k): int(v) for k, v in self._call("GET", "/requests")["counts"].items()}
+
     def pid(self) -> int:
         """The process id of the simulator answering."""
         return int(self._call("GET", "/process")["pid"])

@@ -110,6 +110,12 @@ async def get_process(request: web.Request) -> web.Response:
     return web.json_response({"pid": os.getpid()})
 
 
+@routes.get(f"{PREFIX}/requests")
+async def get_request_counts(request: web.Request) -> web.Response:
+    """HTTPS requests served since the simulator started, by "METHOD route" (this one included)."""
+    return web.json_response({"counts": dict(_ctx(request).request_counts)})
+
+
 @routes.get(f"{PREFIX}/clock")
 async def get_clock(request: web.Request) -> web.Response:
     state = _ctx(request).state

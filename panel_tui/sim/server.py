@@ -64,8 +64,14 @@ def load_control_secret(path: Path) -> str:
 
 @web.middleware
 async def note_activity(request: web.Request, handler):
-    """Any request counts as use: an idle simulator service stops only when nobody talks to it."""
-    request.app[CONTEXT].last_activity = time.monotonic()
+    """Any request counts as use: an idle simulator service stops only when nobody talks to it.
+
+    Each is counted by its route (tests check what a client asks, e.g. a send that needs no request)."""
+    ctx = request.app[CONTEXT]
+    ctx.last_activity = time.monotonic()
+    resource = request.match_info.route.resource
+    key = f"{request.method} {resource.canonical if resource is not None else '(no route)'}"
+    ctx.request_counts[key] = ctx.request_counts.get(key, 0) + 1
     return await handler(request)
 
 

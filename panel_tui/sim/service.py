@@ -7,7 +7,9 @@ runtime file and joins it. A ``panel-tui sim`` started by hand is that home's si
 
 Files in the simulator's data directory::
 
-    runtime.json     who serves: pid, URLs, CA, CA fingerprint, control secret file, log
+    runtime.json     who serves: pid, URLs, CA, CA fingerprint, control secret file, log, and
+                     the simulated clock's offset (rewritten whenever the clock moves: the
+                     processes of this machine follow the clock without asking over HTTPS)
     simulator.lock   held (flock, exclusive) by the serving simulator for its whole life:
                      free means nobody serves, whatever runtime.json says (a stale file)
     start.lock       serialises "is one serving? if not, start one" between processes
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import select
 import signal
@@ -76,6 +79,8 @@ class RuntimeInfo:
     started_at: float
     idle_timeout: float  # seconds; 0: never stops by itself
     log_path: str
+    # The simulated clock minus time.time() (None: a simulator that does not publish it).
+    clock_offset: float | None = None
 
     @property
     def base_url(self) -> str:
@@ -90,9 +95,17 @@ class RuntimeInfo:
         try:
             data = json.loads((Path(sim_dir) / RUNTIME_FILE).read_text(encoding="utf-8"))
             return cls(int(data["pid"]), str(data["mode"]), dict(data["endpoints"]), str(data["fingerprint"]),
-                       float(data["started_at"]), float(data["idle_timeout"]), str(data["log_path"]))
+                       float(data["started_at"]), float(data["idle_timeout"]), str(data["log_path"]),
+                       _clock_offset(data.get("clock_offset")))
         except (OSError, ValueError, KeyError, TypeError):
             return None
+
+
+def _clock_offset(value) -> float | None:
+    """A published clock offset, or None when it is absent or not a finite number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 # ---- locks ------------------------------------------------------------------------------------
@@ -373,13 +386,28 @@ class HomeSimulator:
         from panel_tui.sim.pki import ca_fingerprint
 
         endpoints = await self.simulator.start()
+        state = self.simulator.context.state
         self.info = RuntimeInfo(
             pid=os.getpid(), mode=self.mode, endpoints=endpoints.to_dict(),
             fingerprint=ca_fingerprint(endpoints.ca_path), started_at=time.time(),
             idle_timeout=self.idle_timeout, log_path=str(self.sim_dir / LOG_FILE),
+            clock_offset=state.clock.offset,
         )
         write_bytes_atomic(self.sim_dir / RUNTIME_FILE, self.info.to_json().encode("utf-8"), mode=0o600)
+        # Rewritten before the request that moved the clock is answered: whoever moved it, and
+        # every process that reads the file afterwards, sees the new time.
+        state.clock_listeners.append(self._publish_clock)
         return self.info
+
+    def _publish_clock(self, offset: float) -> None:
+        from dataclasses import replace
+
+        from panel_tui.sim.atomic_file import write_bytes_atomic
+
+        if self.info is None:
+            return
+        self.info = replace(self.info, clock_offset=offset)
+        write_bytes_atomic(self.sim_dir / RUNTIME_FILE, self.info.to_json().encode("utf-8"), mode=0o600)
 
     async def run_until(self, stop_event) -> None:
         """Serve until ``stop_event`` is set or, for a service, the home stays idle long enough."""
@@ -409,6 +437,7 @@ class HomeSimulator:
         return True
 
     async def close(self) -> None:
+        self.info = None  # a clock move answered while stopping must not write the file again
         info = RuntimeInfo.read(self.sim_dir)
         if info is not None and info.pid == os.getpid():
             (self.sim_dir / RUNTIME_FILE).unlink(missing_ok=True)

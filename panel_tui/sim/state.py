@@ -13,6 +13,7 @@ import re
 import secrets
 import uuid
 from pathlib import Path
+from typing import Callable
 
 from panel_tui.sim import aadsts
 from panel_tui.sim.aadsts import IdpError
@@ -59,6 +60,8 @@ class SimState:
         self.path = path
         self.tenant = tenant
         self.clock = clock
+        # Told the new offset whenever the clock moves (the home's runtime file publishes it).
+        self.clock_listeners: list[Callable[[float], None]] = []
 
     # -- persistence -----------------------------------------------------------------
 
@@ -105,6 +108,7 @@ class SimState:
         self.tenant = seeded_tenant()
         self.clock.reset()
         self.save()
+        self._clock_moved()
 
     # -- clock -----------------------------------------------------------------------
 
@@ -114,7 +118,12 @@ class SimState:
     def advance_clock(self, seconds: float) -> float:
         now = self.clock.advance(seconds)
         self.save()
+        self._clock_moved()
         return now
+
+    def _clock_moved(self) -> None:
+        for listener in self.clock_listeners:
+            listener(self.clock.offset)
 
     # -- users and mailboxes -----------------------------------------------------------
 

@@ -1,0 +1,86 @@
+"""A `panel-tui send` of a home asks its simulator only for the mail itself: the clock's offset
+comes from the home's runtime file, MSAL's discovery answers and the access token from the
+profile's caches. What a process asked is counted by the simulator (GET /_sim/requests)."""
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+
+import pytest
+
+from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+
+from .conftest import panel_cli
+
+ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
+TWO_DAYS = 2 * 86400
+
+
+@pytest.fixture
+def signed_in_home(panel_home):
+    """The home's simulator (a background service), the default profile signed in, one send done
+    (the first process of a profile may fill its caches)."""
+    from panel_tui.assembly import open_backend
+    from panel_tui.scenarios import load_scenario, run_scenario
+
+    printer, backend = open_backend("default")
+    try:
+        run_scenario(load_scenario("signed-in"), printer, backend)
+        first = panel_cli("send", "--to", MEGAN.upn, "--subject", "first")
+        assert first.returncode == 0, first.stderr
+        yield backend
+    finally:
+        backend.stop()
+
+
+def _asked_during(control, action) -> dict[str, int]:
+    before = control.request_counts()
+    action()
+    after = control.request_counts()
+    asked = {key: count - before.get(key, 0) for key, count in after.items() if count != before.get(key, 0)}
+    asked.pop("GET /_sim/requests", None)  # the counting itself
+    return asked
+
+
+def _send(subject: str) -> None:
+    sent = panel_cli("send", "--to", MEGAN.upn, "--subject", subject)
+    assert sent.returncode == 0, sent.stderr
+
+
+def test_a_send_in_a_fresh_process_asks_no_clock_no_discovery_and_no_token(signed_in_home):
+    control = signed_in_home.control()
+    asked = _asked_during(control, lambda: _send("second"))
+    assert not [key for key in asked if "/_sim/clock" in key], asked  # the runtime file has the offset
+    assert not [key for key in asked if "openid-configuration" in key or "discovery" in key], asked
+    assert not [key for key in asked if key.startswith("POST") and "/token" in key], asked
+    assert [m["subject"] for m in control.mailbox(MEGAN.upn)].count("second") == 1
+
+
+def test_a_send_follows_a_clock_moved_by_another_process_without_asking(signed_in_home):
+    """The panel moves the clock two days on; the next command's job is stamped on the new time."""
+    backend = signed_in_home
+    control = backend.control()
+    backend.advance_clock(TWO_DAYS)
+    moved = time.time() + TWO_DAYS
+    asked = _asked_during(control, lambda: _send("after the move"))
+    assert not [key for key in asked if "/_sim/clock" in key], asked
+    jobs = panel_cli("jobs", "--json")
+    assert jobs.returncode == 0, jobs.stderr
+    newest = json.loads(jobs.stdout.splitlines()[0])
+    assert newest["result"] == "ok"
+    started = datetime.fromisoformat(newest["started_at"]).timestamp()
+    assert moved - 120 <= started <= time.time() + TWO_DAYS + 120  # not today's date: the moved clock's
+
+
+def test_the_runtime_file_publishes_every_clock_move(signed_in_home):
+    from panel_tui.device.paths import simulator_dir
+    from panel_tui.sim import service
+
+    control = signed_in_home.control()
+    for _ in range(2):
+        control.advance_clock(3600)
+        published = service.RuntimeInfo.read(simulator_dir()).clock_offset
+        assert published == control.state()["clock"]["offset"]
+    control.reset()
+    assert service.RuntimeInfo.read(simulator_dir()).clock_offset == 0
