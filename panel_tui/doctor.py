@@ -178,7 +178,8 @@ class Doctor:
         except UnknownHostError:
             return _failed("smtp", "dns_failure", f"{host}:{port}: name not found")
         context = smtp.tls_context(self.settings.cert_validation,
-                                   smtp.ca_files([self.printer.paths.ca_dir], self.backend.jobs.extra_ca_paths))
+                                   smtp.ca_files([self.printer.paths.ca_dir], self.backend.jobs.extra_ca_paths),
+                                   system_store=not provider.is_simulator)
         client = aiosmtplib.SMTP(hostname=address[0], port=address[1], timeout=SMTP_TIMEOUT, start_tls=False)
         stage = "connect"
         try:

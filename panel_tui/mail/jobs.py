@@ -139,8 +139,9 @@ class MailJobs:
     """Runs mail jobs for one printer. `session_factory(email_server_settings)` gives the
     OAuthSession of the applied email service (the same object each time is fine).
 
-    `extra_ca_paths` are trusted besides the system store and the CA certificates imported
-    into the printer (``paths.ca_dir``); leave it empty to reproduce "untrusted".
+    `extra_ca_paths` are trusted besides the system store (live mode only) and the CA
+    certificates imported into the printer (``paths.ca_dir``); leave it empty to reproduce
+    "untrusted".
     """
 
     def __init__(self, printer, session_factory: SessionFactory, *, extra_ca_paths: Iterable[Path | str] = (),
@@ -316,6 +317,7 @@ class MailJobs:
             security=settings.secure_connection.value,
             validate_certs=settings.cert_validation,
             extra_ca_paths=smtp.ca_files([self.printer.paths.ca_dir], self.extra_ca_paths),
+            system_store=not provider.is_simulator,  # it serves loopback only, with its own CA
             timeout=self.timeout,
             on_stage=reached,
         )

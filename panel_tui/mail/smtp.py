@@ -2,6 +2,9 @@
 
 Certificates are validated by default against the system store plus the CA certificates
 imported into the printer; validation is off only when the administrator turns it off.
+Against the simulator (which answers only for Microsoft's names and loopback) the system store
+can vouch for nothing it serves, and loading it costs more than the rest of a send: only the
+given CA files are trusted there (``system_store=False``).
 Every failure comes out as :class:`MailError` with a cause of the error table.
 """
 from __future__ import annotations
@@ -50,8 +53,10 @@ def ca_files(ca_dirs: Iterable[Path | str] = (), extra: Iterable[Path | str] = (
     return found
 
 
-def tls_context(validate_certs: bool = True, extra_ca_paths: Iterable[Path | str] = ()) -> ssl.SSLContext:
-    """A client TLS context: system store + `extra_ca_paths`, or no validation at all if asked.
+def tls_context(validate_certs: bool = True, extra_ca_paths: Iterable[Path | str] = (),
+                system_store: bool = True) -> ssl.SSLContext:
+    """A client TLS context: system store (unless `system_store` is False) + `extra_ca_paths`,
+    or no validation at all if asked.
 
     Contexts are reused while the CA files are unchanged: loading the system store costs
     tens of milliseconds, more than the rest of a send.
@@ -63,12 +68,16 @@ def tls_context(validate_certs: bool = True, extra_ca_paths: Iterable[Path | str
         except OSError as error:
             raise MailError("certificate_untrusted",
                             f"CA certificate {Path(path).name} unreadable: {error.strerror}") from None
-    return _cached_context(bool(validate_certs), tuple(stamps))
+    return _cached_context(bool(validate_certs), tuple(stamps), bool(system_store))
 
 
 @functools.lru_cache(maxsize=16)
-def _cached_context(validate_certs: bool, stamps: tuple[tuple[str, int], ...]) -> ssl.SSLContext:
-    context = ssl.create_default_context()
+def _cached_context(validate_certs: bool, stamps: tuple[tuple[str, int], ...],
+                    system_store: bool = True) -> ssl.SSLContext:
+    if system_store or not validate_certs:
+        context = ssl.create_default_context()
+    else:  # the same settings as create_default_context(), without the system's roots
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if not validate_certs:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -256,6 +265,7 @@ async def send_message(
     security: Security | str = "starttls",
     validate_certs: bool = True,
     extra_ca_paths: Iterable[Path | str] = (),
+    system_store: bool = True,
     timeout: float = DEFAULT_TIMEOUT,
     on_stage: StageListener | None = None,
 ) -> SendReceipt:
@@ -267,7 +277,7 @@ async def send_message(
     """
     host, port = _endpoint(provider_or_host, port)
     security = str(security)
-    context = tls_context(validate_certs, extra_ca_paths)
+    context = tls_context(validate_certs, extra_ca_paths, system_store)
     conversation = _Conversation(host, port, security, context, timeout, on_stage)
     async def exchange() -> str:
         await conversation.open(auth_user or sender, token_getter)
@@ -293,13 +303,14 @@ async def connection_check(
     security: Security | str = "starttls",
     validate_certs: bool = True,
     extra_ca_paths: Iterable[Path | str] = (),
+    system_store: bool = True,
     timeout: float = DEFAULT_TIMEOUT,
     on_stage: StageListener | None = None,
 ) -> str:
     """Connect, STARTTLS, AUTH XOAUTH2, QUIT without sending; returns the AUTH reply line."""
     host, port = _endpoint(provider_or_host, port)
     security = str(security)
-    context = tls_context(validate_certs, extra_ca_paths)
+    context = tls_context(validate_certs, extra_ca_paths, system_store)
     conversation = _Conversation(host, port, security, context, timeout, on_stage)
     await _guarded(conversation, security, lambda: conversation.open(user, token_getter))
     return scrub(conversation.auth_reply)
