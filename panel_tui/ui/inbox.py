@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import DataTable, ListItem, ListView, Static
 
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.cursor_mark import MarkedDataTable, cursor_mark, row_is_marked
 from panel_tui.ui.frame import PanelScreen
 
 
@@ -31,7 +32,7 @@ class MailboxRow(ListItem):
 
     def render(self) -> Content:
         local = self.address.split("@", 1)[0]  # one tenant: the domain is the same for all
-        return Content(f"{local} ({self.count})")
+        return Content(f"{cursor_mark(row_is_marked(self))}{local} ({self.count})")
 
 
 class InboxScreen(PanelScreen):
@@ -56,7 +57,7 @@ class InboxScreen(PanelScreen):
         yield Static(t("screen.inbox.loading"), id="inbox-status", classes="edit-hint")
         with Horizontal(id="inbox-panes"):
             yield ListView(id="mailboxes")
-            table: DataTable[str] = DataTable(id="messages", cursor_type="row", zebra_stripes=True)
+            table: DataTable[str] = MarkedDataTable(id="messages", cursor_type="row", zebra_stripes=True)
             # The sender first after the date: it is what a trainer points at (never off-screen).
             table.add_column(t("screen.inbox.col_date"), key="date")
             table.add_column(t("screen.inbox.col_from"), key="from")

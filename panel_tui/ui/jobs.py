@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Label, Static
 
 from panel_tui.device.joblog import Job
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.cursor_mark import MarkedDataTable
 from panel_tui.ui.formatting import format_datetime
 from panel_tui.ui.frame import PanelScreen
 
@@ -42,7 +43,7 @@ class JobStatusScreen(PanelScreen):
         if not self._jobs:
             yield Static(t("screen.jobs.empty"), id="jobs-empty")
             return
-        table: DataTable[str] = DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = MarkedDataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
         # The key columns first (the error code is what the guide looks up); the long type last.
         table.add_column(t("screen.jobs.col_time"), key="time")
         table.add_column(t("screen.jobs.col_code"), key="code")

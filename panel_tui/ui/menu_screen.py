@@ -8,13 +8,14 @@ from textual.widgets import ListItem, ListView, Static
 
 from panel_tui.menus import MenuNode
 from panel_tui.ui.app_base import PanelAppBase, panel_app
+from panel_tui.ui.cursor_mark import cursor_mark, row_is_marked
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.setting_binding import SETTING_BINDINGS
 
 
 class MenuRow(ListItem):
-    """One menu item: lock icon, label on the left, current value right-aligned, arrow.
+    """One menu item: lock icon, cursor mark, label on the left, current value right-aligned, arrow.
 
     Drawn by one widget (no child labels) so that menus open quickly.
     """
@@ -36,7 +37,8 @@ class MenuRow(ListItem):
         lock_glyph = glyph("locked")
         lock = lock_glyph if self.locked else " " * cell_len(lock_glyph)
         arrow = " " + glyph("more") if self.node.kind in ("submenu", "choice", "text", "screen") else "  "
-        room = width - cell_len(lock) - 1 - len(arrow)
+        mark = cursor_mark(row_is_marked(self))  # in the cell between the lock and the label
+        room = width - cell_len(lock) - cell_len(mark) - len(arrow)
         label, value = self.label, self.value
         max_value = max(0, min(len(value), room - min(len(label), room // 2) - 1))
         if len(value) > max_value:
@@ -45,7 +47,7 @@ class MenuRow(ListItem):
         if len(label) > max_label:
             label = label[: max(0, max_label - 1)] + glyph("ellipsis")
         gap = " " * max(1, room - len(label) - len(value))
-        return Content.assemble(f"{lock} ", label, gap, (value, "$text-muted" if not self.highlighted else ""), arrow)
+        return Content.assemble(f"{lock}{mark}", label, gap, (value, "$text-muted" if not self.highlighted else ""), arrow)
 
 
 def node_value(app: PanelAppBase, node: MenuNode) -> str:

@@ -8,6 +8,7 @@ from textual.widgets import Input, Label, ListItem, ListView, Static
 from panel_tui.device.validation import FieldError
 from panel_tui.menus import MenuNode
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.cursor_mark import cursor_mark, row_is_marked
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.setting_binding import SETTING_BINDINGS
@@ -21,7 +22,8 @@ class ChoiceRow(ListItem):
         self._current = current
 
     def render(self) -> Content:
-        return Content(f"{glyph('radio_on') if self._current else glyph('radio_off')}  {self._label}")
+        radio = glyph("radio_on") if self._current else glyph("radio_off")
+        return Content(f"{radio} {cursor_mark(row_is_marked(self))}{self._label}")
 
 
 class ChoiceScreen(PanelScreen):

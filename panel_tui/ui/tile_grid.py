@@ -19,14 +19,17 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from panel_tui.ui.cursor_mark import cursor_mark
+from panel_tui.ui.glyphs import glyph
 
-def centered(text: str, width: int, style: Style) -> list[Segment]:
-    """`text` centred in `width` cells as a Button draws a line (a space either side, `line-pad`);
-    the blank sides carry only the colours."""
+
+def centered(text: str, width: int, style: Style, marks: tuple[str, str] = (" ", " ")) -> list[Segment]:
+    """`text` centred in `width` cells as a Button draws a line (a space either side, `line-pad`,
+    or the focus `marks` in those cells); the blank sides carry only the colours."""
     plain = Style(bgcolor=style.bgcolor)
     if not text:
         return [Segment(" " * width, plain)]
-    text = f" {text} "
+    text = f"{marks[0]}{text}{marks[1]}"
     left = (width - cell_len(text)) // 2
     right = width - cell_len(text) - left
     segments = [Segment(" " * left, plain), Segment(text, style), Segment(" " * right, plain)]
@@ -244,7 +247,8 @@ class TileGrid(Widget, can_focus=True):
             tile = self.tiles[y]
             current = show_cursor and y == self.cursor
             body, _, _ = self._styles(current)
-            text = f" {tile.icon} {tile.label} " if tile.icon else f" {tile.label} "
+            mark = cursor_mark(current)  # the cursor shows without colour too
+            text = f"{mark}{tile.icon} {tile.label} " if tile.icon else f"{mark}{tile.label} "
             plain = Style(color=body.color, bgcolor=body.bgcolor)
             return Strip([Segment(text, body), Segment(" " * max(0, width - cell_len(text)), plain)],
                          width).crop(0, width)
@@ -261,7 +265,8 @@ class TileGrid(Widget, can_focus=True):
             if index >= count:
                 segments.append(Segment(" " * cell_width, blank))
                 continue
-            body, top, bottom = self._styles(show_cursor and index == self.cursor)
+            current = show_cursor and index == self.cursor
+            body, top, bottom = self._styles(current)
             if within == 0:
                 segments.append(Segment("▔" * cell_width, top))
             elif within == height - 1:
@@ -271,7 +276,10 @@ class TileGrid(Widget, can_focus=True):
                 first = (height - 2 - len(lines)) // 2
                 line_index = within - 1 - first
                 text = lines[line_index] if 0 <= line_index < len(lines) else ""
-                segments.extend(centered(text, cell_width, body))
+                # The cursor shows without colour too: ▸ label ◂ in the cells padding the first label line.
+                marked = current and line_index == (1 if self.tiles[index].icon else 0)
+                marks = (glyph("focus_left"), glyph("focus_right")) if marked else (" ", " ")
+                segments.extend(centered(text, cell_width, body, marks))
         used = sum(layout.widths) + GUTTER * (len(layout.widths) - 1)
         if used < width:
             segments.append(Segment(" " * (width - used), blank))

@@ -6,7 +6,7 @@ change what is drawn, not only its shade, so focus shows on a projector and in 1
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Button, Input, RadioSet, Select
+from textual.widgets import Button, Input, ListView, RadioSet, Select
 
 from panel_tui.ui import glyphs
 from panel_tui.ui.webconfig.catalog import basic_pending
@@ -54,3 +54,94 @@ async def test_radio_state_is_a_glyph(make_app):
         text = region_text(pilot.app, radios)
         on, off = glyphs.glyph("radio_on"), glyphs.glyph("radio_off")
         assert on in text and off in text, text
+
+
+# -- lists, tables and tiles: the cursor and the focus are drawn, not only coloured ----------
+
+async def _open_menu(pilot) -> str:
+    pilot.app.open_node("settings")
+    await pilot.pause()
+    return "#menu-list"
+
+
+async def _open_choice(pilot) -> str:
+    for node in ("settings", "general_settings", "basic_settings", "language"):
+        pilot.app.open_node(node)
+        await pilot.pause()
+    return "#choice-list"
+
+
+async def _open_jobs(pilot) -> str:
+    from panel_tui.ui.catalog import _with_jobs
+
+    _with_jobs(pilot.app)
+    pilot.app.open_node("job_status")
+    await pilot.pause()
+    return "#jobs-table"
+
+
+async def _show_inbox(pilot):
+    """The Inbox with two mailboxes and two messages (given to the screen: no simulator needed)."""
+    from panel_tui.ui.inbox import InboxScreen
+
+    pilot.app.push_screen(InboxScreen())
+    await pilot.pause()
+    screen = pilot.app.screen
+    await pilot.app.workers.wait_for_complete()
+    message = {"date": "Sat, 14 Mar 2026 09:26:00 +0000", "from": "printer@contoso.onmicrosoft.com",
+               "subject": "Scan", "attachments": []}
+    screen._boxes = {"alex@contoso.onmicrosoft.com": [message, dict(message, subject="Scan 2")],
+                     "megan@contoso.onmicrosoft.com": [message]}
+    screen._show_boxes()
+    await pilot.pause()
+    return screen
+
+
+async def _open_mailboxes(pilot) -> str:
+    await _show_inbox(pilot)
+    return "#mailboxes"
+
+
+async def _open_messages(pilot) -> str:
+    screen = await _show_inbox(pilot)
+    screen.query_one("#messages").focus()
+    await pilot.pause()
+    return "#messages"
+
+
+async def _open_home(pilot) -> str:
+    return "#tiles"
+
+
+CURSOR_WIDGETS = {
+    "menu": (_open_menu, "down"), "choice": (_open_choice, "down"), "job_status": (_open_jobs, "down"),
+    "inbox_mailboxes": (_open_mailboxes, "down"), "inbox_messages": (_open_messages, "down"),
+    "home_tiles": (_open_home, "right"),
+}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+@pytest.mark.parametrize("lang", ["en", "ro"])
+@pytest.mark.parametrize("case", sorted(CURSOR_WIDGETS))
+async def test_list_cursor_and_focus_show_without_colour(make_app, case, lang, size):
+    """Menus, choice lists, Job Status, the Inbox's panes and Home's tiles: the row (or tile)
+    under the cursor is marked, and the mark goes when the list loses focus."""
+    opener, move = CURSOR_WIDGETS[case]
+    app = make_app(lang)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        selector = await opener(pilot)
+        widget = pilot.app.screen.query_one(selector)
+        widget.focus()
+        await pilot.pause()
+        first = region_text(pilot.app, widget)
+        if isinstance(widget, ListView) and widget.index == len(widget) - 1:
+            move = "up"  # the current language is the last choice
+        await pilot.press(move)
+        await pilot.pause()
+        second = region_text(pilot.app, widget)
+        assert second != first, f"the cursor of {case} moves only colours:\n{first}"
+        pilot.app.screen.set_focus(None)
+        await pilot.pause()
+        blurred = region_text(pilot.app, widget)
+        assert blurred != second, f"focus on {case} changes only colours:\n{second}"

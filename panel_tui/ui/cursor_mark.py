@@ -1,0 +1,43 @@
+"""The cursor of a focused list, table or tile grid is marked with a glyph, not only a colour,
+so it shows on a projector, in 16 colours and without colour at all (▸, or > on ASCII terminals).
+
+The mark takes a cell the row already leaves blank (a table's cell padding, a list row's
+leading space): nothing moves when the cursor or the focus does.
+"""
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+from textual.widgets import DataTable, ListItem
+
+from panel_tui.ui.glyphs import glyph
+
+
+def cursor_mark(marked: bool) -> str:
+    """The mark before the row under a focused cursor, or as many blank cells."""
+    mark = glyph("focus_left")
+    return mark if marked else " " * cell_len(mark)
+
+
+def row_is_marked(item: ListItem) -> bool:
+    """Whether a list row is under the cursor of a focused list."""
+    return item.highlighted and item.parent is not None and item.parent.has_focus
+
+
+class MarkedDataTable(DataTable):
+    """A DataTable whose cursor row starts with the mark while the table has focus (row cursor)."""
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        strip = super()._render_line(y, x1, x2, base_style)
+        if not (self.has_focus and self.show_cursor and self.cursor_type == "row" and self.row_count):
+            return strip
+        row = self._get_row_region(self.cursor_row)  # y counts from the table's top, header included
+        if not row.y <= y < row.bottom or not strip.cell_length:
+            return strip
+        mark = glyph("focus_left")
+        first = next(iter(strip))
+        # The first cell is the cell padding (blank); its colours stay.
+        return Strip([Segment(mark, first.style), *strip.crop(cell_len(mark), strip.cell_length)],
+                     strip.cell_length)
