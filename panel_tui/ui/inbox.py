@@ -100,6 +100,7 @@ class InboxScreen(PanelScreen):
             view.append(MailboxRow(address, len(messages)))
         if self._boxes:
             selected = self._selected if self._selected in self._boxes else sorted(self._boxes)[0]
+            view.index = sorted(self._boxes).index(selected)  # the cursor is on the mailbox listed
             self._show_messages(selected)
 
     def _show_messages(self, address: str) -> None:

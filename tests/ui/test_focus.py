@@ -145,3 +145,14 @@ async def test_list_cursor_and_focus_show_without_colour(make_app, case, lang, s
         await pilot.pause()
         blurred = region_text(pilot.app, widget)
         assert blurred != second, f"focus on {case} changes only colours:\n{second}"
+
+
+async def test_inbox_cursor_is_on_the_listed_mailbox(make_app):
+    """The focused mailbox list shows its cursor on the mailbox whose messages are listed."""
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _show_inbox(pilot)
+        view = screen.query_one("#mailboxes", ListView)
+        assert view.has_focus
+        assert view.index == 0 and view.highlighted_child.address == screen._selected
+        assert glyphs.glyph("focus_left") in region_text(pilot.app, view)
