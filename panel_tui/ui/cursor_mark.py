@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
-from textual.widgets import DataTable, ListItem
+from textual.widgets import DataTable, ListItem, ListView
 
 from panel_tui.ui.glyphs import glyph
 
@@ -23,7 +23,7 @@ def cursor_mark(marked: bool) -> str:
 
 def row_is_marked(item: ListItem) -> bool:
     """Whether a list row is under the cursor of a focused list."""
-    return item.highlighted and item.parent is not None and item.parent.has_focus
+    return item.highlighted and isinstance(item.parent, ListView) and item.parent.has_focus
 
 
 class MarkedDataTable(DataTable):
