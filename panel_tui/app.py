@@ -52,6 +52,8 @@ class PanelApp(PanelAppBase):
     """The emulated control panel of an Epson business printer."""
 
     CSS_PATH = "app.tcss"
+    prebuild_menus: bool | None = None
+    """Build the menu screens in idle time after the first frame (None: on a real terminal only)."""
     TITLE = "panel_tui"
     COMMANDS = App.COMMANDS | {_lazy("panel_tui.ui.commands:GoToProvider")}
     BINDINGS = [
@@ -84,8 +86,51 @@ class PanelApp(PanelAppBase):
         if not gc.isenabled():  # paused by `assembly.run_panel` for the start: what it built stays
             gc.freeze()
             gc.enable()
-        # While the user reads Home: the menu screens' code, so the first Enter does not wait for it.
-        self.run_worker(_import_menu_screens, thread=True, group="prebuild", exit_on_error=False)
+        self.run_worker(self._prepare_menus(), group="prebuild", exit_on_error=False)
+
+    async def _prepare_menus(self) -> None:
+        import asyncio
+
+        # While the user reads Home: the menu screens' code, so the first Enter does not wait for it,
+        await asyncio.to_thread(_import_menu_screens)
+        # then, on a terminal, the menu screens themselves (Pilot tests build them on first use).
+        if self.prebuild_menus if self.prebuild_menus is not None else not self.is_headless:
+            await self.prebuild_menu_screens()
+
+    async def prebuild_menu_screens(self) -> None:
+        """Build every menu screen not built yet, nearest to Home first, one at a time in idle time.
+
+        Each is pushed and popped at once (no frame shows it): Textual composes, styles and lays it
+        out as a kept screen, so its first visit costs what a return to it does. The screen under
+        it repaints once, unchanged.
+        """
+        import asyncio
+
+        queue = [self.menu_tree[tile] for tile in self.menu_tree.tiles]
+        while queue:
+            node = queue.pop(0)
+            if node.kind != "submenu" or not node.emulated:
+                continue
+            queue.extend(self.menu_tree.children(node.id))
+            name = self._install_menu_screen(node.id)
+            if self.get_screen(name).is_running:
+                continue
+            with self.batch_update():
+                mounted = self.push_screen(name)
+                self.pop_screen()
+            await mounted
+            idle = asyncio.Event()  # the next one after the screen under it has repainted
+            self.call_after_refresh(idle.set)
+            await idle.wait()
+
+    def _install_menu_screen(self, node_id: str) -> str:
+        """The name of the kept menu screen of `node_id`, installed (not built) if new."""
+        from panel_tui.ui.menu_screen import MenuScreen
+
+        name = f"menu:{node_id}"
+        if not self.is_screen_installed(name):
+            self.install_screen(MenuScreen(node_id), name)
+        return name
 
     def on_unmount(self) -> None:
         if self.backend is not None:
@@ -94,7 +139,6 @@ class PanelApp(PanelAppBase):
     # -- navigation ----------------------------------------------------------
     def open_node(self, node_id: str) -> None:
         from panel_tui.ui.dialogs import AdminLoginScreen, NoticeScreen
-        from panel_tui.ui.menu_screen import MenuScreen
         from panel_tui.ui.setting_edit import ChoiceScreen, TextEditScreen
 
         node = self.menu_tree[node_id]
@@ -110,10 +154,7 @@ class PanelApp(PanelAppBase):
             )
         elif node.kind == "submenu":
             # Menu screens are kept once built: going back and forth stays fast.
-            name = f"menu:{node.id}"
-            if not self.is_screen_installed(name):
-                self.install_screen(MenuScreen(node.id), name)
-            self.push_screen(name)
+            self.push_screen(self._install_menu_screen(node.id))
         elif node.kind == "screen" and node.screen in SEND_SCREENS:
             from panel_tui.ui.send_screen import SendScreen
 

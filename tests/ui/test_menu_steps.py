@@ -1,0 +1,52 @@
+"""Menu steps stay quick: screens built ahead in idle time, nothing redrawn that did not change.
+
+These tests count what Textual is asked to do (compose, layout, repaint); they never time it.
+`bench/menu_latency.py` measures the latency itself.
+"""
+from __future__ import annotations
+
+from panel_tui.ui.home import HomeScreen
+from panel_tui.ui.menu_screen import MenuScreen
+
+
+def drawn(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def test_menu_screens_built_in_idle_time_are_not_composed_on_their_first_visit(make_app, monkeypatch):
+    app = make_app()
+    app.prebuild_menus = True  # as on a terminal (a Pilot test's headless panel builds them on first use)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # Built off screen: Home is still the screen, with its stack and focus as they were.
+        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 2
+        assert app.screen.focused is not None and app.screen.focused.id == "tiles"
+        built = app.get_screen("menu:server_settings")  # the deepest menu
+        assert built.is_running and built.query_one("#menu-list").region.height > 0  # laid out too
+        composed: list[str] = []
+        compose = MenuScreen.compose
+
+        def counting_compose(screen):
+            composed.append(screen.node_id)
+            return compose(screen)
+
+        monkeypatch.setattr(MenuScreen, "compose", counting_compose)
+        await pilot.press("down", "enter")  # Settings, never visited
+        assert isinstance(app.screen, MenuScreen) and app.screen.node_id == "settings"
+        await pilot.press("enter")  # General Settings
+        assert app.screen.node_id == "general_settings"
+        assert composed == []
+        assert "Settings > General Settings" in drawn(app) and "Network Settings" in drawn(app)
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 2
+
+
+async def test_a_headless_panel_leaves_the_menus_to_their_first_visit(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.is_screen_installed("menu:settings")
+        await pilot.press("down", "enter")
+        assert app.screen.node_id == "settings"
