@@ -214,6 +214,20 @@ def _answers(info: RuntimeInfo, timeout: float = 5.0) -> bool:
         return False
 
 
+def _process_alive(pid: int) -> bool:
+    if pid <= 0:  # 0 and negative numbers name process groups, not a simulator
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    except (OverflowError, ValueError):
+        return False
+    return True
+
+
 def running(sim_dir: Path) -> RuntimeInfo | None:
     """The simulator serving ``sim_dir`` if one is alive (its lock held) and has said where."""
     info = RuntimeInfo.read(sim_dir)
@@ -232,7 +246,10 @@ def ensure_running(sim_dir: Path, timeout: float = START_TIMEOUT) -> RuntimeInfo
     if not SUPPORTED:
         raise SimServiceError("a background simulator needs file locks (fcntl), which this platform lacks")
     info = RuntimeInfo.read(sim_dir)
-    if info is not None and _answers(info):
+    # The lock held and the file's process alive: the file is the serving simulator's (a simulator
+    # removes a stale file when it claims the lock, and writes its own before anyone may start
+    # another). No request to it: every command of the home passes here.
+    if info is not None and is_serving(sim_dir) and _process_alive(info.pid):
         return info
     with _held(sim_dir / START_LOCK_FILE, fcntl.LOCK_EX):
         info = RuntimeInfo.read(sim_dir)
@@ -379,7 +396,12 @@ class HomeSimulator:
         if not SUPPORTED:
             return True
         self._lock_fd = _try_lock(self.sim_dir / LOCK_FILE, fcntl.LOCK_EX)
-        return self._lock_fd is not None
+        if self._lock_fd is None:
+            return False
+        # The lock was free: a runtime file left now is a dead simulator's. Gone before we serve,
+        # so "lock held and a runtime file" always means the file of the one holding the lock.
+        (self.sim_dir / RUNTIME_FILE).unlink(missing_ok=True)
+        return True
 
     async def start(self) -> RuntimeInfo:
         from panel_tui.sim.atomic_file import write_bytes_atomic

@@ -48,12 +48,12 @@ def _send(subject: str) -> None:
     assert sent.returncode == 0, sent.stderr
 
 
-def test_a_send_in_a_fresh_process_asks_no_clock_no_discovery_and_no_token(signed_in_home):
+def test_a_send_in_a_fresh_process_asks_the_simulator_nothing_over_https(signed_in_home):
+    """Not the clock (the runtime file has its offset), not whether it is up (its lock says so),
+    not MSAL's discovery (the profile's HTTP cache) nor a token (the token cache): only SMTP."""
     control = signed_in_home.control()
     asked = _asked_during(control, lambda: _send("second"))
-    assert not [key for key in asked if "/_sim/clock" in key], asked  # the runtime file has the offset
-    assert not [key for key in asked if "openid-configuration" in key or "discovery" in key], asked
-    assert not [key for key in asked if key.startswith("POST") and "/token" in key], asked
+    assert asked == {}
     assert [m["subject"] for m in control.mailbox(MEGAN.upn)].count("second") == 1
 
 
@@ -84,3 +84,25 @@ def test_the_runtime_file_publishes_every_clock_move(signed_in_home):
         assert published == control.state()["clock"]["offset"]
     control.reset()
     assert service.RuntimeInfo.read(simulator_dir()).clock_offset == 0
+
+
+def test_a_simulator_claiming_the_home_removes_a_dead_ones_runtime_file(panel_home):
+    """Commands trust "lock held and a runtime file" without asking the simulator: the file must
+    never be a dead simulator's while another one holds the lock (here: its pid reused by us)."""
+    import asyncio
+    import os
+
+    from panel_tui.device.paths import simulator_dir
+    from panel_tui.sim import service
+
+    sim_dir = simulator_dir()
+    sim_dir.mkdir(parents=True, exist_ok=True)
+    stale = service.RuntimeInfo(pid=os.getpid(), mode="foreground", endpoints={"base_url": "https://127.0.0.1:9"},
+                                fingerprint="", started_at=0.0, idle_timeout=0.0, log_path="")
+    (sim_dir / service.RUNTIME_FILE).write_text(stale.to_json(), encoding="utf-8")
+    home = service.HomeSimulator(sim_dir, mode="foreground")
+    try:
+        assert home.claim()
+        assert service.RuntimeInfo.read(sim_dir) is None
+    finally:
+        asyncio.run(home.close())
