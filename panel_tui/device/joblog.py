@@ -272,7 +272,8 @@ def _problem(error: BaseException) -> tuple[str, bool, bool]:
 
 
 class JobLog:
-    """Jobs of one printer. Every call opens its own connection; writes are serialised by a lock.
+    """Jobs of one printer. Every call opens its own connection, except inside `kept_open()` (a
+    job from start to end); writes are serialised by a lock.
 
     On open, jobs a crash left 'running' become 'interrupted' (or 'unconfirmed' if their message
     data had gone out); `recovered` says how many. Opening never fails: a log that cannot be
@@ -283,11 +284,14 @@ class JobLog:
         self.db_path = Path(db_path)
         self.clock = clock or SystemClock()
         self._write_lock = threading.RLock()
+        self._kept: sqlite3.Connection | None = None  # the connection kept_open() shares
+        self._kept_depth = 0
         self._ready = False
         self._recover = recover
         self.recovered = 0
         try:
-            self._initialise()
+            with self.kept_open():  # setting up and recovering: one connection
+                self._initialise()
         except JobLogError:
             pass  # reported by the first call that needs the job log
 
@@ -306,7 +310,7 @@ class JobLog:
                 mode = stat.S_IMODE(self.db_path.stat().st_mode)
                 if mode & 0o077:  # a log written before it was kept private
                     os.chmod(self.db_path, mode & 0o700)
-                with closing(self._raw_connect()) as conn:
+                with self._connection() as conn:
                     conn.execute("PRAGMA journal_mode=WAL")
                     conn.executescript(_SCHEMA)
                     self._migrate(conn)
@@ -345,20 +349,64 @@ class JobLog:
         return JobLogError(self.db_path, problem, disk_full=disk_full, corrupt=corrupt)
 
     def _raw_connect(self) -> sqlite3.Connection:
-        # autocommit mode; explicit transactions where several statements belong together
-        conn = sqlite3.connect(self.db_path, timeout=10, isolation_level=None)
+        # autocommit mode; explicit transactions where several statements belong together;
+        # check_same_thread off: a kept connection serves any thread, one at a time (the lock)
+        conn = sqlite3.connect(self.db_path, timeout=10, isolation_level=None, check_same_thread=False)
         # a job accepted is never lost: commits reach the disk before returning
         conn.execute("PRAGMA synchronous=FULL")
         return conn
+
+    @contextmanager
+    def kept_open(self) -> Iterator[None]:
+        """Calls inside the block (any thread, one at a time) share one connection, closed when
+        the block ends: a job's start, stages and end. Opening and closing a connection per call
+        cost a WAL checkpoint each time; between jobs no connection stays open, so a file moved
+        aside by `jobs --repair` in another process is never written through an old one."""
+        with self._write_lock:
+            self._kept_depth += 1
+        try:
+            yield
+        finally:
+            with self._write_lock:
+                self._kept_depth -= 1
+                if self._kept_depth == 0:
+                    self._drop_kept()
+
+    def _drop_kept(self) -> None:
+        conn, self._kept = self._kept, None
+        if conn is not None:
+            try:
+                conn.close()
+            except sqlite3.Error:  # a file spoiled under it: nothing left to close politely
+                pass
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """Inside kept_open(): the kept connection, held by this thread until the block ends (a
+        failure drops it). Otherwise a new connection of its own, closed after the block."""
+        with self._write_lock:
+            if self._kept_depth > 0:
+                if self._kept is None:
+                    self._kept = self._raw_connect()
+                try:
+                    yield self._kept
+                except BaseException:
+                    self._drop_kept()  # the next call starts on a new connection
+                    raise
+                return
+        with closing(self._raw_connect()) as conn:
+            yield conn
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         """A connection to a usable job log; any database failure becomes a JobLogError."""
         if self._ready and not self.db_path.exists():
             self._ready = False  # moved aside (`jobs --repair` in another process): start the new one
+            with self._write_lock:
+                self._drop_kept()
         self._initialise()
         try:
-            with closing(self._raw_connect()) as conn:
+            with self._connection() as conn:
                 yield conn
         except (sqlite3.Error, OSError) as error:
             if "no such table" in str(error):
@@ -385,6 +433,7 @@ class JobLog:
             except JobLogError as error:
                 if error.disk_full:
                     raise  # a new log would not fit either: free some space first
+            self._drop_kept()  # never a connection to the file being moved aside
             stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")
             aside = self.db_path.with_name(f"{self.db_path.name}.broken-{stamp}")
             counter = 1
@@ -455,11 +504,20 @@ class JobLog:
         return job, new_id
 
     def set_stage(self, job_id: int, stage: str) -> None:
-        """Record how far a running job got (durably: it must survive a kill -9 right after)."""
+        """Record how far a running job got. Every stage survives a kill -9 right after (committed
+        to the WAL); "data_sent", from which the message may arrive, survives a power cut too."""
         if stage not in STAGES:
             raise ValueError(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
         with self._write_lock, self._db() as conn:
-            conn.execute("UPDATE jobs SET stage = ? WHERE id = ?", (stage, job_id))
+            if stage == "data_sent":
+                conn.execute("UPDATE jobs SET stage = ? WHERE id = ?", (stage, job_id))
+                return
+            # Not synced to the disk: the job's row is already (start), and its end will be (finish).
+            conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                conn.execute("UPDATE jobs SET stage = ? WHERE id = ?", (stage, job_id))
+            finally:
+                conn.execute("PRAGMA synchronous=FULL")
 
     def finish(self, job_id: int, result: str, error_code: int | None = None, detail: str | None = None,
                cause: ErrorCause | None = None, cause_name: str | None = None, reason: str = "") -> Job:

@@ -221,11 +221,13 @@ class MailJobs:
             raise InvalidRequest("job.retry_not_possible",
                                  f"spool of job #{job_id} unreadable: {type(error).__name__}") from None
         request = self._stamped(MailRequest(**{**asdict(request), "retry_of": job_id}))
-        try:
-            _, new_id = self.printer.joblog.claim_retry(job_id, request.summary(), request.message_id)
-        except RetryRefused as refused:
-            raise InvalidRequest(refused.reason, str(refused)) from None
-        return await self._run_job(new_id, request, replaces=job_id)
+        joblog = self.printer.joblog
+        with joblog.kept_open():  # the claim, stages and end on one connection
+            try:
+                _, new_id = joblog.claim_retry(job_id, request.summary(), request.message_id)
+            except RetryRefused as refused:
+                raise InvalidRequest(refused.reason, str(refused)) from None
+            return await self._run_job(new_id, request, replaces=job_id)
 
     def pending_retries(self) -> list[int]:
         """Job ids whose spool is kept (failed or interrupted jobs that can be retried)."""
@@ -252,8 +254,10 @@ class MailJobs:
         except FieldError as error:
             raise InvalidRequest(error.key, "subject") from None
         request = self._stamped(request)
-        job_id = self.printer.joblog.start(request.job_type, request.summary(), request.message_id)
-        return await self._run_job(job_id, request)
+        joblog = self.printer.joblog
+        with joblog.kept_open():  # start, stages and end on one connection
+            job_id = joblog.start(request.job_type, request.summary(), request.message_id)
+            return await self._run_job(job_id, request)
 
     async def _run_job(self, job_id: int, request: MailRequest, replaces: int | None = None) -> JobOutcome:
         joblog = self.printer.joblog

@@ -149,3 +149,69 @@ def test_a_log_moved_aside_by_another_process_is_started_anew(tmp_path, clock):
     assert cli.repair() is not None
     job_id = panel.start("scan_to_email")
     assert [job.id for job in panel.jobs()] == [job_id] and cli.get(job_id).job_type == "scan_to_email"
+
+
+@pytest.fixture
+def connections_opened(monkeypatch) -> list[int]:
+    opened: list[int] = []
+    original = JobLog._raw_connect
+
+    def counting(self):
+        opened.append(1)
+        return original(self)
+
+    monkeypatch.setattr(JobLog, "_raw_connect", counting)
+    return opened
+
+
+def test_a_job_from_start_to_end_shares_one_connection(joblog, connections_opened):
+    """Opening and closing a connection per call cost a WAL checkpoint each time (a send made 8)."""
+    with joblog.kept_open():
+        job_id = joblog.start("test_mail")
+        for stage in ("connected", "authenticated", "data_sent", "accepted"):
+            joblog.set_stage(job_id, stage)
+        joblog.finish(job_id, "ok")
+    assert len(connections_opened) == 1
+    assert joblog.get(job_id).result == "ok"  # outside the block: a connection of its own, closed
+    assert len(connections_opened) == 2
+
+
+def test_only_the_stage_after_which_the_message_may_arrive_waits_for_the_disk(joblog, monkeypatch):
+    """Stages survive a kill -9 (committed to the WAL) without an fsync each; "data_sent" decides
+    whether a retry may send twice, so it is synced like the job's start and end."""
+    statements: list[str] = []
+    original = JobLog._raw_connect
+
+    def tracing(self):
+        conn = original(self)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(JobLog, "_raw_connect", tracing)
+    job_id = joblog.start("test_mail")
+    for stage in ("connected", "data_sent"):
+        statements.clear()
+        joblog.set_stage(job_id, stage)
+        update = next(i for i, text in enumerate(statements) if text.startswith("UPDATE jobs SET stage"))
+        settings = [text for text in statements[:update] if text.startswith("PRAGMA synchronous")]
+        # A new connection starts with FULL (set before tracing began).
+        assert (settings or ["PRAGMA synchronous=FULL"])[-1] == (
+            "PRAGMA synchronous=NORMAL" if stage == "connected" else "PRAGMA synchronous=FULL")
+
+
+def test_a_stage_survives_a_process_killed_right_after(tmp_path, clock):
+    path = tmp_path / "jobs.sqlite3"
+    code = (
+        "import os, sys\n"
+        "from panel_tui.device.joblog import JobLog\n"
+        "log = JobLog(sys.argv[1])\n"
+        "with log.kept_open():\n"
+        "    job = log.start('test_mail')\n"
+        "    log.set_stage(job, 'authenticated')\n"
+        "    print(job, flush=True)\n"
+        "    os._exit(9)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 9, proc.stderr
+    job = JobLog(path, clock).get(int(proc.stdout.strip()))
+    assert (job.result, job.stage) == ("interrupted", "authenticated")

@@ -233,3 +233,20 @@ async def test_addresses_are_validated_before_a_job_starts(world):
         await world.jobs.scan_to_email("not-an-address")
     assert raised.value.key == "rule.email_format"
     assert world.printer.joblog.jobs() == []
+
+
+async def test_a_send_opens_the_job_log_once(world, monkeypatch):
+    world.ready()
+    world.printer.joblog  # opened (and recovered) before the job, as the panel and the commands do
+    opened: list[int] = []
+    original = JobLog._raw_connect
+
+    def counting(self):
+        opened.append(1)
+        return original(self)
+
+    monkeypatch.setattr(JobLog, "_raw_connect", counting)
+    outcome = await world.jobs.test_mail(MEGAN.upn)
+    assert outcome.ok, outcome.error
+    assert len(opened) == 1
+    assert world.printer.joblog.get(outcome.job_id).stage == "accepted"
