@@ -106,3 +106,27 @@ def test_a_simulator_claiming_the_home_removes_a_dead_ones_runtime_file(panel_ho
         assert service.RuntimeInfo.read(sim_dir) is None
     finally:
         asyncio.run(home.close())
+
+
+SEND_AND_LIST_MODULES = """
+import atexit, sys
+watched = sys.argv[1].split(",")
+atexit.register(lambda: print("loaded:", ",".join(m for m in watched if m in sys.modules), flush=True))
+sys.argv = ["panel-tui", "send", "--to", sys.argv[2], "--subject", "imports"]
+from panel_tui.cli import main
+raise SystemExit(main())
+"""
+NOT_FOR_A_SEND = ("textual", "rich", "panel_tui.ui", "panel_tui.sim.control", "panel_tui.sim.server", "aiohttp",
+                  "aiosmtpd", "segno", "platformdirs", "panel_tui.scenarios")
+
+
+def test_a_send_imports_only_what_it_needs(signed_in_home):
+    """No UI, no simulator control client or server, no QR codes; platformdirs only without PANEL_TUI_HOME."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", SEND_AND_LIST_MODULES, ",".join(NOT_FOR_A_SEND), MEGAN.upn],
+                          capture_output=True, text=True, timeout=120, env=os.environ.copy(), stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "loaded:"
