@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in SCRIPT_COMMANDS:
         from panel_tui import scripting
 
+        if process_ends and args.command != "signin":  # signin waits minutes for a person: it collects
+            gc.disable()  # a command of a second or less: its garbage goes with the process
         try:
             return scripting.run(args)
         finally:
