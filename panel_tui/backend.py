@@ -60,6 +60,7 @@ class Backend:
         # The OAuth sessions judge token lifetimes on the simulator's clock (it can jump).
         self.session_clock = session_clock or OffsetClock(SystemClock())
         self._thread = None  # joins (or starts) the home's simulator in the background
+        self._joining = False  # a join began (in that thread or in the caller's)
         self._joined = threading.Event()
         self._join_error: str | None = None
         self._lease = None  # service.ClientLease: the home's simulator stays up while we use it
@@ -75,13 +76,20 @@ class Backend:
         printer.signin_provider = self.signin_info
 
     # -- lifecycle -------------------------------------------------------------------
-    def start(self) -> None:
-        """Join (or start) the home's simulator in the background (returns at once)."""
+    def start(self, background: bool = True) -> None:
+        """Join (or start) the home's simulator: in the background, returning at once (the panel,
+        before its first frame), or in this thread (a caller that would only wait for it)."""
         with self._lock:
-            if not self.options.embedded or self._thread is not None or self._stopped:
+            if not self.options.embedded or self._joining or self._stopped:
                 return
-            self._thread = threading.Thread(target=self._join_home_simulator, name="join-simulator", daemon=True)
-        self._thread.start()
+            self._joining = True
+            if background:
+                self._thread = threading.Thread(target=self._join_home_simulator, name="join-simulator",
+                                                daemon=True)
+        if background:
+            self._thread.start()
+        else:
+            self._join_home_simulator()
 
     def _join_home_simulator(self) -> None:
         from panel_tui.sim import service
@@ -140,8 +148,8 @@ class Backend:
             if self.options.sim_url:
                 self._endpoints = self._fetch_endpoints(self.options.sim_url, timeout)
         if self._endpoints is None:
-            self.start()
-            if self._thread is None:
+            self.start(background=False)  # unless the panel's background join began already
+            if not self._joining:
                 raise BackendError("this printer's backend is stopped")
             if not self._joined.wait(timeout):
                 raise BackendError(f"the simulator did not start within {timeout:.0f} s")
@@ -364,7 +372,7 @@ class Backend:
         """The email server's sign-in state; "not signed in" while the cloud is not reachable yet."""
         from panel_tui.device.status_sheet import NOT_SIGNED_IN
 
-        if not self.ready and self._thread is not None:
+        if not self.ready and self._joining:
             try:
                 self.endpoints(timeout=5)
             except BackendError:

@@ -130,3 +130,26 @@ def test_a_send_imports_only_what_it_needs(signed_in_home):
                           capture_output=True, text=True, timeout=120, env=os.environ.copy(), stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "loaded:"
+
+
+def test_a_command_joins_the_home_simulator_in_its_own_thread(panel_home, monkeypatch):
+    """Only the panel joins in the background (its first frame must not wait); a command would
+    start a thread just to wait for it."""
+    import threading
+
+    from panel_tui.assembly import open_backend
+
+    started: list[str] = []
+    original = threading.Thread.start
+
+    def recording(self):
+        started.append(self.name)
+        return original(self)
+
+    monkeypatch.setattr(threading.Thread, "start", recording)
+    printer, backend = open_backend("default")
+    try:
+        assert backend.endpoints().base_url.startswith("https://127.0.0.1:")
+    finally:
+        backend.stop()
+    assert "join-simulator" not in started
