@@ -314,7 +314,8 @@ class JobLog:
                     conn.execute("PRAGMA journal_mode=WAL")
                     conn.executescript(_SCHEMA)
                     self._migrate(conn)
-                    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                    if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")  # a write: only once
             except (sqlite3.Error, OSError) as error:
                 raise self._error(error) from None
             self._ready = True

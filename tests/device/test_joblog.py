@@ -215,3 +215,21 @@ def test_a_stage_survives_a_process_killed_right_after(tmp_path, clock):
     assert proc.returncode == 9, proc.stderr
     job = JobLog(path, clock).get(int(proc.stdout.strip()))
     assert (job.result, job.stage) == ("interrupted", "authenticated")
+
+
+def test_opening_an_up_to_date_job_log_writes_nothing(tmp_path, clock, monkeypatch):
+    path = tmp_path / "jobs.sqlite3"
+    JobLog(path, clock).start("test_mail")
+    statements: list[str] = []
+    original = JobLog._raw_connect
+
+    def tracing(self):
+        conn = original(self)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(JobLog, "_raw_connect", tracing)
+    assert JobLog(path, clock).recovered == 0
+    writes = [s for s in statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE", "ALTER")
+              or (s.upper().startswith("PRAGMA USER_VERSION=") or s.upper().startswith("PRAGMA USER_VERSION ="))]
+    assert writes == []
