@@ -83,26 +83,30 @@ class PanelApp(PanelAppBase):
     def _after_first_frame(self) -> None:
         import gc
 
-        if not gc.isenabled():  # paused by `assembly.run_panel` for the start: what it built stays
+        paused = not gc.isenabled()
+        if paused:  # paused by `assembly.run_panel` for the start: what it built stays
             gc.freeze()
             gc.enable()
-        self.run_worker(self._prepare_menus(), group="prebuild", exit_on_error=False)
+        self.run_worker(self._prepare_menus(freeze=paused), group="prebuild", exit_on_error=False)
 
-    async def _prepare_menus(self) -> None:
+    async def _prepare_menus(self, freeze: bool) -> None:
         import asyncio
+        import gc
 
         # While the user reads Home: the menu screens' code, so the first Enter does not wait for it,
         await asyncio.to_thread(_import_menu_screens)
         # then, on a terminal, the menu screens themselves (Pilot tests build them on first use).
         if self.prebuild_menus if self.prebuild_menus is not None else not self.is_headless:
             await self.prebuild_menu_screens()
+            if freeze:  # kept for the whole run like what start-up built: full collections skip them
+                gc.freeze()
 
     async def prebuild_menu_screens(self) -> None:
         """Build every menu screen not built yet, nearest to Home first, one at a time in idle time.
 
         Each is pushed and popped at once (no frame shows it): Textual composes, styles and lays it
-        out as a kept screen, so its first visit costs what a return to it does. The screen under
-        it repaints once, unchanged.
+        out as a kept screen, so its first visit does none of that. The screen under it repaints
+        once, unchanged.
         """
         import asyncio
 

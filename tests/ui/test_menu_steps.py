@@ -50,3 +50,21 @@ async def test_a_headless_panel_leaves_the_menus_to_their_first_visit(make_app):
         assert not app.is_screen_installed("menu:settings")
         await pilot.press("down", "enter")
         assert app.screen.node_id == "settings"
+
+
+async def test_menu_screens_built_ahead_are_frozen_with_the_start_up(make_app):
+    import gc
+
+    app = make_app()
+    app.prebuild_menus = True
+    gc.disable()  # as `panel-tui` does before building the app
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            built = app.get_screen("menu:server_settings")
+            # Kept for the whole run: full collections do not scan it (Textual's strips are many).
+            assert gc.isenabled() and not any(tracked is built for tracked in gc.get_objects())
+    finally:
+        gc.enable()
+        gc.unfreeze()
