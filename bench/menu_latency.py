@@ -8,7 +8,11 @@ terminal stays quiet for QUIET seconds; that quiet wait is not counted, but any 
 frame inside it is, as a user would see it).
 
 Steps are reported by kind: `move` (arrow keys), `first` (Enter into a menu screen not
-visited yet in this process), `enter` (Enter into a screen already built), `back`.
+visited yet in this process), `enter` (Enter into a screen visited before), `back`.
+panel-tui builds its menu screens in idle time after the first frame, so its `first` is a first
+visit to a screen built ahead while the user read Home (SETTLE below); "last frame before the
+walk" says when each app's start-up work (first frame, then work in idle time) stopped
+painting, counted from the process start, so a walk that begins before it is over shows.
 The same walk runs, step by step interleaved, on a bare Textual app (pure Textual, no
 panel_tui code: a grid of tiles and ListView menu screens built from the same menu file,
 screens kept once built, as panel-tui does), which shows the machine's and Textual's own
@@ -169,6 +173,8 @@ class Session:
             os.execvpe(argv[0], argv, env)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         self.samples: dict[str, list[float]] = {kind: [] for kind in KINDS}
+        self.started = time.perf_counter()
+        self.last_output = self.started  # when the last byte before the walk came
 
     def read_until_quiet(self, first_deadline: float) -> float | None:
         """Read output; return the time of the last byte of the burst (None if nothing came)."""
@@ -202,6 +208,30 @@ class Session:
             os.close(self.fd)
 
 
+def start_up(sessions: list[Session], settle_seconds: float) -> None:
+    """Read every session's output together: its first frame, then `settle_seconds` of what it paints
+    after the last first frame (work in idle time), noting when each last byte came."""
+    by_fd = {session.fd: session for session in sessions}
+    give_up = time.perf_counter() + 30.0
+    walk_at = None
+    while by_fd:
+        now = time.perf_counter()
+        if walk_at is None and all(s.last_output > s.started and now - s.last_output > QUIET for s in sessions):
+            walk_at = now + settle_seconds  # every first frame is out
+        if now >= (walk_at or give_up):
+            return
+        ready, _, _ = select.select(list(by_fd), [], [], min(QUIET / 3, (walk_at or give_up) - now))
+        for fd in ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            if chunk:
+                by_fd[fd].last_output = time.perf_counter()
+            else:
+                del by_fd[fd]  # the app is gone
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
@@ -226,6 +256,7 @@ def main() -> int:
     print(f"walk: tours of every submenu, {args.steps} steps x {args.runs} "
           f"processes per app, interleaved step by step; quiet window {QUIET * 1000:.0f} ms")
     totals: dict[str, dict[str, list[float]]] = {}
+    idle_work: dict[str, list[float]] = {}  # ms from the process start to the last frame before the walk
     apps = [("panel-tui", [sys.executable, "-m", "panel_tui"])]
     if args.before:
         apps.append(("before", [sys.executable, "-m", "panel_tui"]))
@@ -240,12 +271,10 @@ def main() -> int:
             for name, argv in apps:
                 env = {**os.environ, "PANEL_TUI_HOME": homes[name], "TERM": "xterm-256color"}
                 sessions.append(Session(name, argv, env, cwd=args.before if name == "before" else None))
+            # First frames, then the work after them (the simulator's thread, menus built ahead).
+            start_up(sessions, SETTLE)
             for session in sessions:
-                session.read_until_quiet(30.0)  # first frame
-            # Start-up work after the first frame (the simulator's thread) settles first.
-            time.sleep(SETTLE)
-            for session in sessions:
-                session.read_until_quiet(0.2)
+                session.last_output = session.read_until_quiet(0.2) or session.last_output
             if run == 0:
                 continue  # the warm-up
             for key, kind in walk:
@@ -260,17 +289,21 @@ def main() -> int:
             bucket = totals.setdefault(session.name, {kind: [] for kind in KINDS})
             for kind, values in session.samples.items():
                 bucket[kind].extend(values)
+            idle_work.setdefault(session.name, []).append((session.last_output - session.started) * 1000)
 
     names = list(totals)
-    print(f"{'kind':6s}" + "".join(f"{name + ': n, median, p95 (ms)':>36s}" for name in names))
+    print(f"{'kind':6s}" + "".join(f"{name + ': n, median, p95, max (ms)':>42s}" for name in names))
     for kind in (*KINDS, "all"):
         cells = []
         for name in names:
             bucket = totals[name]
             values = [v for vs in bucket.values() for v in vs] if kind == "all" else bucket[kind]
             cells.append(f"{len(values):4d} {statistics.median(values):8.1f} {percentile(values, 0.95):8.1f}"
-                         if values else "-")
-        print(f"{kind:6s}" + "".join(f"{cell:>36s}" for cell in cells))
+                         f" {max(values):8.1f}" if values else "-")
+        print(f"{kind:6s}" + "".join(f"{cell:>42s}" for cell in cells))
+    print(f"last frame before the walk (ms after the process start; the walk starts {SETTLE * 1000:.0f} ms "
+          "after the first frame): " + ", ".join(
+              f"{name} median {statistics.median(idle_work[name]):.0f}, max {max(idle_work[name]):.0f}" for name in names))
     for name in (n for n in names if n != "bare textual" and "bare textual" in totals):
         panel, bare = totals[name], totals["bare textual"]
         ratios = []
