@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.binding import Binding
+from textual.widget import Widget
 
 from panel_tui.menus import MenuNode
 from panel_tui.ui.app_base import PanelAppBase
@@ -74,6 +75,10 @@ class PanelApp(PanelAppBase):
 
     # -- lifecycle -----------------------------------------------------------
     def on_mount(self) -> None:
+        import asyncio
+
+        self.menus_ready = asyncio.Event()
+        """Set once the menu screens' code is loaded and, on a terminal, the menu screens are built."""
         self.push_screen(HomeScreen())
         self.call_after_refresh(self._after_first_frame)
         if self.backend is not None and self.start_backend:
@@ -93,13 +98,16 @@ class PanelApp(PanelAppBase):
         import asyncio
         import gc
 
-        # While the user reads Home: the menu screens' code, so the first Enter does not wait for it,
-        await asyncio.to_thread(_import_menu_screens)
-        # then, on a terminal, the menu screens themselves (Pilot tests build them on first use).
-        if self.prebuild_menus if self.prebuild_menus is not None else not self.is_headless:
-            await self.prebuild_menu_screens()
-            if freeze:  # kept for the whole run like what start-up built: full collections skip them
-                gc.freeze()
+        try:
+            # While the user reads Home: the menu screens' code, so the first Enter does not wait for it,
+            await asyncio.to_thread(_import_menu_screens)
+            # then, on a terminal, the menu screens themselves (Pilot tests build them on first use).
+            if self.prebuild_menus if self.prebuild_menus is not None else not self.is_headless:
+                await self.prebuild_menu_screens()
+                if freeze:  # kept for the whole run like what start-up built: full collections skip them
+                    gc.freeze()
+        finally:
+            self.menus_ready.set()
 
     async def prebuild_menu_screens(self) -> None:
         """Build every menu screen not built yet, nearest to Home first, one at a time in idle time.
@@ -126,6 +134,11 @@ class PanelApp(PanelAppBase):
             idle = asyncio.Event()  # the next one after the screen under it has repainted
             self.call_after_refresh(idle.set)
             await idle.wait()
+            # Its widgets' lines drawn too (Textual keeps them until they change): its first frame
+            # is put together from them, as a return's is.
+            for widget in self.get_screen(name).walk_children(Widget):
+                if widget.display and widget.region:
+                    widget.render_lines(widget.region.reset_offset)
 
     def _install_menu_screen(self, node_id: str) -> str:
         """The name of the kept menu screen of `node_id`, installed (not built) if new."""

@@ -17,7 +17,7 @@ async def test_menu_screens_built_in_idle_time_are_not_composed_on_their_first_v
     app = make_app()
     app.prebuild_menus = True  # as on a terminal (a Pilot test's headless panel builds them on first use)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
+        await app.menus_ready.wait()
         await pilot.pause()
         # Built off screen: Home is still the screen, with its stack and focus as they were.
         assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 2
@@ -45,7 +45,7 @@ async def test_menu_screens_built_in_idle_time_are_not_composed_on_their_first_v
 async def test_a_headless_panel_leaves_the_menus_to_their_first_visit(make_app):
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
+        await app.menus_ready.wait()
         await pilot.pause()
         assert not app.is_screen_installed("menu:settings")
         await pilot.press("down", "enter")
@@ -60,7 +60,7 @@ async def test_menu_screens_built_ahead_are_frozen_with_the_start_up(make_app):
     gc.disable()  # as `panel-tui` does before building the app
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            await app.workers.wait_for_complete()
+            await app.menus_ready.wait()
             await pilot.pause()
             built = app.get_screen("menu:server_settings")
             # Kept for the whole run: full collections do not scan it (Textual's strips are many).
@@ -68,3 +68,23 @@ async def test_menu_screens_built_ahead_are_frozen_with_the_start_up(make_app):
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+async def test_menu_screens_built_ahead_have_their_lines_drawn_before_the_first_visit(make_app, monkeypatch):
+    from panel_tui.ui.hardware_keys import HardwareKeys
+    from panel_tui.ui.menu_screen import MenuRow
+
+    app = make_app()
+    app.prebuild_menus = True
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.menus_ready.wait()
+        await pilot.pause()
+        drawn_now: list[str] = []
+        row_render, keys_line = MenuRow.render, HardwareKeys.render_line
+        monkeypatch.setattr(MenuRow, "render", lambda row: drawn_now.append(row.id) or row_render(row))
+        monkeypatch.setattr(HardwareKeys, "render_line",
+                            lambda keys, y: drawn_now.append(f"keys {y}") or keys_line(keys, y))
+        await pilot.press("down", "enter")  # Settings, never visited: its frame from lines kept ahead
+        assert app.screen.node_id == "settings"
+        assert drawn_now == []
+        assert "General Settings" in drawn(app)
