@@ -106,6 +106,30 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
+def describe_bytecode(checkout: Path) -> str:
+    """Whether `checkout`'s panel_tui has up-to-date bytecode: with PYTHONDONTWRITEBYTECODE set,
+    a module without it is compiled again by every process (~25 ms a start)."""
+    import importlib.util
+
+    sources = sorted((checkout / "panel_tui").rglob("*.py"))
+    stale = 0
+    for source in sources:
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        try:
+            header = cached.read_bytes()[:16]
+        except OSError:
+            stale += 1
+            continue
+        info = source.stat()
+        # A timestamp .pyc records its source's mtime and size (bytes 8-16); Python checks the same.
+        if (header[:4] != importlib.util.MAGIC_NUMBER or int.from_bytes(header[4:8], "little") == 0
+                and (int.from_bytes(header[8:12], "little") != int(info.st_mtime) & 0xFFFFFFFF
+                     or int.from_bytes(header[12:16], "little") != info.st_size & 0xFFFFFFFF)):
+            stale += 1
+    state = "compiled" if not stale else f"NOT COMPILED: {stale} of {len(sources)} modules lack bytecode"
+    return f"{checkout}: panel_tui {state}"
+
+
 def describe_machine() -> str:
     load = os.getloadavg()
     return (f"{os.cpu_count()} CPUs, load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
@@ -121,6 +145,11 @@ def main() -> int:
     if not 1 <= args.messages <= 500:
         parser.error("--messages 1..500")
     print(f"machine: {describe_machine()}")
+    print(f"this checkout: {describe_bytecode(ROOT)}  (`make compile` compiles it)")
+    if args.before:
+        print(f"before: {describe_bytecode(Path(args.before).resolve())}  (python -m compileall -q panel_tui there)")
+    print("each contender: `python -m panel_tui --profile bench send --to ADDR` (before: run from its folder), "
+          "and the bare sender as `python -c` (same interpreter), one process per message")
     with tempfile.TemporaryDirectory(prefix="panel-cli-send-") as tmp:
         env = {**os.environ, "PANEL_TUI_HOME": tmp}
         os.environ["PANEL_TUI_HOME"] = tmp  # before any profile is opened in this process
