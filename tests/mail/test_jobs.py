@@ -237,7 +237,7 @@ async def test_addresses_are_validated_before_a_job_starts(world):
 
 async def test_a_send_opens_the_job_log_once(world, monkeypatch):
     world.ready()
-    world.printer.joblog  # opened (and recovered) before the job, as the panel and the commands do
+    assert world.printer.joblog.recovered == 0  # opened (and recovered) before the job, as the panel and commands do
     opened: list[int] = []
     original = JobLog._raw_connect
 
