@@ -7,7 +7,7 @@
   profile's 0600 token cache, ``signin_info()``, ``acquire_token_for_send()`` (refresh
   600 s before expiry), ``sign_out()``.
 - ``smtp``: ``send_message(...)`` and ``connection_check(...)`` (STARTTLS, XOAUTH2,
-  certificate validation with the system store plus imported CA certificates).
+  certificate validation with the system store (live mode) plus imported CA certificates).
 - ``jobs``: :class:`MailJobs` - connection check, test mail, Scan to Email, To My Email,
   fax via email, each a job-log row with a spool file for ``retry(job_id)``.
 - ``errors``: :class:`MailError` (a cause of ``panel_tui.device.errors``), ``classify_idp_error``.
