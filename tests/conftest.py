@@ -8,6 +8,16 @@ import pytest
 SNAPSHOT_TIME = datetime(2026, 3, 14, 9, 26, 0, tzinfo=timezone.utc)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_typing():
+    """pilot.press types a word into a text field as one burst (tests/pilot_typing.py)."""
+    from tests import pilot_typing
+
+    with pytest.MonkeyPatch.context() as mp:
+        pilot_typing.install(mp)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def panel_home(tmp_path, monkeypatch):
     """All config, data and cache of the test under one temporary directory."""
