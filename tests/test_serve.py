@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,19 +59,19 @@ def _wait_for_line(process: subprocess.Popen, needle: str, timeout: float) -> st
     return seen
 
 
-@pytest.fixture
-def served(tmp_path, request):
-    """`python -m panel_tui.serve` on a free loopback port, with its own PANEL_TUI_HOME."""
-    lang = request.param
+@contextmanager
+def serving(home: Path, lang: str):
+    """`python -m panel_tui.serve` on a free loopback port with PANEL_TUI_HOME=`home`; yields its URL."""
     port = _free_port()
-    env = {**os.environ, "PANEL_TUI_HOME": str(tmp_path / "home"), "TEXTUAL_ANIMATIONS": "none"}
+    env = {**os.environ, "PANEL_TUI_HOME": str(home), "TEXTUAL_ANIMATIONS": "none"}
     process = subprocess.Popen(
         [sys.executable, "-m", "panel_tui.serve", "--port", str(port), "--lang", lang],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=Path(__file__).parents[1],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+        cwd=Path(__file__).parents[1],
     )
     try:
         _wait_for_line(process, "Press Ctrl+C", timeout=60)
-        yield f"http://127.0.0.1:{port}", lang
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         try:
@@ -78,7 +79,15 @@ def served(tmp_path, request):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
-        stop_home_simulator(tmp_path / "home")  # the served panel started the home's simulator
+        stop_home_simulator(home)  # the served panel started the home's simulator
+
+
+@pytest.fixture
+def served(tmp_path, request):
+    """The served panel with its own PANEL_TUI_HOME, in the language of the test's parameter."""
+    lang = request.param
+    with serving(tmp_path / "home", lang) as url:
+        yield url, lang
 
 
 @pytest.mark.browser
@@ -163,3 +172,204 @@ def test_the_served_page_links_nothing_outside(tmp_path):
     assert "googleapis" not in text
     assert re.findall(r"(?:href|src)=\"(https?://[^\"]+)\"", text) == [
         "http://127.0.0.1:8000/static/css/xterm.css", "http://127.0.0.1:8000/static/js/textual.js"]
+
+
+# -- what the browser draws equals what the app draws -----------------------------------------
+
+# textual.js keeps its xterm.js Terminal in a closure; the test's copy of the script (routed
+# through Playwright, nothing changed on disk) also leaves it on `window` to read its buffer.
+_EXPOSE_TERMINAL = ("this.terminal.open(e),", "this.terminal.open(e),window.panelTerminal=this.terminal,")
+_BUFFER_LINES = """() => { const t = window.panelTerminal, b = t.buffer.active, lines = [];
+  for (let y = 0; y < t.rows; y++) lines.push(b.getLine(b.viewportY + y).translateToString(false));
+  return lines; }"""
+# The screenshot's pixels inside each blank cell (1 px in from its edges) against the colour the
+# app gave that cell: a stray block, or a line drawn one cell off, leaves other colours there.
+_CELLS_OFF_COLOUR = """async ([png, cells, cols, rows]) => {
+  const image = new Image(); image.src = 'data:image/png;base64,' + png; await image.decode();
+  const canvas = document.createElement('canvas'); canvas.width = image.width; canvas.height = image.height;
+  const g = canvas.getContext('2d'); g.drawImage(image, 0, 0);
+  const r = document.querySelector('.xterm-screen').getBoundingClientRect();
+  const cw = r.width / cols, ch = r.height / rows, off = [];
+  for (const [x, y, rgb] of cells) {
+    const x0 = Math.ceil(r.left + x * cw) + 1, y0 = Math.ceil(r.top + y * ch) + 1;
+    const x1 = Math.floor(r.left + (x + 1) * cw) - 1, y1 = Math.floor(r.top + (y + 1) * ch) - 1;
+    const d = g.getImageData(x0, y0, x1 - x0, y1 - y0).data;
+    let worst = 0;
+    for (let i = 0; i < d.length; i += 4)
+      worst = Math.max(worst, Math.abs(d[i] - rgb[0]) + Math.abs(d[i + 1] - rgb[1]) + Math.abs(d[i + 2] - rgb[2]));
+    if (worst > 24) off.push([x, y, worst]);
+  }
+  return off; }"""
+
+
+class AppScreen:
+    """One screen as the app itself draws it in a Pilot: text lines and the colour of each blank cell."""
+
+    def __init__(self, strips, masks=()) -> None:
+        from rich.cells import cell_len
+
+        self.lines = [strip.text for strip in strips]
+        self.blank_cells: list[tuple[int, int, tuple[int, int, int]]] = []
+        for y, strip in enumerate(strips):
+            x = 0
+            for segment in strip:
+                style = segment.style
+                for char in segment.text:
+                    if (char == " " and style is not None and style.bgcolor is not None
+                            and not (style.reverse or style.underline or style.strike or style.overline)):
+                        self.blank_cells.append((x, y, tuple(style.bgcolor.get_truecolor())))
+                    x += cell_len(char)
+        self.masks = list(masks)  # regions whose text changes by itself (a code, a countdown)
+        self.masked = {(x, y) for region in self.masks
+                       for y in range(region.y, region.bottom) for x in range(region.x, region.right)}
+        self.blank_cells = [cell for cell in self.blank_cells if cell[:2] not in self.masked]
+        self.tabs = 0
+
+    def comparable(self, lines: list[str]) -> list[str]:
+        """`lines` without what differs between two runs: the clock's digits and the masked regions."""
+        out = []
+        for y, line in enumerate(lines):
+            if y == 0:
+                line = re.sub(r"\d", "0", line)  # the status bar's clock
+            for region in self.masks:
+                if region.y <= y < region.bottom:
+                    line = line[:region.x] + " " * region.width + line[region.right:]
+            out.append(line.rstrip())
+        return out
+
+
+def app_screen(make_app, lang: str, size: tuple[int, int], steps=None, start_backend: bool = False) -> AppScreen:
+    """Run the app in a Pilot at `size` (in a thread: Playwright's loop runs in this one), then `steps`."""
+    import asyncio
+    import threading
+
+    found: dict = {}
+
+    async def run() -> None:
+        app = make_app(lang, start_backend=start_backend)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            masks, tabs = (await steps(pilot)) if steps else ((), 0)
+            await pilot.pause()
+            found["screen"] = AppScreen(app.screen._compositor.render_strips(), masks)
+            found["screen"].tabs = tabs
+
+    def target() -> None:
+        try:
+            asyncio.run(run())
+        except BaseException as error:  # noqa: BLE001 - raised again in the test's thread
+            found["error"] = error
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout=120)
+    if "error" in found:
+        raise found["error"]
+    assert "screen" in found, "the Pilot did not finish within 120 s"
+    return found["screen"]
+
+
+async def _to_the_sign_in_code(pilot):
+    """Web Config (W), Tab to Sign In, Enter, Enter on "Sign in with Microsoft": the code step.
+
+    Returns the regions that change by themselves (the code, the countdown) and the Tabs taken."""
+    from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
+
+    app = pilot.app
+    await pilot.press("w")
+    await pilot.pause()
+    chain = app.screen.focus_chain
+    tabs = chain.index(app.screen.query_one("#email_server-signin")) - chain.index(app.focused)
+    await pilot.press(*["tab"] * tabs, "enter")
+    await pilot.pause()
+    modal = app.screen
+    assert isinstance(modal, SignInWithMicrosoftScreen)
+    await pilot.press("enter")
+    await pilot.pause()
+    await modal.code_request.wait()
+    await pilot.pause()
+    assert modal.query_one("#signin-code-step").display
+    return [modal.query_one(f"#signin-{name}").region for name in ("code", "countdown")], tabs
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [(1280, 800), (740, 450)], ids=["142x44", "82x25"])
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_the_browser_draws_what_the_app_draws(make_app, panel_home, tmp_path, lang, viewport):
+    """Home and Web Config's sign-in code, served to headless Chromium: xterm.js's cells hold the
+    very text the app drew at the same size (no "eenter the code", nothing between the tiles),
+    and the screenshot shows the app's colour in every blank cell (no stray blocks)."""
+    import base64
+    import dataclasses
+
+    from panel_tui.ui import glyphs
+    from panel_tui.ui.sim_catalog import _oauth_settings
+
+    executable = chromium_path()
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
+    # OAuth2 applied, as after the guide's first steps: Web Config shows Sign In.
+    app = make_app(lang)
+    app.printer.update(dataclasses.replace(app.printer.settings,
+                                           email_server=_oauth_settings(app).email_server))
+    t = app.t
+    glyphs.use(glyphs.UNICODE)
+    focused_tile = f"{glyphs.glyph('focus_left')}{t('menu.scan')}{glyphs.glyph('focus_right')}"
+    open_url = t("webconfig.signin.open_url")
+
+    def expose_terminal(route) -> None:
+        reply = route.fetch()
+        route.fulfill(response=reply, body=reply.text().replace(*_EXPOSE_TERMINAL))
+
+    with serving(panel_home, lang) as url, sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+            page.route("**/static/js/textual.js", expose_terminal)
+            page.goto(url)
+            page.wait_for_function("window.panelTerminal && document.body.classList.contains('-first-byte')",
+                                   timeout=30_000)
+
+            def lines() -> list[str]:
+                return page.evaluate(_BUFFER_LINES)
+
+            def wait_for(text: str, timeout: float = 60) -> None:
+                try:
+                    page.wait_for_function(f"({_BUFFER_LINES})().join('\\n').includes({text!r})",
+                                           timeout=timeout * 1000)
+                except sync_api.TimeoutError:
+                    pytest.fail(f"{text!r} not on the browser's terminal within {timeout} s:\n" + "\n".join(lines()))
+
+            def compare(screen: AppScreen, name: str) -> None:
+                png = page.screenshot(path=str(tmp_path / f"serve-{name}-{lang}.png"))
+                assert screen.comparable(lines()) == screen.comparable(screen.lines)
+                off = page.evaluate(_CELLS_OFF_COLOUR, [base64.b64encode(png).decode(), screen.blank_cells,
+                                                        size[0], size[1]])
+                assert off == [], f"blank cells drawn in another colour (x, y, difference): {off[:20]}"
+
+            wait_for(t("menu.scan"))  # Home is drawn
+            # Keys reach the app through xterm.js's own text area (a click would tap a tile); the
+            # app focuses its tiles when the terminal gains focus.
+            page.focus(".xterm-helper-textarea")
+            wait_for(focused_tile)
+            size = tuple(page.evaluate("[window.panelTerminal.cols, window.panelTerminal.rows]"))
+            compare(app_screen(make_app, lang, size), "home")
+
+            # The same steps in a Pilot joined to the served home's simulator give the reference.
+            signin = app_screen(make_app, lang, size, steps=_to_the_sign_in_code, start_backend=True)
+            page.keyboard.press("w")
+            wait_for(t("webconfig.signin_button"))
+            for _ in range(signin.tabs):
+                page.keyboard.press("Tab")
+            dialog_word = t("webconfig.signin.intro").split()[-1]  # the dialog's first step ("... Accept.")
+            assert dialog_word not in "\n".join(lines())
+            page.keyboard.press("Enter")
+            wait_for(dialog_word)
+            page.keyboard.press("Enter")
+            wait_for("/devicelogin")  # the code step (its words may wrap)
+            text = "\n".join(lines())
+            assert text.count(" ".join(open_url.split()[:3])) == 1, text
+            if lang == "en":
+                assert text.count("enter the code") == 1 and "eenter" not in text, text
+            compare(signin, "signin")
+        finally:
+            browser.close()

@@ -14,7 +14,7 @@ UNICODE: dict[str, str] = {
     "network": "⇅", "done": "✓", "ok": "✓", "failed": "✗", "current": "▸", "todo": "○",
     "running": "●", "idle": "○", "locked": "🔒", "unlocked": "🔓", "ellipsis": "…",
     "radio_on": "●", "radio_off": "○", "check_on": "[x]", "check_off": "[ ]",
-    "focus_left": "▸", "focus_right": "◂", "back": "◂", "forward": "▸", "reload": "⟳",
+    "focus_left": "▸", "focus_right": "◂", "back": "◂", "forward": "▸", "reload": "↻",
     "up_down": "↑↓", "left_right": "←→", "arrows": "←↑↓→", "sheet": "▤", "fax": "☏", "dot": "·", "more": "›",
 }
 ASCII: dict[str, str] = {
