@@ -88,3 +88,23 @@ async def test_menu_screens_built_ahead_have_their_lines_drawn_before_the_first_
         assert app.screen.node_id == "settings"
         assert drawn_now == []
         assert "General Settings" in drawn(app)
+
+
+async def test_home_and_a_menu_built_ahead_look_as_without_building_ahead(make_app):
+    def styled(app) -> list[list[tuple[str, str]]]:
+        return [[(segment.text, str(segment.style)) for segment in strip]
+                for strip in app.screen._compositor.render_strips()]
+
+    async def look(prebuild: bool) -> tuple[list, list]:
+        app = make_app()
+        app.prebuild_menus = prebuild
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.menus_ready.wait()
+            await pilot.pause()
+            home = styled(app)
+            await pilot.press("down", "enter", "enter", "down")  # Settings > General Settings, cursor moved
+            await pilot.pause()
+            assert app.screen.node_id == "general_settings"
+            return home, styled(app)
+
+    assert await look(prebuild=True) == await look(prebuild=False)
