@@ -21,6 +21,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.cursor_mark import MarkedOptionList
 from panel_tui.ui.formatting import format_clock
 from panel_tui.ui.glyphs import glyph
 
@@ -112,8 +113,9 @@ class TrainerScreen(Screen):
         yield Static(t("trainer.title"), id="trainer-title")
         yield Static(id="trainer-clock")
         with Horizontal(id="trainer-panes"):
-            yield OptionList(*self._control_options(), id="trainer-controls")
-            yield OptionList(*self._scenario_options(), id="trainer-scenarios")
+            # A control starts with its key cap's blank (" K "); a scenario with its ✓, which stays.
+            yield MarkedOptionList(*self._control_options(), id="trainer-controls", over_first_cell=True)
+            yield MarkedOptionList(*self._scenario_options(), id="trainer-scenarios")
         yield Static(id="trainer-detail")
         hints = (("↑↓", "key.move"), ("Enter", "trainer.hint.toggle"), ("Tab", "key.switch"),
                  ("←→", "trainer.hint.user"), ("Esc", "key.back"))

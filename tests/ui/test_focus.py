@@ -156,3 +156,42 @@ async def test_inbox_cursor_is_on_the_listed_mailbox(make_app):
         assert view.has_focus
         assert view.index == 0 and view.highlighted_child.address == screen._selected
         assert glyphs.glyph("focus_left") in region_text(pilot.app, view)
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+async def test_webconfig_menu_and_page_focus_show_without_colour(make_app, lang):
+    """Web Config's side menu and its scrolling page are Tab stops too: focus on them is drawn."""
+    app = make_app(lang)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await basic_pending(pilot)
+        screen = pilot.app.screen
+        for selector in ("#wc-nav", "#wc-page"):
+            widget = screen.query_one(selector)
+            screen.query_one("#email_server-ok").focus()
+            await pilot.pause()
+            blurred = region_text(pilot.app, widget)
+            widget.focus()
+            await pilot.pause()
+            focused = region_text(pilot.app, widget)
+            assert focused != blurred, f"focus on {selector} changes only colours:\n{focused}"
+
+
+async def test_trainer_lists_show_cursor_and_focus_without_colour(make_e2e_app):
+    """The trainer's controls and scenarios: the highlighted line is marked in the focused list."""
+    from tests.ui.test_trainer import open_trainer
+
+    app = make_e2e_app("en")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_trainer(app, pilot)
+        controls, scenarios = screen.query_one("#trainer-controls"), screen.query_one("#trainer-scenarios")
+        assert screen.focused is controls
+        before = region_text(app, controls)
+        await pilot.press("down")
+        await pilot.pause()
+        assert region_text(app, controls) != before, before
+        on_controls = region_text(app, controls), region_text(app, scenarios)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert screen.focused is scenarios
+        on_scenarios = region_text(app, controls), region_text(app, scenarios)
+        assert on_scenarios[0] != on_controls[0] and on_scenarios[1] != on_controls[1], on_scenarios

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.cursor_mark import MarkedOptionList
 from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.webconfig.ca_certificate_page import CaCertificatePage
 from panel_tui.ui.webconfig.email_server_form import EmailServerForm
@@ -71,7 +72,7 @@ class WebConfigScreen(Screen):
             yield Button("", id="wc-admin", compact=True)
         yield WebTabBar(TABS, self.tab.id, id="wc-tabs")
         with Horizontal(id="wc-body"):
-            yield OptionList(id="wc-nav")
+            yield MarkedOptionList(id="wc-nav")
             yield VerticalScroll(id="wc-page")
         yield Static(panel_app(self).t("webconfig.footer"), id="wc-footer", markup=False)
 
