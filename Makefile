@@ -7,7 +7,8 @@ SUM    := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 RUN_STAMP := $(VENV)/.installed-run-$(SUM)
 STAMP  := $(VENV)/.installed-test-$(SUM)
 DEV_STAMP := $(VENV)/.installed-dev-$(SUM)
-# Tests run on every core (pytest-xdist); `make test XDIST=` runs them in one process.
+# Tests run on every core (pytest-xdist; `-n auto` is 1.5 workers a core, see tests/conftest.py);
+# `make test XDIST=` runs them in one process.
 # loadgroup: a module marked xdist_group keeps its expensive module fixture on one worker.
 XDIST  ?= -n auto --dist loadgroup
 # mypy's packages (ui follows the App through its typed accessor, ui.app_base.panel_app).

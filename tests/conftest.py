@@ -1,11 +1,23 @@
 """Shared fixtures: every test gets its own PANEL_TUI_HOME, a fixed clock and a fresh profile."""
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 
 import pytest
 
 SNAPSHOT_TIME = datetime(2026, 3, 14, 9, 26, 0, tzinfo=timezone.utc)
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (make test): three workers for two cores. Half of a panel test's time is spent
+    waiting (Textual's idle checks after each key, a simulator's answer, a subprocess), so one
+    worker per core leaves the cores idle that long; a fourth worker costs more CPU (collection,
+    contention) than it saves. PYTEST_XDIST_AUTO_NUM_WORKERS still decides when it is set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores + (cores + 1) // 2
 
 
 @pytest.fixture(autouse=True, scope="session")
