@@ -18,6 +18,10 @@ from tests.conftest import chromium_path
 
 from .conftest import ADMIN
 
+# One Chromium for the module's tests (a launch costs more CPU than a sign-in): they stay on
+# one worker under pytest-xdist and run one after the other there.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("sim_browser")]
+
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -40,72 +44,76 @@ def _spki_pin(cert_path: Path) -> str:
     return base64.b64encode(hashlib.sha256(spki).digest()).decode()
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("lang", ["en", "ro"])
-def test_sign_in_pages_in_a_real_browser(sim, tmp_path, lang):
+@pytest.fixture(scope="module")
+def browser(sim_thread, sim_data_dir):
+    """Headless Chromium trusting exactly the module's simulator's key; closed after the module."""
     executable = chromium_path()
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
-    words = PAGES[lang]
-    app = sim.msal_app()
-    flow = sim.start_flow(app)
-    pin = _spki_pin(sim.data_dir / "pki" / "server.pem")
+    pin = _spki_pin(sim_data_dir / "pki" / "server.pem")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True,
             args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={pin}"],
         )
         try:
-            # The language comes from the browser's Accept-Language, as for a person.
-            context = browser.new_context(locale="ro-RO" if lang == "ro" else "en-US")
-            page = context.new_page()
-            expect = sync_api.expect  # retries until the next page is there
-            heading = page.locator("h1")
-            page.goto(flow["verification_uri"])
-            expect(page.locator("html")).to_have_attribute("lang", lang)
-            expect(heading).to_have_text(words["code"])
-            page.fill("#otc", flow["user_code"].lower())
-            page.get_by_role("button", name=words["next"]).click()
-            page.fill("#loginfmt", ADMIN.upn)
-            page.get_by_role("button", name=words["next"]).click()
-            expect(heading).to_have_text(words["password"])
-            page.fill("#passwd", ADMIN.password)
-            page.get_by_role("button", name=words["sign_in"]).click()
-            expect(heading).to_have_text(words["permissions"])
-            page.get_by_label(words["org"]).check()
-            page.screenshot(path=str(tmp_path / f"permissions-{lang}.png"), full_page=True)
-            page.get_by_role("button", name=words["accept"]).click()
-            expect(heading).to_have_text(words["done"])
-            expect(page.locator("main")).to_have_attribute("data-page", "signed-in")
-            page.screenshot(path=str(tmp_path / f"signed-in-{lang}.png"), full_page=True)
+            yield browser
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_sign_in_pages_in_a_real_browser(sim, browser, tmp_path, lang):
+    from playwright import sync_api
+
+    words = PAGES[lang]
+    app = sim.msal_app()
+    flow = sim.start_flow(app)
+    # The language comes from the browser's Accept-Language, as for a person.
+    context = browser.new_context(locale="ro-RO" if lang == "ro" else "en-US")
+    try:
+        page = context.new_page()
+        expect = sync_api.expect  # retries until the next page is there
+        heading = page.locator("h1")
+        page.goto(flow["verification_uri"])
+        expect(page.locator("html")).to_have_attribute("lang", lang)
+        expect(heading).to_have_text(words["code"])
+        page.fill("#otc", flow["user_code"].lower())
+        page.get_by_role("button", name=words["next"]).click()
+        page.fill("#loginfmt", ADMIN.upn)
+        page.get_by_role("button", name=words["next"]).click()
+        expect(heading).to_have_text(words["password"])
+        page.fill("#passwd", ADMIN.password)
+        page.get_by_role("button", name=words["sign_in"]).click()
+        expect(heading).to_have_text(words["permissions"])
+        page.get_by_label(words["org"]).check()
+        page.screenshot(path=str(tmp_path / f"permissions-{lang}.png"), full_page=True)
+        page.get_by_role("button", name=words["accept"]).click()
+        expect(heading).to_have_text(words["done"])
+        expect(page.locator("main")).to_have_attribute("data-page", "signed-in")
+        page.screenshot(path=str(tmp_path / f"signed-in-{lang}.png"), full_page=True)
+    finally:
+        context.close()  # a fresh profile for the next test: no cookies, no cache
     result = app.acquire_token_by_device_flow(flow, exit_condition=lambda f: True)
     assert "access_token" in result, result
     assert sim.control.state()["apps"][0]["admin_consent"] is True
 
 
-@pytest.mark.browser
-def test_admin_center_sign_in_and_a_setting_in_a_real_browser(sim):
+def test_admin_center_sign_in_and_a_setting_in_a_real_browser(sim, browser):
     """Browsers send Origin on form posts; the admin center must accept its own."""
-    executable = chromium_path()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
-    pin = _spki_pin(sim.data_dir / "pki" / "server.pem")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True,
-            args=[*CHROMIUM_ARGS, f"--ignore-certificate-errors-spki-list={pin}"],
-        )
-        try:
-            page = browser.new_page()
-            page.goto(sim.endpoints.admin_url)
-            page.fill("#upn", ADMIN.upn)
-            page.fill("#password", ADMIN.password)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url(sim.endpoints.admin_url)
-            page.get_by_role("link", name="Org settings").click()
-            sync_api.expect(page.locator("h1")).to_have_text("Org settings")
-            page.get_by_role("button", name="Turn off").first.click()
-            sync_api.expect(page.locator(".flash")).to_have_text("Security defaults: off.")
-        finally:
-            browser.close()
+    from playwright import sync_api
+
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(sim.endpoints.admin_url)
+        page.fill("#upn", ADMIN.upn)
+        page.fill("#password", ADMIN.password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(sim.endpoints.admin_url)
+        page.get_by_role("link", name="Org settings").click()
+        sync_api.expect(page.locator("h1")).to_have_text("Org settings")
+        page.get_by_role("button", name="Turn off").first.click()
+        sync_api.expect(page.locator(".flash")).to_have_text("Security defaults: off.")
+    finally:
+        context.close()
     assert sim.control.state()["policies"]["security_defaults"] is False
