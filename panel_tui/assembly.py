@@ -132,8 +132,14 @@ def run_panel(profile: str, lang: str | None, options: BackendOptions, scenario_
         print(f"panel-tui cannot start: {error}", file=sys.stderr)
         return 1
     if scenario is not None:
-        from panel_tui.scenarios import run_scenario
+        from panel_tui.scenarios import run_scenario, simulator_work
 
+        # The scenario resets the home's simulator, which every profile shares (the default
+        # profile's prepared tenant and sign-ins live there): never silently either.
+        shared = [] if reset else simulator_work(app.backend.control().state())
+        if shared and not _confirm_wipe(profile, scenario.name, shared, lang, shared_simulator=True):
+            app.backend.stop()
+            return 2
         print(f"panel-tui: preparing scenario {scenario.name} ...", file=sys.stderr)
         try:
             run_scenario(scenario, app.printer, app.backend)
@@ -149,21 +155,24 @@ def run_panel(profile: str, lang: str | None, options: BackendOptions, scenario_
     return 0
 
 
-def _confirm_wipe(profile: str, scenario: str, work: list[str], lang: str | None) -> bool:
-    """Ask on a terminal whether to wipe `profile`'s work; without one, say to add --reset."""
+def _confirm_wipe(profile: str, scenario: str, work: list[str], lang: str | None,
+                  shared_simulator: bool = False) -> bool:
+    """Ask on a terminal whether to wipe `profile`'s work (or, `shared_simulator`, the work the
+    home's simulator holds for every profile); without one, say to add --reset."""
     from panel_tui.i18n import Translator
 
     t = Translator.load(language=lang or "en").t
-    said = t("scenario.start.has_work", profile=profile, scenario=scenario,
+    what = "simulator_" if shared_simulator else ""
+    said = t(f"scenario.start.{what}has_work", profile=profile, scenario=scenario,
              work=", ".join(t(f"scenario.start.work.{item}") for item in work))
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print(f"panel-tui: {said}\n{t('scenario.start.reset_needed')}", file=sys.stderr)
+        print(f"panel-tui: {said}\n{t(f'scenario.start.{what}reset_needed')}", file=sys.stderr)
         return False
     from panel_tui.ui.scenario_start import WipeConfirmApp
 
     if WipeConfirmApp(t, scenario, said).run():
         return True
-    print(f"panel-tui: {t('scenario.start.cancelled', scenario=scenario, profile=profile)}", file=sys.stderr)
+    print(f"panel-tui: {t(f'scenario.start.{what}cancelled', scenario=scenario, profile=profile)}", file=sys.stderr)
     return False
 
 

@@ -30,7 +30,8 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
                              "--profile is given (`panel-tui scenarios` lists them)")
     parser.add_argument("--reset", action="store_true",
                         help="with --scenario: wipe the scenario's profile even if it has work in it "
-                             "(jobs, status sheets, a sign-in)")
+                             "(jobs, status sheets, a sign-in), and reset the home's shared simulator "
+                             "even if it holds a prepared tenant, sign-ins or mail")
     parser.add_argument("--sim-url", metavar="URL",
                         help="join another home's or machine's simulator (`panel-tui sim` prints its URL); "
                              "by default the home's own simulator is joined, or started in the background")

@@ -68,3 +68,26 @@ async def test_the_wipe_is_confirmed_in_the_tui_and_cancel_is_the_default(keys, 
         assert "Start scenario token-expired?" in str(app.query_one("#wipe-title").render())
         await pilot.press(*keys)
     assert app.return_value is answer
+
+
+def test_the_shared_simulator_is_reset_only_when_told(monkeypatch, capsys):
+    """The home's simulator holds the default profile's prepared tenant and sign-ins: a scenario
+    resets it only with --reset (or the trainer's confirmation on a terminal)."""
+    from panel_tui.app import PanelApp
+    from panel_tui.scenarios import simulator_work
+
+    monkeypatch.setattr(PanelApp, "run", lambda self, *args, **kwargs: None)  # the panel is not shown
+    app = assembly.build_app("default", "en")
+    try:
+        control = app.backend.control()
+        assert simulator_work(control.state()) == []
+        control.set_security_defaults(False)  # the default profile's tenant, prepared as the guide says
+        control.set_smtp_auth_org(True)
+        assert cli.main(["--scenario", "fresh"]) == 2
+        err = capsys.readouterr().err
+        assert "shared by every profile" in err and "a prepared tenant" in err and "--reset" in err
+        assert control.state()["policies"]["security_defaults"] is False  # untouched
+        assert cli.main(["--scenario", "fresh", "--reset"]) == 0
+        assert control.state()["policies"]["security_defaults"] is True
+    finally:
+        app.backend.stop()

@@ -20,7 +20,7 @@ from __future__ import annotations
 from panel_tui.scenarios.listing import list_scenarios, print_scenarios, scenario_lines
 from panel_tui.scenarios.loading import check_scenarios, load_scenario, load_scenarios
 from panel_tui.scenarios.model import Scenario, ScenarioError, Step, seeded_account
-from panel_tui.scenarios.profile import profile_work, reset_profile, wipe_profile
+from panel_tui.scenarios.profile import profile_work, reset_profile, simulator_work, wipe_profile
 from panel_tui.scenarios.runner import run_scenario
 from panel_tui.scenarios.trainer_file import TRAINER_FILE, forget_scenario, trainer_state
 from panel_tui.scenarios.validation import FAULTS, SIGNIN_OUTCOMES, SIGNIN_SECTIONS, STEP_KINDS
@@ -28,5 +28,6 @@ from panel_tui.scenarios.validation import FAULTS, SIGNIN_OUTCOMES, SIGNIN_SECTI
 __all__ = [
     "FAULTS", "SIGNIN_OUTCOMES", "SIGNIN_SECTIONS", "STEP_KINDS", "TRAINER_FILE", "Scenario", "ScenarioError", "Step",
     "check_scenarios", "forget_scenario", "list_scenarios", "load_scenario", "load_scenarios", "print_scenarios", "profile_work",
-    "reset_profile", "run_scenario", "scenario_lines", "seeded_account", "trainer_state", "wipe_profile",
+    "reset_profile", "run_scenario", "scenario_lines", "seeded_account", "simulator_work", "trainer_state",
+    "wipe_profile",
 ]

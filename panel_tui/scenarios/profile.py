@@ -11,6 +11,30 @@ from panel_tui.scenarios.trainer_file import set_simulator_trust
 _SPENT_DIRS = ("mail-spool", "scans", "status-sheets")  # job leftovers a fresh printer does not have
 
 
+
+def simulator_work(state: dict) -> list[str]:
+    """What a scenario's reset of the home's simulator (shared by every profile, the default one
+    too) would take from them: "tenant" (a policy, a consent or a mailbox's SMTP AUTH changed
+    from the seeded tenant), "sign-ins" (live refresh tokens), "mail" (delivered messages), in
+    that order; empty for a seeded simulator. `state` is SimControl.state()."""
+    from panel_tui.sim.tenant import Policies
+
+    seeded = Policies()
+    policies = state.get("policies", {})
+    users = state.get("users", [])
+    work = []
+    if (policies.get("security_defaults", seeded.security_defaults) != seeded.security_defaults
+            or policies.get("smtp_auth_org", seeded.smtp_auth_org) != seeded.smtp_auth_org
+            or policies.get("conditional_access_block")
+            or any(app.get("admin_consent") or app.get("user_consents") for app in state.get("apps", []))
+            or any(user.get("smtp_auth") is not None for user in users)):
+        work.append("tenant")
+    if any(user.get("live_refresh_tokens") for user in users):
+        work.append("sign-ins")
+    if state.get("mailboxes"):
+        work.append("mail")
+    return work
+
 def profile_work(profile: str) -> list[str]:
     """What a starting scenario would wipe from `profile`: "jobs", "sheets", "sign-in" (in that
     order; empty for a fresh or missing profile). Reads only: nothing is created or changed."""
