@@ -182,6 +182,19 @@ _EXPOSE_TERMINAL = ("this.terminal.open(e),", "this.terminal.open(e),window.pane
 _BUFFER_LINES = """() => { const t = window.panelTerminal, b = t.buffer.active, lines = [];
   for (let y = 0; y < t.rows; y++) lines.push(b.getLine(b.viewportY + y).translateToString(false));
   return lines; }"""
+# Cell by cell: the second cell of a wide character is NUL. A character the browser's terminal
+# counts one cell wide and the app two (☰ before Unicode 16) moves the rest of its line.
+WIDE_TAIL = "\0"
+_BUFFER_CELLS = """() => { const t = window.panelTerminal, b = t.buffer.active, lines = [];
+  for (let y = 0; y < t.rows; y++) {
+    const line = b.getLine(b.viewportY + y); let text = '';
+    for (let x = 0; x < t.cols; x++) {
+      const cell = line.getCell(x);
+      text += cell.getWidth() === 0 ? '\\0' : (cell.getChars() || ' ');
+    }
+    lines.push(text);
+  }
+  return lines; }"""
 # The screenshot's pixels inside each blank cell (1 px in from its edges) against the colour the
 # app gave that cell: a stray block, or a line drawn one cell off, leaves other colours there.
 _CELLS_OFF_COLOUR = """async ([png, cells, cols, rows]) => {
@@ -208,7 +221,7 @@ class AppScreen:
     def __init__(self, strips, masks=()) -> None:
         from rich.cells import cell_len
 
-        self.lines = [strip.text for strip in strips]
+        self.lines = ["".join(char + WIDE_TAIL * (cell_len(char) - 1) for char in strip.text) for strip in strips]
         self.blank_cells: list[tuple[int, int, tuple[int, int, int]]] = []
         for y, strip in enumerate(strips):
             x = 0
@@ -226,7 +239,8 @@ class AppScreen:
         self.tabs = 0
 
     def comparable(self, lines: list[str]) -> list[str]:
-        """`lines` without what differs between two runs: the clock's digits and the masked regions."""
+        """`lines` (one character a cell) without what differs between two runs: the clock's digits
+        and the masked regions."""
         out = []
         for y, line in enumerate(lines):
             if y == 0:
@@ -341,7 +355,7 @@ def test_the_browser_draws_what_the_app_draws(make_app, panel_home, tmp_path, la
 
             def compare(screen: AppScreen, name: str) -> None:
                 png = page.screenshot(path=str(tmp_path / f"serve-{name}-{lang}.png"))
-                assert screen.comparable(lines()) == screen.comparable(screen.lines)
+                assert screen.comparable(page.evaluate(_BUFFER_CELLS)) == screen.comparable(screen.lines)
                 off = page.evaluate(_CELLS_OFF_COLOUR, [base64.b64encode(png).decode(), screen.blank_cells,
                                                         size[0], size[1]])
                 assert off == [], f"blank cells drawn in another colour (x, y, difference): {off[:20]}"
