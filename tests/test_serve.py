@@ -307,8 +307,8 @@ async def _to_the_sign_in_code(pilot):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("viewport", [(1280, 800), (740, 450)], ids=["142x44", "82x25"])
-@pytest.mark.parametrize("lang", ["en", "ro"])
+@pytest.mark.parametrize(("lang", "viewport"), [("en", (1280, 800)), ("ro", (740, 450))],
+                         ids=["en-142x44", "ro-82x25"])  # each language, each size (a browser is costly)
 def test_the_browser_draws_what_the_app_draws(make_app, panel_home, tmp_path, lang, viewport):
     """Home and Web Config's sign-in code, served to headless Chromium: xterm.js's cells hold the
     very text the app drew at the same size (no "eenter the code", nothing between the tiles),
