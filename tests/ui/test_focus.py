@@ -195,3 +195,26 @@ async def test_trainer_lists_show_cursor_and_focus_without_colour(make_e2e_app):
         assert screen.focused is scenarios
         on_scenarios = region_text(app, controls), region_text(app, scenarios)
         assert on_scenarios[0] != on_controls[0] and on_scenarios[1] != on_controls[1], on_scenarios
+
+
+async def test_cursor_marks_fall_back_to_ascii(make_app, monkeypatch):
+    """On an ASCII terminal the marks of tables, lists and tiles are ">" (and "<"), never ▸ ◂."""
+    monkeypatch.setenv("PANEL_TUI_GLYPHS", "ascii")
+    app = make_app("en")
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            seen = [region_text(pilot.app, pilot.app.screen.query_one("#tiles"))]
+            selector = await _open_jobs(pilot)
+            table = pilot.app.screen.query_one(selector)
+            seen.append(region_text(pilot.app, table))
+            await basic_pending(pilot)
+            nav = pilot.app.screen.query_one("#wc-nav")
+            nav.focus()
+            await pilot.pause()
+            seen.append(region_text(pilot.app, nav))
+        for text in seen:
+            assert ">" in text and not {"▸", "◂"} & set(text), text
+        assert "<" in seen[0]
+    finally:
+        glyphs.use(glyphs.UNICODE)
