@@ -113,5 +113,6 @@ class InboxScreen(PanelScreen):
                           str(message.get("subject", "")), files or "—", key=str(index))
 
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
-        if isinstance(event.item, MailboxRow):
+        # The cursor put on the mailbox already listed (by `_show_boxes`) does not list it again.
+        if isinstance(event.item, MailboxRow) and event.item.address != self._selected:
             self._show_messages(event.item.address)

@@ -34,3 +34,36 @@ async def test_inbox_sender_is_visible(make_e2e_app, size):
         text = _screen(pilot.app)
         assert "From" in text, text
         assert "printer@contoso.onmicrosoft.com" in text, text
+
+
+async def test_inbox_fills_the_message_table_once_per_load(make_e2e_app, monkeypatch):
+    """Highlighting the mailbox already listed does not clear and refill the table: a refill
+    under way when the picture is taken shows columns sized for no rows (the sender cut)."""
+    from panel_tui.ui.inbox import InboxScreen
+
+    fills: list[str] = []
+    show = InboxScreen._show_messages
+
+    def counting(screen, address):
+        fills.append(address)
+        return show(screen, address)
+
+    monkeypatch.setattr(InboxScreen, "_show_messages", counting)
+    app = make_e2e_app("en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await INBOX.run(pilot)
+        assert len(fills) == 1, fills
+        await pilot.press("r")  # reload: one more fill, of the same mailbox
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert fills == [fills[0]] * 2, fills
+        # Two mailboxes: moving the cursor to the other lists its messages.
+        screen = pilot.app.screen
+        screen._boxes = dict(screen._boxes, **{"zoe@contoso.onmicrosoft.com": [
+            {"date": "", "from": "someone@fabrikam.example", "subject": "Hello", "attachments": []}]})
+        screen._show_boxes()
+        screen.query_one("#mailboxes").focus()
+        await pilot.pause()
+        await pilot.press("down")
+        assert fills[-1] == "zoe@contoso.onmicrosoft.com", fills
+        assert "someone@fabrikam.example" in _screen(pilot.app)
