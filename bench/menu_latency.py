@@ -34,11 +34,12 @@ import signal
 import statistics
 import struct
 import sys
-import tempfile
 import termios
 import time
 import tomllib
 from pathlib import Path
+
+from temp_home import temporary_homes  # noqa: E402 - bench/ is the script's own folder
 
 ROOT = Path(__file__).resolve().parents[1]
 MENU_FILE = ROOT / "menus" / "panel.toml"
@@ -244,27 +245,8 @@ def describe_machine() -> str:
             f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '(unset)')}")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--steps", type=int, default=200, help="measured steps per process and app")
-    parser.add_argument("--runs", type=int, default=3, help="processes per app, one after the other")
-    parser.add_argument("--no-bare", action="store_true", help="panel-tui only")
-    parser.add_argument("--before", metavar="DIR", help="a checkout of another version to walk too")
-    args = parser.parse_args()
-    walk = build_walk(MENU_FILE, args.steps)
-    print(f"machine: {describe_machine()}")
-    print(f"walk: tours of every submenu, {args.steps} steps x {args.runs} "
-          f"processes per app, interleaved step by step; quiet window {QUIET * 1000:.0f} ms")
-    totals: dict[str, dict[str, list[float]]] = {}
-    idle_work: dict[str, list[float]] = {}  # ms from the process start to the last frame before the walk
-    apps = [("panel-tui", [sys.executable, "-m", "panel_tui"])]
-    if args.before:
-        apps.append(("before", [sys.executable, "-m", "panel_tui"]))
-    if not args.no_bare:
-        apps.append(("bare textual", [sys.executable, "-c", BARE_APP, str(MENU_FILE)]))
-    # One profile per app for all runs; a warm-up start (not counted) creates it, and the
-    # simulator's CA, so that no measured run pays for first-time set-up.
-    homes = {name: tempfile.mkdtemp(prefix="panel-bench-") for name, _ in apps}
+def walk_all(args, apps, homes, walk, totals, idle_work) -> None:
+    """Every run: start each app in its home, let it settle, then walk step by step interleaved."""
     for run in range(args.runs + 1):
         sessions = []
         try:
@@ -291,6 +273,29 @@ def main() -> int:
                 bucket[kind].extend(values)
             idle_work.setdefault(session.name, []).append((session.last_output - session.started) * 1000)
 
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--steps", type=int, default=200, help="measured steps per process and app")
+    parser.add_argument("--runs", type=int, default=3, help="processes per app, one after the other")
+    parser.add_argument("--no-bare", action="store_true", help="panel-tui only")
+    parser.add_argument("--before", metavar="DIR", help="a checkout of another version to walk too")
+    args = parser.parse_args()
+    walk = build_walk(MENU_FILE, args.steps)
+    print(f"machine: {describe_machine()}")
+    print(f"walk: tours of every submenu, {args.steps} steps x {args.runs} "
+          f"processes per app, interleaved step by step; quiet window {QUIET * 1000:.0f} ms")
+    totals: dict[str, dict[str, list[float]]] = {}
+    idle_work: dict[str, list[float]] = {}  # ms from the process start to the last frame before the walk
+    apps = [("panel-tui", [sys.executable, "-m", "panel_tui"])]
+    if args.before:
+        apps.append(("before", [sys.executable, "-m", "panel_tui"]))
+    if not args.no_bare:
+        apps.append(("bare textual", [sys.executable, "-c", BARE_APP, str(MENU_FILE)]))
+    # One profile per app for all runs; a warm-up start (not counted) creates it, and the
+    # simulator's CA, so that no measured run pays for first-time set-up.
+    with temporary_homes([name for name, _ in apps]) as homes:  # simulators stopped, folders removed
+        walk_all(args, apps, homes, walk, totals, idle_work)
     names = list(totals)
     print(f"{'kind':6s}" + "".join(f"{name + ': n, median, p95, max (ms)':>42s}" for name in names))
     for kind in (*KINDS, "all"):

@@ -21,9 +21,10 @@ import signal
 import statistics
 import struct
 import sys
-import tempfile
 import termios
 import time
+
+from temp_home import temporary_homes  # bench/ is the script's own folder
 
 BARE_APP = """
 from textual.app import App
@@ -91,7 +92,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--before", metavar="DIR", help="a checkout of another version to run too")
     args = parser.parse_args()
-    home = tempfile.mkdtemp(prefix="panel-bench-")
+    with temporary_homes(["panel"]) as homes:  # its simulator stopped, its folder removed, at the end
+        return run(args, homes["panel"])
+
+
+def run(args: argparse.Namespace, home: str) -> int:
     env = {**os.environ, "PANEL_TUI_HOME": home, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "24"}
     panel = [sys.executable, "-m", "panel_tui"]
     bare = [sys.executable, "-c", BARE_APP]
