@@ -361,3 +361,34 @@ def test_revoke_one_seat_then_move_the_class_clock(lesson_run, class_home):
         trainee.backend.stop()
     kinds = [(e["kind"], e["seats"]) for e in load_events()[-2:]]
     assert kinds == [("revoke", ["seat01"]), ("clock", list(SEATS))]
+
+
+def test_the_dashboard_marks_the_seat_under_the_cursor_and_the_selection_without_colour(class_home):
+    """On a projector or in 16 colours: the highlighted seat starts with ▸ and a selected seat
+    shows [x] (a glyph, not only a colour); both move with the keys."""
+    from panel_tui.ui.classroom_screen import ClassroomApp
+
+    roster, _ = class_home
+
+    def rows(app) -> dict[str, str]:
+        table = app.screen.query_one("#class-seats")
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        seen = [lines[y] for y in range(table.region.y, table.region.bottom)]
+        return {seat.name: next(line for line in seen if seat.name in line) for seat in roster.seats}
+
+    async def walk() -> list[dict[str, str]]:
+        app = ClassroomApp(roster, "en")
+        seen = []
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            seen.append(rows(app))
+            await pilot.press("down", "space")
+            await pilot.pause()
+            seen.append(rows(app))
+            await pilot.press("q")
+        return seen
+
+    first, second = asyncio.run(walk())
+    assert "▸" in first["seat01"] and "▸" not in first["seat02"], first
+    assert "▸" in second["seat02"] and "▸" not in second["seat01"], second
+    assert "[x]" in second["seat02"] and "[ ]" in second["seat01"] and "[x]" not in first["seat02"], second

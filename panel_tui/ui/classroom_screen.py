@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from panel_tui.lesson import STEPS
 from panel_tui.ui.glyphs import glyph
+from panel_tui.ui.marked_widgets import MarkedDataTable, MarkedOptionList
 
 REFRESH_SECONDS = 1.0  # a full read at least this often
 CHECK_SECONDS = 0.25  # how often the seats' files are looked at (a read when they changed)
@@ -41,7 +42,7 @@ class ChoiceScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self._title, classes="dialog-title")
-            yield OptionList(*(Option(label, id=value) for value, label in self._choices), id="choices")
+            yield MarkedOptionList(*(Option(label, id=value) for value, label in self._choices), id="choices")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -93,7 +94,8 @@ class ClassroomScreen(Screen):
     def compose(self) -> ComposeResult:
         t = self.classroom_app.t
         yield Static(t("classroom.title", seats=len(self.roster.seats)), id="class-title")
-        table: DataTable = DataTable(id="class-seats", cursor_type="row", zebra_stripes=True)
+        # The seat under the cursor is marked with a glyph, not only a colour (projectors, 16 colours).
+        table: DataTable = MarkedDataTable(id="class-seats", cursor_type="row", zebra_stripes=True)
         yield table
         legend = "   ".join(f"{n} {t(f'lesson.step.{step}.title')}" for n, step in enumerate(STEPS, 1))
         yield Static(Content(legend), id="class-legend")
@@ -107,7 +109,7 @@ class ClassroomScreen(Screen):
     def on_mount(self) -> None:
         t = self.classroom_app.t
         table = self.query_one(DataTable)
-        table.add_column(" ", key="mark", width=2)
+        table.add_column(" ", key="mark", width=3)
         table.add_column(t("classroom.seat"), key="seat")
         for number, step in enumerate(STEPS, 1):
             table.add_column(str(number), key=step)
@@ -179,7 +181,7 @@ class ClassroomScreen(Screen):
         for row in rows:
             self.rows[row.seat] = row
             problem = problem or row.problem
-            table.update_cell(row.seat, "mark", "▣" if row.seat in self.selected else "□")
+            table.update_cell(row.seat, "mark", self._selection_mark(row.seat))
             for step in STEPS:
                 done = row.done.get(step)
                 table.update_cell(row.seat, step, Content.styled(glyph("done"), "bold green") if done else Content(glyph("dot")))
@@ -221,8 +223,13 @@ class ClassroomScreen(Screen):
         seat = self._cursor_seat()
         return [seat] if seat else []
 
+    def _selection_mark(self, seat: str) -> Content:
+        """[x] for a selected seat, [ ] otherwise: a state shown by a glyph, never by colour alone
+        (as Content: a string cell would be read as markup, and "[x]" is a tag)."""
+        return Content(glyph("check_on") if seat in self.selected else glyph("check_off"))
+
     def _mark(self, seat: str) -> None:
-        self.query_one(DataTable).update_cell(seat, "mark", "▣" if seat in self.selected else "□")
+        self.query_one(DataTable).update_cell(seat, "mark", self._selection_mark(seat))
 
     def action_toggle_seat(self) -> None:
         seat = self._cursor_seat()

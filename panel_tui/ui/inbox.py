@@ -10,8 +10,9 @@ from textual.content import Content
 from textual.widgets import DataTable, ListItem, ListView, Static
 
 from panel_tui.ui.app_base import panel_app
-from panel_tui.ui.cursor_mark import MarkedDataTable, cursor_mark, row_is_marked
+from panel_tui.ui.cursor_mark import cursor_mark, row_is_marked
 from panel_tui.ui.frame import PanelScreen
+from panel_tui.ui.marked_widgets import MarkedDataTable
 
 
 def _short_date(header: str) -> str:

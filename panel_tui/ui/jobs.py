@@ -8,9 +8,9 @@ from textual.widgets import DataTable, Label, Static
 
 from panel_tui.device.joblog import Job
 from panel_tui.ui.app_base import panel_app
-from panel_tui.ui.cursor_mark import MarkedDataTable
 from panel_tui.ui.formatting import format_datetime
 from panel_tui.ui.frame import PanelScreen
+from panel_tui.ui.marked_widgets import MarkedDataTable
 
 
 class JobStatusScreen(PanelScreen):

@@ -21,9 +21,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from panel_tui.ui.app_base import panel_app
-from panel_tui.ui.cursor_mark import MarkedOptionList
 from panel_tui.ui.formatting import format_clock
 from panel_tui.ui.glyphs import glyph
+from panel_tui.ui.marked_widgets import MarkedOptionList
 
 PRINTER_MAILBOX = "printer"
 REVOKABLE_USERS = ("megan", "alex", "admin")  # seeded accounts besides the printer's mailbox

@@ -18,8 +18,8 @@ from textual.widgets.option_list import Option
 
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
 from panel_tui.ui.app_base import panel_app
-from panel_tui.ui.cursor_mark import MarkedOptionList
 from panel_tui.ui.glyphs import glyph
+from panel_tui.ui.marked_widgets import MarkedOptionList
 from panel_tui.ui.webconfig.ca_certificate_page import CaCertificatePage
 from panel_tui.ui.webconfig.email_server_form import EmailServerForm
 from panel_tui.ui.webconfig.mail_checks import MailChecks

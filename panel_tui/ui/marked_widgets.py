@@ -1,0 +1,42 @@
+"""A DataTable and an OptionList whose cursor is marked with a glyph while focused (see
+`panel_tui.ui.cursor_mark`): Job Status, the Inbox, Web Config's side menu, the trainer, the
+classroom dashboard."""
+from __future__ import annotations
+
+from rich.style import Style
+from textual.strip import Strip
+from textual.widgets import DataTable, OptionList
+
+from panel_tui.ui.cursor_mark import marked
+
+
+class MarkedOptionList(OptionList):
+    """An OptionList whose highlighted option starts with the mark while the list has focus:
+    before its text, or over its first cell when every option starts with a blank one."""
+
+    def __init__(self, *options, over_first_cell: bool = False, **kwargs) -> None:
+        super().__init__(*options, **kwargs)
+        self.over_first_cell = over_first_cell
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        if not self.has_focus or self.highlighted is None:
+            return strip
+        try:
+            index, _ = self._lines[self.scroll_offset.y + y]
+        except IndexError:
+            return strip
+        return marked(strip, over_first_cell=self.over_first_cell) if index == self.highlighted else strip
+
+
+class MarkedDataTable(DataTable):
+    """A DataTable whose cursor row starts with the mark while the table has focus (row cursor)."""
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        strip = super()._render_line(y, x1, x2, base_style)
+        if not (self.has_focus and self.show_cursor and self.cursor_type == "row" and self.row_count):
+            return strip
+        row = self._get_row_region(self.cursor_row)  # y counts from the table's top, header included
+        if not row.y <= y < row.bottom:
+            return strip
+        return marked(strip, over_first_cell=True)  # the first cell is the cell padding (blank)
