@@ -103,11 +103,19 @@ async def _inbox(pilot) -> None:
     await _outcome(sign_in=True)(pilot)
     await pilot.press("enter", "escape", "i")
     await _settle(pilot)
-    # The table sizes its columns to the rows on its next idle: the picture waits for that.
+    # The mailbox is read in a worker (slow on a loaded machine), then the table sizes its columns
+    # to the rows on its next idle: the picture waits for both, bounded by time, not by a count
+    # of pauses (a count ran out on a busy CI machine and caught rows in unmeasured columns).
+    import asyncio
+
     table = pilot.app.screen.query_one("#messages", DataTable)
-    for _ in range(100):
-        if table.row_count and not table._require_update_dimensions:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30.0
+    while loop.time() < deadline:
+        measured = all(column.content_width > 0 for column in table.columns.values())
+        if table.row_count and measured and not table._require_update_dimensions:
             break
+        await pilot.app.workers.wait_for_complete()
         await pilot.pause()
     await pilot.pause()
 

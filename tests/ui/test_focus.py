@@ -218,3 +218,35 @@ async def test_cursor_marks_fall_back_to_ascii(make_app, monkeypatch):
         assert "<" in seen[0]
     finally:
         glyphs.use(glyphs.UNICODE)
+
+
+SCROLL_VIEWS = {"wired_lan_status": "#status-rows", "job_detail_361": "#job-detail", "help": "#help-body",
+                "status_sheet": "#paper-tray"}
+
+
+@pytest.mark.parametrize("recipe", sorted(SCROLL_VIEWS))
+async def test_scroll_views_show_focus_without_colour(make_app, recipe):
+    """Status rows, a job's detail, Help and the printed sheet are Tab stops that arrows scroll:
+    focused, their left edge is a bar (a glyph), and nothing inside moves when it comes."""
+    from panel_tui.ui.catalog import RECIPES
+
+    app = make_app("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await next(r for r in RECIPES if r.name == recipe).run(pilot)
+        view = pilot.app.screen.query_one(SCROLL_VIEWS[recipe])
+        view.focus()
+        await pilot.pause()
+
+        def seen() -> list[str]:
+            lines = screen_text(pilot.app)
+            return [lines[y][view.region.x:view.region.right] for y in range(view.region.y, view.region.bottom)]
+
+        focused = seen()
+        pilot.app.screen.set_focus(None)
+        await pilot.pause()
+        blurred = seen()
+        assert focused != blurred, f"focus on {recipe} changes only colours:\n{blurred}"
+        assert [line[1:] for line in focused] == [line[1:] for line in blurred], \
+            f"the text of {recipe} moved when focused:\n{focused}\n---\n{blurred}"
+        assert {line[0] for line in blurred} == {" "} and " " not in {line[0] for line in focused}
+        assert view.content_region.x > view.region.x  # the bar has its own cell beside the text
