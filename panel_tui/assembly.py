@@ -98,8 +98,17 @@ def run_panel(profile: str, lang: str | None, options: BackendOptions, scenario_
     import gc
 
     # No garbage collection before the first frame (start-up builds, it frees little): the app
-    # freezes what start-up built and re-enables collection once Home is on screen.
+    # freezes what start-up built and re-enables collection once Home is on screen. Whatever way
+    # this returns (a refused scenario, broken data files), collection is on again after it.
     gc.disable()
+    try:
+        return _run_panel(profile, lang, options, scenario_name, reset)
+    finally:
+        gc.enable()
+
+
+def _run_panel(profile: str, lang: str | None, options: BackendOptions, scenario_name: str | None,
+               reset: bool) -> int:
     scenario = None
     if scenario_name:
         from panel_tui.scenarios import ScenarioError, load_scenario, profile_work, wipe_profile
@@ -150,7 +159,6 @@ def run_panel(profile: str, lang: str | None, options: BackendOptions, scenario_
     try:
         app.run()
     finally:
-        gc.enable()
         app.backend.stop()
     return 0
 

@@ -180,3 +180,20 @@ def test_a_command_builds_its_parser_without_importing_the_others():
     assert command == "send"
     for module in ("panel_tui.doctor", "panel_tui.gallery", "panel_tui.serve", "textual", "panel_tui.scenarios"):
         assert module not in modules.split(), module
+
+
+def test_a_panel_that_cannot_start_leaves_garbage_collection_on(monkeypatch, capsys):
+    """A refused start (here an unknown scenario: exit 2) returns with collection on again,
+    as a panel that ran does: a caller in the same process (a test, a script) keeps collecting."""
+    import gc
+
+    from panel_tui.assembly import run_panel
+    from panel_tui.backend import BackendOptions
+
+    assert gc.isenabled()
+    try:
+        assert run_panel("gc-probe", None, BackendOptions(), scenario_name="no-such-scenario") == 2
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+    assert "no-such-scenario" in capsys.readouterr().err
