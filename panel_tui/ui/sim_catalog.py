@@ -104,19 +104,22 @@ async def _inbox(pilot) -> None:
     await pilot.press("enter", "escape", "i")
     await _settle(pilot)
     # The mailbox is read in a worker (slow on a loaded machine), then the table sizes its columns
-    # to the rows on its next idle: the picture waits for both, bounded by time, not by a count
-    # of pauses (a count ran out on a busy CI machine and caught rows in unmeasured columns).
+    # to its rows on a later idle and repaints: the picture waits until the newest message's
+    # sender is drawn whole, bounded by time (not by a count of pauses, which ran out on a busy
+    # CI machine and caught rows in columns still sized for their headers).
     import asyncio
 
     table = pilot.app.screen.query_one("#messages", DataTable)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 30.0
     while loop.time() < deadline:
-        measured = all(column.content_width > 0 for column in table.columns.values())
-        if table.row_count and measured and not table._require_update_dimensions:
-            break
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        if table.row_count and not table._require_update_dimensions:
+            sender = str(table.get_row_at(0)[1])
+            drawn = (table.render_line(y).text for y in range(table.size.height))
+            if any(sender in line for line in drawn):
+                break
     await pilot.pause()
 
 
