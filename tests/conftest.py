@@ -51,6 +51,22 @@ def stop_home_simulator(home) -> None:
 
 
 @pytest.fixture
+def connections_opened(monkeypatch) -> list[int]:
+    """One entry per connection the job log opens from now on."""
+    from panel_tui.device.joblog import JobLog
+
+    opened: list[int] = []
+    original = JobLog._raw_connect
+
+    def counting(self):
+        opened.append(1)
+        return original(self)
+
+    monkeypatch.setattr(JobLog, "_raw_connect", counting)
+    return opened
+
+
+@pytest.fixture
 def fixed_clock():
     from panel_tui.device.clock import FixedClock
 

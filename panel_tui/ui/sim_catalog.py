@@ -115,10 +115,9 @@ async def _inbox(pilot) -> None:
     while loop.time() < deadline:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if table.row_count and not table._require_update_dimensions:
+        if table.row_count:  # drawn whole once the columns are sized to the rows
             sender = str(table.get_row_at(0)[1])
-            drawn = (table.render_line(y).text for y in range(table.size.height))
-            if any(sender in line for line in drawn):
+            if any(sender in table.render_line(y).text for y in range(table.size.height)):
                 break
     await pilot.pause()
 

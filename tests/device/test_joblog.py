@@ -152,16 +152,18 @@ def test_a_log_moved_aside_by_another_process_is_started_anew(tmp_path, clock):
 
 
 @pytest.fixture
-def connections_opened(monkeypatch) -> list[int]:
-    opened: list[int] = []
+def statements(monkeypatch) -> list[str]:
+    """Every SQL statement the job log's connections opened from now on run."""
+    seen: list[str] = []
     original = JobLog._raw_connect
 
-    def counting(self):
-        opened.append(1)
-        return original(self)
+    def tracing(self):
+        conn = original(self)
+        conn.set_trace_callback(seen.append)
+        return conn
 
-    monkeypatch.setattr(JobLog, "_raw_connect", counting)
-    return opened
+    monkeypatch.setattr(JobLog, "_raw_connect", tracing)
+    return seen
 
 
 def test_a_job_from_start_to_end_shares_one_connection(joblog, connections_opened):
@@ -176,18 +178,9 @@ def test_a_job_from_start_to_end_shares_one_connection(joblog, connections_opene
     assert len(connections_opened) == 2
 
 
-def test_only_the_stage_after_which_the_message_may_arrive_waits_for_the_disk(joblog, monkeypatch):
+def test_only_the_stage_after_which_the_message_may_arrive_waits_for_the_disk(joblog, statements):
     """Stages survive a kill -9 (committed to the WAL) without an fsync each; "data_sent" decides
     whether a retry may send twice, so it is synced like the job's start and end."""
-    statements: list[str] = []
-    original = JobLog._raw_connect
-
-    def tracing(self):
-        conn = original(self)
-        conn.set_trace_callback(statements.append)
-        return conn
-
-    monkeypatch.setattr(JobLog, "_raw_connect", tracing)
     job_id = joblog.start("test_mail")
     for stage in ("connected", "data_sent"):
         statements.clear()
@@ -217,18 +210,10 @@ def test_a_stage_survives_a_process_killed_right_after(tmp_path, clock):
     assert (job.result, job.stage) == ("interrupted", "authenticated")
 
 
-def test_opening_an_up_to_date_job_log_writes_nothing(tmp_path, clock, monkeypatch):
+def test_opening_an_up_to_date_job_log_writes_nothing(tmp_path, clock, statements):
     path = tmp_path / "jobs.sqlite3"
     JobLog(path, clock).start("test_mail")
-    statements: list[str] = []
-    original = JobLog._raw_connect
-
-    def tracing(self):
-        conn = original(self)
-        conn.set_trace_callback(statements.append)
-        return conn
-
-    monkeypatch.setattr(JobLog, "_raw_connect", tracing)
+    statements.clear()  # only the second opening counts
     assert JobLog(path, clock).recovered == 0
     writes = [s for s in statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE", "ALTER")
               or (s.upper().startswith("PRAGMA USER_VERSION=") or s.upper().startswith("PRAGMA USER_VERSION ="))]

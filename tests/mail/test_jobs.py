@@ -235,17 +235,11 @@ async def test_addresses_are_validated_before_a_job_starts(world):
     assert world.printer.joblog.jobs() == []
 
 
-async def test_a_send_opens_the_job_log_once(world, monkeypatch):
+async def test_a_send_opens_the_job_log_once(world, connections_opened):
     world.ready()
     assert world.printer.joblog.recovered == 0  # opened (and recovered) before the job, as the panel and commands do
-    opened: list[int] = []
-    original = JobLog._raw_connect
-
-    def counting(self):
-        opened.append(1)
-        return original(self)
-
-    monkeypatch.setattr(JobLog, "_raw_connect", counting)
+    opened = connections_opened
+    opened.clear()  # only the send's openings count
     outcome = await world.jobs.test_mail(MEGAN.upn)
     assert outcome.ok, outcome.error
     assert len(opened) == 1

@@ -18,6 +18,16 @@ def screen_text(app) -> list[str]:
     return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
+async def blurred_and_focused(pilot, widget, away) -> tuple[str, str]:
+    """What `widget` shows while `away` has focus, then while it has focus itself."""
+    away.focus()
+    await pilot.pause()
+    blurred = region_text(pilot.app, widget)
+    widget.focus()
+    await pilot.pause()
+    return blurred, region_text(pilot.app, widget)
+
+
 def region_text(app, widget) -> str:
     region = widget.region.grow((0, 1, 0, 1)) if widget.region.x else widget.region
     lines = screen_text(app)
@@ -37,12 +47,7 @@ async def test_webconfig_focus_shows_without_colour(make_app, lang):
         assert any(w.id == "email_server-ok" for w in controls)
         for widget in controls:
             other = next(w for w in controls if w is not widget and w.region.y != widget.region.y)
-            other.focus()
-            await pilot.pause()
-            blurred = region_text(pilot.app, widget)
-            widget.focus()
-            await pilot.pause()
-            focused = region_text(pilot.app, widget)
+            blurred, focused = await blurred_and_focused(pilot, widget, other)
             assert focused != blurred, f"focus on {widget!r} changes only colours:\n{focused}"
 
 
@@ -167,12 +172,7 @@ async def test_webconfig_menu_and_page_focus_show_without_colour(make_app, lang)
         screen = pilot.app.screen
         for selector in ("#wc-nav", "#wc-page"):
             widget = screen.query_one(selector)
-            screen.query_one("#email_server-ok").focus()
-            await pilot.pause()
-            blurred = region_text(pilot.app, widget)
-            widget.focus()
-            await pilot.pause()
-            focused = region_text(pilot.app, widget)
+            blurred, focused = await blurred_and_focused(pilot, widget, screen.query_one("#email_server-ok"))
             assert focused != blurred, f"focus on {selector} changes only colours:\n{focused}"
 
 

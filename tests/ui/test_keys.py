@@ -7,6 +7,12 @@ from textual.widgets import Input
 from panel_tui.ui.webconfig.catalog import basic_pending
 
 
+async def _open_scan_to_email(pilot) -> None:
+    for node in ("scan", "scan_to_email"):
+        pilot.app.open_node(node)
+        await pilot.pause()
+
+
 async def test_upper_case_letters_act_like_lower_case(make_app):
     app = make_app("en")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -21,10 +27,7 @@ async def test_upper_case_letters_act_like_lower_case(make_app):
 async def test_f_keys_work_inside_a_text_field(make_app):
     app = make_app("en")
     async with app.run_test(size=(80, 24)) as pilot:
-        pilot.app.open_node("scan")
-        await pilot.pause()
-        pilot.app.open_node("scan_to_email")
-        await pilot.pause()
+        await _open_scan_to_email(pilot)
         assert isinstance(pilot.app.focused, Input)
         await pilot.press("j")  # typed: a letter belongs to the field
         assert pilot.app.focused.value == "j"
@@ -39,10 +42,7 @@ async def test_f_keys_work_inside_a_text_field(make_app):
 async def test_focus_leaves_the_address_field_after_a_send(make_app):
     app = make_app("en")
     async with app.run_test(size=(80, 24)) as pilot:
-        pilot.app.open_node("scan")
-        await pilot.pause()
-        pilot.app.open_node("scan_to_email")
-        await pilot.pause()
+        await _open_scan_to_email(pilot)
         await pilot.press(*"bob@contoso.com", "enter")
         for _ in range(50):  # the outcome dialog (here: job not started, no email service)
             await pilot.pause()
