@@ -119,6 +119,10 @@ async def _inbox(pilot) -> None:
             sender = str(table.get_row_at(0)[1])
             if any(sender in table.render_line(y).text for y in range(table.size.height)):
                 break
+    # Rarely (a busy machine) the screen keeps the frame painted before the columns were sized
+    # although the table's own lines are right: repaint it so the picture shows what they hold.
+    table.refresh()
+    await pilot.pause()
     await pilot.pause()
 
 
