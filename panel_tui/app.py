@@ -74,12 +74,14 @@ class PanelApp(PanelAppBase):
     ]
 
     # -- lifecycle -----------------------------------------------------------
+    def get_default_screen(self) -> HomeScreen:
+        return HomeScreen()
+
     def on_mount(self) -> None:
         import asyncio
 
         self.menus_ready = asyncio.Event()
         """Set once the menu screens' code is loaded and, on a terminal, the menu screens are built."""
-        self.push_screen(HomeScreen())
         self.call_after_refresh(self._after_first_frame)
         if self.backend is not None and self.start_backend:
             # After the first frame: the simulator starts in its own thread.
@@ -199,13 +201,11 @@ class PanelApp(PanelAppBase):
             self.open_node(node_id)
 
     def action_home(self) -> None:
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
-        if not isinstance(self.screen, HomeScreen) and len(self.screen_stack) > 1:
+        while len(self.screen_stack) > 1:
             self.pop_screen()
 
     def action_back(self) -> None:  # type: ignore[override]  # the panel's Back key, not browser-style back
-        if len(self.screen_stack) > 2:
+        if len(self.screen_stack) > 1:
             self.pop_screen()
 
     def action_stop(self) -> None:

@@ -197,3 +197,57 @@ def test_a_panel_that_cannot_start_leaves_garbage_collection_on(monkeypatch, cap
     finally:
         gc.enable()
     assert "no-such-scenario" in capsys.readouterr().err
+
+
+async def test_the_first_frame_styles_home_alone_and_other_screens_bring_their_rules(make_app):
+    """Home is the stack's base (no blank screen under it) and its frame reads app.tcss only; the
+    other screens' rules are read when the first of them opens, and style it as before."""
+    from textual.widgets import ListView
+
+    from panel_tui.ui.frame import SCREENS_CSS
+    from panel_tui.ui.home import HomeScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen_stack == [app.screen] and isinstance(app.screen, HomeScreen)
+        assert not app.stylesheet.has_source(str(SCREENS_CSS), "")
+        await pilot.press("down", "enter")  # Settings
+        assert app.stylesheet.has_source(str(SCREENS_CSS), "")
+        menu = app.screen.query_one("#menu-list", ListView)
+        assert menu.styles.background.a == 0  # `#menu-list { background: transparent }` (screens.tcss)
+
+
+def _screens_over_home():
+    """Every screen class the panel app can open over Home (the classroom and the wipe prompt are apps of their own)."""
+    import importlib
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import panel_tui.ui
+    from panel_tui.ui.home import HomeScreen
+
+    for module in pkgutil.walk_packages(panel_tui.ui.__path__, "panel_tui.ui."):
+        if module.name not in ("panel_tui.ui.classroom_screen", "panel_tui.ui.scenario_start"):
+            importlib.import_module(module.name)
+    found, queue = [], [Screen]
+    while queue:
+        for cls in queue.pop().__subclasses__():
+            queue.append(cls)
+            if cls.__module__.startswith("panel_tui.ui.") and cls is not HomeScreen and \
+                    cls.__module__ not in ("panel_tui.ui.classroom_screen", "panel_tui.ui.scenario_start"):
+                found.append(cls)
+    return found
+
+
+def test_every_screen_over_home_reads_the_screens_rules():
+    """A screen opened first after Home (Web Config, the trainer's console, a dialog ...) must
+    carry screens.tcss itself, or it would be drawn without the rules the frame no longer loads."""
+    from panel_tui.ui.frame import SCREENS_CSS
+
+    screens = _screens_over_home()
+    assert len(screens) >= 15, screens
+    for cls in screens:
+        paths = cls.CSS_PATH if isinstance(cls.CSS_PATH, list) else [cls.CSS_PATH]
+        assert paths and paths[0] == SCREENS_CSS, f"{cls.__module__}.{cls.__name__}: CSS_PATH = {cls.CSS_PATH!r}"

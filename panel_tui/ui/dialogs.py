@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.frame import SCREENS_CSS
 from panel_tui.ui.glyphs import glyph, key_cap
 
 # Arrow keys move between a dialog's buttons (Tab does too).
@@ -35,6 +36,8 @@ class DialogHints(Static):
 
 class ButtonDialog(ModalScreen):
     """A dialog whose buttons are reached with the arrow keys."""
+
+    CSS_PATH = SCREENS_CSS
 
     def action_move(self, step: int) -> None:
         buttons = [b for b in self.query(Button) if b.display and b.focusable]

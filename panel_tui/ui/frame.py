@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from rich.cells import cell_len
 from textual import events
@@ -19,6 +20,9 @@ from panel_tui.ui.glyphs import glyph, key_cap
 from panel_tui.ui.hardware_keys import HardwareKeys, needs_strip
 
 LESSON_WIDTH = 34  # the guided lesson's column (#lesson in app.tcss)
+# The rules of every screen but Home (app.tcss holds the frame's): each screen class that opens over
+# Home names it in CSS_PATH, and Textual reads it when the first of them opens, not before the first frame.
+SCREENS_CSS = Path(__file__).resolve().parent.parent / "screens.tcss"
 
 
 class StatusBar(Widget):
@@ -123,6 +127,8 @@ class PanelScreen(Screen):
     Subclasses give `breadcrumb()` (locale keys or plain strings, already translated)
     and `compose_body()`; `hints()` lists (key cap, locale key) pairs.
     """
+
+    CSS_PATH = SCREENS_CSS
 
     def breadcrumb(self) -> list[str]:
         return []

@@ -13,6 +13,7 @@ from panel_tui.ui.tile_grid import TileGrid, TileSpec
 class HomeScreen(PanelScreen):
     """The panel's main screen; arrows move between tiles, Enter (or a tap) opens one."""
 
+    CSS_PATH = None  # its rules are in app.tcss: the first frame does not wait for the other screens'
     FOCUS = "#tiles"
 
     def __init__(self) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -14,6 +15,10 @@ from panel_tui.ui.cursor_mark import cursor_mark, row_is_marked
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.marked_widgets import MarkedDataTable
 
+# The messages table's columns (header locale key, column key). The sender first after the date:
+# it is what a trainer points at (never off-screen).
+MESSAGE_COLUMNS = (("screen.inbox.col_date", "date"), ("screen.inbox.col_from", "from"),
+                   ("screen.inbox.col_subject", "subject"), ("screen.inbox.col_attachments", "attachments"))
 
 def _short_date(header: str) -> str:
     """An RFC 5322 Date header as "14 Mar 09:26" (the header itself if it does not parse)."""
@@ -59,11 +64,8 @@ class InboxScreen(PanelScreen):
         with Horizontal(id="inbox-panes"):
             yield ListView(id="mailboxes")
             table: DataTable[str] = MarkedDataTable(id="messages", cursor_type="row", zebra_stripes=True)
-            # The sender first after the date: it is what a trainer points at (never off-screen).
-            table.add_column(t("screen.inbox.col_date"), key="date")
-            table.add_column(t("screen.inbox.col_from"), key="from")
-            table.add_column(t("screen.inbox.col_subject"), key="subject")
-            table.add_column(t("screen.inbox.col_attachments"), key="attachments")
+            for label_key, key in MESSAGE_COLUMNS:
+                table.add_column(t(label_key), key=key)
             yield table
 
     def on_mount(self) -> None:
@@ -107,11 +109,21 @@ class InboxScreen(PanelScreen):
     def _show_messages(self, address: str) -> None:
         self._selected = address
         table = self.query_one("#messages", DataTable)
-        table.clear()
-        for index, message in enumerate(reversed(self._boxes.get(address, []))):
+        rows = []
+        for message in reversed(self._boxes.get(address, [])):
             files = ", ".join(f"{a['filename']} ({a['size'] // 1024 or 1} KB)" for a in message.get("attachments", []))
-            table.add_row(_short_date(str(message.get("date", ""))), str(message.get("from", "")),
-                          str(message.get("subject", "")), files or "—", key=str(index))
+            rows.append((_short_date(str(message.get("date", ""))), str(message.get("from", "")),
+                         str(message.get("subject", "")), files or "—"))
+        # Columns sized here, to their header and these rows, before anything is drawn. Left to the
+        # table, they are measured on its next idle, and a frame painted before that (a busy
+        # machine) stays cached sized to the headers: the sender cut to its first letters.
+        table.clear(columns=True)
+        t = panel_app(self).t
+        for column, (label_key, key) in enumerate(MESSAGE_COLUMNS):
+            label = t(label_key)
+            table.add_column(label, key=key, width=max([cell_len(label), *(cell_len(row[column]) for row in rows)]))
+        for index, row in enumerate(rows):
+            table.add_row(*row, key=str(index))
 
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
         # The cursor put on the mailbox already listed (by `_show_boxes`) does not list it again.

@@ -103,10 +103,9 @@ async def _inbox(pilot) -> None:
     await _outcome(sign_in=True)(pilot)
     await pilot.press("enter", "escape", "i")
     await _settle(pilot)
-    # The mailbox is read in a worker (slow on a loaded machine), then the table sizes its columns
-    # to its rows on a later idle and repaints: the picture waits until the newest message's
-    # sender is drawn whole, bounded by time (not by a count of pauses, which ran out on a busy
-    # CI machine and caught rows in columns still sized for their headers).
+    # The mailbox is read in a worker (slow on a loaded machine): the picture waits until the newest
+    # message's sender is drawn, bounded by time (not by a count of pauses, which ran out on a busy
+    # CI machine).
     import asyncio
 
     table = pilot.app.screen.query_one("#messages", DataTable)
@@ -115,15 +114,10 @@ async def _inbox(pilot) -> None:
     while loop.time() < deadline:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if table.row_count:  # drawn whole once the columns are sized to the rows
+        if table.row_count:
             sender = str(table.get_row_at(0)[1])
             if any(sender in table.render_line(y).text for y in range(table.size.height)):
                 break
-    # Rarely (a busy machine) the screen keeps the frame painted before the columns were sized
-    # although the table's own lines are right: repaint it so the picture shows what they hold.
-    table.refresh()
-    await pilot.pause()
-    await pilot.pause()
 
 
 RECIPES = (

@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.formatting import format_clock
+from panel_tui.ui.frame import SCREENS_CSS
 from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.marked_widgets import MarkedOptionList
 
@@ -75,6 +76,8 @@ def _account(name: str):
 
 class TrainerScreen(Screen):
     """The trainer's console (key T, command palette); Esc goes back to the panel."""
+
+    CSS_PATH = SCREENS_CSS
 
     CSS = """
     TrainerScreen { background: $background-darken-1; }

@@ -20,7 +20,7 @@ async def test_menu_screens_built_in_idle_time_are_not_composed_on_their_first_v
         await app.menus_ready.wait()
         await pilot.pause()
         # Built off screen: Home is still the screen, with its stack and focus as they were.
-        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 2
+        assert app.screen_stack == [app.screen] and isinstance(app.screen, HomeScreen)  # Home is the base
         assert app.screen.focused is not None and app.screen.focused.id == "tiles"
         built = app.get_screen("menu:server_settings")  # the deepest menu
         assert built.is_running and built.query_one("#menu-list").region.height > 0  # laid out too
@@ -39,7 +39,7 @@ async def test_menu_screens_built_in_idle_time_are_not_composed_on_their_first_v
         assert composed == []
         assert "Settings > General Settings" in drawn(app) and "Network Settings" in drawn(app)
         await pilot.press("escape", "escape")
-        assert isinstance(app.screen, HomeScreen) and len(app.screen_stack) == 2
+        assert app.screen_stack == [app.screen] and isinstance(app.screen, HomeScreen)  # Home is the base
 
 
 async def test_a_headless_panel_leaves_the_menus_to_their_first_visit(make_app):

@@ -67,3 +67,24 @@ async def test_inbox_fills_the_message_table_once_per_load(make_e2e_app, monkeyp
         await pilot.press("down")
         assert fills[-1] == "zoe@contoso.onmicrosoft.com", fills
         assert "someone@fabrikam.example" in _screen(pilot.app)
+
+
+async def test_inbox_columns_fit_the_messages_when_a_frame_is_painted_before_the_table_settles(make_e2e_app):
+    """A busy machine paints the table between listing a mailbox and the table's next idle. The
+    columns drawn then must already fit the messages, and stay so: they were drawn sized to their
+    headers (the sender cut to "prin") until something else repainted the table."""
+    from textual.widgets import DataTable
+
+    app = make_e2e_app("en")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await INBOX.run(pilot)
+        screen = pilot.app.screen
+        table = screen.query_one("#messages", DataTable)
+        # A sender longer than any listed before (the table keeps measured widths across lists).
+        screen._boxes = {"zoe@contoso.onmicrosoft.com": [
+            {"date": "", "from": "a.much.longer.sender@fabrikam.example", "subject": "Hello", "attachments": []}]}
+        screen._show_messages("zoe@contoso.onmicrosoft.com")
+        painted = [table.render_line(y).text for y in range(table.size.height)]  # before any idle
+        assert any("a.much.longer.sender@fabrikam.example" in line for line in painted), painted
+        await pilot.pause()
+        assert "a.much.longer.sender@fabrikam.example" in _screen(pilot.app)

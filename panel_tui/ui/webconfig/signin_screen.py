@@ -17,6 +17,7 @@ from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.frame import SCREENS_CSS
 from panel_tui.ui.webconfig.qr_text import qr_lines, unreachable_from_a_phone
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,7 +39,7 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
     snapshot tests, where the real random code must not appear.
     """
 
-    CSS_PATH = "webconfig.tcss"  # beats the app's .dialog rules, which DEFAULT_CSS cannot
+    CSS_PATH = [SCREENS_CSS, "webconfig.tcss"]  # read after the .dialog rules: beats them, which DEFAULT_CSS cannot
     BINDINGS = [("escape", "cancel", "Cancel")]
 
     def __init__(self, session_factory: Callable[[], "OAuthSession"] | None, role: str | None, *,

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.frame import SCREENS_CSS
 from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.marked_widgets import MarkedOptionList
 from panel_tui.ui.webconfig.ca_certificate_page import CaCertificatePage
@@ -41,7 +42,7 @@ PAGE_WIDGETS: dict[str, Callable[[], list[Widget]]] = {
 class WebConfigScreen(Screen):
     """Opens at Network > Email Server > Basic (the guide's step 3), or at `page_id`."""
 
-    CSS_PATH = "webconfig.tcss"
+    CSS_PATH = [SCREENS_CSS, "webconfig.tcss"]
     BINDINGS = [
         Binding("escape", "close_browser", "Close browser", id="webconfig.close"),
         Binding("ctrl+w", "close_browser", "Close browser", show=False),
