@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import ClassVar
 
 from rich.cells import cell_len
 from textual import events
@@ -128,7 +129,7 @@ class PanelScreen(Screen):
     and `compose_body()`; `hints()` lists (key cap, locale key) pairs.
     """
 
-    CSS_PATH = SCREENS_CSS
+    CSS_PATH: ClassVar[str | PurePath | list[str | PurePath] | None] = SCREENS_CSS  # Home: None
 
     def breadcrumb(self) -> list[str]:
         return []
