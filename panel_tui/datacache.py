@@ -7,7 +7,7 @@ strings) stored with `marshal`; an unreadable entry is simply rebuilt.
 """
 from __future__ import annotations
 
-import hashlib
+import binascii
 import marshal
 import os
 import sys
@@ -39,7 +39,9 @@ def cached(kind: str, path: Path, build: Callable[[], Any]) -> Any:
         stamp = _stamp(path)
     except OSError:
         return build()
-    entry = cache_dir() / f"{kind}-{hashlib.sha1(str(path).encode()).hexdigest()[:16]}.marshal"
+    # Named by a checksum of the path (binascii: hashlib would load OpenSSL at start); two paths
+    # sharing a name only rebuild each other's entry, since the stamp holds the path.
+    entry = cache_dir() / f"{kind}-{binascii.crc32(str(path).encode()):08x}.marshal"
     try:
         saved_stamp, value = marshal.loads(entry.read_bytes())
         if saved_stamp == stamp:

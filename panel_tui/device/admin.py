@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
-import secrets
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -20,6 +17,9 @@ SALT_BYTES = 16
 
 def hash_password(password: str, iterations: int = DEFAULT_ITERATIONS) -> str:
     """"pbkdf2_sha256$<iterations>$<salt hex>$<hash hex>" with a fresh random salt."""
+    import hashlib  # here, not at start: a plain start never hashes (OpenSSL's binding costs ~2 ms)
+    import secrets
+
     if iterations < 1:
         raise ValueError("iterations must be positive")
     salt = secrets.token_bytes(SALT_BYTES)
@@ -29,6 +29,9 @@ def hash_password(password: str, iterations: int = DEFAULT_ITERATIONS) -> str:
 
 def verify_password(password: str, hashed: str | None) -> bool:
     """True if `password` matches `hashed` (constant-time compare); False for malformed hashes."""
+    import hashlib
+    import hmac
+
     if not isinstance(password, str) or not isinstance(hashed, str):
         return False
     parts = hashed.split("$")
@@ -58,6 +61,8 @@ def set_admin_password(settings: DeviceSettings, new_password: str) -> DeviceSet
 
 def check_admin_password(settings: DeviceSettings, password: str) -> bool:
     """True if `password` is the administrator password (the serial number until one is set)."""
+    import hmac
+
     if settings.admin_password_hash is None:
         return hmac.compare_digest(password.encode("utf-8"), settings.serial_number.encode("utf-8"))
     return verify_password(password, settings.admin_password_hash)

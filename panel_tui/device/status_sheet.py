@@ -6,7 +6,6 @@ account, the sender's address and the POP3 server are shown, as a real printer s
 """
 from __future__ import annotations
 
-import hashlib
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,6 +93,8 @@ def email_server_status_rows(settings: DeviceSettings, signin: SignInInfo) -> li
 
 def mac_address(serial_number: str) -> str:
     """A stable, locally administered MAC address derived from the serial (display only)."""
+    import hashlib  # not loaded by a plain start
+
     digest = hashlib.sha256(serial_number.encode("utf-8")).digest()
     octets = [0x02, *digest[:5]]  # 0x02: locally administered, unicast: never a real vendor's
     return ":".join(f"{octet:02X}" for octet in octets)
