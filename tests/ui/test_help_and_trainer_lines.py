@@ -71,3 +71,37 @@ async def test_the_trainer_console_shows_the_admin_center_and_sign_in_urls(make_
         text = _screen_text(app)
     assert f"Admin center: {sim_thread.endpoints.admin_url}" in text
     assert f"Sign-in page: {sim_thread.endpoints.verification_uri}" in text
+
+
+def _lines(app) -> list[str]:
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_help_lists_each_key_on_one_line_with_what_it_does(make_app, lang, size):
+    """Every App key is in Help, its caps and its meaning on one line, aligned in columns: the
+    hand-aligned text wrapped at 80x24 ("Ctrl+Q" on one line, "quit" on the next) and Romanian's
+    longer words pushed the columns out of line."""
+    from panel_tui.ui.help_screen import HELP_KEYS
+
+    app = make_app(lang)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("question_mark")
+        body = app.screen.query_one("#help-body")
+        lines = []
+        for _ in range(12):  # scroll through the whole body
+            lines.extend(_lines(app))
+            body.scroll_down(animate=False)
+            await pilot.pause()
+        drawn = "\n".join(lines)
+        starts = set()
+        for caps, key in HELP_KEYS:
+            meaning = app.t(key)
+            row = next((line for line in lines if caps in line and meaning in line), None)
+            assert row is not None, f"{caps} {meaning!r} not on one line:\n{drawn}"
+            starts.add(row.index(meaning) - row.index(caps))
+        assert len(starts) <= 1 or size == (120, 36), starts  # one column: the meanings line up
+    bound = {binding.id for binding in app.BINDINGS if binding.id and binding.id != "back"}
+    listed = {key.rsplit(".", 1)[-1] for _caps, key in HELP_KEYS}
+    assert bound <= listed, bound - listed  # no App key missing from Help
