@@ -75,6 +75,8 @@ class PanelApp(PanelAppBase):
 
     # -- lifecycle -----------------------------------------------------------
     def get_default_screen(self) -> HomeScreen:
+        """Home is the base of the screen stack: no blank screen is built and styled under it
+        before the first frame, and Home or Back stop at it."""
         return HomeScreen()
 
     def on_mount(self) -> None:
