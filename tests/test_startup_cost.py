@@ -229,15 +229,16 @@ def _screens_over_home():
     import panel_tui.ui
     from panel_tui.ui.home import HomeScreen
 
+    apps_of_their_own = ("panel_tui.ui.classroom_screen", "panel_tui.ui.scenario_start")
     for module in pkgutil.walk_packages(panel_tui.ui.__path__, "panel_tui.ui."):
-        if module.name not in ("panel_tui.ui.classroom_screen", "panel_tui.ui.scenario_start"):
+        if module.name not in apps_of_their_own:
             importlib.import_module(module.name)
     found, queue = [], [Screen]
     while queue:
         for cls in queue.pop().__subclasses__():
             queue.append(cls)
             if cls.__module__.startswith("panel_tui.ui.") and cls is not HomeScreen and \
-                    cls.__module__ not in ("panel_tui.ui.classroom_screen", "panel_tui.ui.scenario_start"):
+                    cls.__module__ not in apps_of_their_own:
                 found.append(cls)
     return found
 

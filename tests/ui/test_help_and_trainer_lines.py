@@ -73,10 +73,6 @@ async def test_the_trainer_console_shows_the_admin_center_and_sign_in_urls(make_
     assert f"Sign-in page: {sim_thread.endpoints.verification_uri}" in text
 
 
-def _lines(app) -> list[str]:
-    return [strip.text for strip in app.screen._compositor.render_strips()]
-
-
 @pytest.mark.parametrize("lang", ["en", "ro"])
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
 async def test_help_lists_each_key_on_one_line_with_what_it_does(make_app, lang, size):
@@ -84,6 +80,7 @@ async def test_help_lists_each_key_on_one_line_with_what_it_does(make_app, lang,
     hand-aligned text wrapped at 80x24 ("Ctrl+Q" on one line, "quit" on the next) and Romanian's
     longer words pushed the columns out of line."""
     from panel_tui.ui.help_screen import HELP_KEYS
+    from tests.ui.test_focus import screen_text
 
     app = make_app(lang)
     async with app.run_test(size=size) as pilot:
@@ -91,7 +88,7 @@ async def test_help_lists_each_key_on_one_line_with_what_it_does(make_app, lang,
         body = app.screen.query_one("#help-body")
         lines = []
         for _ in range(12):  # scroll through the whole body
-            lines.extend(_lines(app))
+            lines.extend(screen_text(app))
             body.scroll_down(animate=False)
             await pilot.pause()
         drawn = "\n".join(lines)
