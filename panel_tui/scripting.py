@@ -560,11 +560,6 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     except KeyboardInterrupt:
         command.err(translator.t("cli.interrupted"))
         return EXIT_FAILURE
-    except BrokenPipeError:
-        # The reader left (`panel-tui jobs | head -1`): stop writing, quietly, as the Python docs advise.
-        if out is sys.stdout:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_FAILURE
     except OSError as error:
         if not _is_disk_full(error):
             raise
