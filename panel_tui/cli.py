@@ -192,6 +192,17 @@ def _report(argv: list[str], error: Exception) -> int:
     return EXIT_INTERNAL
 
 
+def _check_host(argv: list[str], host: str) -> None:
+    """A usage error (exit 2) for a --host nobody can listen on: "", "..", "../../x", U+202E ..."""
+    from panel_tui.device.validation import FieldError, shown_value, validate_listen_host
+
+    try:
+        validate_listen_host(host)
+    except FieldError as error:
+        build_parser(full=False).error(
+            _words(argv, "cli.bad_host", host=shown_value(host), rule=_words(argv, error.key, **error.params)))
+
+
 def _dispatch(argv: list[str], process_ends: bool) -> int:
     # `sim` takes its own options; split them off before the main parser sees them.
     for index, word in enumerate(argv):
@@ -226,6 +237,7 @@ def _dispatch(argv: list[str], process_ends: bool) -> int:
     if args.command == "serve":
         from panel_tui import serve
 
+        _check_host(argv, args.host)
         return serve.command(args)
     if args.command in SCRIPT_COMMANDS:
         from panel_tui import scripting
