@@ -12,6 +12,8 @@ tenant's policies decide. Replies are Exchange Online's:
 * ``530 5.7.57 Client not authenticated to send mail`` (MAIL before AUTH)
 * ``554 5.2.252 SendAsDenied`` (sender is not the signed-in mailbox)
 * ``452 4.5.3 Too many recipients`` past 500 RCPT in one message
+* ``501 5.1.3 Invalid address`` (RCPT) / ``501 5.1.7 Invalid address`` (MAIL FROM) holding
+  a control character (NUL, CR, LF ...)
 
 Like Exchange's, refusals end with ``[<front end host> <UTC time> <session id>]``, the
 banner and EHLO are Exchange Online's, and an accepted message is answered
@@ -27,6 +29,7 @@ import binascii
 import collections
 import datetime as dt
 import email.utils
+import errno
 import logging
 import secrets
 import socket
@@ -81,6 +84,10 @@ MAX_CONNECTIONS_PER_ADDRESS = 64
 REPLY_AUTH_OK = "235 2.7.0 Authentication successful"
 REPLY_BAD_TOKEN = "535 5.7.3 Authentication unsuccessful"
 REPLY_TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
+REPLY_BAD_RECIPIENT_SYNTAX = "501 5.1.3 Invalid address"
+REPLY_BAD_SENDER_SYNTAX = "501 5.1.7 Invalid address"
+REPLY_NO_SPACE = "452 4.3.1 Insufficient system resources"
+REPLY_NOT_STORED = "451 4.3.0 Temporary server error. Please try again later"
 REPLY_TOO_MANY_CONNECTIONS = (
     "421 4.3.2 The maximum number of concurrent connections has exceeded a limit, "
     "closing transmission channel"
@@ -112,6 +119,11 @@ _EXCHANGE_WORDING = {
     "250 OK": "250 2.0.0 OK",
     "552 Error: Too much mail data": "552 5.3.4 Message size exceeds fixed maximum message size",
 }
+
+
+def _has_control(address: str) -> bool:
+    """NUL, CR, LF and the other C0 controls or DEL: no address holds them."""
+    return any(ord(char) < 0x20 or char == "\x7f" for char in address)
 
 
 def send_as_denied(upn: str, sender: str) -> str:
@@ -312,6 +324,8 @@ class ExchangeHandler:
                           address: str, mail_options: list[str]) -> str:
         if not session.authenticated:
             return REPLY_NOT_AUTHENTICATED
+        if _has_control(address):
+            return REPLY_BAD_SENDER_SYNTAX
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 2.1.0 Sender OK"
@@ -320,6 +334,8 @@ class ExchangeHandler:
                           address: str, rcpt_options: list[str]) -> str:
         if not session.authenticated:
             return REPLY_NOT_AUTHENTICATED
+        if _has_control(address):
+            return REPLY_BAD_RECIPIENT_SYNTAX
         if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
             return REPLY_TOO_MANY_RECIPIENTS
         envelope.rcpt_tos.append(address)
@@ -347,7 +363,11 @@ class ExchangeHandler:
             f"Received: from {session.host_name or 'unknown'} ({session.peer[0] if session.peer else ''})\r\n"
             f" by {SERVER_NAME} with ESMTPSA (XOAUTH2 {upn}); {email.utils.formatdate(self.ctx.state.now())}\r\n"
         ).encode("utf-8", "replace")
-        await asyncio.to_thread(self.ctx.mail.deliver, envelope.rcpt_tos, trace + content)
+        try:
+            await asyncio.to_thread(self.ctx.mail.deliver, envelope.rcpt_tos, trace + content)
+        except OSError as error:  # the simulator's own disk: a temporary failure, as Exchange says it
+            log.warning("cannot store a message: %s", error)
+            return REPLY_NO_SPACE if error.errno in (errno.ENOSPC, errno.EDQUOT) else REPLY_NOT_STORED
         if self.ctx.faults.is_on(SMTP_STALL_AFTER_DATA):
             await asyncio.Event().wait()  # delivered, but no reply until the client leaves (cancels us)
         message_id = str(headers.get("Message-ID", "")).strip() or f"<{session_id_of(server)}@{SERVER_NAME}>"
