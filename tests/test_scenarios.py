@@ -200,7 +200,8 @@ async def test_fresh_is_the_tenant_as_shipped(make_e2e_app, sim_control):
     scenarios.run_scenario("fresh", app.printer, app.backend)
     state = sim_control.state()
     assert state["policies"] == {"security_defaults": True, "smtp_auth_org": False,
-                                 "conditional_access_block": False}
+                                 "conditional_access_block": False, "basic_smtp_auth": None,
+                                 "basic_final_removal": False}
     assert state["apps"][0]["admin_consent"] is False
     assert app.printer.settings.email_server.auth_method.value == "off"
 
