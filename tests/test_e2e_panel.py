@@ -281,7 +281,7 @@ FAILURES = {
         "The sign-in to the email service has expired.", "Conexiunea la serviciul de e-mail a expirat."),
     "wrong_sender": (
         lambda app, control: app.printer.update(oauth_settings(app, sender=ADMIN.upn)), 312,
-        "SendAsDenied", "SendAsDenied"),
+        "550 5.7.60", "550 5.7.60"),
     "smtp_auth_off_for_tenant": (
         lambda app, control: control.set_smtp_auth_org(False), 312,
         "disabled for the Tenant", "dezactivat pentru organizație"),
