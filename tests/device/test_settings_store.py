@@ -1,4 +1,3 @@
-import pytest
 
 
 def test_passwords_never_reach_settings_json(tmp_path, monkeypatch):
