@@ -1,5 +1,3 @@
-
-
 def test_passwords_never_reach_settings_json(tmp_path, monkeypatch):
     """The SMTP password lives only in the 0600 secret store and survives a reload."""
     import os
