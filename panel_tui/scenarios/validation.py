@@ -40,7 +40,7 @@ def _one_of(*choices: Any) -> Callable[[Any], str | None]:
 
 def _account(value: Any) -> str | None:
     if not isinstance(value, str) or seeded_account(value) is None:
-        from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+        from panel_tui.sim.client import SEEDED_ACCOUNTS
 
         names = ", ".join(a.upn.split("@")[0] for a in SEEDED_ACCOUNTS)
         return f"expected a seeded account ({names}) or its address"
