@@ -64,12 +64,15 @@ def main(argv: list[str], lang: str | None = None) -> int:
 
 
 def _start(args, lang: str, t) -> int:
-    from panel_tui.classroom.roster import class_dir
+    import os
+    import shlex
+
+    from panel_tui.classroom.roster import class_dir, load_keys
     from panel_tui.classroom.seats import ClassError, start_class
     from panel_tui.scenarios import ScenarioError
-    from panel_tui.serve import is_loopback
+    from panel_tui.web_access import needs_key
 
-    if not is_loopback(args.host):
+    if needs_key(args.host):
         print(t("classroom.warn_host", host=args.host), file=sys.stderr)
     try:
         roster, passwords = start_class(args.seats, host=args.host, lang=lang, scenario=args.scenario,
@@ -82,12 +85,15 @@ def _start(args, lang: str, t) -> int:
     print()
     print(t("classroom.join_header"))
     extra = f" --sim-url {roster.seat_sim_url()}" if roster.seat_sim_url() else ""
+    home = os.environ.get("PANEL_TUI_HOME")
+    prefix = f"PANEL_TUI_HOME={shlex.quote(home)} " if home else ""  # the seat's profile lives in this home
+    keys = load_keys()
     for seat in roster.seats:
-        url = roster.url(seat.port) or ""
-        command = t("classroom.join_ssh", seat=seat.name) + extra
+        url = roster.url(seat.port, keys.get(seat.name)) or ""
+        command = prefix + t("classroom.join_ssh", seat=seat.name) + extra
         print(f"{seat.name:<8} {seat.upn:<37} {passwords[seat.name]:<24} {command}  {url}".rstrip())
     print()
-    print(t("classroom.dashboard", url=roster.url(roster.dashboard_port) or "–"))
+    print(t("classroom.dashboard", url=roster.url(roster.dashboard_port, keys.get("dashboard")) or "–"))
     return 0
 
 

@@ -208,7 +208,8 @@ def _answers(info: RuntimeInfo, timeout: float = 5.0) -> bool:
         context = ssl.create_default_context(cafile=info.endpoints["ca_path"])
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
                                              urllib.request.HTTPSHandler(context=context))
-        with opener.open(info.base_url + "/_sim/endpoints", timeout=timeout) as reply:
+        control = str(info.endpoints.get("control_url") or info.base_url + "/_sim")  # loopback
+        with opener.open(control + "/endpoints", timeout=timeout) as reply:
             return reply.status == 200
     except (OSError, ValueError, KeyError):
         return False
