@@ -98,23 +98,26 @@ def _start(args, lang: str, t) -> int:
 
 
 def _status(roster, t) -> int:
-    from panel_tui.classroom.progress import SeatHandles, read_rows, since
+    """The class's processes and each seat's row; starts nothing (a stopped class stays stopped)."""
+    from panel_tui.classroom.progress import SeatHandles, read_rows, simulator_serving, since
     from panel_tui.classroom.seats import pid_alive
     from panel_tui.lesson import STEPS
 
-    sim = t("classroom.running") if pid_alive(roster.sim_pid) or not roster.sim_pid and roster.web_pid else t("classroom.ended")
+    serving = simulator_serving(roster)
+    sim = t("classroom.running") if serving else t("classroom.ended")
     web = t("classroom.running") if pid_alive(roster.web_pid) else t("classroom.ended")
     print(t("classroom.status.processes", sim=sim, web=web))
     handles = SeatHandles(roster)
     try:
-        rows = read_rows(roster, handles)
+        rows = read_rows(roster, handles, simulator=serving)
     finally:
         handles.close()
     for seat, row in zip(roster.seats, rows, strict=True):
         glyph, _ = row.job_glyph
         job = f"{glyph} {row.job_code}" if row.job_code else glyph
         url = roster.url(seat.port) if pid_alive(roster.web_pid) else None
-        line = t("classroom.status.line", seat=row.seat, upn=row.upn, done=row.steps_done, total=len(STEPS),
+        done = row.steps_done if serving else "–"  # the tenant's steps are read from the simulator
+        line = t("classroom.status.line", seat=row.seat, upn=row.upn, done=done, total=len(STEPS),
                  job=job, idle=since(row.last_activity))
         print(f"{line}  {url}" if url else line)
     return 0
