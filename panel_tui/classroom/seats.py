@@ -18,7 +18,17 @@ import sys
 import time
 from pathlib import Path
 
-from panel_tui.classroom.roster import MAX_SEATS, ClassRoster, Seat, class_dir, mark_seat, save_passwords, seat_name
+from panel_tui.classroom.roster import (
+    KEYS_FILE,
+    MAX_SEATS,
+    ClassRoster,
+    Seat,
+    class_dir,
+    mark_seat,
+    save_keys,
+    save_passwords,
+    seat_name,
+)
 
 SIM_LOG = "sim.log"
 WEB_LOG = "web.log"
@@ -232,6 +242,11 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
             if problems:
                 raise ClassError("; ".join(f"{seat}: {problem}" for seat, problem in problems.items()))
         if serve:
+            from panel_tui.web_access import needs_key, new_key
+
+            (folder / KEYS_FILE).unlink(missing_ok=True)
+            if needs_key(host):  # beyond loopback every page needs its key (printed once)
+                save_keys({name: new_key() for name in [*(s.name for s in roster.seats), "dashboard"]}, folder)
             roster.web_pid, ports = start_web(roster, folder)
             for seat in roster.seats:
                 seat.port = ports.get(seat.name)
