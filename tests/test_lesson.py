@@ -77,3 +77,19 @@ def test_every_instruction_names_the_consent_checkbox_as_the_sign_in_page_shows_
         words = catalog(lang)
         for key in ("webconfig.signin.intro", "cli.signin.instructions", "cause.consent_required.fix"):
             assert checkbox in words[key], (lang, key, words[key], checkbox)
+
+
+async def test_step_7_is_ticked_by_a_message_in_a_mailbox_not_by_a_connection_check(make_e2e_app, sim_control):
+    """A Connection Check sends no message: "7. Send an email" stays open until one arrives."""
+    from panel_tui import scenarios
+    from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+
+    megan = SEEDED_ACCOUNTS[2]
+    app = make_e2e_app("en")
+    scenarios.run_scenario("signed-in", app.printer, app.backend)
+    assert (await app.backend.jobs.connection_check()).ok
+    assert sim_control.mailbox(megan.upn) == []
+    assert "send" not in ticked(app)
+    assert (await app.backend.jobs.scan_to_email(megan.upn)).ok
+    assert len(sim_control.mailbox(megan.upn)) == 1
+    assert "send" in ticked(app)
