@@ -57,7 +57,8 @@ def observe(printer, backend) -> LessonProgress:
     sheets = printer.paths.sheets_dir
     done = {
         "smtp_auth": _tenant_ready(state, account or email.sender or None),
-        "oauth2": email.auth_method is AuthMethod.OAUTH2,
+        # Web Config's Sign In exists only once OAuth2 is chosen on its page: a sign-in shows it was.
+        "oauth2": email.auth_method is AuthMethod.OAUTH2 or account is not None,
         "sign_in": account is not None,
         "consent": consent,
         "applied": email.auth_method is AuthMethod.OAUTH2 and account is not None,

@@ -22,7 +22,9 @@ def test_steps_follow_real_state_only(make_e2e_app, sim_control, sim_thread):
     flow = session.start_device_flow()
     sim_control.approve_device_code(flow.user_code, ADMIN.upn, ADMIN.password, consent_for_org=True)
     assert session.wait_for_device_flow(flow).ok  # signed in with the pending settings only
-    assert ticked(app) == {"smtp_auth", "sign_in", "consent"}
+    # OAuth2 was chosen on Web Config's page (its Sign In needs it); OK is the step left.
+    assert ticked(app) == {"smtp_auth", "oauth2", "sign_in", "consent"}
+    assert observe(app.printer, app.backend).current == "applied"
     app.printer.update(oauth_settings(app, sender=ADMIN.upn))  # OK
     assert ticked(app) == {"smtp_auth", "oauth2", "sign_in", "consent", "applied"}
     sim_control.set_smtp_auth_mailbox(ADMIN.upn, False)  # the tenant changes: the tick goes away
