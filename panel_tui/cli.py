@@ -212,7 +212,7 @@ def _dispatch(argv: list[str], process_ends: bool) -> int:
 
             return sim_main(argv[index + 1:], data_dir=simulator_dir())
         if word == "classroom":
-            from panel_tui.classroom.command import main as classroom_main
+            from panel_tui.classroom_command import main as classroom_main
 
             return classroom_main(argv[index + 1:], lang=build_start_parser().parse_args(argv[:index]).lang)
         if not word.startswith("-") and word in COMMANDS:
