@@ -33,3 +33,11 @@ def test_a_job_log_of_a_few_garbage_bytes_is_kept_not_overwritten(panel_home):
     assert_clear(["jobs"], code, out, err)
     assert code == 1 and "the file is damaged" in err and "panel-tui jobs --repair" in err
     assert path.read_bytes() == b"\x00"
+
+
+def test_a_profile_name_that_cannot_name_a_folder_is_a_usage_error_for_every_command():
+    for command in (["doctor"], ["config", "show"], ["jobs"], ["status"], ["scenarios"], ["serve"]):
+        argv = ["--profile", " ", "--sim-url", "https://127.0.0.1:9", *command]
+        code, out, err = run_cli(argv)
+        assert_clear(argv, code, out, err)
+        assert code == 2 and "argument --profile: invalid profile name ' '" in err, (command, err)
