@@ -230,17 +230,24 @@ def test_a_pushed_fault_reaches_only_the_chosen_seat(lesson_run):
 def test_the_report_lists_what_happened(lesson_run):
     csv_path, html_path = lesson_run["report"]
     rows = list(csv.reader(csv_path.open(encoding="utf-8")))
-    header, seats = rows[0], {r[0]: r for r in rows[1:4]}
-    assert header[0] == "Seat" and len(header) == 2 + len(STEPS) + 6
+    header, seats = rows[0], {r[0]: r for r in rows[1:]}
+    assert header == ["seat", "mailbox", *STEPS, "jobs_ok", "jobs_failed", "error_codes", "resolved",
+                      "last_job", "last_job_code", "first_ok_at", "last_activity_at"]  # plain names
+    assert set(seats) == set(SEATS)
+    column = {name: index for index, name in enumerate(header)}
     code = str(lesson_run["second_send"]["seat02"].job.error_code)
     for seat in ("seat01", "seat03"):
         assert seats[seat][2:2 + len(STEPS)] == ["yes"] * len(STEPS)
     # seat02's mailbox refuses SMTP AUTH now: the first step reads "no" again (real state)
     assert seats["seat02"][2:2 + len(STEPS)] == ["no"] + ["yes"] * (len(STEPS) - 1)
-    assert seats["seat02"][2 + len(STEPS)] == "1/1" and seats["seat02"][3 + len(STEPS)] == code
-    assert seats["seat01"][2 + len(STEPS)] == "2/0" and seats["seat01"][3 + len(STEPS)] == ""
-    events = rows[rows.index([]) + 2:]
-    assert [e[1:] for e in events] == [["fault on: SMTP AUTH off for the seat's mailbox", "seat02", "yes"]]
+    assert (seats["seat02"][column["jobs_ok"]], seats["seat02"][column["jobs_failed"]]) == ("1", "1")
+    assert seats["seat02"][column["error_codes"]] == seats["seat02"][column["last_job_code"]] == code
+    assert seats["seat02"][column["last_job"]] == "error" and seats["seat01"][column["last_job"]] == "ok"
+    assert (seats["seat01"][column["jobs_ok"]], seats["seat01"][column["error_codes"]]) == ("2", "")
+    events = list(csv.reader((csv_path.parent / "events.csv").open(encoding="utf-8")))
+    assert events[0] == ["time", "action", "detail", "seats", "ok"]
+    assert [e[1:] for e in events[1:]] == [["start", "", "seat01 seat02 seat03", "yes"],
+                                          ["fault_on", "smtp_auth_mailbox_off", "seat02", "yes"]]
 
 
 def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):
@@ -254,8 +261,9 @@ def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--headless"])
         try:
-            page = browser.new_page()
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(html_path.as_uri())
+            widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
             rows = {seat: page.locator(f'#seats tr[data-seat="{seat}"] td').all_inner_texts() for seat in SEATS}
             ticked = {seat: page.locator(f'#seats tr[data-seat="{seat}"] td.done').all_inner_texts() for seat in SEATS}
             events = page.locator("#events tr").all_inner_texts()
@@ -268,7 +276,9 @@ def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):
     assert rows["seat02"][-3].startswith(f"✗ {code}")
     assert rows["seat02"][-2]  # its first successful job has a time
     assert code in rows["seat02"] and code not in rows["seat01"]
-    assert len(events) == 2 and "seat02" in events[1] and "fault on" in events[1]
+    assert len(events) == 3 and "class started" in events[1]
+    assert "seat02" in events[2] and "fault on" in events[2]  # what the trainer pushed
+    assert widths[0] <= widths[1] == 1280, widths  # fits a 1280 px window: no sideways scrolling
 
 
 # -- pushes that change a seat (after the lesson's checks: they run last in the module) --------

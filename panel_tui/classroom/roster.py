@@ -177,9 +177,22 @@ def load_events(folder: Path | None = None) -> list[dict]:
 
 
 def mark_seat(paths, seat: str) -> None:
+    """Label the profile as `seat`, and note that what the class wrote into it until now (set-up,
+    a pushed scenario or reset) is not the trainee's activity."""
     from panel_tui.device.atomic import write_atomically
 
-    write_atomically(Path(paths.data_dir) / SEAT_FILE, json.dumps({"seat": seat}) + "\n", mode=0o600)
+    write_atomically(Path(paths.data_dir) / SEAT_FILE,
+                     json.dumps({"seat": seat, "class_wrote_until": time.time()}) + "\n", mode=0o600)
+
+
+def class_wrote_until(paths) -> float:
+    """When the class last wrote into the seat's profile (0: never)."""
+    try:
+        data = json.loads((Path(paths.data_dir) / SEAT_FILE).read_text(encoding="utf-8"))
+        value = data.get("class_wrote_until", 0) if isinstance(data, dict) else 0
+        return float(value) if isinstance(value, (int, float)) else 0.0
+    except (OSError, ValueError):
+        return 0.0
 
 
 def seat_of(paths) -> str | None:

@@ -25,6 +25,7 @@ from panel_tui.classroom.roster import (
     Seat,
     class_dir,
     mark_seat,
+    record_event,
     save_keys,
     save_passwords,
     seat_name,
@@ -225,12 +226,13 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
         for seat in roster.seats:
             printer, backend = open_backend(seat.name, roster.backend_options())
             try:
-                mark_seat(printer.paths, seat.name)
                 if printer.settings.language != lang:
                     printer.update(dataclasses.replace(printer.settings, language=lang))
+                mark_seat(printer.paths, seat.name)  # after the class's own writes: not the trainee's
             finally:
                 backend.stop()
         roster.save(folder)
+        record_event("start", [s.name for s in roster.seats], scenario or "", folder=folder)
         if scenario:
             from panel_tui.classroom.actions import SeatActions
             from panel_tui.classroom.progress import SeatHandles
