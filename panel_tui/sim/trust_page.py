@@ -10,6 +10,8 @@ trainer shows before trusting.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from aiohttp import web
 
 from panel_tui.sim.markup import html, html_response, join, signin_document
@@ -131,7 +133,7 @@ async def trust_page(request: web.Request) -> web.Response:
 <p><a id="download" href="{certificate}" download="ca.pem">{download}</a></p>
 {sections}""",
         title=words["title"], intro=words["intro"], fingerprint_label=words["fingerprint"],
-        fingerprint=ca_fingerprint(path), compare=words["compare"], certificate=CERTIFICATE,
+        fingerprint=ca_fingerprint(Path(path)), compare=words["compare"], certificate=CERTIFICATE,
         download=words["download"], sections=sections)
     return html_response(signin_document(lang=lang, title=words["title"], brand="Microsoft 365 (simulator)",
                                          card=card, page="ca", footer=html("{t}", t=words["footer"])))
