@@ -157,7 +157,7 @@ EXPECTED = {
     "token-expired": Expected("signed_in", code=361, cause="signin_expired", after="expired"),
     "conditional-access": Expected("not_signed_in", code=360, cause="not_signed_in"),
     "smtp-auth-off-mailbox": Expected("signed_in", code=312, cause="smtp_auth_disabled_mailbox"),
-    "wrong-sender": Expected("signed_in", code=312, cause="send_as_denied"),
+    "wrong-sender": Expected("signed_in", code=312, cause="send_as_not_permitted"),
     "untrusted-certificate": Expected("signed_in", code=313, cause="certificate_untrusted"),
     "to-my-email-first-use": Expected("signed_in", job="to_my_email", code=370, cause="user_signin_required"),
     "fax-server": Expected("not_signed_in", job="fax_email"),
@@ -200,7 +200,8 @@ async def test_fresh_is_the_tenant_as_shipped(make_e2e_app, sim_control):
     scenarios.run_scenario("fresh", app.printer, app.backend)
     state = sim_control.state()
     assert state["policies"] == {"security_defaults": True, "smtp_auth_org": False,
-                                 "conditional_access_block": False}
+                                 "conditional_access_block": False, "basic_smtp_auth": None,
+                                 "basic_final_removal": False}
     assert state["apps"][0]["admin_consent"] is False
     assert app.printer.settings.email_server.auth_method.value == "off"
 

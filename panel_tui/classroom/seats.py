@@ -147,7 +147,7 @@ def start_simulator(host: str, folder: Path, started=lambda pid: None) -> tuple[
 
 
 def control_for(endpoints: dict):
-    from panel_tui.sim.control import SimControl
+    from panel_tui.sim.client import SimControl
 
     if hasattr(SimControl, "for_endpoints"):
         return SimControl.for_endpoints(endpoints)
@@ -159,8 +159,7 @@ def _password() -> str:
 
 
 def _create_mailbox(control, upn: str, display: str, password: str) -> None:
-    from panel_tui.sim.control import SimControlError
-    from panel_tui.sim.tenant import GLOBAL_ADMIN
+    from panel_tui.sim.client import GLOBAL_ADMIN, SimControlError
 
     try:
         control.add_user(upn, display, password, roles=[GLOBAL_ADMIN])

@@ -132,6 +132,35 @@ class SimControl:
         """True/False override the organisation for this mailbox; None follows it."""
         self._call("POST", f"/users/{quote(upn, safe='')}/smtp-auth", {"enabled": enabled})
 
+    def set_basic_smtp_auth(self, enabled: bool | None) -> dict:
+        """Basic authentication for SMTP AUTH: True re-enables, False turns off, None follows
+        Microsoft's timeline (MC786329). Returns the tenant's Basic state."""
+        return self._call("POST", "/basic-smtp-auth", {"enabled": enabled})["basic_smtp_auth"]
+
+    def set_basic_final_removal(self, removed: bool) -> dict:
+        """The trainer's "final removal": Basic answers 550 5.7.30."""
+        return self._call("POST", "/basic-smtp-auth", {"final_removal": bool(removed)})["basic_smtp_auth"]
+
+    def set_tenant_created(self, epoch: float) -> dict:
+        return self._call("POST", "/basic-smtp-auth", {"tenant_created": float(epoch)})["basic_smtp_auth"]
+
+    def smtp_auth_clients_report(self, days: int = 7) -> list[dict]:
+        """Rows of Exchange's SMTP AUTH Clients Submission Report: upn, protocol ("Basic"/"OAuth"),
+        messages, last_day; over the last 7 or 30 simulated days."""
+        return list(self._call("GET", f"/reports/smtp-auth-clients?days={int(days)}")["rows"])
+
+    def add_shared_mailbox(self, upn: str, display_name: str) -> str:
+        return str(self._call("POST", "/shared-mailboxes", {"upn": upn, "display_name": display_name})["upn"])
+
+    def set_send_as(self, mailbox: str, trustee: str, granted: bool = True) -> None:
+        """Grant (or remove) ``trustee``'s Send As permission on ``mailbox``."""
+        self._call("POST", f"/users/{quote(mailbox, safe='')}/send-as", {"trustee": trustee, "granted": granted})
+
+    def set_sender_block(self, upn: str, block: str | None) -> None:
+        """restricted (550 5.1.8), outbound_spam (554 5.2.0), spam_abuse (550 5.7.501),
+        banned (550 5.7.511) or None."""
+        self._call("POST", f"/users/{quote(upn, safe='')}/sender-block", {"block": block})
+
     # -- users and consent -------------------------------------------------------------
 
     def add_user(self, upn: str, display_name: str, password: str, roles: list[str] | None = None) -> dict:

@@ -1,4 +1,5 @@
-"""`panel-tui classroom [dashboard | start | stop | status | report]`."""
+"""`panel-tui classroom [dashboard | start | stop | status | report]`: above the UI (the dashboard is a
+Textual App), while the classroom package below it holds the class itself."""
 from __future__ import annotations
 
 import argparse
