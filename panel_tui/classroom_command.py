@@ -83,12 +83,11 @@ def _start(args, lang: str, t) -> int:
         return 1
     print(t("classroom.started", seats=len(roster.seats), sim_url=roster.sim_url))
     if needs_key(args.host):  # students' browsers reach the simulator's pages: they must trust its CA
-        from panel_tui.device.paths import simulator_dir
-        from panel_tui.sim.service import RuntimeInfo
+        from panel_tui.classroom.seats import simulator_fingerprint
 
-        info = RuntimeInfo.read(simulator_dir())
-        if info is not None:
-            print(t("classroom.ca_page", url=f"{roster.sim_url}/ca", fingerprint=info.fingerprint))
+        fingerprint = simulator_fingerprint()
+        if fingerprint:
+            print(t("classroom.ca_page", url=f"{roster.sim_url}/ca", fingerprint=fingerprint))
     print(t("classroom.passwords_once", path=class_dir() / "passwords.json"))
     print()
     print(t("classroom.join_header"))

@@ -67,6 +67,15 @@ def _home_service():
     return importlib.import_module("panel_tui.sim.service")
 
 
+def simulator_fingerprint() -> str | None:
+    """The SHA-256 fingerprint of the CA of the home's simulator serving now (None: none serves)."""
+    from panel_tui.device.paths import simulator_dir
+
+    service = _home_service()
+    info = service.running(simulator_dir()) if service is not None else None
+    return info.fingerprint if info is not None else None
+
+
 def seats_join_home_simulator() -> bool:
     """True when a plain `panel-tui --profile seatNN` finds the home's simulator by itself."""
     return _home_service() is not None
