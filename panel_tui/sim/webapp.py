@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from panel_tui.sim import admin, apps, control_api, devicelogin, idp, trust_page
+from panel_tui.sim import admin, apps, control_api, devicelogin, idp, tenancy, trust_page
 from panel_tui.sim.aadsts import TEMPORARILY_UNAVAILABLE, IdpError
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.faults import IDP_5XX, IDP_DOWN
@@ -78,7 +78,7 @@ async def index(request: web.Request) -> web.Response:
 
 def build_web_app(ctx: SimContext) -> web.Application:
     app = web.Application(
-        middlewares=[control_api.control_api_guard, idp_faults, same_origin_posts],
+        middlewares=[control_api.control_api_guard, tenancy.select_tenant, idp_faults, same_origin_posts],
         client_max_size=1024 * 1024,
     )
     app[CONTEXT] = ctx
@@ -88,6 +88,7 @@ def build_web_app(ctx: SimContext) -> web.Application:
     app.router.add_get("/_assets/signin.css", signin_css)
     app.router.add_get("/_assets/admin.css", admin_css)
     app.add_routes(control_api.routes)
+    app.add_routes(tenancy.routes)
     app.add_routes(trust_page.routes)
     app.add_routes(apps.routes)
     app.add_routes(admin.routes)
