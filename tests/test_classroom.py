@@ -135,22 +135,34 @@ def lesson_run(class_home, tmp_path_factory):
             seen["start"] = {s: _ticks(screen, s) for s in SEATS}
 
             with contextlib.nullcontext(trainees["seat01"].backend.control()) as control:
-                # seat01's trainee prepares the tenant in the admin centers (it is one tenant)
-                prepare_tenant(control)
-                for trainee in trainees.values():
+                # seat01 does the whole guide alone first, in its own tenant: nothing ticks for the others
+                first = trainees["seat01"]
+                prepare_tenant(first.backend.control())
+                first.web_config_ok()
+                await asyncio.to_thread(first.sign_in, control)
+                first.print_status_sheet()
+                seen.setdefault("first_send", {})["seat01"] = await asyncio.to_thread(first.send, "seat01 scan 1")
+                await _refreshed(pilot, screen)
+                seen["seat01_alone"] = {s: _ticks(screen, s) for s in SEATS}
+                seen["idle_alone"] = {s: str(screen.query_one("DataTable").get_cell(s, "idle")) for s in SEATS}
+
+                # the others prepare their own tenants in their admin centers
+                others = {name: t for name, t in trainees.items() if name != "seat01"}
+                for trainee in others.values():
+                    prepare_tenant(trainee.backend.control())
                     trainee.web_config_ok()
                 # live: the dashboard's own timer shows it, no explicit refresh
                 before = screen.refresh_count
                 await _wait(pilot, lambda: screen.refresh_count >= before + 2, "two timed refreshes", 5.0)
-                seen["configured"] = {s: _ticks(screen, s) for s in SEATS}
+                seen["configured"] = {s: _ticks(screen, s) for s in others}
 
-                await asyncio.gather(*(asyncio.to_thread(t.sign_in, control) for t in trainees.values()))
+                await asyncio.gather(*(asyncio.to_thread(t.sign_in, control) for t in others.values()))
                 await _refreshed(pilot, screen)
-                seen["signed_in"] = {s: _ticks(screen, s) for s in SEATS}
+                seen["signed_in"] = {s: _ticks(screen, s) for s in others}
 
-                for name, trainee in trainees.items():
+                for name, trainee in others.items():
                     trainee.print_status_sheet()
-                    seen.setdefault("first_send", {})[name] = await asyncio.to_thread(trainee.send, f"{name} scan 1")
+                    seen["first_send"][name] = await asyncio.to_thread(trainee.send, f"{name} scan 1")
                 await _refreshed(pilot, screen)
                 seen["sent"] = {s: _ticks(screen, s) for s in SEATS}
 
@@ -209,12 +221,24 @@ def test_each_seat_signs_in_and_sends_through_its_own_mailbox(lesson_run):
 def test_the_dashboard_ticks_the_lessons_steps_as_they_happen(lesson_run):
     nothing = [False] * len(STEPS)
     assert lesson_run["start"] == {s: nothing for s in SEATS}
-    for seat in SEATS:
+    for seat in ("seat02", "seat03"):
         configured = dict(zip(STEPS, lesson_run["configured"][seat], strict=True))
         assert configured["smtp_auth"] and configured["oauth2"] and not configured["sign_in"]
         signed = dict(zip(STEPS, lesson_run["signed_in"][seat], strict=True))
         assert signed["sign_in"] and signed["consent"] and signed["applied"] and not signed["send"]
+    for seat in SEATS:
         assert lesson_run["sent"][seat] == [True] * len(STEPS)  # all seven
+
+
+def test_one_seat_completing_the_guide_ticks_nothing_for_the_others(lesson_run):
+    """Each seat has its own tenant: seat01's consent for its organisation, its SMTP AUTH
+    settings and its sign-in tick seat01's steps only, and the others stay untouched (no
+    steps, no activity)."""
+    alone = lesson_run["seat01_alone"]
+    assert alone["seat01"] == [True] * len(STEPS)
+    assert alone["seat02"] == alone["seat03"] == [False] * len(STEPS)
+    assert lesson_run["idle_alone"]["seat02"] == lesson_run["idle_alone"]["seat03"] == "–"
+    assert lesson_run["idle_alone"]["seat01"] != "–"
 
 
 def test_a_pushed_fault_reaches_only_the_chosen_seat(lesson_run):

@@ -62,7 +62,7 @@ class SeatActions:
             control.revoke_sessions(self._upn(seat))
             account = SeatAccount(self._upn(seat), seat, passwords.get(seat, ""))
             run_scenario(name, printer, backend, accounts={"printer": account}, reset_simulator=False)
-            mark_seat(printer.paths, seat)  # the scenario's writes are the trainer's, not the trainee's
+            mark_seat(printer.paths, seat, self.roster.seat(seat).tenant)  # the scenario's writes: the trainer's
 
         return self._each("scenario", seats, one, name)
 
@@ -118,6 +118,6 @@ class SeatActions:
             control.revoke_sessions(self._upn(seat))
             reset_profile(printer, backend)
             forget_scenario(printer.paths)
-            mark_seat(printer.paths, seat)
+            mark_seat(printer.paths, seat, self.roster.seat(seat).tenant)
 
         return self._each("reset", seats, one)

@@ -1,7 +1,8 @@
 """One row per seat, read from real state: the guided lesson's own `observe` (the code that
 ticks the lesson panel), the seat's last job and the time of its last activity.
 
-The simulator's state is read once per refresh and shared by every seat's observation.
+Each seat's steps come from its own tenant's state (a class gives every seat its own) and
+its own profile; its activity from its own jobs and files.
 """
 from __future__ import annotations
 
@@ -176,7 +177,9 @@ def read_rows(roster, handles: SeatHandles, names: list[str] | None = None,
             rows.append(SeatRow(done={}, problem=shared_problem, **common))
             continue
         try:
-            progress = observe(printer, _SharedState(backend, state))
+            # A seat with its own tenant: that tenant's state (its consent, its policies), never another's.
+            seat_state = backend.control().state() if seat.tenant else state
+            progress = observe(printer, _SharedState(backend, seat_state))
         except Exception as error:  # noqa: BLE001 - one seat's problem does not hide the others
             rows.append(SeatRow(done={}, problem=str(error).splitlines()[0] if str(error) else type(error).__name__,
                                 **common))
