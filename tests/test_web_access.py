@@ -150,3 +150,22 @@ def test_printed_urls_name_an_address_students_can_reach():
     assert public_address("0.0.0.0") not in ("0.0.0.0", "127.0.0.1", "")
     assert page_url("192.0.2.7", 8123, "abc") == "http://192.0.2.7:8123/?key=abc"
     assert page_url("fd00::7", 8123) == "http://[fd00::7]:8123/"
+
+
+def test_a_new_key_replaces_the_old_link_and_its_browsers():
+    kept = {"seat01": "first-key"}
+    policy = AccessPolicy("0.0.0.0", Translator.load().t, keys=lambda: dict(kept))
+    seat01 = policy.add("seat01", "first-key")
+
+    async def steps(client, host):
+        from aiohttp import ClientSession
+
+        joined = await client.get("/?key=first-key", allow_redirects=False)
+        kept["seat01"] = "second-key"  # `classroom link seat01`
+        out = {"joined": joined.status, "old_cookie": (await client.get("/")).status}
+        async with ClientSession() as browser:
+            out["old_key"] = (await browser.get(f"http://{host}/?key=first-key", allow_redirects=False)).status
+            out["new_key"] = (await browser.get(f"http://{host}/?key=second-key", allow_redirects=False)).status
+        return out
+
+    assert _run(policy, seat01, steps) == {"joined": 303, "old_cookie": 401, "old_key": 403, "new_key": 303}
