@@ -118,3 +118,13 @@ def test_one_clock_for_every_tenant_and_an_unknown_tenant_is_refused(sim, seats)
     assert refused.value.status == 404 and "no such tenant" in str(refused.value)
     with pytest.raises(SimControlError):
         sim.control.add_tenant(SEAT1, "twice")
+
+
+def test_a_seats_caller_cannot_switch_the_class_faults_or_reset_the_simulator(sim, seats):
+    _, control1 = seats[SEAT1]
+    for call in (lambda: control1.set_fault("smtp_down", True), control1.reset):
+        with pytest.raises(SimControlError) as refused:
+            call()
+        assert refused.value.status == 403 and "whole class" in str(refused.value)
+    assert sim.control.state()["faults"]["smtp_down"] is False
+    assert {t["domain"] for t in sim.control.tenants()} >= {SEAT1, SEAT2}  # nothing was reset
