@@ -58,8 +58,8 @@ async def _tenant_of(request: web.Request, ctx: SimContext) -> Tenant | None | w
     path = request.path
     if path.startswith(_CONTROL):
         alias = request.headers.get(TENANT_HEADER)
-        if alias is None:
-            return None
+        if alias is None or alias.strip().lower() in ("organizations", "common", "consumers"):
+            return None  # no tenant named: the home tenant
         found = state.find_tenant(alias)
         if found is None:
             return web.json_response({"error": f"no such tenant: {alias[:100]}"}, status=404)
