@@ -105,14 +105,15 @@ class AccessPolicy:
         sockname = request.transport.get_extra_info("sockname") if request.transport else None
         if not sockname:
             return "no local address"
-        local, local_port = str(sockname[0]).split("%", 1)[0], int(sockname[1])
+        local = str(sockname[0]).split("%", 1)[0]
         try:
             parts = urlsplit("//" + request.host)
-            name, port = (parts.hostname or "").lower(), parts.port or 80
+            name = (parts.hostname or "").lower()
+            _ = parts.port  # a port that is not a number is a bad Host; another one (a tunnel, NAT) is fine
         except ValueError:
             return "bad Host"
-        if port != local_port or not name:
-            return "other port"
+        if not name:
+            return "no host name"
         if name in LOOPBACK_NAMES and is_loopback(local):
             return None
         try:
