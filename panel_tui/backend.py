@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.device.printer import Printer
     from panel_tui.mail.auth import OAuthSession
     from panel_tui.mail.jobs import MailJobs
+    from panel_tui.sim.client import SeededAccount
 
 
 class BackendError(Exception):
@@ -113,7 +114,7 @@ class Backend:
                     lease.release()
                     return
                 self._lease = lease
-            from panel_tui.sim.endpoints import SimEndpoints
+            from panel_tui.sim.client import SimEndpoints
 
             self._home_endpoints = SimEndpoints.from_dict(info.endpoints)
         except Exception as error:  # noqa: BLE001 - reported by endpoints() with what to do
@@ -165,7 +166,7 @@ class Backend:
         """The home's simulator was stopped (`panel-tui sim stop`) or replaced: join the one
         serving now, starting it again if needed (its state, tokens and clock persist)."""
         from panel_tui.sim import service
-        from panel_tui.sim.endpoints import SimEndpoints
+        from panel_tui.sim.client import SimEndpoints
 
         info = service.RuntimeInfo.read(self.sim_dir)
         current = self._endpoints
@@ -281,7 +282,7 @@ class Backend:
         endpoints = self.endpoints()
         with self._lock:
             if self._control is None:
-                from panel_tui.sim.control import SimControl
+                from panel_tui.sim.client import SimControl
 
                 self._control = SimControl.for_endpoints(endpoints)
             return self._control
@@ -415,6 +416,14 @@ def open_backend(profile: str = "default", options: BackendOptions | None = None
     printer = Printer.open(resolve_paths(profile), clock=clock or session_clock)
     backend = Backend(printer, options or BackendOptions(), simulator_dir(), session_clock=session_clock)
     return printer, backend
+
+
+def seeded_accounts() -> tuple[SeededAccount, ...]:
+    """The simulator's seeded users (administrator, the printer's mailbox, a colleague), for the
+    screens' recipes: the UI reaches the simulator through this layer, never directly."""
+    from panel_tui.sim.client import SEEDED_ACCOUNTS
+
+    return SEEDED_ACCOUNTS
 
 
 def _process_alive(pid: int) -> bool:

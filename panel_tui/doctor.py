@@ -270,11 +270,15 @@ def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
     """`panel-tui doctor`: print each step with ✓/✗ and its fix; exit 0 if all pass, else 1."""
     from panel_tui.assembly import backend_options, open_backend
     from panel_tui.backend import BackendError
+    from panel_tui.device.settings_store import SettingsError
     from panel_tui.i18n import Translator
     from panel_tui.mail.providers import LiveConfigError
 
     out, err = out or sys.stdout, err or sys.stderr
-    printer, backend = open_backend(args.profile, backend_options(args))
+    try:
+        printer, backend = open_backend(args.profile, backend_options(args))
+    except SettingsError as error:  # the one thing the doctor cannot skip: say which file, and the fix
+        return _unusable_settings(args, error, out)
     translator = Translator.load()
     translator.set_language(args.lang or printer.settings.language)
     t = translator.t
@@ -313,3 +317,22 @@ def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
         return 0 if passed else 1
     finally:
         backend.stop()
+
+
+def _unusable_settings(args: argparse.Namespace, error, out: TextIO) -> int:
+    """The profile's settings or secrets file cannot be read: a failed settings check naming
+    the file, its problem and how to get going again (exit 1)."""
+    import shlex
+
+    from panel_tui.i18n import Translator
+
+    t = Translator.load(language=args.lang or "en").t
+    path = str(error.path)
+    check = Check("settings", False, f"{path}: {error.problem}", "doctor.fix.settings_file", "fixer.printer_admin")
+    aside = f"mv {shlex.quote(path)} {shlex.quote(path + '.broken')}"
+    for line in (t("doctor.title", mode=t(f"doctor.mode.{'live' if getattr(args, 'live', False) else 'sim'}")),
+                 f"{check.mark} {t('doctor.step.settings')}: {check.detail}",
+                 "    " + t("cli.error.fix", fixer=t(check.fixer_key), fix=t(check.fix_key, command=aside)),
+                 t("doctor.some_failed", failed=1)):
+        print(line, file=out, flush=True)
+    return 1

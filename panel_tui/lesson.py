@@ -12,7 +12,8 @@ from panel_tui.device.joblog import JobTrouble
 # The guide's order: enable SMTP AUTH, configure OAuth 2.0, sign in, consent, OK,
 # check the status, print the status sheet, send.
 STEPS = ("smtp_auth", "oauth2", "sign_in", "consent", "applied", "status_sheet", "send")
-SEND_JOBS = ("test_mail", "scan_to_email", "to_my_email", "fax_email", "connection_check")
+# Jobs that put a message in a mailbox (a Connection Check only talks to the server: it ticks nothing).
+SEND_JOBS = ("test_mail", "scan_to_email", "to_my_email", "fax_email")
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ def observe(printer, backend) -> LessonProgress:
     sheets = printer.paths.sheets_dir
     done = {
         "smtp_auth": _tenant_ready(state, account or email.sender or None),
-        "oauth2": email.auth_method is AuthMethod.OAUTH2,
+        # Web Config's Sign In exists only once OAuth2 is chosen on its page: a sign-in shows it was.
+        "oauth2": email.auth_method is AuthMethod.OAUTH2 or account is not None,
         "sign_in": account is not None,
         "consent": consent,
         "applied": email.auth_method is AuthMethod.OAUTH2 and account is not None,

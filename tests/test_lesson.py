@@ -22,7 +22,9 @@ def test_steps_follow_real_state_only(make_e2e_app, sim_control, sim_thread):
     flow = session.start_device_flow()
     sim_control.approve_device_code(flow.user_code, ADMIN.upn, ADMIN.password, consent_for_org=True)
     assert session.wait_for_device_flow(flow).ok  # signed in with the pending settings only
-    assert ticked(app) == {"smtp_auth", "sign_in", "consent"}
+    # OAuth2 was chosen on Web Config's page (its Sign In needs it); OK is the step left.
+    assert ticked(app) == {"smtp_auth", "oauth2", "sign_in", "consent"}
+    assert observe(app.printer, app.backend).current == "applied"
     app.printer.update(oauth_settings(app, sender=ADMIN.upn))  # OK
     assert ticked(app) == {"smtp_auth", "oauth2", "sign_in", "consent", "applied"}
     sim_control.set_smtp_auth_mailbox(ADMIN.upn, False)  # the tenant changes: the tick goes away
@@ -77,3 +79,19 @@ def test_every_instruction_names_the_consent_checkbox_as_the_sign_in_page_shows_
         words = catalog(lang)
         for key in ("webconfig.signin.intro", "cli.signin.instructions", "cause.consent_required.fix"):
             assert checkbox in words[key], (lang, key, words[key], checkbox)
+
+
+async def test_step_7_is_ticked_by_a_message_in_a_mailbox_not_by_a_connection_check(make_e2e_app, sim_control):
+    """A Connection Check sends no message: "7. Send an email" stays open until one arrives."""
+    from panel_tui import scenarios
+    from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+
+    megan = SEEDED_ACCOUNTS[2]
+    app = make_e2e_app("en")
+    scenarios.run_scenario("signed-in", app.printer, app.backend)
+    assert (await app.backend.jobs.connection_check()).ok
+    assert sim_control.mailbox(megan.upn) == []
+    assert "send" not in ticked(app)
+    assert (await app.backend.jobs.scan_to_email(megan.upn)).ok
+    assert len(sim_control.mailbox(megan.upn)) == 1
+    assert "send" in ticked(app)

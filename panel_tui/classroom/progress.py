@@ -68,19 +68,23 @@ class SeatHandles:
     def __init__(self, roster) -> None:
         self.roster = roster
         self._open: dict[str, tuple] = {}
+        self._joined: set[str] = set()
         self._endpoints = None
 
-    def get(self, seat: str):
+    def get(self, seat: str, join: bool = True):
+        """The seat's printer and backend; join=False: the printer's files only (no simulator)."""
         if seat not in self._open:
             from panel_tui.backend import open_backend
 
-            printer, backend = open_backend(seat, self.roster.backend_options())
+            self._open[seat] = open_backend(seat, self.roster.backend_options())
+        printer, backend = self._open[seat]
+        if join and seat not in self._joined:
             if self._endpoints is None:
                 self._endpoints = backend.endpoints()  # the first seat joins the class's simulator
             else:
                 backend.use_endpoints(self._endpoints)  # the others share what it found
-            self._open[seat] = (printer, backend)
-        return self._open[seat]
+            self._joined.add(seat)
+        return printer, backend
 
     def control(self):
         """The simulator's control API (through the first seat's backend)."""
@@ -94,6 +98,7 @@ class SeatHandles:
             except Exception:  # noqa: BLE001 - closing what is left
                 pass
         self._open.clear()
+        self._joined.clear()
 
 
 def _activity(printer) -> float | None:
@@ -116,20 +121,37 @@ def _activity(printer) -> float | None:
     return newest
 
 
-def read_rows(roster, handles: SeatHandles, names: list[str] | None = None) -> list[SeatRow]:
-    """The dashboard's rows (blocking: simulator and file reads; call it in a thread)."""
+def simulator_serving(roster) -> bool:
+    """Whether the class's simulator serves now (asked of its lock and files: starts nothing)."""
+    from panel_tui.classroom.seats import _home_service, pid_alive
+
+    service = _home_service()
+    if service is not None:
+        from panel_tui.device.paths import simulator_dir
+
+        return service.running(simulator_dir()) is not None
+    return pid_alive(roster.sim_pid)
+
+
+def read_rows(roster, handles: SeatHandles, names: list[str] | None = None,
+              simulator: bool = True) -> list[SeatRow]:
+    """The dashboard's rows (blocking: simulator and file reads; call it in a thread).
+    simulator=False: the seats' own files only (nothing is started or asked over the network)."""
     from panel_tui.lesson import observe
 
-    try:
-        state = handles.control().state()
-        shared_problem = None
-    except Exception as error:  # noqa: BLE001 - every row says the simulator cannot be read
-        state, shared_problem = None, str(error).splitlines()[0] if str(error) else type(error).__name__
+    if not simulator:
+        state, shared_problem = None, "simulator stopped"
+    else:
+        try:
+            state = handles.control().state()
+            shared_problem = None
+        except Exception as error:  # noqa: BLE001 - every row says the simulator cannot be read
+            state, shared_problem = None, str(error).splitlines()[0] if str(error) else type(error).__name__
     rows = []
     for seat in roster.seats:
         if names is not None and seat.name not in names:
             continue
-        printer, backend = handles.get(seat.name)
+        printer, backend = handles.get(seat.name, join=state is not None)
         jobs = printer.joblog.jobs(limit=200)
         last = jobs[0] if jobs else None
         codes = tuple(dict.fromkeys(j.error_code for j in reversed(jobs) if j.error_code is not None))

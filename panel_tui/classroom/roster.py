@@ -3,6 +3,7 @@
 Files under `<data>/@classroom/` (the `@` keeps it out of the profile namespace), 0700:
     class.json       seats, language, host, simulator URL, process ids (no secret), 0600
     passwords.json   each seat mailbox's password (printed once by `classroom start`), 0600
+    keys.json        beyond loopback: each page's join key (seats, dashboard; printed once), 0600
     events.jsonl     what the trainer pushed to which seats, with times (for the report), 0600
     sim.log, web.log the detached processes' output, 0600
 A seat's profile holds `seat.json` ({"seat": "seat01"}): the panel's status bar shows it.
@@ -19,6 +20,7 @@ from pathlib import Path
 SEAT_FILE = "seat.json"
 CLASS_FILE = "class.json"
 PASSWORDS_FILE = "passwords.json"
+KEYS_FILE = "keys.json"
 EVENTS_FILE = "events.jsonl"
 MAX_SEATS = 60
 _SEAT_RE = re.compile(r"seat(\d{2,3})")
@@ -80,11 +82,13 @@ class ClassRoster:
 
         return BackendOptions(sim_url=self.seat_sim_url())
 
-    def url(self, port: int | None) -> str | None:
+    def url(self, port: int | None, key: str | None = None) -> str | None:
+        """A page's address as the students use it (a wildcard's route-out address), with its join key."""
+        from panel_tui.web_access import page_url, public_address
+
         if port is None:
             return None
-        host = self.host if self.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-        return f"http://{host}:{port}/" if ":" not in host else f"http://[{host}]:{port}/"
+        return page_url(public_address(self.host), port, key)
 
     # -- files ----------------------------------------------------------------------------
     def save(self, folder: Path | None = None) -> None:
@@ -119,6 +123,22 @@ def save_passwords(passwords: dict[str, str], folder: Path | None = None) -> Pat
 def load_passwords(folder: Path | None = None) -> dict[str, str]:
     try:
         data = json.loads(((folder or class_dir()) / PASSWORDS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def save_keys(keys: dict[str, str], folder: Path | None = None) -> Path:
+    from panel_tui.device.atomic import write_atomically
+
+    path = (folder or class_dir()) / KEYS_FILE
+    write_atomically(path, json.dumps(keys, indent=1) + "\n", mode=0o600)
+    return path
+
+
+def load_keys(folder: Path | None = None) -> dict[str, str]:
+    try:
+        data = json.loads(((folder or class_dir()) / KEYS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}

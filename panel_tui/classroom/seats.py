@@ -18,7 +18,17 @@ import sys
 import time
 from pathlib import Path
 
-from panel_tui.classroom.roster import MAX_SEATS, ClassRoster, Seat, class_dir, mark_seat, save_passwords, seat_name
+from panel_tui.classroom.roster import (
+    KEYS_FILE,
+    MAX_SEATS,
+    ClassRoster,
+    Seat,
+    class_dir,
+    mark_seat,
+    save_keys,
+    save_passwords,
+    seat_name,
+)
 
 SIM_LOG = "sim.log"
 WEB_LOG = "web.log"
@@ -136,7 +146,7 @@ def start_simulator(host: str, folder: Path, started=lambda pid: None) -> tuple[
 
 
 def control_for(endpoints: dict):
-    from panel_tui.sim.control import SimControl
+    from panel_tui.sim.client import SimControl
 
     if hasattr(SimControl, "for_endpoints"):
         return SimControl.for_endpoints(endpoints)
@@ -148,8 +158,7 @@ def _password() -> str:
 
 
 def _create_mailbox(control, upn: str, display: str, password: str) -> None:
-    from panel_tui.sim.control import SimControlError
-    from panel_tui.sim.tenant import GLOBAL_ADMIN
+    from panel_tui.sim.client import GLOBAL_ADMIN, SimControlError
 
     try:
         control.add_user(upn, display, password, roles=[GLOBAL_ADMIN])
@@ -233,6 +242,11 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
             if problems:
                 raise ClassError("; ".join(f"{seat}: {problem}" for seat, problem in problems.items()))
         if serve:
+            from panel_tui.web_access import needs_key, new_key
+
+            (folder / KEYS_FILE).unlink(missing_ok=True)
+            if needs_key(host):  # beyond loopback every page needs its key (printed once)
+                save_keys({name: new_key() for name in [*(s.name for s in roster.seats), "dashboard"]}, folder)
             roster.web_pid, ports = start_web(roster, folder)
             for seat in roster.seats:
                 seat.port = ports.get(seat.name)

@@ -22,6 +22,7 @@ import email.utils
 import json
 import logging
 import mimetypes
+import os
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
@@ -216,10 +217,12 @@ class MailJobs:
         if job.result in ("ok", "running"):
             raise InvalidRequest("job.retry_not_possible", f"job #{job_id} is {job.result}")
         path = self._spool_path(job_id)
+        if not path.exists() and job.message_id:  # killed before its spool was renamed for it
+            path = self._pending_path(job.message_id)
         try:
             request = MailRequest.from_json(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InvalidRequest("job.retry_not_possible", f"nothing spooled for job #{job_id}") from None
+        except FileNotFoundError:  # say why, and how to send it anyway
+            raise InvalidRequest("job.retry_nothing_kept", f"nothing spooled for job #{job_id}") from None
         except (OSError, ValueError, TypeError, KeyError, RecursionError) as error:
             raise InvalidRequest("job.retry_not_possible",
                                  f"spool of job #{job_id} unreadable: {type(error).__name__}") from None
@@ -257,6 +260,10 @@ class MailJobs:
         except FieldError as error:
             raise InvalidRequest(error.key, "subject") from None
         request = self._stamped(request)
+        try:  # before the job exists: a job killed at any stage, `queued` included, can be sent again
+            self._write_spool(self._pending_path(request.message_id), request)
+        except OSError:
+            pass  # the job's own spool write meets the same problem and ends the job with it
         joblog = self.printer.joblog
         with joblog.kept_open():  # start, stages and end on one connection
             job_id = joblog.start(request.job_type, request.summary(), request.message_id)
@@ -427,9 +434,21 @@ class MailJobs:
     def _spool_path(self, job_id: int) -> Path:
         return self.spool_dir / f"job-{job_id}.json"
 
+    def _pending_path(self, message_id: str | None) -> Path:
+        """The spool of a request whose job is not numbered yet, named by its Message-ID
+        (hex: one file per Message-ID, whatever characters it holds)."""
+        return self.spool_dir / f"pending-{(message_id or '').encode('utf-8').hex()}.json"
+
     def _spool(self, job_id: int, request: MailRequest) -> None:
+        """The job's spool: the request's pending spool renamed for it, or written now (a retry)."""
+        try:
+            os.replace(self._pending_path(request.message_id), self._spool_path(job_id))
+        except FileNotFoundError:
+            self._write_spool(self._spool_path(job_id), request)
+
+    def _write_spool(self, path: Path, request: MailRequest) -> None:
         self.spool_dir.mkdir(parents=True, exist_ok=True)
-        write_atomically(self._spool_path(job_id), request.to_json(), mode=0o600)
+        write_atomically(path, request.to_json(), mode=0o600)
 
 
 def _new_message_id(sender: str | None) -> str:

@@ -95,6 +95,13 @@ def _apply_settings(step: Step, printer, backend, control) -> None:
     printer.update(change)  # all at once, as Web Config's OK sends the page
 
 
+def _webconfig_edits(step: Step, printer, backend, control) -> None:
+    """Edits made on Web Config's page and left there, OK not clicked: the panel opens Web
+    Config showing them (the printer keeps its applied settings)."""
+    values = {name: _stand_in(value) for name, value in step.get("values").items()}
+    save_trainer_state(printer.paths, webconfig_pending=values)
+
+
 def _sign_in(step: Step, printer, backend, control) -> None:
     from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
 
@@ -192,6 +199,7 @@ _PERFORM: dict[str, Callable[[Step, Any, Any, Any], None]] = {
     "basic_smtp_auth": _basic_smtp_auth,
     "send": _send,
     "apply_settings": _apply_settings,
+    "webconfig_edits": _webconfig_edits,
     "sign_in": _sign_in,
     "import_ca": _import_ca,
     "trust_simulator_ca": lambda s, p, b, c: set_simulator_trust(p, b, s.get("trusted")),

@@ -40,7 +40,7 @@ def _one_of(*choices: Any) -> Callable[[Any], str | None]:
 
 def _account(value: Any) -> str | None:
     if not isinstance(value, str) or seeded_account(value) is None:
-        from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+        from panel_tui.sim.client import SEEDED_ACCOUNTS
 
         names = ", ".join(a.upn.split("@")[0] for a in SEEDED_ACCOUNTS)
         return f"expected a seeded account ({names}) or its address"
@@ -78,6 +78,7 @@ STEP_KINDS: dict[str, dict[str, tuple[bool, Callable[[Any], str | None]]]] = {
     "basic_smtp_auth": {"enabled": (False, _one_of(True, False, "timeline")), "final_removal": (False, _bool)},
     "send": {"to": (False, _account)},
     "apply_settings": {"values": (True, _table)},
+    "webconfig_edits": {"values": (True, _table)},  # on Web Config's open page, OK not clicked
     "sign_in": {"account": (True, _account), "section": (False, _one_of(*SIGNIN_SECTIONS)),
                 "consent_for_org": (False, _bool), "expect": (False, _one_of(*SIGNIN_OUTCOMES))},
     "import_ca": {},
@@ -110,12 +111,12 @@ def check_step(raw: Any, where: str, problems: list[str]) -> Step | None:
         problems.append(f"{where}: advance_clock: give days, hours, seconds or until")
     if kind == "basic_smtp_auth" and not fields:
         problems.append(f"{where}: basic_smtp_auth: give enabled or final_removal")
-    if kind == "apply_settings" and isinstance(fields.get("values"), dict):
-        problems.extend(check_settings(fields["values"], where))
+    if kind in ("apply_settings", "webconfig_edits") and isinstance(fields.get("values"), dict):
+        problems.extend(check_settings(fields["values"], where, kind))
     return Step(kind, fields, where) if len(problems) == before else None
 
 
-def check_settings(values: dict, where: str) -> list[str]:
+def check_settings(values: dict, where: str, kind: str = "apply_settings") -> list[str]:
     """Each setting must exist and take its value (checked on factory settings, in order)."""
     from panel_tui.device.settings import DeviceSettings
     from panel_tui.device.validation import FieldError
@@ -126,7 +127,7 @@ def check_settings(values: dict, where: str) -> list[str]:
         try:
             settings = settings.with_field(name, value)
         except KeyError:
-            problems.append(f"{where}: apply_settings: unknown setting {name!r}")
+            problems.append(f"{where}: {kind}: unknown setting {name!r}")
         except FieldError as error:
-            problems.append(f"{where}: apply_settings: {name}: invalid value {value!r} ({error.key})")
+            problems.append(f"{where}: {kind}: {name}: invalid value {value!r} ({error.key})")
     return problems

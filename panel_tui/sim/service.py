@@ -208,7 +208,8 @@ def _answers(info: RuntimeInfo, timeout: float = 5.0) -> bool:
         context = ssl.create_default_context(cafile=info.endpoints["ca_path"])
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
                                              urllib.request.HTTPSHandler(context=context))
-        with opener.open(info.base_url + "/_sim/endpoints", timeout=timeout) as reply:
+        control = str(info.endpoints.get("control_url") or info.base_url + "/_sim")  # loopback
+        with opener.open(control + "/endpoints", timeout=timeout) as reply:
             return reply.status == 200
     except (OSError, ValueError, KeyError):
         return False
@@ -338,8 +339,25 @@ def _read_word(fd: int, timeout: float) -> str:
 
 
 def stop(sim_dir: Path, timeout: float = 20.0) -> RuntimeInfo | None:
-    """Stop the home's simulator (service or started by hand); the info of the one stopped."""
+    """Stop the home's simulator (service or started by hand); the info of the one stopped.
+
+    One being started (a panel's, under the start lock) is waited for, then stopped too."""
     sim_dir = Path(sim_dir)
+    if not SUPPORTED:
+        return None
+    deadline = time.monotonic() + timeout
+    fd = _try_lock(sim_dir / START_LOCK_FILE, fcntl.LOCK_EX)
+    while fd is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # a start under way: it holds the lock until its simulator serves or fails
+        fd = _try_lock(sim_dir / START_LOCK_FILE, fcntl.LOCK_EX)
+    try:
+        return _stop_serving(sim_dir, max(1.0, deadline - time.monotonic()))
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _stop_serving(sim_dir: Path, timeout: float) -> RuntimeInfo | None:
     info = RuntimeInfo.read(sim_dir)
     if not is_serving(sim_dir):
         if info is not None:

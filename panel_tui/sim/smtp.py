@@ -96,8 +96,14 @@ _AUTH_LINE_LIMIT = 64 * 1024  # XOAUTH2 lines carry a several-KB JWT
 # inactivity and 10 min per session.
 IDLE_TIMEOUT = 300.0
 SESSION_TIMEOUT = 600.0
-MAX_CONNECTIONS = 256
-MAX_CONNECTIONS_PER_ADDRESS = 64
+# Fair rather than per host (a class's seats all connect from the trainer's 127.0.0.1): at
+# most MAX_CONNECTIONS in all and MAX_CONNECTIONS_PER_ADDRESS not yet authenticated per
+# client address; when either is full, a newcomer is still admitted and the oldest
+# connection that has not authenticated (of that address; else of anyone) is told 421 and
+# cut. Authenticated sessions are never cut for a newcomer: a flood of idle sockets cannot
+# starve a sender, and the whole stays bounded.
+MAX_CONNECTIONS = 1024
+MAX_CONNECTIONS_PER_ADDRESS = 256
 
 REPLY_AUTH_OK = "235 2.7.0 Authentication successful"
 REPLY_BAD_TOKEN = "535 5.7.3 Authentication unsuccessful"
@@ -279,6 +285,19 @@ class ExchangeSmtpSession(SMTP):
     def _reset_timeout(self, duration: float | None = None) -> None:
         super()._reset_timeout(duration or IDLE_TIMEOUT)
 
+    def cut(self, reply: str) -> None:
+        """Say `reply` and cut the line now (no TLS goodbye awaited)."""
+        transport = cast("asyncio.Transport | None", self.transport)
+        if transport is None:
+            return
+        try:
+            transport.write(f"{reply} {self.reply_suffix()}\r\n".encode())
+        except (RuntimeError, OSError):
+            pass
+        transport.abort()
+        if self._original_transport is not None:
+            cast(asyncio.Transport, self._original_transport).abort()
+
     def _timeout_cb(self) -> None:
         # Idle or over the session limit: say so and cut the line, without waiting for a
         # client that may not read (a close() would wait for a TLS goodbye).
@@ -294,29 +313,49 @@ class ExchangeSmtpSession(SMTP):
             cast(asyncio.Transport, self._original_transport).abort()
 
 
+def _authenticated(session: ExchangeSmtpSession) -> bool:
+    state = getattr(session, "session", None)
+    return bool(state is not None and state.authenticated)
+
+
 class ExchangeHandler:
     """aiosmtpd handler: XOAUTH2, LOGIN and PLAIN (its ``auth_*`` methods replace aiosmtpd's
     own, which log and answer differently), MAIL/RCPT/DATA checks and delivery."""
 
     def __init__(self, ctx: SimContext) -> None:
         self.ctx = ctx
-        self.connections: set[ExchangeSmtpSession] = set()
+        self.connections: dict[ExchangeSmtpSession, None] = {}  # in arrival order
         self._addresses: dict[ExchangeSmtpSession, str] = {}
         self._per_address: collections.Counter[str] = collections.Counter()
         self.tokens = AccessTokenVerifier(ctx.key)
 
     def admit(self, session: ExchangeSmtpSession, address: str) -> bool:
-        """Count a new connection in, unless it is over the caps."""
-        if len(self.connections) >= MAX_CONNECTIONS or self._per_address[address] >= MAX_CONNECTIONS_PER_ADDRESS:
-            log.info("SMTP connection from %s refused: too many connections", address)
-            return False
-        self.connections.add(session)
+        """Count a new connection in; over a cap, the oldest unauthenticated one makes room
+        (False only when every connection is authenticated and the total is full)."""
+        waiting = [other for other in self.connections if not _authenticated(other)]  # oldest first
+        if self._per_address[address] >= MAX_CONNECTIONS_PER_ADDRESS:
+            same = [other for other in waiting if self._addresses.get(other) == address]
+            if len(same) >= MAX_CONNECTIONS_PER_ADDRESS:
+                self._make_room(same[0])
+        if len(self.connections) >= MAX_CONNECTIONS:
+            if not waiting or waiting[0] not in self.connections:
+                waiting = [other for other in self.connections if not _authenticated(other)]
+            if not waiting:
+                log.info("SMTP connection from %s refused: too many connections", address)
+                return False
+            self._make_room(waiting[0])
+        self.connections[session] = None
         self._addresses[session] = address
         self._per_address[address] += 1
         return True
 
+    def _make_room(self, session: ExchangeSmtpSession) -> None:
+        log.info("SMTP connection from %s cut for a newcomer: too many connections", self._addresses.get(session))
+        self.release(session)
+        session.cut(REPLY_TOO_MANY_CONNECTIONS)
+
     def release(self, session: ExchangeSmtpSession) -> None:
-        self.connections.discard(session)
+        self.connections.pop(session, None)
         address = self._addresses.pop(session, None)
         if address is not None:
             self._per_address[address] -= 1

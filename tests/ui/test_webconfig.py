@@ -155,9 +155,12 @@ async def test_oauth2_and_a_service_fill_in_server_port_and_starttls(make_app):
         assert screen.query_one("#email_server-smtp_server", Input).value == "smtp-mail.outlook.com"
         assert screen.query_one("#email_server-smtp_port", Input).value == "587"
         assert screen.query_one("#email_server-secure_connection", Select).value == "starttls"
-        assert screen.query_one("#email_server-row-current_status").display
-        assert not screen.query_one("#email_server-row-password").display
-        assert text_of(app, "#email_server-status") == "Not signed in"
+        # The guide: before any sign-in no Current Status is shown, only the Sign In button.
+        assert screen.query_one("#email_server-signin").display
+        assert not screen.query_one("#email_server-status").display
+        assert "Current Status" not in screen_text(app) and "Not signed in" not in screen_text(app)
+        # Its figure lists Authenticated Password under OAuth2 too (the sign-in replaces it).
+        assert screen.query_one("#email_server-row-password").display
         screen.query_one("#email_server-email_service", Select).value = "outlook_com"
         await pilot.pause()
         assert screen.query_one("#email_server-smtp_server", Input).value == "smtp-mail.outlook.com"
@@ -196,7 +199,8 @@ async def test_password_is_never_shown_and_an_empty_box_keeps_it(make_app):
     async with app.run_test(size=(100, 30)) as pilot:
         await open_webconfig(app, pilot)
         box = app.screen.query_one("#email_server-password", Input)
-        assert box.value == "" and box.placeholder == "[redacted]" and box.password
+        assert box.value == "" and box.placeholder == "********" and box.password
+        assert "[redacted]" not in screen_text(app)
         assert "s3cret-pass" not in screen_text(app)
         await click(pilot, box)
         await pilot.press("x", "backspace")  # typed, then erased: the saved password stays
