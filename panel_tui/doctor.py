@@ -12,6 +12,10 @@ a send meet them:
 4. smtp       the SMTP server answers, offers STARTTLS, and after it AUTH XOAUTH2
 5. settings   the printer's applied settings use OAuth2 with the service's server
 6. token      the printer is signed in, and when its access token expires
+7. auth       it authenticates for real, sending nothing: AUTH XOAUTH2 with the cached token
+              (OAuth2), or Basic with the account and password (SMTP-AUTH); the SMTP
+              transcript is printed with the token or password masked, and a refusal names
+              its cause (the same table as a send)
 
 Exit 0 when every step passes, 1 otherwise. No secrets are printed. Steps that depend on
 a failed one are skipped (–). Blocking network calls: run it as a command, not in the UI.
@@ -31,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.mail.auth import OAuthSession
     from panel_tui.mail.providers import Provider
 
-STEPS = ("discovery", "tenant", "app", "smtp", "settings", "token")
+STEPS = ("discovery", "tenant", "app", "smtp", "settings", "token", "auth")
 PASS, FAIL, SKIP = "\u2713", "\u2717", "\u2013"
 TENANT_INDEPENDENT = frozenset({"organizations", "common", "consumers"})
 SMTP_TIMEOUT = 15.0
@@ -48,6 +52,8 @@ class Check:
     detail: str = ""
     fix_key: str = ""
     fixer_key: str = ""
+    message_key: str = ""  # a refusal's cause, in the error table's words
+    transcript: tuple[str, ...] = ()  # the SMTP conversation, secrets masked
 
     @property
     def mark(self) -> str:
@@ -235,9 +241,63 @@ class Doctor:
         return Check("token", True, f"{info.account}: access token valid until {local} ({minutes} min), "
                                     f"then renewed with the cached refresh token")
 
+    def check_auth(self) -> Check:
+        """Authenticate as a send would, without sending: XOAUTH2 with the cached (or
+        refreshed) token of the applied OAuth2 settings, or Basic with SMTP-AUTH's account and
+        password. Skipped for another method or without a sign-in (the steps before say why)."""
+        from panel_tui.device.settings import AuthMethod
+        from panel_tui.mail import smtp
+        from panel_tui.mail.auth import EMAIL_SERVER_ROLE
+        from panel_tui.mail.errors import MailError
+        from panel_tui.mail.providers import UnknownHostError
+        from panel_tui.mail.smtp_probe import probe_auth
+
+        email = self.printer.settings.email_server
+        token = password = None
+        if email.auth_method is AuthMethod.SMTP_AUTH:
+            user, password = email.account, email.password
+        elif email.auth_method is AuthMethod.OAUTH2:
+            session = self.session()
+            if session.signin_info().state != "signed_in":
+                return Check("auth", None, "not signed in")
+            try:
+                token = session.acquire_token_for_send(None, EMAIL_SERVER_ROLE)
+            except MailError as error:
+                return Check("auth", False, error.detail, error.fix_key, error.cause.fixer_key, error.message_key)
+            user = session.account_for(EMAIL_SERVER_ROLE) or email.account
+        else:
+            return Check("auth", None, f"auth_method = {email.auth_method.value}")
+        provider = self.provider()
+        try:
+            host, port = provider.smtp_address(email.smtp_server or None, email.smtp_port or None)
+        except UnknownHostError:
+            return _failed("auth", "dns_failure", f"{email.smtp_server}: name not found")
+        try:
+            context = smtp.tls_context(email.cert_validation,
+                                       smtp.ca_files([self.printer.paths.ca_dir], self.backend.jobs.extra_ca_paths),
+                                       system_store=not provider.is_simulator)
+        except MailError as error:
+            return Check("auth", False, error.detail, error.fix_key, error.cause.fixer_key, error.message_key)
+        mask = self._mask()
+        probe = asyncio.run(probe_auth(host, port, context, user, token=token, password=password, mask=mask,
+                                       timeout=SMTP_TIMEOUT))
+        transcript = tuple(probe.transcript)
+        if probe.error is None:
+            return Check("auth", True, f"{user}: AUTH {probe.mechanism} accepted", transcript=transcript)
+        error = probe.error
+        return Check("auth", False, f"{user}: AUTH {probe.mechanism}: {error.detail}", error.fix_key,
+                     error.cause.fixer_key, error.message_key, transcript)
+
+    def _mask(self) -> str:
+        from panel_tui.i18n import Translator
+
+        translator = Translator.load()
+        translator.set_language(self.printer.settings.language)
+        return translator.t("value.password_mask")
+
     def run(self, report: Callable[[Check], None] | None = None) -> list[Check]:
         """Every step in order (a step whose prerequisite failed is skipped)."""
-        depends = {"tenant": "discovery", "app": "tenant"}
+        depends = {"tenant": "discovery", "app": "tenant", "auth": "smtp"}
         checks: dict[str, Check] = {}
         for step in STEPS:
             needed = depends.get(step)
@@ -307,8 +367,12 @@ def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
             elif check.detail:
                 line += f": {check.detail}"
             say(line)
+            if check.ok is False and check.message_key:
+                say("    " + t(check.message_key))
             if check.ok is False and check.fix_key:
                 say("    " + t("cli.error.fix", fixer=t(check.fixer_key), fix=t(check.fix_key)))
+            for transcript_line in check.transcript:
+                say("      " + transcript_line)
 
         checks = doctor.run(report)
         passed = all(c.ok for c in checks)
