@@ -157,7 +157,7 @@ def test_security_defaults_scenario_fails_sends_with_its_own_cause(open_printer)
 
 
 def test_app_without_smtp_send_scenario_needs_admin_approval(open_printer, sim_control):
-    from tests.mail.conftest import PRINTER
+    from tests.helpers.tenant import PRINTER
 
     printer, backend = open_printer()
     scenarios.run_scenario("app-without-smtp-send", printer, backend)

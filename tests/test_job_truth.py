@@ -10,8 +10,9 @@ import pytest
 
 from panel_tui.device.errors import CAUSES
 from panel_tui.device.joblog import JobLog
-from tests.tenant import prepare_tenant
-from tests.test_e2e_panel import ADMIN, MEGAN, dialog_text, oauth_settings, send_scan, sign_in
+from tests.helpers.panel import ADMIN, MEGAN, oauth_settings, send_scan, sign_in
+from tests.helpers.screen import dialog_text
+from tests.helpers.tenant import prepare_tenant
 
 
 def _text(widget) -> str:

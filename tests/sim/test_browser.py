@@ -14,7 +14,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from tests.conftest import chromium_path
+from tests.helpers.processes import chromium_path
 
 from .conftest import ADMIN
 
