@@ -129,6 +129,7 @@ def test_status_after_stop_starts_nothing(panel_home):
         assert not service.is_serving(sim_dir) and service.RuntimeInfo.read(sim_dir) is None
         assert "simulator: ended   web: ended" in status.stdout
         assert status.stdout.count("steps –/7") == 2  # not read: the simulator is not running
+        assert status.stdout.count("idle –") == 2  # untouched seats: no activity (reading them is none)
     finally:
         if class_file.exists():
             roster = json.loads(class_file.read_text())

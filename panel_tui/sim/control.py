@@ -25,6 +25,7 @@ class SimControlError(RuntimeError):
 
 
 SECRET_FILE = "control-secret"  # in the simulator's data directory, beside pki/
+TENANT_HEADER = "X-Sim-Tenant"  # the tenant a control call works on (panel_tui.sim.tenancy)
 
 
 def read_control_secret(path: Path | None) -> str | None:
@@ -46,7 +47,7 @@ class SimControl:
     """
 
     def __init__(self, control_url: str, ca_path: Path, timeout: float = 10.0, *,
-                 secret: str | None = None, secret_path: Path | None = None) -> None:
+                 secret: str | None = None, secret_path: Path | None = None, tenant: str | None = None) -> None:
         import requests  # only the callers of the control API pay for it
 
         self.control_url = control_url.rstrip("/")
@@ -60,14 +61,36 @@ class SimControl:
         secret = secret or read_control_secret(self.secret_path)
         if secret:
             self._session.headers["Authorization"] = f"Bearer {secret}"
+        # The tenant every call works on (id or domain; None: the simulator's home tenant).
+        self.tenant = tenant
+        if tenant:
+            self._session.headers[TENANT_HEADER] = tenant
 
     @classmethod
-    def for_endpoints(cls, endpoints, timeout: float = 10.0) -> "SimControl":
-        """A client for a SimEndpoints or its dict (``control_url``, ``ca_path``, ``control_secret_path``)."""
+    def for_endpoints(cls, endpoints, timeout: float = 10.0, tenant: str | None = None) -> "SimControl":
+        """A client for a SimEndpoints or its dict (``control_url``, ``ca_path``, ``control_secret_path``),
+        working on `tenant` (id or domain; None: the home tenant)."""
         data = endpoints if isinstance(endpoints, dict) else endpoints.to_dict()
         secret_path = data.get("control_secret_path")
         return cls(data["control_url"], Path(data["ca_path"]), timeout,
-                   secret_path=Path(secret_path) if secret_path else None)
+                   secret_path=Path(secret_path) if secret_path else None, tenant=tenant)
+
+    def for_tenant(self, tenant: str | None) -> "SimControl":
+        """The same simulator, working on another tenant (a new client: close it too)."""
+        auth = self._session.headers.get("Authorization", "")
+        secret = auth[len("Bearer "):] if auth.startswith("Bearer ") else None
+        return SimControl(self.control_url, self.ca_path, self.timeout, secret=secret, secret_path=self.secret_path,
+                          tenant=tenant)
+
+    # -- tenants -----------------------------------------------------------------------
+
+    def tenants(self) -> list[dict]:
+        """Every tenant the simulator serves: {"id", "domain", "name", "home"}."""
+        return list(self._call("GET", "/tenants")["tenants"])
+
+    def add_tenant(self, domain: str, name: str) -> dict:
+        """A new tenant (fresh: security defaults on, SMTP AUTH off, no consent, no users)."""
+        return self._call("POST", "/tenants", {"domain": domain, "name": name})
 
     def close(self) -> None:
         self._session.close()

@@ -400,6 +400,8 @@ class ExchangeHandler:
         if not user or not token:
             return AuthResult(success=False, handled=False, message=REPLY_BAD_TOKEN)
         state = self.ctx.state
+        # The session works on the user's tenant from now on (its token must be that tenant's).
+        state.select(state.tenant_of_upn(user))
         try:
             claims = self.tokens.verify(token, tenant_id=self.ctx.tenant_id, now=state.now())
         except TokenRejected as error:
@@ -455,6 +457,7 @@ class ExchangeHandler:
             password = password_bytes.decode("utf-8")
         except UnicodeDecodeError:
             return AuthResult(success=False, handled=False, message=REPLY_AUTH_MALFORMED)
+        state.select(state.tenant_of_upn(user_name))  # the session works on the user's tenant
         if state.basic_smtp_auth_state() == BASIC_REMOVED:
             return _refused_basic(user_name, "final removal", REPLY_BASIC_REMOVED)
         now = state.now()

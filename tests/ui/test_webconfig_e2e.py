@@ -6,7 +6,7 @@ The person at the browser is SimControl.approve_device_code, reading the code fr
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
 from panel_tui.ui.webconfig import WebConfigScreen
@@ -20,7 +20,7 @@ from tests.helpers.panel import (
     sign_in_as,
     start_sign_in,
 )
-from tests.helpers.screen import shown_words, text_of
+from tests.helpers.screen import screen_text, shown_words, text_of
 from tests.helpers.tenant import prepare_tenant
 
 
