@@ -167,3 +167,33 @@ def test_app_without_smtp_send_scenario_needs_admin_approval(open_printer, sim_c
     page = sim_control.approve_device_code(flow.user_code, PRINTER.upn, PRINTER.password)
     assert page["page"] == "admin-approval"
     assert session.wait_for_device_flow(flow).cause_name == "consent_required"
+
+
+ENGLISH_OR_RAW = ("not given", "any work or school", "not signed in", "expired", "valid until", "renewed",
+                  "refresh token", "sender", "auth_method", "exchange_online", "starttls,", " off", "name not found")
+
+
+@pytest.mark.parametrize("scenario", ["signed-in", "fresh", "token-expired"])
+def test_doctor_in_romanian_has_no_english_words_nor_raw_ids(open_printer, scenario):
+    from panel_tui.i18n import Translator
+
+    printer, backend = open_printer()
+    scenarios.run_scenario(scenario, printer, backend)
+    translator = Translator.load()
+    translator.set_language("ro")
+    details = [c.detail for c in Doctor(printer, backend, translator.t).run()]
+    text = "\n".join(details)
+    for words in ENGLISH_OR_RAW:
+        assert words not in text, (words, text)
+    if scenario == "signed-in":
+        assert "valabil până la" in text and "Microsoft Exchange Online" in text and "STARTTLS" in text
+
+
+def test_doctor_takes_lang_after_the_command(sim_thread, sim_control, monkeypatch):
+    from panel_tui.cli import main
+
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert main(["doctor", "--lang", "ro"]) == 1
+    assert "Neautentificat" in out.getvalue() and "not signed in" not in out.getvalue()
