@@ -232,3 +232,33 @@ def test_the_command_prints_the_transcript_and_the_cause(sim_thread, sim_control
     assert "autentificarea de bază" in text  # the cause's message, in Romanian
     assert "C: AUTH PLAIN ********" in text and "S: 535 5.7.139" in text
     assert "Sim-Printer-2024" not in text + err.getvalue()
+
+
+ENGLISH_OR_RAW = ("not given", "any work or school", "not signed in", "expired", "valid until", "renewed",
+                  "refresh token", "sender", "auth_method", "exchange_online", "starttls,", " off", "name not found")
+
+
+@pytest.mark.parametrize("scenario", ["signed-in", "fresh", "token-expired"])
+def test_doctor_in_romanian_has_no_english_words_nor_raw_ids(open_printer, scenario):
+    from panel_tui.i18n import Translator
+
+    printer, backend = open_printer()
+    scenarios.run_scenario(scenario, printer, backend)
+    translator = Translator.load()
+    translator.set_language("ro")
+    details = [c.detail for c in Doctor(printer, backend, translator.t).run()]
+    text = "\n".join(details)
+    for words in ENGLISH_OR_RAW:
+        assert words not in text, (words, text)
+    if scenario == "signed-in":
+        assert "valabil până la" in text and "Microsoft Exchange Online" in text and "STARTTLS" in text
+
+
+def test_doctor_takes_lang_after_the_command(sim_thread, sim_control, monkeypatch):
+    from panel_tui.cli import main
+
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert main(["doctor", "--lang", "ro"]) == 1
+    assert "Neautentificat" in out.getvalue() and "not signed in" not in out.getvalue()

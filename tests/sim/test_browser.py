@@ -33,7 +33,7 @@ PAGES = {
            "accept": "Accept", "done": "You have signed in"},
     "ro": {"code": "Introduceți codul", "next": "Înainte", "password": "Introduceți parola",
            "sign_in": "Autentificare", "permissions": "Permisiuni solicitate",
-           "org": "Acceptați în numele organizației", "accept": "Accept", "done": "V-ați conectat"},
+           "org": "Consimțământ în numele organizației", "accept": "Accept", "done": "V-ați conectat"},
 }
 
 

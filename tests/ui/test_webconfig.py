@@ -221,8 +221,12 @@ async def test_locked_printer_asks_for_the_administrator(make_app):
         assert isinstance(app.screen, WebConfigScreen)
         assert app.screen.query(EmailServerForm) and not app.screen.query(LoginRequiredPage)
         assert "Administrator Logout" in str(app.screen.query_one("#wc-admin").label)
+        # The footer offers what L does now: log out, not "L administrator login".
+        assert "L administrator logout" in text_of(app, "#wc-footer")
+        assert "administrator login" not in text_of(app, "#wc-footer")
         await click(pilot, "#wc-admin")  # Administrator Logout
         assert app.screen.query(LoginRequiredPage)
+        assert "L administrator login" in text_of(app, "#wc-footer")
 
 
 # -- Network Security > CA Certificate ---------------------------------------------------------

@@ -38,6 +38,8 @@ async def test_guide_sign_in_ok_then_connection_check(make_e2e_app, sim_control)
         assert isinstance(app.screen, WebConfigScreen)
         assert text_of(app, "#email_server-status") == "Signed in"
         assert text_of(app, "#email_server-account-signed-in") == ADMIN.upn
+        await pilot.pause()
+        assert app.screen.focused is not None and app.screen.focused.id == "email_server-ok"  # the next step: OK
         assert app.screen.query_one("#email_server-signout").display
         assert app.screen.query_one("#email_server-pending").has_class("-shown")
         assert app.printer.signin_info().state == "not_signed_in" or app.printer.settings.email_server.auth_method.value != "oauth2"
