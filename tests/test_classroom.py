@@ -19,7 +19,8 @@ import stat
 import pytest
 
 from panel_tui.lesson import STEPS
-from tests.tenant import prepare_tenant
+from tests.helpers.screen import screen_lines
+from tests.helpers.tenant import prepare_tenant
 
 SEATS = ("seat01", "seat02", "seat03")
 pytestmark = pytest.mark.xdist_group("classroom")  # one class for the module
@@ -275,7 +276,7 @@ def test_the_report_lists_what_happened(lesson_run):
 
 
 def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):
-    from tests.conftest import chromium_path
+    from tests.helpers.processes import chromium_path
 
     executable = chromium_path()
     from playwright.sync_api import sync_playwright
@@ -305,14 +306,38 @@ def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):
     assert widths[0] <= widths[1] == 1280, widths  # fits a 1280 px window: no sideways scrolling
 
 
-# -- pushes that change a seat (after the lesson's checks: they run last in the module) --------
+# -- pushes that change a seat: each test on a class of its own, so no test sees another's ------
 
 
-def test_a_scenario_started_on_one_seat_uses_its_mailbox_and_leaves_the_others(lesson_run, class_home):
+@pytest.fixture
+def own_class(panel_home, tmp_path, monkeypatch):
+    """A class of its own, through the guide: the tenant prepared, Web Config OK, every seat
+    signed in and one scan sent from each. For a test that changes the class."""
+    from panel_tui.classroom.seats import start_class, stop_class
+
+    monkeypatch.setenv("PANEL_TUI_HOME", str(tmp_path / "own-class"))
+    roster, passwords = start_class(len(SEATS), serve=False)
+    trainees = []
+    try:
+        trainees = [Trainee(seat, passwords[seat.name], roster) for seat in roster.seats]
+        control = trainees[0].backend.control()
+        prepare_tenant(control)
+        for trainee in trainees:
+            trainee.web_config_ok()
+            trainee.sign_in(control)
+            assert trainee.send(f"{trainee.seat.name} scan 1").ok
+        yield roster, passwords
+    finally:
+        for trainee in trainees:
+            trainee.backend.stop()
+        stop_class()
+
+
+def test_a_scenario_started_on_one_seat_uses_its_mailbox_and_leaves_the_others(own_class):
     from panel_tui.classroom.actions import SeatActions
     from panel_tui.classroom.progress import SeatHandles, read_rows
 
-    roster, passwords = class_home
+    roster, passwords = own_class
     handles = SeatHandles(roster)
     try:
         problems = SeatActions(roster, handles).start_scenario(["seat03"], "signed-in")
@@ -321,7 +346,7 @@ def test_a_scenario_started_on_one_seat_uses_its_mailbox_and_leaves_the_others(l
         assert printer.settings.email_server.sender == roster.seat("seat03").upn  # not printer@...
         rows = {row.seat: row for row in read_rows(roster, handles)}
         assert rows["seat03"].done["sign_in"] and rows["seat03"].job_result is None  # fresh printer
-        assert rows["seat01"].jobs_ok == 2  # untouched: the shared simulator was not reset
+        assert rows["seat01"].jobs_ok == 1  # untouched: the shared simulator was not reset
         trainee = Trainee(roster.seat("seat01"), passwords["seat01"], roster)
         try:
             assert trainee.send("seat01 after a neighbour's scenario").ok
@@ -331,11 +356,11 @@ def test_a_scenario_started_on_one_seat_uses_its_mailbox_and_leaves_the_others(l
         handles.close()
 
 
-def test_reset_from_the_dashboard_asks_first_and_resets_only_that_seat(lesson_run, class_home):
+def test_reset_from_the_dashboard_asks_first_and_resets_only_that_seat(own_class):
     from panel_tui.classroom.roster import load_events
     from panel_tui.ui.classroom_screen import ClassroomApp
 
-    roster, _ = class_home
+    roster, _ = own_class
 
     async def reset_seat03() -> tuple[list[bool], list[bool]]:
         app = ClassroomApp(roster, "en")
@@ -359,13 +384,13 @@ def test_reset_from_the_dashboard_asks_first_and_resets_only_that_seat(lesson_ru
     assert load_events()[-1]["kind"] == "reset" and load_events()[-1]["seats"] == ["seat03"]
 
 
-def test_revoke_one_seat_then_move_the_class_clock(lesson_run, class_home):
+def test_revoke_one_seat_then_move_the_class_clock(own_class):
     """V revokes the highlighted seat's sign-in; C moves the one clock of the class: that seat's
     next send needs a refresh, which is refused (361), and the dashboard shows it."""
     from panel_tui.classroom.roster import load_events
     from panel_tui.ui.classroom_screen import ClassroomApp
 
-    roster, passwords = class_home
+    roster, passwords = own_class
     trainee = Trainee(roster.seat("seat01"), passwords["seat01"], roster)
 
     async def push() -> str:
@@ -406,7 +431,7 @@ def test_the_dashboard_marks_the_seat_under_the_cursor_and_the_selection_without
 
     def rows(app) -> dict[str, str]:
         table = app.screen.query_one("#class-seats")
-        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        lines = screen_lines(app)
         seen = [lines[y] for y in range(table.region.y, table.region.bottom)]
         return {seat.name: next(line for line in seen if seat.name in line) for seat in roster.seats}
 

@@ -30,7 +30,7 @@ def _kill(pid) -> None:
 
 def _page_text(browser, url: str, word: str) -> str:
     """What the page's terminal received (escape sequences removed), once `word` arrived."""
-    from tests.test_serve import ANSI
+    from tests.helpers.processes import ANSI
 
     received: list[bytes] = []
 
@@ -51,8 +51,7 @@ def _page_text(browser, url: str, word: str) -> str:
 def _in_browser(urls: list[str], words: list[str]) -> list[str]:
     from playwright.sync_api import sync_playwright
 
-    from tests.conftest import chromium_path
-    from tests.test_serve import CHROMIUM_ARGS
+    from tests.helpers.processes import CHROMIUM_ARGS, chromium_path
 
     executable = chromium_path()
     with sync_playwright() as playwright:

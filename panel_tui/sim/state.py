@@ -228,8 +228,13 @@ class SimState:
         return self.clock.now()
 
     def advance_clock(self, seconds: float) -> float:
+        before = self.clock.offset
         now = self.clock.advance(seconds)
-        self.save()
+        try:
+            self.save()
+        except OSError:  # not saved (a full disk): the clock stays where it was saved
+            self.clock.offset = before
+            raise
         self._clock_moved()
         return now
 
