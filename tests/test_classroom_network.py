@@ -182,7 +182,7 @@ def test_a_class_on_a_test_network_serves_students_with_their_keys_only(test_net
         second = json.loads(again.stdout)
         assert second["other"][0] == 403 and second["join"][0] == 303 and second["page"][0] == 200
 
-        from tests.conftest import chromium_path
+        from tests.helpers.processes import chromium_path
 
         executable = chromium_path()
         pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
