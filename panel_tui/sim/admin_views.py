@@ -63,11 +63,12 @@ BASIC_TIMELINE = (
 )
 
 
-def nav(current: str) -> Markup:
+def nav(current: str, whole_class: bool = True) -> Markup:
+    """The admin center's links; without the trainer's page (clock, faults) in a seat's tenant."""
     return join(
         html('<a href="{href}" class="{cls}">{label}</a>', href=href, label=label,
              cls="current" if key == current else "")
-        for key, href, label in NAV_ITEMS
+        for key, href, label in NAV_ITEMS if whole_class or key != "trainer"
     )
 
 

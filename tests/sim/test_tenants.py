@@ -100,6 +100,7 @@ def test_admin_center_works_on_the_administrators_tenant_and_leaves_the_class_co
     session = sim.http()
     login = session.post(f"{sim.endpoints.admin_url}/login", data={"upn": f"seat01@{SEAT1}", "password": PASSWORD})
     assert login.status_code == 200 and SEAT1 in login.text
+    assert 'href="/admin/trainer"' not in login.text  # the class's clock and faults: not a seat's page
     session.post(f"{sim.endpoints.admin_url}/settings", data={"setting": "smtp_auth_org", "value": "on"})
     assert seats[SEAT1][1].state()["policies"]["smtp_auth_org"]
     assert not seats[SEAT2][1].state()["policies"]["smtp_auth_org"]
