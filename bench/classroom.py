@@ -299,7 +299,7 @@ async def run_class(args, net, out: str, browsers: Browsers | None, start_s: flo
     joins: list[dict] = []
     if browsers is not None:
         for name in with_browser:
-            browsers.ask({"cmd": "join", "seat": name, "url": urls[name]})
+            browsers.ask({"cmd": "join", "seat": name, "url": urls[name], "timeout": args.time_limit})
         joins = [browsers.wait("join", name, args.time_limit) for name in with_browser]
     seats = [Seat(seat, passwords[seat.name], roster, browsers if seat.name in with_browser else None, args.time_limit)
              for seat in roster.seats]

@@ -3,7 +3,7 @@ run inside the test network's namespace (`ip netns exec NS python bench/classroo
 
 Reads JSON lines on stdin, answers JSON lines on stdout (each command runs as its own task):
 
-    {"cmd": "join", "seat": "seat01", "url": "http://ADDR:PORT/?key=..."}
+    {"cmd": "join", "seat": "seat01", "url": "http://ADDR:PORT/?key=...", "timeout": seconds}
         -> {"seat", "join": seconds until the panel's Home is drawn, "ok", "foreign": [URLs elsewhere],
             "loopback": whether the page names 0.0.0.0 or 127.0.0.1}
     {"cmd": "signin", "seat", "url": "https://ADDR:PORT/devicelogin", "code", "upn", "password"}
@@ -62,7 +62,7 @@ async def main(executable: str, home_word: str) -> int:
             ok = True
             try:
                 await page.goto(url)
-                await asyncio.wait_for(drawn.wait(), 120)
+                await asyncio.wait_for(drawn.wait(), float(command.get("timeout", 120)))
             except Exception:  # noqa: BLE001 - reported as not joined
                 ok = False
             elapsed = time.perf_counter() - started
