@@ -171,7 +171,7 @@ def test_a_class_on_a_test_network_serves_students_with_their_keys_only(test_net
         assert seen["elsewhere"][0] == 403 and seen["replayed"][0] == 403
         assert "already used" in seen["replayed"][1]
 
-        from tests.conftest import chromium_path
+        from tests.helpers.processes import chromium_path
 
         executable = chromium_path()
         pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")

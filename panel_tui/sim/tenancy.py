@@ -23,6 +23,9 @@ from panel_tui.sim.tenant import Tenant
 from panel_tui.sim.webkeys import CONTEXT
 
 _CONTROL = "/_sim/"
+# Reads of the whole class (one clock, one process): the same for every tenant, so a caller's
+# tenant is not looked up (a printer configured for a tenant the simulator lacks still reads the time).
+_WHOLE_CLASS_READS = frozenset({f"{_CONTROL}{name}" for name in ("clock", "process", "requests", "endpoints", "ca.pem")})
 _NOT_A_TENANT = frozenset({"", "_sim", "_assets", "admin", "devicelogin", "ca", "ca.pem", "organizations", "common"})
 
 routes = web.RouteTableDef()
@@ -53,7 +56,7 @@ async def _tenant_of(request: web.Request, ctx: SimContext) -> Tenant | None | w
     path = request.path
     if path.startswith(_CONTROL):
         alias = request.headers.get(TENANT_HEADER)
-        if alias is None:
+        if alias is None or (request.method == "GET" and path in _WHOLE_CLASS_READS):
             return None
         found = state.find_tenant(alias)
         if found is None:
