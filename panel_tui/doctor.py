@@ -269,20 +269,22 @@ class Doctor:
             user, password = email.account, email.password
         elif email.auth_method is AuthMethod.OAUTH2:
             session = self.session()
-            if session.signin_info().state != "signed_in":
-                return Check("auth", None, "not signed in")
+            info = session.signin_info()
+            if info.state != "signed_in":
+                return Check("auth", None, self.t(info.state_key))
             try:
                 token = session.acquire_token_for_send(None, EMAIL_SERVER_ROLE)
-            except MailError as error:
-                return Check("auth", False, error.detail, error.fix_key, error.cause.fixer_key, error.message_key)
+            except MailError as error:  # the token step before says it in the report's words
+                return Check("auth", False, self.t(error.message_key), error.fix_key, error.cause.fixer_key,
+                             error.message_key)
             user = session.account_for(EMAIL_SERVER_ROLE) or email.account
         else:
-            return Check("auth", None, f"auth_method = {email.auth_method.value}")
+            return Check("auth", None, self.t("doctor.detail.auth_skipped", method=self.t(email.auth_method.label_key)))
         provider = self.provider()
         try:
             host, port = provider.smtp_address(email.smtp_server or None, email.smtp_port or None)
         except UnknownHostError:
-            return _failed("auth", "dns_failure", f"{email.smtp_server}: name not found")
+            return _failed("auth", "dns_failure", self.t("doctor.detail.name_not_found", server=email.smtp_server))
         try:
             context = smtp.tls_context(email.cert_validation,
                                        smtp.ca_files([self.printer.paths.ca_dir], self.backend.jobs.extra_ca_paths),
@@ -294,9 +296,11 @@ class Doctor:
                                        timeout=SMTP_TIMEOUT))
         transcript = tuple(probe.transcript)
         if probe.error is None:
-            return Check("auth", True, f"{user}: AUTH {probe.mechanism} accepted", transcript=transcript)
+            return Check("auth", True, self.t("doctor.detail.auth_accepted", account=user, mechanism=probe.mechanism),
+                         transcript=transcript)
         error = probe.error
-        return Check("auth", False, f"{user}: AUTH {probe.mechanism}: {error.detail}", error.fix_key,
+        # The server's own words stay in the transcript; the detail says the cause in the report's language.
+        return Check("auth", False, f"{user}: AUTH {probe.mechanism}: {self.t(error.message_key)}", error.fix_key,
                      error.cause.fixer_key, error.message_key, transcript)
 
     def _mask(self) -> str:

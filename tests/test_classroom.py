@@ -311,8 +311,8 @@ def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):
 
 @pytest.fixture
 def own_class(panel_home, tmp_path, monkeypatch):
-    """A class of its own, through the guide: each seat's tenant prepared, Web Config OK, every
-    seat signed in and one scan sent from each. For a test that changes the class."""
+    """A class of its own, through the guide: the tenant prepared, Web Config OK, every seat
+    signed in and one scan sent from each. For a test that changes the class."""
     from panel_tui.classroom.seats import start_class, stop_class
 
     monkeypatch.setenv("PANEL_TUI_HOME", str(tmp_path / "own-class"))
@@ -320,9 +320,9 @@ def own_class(panel_home, tmp_path, monkeypatch):
     trainees = []
     try:
         trainees = [Trainee(seat, passwords[seat.name], roster) for seat in roster.seats]
-        control = trainees[0].backend.control()
-        for trainee in trainees:
-            prepare_tenant(trainee.backend.control())  # each seat its own tenant
+        for trainee in trainees:  # each seat in its own tenant
+            control = trainee.backend.control()
+            prepare_tenant(control)
             trainee.web_config_ok()
             trainee.sign_in(control)
             assert trainee.send(f"{trainee.seat.name} scan 1").ok

@@ -28,6 +28,9 @@ _CONTROL = "/_sim/"
 # Not for a caller working on one tenant (a seat's panel): they change every tenant. (The one
 # clock may move for a seat's scenario, e.g. token-expired: the class shares it, as the dashboard says.)
 _WHOLE_CLASS = frozenset({"/_sim/faults", "/_sim/reset"})
+# Reads of the whole class (one clock, one process): the same for every tenant, so a caller's
+# tenant is not looked up (a printer configured for a tenant the simulator lacks still reads the time).
+_WHOLE_CLASS_READS = frozenset({f"{_CONTROL}{name}" for name in ("clock", "process", "requests", "endpoints", "ca.pem")})
 _NOT_A_TENANT = frozenset({"", "_sim", "_assets", "admin", "devicelogin", "ca", "ca.pem", "organizations", "common"})
 
 routes = web.RouteTableDef()
@@ -60,6 +63,8 @@ async def _tenant_of(request: web.Request, ctx: SimContext) -> Tenant | None | w
         alias = request.headers.get(TENANT_HEADER)
         if alias is None or alias.strip().lower() in ("organizations", "common", "consumers"):
             return None  # no tenant named: the home tenant
+        if request.method == "GET" and path in _WHOLE_CLASS_READS:
+            return None
         found = state.find_tenant(alias)
         if found is None:
             return web.json_response({"error": f"no such tenant: {alias[:100]}"}, status=404)
