@@ -129,3 +129,18 @@ def test_a_seats_caller_cannot_switch_the_class_faults_or_reset_the_simulator(si
         assert refused.value.status == 403 and "whole class" in str(refused.value)
     assert sim.control.state()["faults"]["smtp_down"] is False
     assert {t["domain"] for t in sim.control.tenants()} >= {SEAT1, SEAT2}  # nothing was reset
+
+
+def test_the_tenants_are_kept_across_a_restart(tmp_path):
+    from panel_tui.sim.state import SimState
+
+    state = SimState.load(tmp_path / "state.json")
+    seat = state.add_tenant(SEAT1, "Contoso seat01")
+    with state.selecting(seat):
+        state.add_user(f"seat01@{SEAT1}", "Seat 01", PASSWORD, roles=[GLOBAL_ADMIN])
+        state.set_policies(security_defaults=False)
+    again = SimState.load(tmp_path / "state.json")
+    kept = again.find_tenant(SEAT1)
+    assert kept is not None and kept.tenant_id == seat.tenant_id and not kept.policies.security_defaults
+    assert list(kept.users) == [f"seat01@{SEAT1}"] and again.home.policies.security_defaults
+    assert again.tenant_of_upn(f"SEAT01@{SEAT1.upper()}") is kept
