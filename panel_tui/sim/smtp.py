@@ -652,7 +652,7 @@ def _parse_xoauth2(blob: str) -> tuple[str, str]:
     """``base64("user=" u "\\x01auth=Bearer " t "\\x01\\x01")`` -> (u, t); ("", "") if malformed."""
     try:
         decoded = base64.b64decode(blob, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # not base64 (non-ASCII too), not UTF-8
         return "", ""
     user = token = ""
     for part in decoded.split("\x01"):
