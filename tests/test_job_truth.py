@@ -11,7 +11,7 @@ import pytest
 from panel_tui.device.errors import CAUSES
 from panel_tui.device.joblog import JobLog
 from tests.tenant import prepare_tenant
-from tests.test_e2e_panel import ADMIN, MEGAN, dialog_text, oauth_settings, send_scan, sign_in
+from tests.test_e2e_panel import ADMIN, MEGAN, PRINTER, dialog_text, oauth_settings, send_scan, sign_in
 
 
 def _text(widget) -> str:
@@ -31,7 +31,11 @@ async def test_security_defaults_failure_reads_the_same_everywhere(make_e2e_app,
     app = make_e2e_app(lang)
     assert sign_in(app, sim_control).ok
     app.printer.update(oauth_settings(app))
-    sim_control.set_security_defaults(True)  # the security-defaults-on scenario's tenant
+    # Security defaults refuse Basic authentication (a password), not OAuth 2.0: an SMTP-AUTH printer.
+    app.printer.update(lambda s: s.with_field("email_server.auth_method", "smtp_auth")
+                       .with_field("email_server.account", PRINTER.upn)
+                       .with_field("email_server.password", PRINTER.password))
+    sim_control.set_security_defaults(True)
     t = app.t
     cause = CAUSES["smtp_auth_security_defaults"]
     expected = [_flat(t(cause.message_key)), _flat(t(cause.fix_key)), _flat(t(cause.fixer_key))]
@@ -64,6 +68,7 @@ async def test_security_defaults_failure_reads_the_same_everywhere(make_e2e_app,
     generic = _flat(t("error.312.situation"))
     assert not any(generic in text for text in (dialog, detail, lesson, cli_show, cli_send))
     assert ADMIN.password not in dialog + detail + lesson + cli_show + cli_send
+    assert PRINTER.password not in dialog + detail + lesson + cli_show + cli_send
 
 
 def test_an_old_job_log_is_migrated_with_each_jobs_cause(tmp_path):

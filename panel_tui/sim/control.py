@@ -213,26 +213,55 @@ class SimControl:
 
     # -- the user in the browser -------------------------------------------------------
 
+    def authenticator_requests(self, upn: str) -> int:
+        """How many sign-in requests wait on `upn`'s simulated Authenticator."""
+        page = _FormBrowser(self._session, self.timeout).get(
+            f"{self.base_url}/authenticator?upn={quote(upn)}")
+        return sum(1 for form in page.forms if form.action == "/authenticator")
+
+    def answer_authenticator(self, upn: str, number: str, approve: bool = True) -> bool:
+        """Answer `upn`'s oldest Authenticator request as its owner would (the number, Yes or
+        No); True when it was approved."""
+        browser = _FormBrowser(self._session, self.timeout)
+        page = browser.get(f"{self.base_url}/authenticator?upn={quote(upn)}")
+        if not any(form.action == "/authenticator" for form in page.forms):
+            raise SimControlError(f"no Authenticator request waits for {upn}", 404)
+        page = browser.submit(page, {"number": number}, button="approve" if approve else "deny")
+        return page.title == "Authenticator" and page.status == "approved"
+
     def approve_device_code(self, user_code: str, upn: str, password: str,
                             consent_for_org: bool = False, accept: bool = True,
-                            lang: str = "en") -> dict:
+                            lang: str = "en", mfa: str = "approve") -> dict:
         """Sign in at the verification page as a person would, and say what happened.
 
-        Returns ``{"page", "error", "signed_in", "title", "pages"}``: ``page`` is the
-        last page's ``data-page`` (``signed-in``, ``declined``, ``blocked``,
-        ``admin-approval``, or the page that refused input: ``enter-code``, ``account``,
-        ``password``), ``error`` its AADSTS code or message key, ``pages`` the pages seen.
+        A second factor (security defaults, an administrator) is answered on the simulated
+        Authenticator as `mfa` says: ``approve`` (the number shown), ``wrong`` (another
+        number), ``deny``, or ``ignore`` (stop at the number, unanswered).
+
+        Returns ``{"page", "error", "signed_in", "title", "pages", "mfa_number"}``: ``page`` is
+        the last page's ``data-page`` (``signed-in``, ``declined``, ``blocked``,
+        ``admin-approval``, ``mfa-denied``, ``mfa-number`` (ignored), or the page that refused
+        input: ``enter-code``, ``account``, ``password``), ``error`` its AADSTS code or message
+        key, ``pages`` the pages seen.
         """
         browser = _FormBrowser(self._session, self.timeout)
         page = browser.get(f"{self.base_url}/devicelogin?lang={quote(lang)}")
         pages = [page.name]
         answers = {"enter-code": {"otc": user_code}, "account": {"loginfmt": upn}, "password": {"passwd": password}}
         seen: dict[str, int] = {}
-        while page.name in answers or page.name == "permissions":
+        mfa_number = ""
+        while page.name in answers or page.name in ("permissions", "mfa-number"):
             seen[page.name] = seen.get(page.name, 0) + 1
             if seen[page.name] > 1:  # the page came back: it refused what we typed
                 break
-            if page.name == "permissions":
+            if page.name == "mfa-number":
+                mfa_number = page.mfa_number
+                if mfa == "ignore":
+                    break
+                self.answer_authenticator(upn, mfa_number if mfa == "approve" else
+                                          str((int(mfa_number or 0) + 1) % 90 + 10), approve=mfa != "deny")
+                page = browser.submit(page, {})
+            elif page.name == "permissions":
                 fields = {"consent_org": "on"} if consent_for_org and page.has_field("consent_org") else {}
                 page = browser.submit(page, fields, button="accept" if accept else "cancel")
             else:
@@ -244,6 +273,7 @@ class SimControl:
             "signed_in": page.name == "signed-in",
             "title": page.title,
             "pages": pages,
+            "mfa_number": mfa_number,
             "org_consent_offered": any(p == "permissions" for p in pages) and browser.saw_org_consent,
         }
 
@@ -266,6 +296,8 @@ class _Page:
     error: str
     title: str
     forms: list[_Form]
+    mfa_number: str = ""  # the number match a second-factor page shows
+    status: str = ""  # the Authenticator's answer (approved / denied)
 
     def has_field(self, name: str) -> bool:
         return any(i.get("name") == name for form in self.forms for i in form.inputs)
@@ -279,6 +311,9 @@ class _PageParser(HTMLParser):
         self.title = ""
         self.forms: list[_Form] = []
         self._in_h1 = False
+        self._in_number = False
+        self.mfa_number = ""
+        self.status = ""
 
     def handle_starttag(self, tag: str, attrs) -> None:
         attributes = {k: (v if v is not None else "") for k, v in attrs}
@@ -287,6 +322,10 @@ class _PageParser(HTMLParser):
             self.error = attributes.get("data-error", "")
         elif tag == "h1":
             self._in_h1 = True
+        elif attributes.get("id") == "mfa-number":
+            self._in_number = True
+        elif attributes.get("role") == "status":
+            self.status = attributes.get("data-status", "")
         elif tag == "form":
             self.forms.append(_Form(attributes.get("action", ""), attributes.get("method", "get").lower()))
         elif tag == "input" and self.forms:
@@ -297,10 +336,14 @@ class _PageParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "h1":
             self._in_h1 = False
+        elif tag == "p":
+            self._in_number = False
 
     def handle_data(self, data: str) -> None:
         if self._in_h1:
             self.title += data
+        if self._in_number:
+            self.mfa_number += data.strip()
 
 
 class _FormBrowser:
@@ -336,7 +379,7 @@ class _FormBrowser:
         parser = _PageParser()
         parser.feed(response.text)
         page = _Page(response.url, parser.name or f"http-{response.status_code}", parser.error,
-                     parser.title.strip(), parser.forms)
+                     parser.title.strip(), parser.forms, parser.mfa_number, parser.status)
         if page.name == "permissions" and page.has_field("consent_org"):
             self.saw_org_consent = True
         return page

@@ -457,7 +457,7 @@ class ExchangeHandler:
             return _refused_basic(mailbox.upn, "wrong password",
                                   REPLY_BASIC_LOCKED if locked else REPLY_BASIC_BAD_CREDENTIALS)
         lockout.succeeded(mailbox.upn)
-        refusal = state.smtp_auth_refusal(mailbox)
+        refusal = state.smtp_auth_refusal(mailbox, basic=True)
         if refusal is not None:
             return _refused_basic(mailbox.upn, refusal, REPLY_AUTH_DISABLED[refusal])
         if not state.basic_smtp_auth_allowed():

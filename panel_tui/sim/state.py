@@ -325,9 +325,12 @@ class SimState:
         self.require_user(upn).sender_block = block
         self.save()
 
-    def smtp_auth_refusal(self, user: User) -> str | None:
-        """Why Exchange would refuse SMTP AUTH for this mailbox, or None when it is allowed."""
-        if self.tenant.policies.security_defaults:
+    def smtp_auth_refusal(self, user: User, basic: bool = False) -> str | None:
+        """Why Exchange would refuse SMTP AUTH for this mailbox, or None when it is allowed.
+
+        Security defaults block legacy authentication, which for SMTP AUTH is Basic (a
+        password): they refuse AUTH LOGIN/PLAIN, never OAuth 2.0 (XOAUTH2). See README.md."""
+        if basic and self.tenant.policies.security_defaults:
             return SMTP_AUTH_SECURITY_DEFAULTS
         if user.smtp_auth is not None:  # the mailbox setting overrides the organisation
             return None if user.smtp_auth else SMTP_AUTH_DISABLED_MAILBOX
@@ -475,6 +478,7 @@ class SimState:
                     "roles": list(user.roles),
                     "smtp_auth": user.smtp_auth,
                     "smtp_auth_refusal": self.smtp_auth_refusal(user),
+                    "basic_refusal": self.smtp_auth_refusal(user, basic=True),
                     "tokens_valid_from": user.tokens_valid_from,
                     "live_refresh_tokens": live_tokens.get(user.upn, 0),
                     "password_changed": user.password_changed,
