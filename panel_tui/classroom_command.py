@@ -82,6 +82,12 @@ def _start(args, lang: str, t) -> int:
         print(f"panel-tui classroom: {error}", file=sys.stderr)
         return 1
     print(t("classroom.started", seats=len(roster.seats), sim_url=roster.sim_url))
+    if needs_key(args.host):  # students' browsers reach the simulator's pages: they must trust its CA
+        from panel_tui.classroom.seats import simulator_fingerprint
+
+        fingerprint = simulator_fingerprint()
+        if fingerprint:
+            print(t("classroom.ca_page", url=f"{roster.sim_url}/ca", fingerprint=fingerprint))
     print(t("classroom.passwords_once", path=class_dir() / "passwords.json"))
     print()
     print(t("classroom.join_header"))

@@ -10,7 +10,7 @@ cookie for that page and the URL without the key. The same key again from anothe
 (a replayed link), another page's key (seat01's link on seat02's address), a wrong key or
 none: a short page saying so, status 401/403, and nothing reaches the panel.
 
-Standard library and aiohttp only (no textual).
+Standard library and aiohttp only (no textual); the route-out address from panel_tui.sim.client.
 """
 from __future__ import annotations
 
@@ -23,13 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from panel_tui.sim.client import public_address
+
+__all__ = ["AccessPolicy", "Page", "is_loopback", "needs_key", "new_key", "page_url", "public_address"]
+
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
-WILDCARDS = frozenset({"0.0.0.0", "::", ""})
 KEY_PARAM = "key"
 COOKIE_PREFIX = "panel_tui_"
-# A documentation address (RFC 5737): a UDP socket "connected" to it sends nothing, and its
-# local address is the one of the route out, the address other machines reach.
-_ROUTE_PROBE = ("192.0.2.1", 9)
 
 
 def is_loopback(host: str) -> bool:
@@ -44,22 +44,6 @@ def is_loopback(host: str) -> bool:
 def needs_key(bind_host: str) -> bool:
     """A credential is needed on every address but loopback."""
     return not is_loopback(bind_host)
-
-
-def public_address(bind_host: str) -> str:
-    """The address a browser on another machine uses for a server bound to `bind_host`."""
-    if bind_host not in WILDCARDS:
-        return bind_host
-    family, probe = (socket.AF_INET6, ("2001:db8::1", 9)) if bind_host == "::" else (socket.AF_INET, _ROUTE_PROBE)
-    try:
-        with socket.socket(family, socket.SOCK_DGRAM) as sock:
-            sock.connect(probe)
-            address = sock.getsockname()[0]
-        if address and not ipaddress.ip_address(address).is_unspecified:
-            return str(address)
-    except (OSError, ValueError):
-        pass
-    return socket.gethostname()
 
 
 def page_url(address: str, port: int, key: str | None = None) -> str:

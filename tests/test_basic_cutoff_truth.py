@@ -11,8 +11,9 @@ import pytest
 
 from panel_tui import scenarios
 from panel_tui.device.errors import CAUSES
-from tests.test_e2e_panel import MEGAN, PRINTER, dialog_text, send_scan
-from tests.test_job_truth import _flat, _text
+from tests.helpers.panel import send_scan
+from tests.helpers.screen import dialog_text, flat, widget_words
+from tests.helpers.tenant import MEGAN, PRINTER
 
 
 @pytest.mark.parametrize("lang, words", [
@@ -28,25 +29,25 @@ async def test_basic_cutoff_failure_reads_the_same_everywhere(make_e2e_app, sim_
     scenarios.run_scenario("basic-cutoff", app.printer, app.backend)  # blocking: before the app runs
     t = app.t
     cause = CAUSES["basic_auth_disabled"]
-    expected = [_flat(t(cause.message_key)), _flat(t(cause.fix_key)), _flat(t(cause.fixer_key))]
+    expected = [flat(t(cause.message_key)), flat(t(cause.fix_key)), flat(t(cause.fixer_key))]
     async with app.run_test(size=(130, 40)) as pilot:
-        dialog = _flat(dialog_text(await send_scan(app, pilot, MEGAN.upn)))
+        dialog = flat(dialog_text(await send_scan(app, pilot, MEGAN.upn)))
         job = app.printer.joblog.jobs()[0]
         assert (job.result, job.error_code, job.cause) == ("error", 312, "basic_auth_disabled")
         await pilot.press("enter", "escape", "j", "enter")
         assert isinstance(app.screen, JobDetailScreen) and app.screen.job_id == job.id
-        detail = " ".join(_text(w) for w in app.screen.query(".job-text, .error-code"))
+        detail = " ".join(widget_words(w) for w in app.screen.query(".job-text, .error-code"))
         await pilot.press("g")
         app.screen.query_one("#lesson").refresh_progress()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        lesson = _text(app.screen.query_one("#lesson-body"))
+        lesson = widget_words(app.screen.query_one("#lesson-body"))
     out, err = io.StringIO(), io.StringIO()
     command = Command(argparse.Namespace(), app.printer, app.backend, app.translator, out, err)
     assert command._jobs_show(job.id) == 0
-    cli_show = _flat(out.getvalue())
+    cli_show = flat(out.getvalue())
     command.report_outcome(JobOutcome(job))
-    cli_send = _flat(err.getvalue())
+    cli_send = flat(err.getvalue())
     for surface, text in (("dialog", dialog), ("job detail", detail), ("lesson", lesson),
                           ("jobs show", cli_show), ("send", cli_send)):
         assert "312" in text, surface

@@ -163,7 +163,7 @@ def test_security_defaults_scenario_fails_sends_with_its_own_cause(open_printer)
 
 
 def test_app_without_smtp_send_scenario_needs_admin_approval(open_printer, sim_control):
-    from tests.mail.conftest import PRINTER
+    from tests.helpers.tenant import PRINTER
 
     printer, backend = open_printer()
     scenarios.run_scenario("app-without-smtp-send", printer, backend)
@@ -183,7 +183,7 @@ def test_signed_in_printer_authenticates_with_the_cached_token(open_printer):
     printer, backend = open_printer()
     checks = run(printer, backend, "signed-in")
     auth = checks["auth"]
-    assert auth.ok and "AUTH XOAUTH2 accepted" in auth.detail
+    assert auth.ok and "AUTH XOAUTH2 accepted (nothing was sent)" in auth.detail
     transcript = "\n".join(auth.transcript)
     assert "C: STARTTLS" in transcript and "C: AUTH XOAUTH2 ********" in transcript
     assert "S: 235 2.7.0 Authentication successful" in transcript
@@ -238,3 +238,33 @@ def test_the_command_prints_the_transcript_and_the_cause(sim_thread, sim_control
     assert "autentificarea de bază" in text  # the cause's message, in Romanian
     assert "C: AUTH PLAIN ********" in text and "S: 535 5.7.139" in text
     assert "Sim-Printer-2024" not in text + err.getvalue()
+
+
+ENGLISH_OR_RAW = ("not given", "any work or school", "not signed in", "expired", "valid until", "renewed",
+                  "refresh token", "sender", "auth_method", "exchange_online", "starttls,", " off", "name not found")
+
+
+@pytest.mark.parametrize("scenario", ["signed-in", "fresh", "token-expired"])
+def test_doctor_in_romanian_has_no_english_words_nor_raw_ids(open_printer, scenario):
+    from panel_tui.i18n import Translator
+
+    printer, backend = open_printer()
+    scenarios.run_scenario(scenario, printer, backend)
+    translator = Translator.load()
+    translator.set_language("ro")
+    details = [c.detail for c in Doctor(printer, backend, translator.t).run()]
+    text = "\n".join(details)
+    for words in ENGLISH_OR_RAW:
+        assert words not in text, (words, text)
+    if scenario == "signed-in":
+        assert "valabil până la" in text and "Microsoft Exchange Online" in text and "STARTTLS" in text
+
+
+def test_doctor_takes_lang_after_the_command(sim_thread, sim_control, monkeypatch):
+    from panel_tui.cli import main
+
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert main(["doctor", "--lang", "ro"]) == 1
+    assert "Neautentificat" in out.getvalue() and "not signed in" not in out.getvalue()

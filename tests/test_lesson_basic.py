@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from panel_tui import scenarios
 from panel_tui.lesson import BASIC_MIGRATION, observe
-from tests.tenant import prepare_tenant
-from tests.test_e2e_panel import MEGAN, PRINTER, oauth_settings, sign_in
+from tests.helpers.panel import oauth_settings, sign_in
+from tests.helpers.tenant import MEGAN, PRINTER, prepare_tenant
 
 
 async def test_basic_cutoff_lesson_path_ends_with_the_report_under_oauth(make_e2e_app, sim_control, sim_thread):

@@ -328,7 +328,8 @@ async def open_email_server_status(app, pilot) -> dict[str, str]:
 
 
 async def test_token_expired_on_the_panel_signed_in_until_the_send_says_361(make_e2e_app):
-    from tests.test_e2e_panel import dialog_text, send_scan
+    from tests.helpers.panel import send_scan
+    from tests.helpers.screen import dialog_text
 
     app = make_e2e_app("en")
     scenarios.run_scenario("token-expired", app.printer, app.backend)

@@ -312,9 +312,18 @@ async def app_registration(ctx: SimContext, form, session) -> str:
     return apps.apply_admin_form(ctx.state, form)
 
 
+def _whole_class_only(ctx: SimContext) -> None:
+    """The clock, the faults and a reset reach every tenant of the simulator (a whole class):
+    only the home tenant's administrators (the trainer) may use them."""
+    if ctx.state.tenant is not ctx.state.home:
+        raise SimStateError("The simulated clock, the faults and the reset serve the whole class: "
+                            "only the trainer changes them.")
+
+
 @routes.post("/admin/trainer/clock")
 @_action("/admin/trainer")
 async def advance_clock(ctx: SimContext, form, session) -> str:
+    _whole_class_only(ctx)
     if form.get("past_basic_cutoff") == "yes":  # to 01:00 UTC on 1 January 2027
         from panel_tui.sim.state import BASIC_DEFAULT_OFF_AT
 
@@ -330,6 +339,7 @@ async def advance_clock(ctx: SimContext, form, session) -> str:
 @routes.post("/admin/trainer/fault")
 @_action("/admin/trainer")
 async def toggle_fault(ctx: SimContext, form, session) -> str:
+    _whole_class_only(ctx)
     name = str(form.get("name", ""))
     if name not in FAULT_NAMES:
         raise ValueError(f"unknown fault {name!r}")
@@ -364,6 +374,7 @@ async def trainer_sender(ctx: SimContext, form, session) -> str:
 @routes.post("/admin/trainer/reset")
 @_action("/admin/trainer")
 async def reset_tenant(ctx: SimContext, form, session) -> str:
+    _whole_class_only(ctx)
     if form.get("confirm") != "yes":
         raise ValueError("reset not confirmed")
     await ctx.reset()

@@ -333,3 +333,18 @@ async def control_api_guard(request: web.Request, handler):
         return web.json_response({"error": str(error)}, status=status)
     except ValueError as error:
         return web.json_response({"error": str(error)}, status=400)
+    except OSError as error:  # the simulator's own files: say which and why, as JSON like the rest
+        return _storage_refusal(error)
+
+
+def _storage_refusal(error: OSError) -> web.Response:
+    """507 when the simulator's disk is full, else 500; nothing was saved."""
+    import errno
+
+    where = f"{error.filename}: " if error.filename else ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return web.json_response({"error": f"not saved: {where}the simulator's disk is full "
+                                           "(no space left on the device); free some space and try again",
+                                  "disk_full": True}, status=507)
+    return web.json_response({"error": f"not saved: {where}{error.strerror or error}", "disk_full": False},
+                             status=500)

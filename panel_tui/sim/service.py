@@ -22,6 +22,7 @@ Importing this module is cheap (standard library only).
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
@@ -111,9 +112,21 @@ def _clock_offset(value) -> float | None:
 # ---- locks ------------------------------------------------------------------------------------
 
 
+def open_own_file(path: Path, flags: int) -> int:
+    """Open a file of the simulator's home for writing, never through a symbolic link planted
+    there (O_NOFOLLOW): SimServiceError names the file instead."""
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise SimServiceError(f"{path} is a symbolic link; the simulator writes only its own files "
+                                  "there: remove the link, then try again") from None
+        raise
+
+
 def _open_lock(path: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    return open_own_file(path, os.O_RDWR | os.O_CREAT)
 
 
 @contextmanager
@@ -276,11 +289,11 @@ def _package_root() -> str:
 def _open_log(sim_dir: Path) -> int:
     log = sim_dir / LOG_FILE
     try:
-        if log.stat().st_size > LOG_MAX_BYTES:
+        if log.lstat().st_size > LOG_MAX_BYTES:
             log.replace(log.with_name(LOG_FILE + ".1"))
     except OSError:
         pass
-    return os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    return open_own_file(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
 
 
 def _spawn(sim_dir: Path, timeout: float) -> RuntimeInfo:

@@ -21,6 +21,8 @@ policies decide, and for Basic also Microsoft's retirement timeline (MC786329, s
 * sender verdicts: ``550 5.1.8``, ``550 5.7.501``, ``550 5.7.511`` (MAIL), ``554 5.2.0 ...
   OutboundSpamException`` (after DATA)
 * ``452 4.5.3 Too many recipients`` past 500 RCPT in one message
+* ``501 5.1.3 Invalid address`` (RCPT) / ``501 5.1.7 Invalid address`` (MAIL FROM) holding
+  a control character (NUL, CR, LF ...)
 * faults: ``451 4.7.500 Server busy`` (MAIL), ``421 4.3.2 Service not available`` (greeting)
 
 Like Exchange's, refusals end with ``[<front end host> <UTC time> <session id>]``, the
@@ -37,6 +39,7 @@ import binascii
 import collections
 import datetime as dt
 import email.utils
+import errno
 import logging
 import secrets
 import socket
@@ -108,6 +111,10 @@ MAX_CONNECTIONS_PER_ADDRESS = 256
 REPLY_AUTH_OK = "235 2.7.0 Authentication successful"
 REPLY_BAD_TOKEN = "535 5.7.3 Authentication unsuccessful"
 REPLY_TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
+REPLY_BAD_RECIPIENT_SYNTAX = "501 5.1.3 Invalid address"
+REPLY_BAD_SENDER_SYNTAX = "501 5.1.7 Invalid address"
+REPLY_NO_SPACE = "452 4.3.1 Insufficient system resources"
+REPLY_NOT_STORED = "451 4.3.0 Temporary server error. Please try again later"
 REPLY_TOO_MANY_CONNECTIONS = (
     "421 4.3.2 The maximum number of concurrent connections has exceeded a limit, "
     "closing transmission channel"
@@ -165,6 +172,11 @@ _EXCHANGE_WORDING = {
     "500 Command line too long": REPLY_LINE_TOO_LONG,
     "504 5.5.4 Unrecognized authentication type": "504 5.7.4 Unrecognized authentication type",
 }
+
+
+def _has_control(address: str) -> bool:
+    """NUL, CR, LF and the other C0 controls or DEL: no address holds them."""
+    return any(ord(char) < 0x20 or char == "\x7f" for char in address)
 
 
 def send_as_denied(upn: str, sender: str) -> str:
@@ -388,6 +400,8 @@ class ExchangeHandler:
         if not user or not token:
             return AuthResult(success=False, handled=False, message=REPLY_BAD_TOKEN)
         state = self.ctx.state
+        # The session works on the user's tenant from now on (its token must be that tenant's).
+        state.select(state.tenant_of_upn(user))
         try:
             claims = self.tokens.verify(token, tenant_id=self.ctx.tenant_id, now=state.now())
         except TokenRejected as error:
@@ -443,6 +457,7 @@ class ExchangeHandler:
             password = password_bytes.decode("utf-8")
         except UnicodeDecodeError:
             return AuthResult(success=False, handled=False, message=REPLY_AUTH_MALFORMED)
+        state.select(state.tenant_of_upn(user_name))  # the session works on the user's tenant
         if state.basic_smtp_auth_state() == BASIC_REMOVED:
             return _refused_basic(user_name, "final removal", REPLY_BASIC_REMOVED)
         now = state.now()
@@ -469,6 +484,8 @@ class ExchangeHandler:
                           address: str, mail_options: list[str]) -> str:
         if not session.authenticated:
             return REPLY_NOT_AUTHENTICATED
+        if _has_control(address):
+            return REPLY_BAD_SENDER_SYNTAX
         if self.ctx.faults.is_on(SMTP_BUSY):
             return REPLY_SERVER_BUSY.format(address=session.peer[0] if session.peer else "")
         mailbox = self.ctx.state.user(str(session.auth_data or ""))
@@ -482,6 +499,8 @@ class ExchangeHandler:
                           address: str, rcpt_options: list[str]) -> str:
         if not session.authenticated:
             return REPLY_NOT_AUTHENTICATED
+        if _has_control(address):
+            return REPLY_BAD_RECIPIENT_SYNTAX
         if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
             return REPLY_TOO_MANY_RECIPIENTS
         envelope.rcpt_tos.append(address)
@@ -517,7 +536,11 @@ class ExchangeHandler:
             f"Received: from {session.host_name or 'unknown'} ({session.peer[0] if session.peer else ''})\r\n"
             f" by {SERVER_NAME} with ESMTPSA ({mechanism} {upn}); {email.utils.formatdate(state.now())}\r\n"
         ).encode("utf-8", "replace")
-        await asyncio.to_thread(self.ctx.mail.deliver, envelope.rcpt_tos, trace + content)
+        try:
+            await asyncio.to_thread(self.ctx.mail.deliver, envelope.rcpt_tos, trace + content)
+        except OSError as error:  # the simulator's own disk: a temporary failure, as Exchange says it
+            log.warning("cannot store a message: %s", error)
+            return REPLY_NO_SPACE if error.errno in (errno.ENOSPC, errno.EDQUOT) else REPLY_NOT_STORED
         state.record_submission(upn, protocol)
         if self.ctx.faults.is_on(SMTP_STALL_AFTER_DATA):
             await asyncio.Event().wait()  # delivered, but no reply until the client leaves (cancels us)

@@ -14,7 +14,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from tests.conftest import chromium_path
+from tests.helpers.processes import chromium_path
 
 from .conftest import ADMIN
 
@@ -35,7 +35,7 @@ PAGES = {
            "continue": "Continue", "denied": "Request denied"},
     "ro": {"code": "Introduceți codul", "next": "Înainte", "password": "Introduceți parola",
            "sign_in": "Autentificare", "permissions": "Permisiuni solicitate",
-           "org": "Acceptați în numele organizației", "accept": "Accept", "done": "V-ați conectat",
+           "org": "Consimțământ în numele organizației", "accept": "Accept", "done": "V-ați conectat",
            "mfa": "Aprobați solicitarea de conectare", "number": "Introduceți numărul afișat pentru a vă conecta.",
            "yes": "Da", "no": "Nu, nu sunt eu", "continue": "Continuare", "denied": "Solicitare refuzată"},
 }

@@ -33,10 +33,10 @@ def test_denied_or_wrong_number_is_aadsts500121(sim, answer, final):
 
 
 def test_no_answer_in_time_is_we_didnt_hear_from_you(sim):
-    from panel_tui.sim.control import _FormBrowser
+    from panel_tui.sim.form_browser import FormBrowser
 
     app, flow = _flow(sim)
-    browser = _FormBrowser(sim.http(), 10)  # a person at the sign-in pages, the phone left aside
+    browser = FormBrowser(sim.http(), 10)  # a person at the sign-in pages, the phone left aside
     page = browser.get(f"{sim.endpoints.base_url}/devicelogin")
     for values in ({"otc": flow["user_code"]}, {"loginfmt": ADMIN.upn}, {"passwd": ADMIN.password}):
         page = browser.submit(page, values)

@@ -288,8 +288,13 @@ class EmailServerForm(PageSection):
 
         pending = self.pending
         backend = panel_app(self).cloud
-        self.app.push_screen(SignInWithMicrosoftScreen(lambda: backend.session_for(pending), self.role),
-                             lambda _result: self.refresh_signin())
+        def closed(result) -> None:
+            self.refresh_signin()
+            if result is not None and getattr(result, "ok", False):
+                # The guide's next step is OK (Sign In, which had the focus, is gone now).
+                self.screen.set_focus(self.query_one(f"#{self._wid('ok')}", Button), scroll_visible=True)
+
+        self.app.push_screen(SignInWithMicrosoftScreen(lambda: backend.session_for(pending), self.role), closed)
 
     def sign_out(self) -> None:
         from panel_tui.ui.dialogs import ConfirmScreen
