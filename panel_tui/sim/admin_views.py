@@ -162,9 +162,11 @@ def settings(ctx: SimContext) -> Markup:
 
     return join([
         panel("Security defaults",
-              "Microsoft Entra ID > Properties > Manage security defaults. While they are on, "
-              "Exchange refuses SMTP AUTH for every mailbox (535 5.7.139 ... security defaults "
-              "policy). The guide turns them off.",
+              "Microsoft Entra admin center > Identity > Overview > Properties > Manage security "
+              "defaults. While they are on, Exchange refuses Basic authentication (a password) for "
+              "SMTP AUTH (535 5.7.139 ... security defaults policy) but not OAuth 2.0, and "
+              "administrators answer a second factor (Microsoft Authenticator) at every sign-in. "
+              "The guide turns them off.",
               "security_defaults", policies.security_defaults, "Turn on", "Turn off"),
         mail_flow(ctx),
         basic_auth(ctx),
