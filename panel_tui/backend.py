@@ -36,7 +36,7 @@ class BackendOptions:
     live: bool = False
     sim_url: str | None = None  # a standalone simulator, e.g. https://127.0.0.1:8443
     client_id: str | None = None  # live mode: the app registration's application (client) id
-    tenant: str | None = None  # live mode, Exchange Online: tenant id or domain
+    tenant: str | None = None  # Exchange Online's tenant id or domain (live); the simulated tenant (a seat's)
     trust_sim_ca: bool = True  # the simulator plays the public cloud: its CA counts as a system root
     sim_ca: str | None = None  # --sim-url: the simulator's CA certificate file (`panel-tui sim` names it)
     sim_fingerprint: str | None = None  # --sim-url: the CA's SHA-256 fingerprint to pin instead
@@ -284,7 +284,7 @@ class Backend:
             if self._control is None:
                 from panel_tui.sim.client import SimControl
 
-                self._control = SimControl.for_endpoints(endpoints)
+                self._control = SimControl.for_endpoints(endpoints, tenant=self.options.tenant)
             return self._control
 
     # -- clock -----------------------------------------------------------------------
@@ -388,7 +388,8 @@ class Backend:
 
 
 def profile_backend_options(profile: str, options: BackendOptions | None = None) -> BackendOptions:
-    """`options` (default BackendOptions()) with the profile's trust in the simulator's CA.
+    """`options` (default BackendOptions()) with the profile's trust in the simulator's CA, and
+    a class's seat's own simulated tenant (its sign-ins and its control calls go there).
 
     A profile started as `untrusted-certificate` stays untrusted on the next start, until a
     CA certificate is imported or another scenario is chosen.
@@ -399,8 +400,11 @@ def profile_backend_options(profile: str, options: BackendOptions | None = None)
     from panel_tui.device.trainer_state import trainer_state
 
     options = options or BackendOptions()
-    if options.trust_sim_ca and not trainer_state(resolve_paths(profile))["simulator_ca_trusted"]:
-        return dataclasses.replace(options, trust_sim_ca=False)
+    state = trainer_state(resolve_paths(profile))
+    if options.trust_sim_ca and not state["simulator_ca_trusted"]:
+        options = dataclasses.replace(options, trust_sim_ca=False)
+    if not options.live and not options.tenant and state.get("sim_tenant"):
+        options = dataclasses.replace(options, tenant=state["sim_tenant"])  # a seat signs in to its own tenant
     return options
 
 

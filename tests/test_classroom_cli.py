@@ -112,3 +112,26 @@ def test_start_status_stop(panel_home):
             roster = json.loads(class_file.read_text())
             _kill(roster.get("web_pid"))
             _kill(roster.get("sim_pid"))
+
+
+def test_status_after_stop_starts_nothing(panel_home):
+    from panel_tui.sim import service
+
+    sim_dir = panel_home / "simulator"
+    class_file = panel_home / "data" / "@classroom" / "class.json"
+    try:
+        started = _run(panel_home, "classroom", "start", "--seats", "2", "--no-serve")
+        assert started.returncode == 0, started.stderr
+        assert _run(panel_home, "classroom", "stop").returncode == 0
+        assert not service.is_serving(sim_dir)
+        status = _run(panel_home, "classroom", "status")
+        assert status.returncode == 0, status.stderr
+        assert not service.is_serving(sim_dir) and service.RuntimeInfo.read(sim_dir) is None
+        assert "simulator: ended   web: ended" in status.stdout
+        assert status.stdout.count("steps –/7") == 2  # not read: the simulator is not running
+        assert status.stdout.count("idle –") == 2  # untouched seats: no activity (reading them is none)
+    finally:
+        if class_file.exists():
+            roster = json.loads(class_file.read_text())
+            _kill(roster.get("web_pid"))
+            _kill(roster.get("sim_pid"))

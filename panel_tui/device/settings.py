@@ -29,7 +29,6 @@ from panel_tui.device.validation import (
 )
 from panel_tui.i18n import LANGUAGES
 
-REDACTED = "[redacted]"
 DEFAULT_SERIAL = "X7NA012345"
 DEFAULT_PRINTER_NAME = "EPSON WF-C879R"
 
@@ -199,10 +198,11 @@ class EmailServerSettings:
         )
 
     def display_value(self, name: str) -> tuple[str, bool]:
-        """(text, is_key) for showing `name` on a status screen; secrets come back as [redacted]."""
+        """(text, is_key) for showing `name` on a status screen; a saved secret comes back as the
+        locale's mask (`value.password_mask`), never as its characters."""
         spec = field_spec(name)
         if name in REDACTED_FIELDS:
-            return REDACTED, False
+            return ("value.password_mask", True) if getattr(self, name) else ("", False)
         value = getattr(self, name)
         if spec.kind == "choice":
             return value.label_key, True

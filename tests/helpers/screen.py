@@ -45,3 +45,13 @@ def text_of(node, selector: str) -> str:
 def dialog_text(screen) -> str:
     """A dialog's title and body."""
     return "\n".join(str(w.render()) for w in screen.query(".dialog-title, .dialog-body"))
+
+
+def flat(text: str) -> str:
+    """``text`` with every run of white space (a wrapped line's break included) as one space."""
+    return " ".join(text.split())
+
+
+def widget_words(widget) -> str:
+    """What one widget renders, its lines joined as one flat text."""
+    return flat(str(widget.render()))

@@ -46,7 +46,7 @@ def test_banner_and_ehlo_are_exchange_onlines(sim):
         code, reply = smtp.starttls(context=sim.tls_context())
         assert (code, reply) == (220, b"2.0.0 SMTP server ready")
         _, ehlo = smtp.ehlo("printer")
-        assert "AUTH XOAUTH2" in ehlo.decode().splitlines() and "STARTTLS" not in ehlo.decode()
+        assert "AUTH LOGIN PLAIN XOAUTH2" in ehlo.decode().splitlines() and "STARTTLS" not in ehlo.decode()
 
 
 def test_refusals_end_with_the_front_end_time_and_session(sim, admin_token):

@@ -48,7 +48,8 @@ async def blurred_and_focused(pilot, widget, away) -> tuple[str, str]:
 @pytest.mark.parametrize("lang", ["en", "ro"])
 async def test_webconfig_focus_shows_without_colour(make_app, lang):
     app = make_app(lang)
-    async with app.run_test(size=(100, 40)) as pilot:
+    # Tall enough for the whole OAuth2 form: every control is read where it is drawn, unscrolled.
+    async with app.run_test(size=(100, 50)) as pilot:
         await basic_pending(pilot)
         screen = pilot.app.screen
         controls = [w for w in screen.query("*") if w.focusable and w.region.area

@@ -224,7 +224,7 @@ async def test_print_status_sheet_writes_redacted_file(make_app, panel_home):
         await pilot.press("enter")  # Print has the focus: a harmless action
         assert isinstance(app.screen, StatusSheetScreen)
         written = app.screen.path.read_text()
-        assert "[redacted]" in written
+        assert "********" in written and "[redacted]" not in written
         assert "Hunter2-secret" not in written and "Hunter2-secret" not in app.screen.text
         assert app.screen.path.is_relative_to(panel_home)
 

@@ -127,7 +127,8 @@ async def test_tenant_switches_and_the_mailbox_cycle(make_e2e_app, sim_control):
         await pilot.press("c", "a", "e")
         await settle(app, pilot)
         assert sim_control.state()["policies"] == {"security_defaults": False, "smtp_auth_org": True,
-                                                   "conditional_access_block": True}
+                                                   "conditional_access_block": True,
+                                                   "basic_smtp_auth": None, "basic_final_removal": False}
         assert row(screen, "policy-ca").endswith("● On")
         seen = []
         for _ in range(3):

@@ -16,7 +16,7 @@ from panel_tui.ui.webconfig.qr_text import qr_lines
 from panel_tui.ui.webconfig.signin_screen import format_countdown
 from panel_tui.ui.webconfig.tab_bar import WebTabBar
 from tests.helpers.panel import click, lock_printer, open_webconfig
-from tests.helpers.screen import shown_words, text_of
+from tests.helpers.screen import screen_text, shown_words, text_of
 
 
 def make_certificate(path, *, ca: bool, cn: str) -> None:
@@ -114,9 +114,12 @@ async def test_oauth2_and_a_service_fill_in_server_port_and_starttls(make_app):
         assert screen.query_one("#email_server-smtp_server", Input).value == "smtp-mail.outlook.com"
         assert screen.query_one("#email_server-smtp_port", Input).value == "587"
         assert screen.query_one("#email_server-secure_connection", Select).value == "starttls"
-        assert screen.query_one("#email_server-row-current_status").display
-        assert not screen.query_one("#email_server-row-password").display
-        assert text_of(app, "#email_server-status") == "Not signed in"
+        # The guide: before any sign-in no Current Status is shown, only the Sign In button.
+        assert screen.query_one("#email_server-signin").display
+        assert not screen.query_one("#email_server-status").display
+        assert "Current Status" not in screen_text(app) and "Not signed in" not in screen_text(app)
+        # Its figure lists Authenticated Password under OAuth2 too (the sign-in replaces it).
+        assert screen.query_one("#email_server-row-password").display
         screen.query_one("#email_server-email_service", Select).value = "outlook_com"
         await pilot.pause()
         assert screen.query_one("#email_server-smtp_server", Input).value == "smtp-mail.outlook.com"
@@ -155,7 +158,8 @@ async def test_password_is_never_shown_and_an_empty_box_keeps_it(make_app):
     async with app.run_test(size=(100, 30)) as pilot:
         await open_webconfig(app, pilot)
         box = app.screen.query_one("#email_server-password", Input)
-        assert box.value == "" and box.placeholder == "[redacted]" and box.password
+        assert box.value == "" and box.placeholder == "********" and box.password
+        assert "[redacted]" not in shown_words(app)
         assert "s3cret-pass" not in shown_words(app)
         await click(pilot, box)
         await pilot.press("x", "backspace")  # typed, then erased: the saved password stays
@@ -217,8 +221,12 @@ async def test_locked_printer_asks_for_the_administrator(make_app):
         assert isinstance(app.screen, WebConfigScreen)
         assert app.screen.query(EmailServerForm) and not app.screen.query(LoginRequiredPage)
         assert "Administrator Logout" in str(app.screen.query_one("#wc-admin").label)
+        # The footer offers what L does now: log out, not "L administrator login".
+        assert "L administrator logout" in text_of(app, "#wc-footer")
+        assert "administrator login" not in text_of(app, "#wc-footer")
         await click(pilot, "#wc-admin")  # Administrator Logout
         assert app.screen.query(LoginRequiredPage)
+        assert "L administrator login" in text_of(app, "#wc-footer")
 
 
 # -- Network Security > CA Certificate ---------------------------------------------------------

@@ -6,7 +6,7 @@ The person at the browser is SimControl.approve_device_code, reading the code fr
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
 from panel_tui.ui.webconfig import WebConfigScreen
@@ -20,7 +20,7 @@ from tests.helpers.panel import (
     sign_in_as,
     start_sign_in,
 )
-from tests.helpers.screen import shown_words, text_of
+from tests.helpers.screen import screen_text, shown_words, text_of
 from tests.helpers.tenant import prepare_tenant
 
 
@@ -38,6 +38,8 @@ async def test_guide_sign_in_ok_then_connection_check(make_e2e_app, sim_control)
         assert isinstance(app.screen, WebConfigScreen)
         assert text_of(app, "#email_server-status") == "Signed in"
         assert text_of(app, "#email_server-account-signed-in") == ADMIN.upn
+        await pilot.pause()
+        assert app.screen.focused is not None and app.screen.focused.id == "email_server-ok"  # the next step: OK
         assert app.screen.query_one("#email_server-signout").display
         assert app.screen.query_one("#email_server-pending").has_class("-shown")
         assert app.printer.signin_info().state == "not_signed_in" or app.printer.settings.email_server.auth_method.value != "oauth2"
@@ -89,7 +91,7 @@ async def test_declined_consent_is_shown_with_its_fix(make_e2e_app, sim_control,
         assert app.t("webconfig.signin.declined_fix") in text_of(app, "#signin-outcome-fix")
         assert modal.query_one("#signin-microsoft").display  # can try again
         await pilot.press("escape")
-        assert text_of(app, "#email_server-status") == app.t("value.signin.not_signed_in")
+        assert not app.screen.query_one("#email_server-status").display  # no Current Status: Sign In
 
 
 async def test_conditional_access_block_is_shown_with_its_fix(make_e2e_app, sim_control):
@@ -122,7 +124,7 @@ async def test_cancel_stops_the_flow_and_no_thread_keeps_polling(make_e2e_app, s
         assert all(worker.is_finished for worker in app.workers)
         # The code is dead for the printer: approving it now signs nobody in.
         sim_control.approve_device_code(flow.user_code, ADMIN.upn, ADMIN.password, consent_for_org=True)
-        assert text_of(app, "#email_server-status") == "Not signed in"
+        assert not app.screen.query_one("#email_server-status").display
 
 
 async def test_fax_server_signs_in_with_its_own_role(make_e2e_app, sim_control, sim_thread):
@@ -145,5 +147,31 @@ async def test_fax_server_signs_in_with_its_own_role(make_e2e_app, sim_control, 
         # Sign Out deletes the fax sign-in on purpose, after a confirmation.
         await click(pilot, "#fax_email_server-signout")
         await click(pilot, "#yes")
-        assert text_of(app, "#fax_email_server-status") == "Not signed in"
+        assert not app.screen.query_one("#fax_email_server-status").display
         assert session.signin_info(FAX_EMAIL_SERVER_ROLE).state == "not_signed_in"
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+async def test_saved_but_not_applied_opens_web_config_showing_oauth2_and_signed_in(make_e2e_app, lang):
+    """The guide's 360 case as its page shows it: OAuth2, Current Status Signed in, OK not clicked."""
+    from panel_tui import scenarios
+    from panel_tui.lesson import observe
+
+    app = make_e2e_app(lang)
+    scenarios.run_scenario("saved-but-not-applied", app.printer, app.backend)
+    assert app.printer.settings.email_server.auth_method.value == "off"  # the printer: old settings
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, WebConfigScreen)  # the scenario starts on the page
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.query_one("#email_server-auth_method", Select).value == "oauth2"
+        assert app.screen.query_one("#email_server-email_service", Select).value == "exchange_online"
+        assert text_of(app, "#email_server-status") == app.t("value.signin.signed_in")
+        assert app.t("field.current_status") in screen_text(app)
+        assert app.screen.query_one("#email_server-pending").has_class("-shown")
+        assert observe(app.printer, app.backend).current == "applied"  # the lesson: click OK
+        await click(pilot, "#email_server-ok")
+        assert app.printer.settings.email_server.auth_method.value == "oauth2"
+        assert (await app.backend.jobs.connection_check()).ok
