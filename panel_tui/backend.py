@@ -22,7 +22,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.device.printer import Printer
     from panel_tui.mail.auth import OAuthSession
     from panel_tui.mail.jobs import MailJobs
-    from panel_tui.sim.client import SeededAccount
+    from panel_tui.mail.providers import Mode
+    from panel_tui.sim.client import SeededAccount, SimControl
+    from panel_tui.sim.runtime import SimulatorThread
+    from panel_tui.sim.service import ClientLease
 
 
 class BackendError(Exception):
@@ -43,7 +46,7 @@ class BackendOptions:
     sim_fingerprint: str | None = None  # --sim-url: the CA's SHA-256 fingerprint to pin instead
 
     @property
-    def mode(self) -> str:
+    def mode(self) -> Mode:
         return "live" if self.live else "sim"
 
     @property
@@ -61,12 +64,12 @@ class Backend:
         self.sim_dir = Path(sim_dir)
         # The OAuth sessions judge token lifetimes on the simulator's clock (it can jump).
         self.session_clock = session_clock or OffsetClock(SystemClock())
-        self._thread = None  # joins (or starts) the home's simulator in the background
+        self._thread: threading.Thread | None = None  # joins (or starts) the home's simulator in the background
         self._joining = False  # a join began (in that thread or in the caller's)
         self._joined = threading.Event()
         self._join_error: str | None = None
-        self._lease = None  # service.ClientLease: the home's simulator stays up while we use it
-        self._local_sim = None  # a SimulatorThread where locks are not available (Windows)
+        self._lease: ClientLease | None = None  # the home's simulator stays up while we use it
+        self._local_sim: SimulatorThread | None = None  # where locks are not available (Windows)
         self._stopped = False
         self._home_endpoints: Any = None
         self._endpoints: Any = None
@@ -74,7 +77,7 @@ class Backend:
         self._jobs: "MailJobs | None" = None
         self._lock = threading.RLock()
         self._lease_lock = threading.Lock()  # the join thread's hand-over; never held while waiting
-        self._control = None
+        self._control: SimControl | None = None
         printer.signin_provider = self.signin_info
 
     # -- lifecycle -------------------------------------------------------------------
@@ -88,7 +91,7 @@ class Backend:
             if background:
                 self._thread = threading.Thread(target=self._join_home_simulator, name="join-simulator",
                                                 daemon=True)
-        if background:
+        if background and self._thread is not None:
             self._thread.start()
         else:
             self._join_home_simulator()
@@ -100,8 +103,8 @@ class Backend:
             if not service.SUPPORTED:
                 from panel_tui.sim.runtime import SimulatorThread
 
-                self._local_sim = SimulatorThread(self.sim_dir)
-                self._home_endpoints = self._local_sim.start()
+                local = self._local_sim = SimulatorThread(self.sim_dir)
+                self._home_endpoints = local.start()
                 return
             lease = service.ClientLease(self.sim_dir)
             try:
@@ -299,10 +302,8 @@ class Backend:
         if self.options.live:
             return
         try:
-            offset = self._published_clock_offset()
-            if offset is None:
-                offset = self.control().now() - time.time()
-            offset = checked_offset(offset)
+            published = self._published_clock_offset()
+            offset = checked_offset(self.control().now() - time.time() if published is None else published)
         except (ValueError, TypeError) as error:
             raise BackendError(f"the simulator's clock is not a usable time: {error}") from None
         self.session_clock.offset = offset

@@ -298,10 +298,10 @@ class Doctor:
         if probe.error is None:
             return Check("auth", True, self.t("doctor.detail.auth_accepted", account=user, mechanism=probe.mechanism),
                          transcript=transcript)
-        error = probe.error
+        refused = probe.error
         # The server's own words stay in the transcript; the detail says the cause in the report's language.
-        return Check("auth", False, f"{user}: AUTH {probe.mechanism}: {self.t(error.message_key)}", error.fix_key,
-                     error.cause.fixer_key, error.message_key, transcript)
+        return Check("auth", False, f"{user}: AUTH {probe.mechanism}: {self.t(refused.message_key)}",
+                     refused.fix_key, refused.cause.fixer_key, refused.message_key, transcript)
 
     def run(self, report: Callable[[Check], None] | None = None) -> list[Check]:
         """Every step in order (a step whose prerequisite failed is skipped)."""

@@ -55,7 +55,7 @@ def plan(langs: Sequence[str] = LANGUAGES, sizes: Sequence[tuple[int, int]] | No
 
     if sizes is None:
         return [Shot(r.name, lang, size) for r, lang, size in shots(langs=tuple(langs))]
-    return [Shot(r.name, lang, tuple(size)) for r in all_recipes() for size in sizes for lang in langs]
+    return [Shot(r.name, lang, (size[0], size[1])) for r in all_recipes() for size in sizes for lang in langs]
 
 
 def render_gallery(out_dir: Path | str, langs: Sequence[str] = LANGUAGES,
@@ -187,8 +187,8 @@ async def render_svg(name: str, lang: str, size: tuple[int, int], locales_dir: P
             if recipe.needs_sim:
                 if _SIM is None:
                     raise GalleryError(f"{name}: needs the simulator (render it through render_gallery)")
-                app.backend.use_endpoints(_SIM.endpoints)
-                app.backend.control().reset()
+                app.cloud.use_endpoints(_SIM.endpoints)
+                app.cloud.control().reset()
 
             async def auto_pilot(pilot) -> None:
                 await recipe.run(pilot)
@@ -197,9 +197,12 @@ async def render_svg(name: str, lang: str, size: tuple[int, int], locales_dir: P
                 await pilot.pause()
                 await pilot.pause()
                 await pilot.wait_for_scheduled_animations()
-                app.exit(app.export_screenshot(title=app.title, simplify=True))
+                pictures.append(app.export_screenshot(title=app.title, simplify=True))
+                app.exit()
 
-            svg = await app.run_async(headless=True, size=size, auto_pilot=auto_pilot)
+            pictures: list[str] = []
+            await app.run_async(headless=True, size=size, auto_pilot=auto_pilot)
+            svg = pictures[0] if pictures else None
         finally:
             if app is not None and app.backend is not None:
                 app.backend.stop()
@@ -279,11 +282,11 @@ def index_html(shots: Sequence[Shot], index_lang: str = "en") -> str:
         for size, by_lang in by_name[name].items():
             parts.append(f"<h3>{esc(t('gallery.size', width=size[0], height=size[1]))}</h3>\n<div class=\"row\">\n")
             for lang in langs:
-                shot = by_lang.get(lang)
-                if shot is None:
+                taken = by_lang.get(lang)
+                if taken is None:
                     continue
                 label = f"{t('value.language.' + lang)} ({lang})"
-                src = esc(shot.filename)
+                src = esc(taken.filename)
                 parts.append(
                     f'<figure><figcaption>{esc(label)}</figcaption>'
                     f'<a href="{src}"><img src="{src}" alt="{esc(f"{name}, {label}")}" loading="lazy"></a></figure>\n'
