@@ -12,6 +12,10 @@ a send meet them:
 4. smtp       the SMTP server answers, offers STARTTLS, and after it AUTH XOAUTH2
 5. settings   the printer's applied settings use OAuth2 with the service's server
 6. token      the printer is signed in, and when its access token expires
+7. auth       it authenticates for real, sending nothing: AUTH XOAUTH2 with the cached token
+              (OAuth2), or Basic with the account and password (SMTP-AUTH); the SMTP
+              transcript is printed with the token or password masked, and a refusal names
+              its cause (the same table as a send)
 
 Exit 0 when every step passes, 1 otherwise. No secrets are printed. Steps that depend on
 a failed one are skipped (–). Blocking network calls: run it as a command, not in the UI.
@@ -33,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.mail.auth import OAuthSession
     from panel_tui.mail.providers import Provider
 
-STEPS = ("discovery", "tenant", "app", "smtp", "settings", "token")
+STEPS = ("discovery", "tenant", "app", "smtp", "settings", "token", "auth")
 PASS, FAIL, SKIP = "\u2713", "\u2717", "\u2013"
 TENANT_INDEPENDENT = frozenset({"organizations", "common", "consumers"})
 SMTP_TIMEOUT = 15.0
@@ -50,6 +54,8 @@ class Check:
     detail: str = ""
     fix_key: str = ""
     fixer_key: str = ""
+    message_key: str = ""  # a refusal's cause, in the error table's words
+    transcript: tuple[str, ...] = ()  # the SMTP conversation, secrets masked
 
     @property
     def mark(self) -> str:
@@ -246,9 +252,64 @@ class Doctor:
         return Check("token", True, self.t("doctor.detail.token_valid", account=info.account, until=local,
                                            minutes=minutes))
 
+    def check_auth(self) -> Check:
+        """Authenticate as a send would, without sending: XOAUTH2 with the cached (or
+        refreshed) token of the applied OAuth2 settings, or Basic with SMTP-AUTH's account and
+        password. Skipped for another method or without a sign-in (the steps before say why)."""
+        from panel_tui.device.settings import AuthMethod
+        from panel_tui.mail import smtp
+        from panel_tui.mail.auth import EMAIL_SERVER_ROLE
+        from panel_tui.mail.errors import MailError
+        from panel_tui.mail.providers import UnknownHostError
+        from panel_tui.mail.smtp_probe import probe_auth
+
+        email = self.printer.settings.email_server
+        token = password = None
+        if email.auth_method is AuthMethod.SMTP_AUTH:
+            user, password = email.account, email.password
+        elif email.auth_method is AuthMethod.OAUTH2:
+            session = self.session()
+            if session.signin_info().state != "signed_in":
+                return Check("auth", None, self.t("value.signin.not_signed_in"))
+            try:
+                token = session.acquire_token_for_send(None, EMAIL_SERVER_ROLE)
+            except MailError as error:
+                return Check("auth", False, error.detail, error.fix_key, error.cause.fixer_key, error.message_key)
+            user = session.account_for(EMAIL_SERVER_ROLE) or email.account
+        else:
+            return Check("auth", None, f"{self.t('field.auth_method')}: {self.t(email.auth_method.label_key)}")
+        provider = self.provider()
+        try:
+            host, port = provider.smtp_address(email.smtp_server or None, email.smtp_port or None)
+        except UnknownHostError:
+            return _failed("auth", "dns_failure", self.t("doctor.detail.name_not_found", server=email.smtp_server))
+        try:
+            context = smtp.tls_context(email.cert_validation,
+                                       smtp.ca_files([self.printer.paths.ca_dir], self.backend.jobs.extra_ca_paths),
+                                       system_store=not provider.is_simulator)
+        except MailError as error:
+            return Check("auth", False, error.detail, error.fix_key, error.cause.fixer_key, error.message_key)
+        mask = self._mask()
+        probe = asyncio.run(probe_auth(host, port, context, user, token=token, password=password, mask=mask,
+                                       timeout=SMTP_TIMEOUT))
+        transcript = tuple(probe.transcript)
+        if probe.error is None:
+            return Check("auth", True, self.t("doctor.detail.auth_accepted", user=user, mechanism=probe.mechanism),
+                         transcript=transcript)
+        error = probe.error
+        return Check("auth", False, f"{user}: AUTH {probe.mechanism}: {error.detail}", error.fix_key,
+                     error.cause.fixer_key, error.message_key, transcript)
+
+    def _mask(self) -> str:
+        from panel_tui.i18n import Translator
+
+        translator = Translator.load()
+        translator.set_language(self.printer.settings.language)
+        return translator.t("value.password_mask")
+
     def run(self, report: Callable[[Check], None] | None = None) -> list[Check]:
         """Every step in order (a step whose prerequisite failed is skipped)."""
-        depends = {"tenant": "discovery", "app": "tenant"}
+        depends = {"tenant": "discovery", "app": "tenant", "auth": "smtp"}
         checks: dict[str, Check] = {}
         for step in STEPS:
             needed = depends.get(step)
@@ -282,11 +343,15 @@ def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
     """`panel-tui doctor`: print each step with ✓/✗ and its fix; exit 0 if all pass, else 1."""
     from panel_tui.assembly import backend_options, open_backend
     from panel_tui.backend import BackendError
+    from panel_tui.device.settings_store import SettingsError
     from panel_tui.i18n import Translator
     from panel_tui.mail.providers import LiveConfigError
 
     out, err = out or sys.stdout, err or sys.stderr
-    printer, backend = open_backend(args.profile, backend_options(args))
+    try:
+        printer, backend = open_backend(args.profile, backend_options(args))
+    except SettingsError as error:  # the one thing the doctor cannot skip: say which file, and the fix
+        return _unusable_settings(args, error, out)
     translator = Translator.load()
     translator.set_language(args.lang or printer.settings.language)
     t = translator.t
@@ -315,8 +380,12 @@ def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
             elif check.detail:
                 line += f": {check.detail}"
             say(line)
+            if check.ok is False and check.message_key:
+                say("    " + t(check.message_key))
             if check.ok is False and check.fix_key:
                 say("    " + t("cli.error.fix", fixer=t(check.fixer_key), fix=t(check.fix_key)))
+            for transcript_line in check.transcript:
+                say("      " + transcript_line)
 
         checks = doctor.run(report)
         passed = all(c.ok for c in checks)
@@ -325,3 +394,22 @@ def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
         return 0 if passed else 1
     finally:
         backend.stop()
+
+
+def _unusable_settings(args: argparse.Namespace, error, out: TextIO) -> int:
+    """The profile's settings or secrets file cannot be read: a failed settings check naming
+    the file, its problem and how to get going again (exit 1)."""
+    import shlex
+
+    from panel_tui.i18n import Translator
+
+    t = Translator.load(language=args.lang or "en").t
+    path = str(error.path)
+    check = Check("settings", False, f"{path}: {error.problem}", "doctor.fix.settings_file", "fixer.printer_admin")
+    aside = f"mv {shlex.quote(path)} {shlex.quote(path + '.broken')}"
+    for line in (t("doctor.title", mode=t(f"doctor.mode.{'live' if getattr(args, 'live', False) else 'sim'}")),
+                 f"{check.mark} {t('doctor.step.settings')}: {check.detail}",
+                 "    " + t("cli.error.fix", fixer=t(check.fixer_key), fix=t(check.fix_key, command=aside)),
+                 t("doctor.some_failed", failed=1)):
+        print(line, file=out, flush=True)
+    return 1

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from panel_tui.lesson import observe
-from tests.tenant import prepare_tenant
-from tests.test_e2e_panel import ADMIN, oauth_settings
+from tests.helpers.panel import ADMIN, oauth_settings
+from tests.helpers.tenant import prepare_tenant
 
 
 def ticked(app) -> set[str]:
@@ -61,7 +61,7 @@ def test_the_lessons_romanian_words_are_the_guides():
     """The lesson follows the guide's Web Config procedure, whose step 11 says "Consimțământ în
     numele organizației"; the guide's To My Email section says "Acceptați" and the panel keeps
     that there. SMTP AUTH is enabled for the printer administrator's mailbox."""
-    from tests.device.locale_support import catalog
+    from tests.helpers.locales import catalog
 
     ro = catalog("ro")
     assert ro["lesson.step.consent.title"] == "Consimțământ în numele organizației"
@@ -75,7 +75,7 @@ def test_the_lessons_romanian_words_are_the_guides():
 def test_every_instruction_names_the_consent_checkbox_as_the_sign_in_page_shows_it():
     """Web Config, the CLI and the fixes tell a trainee to tick the box the sign-in page shows."""
     from panel_tui.sim.strings import text
-    from tests.device.locale_support import catalog
+    from tests.helpers.locales import catalog
 
     for lang in ("en", "ro"):
         checkbox = text(lang, "consent_org")

@@ -360,16 +360,3 @@ def merge_settings(base: DeviceSettings, mine: DeviceSettings, theirs: DeviceSet
         else:
             changes[f.name] = new
     return dataclasses.replace(theirs, **changes) if changes else theirs
-
-
-# Storage moved to settings_store; these names still resolve here for older callers.
-_MOVED_TO_STORE = frozenset({"SCHEMA_VERSION", "SettingsError", "SettingsStore", "settings_from_dict",
-                             "settings_to_dict"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED_TO_STORE:
-        from panel_tui.device import settings_store
-
-        return getattr(settings_store, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

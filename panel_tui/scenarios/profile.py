@@ -17,7 +17,7 @@ def simulator_work(state: dict) -> list[str]:
     too) would take from them: "tenant" (a policy, a consent or a mailbox's SMTP AUTH changed
     from the seeded tenant), "sign-ins" (live refresh tokens), "mail" (delivered messages), in
     that order; empty for a seeded simulator. `state` is SimControl.state()."""
-    from panel_tui.sim.tenant import Policies
+    from panel_tui.sim.client import Policies
 
     seeded = Policies()
     policies = state.get("policies", {})

@@ -33,24 +33,6 @@ HIDDEN_WITH_OAUTH2: frozenset[str] = frozenset()
 class EmailServerForm(PageSection):
     """Every field of the Basic page, Current Status with Sign In / Sign Out, and OK."""
 
-    DEFAULT_CSS = """
-    EmailServerForm { height: auto; }
-    EmailServerForm .wc-note { margin-bottom: 1; }
-    EmailServerForm .wc-links { height: 1; margin-bottom: 1; }
-    EmailServerForm .wc-pending { display: none; background: $warning 25%; color: $text; text-style: bold; }
-    EmailServerForm .wc-pending.-shown { display: block; margin-bottom: 1; }
-    EmailServerForm .wc-warning { color: $warning; margin-bottom: 1; }
-    EmailServerForm .wc-status-line { height: auto; }
-    EmailServerForm .wc-status-line.-stacked { layout: vertical; }
-    EmailServerForm .wc-status-buttons { width: auto; height: 1; }
-    EmailServerForm .wc-status-buttons > Button { margin-right: 1; min-width: 0; width: auto; }
-    EmailServerForm .wc-status { width: auto; text-style: bold; margin-right: 2; }
-    EmailServerForm RadioSet { layout: horizontal; border: none; height: 1; padding: 0; background: transparent; }
-    EmailServerForm RadioSet > RadioButton { width: auto; margin-right: 2; }
-    EmailServerForm .wc-actions { height: auto; }
-    EmailServerForm .wc-result { margin-top: 1; }
-    """
-
     def __init__(self, section: str, role: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.section = section
