@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 
 import pytest
 
@@ -240,8 +241,11 @@ def test_the_command_prints_the_transcript_and_the_cause(sim_thread, sim_control
     assert "Sim-Printer-2024" not in text + err.getvalue()
 
 
-ENGLISH_OR_RAW = ("not given", "any work or school", "not signed in", "expired", "valid until", "renewed",
-                  "refresh token", "sender", "auth_method", "exchange_online", "starttls,", " off", "name not found")
+# The product's own words (Microsoft's and Exchange's quoted replies, e.g. an AADSTS description,
+# stay as the service sent them).
+ENGLISH_OR_RAW = ("not given", "any work or school", "not signed in", ": expired", "valid until", "renewed",
+                  "refresh token", "sender", "auth_method", "exchange_online", "starttls,", " off", "name not found",
+                  "accepted")
 
 
 @pytest.mark.parametrize("scenario", ["signed-in", "fresh", "token-expired"])
@@ -253,7 +257,7 @@ def test_doctor_in_romanian_has_no_english_words_nor_raw_ids(open_printer, scena
     translator = Translator.load()
     translator.set_language("ro")
     details = [c.detail for c in Doctor(printer, backend, translator.t).run()]
-    text = "\n".join(details)
+    text = "\n".join(re.sub(r"AADSTS\d+: .*", "", detail) for detail in details)  # Microsoft's own reply
     for words in ENGLISH_OR_RAW:
         assert words not in text, (words, text)
     if scenario == "signed-in":
