@@ -100,6 +100,7 @@ def _html(roster, rows, events, lang, t, step_titles, yes, no) -> str:
              f"<title>{esc(t('classroom.report.title'))}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n",
              f"<h1>{esc(t('classroom.report.title'))}</h1>\n",
              "<p>" + esc(t("classroom.report.generated", time=_when(time.time()), seats=len(rows), lang=lang)) + "</p>\n",
+             f'<p><a href="guide/index.html">{esc(t("classroom.report.handout"))}</a> <code>panel-tui guide --lang {esc(lang)} --out guide</code></p>\n',
              f"<h2>{esc(t('classroom.report.steps'))}</h2>\n<table id=\"seats\">\n<tr>",
              f"<th>{esc(t('classroom.seat'))}</th>"]
     parts += [f'<th title="{esc(title)}">{n}. {esc(title)}</th>' for n, title in enumerate(step_titles, 1)]
