@@ -97,6 +97,14 @@ class PanelApp(PanelAppBase):
             gc.freeze()
             gc.enable()
         self.run_worker(self._prepare_menus(freeze=paused), group="prebuild", exit_on_error=False)
+        self._open_scenario_page()
+
+    def _open_scenario_page(self) -> None:
+        """A scenario that left edits on Web Config's page (OK not clicked) starts on that page."""
+        from panel_tui.device.trainer_state import trainer_state
+
+        if trainer_state(self.printer.paths).get("webconfig_pending"):
+            self.action_webconfig()
 
     async def _prepare_menus(self, freeze: bool) -> None:
         import asyncio

@@ -126,7 +126,7 @@ def _run_panel(profile: str, lang: str | None, options: BackendOptions, scenario
             return 2
         wipe_profile(profile)  # a fresh profile: empty, or its wipe confirmed
 
-    from panel_tui.device.settings import SettingsError
+    from panel_tui.device.settings_store import SettingsError
     from panel_tui.i18n import LocaleError
     from panel_tui.menus import MenuError
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.device.printer import Printer
     from panel_tui.mail.auth import OAuthSession
     from panel_tui.mail.jobs import MailJobs
+    from panel_tui.sim.client import SeededAccount
 
 
 class BackendError(Exception):
@@ -35,7 +36,7 @@ class BackendOptions:
     live: bool = False
     sim_url: str | None = None  # a standalone simulator, e.g. https://127.0.0.1:8443
     client_id: str | None = None  # live mode: the app registration's application (client) id
-    tenant: str | None = None  # live mode, Exchange Online: tenant id or domain
+    tenant: str | None = None  # Exchange Online's tenant id or domain (live); the simulated tenant (a seat's)
     trust_sim_ca: bool = True  # the simulator plays the public cloud: its CA counts as a system root
     sim_ca: str | None = None  # --sim-url: the simulator's CA certificate file (`panel-tui sim` names it)
     sim_fingerprint: str | None = None  # --sim-url: the CA's SHA-256 fingerprint to pin instead
@@ -113,7 +114,7 @@ class Backend:
                     lease.release()
                     return
                 self._lease = lease
-            from panel_tui.sim.endpoints import SimEndpoints
+            from panel_tui.sim.client import SimEndpoints
 
             self._home_endpoints = SimEndpoints.from_dict(info.endpoints)
         except Exception as error:  # noqa: BLE001 - reported by endpoints() with what to do
@@ -165,7 +166,7 @@ class Backend:
         """The home's simulator was stopped (`panel-tui sim stop`) or replaced: join the one
         serving now, starting it again if needed (its state, tokens and clock persist)."""
         from panel_tui.sim import service
-        from panel_tui.sim.endpoints import SimEndpoints
+        from panel_tui.sim.client import SimEndpoints
 
         info = service.RuntimeInfo.read(self.sim_dir)
         current = self._endpoints
@@ -281,9 +282,9 @@ class Backend:
         endpoints = self.endpoints()
         with self._lock:
             if self._control is None:
-                from panel_tui.sim.control import SimControl
+                from panel_tui.sim.client import SimControl
 
-                self._control = SimControl.for_endpoints(endpoints)
+                self._control = SimControl.for_endpoints(endpoints, tenant=self.options.tenant)
             return self._control
 
     # -- clock -----------------------------------------------------------------------
@@ -387,7 +388,8 @@ class Backend:
 
 
 def profile_backend_options(profile: str, options: BackendOptions | None = None) -> BackendOptions:
-    """`options` (default BackendOptions()) with the profile's trust in the simulator's CA.
+    """`options` (default BackendOptions()) with the profile's trust in the simulator's CA, and
+    a class's seat's own simulated tenant (its sign-ins and its control calls go there).
 
     A profile started as `untrusted-certificate` stays untrusted on the next start, until a
     CA certificate is imported or another scenario is chosen.
@@ -398,8 +400,11 @@ def profile_backend_options(profile: str, options: BackendOptions | None = None)
     from panel_tui.device.trainer_state import trainer_state
 
     options = options or BackendOptions()
-    if options.trust_sim_ca and not trainer_state(resolve_paths(profile))["simulator_ca_trusted"]:
-        return dataclasses.replace(options, trust_sim_ca=False)
+    state = trainer_state(resolve_paths(profile))
+    if options.trust_sim_ca and not state["simulator_ca_trusted"]:
+        options = dataclasses.replace(options, trust_sim_ca=False)
+    if not options.live and not options.tenant and state.get("sim_tenant"):
+        options = dataclasses.replace(options, tenant=state["sim_tenant"])  # a seat signs in to its own tenant
     return options
 
 
@@ -415,6 +420,14 @@ def open_backend(profile: str = "default", options: BackendOptions | None = None
     printer = Printer.open(resolve_paths(profile), clock=clock or session_clock)
     backend = Backend(printer, options or BackendOptions(), simulator_dir(), session_clock=session_clock)
     return printer, backend
+
+
+def seeded_accounts() -> tuple[SeededAccount, ...]:
+    """The simulator's seeded users (administrator, the printer's mailbox, a colleague), for the
+    screens' recipes: the UI reaches the simulator through this layer, never directly."""
+    from panel_tui.sim.client import SEEDED_ACCOUNTS
+
+    return SEEDED_ACCOUNTS
 
 
 def _process_alive(pid: int) -> bool:

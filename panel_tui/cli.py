@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,11 @@ from panel_tui.i18n import LANGUAGES
 # panel_tui.scripting.COMMANDS (a test keeps them equal): a plain start does not import scripting.
 SCRIPT_COMMANDS = ("signin", "signout", "status", "send", "jobs", "sheet", "config")
 COMMANDS = ("run", "check", "sim", "classroom", "gallery", "guide", "serve", "scenarios", "doctor", *SCRIPT_COMMANDS)
+# Exit codes (README, "Exit codes"): 0 success, 1 failure, 2 usage error (argparse's), 3 `sim status`
+# with none serving; these two come from main's funnel below.
+EXIT_INTERRUPTED = 130  # Ctrl+C, as a shell reports a SIGINT death
+EXIT_INTERNAL = 70  # an exception no command turned into words: a bug (EX_SOFTWARE)
+DEBUG_ENV = "PANEL_TUI_DEBUG"  # set: a bug's traceback is shown instead of the one-line message
 
 
 def _global_options(parser: argparse.ArgumentParser) -> None:
@@ -90,9 +96,117 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line `argv` (None: this process's own, which ends when main returns)."""
+    """Run the command line `argv` (None: this process's own, which ends when main returns).
+
+    The one place where what a command did not handle becomes words and an exit code, so no
+    command (a new one included) can end in a traceback: a reader that left (`| head -1`) ends
+    it quietly, Ctrl+C says "Interrupted.", a settings file, job log or disk problem names the
+    file, and anything else is reported as a bug in one line (exit 70; PANEL_TUI_DEBUG=1 shows
+    the traceback)."""
     process_ends = argv is None
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        try:
+            return _dispatch(argv, process_ends)
+        finally:  # after argparse's SystemExit (--help) too
+            if process_ends:
+                sys.stdout.flush()  # here, not at the interpreter's exit, where a closed pipe cannot be caught
+    except BrokenPipeError:
+        return _reader_left(process_ends)
+    except KeyboardInterrupt:
+        _say(_words(argv, "cli.interrupted"))
+        return EXIT_INTERRUPTED
+    except Exception as error:  # noqa: BLE001 - the funnel: every command's last word
+        if os.environ.get(DEBUG_ENV) and not isinstance(error, OSError):
+            raise
+        return _report(argv, error)
+
+
+def _reader_left(process_ends: bool) -> int:
+    """The reader of our output went away: stop writing, quietly, as the Python docs advise
+    (stdout goes to /dev/null so the interpreter's last flush cannot fail again)."""
+    if process_ends:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+    return 1
+
+
+def _say(text: str) -> None:
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # stderr closed too: nobody to tell
+        pass
+
+
+def _words(argv: list[str], key: str, **params: object) -> str:
+    """`key` in the command's language (--lang, else English); English if the locale files are broken."""
+    language = "en"
+    for index, word in enumerate(argv):
+        if word == "--lang" and index + 1 < len(argv):
+            language = argv[index + 1]
+        elif word.startswith("--lang="):
+            language = word.partition("=")[2]
+    try:
+        from panel_tui.i18n import Translator
+
+        return Translator.load(language=language).t(key, **params)
+    except Exception:  # noqa: BLE001 - the locale files themselves are broken: say it anyway
+        return FALLBACK_WORDS[key].format(**params)
+
+
+FALLBACK_WORDS = {
+    "cli.interrupted": "Interrupted.",
+    "cli.storage.disk_full": "the disk is full (no space left on the device)",
+    "cli.failed": "panel-tui: {problem}",
+    "cli.internal_error": "panel-tui: unexpected error (a bug in panel-tui): {error}. "
+                          "Run again with PANEL_TUI_DEBUG=1 to see where, and report it.",
+    "job.log_unusable": "The job log cannot be used: {path}: {problem}",
+    "job.repair_hint": "To move it aside and start a new job log: panel-tui jobs --repair",
+    "job.disk_full_hint": "Free some disk space, then try again.",
+}
+
+
+def _report(argv: list[str], error: Exception) -> int:
+    """An exception as a message: the file and the problem when it is about a file, else a bug."""
+    import errno
+
+    from panel_tui.device.joblog import JobLogError
+    from panel_tui.device.settings_store import SettingsError
+
+    if isinstance(error, JobLogError):
+        _say(_words(argv, "job.log_unusable", path=error.path, problem=error.problem))
+        _say(_words(argv, "job.disk_full_hint" if error.disk_full else "job.repair_hint"))
+        return 1
+    if isinstance(error, SettingsError):
+        _say(_words(argv, "cli.failed", problem=str(error)))
+        return 1
+    if isinstance(error, OSError):
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            problem = _words(argv, "cli.storage.disk_full")
+        else:
+            problem = error.strerror or str(error)
+        where = f"{error.filename}: " if error.filename else ""
+        _say(_words(argv, "cli.failed", problem=f"{where}{problem}"))
+        return 1
+    _say(_words(argv, "cli.internal_error", error=f"{type(error).__name__}: {error}"))
+    return EXIT_INTERNAL
+
+
+def _check_host(argv: list[str], host: str) -> None:
+    """A usage error (exit 2) for a --host nobody can listen on: "", "..", "../../x", U+202E ..."""
+    from panel_tui.device.validation import FieldError, shown_value, validate_listen_host
+
+    try:
+        validate_listen_host(host)
+    except FieldError as error:
+        build_parser(full=False).error(
+            _words(argv, "cli.bad_host", host=shown_value(host), rule=_words(argv, error.key, **error.params)))
+
+
+def _dispatch(argv: list[str], process_ends: bool) -> int:
     # `sim` takes its own options; split them off before the main parser sees them.
     for index, word in enumerate(argv):
         if word == "sim":
@@ -101,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return sim_main(argv[index + 1:], data_dir=simulator_dir())
         if word == "classroom":
-            from panel_tui.classroom.command import main as classroom_main
+            from panel_tui.classroom_command import main as classroom_main
 
             return classroom_main(argv[index + 1:], lang=build_start_parser().parse_args(argv[:index]).lang)
         if not word.startswith("-") and word in COMMANDS:
@@ -130,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from panel_tui import serve
 
+        _check_host(argv, args.host)
         return serve.command(args)
     if args.command in SCRIPT_COMMANDS:
         from panel_tui import scripting

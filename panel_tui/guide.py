@@ -5,7 +5,8 @@
 each numbered step of Web Config's Network > Email Server > Basic sign-in, the panel's Email
 Server Status and Print Status Sheet paths, the fax server, To My Email, sending, and the
 troubleshooting table of every error code the emulator reproduces, followed by the list of the
-screens it showed. Each screen is rendered from the review gallery's recipe (the snapshot
+screens it showed; a section follows a printer from Basic authentication (Microsoft's
+cutoff of SMTP AUTH with a password) to OAuth 2.0. Each screen is rendered from the review gallery's recipe (the snapshot
 tests' pictures, panel_tui.ui.catalog) at 80x24 in that language; the words come from the
 locale files ([guide] and the labels the screens use), the menu paths from menus/panel.toml,
 the accounts and addresses from the simulator's tenant. `--pdf` also prints DIR/guide.pdf
@@ -74,6 +75,13 @@ SECTIONS: tuple[Section, ...] = (
         Step("users", "to_my_email"),
     )),
     Section("send", (Step("scan", "scan_to_email"), Step("sent", "outcome_sent"))),
+    Section("migration", (
+        Step("refused", "job_detail_basic_refused"),
+        Step("switch"),
+        Step("report"),
+        Step("stopgap"),
+        Step("scenario"),
+    )),
     Section("trouble", (
         Step("blocked", "webconfig_signin_blocked"),
         Step("not_signed_in", "outcome_not_signed_in_360"),
@@ -90,7 +98,7 @@ def screens(sections: Sequence[Section] = SECTIONS) -> list[str]:
 
 
 def sections() -> tuple[Section, ...]:
-    """The handout's sections: SECTIONS, and the Basic-to-OAuth migration when the product has it."""
+    """The handout's sections (SECTIONS)."""
     return SECTIONS
 
 
@@ -102,7 +110,7 @@ def values(t: Callable[..., str], lang: str) -> dict[str, str]:
     from panel_tui.datafiles import data_dir
     from panel_tui.device.settings import DeviceSettings
     from panel_tui.menus import load_menu_tree
-    from panel_tui.sim.tenant import SEEDED_ACCOUNTS, TENANT_DOMAIN
+    from panel_tui.sim.client import SEEDED_ACCOUNTS
     from panel_tui.ui.webconfig.catalog import FIXED_FLOW
 
     tree = load_menu_tree(data_dir("menus") / "panel.toml")
@@ -117,7 +125,7 @@ def values(t: Callable[..., str], lang: str) -> dict[str, str]:
         return " > ".join(t(f"webconfig.{key}") for key in keys)
 
     return {
-        "admin": admin, "printer": printer, "user": user, "domain": TENANT_DOMAIN,
+        "admin": admin, "printer": printer, "user": user, "domain": admin.partition("@")[2],
         "ip": settings.ip_address, "server": oauth.smtp_server, "port": str(oauth.smtp_port),
         "security": t(f"value.secure_connection.{oauth.secure_connection.value}"),
         "code": FIXED_FLOW.user_code, "url": FIXED_FLOW.verification_uri,
@@ -129,6 +137,7 @@ def values(t: Callable[..., str], lang: str) -> dict[str, str]:
         "tab_serverless": web("tab.epson_open_platform", "group.print_admin_serverless",
                               "page.authentication_settings"),
         "not_signed_in": t("cause.not_signed_in.message"),
+        "basic_title": t("guide.basic.title"), "report": t("lesson.step.report.how"),
     }
 
 

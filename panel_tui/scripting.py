@@ -369,7 +369,13 @@ class Command:
         import asyncio
         from pathlib import Path
 
-        from panel_tui.device.validation import FieldError, validate_recipient, validate_subject
+        from panel_tui.device.validation import (
+            FieldError,
+            shown_value,
+            validate_attachment_path,
+            validate_recipient,
+            validate_subject,
+        )
         from panel_tui.mail.jobs import MailRequest
 
         recipients = [a.strip() for item in self.args.to for a in item.split(",") if a.strip()]
@@ -384,6 +390,11 @@ class Command:
             self.fail(self.t("cli.send.bad_subject", rule=self.t(error.key, **error.params)))
         attachments = []
         for name in self.args.attach:
+            try:  # up front: a name the message cannot carry, or the system cannot open, is the user's
+                validate_attachment_path(name)
+            except FieldError as error:
+                self.fail(self.t("cli.send.bad_attachment", path=shown_value(name),
+                                 rule=self.t(error.key, **error.params)), EXIT_USAGE)
             path = Path(name).expanduser().resolve()
             if not path.is_file() or not os.access(path, os.R_OK):
                 self.fail(self.t("cli.send.attachment_unreadable", path=name), EXIT_USAGE)
@@ -559,11 +570,6 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return EXIT_FAILURE
     except KeyboardInterrupt:
         command.err(translator.t("cli.interrupted"))
-        return EXIT_FAILURE
-    except BrokenPipeError:
-        # The reader left (`panel-tui jobs | head -1`): stop writing, quietly, as the Python docs advise.
-        if out is sys.stdout:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILURE
     except OSError as error:
         if not _is_disk_full(error):

@@ -2,8 +2,8 @@
 
 Every browser tab gets its own panel process (`python -m panel_tui` with the same profile,
 language and simulator options), drawn by textual-serve's terminal page. Loopback by
-default; binding elsewhere is allowed with a warning, since anyone who can reach the port
-can drive the printer (and its administrator pages).
+default; bound to another address, the page needs the key of the printed URL (then a
+cookie), and answers only for the address it was reached at (panel_tui.web_access).
 
 The page textual-serve ships links a web font from Google; the page served here drops that
 link, so a classroom without internet (or a reviewer who wants nothing fetched) sees the
@@ -44,11 +44,23 @@ def panel_command(profile: str = "default", lang: str | None = None, sim_url: st
     return " ".join(shlex.quote(word) for word in words)
 
 
-def make_server(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, title: str = "panel-tui"):
-    """A textual_serve Server for `command` whose page needs nothing from outside this host."""
+def make_server(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, title: str = "panel-tui",
+                access=None, announce: str | None = None):
+    """A textual_serve Server for `command` whose page needs nothing from outside this host.
+
+    `access` is (AccessPolicy, Page): the guard every request passes (panel_tui.web_access).
+    The page's asset and websocket URLs name the Host the browser asked for (checked by the
+    guard), never the address the server is bound to. `announce` replaces textual-serve's
+    start-up banner."""
     import aiohttp_jinja2
     import jinja2
-    from textual_serve.server import Server
+    from textual_serve.server import Server, to_int
+
+    from panel_tui.web_access import AccessPolicy
+
+    if access is None:
+        policy = AccessPolicy(host, _english)
+        access = (policy, policy.add(f"panel{port}", None))
 
     class PanelServer(Server):
         async def _make_app(self):
@@ -56,26 +68,55 @@ def make_server(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
             page = (Path(self.templates_path) / "app_index.html").read_text(encoding="utf-8")
             loader = jinja2.DictLoader({"app_index.html": _EXTERNAL_STYLESHEET.sub("", page)})
             aiohttp_jinja2.setup(app, loader=loader)
+            app.middlewares.append(access[0].middleware(access[1]))
             return app
+
+        async def handle_index(self, request):
+            origin = f"{'https' if request.secure else 'http'}://{request.host}"
+            context = {
+                "font_size": to_int(request.query.get("fontsize", "16"), 16),
+                "app_websocket_url": ("wss" if request.secure else "ws") + origin[origin.index(":"):] + "/ws",
+                "config": {"static": {"url": f"{origin}/static/"}},
+                "application": {"name": self.title},
+            }
+            return aiohttp_jinja2.render_template("app_index.html", request, context)
+
+        async def on_startup(self, app) -> None:
+            if announce:
+                print(announce, flush=True)
 
     return PanelServer(command, host=host, port=port, title=title)
 
 
+def _english(key: str, **params: object) -> str:
+    from panel_tui.i18n import Translator
+
+    return Translator.load(language="en").t(key, **params)
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, command: str | None = None,
-          stderr=None) -> int:
+          stderr=None, lang: str | None = None) -> int:
     """Serve the panel until interrupted (Ctrl+C). Returns the exit code."""
+    from panel_tui.i18n import Translator
+    from panel_tui.web_access import AccessPolicy, new_key, page_url, public_address
+
     stderr = stderr or sys.stderr
     if not 0 < port <= 65535:
         print(f"panel-tui serve: invalid port {port}", file=stderr)
         return 2
+    language = lang or "en"
+    t = Translator.load(language=language).t
+    policy = AccessPolicy(host, t, language)
+    page = policy.add(f"panel{port}", new_key())
+    url = page_url(public_address(host) if page.key else host, port, page.key)
     try:
-        server = make_server(command or panel_command(), host, port)
+        server = make_server(command or panel_command(), host, port, access=(policy, page),
+                             announce=t("access.serving", url=url) + "\n" + t("access.quit_hint"))
     except ImportError:
         print("panel-tui serve needs textual-serve: pip install textual-serve", file=stderr)
         return 1
-    if not is_loopback(host):
-        print(f"warning: serving on {host}, not loopback: anyone who can reach port {port} can drive "
-              "this printer, including its administrator settings and sign-in.", file=stderr)
+    if page.key:
+        print(t("access.warn_network", host=host, port=port), file=stderr)
     try:
         server.serve()
     except OSError as error:
@@ -100,7 +141,7 @@ def command(args) -> int:
     panel = panel_command(profile=getattr(args, "profile", "default"), lang=getattr(args, "lang", None),
                           sim_url=getattr(args, "sim_url", None), live=bool(getattr(args, "live", False)),
                           client_id=getattr(args, "client_id", None), tenant=getattr(args, "tenant", None))
-    return serve(args.host, args.port, command=panel)
+    return serve(args.host, args.port, command=panel, lang=getattr(args, "lang", None))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,41 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 from panel_tui.ui.dialogs import NoticeScreen
 from panel_tui.ui.send_screen import SendScreen
-from tests.tenant import prepare_tenant
-
-ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
-
-
-def oauth_settings(app, sender=PRINTER.upn):
-    settings = app.printer.settings.with_field("email_server.auth_method", "oauth2")
-    settings = settings.with_field("email_server.email_service", "exchange_online")
-    return settings.with_field("email_server.sender", sender)
-
-
-def sign_in(app, control, account=PRINTER, settings=None):
-    session = app.backend.session_for((settings or oauth_settings(app)).email_server)
-    flow = session.start_device_flow()
-    control.approve_device_code(flow.user_code, account.upn, account.password)
-    return session.wait_for_device_flow(flow)
-
-
-async def send_scan(app, pilot, to: str) -> NoticeScreen:
-    for node in ("scan", "scan_to_email"):
-        app.open_node(node)
-        await pilot.pause()
-    assert isinstance(app.screen, SendScreen)
-    await pilot.press(*to, "enter")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    assert isinstance(app.screen, NoticeScreen)
-    return app.screen
-
-
-def dialog_text(screen) -> str:
-    return "\n".join(str(w.render()) for w in screen.query(".dialog-title, .dialog-body"))
+from tests.helpers.panel import ADMIN, ALEX, MEGAN, PRINTER, oauth_settings, send_scan, sign_in
+from tests.helpers.screen import dialog_text
+from tests.helpers.tenant import prepare_tenant
 
 
 @pytest.mark.parametrize("lang", ["en", "ro"])
@@ -269,9 +239,37 @@ async def test_to_my_email_dead_user_sign_in_is_370_and_offers_sign_in(make_e2e_
         await pilot.press("enter")
         assert app.screen.query("#tme-code")  # the sign-in is offered again on the panel
         await pilot.press("escape")
-        assert "cancelled" in str(app.screen.query_one("#tme-message").render())
-    job = app.printer.joblog.jobs()[0]
-    assert (job.job_type, job.error_code) == ("to_my_email", 370)
+        await settle(app, pilot)
+        assert "You must sign in to the cloud service again." in str(app.screen.query_one("#tme-message").render())
+    jobs = app.printer.joblog.jobs()
+    assert [(job.job_type, job.error_code) for job in jobs] == [("to_my_email", 370)]  # one attempt, one job
+
+
+@pytest.mark.parametrize(("lang", "how"), [("en", "cancel"), ("ro", "cancel"), ("en", "expire")])
+async def test_to_my_email_first_use_not_signed_in_is_a_370_job(make_e2e_app, sim_control, lang, how):
+    """to-my-email-first-use: the user cancels the sign-in or lets the code expire: the guide's 370,
+    recorded in Job Status with its message (no "Click Sign In": there is no such button here)."""
+    from panel_tui import scenarios
+
+    app = make_e2e_app(lang)
+    scenarios.run_scenario("to-my-email-first-use", app.printer, app.backend)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await to_my_email(app, pilot, MEGAN.upn)
+        assert app.screen.query("#tme-code")
+        if how == "cancel":
+            await pilot.press("escape")
+        else:
+            app.backend.advance_clock(16 * 60)  # the code's 15 minutes pass
+        await until(pilot, lambda: isinstance(app.screen, NoticeScreen))
+        text = dialog_text(app.screen)
+        assert "370" in text and app.t("cause.user_signin_required.message") in text
+        await pilot.press("enter")
+        shown = str(app.screen.query_one("#tme-message").render())
+        assert shown == app.t("cause.user_signin_required.message")
+        assert app.t("signin.outcome.cancelled") not in shown and "Sign In" not in shown
+    jobs = app.printer.joblog.jobs()
+    assert [(job.job_type, job.error_code) for job in jobs] == [("to_my_email", 370)]
+    assert jobs[0].trouble.code == 370
 
 
 FAILURES = {
@@ -281,7 +279,7 @@ FAILURES = {
         "The sign-in to the email service has expired.", "Conexiunea la serviciul de e-mail a expirat."),
     "wrong_sender": (
         lambda app, control: app.printer.update(oauth_settings(app, sender=ADMIN.upn)), 312,
-        "SendAsDenied", "SendAsDenied"),
+        "550 5.7.60", "550 5.7.60"),
     "smtp_auth_off_for_tenant": (
         lambda app, control: control.set_smtp_auth_org(False), 312,
         "disabled for the Tenant", "dezactivat pentru organizație"),

@@ -62,7 +62,7 @@ def _normalized(svg: str) -> str:
 
 
 def test_the_gallery_and_the_snapshot_tests_take_the_same_pictures():
-    from tests.ui.test_snapshots import LARGE, SMALL
+    from tests.helpers.snapshots import LARGE, SMALL
 
     tested = {(p.values[0].name, p.values[1], (80, 24)) for p in SMALL}
     tested |= {(p.values[0].name, p.values[1], (120, 36)) for p in LARGE}

@@ -140,6 +140,7 @@ def test_the_full_handout_shows_every_screen_of_its_steps_in_romanian(romanian):
     assert "Stare server e-mail" in pictures["email_server_status"]
     assert "Sign in with Microsoft" in pictures["webconfig_signin_start"]
     assert "360" in pictures["outcome_not_signed_in_360"]  # a real send against the simulator
+    assert "Cod de eroare: 312" in pictures["job_detail_basic_refused"]  # Basic refused after the cutoff
     assert "K7Q2MWX9P" in pictures["webconfig_signin_code"].replace(" ", "").replace("-", "")
     # the list at the end names every screen it showed, in order
     assert handout.listed == shown
@@ -235,7 +236,7 @@ def test_every_step_has_its_words_in_both_languages():
 
 @pytest.mark.browser
 def test_the_pdf_prints_in_chromium_and_the_page_shows_every_figure(english, tmp_path):
-    from tests.conftest import chromium_path
+    from tests.helpers.processes import chromium_path
 
     chromium_path()  # skips, saying how to install it, without Chromium
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
@@ -270,3 +271,12 @@ def test_the_classroom_report_links_the_handout(lang):
     page = _html(None, [], [], lang, t, [], t("classroom.report.yes"), t("classroom.report.no"))
     assert f'<a href="guide/index.html">{t("classroom.report.handout")}</a>' in page.replace("&#x27;", "'")
     assert f"panel-tui guide --lang {lang} --out guide" in page
+
+
+def test_the_basic_to_oauth_migration_has_its_section(romanian):
+    handout = read(romanian)
+    assert "migration" in handout.sections
+    assert handout.steps["migration"] == ["refused", "switch", "report", "stopgap", "scenario"]
+    text = handout.words
+    assert "De la autentificarea de bază la OAuth 2.0" in text and "MC786329" in text
+    assert "panel-tui --scenario basic-cutoff" in text

@@ -44,6 +44,13 @@ BREAKS = [
     ("mail/errors.py", "from panel_tui.ui import formatting", "Layers"),
     ("mail/errors.py", "import panel_tui.sim.tenant", "The device and mail layers never import the UI"),
     ("sim/strings.py", "from panel_tui.device import clock", "The simulator stands apart"),
+    ("ui/formatting.py", "import panel_tui.sim.client", "The UI never imports the simulator"),
+    ("scenarios/model.py", "from panel_tui.sim import tenant", "The product uses the simulator only through"),
+    ("lesson.py", "from panel_tui.sim.state import SimState", "The product uses the simulator only through"),
+    ("backend.py", "from panel_tui.sim import state", "What starts a simulator uses its client"),
+    ("classroom/roster.py", "from panel_tui.ui import frame", "Layers"),
+    ("scenarios/model.py", "import panel_tui.classroom.roster", "Layers"),
+    ("backend.py", "import panel_tui.scenarios", "Layers"),
 ]
 
 
@@ -70,3 +77,47 @@ def test_a_forbidden_import_breaks_its_contract(tmp_path, module, statement, con
     assert result.returncode == 1, result.stdout + result.stderr
     broken = result.stdout.split("Broken contracts", 1)[-1]
     assert contract in broken, result.stdout
+
+
+def _contract(name_starts: str) -> dict:
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    return next(c for c in contracts if c["name"].startswith(name_starts))
+
+
+def test_the_simulator_contracts_name_every_module():
+    """A new module of panel_tui.sim is forbidden outside it unless it is the client (or, to what
+    starts a simulator, its runtime, service and command line); every other module of the
+    product is under one of the two contracts."""
+    import pkgutil
+
+    import panel_tui
+    import panel_tui.sim
+
+    sim = {f"panel_tui.sim.{info.name}" for info in pkgutil.iter_modules(panel_tui.sim.__path__)}
+    users = _contract("The product uses the simulator only through")
+    starters = _contract("What starts a simulator")
+    assert set(users["forbidden_modules"]) == sim - {"panel_tui.sim.client"}
+    assert set(starters["forbidden_modules"]) == sim - {f"panel_tui.sim.{name}" for name in
+                                                         ("client", "runtime", "service", "cli")}
+    product = {f"panel_tui.{info.name}" for info in pkgutil.iter_modules(panel_tui.__path__)} - {
+        "panel_tui.sim", "panel_tui.__main__"}
+    assert set(users["source_modules"]) | set(starters["source_modules"]) == product
+    assert not set(users["source_modules"]) & set(starters["source_modules"])
+
+
+def test_test_modules_import_helpers_only_from_tests_helpers():
+    """Shared test code lives in tests/helpers/; a test module never imports another test module,
+    so moving or deleting one test file breaks no other."""
+    import ast
+
+    offenders = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                name = ("." * node.level) + (node.module or "")
+                leaf = name.rsplit(".", 1)[-1]
+                if (node.level or name.startswith("tests.")) and leaf.startswith("test_"):
+                    offenders.append(f"{path.relative_to(ROOT)}: from {name} import ...")
+    assert not offenders, "\n".join(offenders)

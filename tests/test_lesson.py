@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from panel_tui.lesson import observe
-from tests.tenant import prepare_tenant
-from tests.test_e2e_panel import ADMIN, oauth_settings
+from tests.helpers.panel import ADMIN, oauth_settings
+from tests.helpers.tenant import prepare_tenant
 
 
 def ticked(app) -> set[str]:
@@ -22,7 +22,9 @@ def test_steps_follow_real_state_only(make_e2e_app, sim_control, sim_thread):
     flow = session.start_device_flow()
     sim_control.approve_device_code(flow.user_code, ADMIN.upn, ADMIN.password, consent_for_org=True)
     assert session.wait_for_device_flow(flow).ok  # signed in with the pending settings only
-    assert ticked(app) == {"smtp_auth", "sign_in", "consent"}
+    # OAuth2 was chosen on Web Config's page (its Sign In needs it); OK is the step left.
+    assert ticked(app) == {"smtp_auth", "oauth2", "sign_in", "consent"}
+    assert observe(app.printer, app.backend).current == "applied"
     app.printer.update(oauth_settings(app, sender=ADMIN.upn))  # OK
     assert ticked(app) == {"smtp_auth", "oauth2", "sign_in", "consent", "applied"}
     sim_control.set_smtp_auth_mailbox(ADMIN.upn, False)  # the tenant changes: the tick goes away
@@ -56,24 +58,43 @@ async def test_lesson_panel_shows_progress_and_troubleshooting(make_e2e_app, sim
 
 
 def test_the_lessons_romanian_words_are_the_guides():
-    """To My Email's permissions step ticks "Acceptați în numele organizației" (the words Microsoft's
-    Romanian page shows), and SMTP AUTH is enabled for the printer administrator's mailbox."""
-    from tests.device.locale_support import catalog
+    """The lesson follows the guide's Web Config procedure, whose step 11 says "Consimțământ în
+    numele organizației"; the guide's To My Email section says "Acceptați" and the panel keeps
+    that there. SMTP AUTH is enabled for the printer administrator's mailbox."""
+    from tests.helpers.locales import catalog
 
     ro = catalog("ro")
-    assert ro["lesson.step.consent.title"] == "Acceptați în numele organizației"
-    assert "bifați Acceptați în numele organizației" in ro["lesson.step.consent.how"]
+    assert ro["lesson.step.consent.title"] == "Consimțământ în numele organizației"
+    assert "selectați „Consimțământ în numele organizației”, apoi faceți clic pe Accept" in ro["lesson.step.consent.how"]
+    for key in ("webconfig.signin.intro", "cli.signin.instructions", "cause.consent_required.fix"):
+        assert "Consimțământ în numele organizației" in ro[key] and "Acceptați în numele" not in ro[key], key
+    assert "Acceptați în numele organizației" in ro["webconfig.serverless.user_note"]  # To My Email's words
     assert "căsuța poștală a administratorului imprimantei" in ro["lesson.step.smtp_auth.how"]
-    assert "Consimțământ" not in ro["lesson.step.consent.how"]
 
 
 def test_every_instruction_names_the_consent_checkbox_as_the_sign_in_page_shows_it():
     """Web Config, the CLI and the fixes tell a trainee to tick the box the sign-in page shows."""
     from panel_tui.sim.strings import text
-    from tests.device.locale_support import catalog
+    from tests.helpers.locales import catalog
 
     for lang in ("en", "ro"):
         checkbox = text(lang, "consent_org")
         words = catalog(lang)
         for key in ("webconfig.signin.intro", "cli.signin.instructions", "cause.consent_required.fix"):
             assert checkbox in words[key], (lang, key, words[key], checkbox)
+
+
+async def test_step_7_is_ticked_by_a_message_in_a_mailbox_not_by_a_connection_check(make_e2e_app, sim_control):
+    """A Connection Check sends no message: "7. Send an email" stays open until one arrives."""
+    from panel_tui import scenarios
+    from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+
+    megan = SEEDED_ACCOUNTS[2]
+    app = make_e2e_app("en")
+    scenarios.run_scenario("signed-in", app.printer, app.backend)
+    assert (await app.backend.jobs.connection_check()).ok
+    assert sim_control.mailbox(megan.upn) == []
+    assert "send" not in ticked(app)
+    assert (await app.backend.jobs.scan_to_email(megan.upn)).ok
+    assert len(sim_control.mailbox(megan.upn)) == 1
+    assert "send" in ticked(app)

@@ -22,18 +22,10 @@ from pathlib import Path
 import pytest
 
 from panel_tui import serve
-from tests.conftest import chromium_path, stop_home_simulator
+from tests.helpers.processes import ANSI, CHROMIUM_ARGS, chromium_path, stop_home_simulator
+from tests.helpers.textual_internals import rendered_strips
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    # nothing but loopback, whatever the page asks for
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 HOME_WORD = {"en": "Settings", "ro": "Setări"}
-ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|[()][0-9A-Za-z]|.)")
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -70,7 +62,7 @@ def serving(home: Path, lang: str):
         cwd=Path(__file__).parents[1],
     )
     try:
-        _wait_for_line(process, "Press Ctrl+C", timeout=60)
+        _wait_for_line(process, "Ctrl+C", timeout=60)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
@@ -129,21 +121,29 @@ def test_the_panel_home_screen_appears_in_a_browser(served, tmp_path):
     assert outside == []  # the page fetched nothing from outside this host
 
 
-def test_loopback_is_the_default_and_other_hosts_are_warned(monkeypatch, capsys):
+def test_loopback_is_the_default_and_other_hosts_need_the_printed_key(monkeypatch, capsys):
     served = []
 
     class FakeServer:
-        def __init__(self, host):
-            self.host = host
+        def __init__(self, host, access, announce):
+            self.host, self.page, self.announce = host, access[1], announce
 
         def serve(self):
-            served.append(self.host)
+            served.append(self)
+            print(self.announce)
 
-    monkeypatch.setattr(serve, "make_server", lambda command, host, port: FakeServer(host))
+    monkeypatch.setattr(serve, "make_server",
+                        lambda command, host, port, access, announce: FakeServer(host, access, announce))
     assert serve.serve(command="true") == 0
-    assert served == ["127.0.0.1"] and capsys.readouterr().err == ""
+    out = capsys.readouterr()
+    assert served[0].host == "127.0.0.1" and served[0].page.key is None and out.err == ""
+    assert "http://127.0.0.1:8000/\n" in out.out
     assert serve.serve("192.0.2.7", 8000, command="true") == 0  # a fake server: nothing listens
-    assert "not loopback" in capsys.readouterr().err
+    out = capsys.readouterr()
+    key = served[1].page.key
+    assert key and len(key) >= 32
+    assert f"http://192.0.2.7:8000/?key={key}" in out.out  # the address students use, with its key
+    assert "only the browser that opens the address above" in out.err
     assert serve.serve("127.0.0.1", 0, command="true") == 2
 
 
@@ -161,17 +161,18 @@ def test_the_served_page_links_nothing_outside(tmp_path):
 
     server = serve.make_server("true", "127.0.0.1", 8000)
 
-    async def page() -> str:
+    async def page() -> tuple[int, str]:
         from aiohttp.test_utils import TestClient, TestServer
 
         async with TestClient(TestServer(await server._make_app())) as client:
             reply = await client.get("/")
-            return await reply.text()
+            return client.port, await reply.text()
 
-    text = asyncio.run(page())
+    port, text = asyncio.run(page())
     assert "googleapis" not in text
+    # the Host the browser asked for (the test client's), not the port the server was told
     assert re.findall(r"(?:href|src)=\"(https?://[^\"]+)\"", text) == [
-        "http://127.0.0.1:8000/static/css/xterm.css", "http://127.0.0.1:8000/static/js/textual.js"]
+        f"http://127.0.0.1:{port}/static/css/xterm.css", f"http://127.0.0.1:{port}/static/js/textual.js"]
 
 
 # -- what the browser draws equals what the app draws -----------------------------------------
@@ -265,7 +266,7 @@ def app_screen(make_app, lang: str, size: tuple[int, int], steps=None, start_bac
             await pilot.pause()
             masks, tabs = (await steps(pilot)) if steps else ((), 0)
             await pilot.pause()
-            found["screen"] = AppScreen(app.screen._compositor.render_strips(), masks)
+            found["screen"] = AppScreen(rendered_strips(app.screen), masks)
             found["screen"].tabs = tabs
 
     def target() -> None:

@@ -253,3 +253,29 @@ def test_every_screen_over_home_reads_the_screens_rules():
     for cls in screens:
         paths = cls.CSS_PATH if isinstance(cls.CSS_PATH, list) else [cls.CSS_PATH]
         assert paths and paths[0] == SCREENS_CSS, f"{cls.__module__}.{cls.__name__}: CSS_PATH = {cls.CSS_PATH!r}"
+
+
+def test_web_config_page_sections_are_styled_by_webconfig_tcss():
+    """A page section is part of one screen, not a reusable widget: its rules are in webconfig.tcss
+    (CONTRIBUTING, where CSS goes), so the screen's stylesheet is the one place to read them."""
+    import importlib
+    import pkgutil
+
+    import panel_tui.ui.webconfig as webconfig
+    from panel_tui.ui.webconfig.form_rows import PageSection
+
+    for info in pkgutil.iter_modules(webconfig.__path__):
+        importlib.import_module(f"panel_tui.ui.webconfig.{info.name}")
+    sections = _all_subclasses(PageSection)
+    assert len(sections) >= 6, sections
+    css = (Path(webconfig.__file__).parent / "webconfig.tcss").read_text(encoding="utf-8")
+    for cls in sections:
+        assert "DEFAULT_CSS" not in vars(cls), f"{cls.__name__} carries DEFAULT_CSS"
+        assert f"\n{cls.__name__} {{" in css, f"{cls.__name__} has no rules in webconfig.tcss"
+
+
+def _all_subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_all_subclasses(sub)]
+    return found

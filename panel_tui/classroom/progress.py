@@ -1,7 +1,8 @@
 """One row per seat, read from real state: the guided lesson's own `observe` (the code that
 ticks the lesson panel), the seat's last job and the time of its last activity.
 
-The simulator's state is read once per refresh and shared by every seat's observation.
+Each seat's steps come from its own tenant's state (a class gives every seat its own) and
+its own profile; its activity from its own jobs and files.
 """
 from __future__ import annotations
 
@@ -68,19 +69,23 @@ class SeatHandles:
     def __init__(self, roster) -> None:
         self.roster = roster
         self._open: dict[str, tuple] = {}
+        self._joined: set[str] = set()
         self._endpoints = None
 
-    def get(self, seat: str):
+    def get(self, seat: str, join: bool = True):
+        """The seat's printer and backend; join=False: the printer's files only (no simulator)."""
         if seat not in self._open:
             from panel_tui.backend import open_backend
 
-            printer, backend = open_backend(seat, self.roster.backend_options())
+            self._open[seat] = open_backend(seat, self.roster.backend_options())
+        printer, backend = self._open[seat]
+        if join and seat not in self._joined:
             if self._endpoints is None:
                 self._endpoints = backend.endpoints()  # the first seat joins the class's simulator
             else:
                 backend.use_endpoints(self._endpoints)  # the others share what it found
-            self._open[seat] = (printer, backend)
-        return self._open[seat]
+            self._joined.add(seat)
+        return printer, backend
 
     def control(self):
         """The simulator's control API (through the first seat's backend)."""
@@ -94,11 +99,21 @@ class SeatHandles:
             except Exception:  # noqa: BLE001 - closing what is left
                 pass
         self._open.clear()
+        self._joined.clear()
 
 
-def _activity(printer) -> float | None:
-    """The newest change of the seat's files (settings, sign-in, jobs, sheets)."""
-    newest = None
+# Not the trainee's doing: the class's labels, the trainer's state, and the job log's files
+# (opening the log to read it touches them; the jobs' own times say when the trainee worked).
+_NOT_ACTIVITY = ("seat.json", "trainer.json", "jobs.sqlite3")
+
+
+def _activity(printer, jobs) -> float | None:
+    """When the trainee last did something at the seat: a job started or ended, or a file of the
+    seat changed (settings, sign-in, sheets) after the class last wrote into it."""
+    from panel_tui.classroom.roster import class_wrote_until
+
+    since_class = class_wrote_until(printer.paths)
+    times = [moment.timestamp() for job in jobs for moment in (job.started_at, job.ended_at) if moment]
     paths = printer.paths
     for folder in (Path(paths.config_dir), Path(paths.data_dir)):
         try:
@@ -106,34 +121,52 @@ def _activity(printer) -> float | None:
         except OSError:
             continue
         for entry in entries:
-            if entry.name in ("seat.json", "trainer.json"):
-                continue  # written by the class and the trainer, not by the trainee
+            if entry.name.startswith(_NOT_ACTIVITY):
+                continue
             try:
                 mtime = entry.stat().st_mtime
             except OSError:
                 continue
-            newest = mtime if newest is None else max(newest, mtime)
-    return newest
+            if mtime > since_class:
+                times.append(mtime)
+    return max(times, default=None)
 
 
-def read_rows(roster, handles: SeatHandles, names: list[str] | None = None) -> list[SeatRow]:
-    """The dashboard's rows (blocking: simulator and file reads; call it in a thread)."""
+def simulator_serving(roster) -> bool:
+    """Whether the class's simulator serves now (asked of its lock and files: starts nothing)."""
+    from panel_tui.classroom.seats import _home_service, pid_alive
+
+    service = _home_service()
+    if service is not None:
+        from panel_tui.device.paths import simulator_dir
+
+        return service.running(simulator_dir()) is not None
+    return pid_alive(roster.sim_pid)
+
+
+def read_rows(roster, handles: SeatHandles, names: list[str] | None = None,
+              simulator: bool = True) -> list[SeatRow]:
+    """The dashboard's rows (blocking: simulator and file reads; call it in a thread).
+    simulator=False: the seats' own files only (nothing is started or asked over the network)."""
     from panel_tui.lesson import observe
 
-    try:
-        state = handles.control().state()
-        shared_problem = None
-    except Exception as error:  # noqa: BLE001 - every row says the simulator cannot be read
-        state, shared_problem = None, str(error).splitlines()[0] if str(error) else type(error).__name__
+    if not simulator:
+        state, shared_problem = None, "simulator stopped"
+    else:
+        try:
+            state = handles.control().state()
+            shared_problem = None
+        except Exception as error:  # noqa: BLE001 - every row says the simulator cannot be read
+            state, shared_problem = None, str(error).splitlines()[0] if str(error) else type(error).__name__
     rows = []
     for seat in roster.seats:
         if names is not None and seat.name not in names:
             continue
-        printer, backend = handles.get(seat.name)
+        printer, backend = handles.get(seat.name, join=state is not None)
         jobs = printer.joblog.jobs(limit=200)
         last = jobs[0] if jobs else None
         codes = tuple(dict.fromkeys(j.error_code for j in reversed(jobs) if j.error_code is not None))
-        common = dict(seat=seat.name, upn=seat.upn, last_activity=_activity(printer),
+        common = dict(seat=seat.name, upn=seat.upn, last_activity=_activity(printer, jobs),
                       job_type=last.job_type if last else None, job_result=last.result if last else None,
                       job_code=last.error_code if last else None,
                       jobs_ok=sum(1 for j in jobs if j.result == "ok"),
@@ -144,7 +177,9 @@ def read_rows(roster, handles: SeatHandles, names: list[str] | None = None) -> l
             rows.append(SeatRow(done={}, problem=shared_problem, **common))
             continue
         try:
-            progress = observe(printer, _SharedState(backend, state))
+            # A seat with its own tenant: that tenant's state (its consent, its policies), never another's.
+            seat_state = backend.control().state() if seat.tenant else state
+            progress = observe(printer, _SharedState(backend, seat_state))
         except Exception as error:  # noqa: BLE001 - one seat's problem does not hide the others
             rows.append(SeatRow(done={}, problem=str(error).splitlines()[0] if str(error) else type(error).__name__,
                                 **common))

@@ -3,6 +3,7 @@
 Files under `<data>/@classroom/` (the `@` keeps it out of the profile namespace), 0700:
     class.json       seats, language, host, simulator URL, process ids (no secret), 0600
     passwords.json   each seat mailbox's password (printed once by `classroom start`), 0600
+    keys.json        beyond loopback: each page's join key (seats, dashboard; printed once), 0600
     events.jsonl     what the trainer pushed to which seats, with times (for the report), 0600
     sim.log, web.log the detached processes' output, 0600
 A seat's profile holds `seat.json` ({"seat": "seat01"}): the panel's status bar shows it.
@@ -19,6 +20,7 @@ from pathlib import Path
 SEAT_FILE = "seat.json"
 CLASS_FILE = "class.json"
 PASSWORDS_FILE = "passwords.json"
+KEYS_FILE = "keys.json"
 EVENTS_FILE = "events.jsonl"
 MAX_SEATS = 60
 _SEAT_RE = re.compile(r"seat(\d{2,3})")
@@ -44,6 +46,7 @@ class Seat:
     name: str  # also the profile name
     upn: str
     port: int | None = None  # the seat's panel in a browser (web process)
+    tenant: str = ""  # the seat's own simulated tenant (its domain); "" for a class of one tenant
 
     @property
     def profile(self) -> str:
@@ -80,11 +83,13 @@ class ClassRoster:
 
         return BackendOptions(sim_url=self.seat_sim_url())
 
-    def url(self, port: int | None) -> str | None:
+    def url(self, port: int | None, key: str | None = None) -> str | None:
+        """A page's address as the students use it (a wildcard's route-out address), with its join key."""
+        from panel_tui.web_access import page_url, public_address
+
         if port is None:
             return None
-        host = self.host if self.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-        return f"http://{host}:{port}/" if ":" not in host else f"http://[{host}]:{port}/"
+        return page_url(public_address(self.host), port, key)
 
     # -- files ----------------------------------------------------------------------------
     def save(self, folder: Path | None = None) -> None:
@@ -100,7 +105,8 @@ class ClassRoster:
         folder = folder or class_dir()
         try:
             data = json.loads((folder / CLASS_FILE).read_text(encoding="utf-8"))
-            seats = [Seat(str(s["name"]), str(s["upn"]), s.get("port")) for s in data["seats"]]
+            seats = [Seat(str(s["name"]), str(s["upn"]), s.get("port"), str(s.get("tenant") or ""))
+                     for s in data["seats"]]
             return cls(seats, str(data.get("lang", "en")), str(data.get("host", "127.0.0.1")),
                        data.get("scenario"), str(data.get("sim_url", "")), data.get("sim_pid"),
                        data.get("web_pid"), data.get("dashboard_port"), float(data.get("started_at", 0)))
@@ -119,6 +125,22 @@ def save_passwords(passwords: dict[str, str], folder: Path | None = None) -> Pat
 def load_passwords(folder: Path | None = None) -> dict[str, str]:
     try:
         data = json.loads(((folder or class_dir()) / PASSWORDS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def save_keys(keys: dict[str, str], folder: Path | None = None) -> Path:
+    from panel_tui.device.atomic import write_atomically
+
+    path = (folder or class_dir()) / KEYS_FILE
+    write_atomically(path, json.dumps(keys, indent=1) + "\n", mode=0o600)
+    return path
+
+
+def load_keys(folder: Path | None = None) -> dict[str, str]:
+    try:
+        data = json.loads(((folder or class_dir()) / KEYS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
@@ -156,10 +178,30 @@ def load_events(folder: Path | None = None) -> list[dict]:
 # -- the seat label of a profile --------------------------------------------------------------
 
 
-def mark_seat(paths, seat: str) -> None:
+def mark_seat(paths, seat: str, tenant: str | None = None) -> None:
+    """Label the profile as `seat` (of the simulated `tenant`, when the seat has its own), and
+    note that what the class wrote into it until now (set-up, a pushed scenario or reset) is
+    not the trainee's activity."""
     from panel_tui.device.atomic import write_atomically
 
-    write_atomically(Path(paths.data_dir) / SEAT_FILE, json.dumps({"seat": seat}) + "\n", mode=0o600)
+    if tenant:
+        from panel_tui.device.trainer_state import trainer_state
+        from panel_tui.scenarios.trainer_file import save_trainer_state
+
+        if trainer_state(paths).get("sim_tenant") != tenant:
+            save_trainer_state(paths, sim_tenant=tenant)  # the seat's panel signs in there
+    write_atomically(Path(paths.data_dir) / SEAT_FILE,
+                     json.dumps({"seat": seat, "class_wrote_until": time.time()}) + "\n", mode=0o600)
+
+
+def class_wrote_until(paths) -> float:
+    """When the class last wrote into the seat's profile (0: never)."""
+    try:
+        data = json.loads((Path(paths.data_dir) / SEAT_FILE).read_text(encoding="utf-8"))
+        value = data.get("class_wrote_until", 0) if isinstance(data, dict) else 0
+        return float(value) if isinstance(value, (int, float)) else 0.0
+    except (OSError, ValueError):
+        return 0.0
 
 
 def seat_of(paths) -> str | None:

@@ -3,7 +3,8 @@
 `python -m panel_tui.classroom.web` (started detached by `classroom start`) reads the class
 file, listens on one port per seat plus one for the dashboard (free ports on the class's
 host, loopback by default), writes them to web.json, and serves until SIGTERM. Each browser
-tab gets its own panel process (textual-serve), as with `panel-tui serve`.
+tab gets its own panel process (textual-serve), as with `panel-tui serve`. Beyond loopback
+each page needs its own key (keys.json, printed once by `classroom start`; panel_tui.web_access).
 """
 from __future__ import annotations
 
@@ -42,15 +43,23 @@ def commands(roster: ClassRoster) -> dict[str, str]:
 async def serve(roster: ClassRoster, folder) -> None:
     from aiohttp import web
 
+    from panel_tui.classroom.roster import load_keys
     from panel_tui.device.atomic import write_atomically
+    from panel_tui.i18n import Translator
     from panel_tui.serve import make_server
+    from panel_tui.web_access import AccessPolicy, needs_key
 
+    keys = load_keys(folder)
+    policy = AccessPolicy(roster.host, Translator.load(language=roster.lang).t, roster.lang)
     runners = []
     ports: dict[str, int] = {}
     for name, command in commands(roster).items():
+        if needs_key(roster.host) and not keys.get(name):
+            raise SystemExit(f"panel_tui.classroom.web: no join key for {name} in {folder}: start the class again")
+        page = policy.add(name, keys.get(name))
         sock = _listen(roster.host)
         port = sock.getsockname()[1]
-        server = make_server(command, roster.host, port, title=f"panel-tui {name}")
+        server = make_server(command, roster.host, port, title=f"panel-tui {name}", access=(policy, page))
         server.initialize_logging()
         runner = web.AppRunner(await server._make_app())
         await runner.setup()

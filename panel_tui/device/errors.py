@@ -100,6 +100,21 @@ CAUSES: dict[str, ErrorCause] = {
         _cause("token_rejected", 312, "printer_admin"),  # 535 5.7.3
         _cause("auth_failed", 312, "printer_admin"),  # wrong account/password (SMTP-AUTH)
         _cause("send_as_denied", 312, "printer_admin"),  # 554 5.2.252 SendAsDenied
+        # Exchange Online's other answers (sender and message refusals), each its own cause.
+        _cause("send_as_not_permitted", 312, "tenant_admin"),  # 550 5.7.60: no Send As on the sender
+        _cause("outbound_spam", 312, "tenant_admin"),  # 554 5.2.0 OutboundSpamException
+        _cause("spam_abuse_detected", 312, "tenant_admin"),  # 550 5.7.501
+        _cause("banned_sender", 312, "tenant_admin"),  # 550 5.7.511
+        _cause("restricted_sender", 312, "tenant_admin"),  # 550 5.1.8: restricted from sending
+        _cause("too_many_recipients", 314, "user"),  # 452 4.5.3: over 500 recipients
+        # "Try again later", still so after the printer's retries: a communication error that
+        # the network cannot fix, with its own message.
+        _cause("server_busy", 313, "user"),  # 451 4.7.500
+        _cause("service_unavailable", 313, "user"),  # 421 4.3.2
+        # Basic authentication (the SMTP-AUTH method) after Microsoft's retirement (MC786329).
+        _cause("basic_auth_disabled", 312, "printer_admin"),  # 535 5.7.139 basic authentication is disabled
+        _cause("basic_auth_removed", 312, "printer_admin"),  # 550 5.7.30 final removal
+        _cause("smtp_auth_blocked", 312, "tenant_admin"),  # 535 5.7.139 did not meet the criteria (lockout)
         _cause("dns_failure", 311, "printer_admin"),
         _cause("connection_failed", 313, "printer_admin"),
         _cause("secure_connection_mismatch", 313, "printer_admin"),

@@ -252,14 +252,26 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+DISK_FULL_PROBLEM = "the disk is full (no space left to write the job log)"
+DISK_FULL_BELOW = 256 * 1024  # bytes free: SQLite's -wal and -shm files need more than this
+
+
+def _no_space_left(folder: Path) -> bool:
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < DISK_FULL_BELOW
+
+
 def _problem(error: BaseException) -> tuple[str, bool, bool]:
     """(what is wrong in words, is the disk full, is the file corrupt) for a database failure."""
     text = str(error)
     lowered = text.lower()
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "the disk is full (no space left to write the job log)", True, False
+        return DISK_FULL_PROBLEM, True, False
     if "full" in lowered:
-        return "the disk is full (no space left to write the job log)", True, False
+        return DISK_FULL_PROBLEM, True, False
     if isinstance(error, sqlite3.DatabaseError) and (
         "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered
     ):
@@ -347,6 +359,10 @@ class JobLog:
 
     def _error(self, error: BaseException) -> JobLogError:
         problem, disk_full, corrupt = _problem(error)
+        if not (disk_full or corrupt) and _no_space_left(self.db_path.parent):
+            # SQLite says "disk I/O error" when it cannot make its -shm file on a full disk,
+            # even to read: the disk is what to fix, not the job log (no --repair).
+            problem, disk_full = DISK_FULL_PROBLEM, True
         return JobLogError(self.db_path, problem, disk_full=disk_full, corrupt=corrupt)
 
     def _raw_connect(self) -> sqlite3.Connection:

@@ -29,7 +29,6 @@ from panel_tui.device.validation import (
 )
 from panel_tui.i18n import LANGUAGES
 
-REDACTED = "[redacted]"
 DEFAULT_SERIAL = "X7NA012345"
 DEFAULT_PRINTER_NAME = "EPSON WF-C879R"
 
@@ -199,10 +198,11 @@ class EmailServerSettings:
         )
 
     def display_value(self, name: str) -> tuple[str, bool]:
-        """(text, is_key) for showing `name` on a status screen; secrets come back as [redacted]."""
+        """(text, is_key) for showing `name` on a status screen; a saved secret comes back as the
+        locale's mask (`value.password_mask`), never as its characters."""
         spec = field_spec(name)
         if name in REDACTED_FIELDS:
-            return REDACTED, False
+            return ("value.password_mask", True) if getattr(self, name) else ("", False)
         value = getattr(self, name)
         if spec.kind == "choice":
             return value.label_key, True
@@ -360,16 +360,3 @@ def merge_settings(base: DeviceSettings, mine: DeviceSettings, theirs: DeviceSet
         else:
             changes[f.name] = new
     return dataclasses.replace(theirs, **changes) if changes else theirs
-
-
-# Storage moved to settings_store; these names still resolve here for older callers.
-_MOVED_TO_STORE = frozenset({"SCHEMA_VERSION", "SettingsError", "SettingsStore", "settings_from_dict",
-                             "settings_to_dict"})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED_TO_STORE:
-        from panel_tui.device import settings_store
-
-        return getattr(settings_store, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

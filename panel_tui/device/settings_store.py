@@ -166,32 +166,37 @@ class SettingsStore:
                 path, f"written by a newer panel-tui (schema {schema}); this version reads schema {SCHEMA_VERSION}"
             )
         data = document["settings"]
+        from_secrets: set[str] = set()
         if isinstance(data, dict):
-            data = self._merge_secrets(data)
+            data, from_secrets = self._merge_secrets(data)
         try:
             return settings_from_dict(data)
         except (ValueError, TypeError) as error:
-            raise SettingsError(path, str(error)) from None
+            # A refused password came from the secret store: name that file, not this one.
+            field = str(error).partition(":")[0]
+            raise SettingsError(self.paths.secrets_file if field in from_secrets else path, str(error)) from None
 
-    def _merge_secrets(self, data: dict) -> dict:
-        """Put the passwords kept in the 0600 secret store back into the settings document."""
+    def _merge_secrets(self, data: dict) -> tuple[dict, set[str]]:
+        """Put the passwords kept in the 0600 secret store back into the settings document;
+        also returns the fields ("email_server.password" ...) that came from it."""
         secrets_path = self.paths.secrets_file
         try:
             secrets = json.loads(secrets_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return data
+            return data, set()
         except (OSError, ValueError) as error:
             raise SettingsError(secrets_path, f"cannot be read: {error}") from None
         except RecursionError:
             raise SettingsError(secrets_path, "not a panel-tui secret store (nested too deeply)") from None
         if not isinstance(secrets, dict):
             raise SettingsError(secrets_path, "expected a JSON object")
-        merged = dict(data)
+        merged, merged_fields = dict(data), set()
         for section in EMAIL_SECTIONS:
             password = secrets.get(f"{section}.password")
             if isinstance(password, str) and isinstance(merged.get(section), dict):
                 merged[section] = {**merged[section], "password": password}
-        return merged
+                merged_fields.add(f"{section}.password")
+        return merged, merged_fields
 
     def save(self, settings: DeviceSettings) -> None:
         """Validate and write `settings` atomically (temp file, fsync, os.replace, fsync dir)."""

@@ -1,6 +1,6 @@
 """Email Server Status / Wired LAN status rows, and the printed network status sheet.
 
-Secrets never reach these rows: the password is shown as [redacted]. The authenticated
+Secrets never reach these rows: a saved password is shown as the locale's mask. The authenticated
 account, the sender's address and the POP3 server are shown, as a real printer shows them
 (the guide's screenshot hid them only because it is a public document).
 """

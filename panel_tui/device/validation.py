@@ -25,6 +25,8 @@ RECIPIENT_MAX = 255
 SUBJECT_MAX = 998  # one header line (RFC 5322)
 LOCAL_PART_MAX = 64
 TIME_DIFFERENCE_MIN, TIME_DIFFERENCE_MAX = -720, 840
+FILE_NAME_MAX, FILE_PATH_MAX = 255, 4095  # bytes: NAME_MAX and PATH_MAX - 1 on Linux
+SHOWN_MAX = 60  # characters of a refused value repeated back in a message
 ADMIN_TIMEOUT_MIN, ADMIN_TIMEOUT_MAX = 0, 1440
 
 # Epson: the sender's address may not contain these; ¥ is 0x5C in Japanese code pages,
@@ -55,6 +57,9 @@ _ENGLISH = {
     "rule.integer": "Enter a whole number.",
     "rule.int_range": "Enter a number from {min} to {max}.",
     "rule.not_a_choice": "{value} is not one of the choices.",
+    "rule.file_name_chars": "A file name cannot contain line breaks or control characters.",
+    "rule.file_name_too_long": "Each part of a file's path can have at most {max} bytes, and the whole path {path_max}.",
+    "rule.file_name_encoding": "The file name is not valid text (UTF-8).",
 }
 
 
@@ -152,6 +157,57 @@ def validate_server_address(raw: Any) -> str:
         if label.startswith("-") or label.endswith("-"):
             raise FieldError("rule.server_label_hyphen")
     return value
+
+
+def validate_listen_host(raw: Any) -> str:
+    """An address to listen on: an IPv4 or IPv6 address, or a host name (A-Z a-z 0-9 . -)."""
+    value = _as_text(raw)
+    if value == "":
+        raise FieldError("rule.required")
+    try:
+        ipaddress.ip_address(value.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        if _SERVER_CHARS.fullmatch(value) and "" in value.split("."):  # "..": not a try at IPv4
+            raise FieldError("rule.server_label_empty") from None
+        return validate_server_address(value)
+    return value
+
+
+def validate_attachment_path(raw: Any) -> str:
+    """A file name given to attach: one line of UTF-8 text without control characters, each
+    part at most FILE_NAME_MAX bytes and the whole at most FILE_PATH_MAX (what the system takes)."""
+    value = _as_text(raw)
+    if value == "":
+        raise FieldError("rule.required")
+    if any(_is_control(char) for char in value):
+        raise FieldError("rule.file_name_chars")
+    try:
+        encoded = value.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes of the command line (surrogate escapes)
+        raise FieldError("rule.file_name_encoding") from None
+    if len(encoded) > FILE_PATH_MAX or any(len(part) > FILE_NAME_MAX for part in encoded.split(b"/")):
+        raise FieldError("rule.file_name_too_long", {"max": FILE_NAME_MAX, "path_max": FILE_PATH_MAX})
+    return value
+
+
+def _is_control(char: str) -> bool:
+    """C0 and C1 controls, DEL, and the line and paragraph separators."""
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code < 0xA0 or char in "\u2028\u2029"
+
+
+def shown_value(value: str) -> str:
+    """`value` safe to repeat back on a terminal: controls, bidi and other format characters
+    escaped (\\n, \\u202e ...), at most SHOWN_MAX characters."""
+    import unicodedata
+
+    out = []
+    for char in value[:SHOWN_MAX]:
+        if char.isprintable() and unicodedata.category(char) not in ("Cf", "Cs", "Co"):
+            out.append(char)
+        else:
+            out.append(char.encode("unicode_escape", "backslashreplace").decode("ascii"))
+    return "".join(out) + ("\u2026" if len(value) > SHOWN_MAX else "")
 
 
 def validate_port(raw: Any) -> int:

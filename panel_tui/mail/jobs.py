@@ -22,6 +22,7 @@ import email.utils
 import json
 import logging
 import mimetypes
+import os
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 SPOOL_DIR_NAME = "mail-spool"
 SCANS_DIR_NAME = "scans"
 SessionFactory = Callable[[EmailServerSettings], OAuthSession]
+# Exchange's "try again later" (451 4.7.500, 421 4.3.2): the printer waits and tries again,
+# before the job fails with a clear code. Seconds before the 2nd, 3rd ... attempt.
+TRANSIENT_RETRY_DELAYS: tuple[float, ...] = (2.0, 6.0)
 
 
 class InvalidRequest(ValueError):
@@ -213,10 +217,12 @@ class MailJobs:
         if job.result in ("ok", "running"):
             raise InvalidRequest("job.retry_not_possible", f"job #{job_id} is {job.result}")
         path = self._spool_path(job_id)
+        if not path.exists() and job.message_id:  # killed before its spool was renamed for it
+            path = self._pending_path(job.message_id)
         try:
             request = MailRequest.from_json(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InvalidRequest("job.retry_not_possible", f"nothing spooled for job #{job_id}") from None
+        except FileNotFoundError:  # say why, and how to send it anyway
+            raise InvalidRequest("job.retry_nothing_kept", f"nothing spooled for job #{job_id}") from None
         except (OSError, ValueError, TypeError, KeyError, RecursionError) as error:
             raise InvalidRequest("job.retry_not_possible",
                                  f"spool of job #{job_id} unreadable: {type(error).__name__}") from None
@@ -254,6 +260,10 @@ class MailJobs:
         except FieldError as error:
             raise InvalidRequest(error.key, "subject") from None
         request = self._stamped(request)
+        try:  # before the job exists: a job killed at any stage, `queued` included, can be sent again
+            self._write_spool(self._pending_path(request.message_id), request)
+        except OSError:
+            pass  # the job's own spool write meets the same problem and ends the job with it
         joblog = self.printer.joblog
         with joblog.kept_open():  # start, stages and end on one connection
             job_id = joblog.start(request.job_type, request.summary(), request.message_id)
@@ -305,6 +315,8 @@ class MailJobs:
 
         route = self._route(request.job_type)
         settings = route.settings
+        if settings.auth_method is AuthMethod.SMTP_AUTH and request.job_type != "to_my_email":
+            return await _with_backoff(lambda: self._perform_basic(request, settings, reached))
         if settings.auth_method is not AuthMethod.OAUTH2:
             raise MailError("auth_method_not_oauth2",
                             f"applied authentication method is {settings.auth_method.value}, not oauth2")
@@ -334,7 +346,36 @@ class MailJobs:
                                               lambda: token, auth_user=auth_user, **common)
             return receipt.reply
 
-        return await retry_once_with_fresh_token(session, account, route.role, token, attempt)
+        return await _with_backoff(
+            lambda: retry_once_with_fresh_token(session, account, route.role, token, attempt))
+
+    async def _perform_basic(self, request: MailRequest, settings: EmailServerSettings,
+                             reached: Callable[[str], None]) -> str:
+        """The SMTP-AUTH method: AUTH with the account and password from Web Config (Basic
+        authentication), as printers did before OAuth 2.0. Exchange Online decides: until the
+        end of December 2026 it accepts, then it answers 535 5.7.139 (basic_auth_disabled)."""
+        from panel_tui.mail import smtp
+
+        if not settings.account or not settings.password:
+            raise MailError("auth_failed", "SMTP-AUTH needs the authenticated account and password")
+        provider = self.session_factory(settings).provider  # where the server is; no sign-in used
+        sender = settings.sender or settings.account
+        message = None if request.job_type == "connection_check" else self._message(request, sender)
+        common: dict[str, Any] = dict(
+            password=settings.password,
+            security=settings.secure_connection.value,
+            validate_certs=settings.cert_validation,
+            extra_ca_paths=smtp.ca_files([self.printer.paths.ca_dir], self.extra_ca_paths),
+            system_store=not provider.is_simulator,
+            timeout=self.timeout,
+            on_stage=reached,
+        )
+        host, port = self._server(provider, settings)
+        if message is None:
+            return await smtp.connection_check(host, port, settings.account, lambda: "", **common)
+        receipt = await smtp.send_message(host, port, sender, list(request.recipients), message,
+                                          lambda: "", auth_user=settings.account, **common)
+        return receipt.reply
 
     # -- pieces ------------------------------------------------------------------------
 
@@ -393,9 +434,21 @@ class MailJobs:
     def _spool_path(self, job_id: int) -> Path:
         return self.spool_dir / f"job-{job_id}.json"
 
+    def _pending_path(self, message_id: str | None) -> Path:
+        """The spool of a request whose job is not numbered yet, named by its Message-ID
+        (hex: one file per Message-ID, whatever characters it holds)."""
+        return self.spool_dir / f"pending-{(message_id or '').encode('utf-8').hex()}.json"
+
     def _spool(self, job_id: int, request: MailRequest) -> None:
+        """The job's spool: the request's pending spool renamed for it, or written now (a retry)."""
+        try:
+            os.replace(self._pending_path(request.message_id), self._spool_path(job_id))
+        except FileNotFoundError:
+            self._write_spool(self._spool_path(job_id), request)
+
+    def _write_spool(self, path: Path, request: MailRequest) -> None:
         self.spool_dir.mkdir(parents=True, exist_ok=True)
-        write_atomically(self._spool_path(job_id), request.to_json(), mode=0o600)
+        write_atomically(path, request.to_json(), mode=0o600)
 
 
 def _new_message_id(sender: str | None) -> str:
@@ -416,6 +469,25 @@ async def retry_once_with_fresh_token(session, account: str | None, role: str, t
         log.info("the server refused a cached access token (%s); refreshing it once", error.detail)
     fresh = await asyncio.to_thread(session.acquire_token_for_send, account, role, force_refresh=True)
     return await attempt(fresh)
+
+
+async def _with_backoff(send: Callable[[], Awaitable[str]]) -> str:
+    """`await send()`, tried again after each of TRANSIENT_RETRY_DELAYS while Exchange
+    answers "try again later" (server busy, service not available); these come before the
+    message data, so nothing was delivered. Other failures end the job at once."""
+    from panel_tui.mail.smtp import TRANSIENT_CAUSES
+
+    for attempt, delay in enumerate((*TRANSIENT_RETRY_DELAYS, None), start=1):
+        try:
+            return await send()
+        except MailError as error:
+            if error.cause_name not in TRANSIENT_CAUSES:
+                raise
+            if delay is None:
+                raise MailError(error.cause_name, f"{error.detail} (after {attempt} attempts)") from None
+            log.info("attempt %d: %s; trying again in %.0f s", attempt, error.detail, delay)
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def _addresses(to: str | Sequence[str]) -> tuple[str, ...]:

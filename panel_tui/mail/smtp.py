@@ -99,27 +99,42 @@ def _chain(error: BaseException) -> list[BaseException]:
     return seen
 
 
+# Exchange Online's answers, most specific first: (code or None for any, words in the reply,
+# cause). Each has its own cause, message, fix and fixer in the device's error table.
+_EXCHANGE_REPLIES: tuple[tuple[int | None, tuple[str, ...], str], ...] = (
+    (550, ("5.7.30",), "basic_auth_removed"),               # Basic: final removal
+    (535, ("5.7.139", "basic authentication is disabled"), "basic_auth_disabled"),  # MC786329 cutoff
+    (535, ("5.7.139", "credentials were incorrect"), "auth_failed"),  # Basic: account or password
+    (535, ("5.7.139", "did not meet the criteria"), "smtp_auth_blocked"),  # lockout, policy
+    (535, ("5.7.139", "for the mailbox"), "smtp_auth_disabled_mailbox"),
+    (535, ("5.7.139", "for the tenant"), "smtp_auth_disabled_tenant"),
+    (535, ("5.7.139", "security defaults"), "smtp_auth_security_defaults"),
+    (535, ("5.7.139",), "smtp_auth_disabled"),
+    (550, ("5.7.60",), "send_as_not_permitted"),            # envelope sender without Send As
+    (None, ("sendasdenied",), "send_as_denied"),            # 554 5.2.252: From header without it
+    (554, ("5.2.252",), "send_as_denied"),
+    (None, ("outboundspamexception",), "outbound_spam"),    # 554 5.2.0
+    (550, ("5.7.501",), "spam_abuse_detected"),
+    (550, ("5.7.511",), "banned_sender"),
+    (550, ("5.1.8",), "restricted_sender"),
+    (452, ("4.5.3",), "too_many_recipients"),
+    (451, ("4.7.500",), "server_busy"),
+    (421, ("4.3.2",), "service_unavailable"),
+    (530, ("5.7.57",), "not_authenticated"),
+    (535, ("5.7.3",), "token_rejected"),
+)
+# Answers that say "try again later": retried with backoff before the job fails.
+TRANSIENT_CAUSES = frozenset({"server_busy", "service_unavailable"})
+
+
 def _reply_cause(code: int, message: str) -> str | None:
-    text = f"{code} {message}"
-    if code == 535 and "5.7.139" in text:
-        # Exchange says which switch is off; each has its own place to turn it on.
-        lowered = text.lower()
-        if "for the mailbox" in lowered:
-            return "smtp_auth_disabled_mailbox"
-        if "for the tenant" in lowered:
-            return "smtp_auth_disabled_tenant"
-        if "security defaults" in lowered:
-            return "smtp_auth_security_defaults"
-        return "smtp_auth_disabled"
-    if code == 535 and "5.7.3" in text:
-        return "token_rejected"
-    if code == 530 and "5.7.57" in text:
-        return "not_authenticated"
-    if code == 554 and "5.2.252" in text or "SendAsDenied" in text:
-        return "send_as_denied"
-    if code == 552 or "5.3.4" in text or "too big" in text.lower() or "too much mail data" in text.lower():
+    text = f"{code} {message}".lower()
+    for want, words, name in _EXCHANGE_REPLIES:
+        if (want is None or code == want) and all(word in text for word in words):
+            return name
+    if code == 552 or "5.3.4" in text or "too big" in text or "too much mail data" in text:
         return "message_too_large"
-    if code in (530, 538) and ("5.7.0" in text or "5.7.11" in text or "STARTTLS" in text.upper()):
+    if code in (530, 538) and ("5.7.0" in text or "5.7.11" in text or "starttls" in text):
         return "secure_connection_mismatch"  # the server wants TLS first
     if code == 535:
         return "token_rejected"
@@ -198,7 +213,7 @@ class _Conversation:
         if self.on_stage is not None:
             self.on_stage(stage)
 
-    async def open(self, user: str, token_getter: TokenGetter) -> None:
+    async def open(self, user: str, token_getter: TokenGetter, password: str | None = None) -> None:
         self.stage = "connect"
         await self.client.connect()
         self.stage = "ehlo"
@@ -209,10 +224,14 @@ class _Conversation:
             self.stage = "ehlo"
             await self.client.ehlo()  # capabilities change after STARTTLS (AUTH appears)
         self.reached("connected")
-        self.stage = "token"
-        token = await _token(token_getter)
-        self.stage = "auth"
-        reply = await self.client.auth_xoauth2(user, token)
+        if password is not None:  # SMTP-AUTH: Basic authentication with the account's password
+            self.stage = "auth"
+            reply = await self.client.login(user, password)
+        else:
+            self.stage = "token"
+            token = await _token(token_getter)
+            self.stage = "auth"
+            reply = await self.client.auth_xoauth2(user, token)
         self.auth_reply = f"{reply.code} {reply.message}".strip()  # the server's own words
         self.reached("authenticated")
 
@@ -262,6 +281,7 @@ async def send_message(
     token_getter: TokenGetter,
     *,
     auth_user: str | None = None,
+    password: str | None = None,
     security: Security | str = "starttls",
     validate_certs: bool = True,
     extra_ca_paths: Iterable[Path | str] = (),
@@ -272,7 +292,9 @@ async def send_message(
     """Connect, STARTTLS, EHLO, AUTH XOAUTH2 as `auth_user` (default `sender`), send, QUIT.
 
     `token_getter` returns (or awaits to) the access token; it is called after TLS is up,
-    only once per message. `on_stage` hears how far the send got (see StageListener).
+    only once per message. With a `password` (the SMTP-AUTH method) the AUTH is Basic
+    instead (aiosmtplib's login: PLAIN or LOGIN, whichever the server offers) and the token
+    getter is never called. `on_stage` hears how far the send got (see StageListener).
     Raises MailError with the cause of any failure.
     """
     host, port = _endpoint(provider_or_host, port)
@@ -280,7 +302,7 @@ async def send_message(
     context = tls_context(validate_certs, extra_ca_paths, system_store)
     conversation = _Conversation(host, port, security, context, timeout, on_stage)
     async def exchange() -> str:
-        await conversation.open(auth_user or sender, token_getter)
+        await conversation.open(auth_user or sender, token_getter, password)
         conversation.stage = "send"
         errors, reply = await conversation.send(message, sender, list(recipients))
         conversation.reached("accepted")
@@ -300,6 +322,7 @@ async def connection_check(
     user: str,
     token_getter: TokenGetter,
     *,
+    password: str | None = None,
     security: Security | str = "starttls",
     validate_certs: bool = True,
     extra_ca_paths: Iterable[Path | str] = (),
@@ -312,7 +335,7 @@ async def connection_check(
     security = str(security)
     context = tls_context(validate_certs, extra_ca_paths, system_store)
     conversation = _Conversation(host, port, security, context, timeout, on_stage)
-    await _guarded(conversation, security, lambda: conversation.open(user, token_getter))
+    await _guarded(conversation, security, lambda: conversation.open(user, token_getter, password))
     return scrub(conversation.auth_reply)
 
 

@@ -1,7 +1,6 @@
 """`panel-tui scenarios`: the scenarios' names and descriptions in the profile's language."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -45,9 +44,5 @@ def print_scenarios(lang: str | None = None, profile: str = "default") -> int:
     except ScenarioError as error:
         print("\n".join(error.problems), file=sys.stderr)
         return 1
-    try:
-        print("\n".join(lines), flush=True)
-    except BrokenPipeError:
-        # The reader left (`panel-tui scenarios | head -1`): stop writing, quietly.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    print("\n".join(lines), flush=True)  # a reader that left (`| head -1`): panel_tui.cli's funnel
     return 0

@@ -38,7 +38,7 @@ class Scenario:
 
 def seeded_account(name: str):
     """The seeded tenant account called `name` ("printer") or with that address; None if none."""
-    from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+    from panel_tui.sim.client import SEEDED_ACCOUNTS
 
     wanted = name.lower()
     for account in SEEDED_ACCOUNTS:

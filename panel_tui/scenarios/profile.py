@@ -6,7 +6,7 @@ import shutil
 from contextlib import closing
 from pathlib import Path
 
-from panel_tui.scenarios.trainer_file import set_simulator_trust
+from panel_tui.scenarios.trainer_file import save_trainer_state, set_simulator_trust
 
 _SPENT_DIRS = ("mail-spool", "scans", "status-sheets")  # job leftovers a fresh printer does not have
 
@@ -17,7 +17,7 @@ def simulator_work(state: dict) -> list[str]:
     too) would take from them: "tenant" (a policy, a consent or a mailbox's SMTP AUTH changed
     from the seeded tenant), "sign-ins" (live refresh tokens), "mail" (delivered messages), in
     that order; empty for a seeded simulator. `state` is SimControl.state()."""
-    from panel_tui.sim.tenant import Policies
+    from panel_tui.sim.client import Policies
 
     seeded = Policies()
     policies = state.get("policies", {})
@@ -100,3 +100,4 @@ def reset_profile(printer, backend) -> None:
     for path in Path(printer.paths.ca_dir).glob("*.pem"):
         path.unlink(missing_ok=True)  # Web Config > CA Certificate > Delete
     set_simulator_trust(printer, backend, True)
+    save_trainer_state(printer.paths, webconfig_pending=None)  # no Web Config page left open

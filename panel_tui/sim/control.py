@@ -12,10 +12,8 @@ ticked checkboxes only), so it exercises exactly what a person would.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote, urljoin
+from urllib.parse import quote
 
 
 class SimControlError(RuntimeError):
@@ -27,6 +25,7 @@ class SimControlError(RuntimeError):
 
 
 SECRET_FILE = "control-secret"  # in the simulator's data directory, beside pki/
+TENANT_HEADER = "X-Sim-Tenant"  # the tenant a control call works on (panel_tui.sim.tenancy)
 
 
 def read_control_secret(path: Path | None) -> str | None:
@@ -48,7 +47,7 @@ class SimControl:
     """
 
     def __init__(self, control_url: str, ca_path: Path, timeout: float = 10.0, *,
-                 secret: str | None = None, secret_path: Path | None = None) -> None:
+                 secret: str | None = None, secret_path: Path | None = None, tenant: str | None = None) -> None:
         import requests  # only the callers of the control API pay for it
 
         self.control_url = control_url.rstrip("/")
@@ -62,14 +61,36 @@ class SimControl:
         secret = secret or read_control_secret(self.secret_path)
         if secret:
             self._session.headers["Authorization"] = f"Bearer {secret}"
+        # The tenant every call works on (id or domain; None: the simulator's home tenant).
+        self.tenant = tenant
+        if tenant:
+            self._session.headers[TENANT_HEADER] = tenant
 
     @classmethod
-    def for_endpoints(cls, endpoints, timeout: float = 10.0) -> "SimControl":
-        """A client for a SimEndpoints or its dict (``control_url``, ``ca_path``, ``control_secret_path``)."""
+    def for_endpoints(cls, endpoints, timeout: float = 10.0, tenant: str | None = None) -> "SimControl":
+        """A client for a SimEndpoints or its dict (``control_url``, ``ca_path``, ``control_secret_path``),
+        working on `tenant` (id or domain; None: the home tenant)."""
         data = endpoints if isinstance(endpoints, dict) else endpoints.to_dict()
         secret_path = data.get("control_secret_path")
         return cls(data["control_url"], Path(data["ca_path"]), timeout,
-                   secret_path=Path(secret_path) if secret_path else None)
+                   secret_path=Path(secret_path) if secret_path else None, tenant=tenant)
+
+    def for_tenant(self, tenant: str | None) -> "SimControl":
+        """The same simulator, working on another tenant (a new client: close it too)."""
+        auth = self._session.headers.get("Authorization", "")
+        secret = auth[len("Bearer "):] if auth.startswith("Bearer ") else None
+        return SimControl(self.control_url, self.ca_path, self.timeout, secret=secret, secret_path=self.secret_path,
+                          tenant=tenant)
+
+    # -- tenants -----------------------------------------------------------------------
+
+    def tenants(self) -> list[dict]:
+        """Every tenant the simulator serves: {"id", "domain", "name", "home"}."""
+        return list(self._call("GET", "/tenants")["tenants"])
+
+    def add_tenant(self, domain: str, name: str) -> dict:
+        """A new tenant (fresh: security defaults on, SMTP AUTH off, no consent, no users)."""
+        return self._call("POST", "/tenants", {"domain": domain, "name": name})
 
     def close(self) -> None:
         self._session.close()
@@ -131,6 +152,35 @@ class SimControl:
     def set_smtp_auth_mailbox(self, upn: str, enabled: bool | None) -> None:
         """True/False override the organisation for this mailbox; None follows it."""
         self._call("POST", f"/users/{quote(upn, safe='')}/smtp-auth", {"enabled": enabled})
+
+    def set_basic_smtp_auth(self, enabled: bool | None) -> dict:
+        """Basic authentication for SMTP AUTH: True re-enables, False turns off, None follows
+        Microsoft's timeline (MC786329). Returns the tenant's Basic state."""
+        return self._call("POST", "/basic-smtp-auth", {"enabled": enabled})["basic_smtp_auth"]
+
+    def set_basic_final_removal(self, removed: bool) -> dict:
+        """The trainer's "final removal": Basic answers 550 5.7.30."""
+        return self._call("POST", "/basic-smtp-auth", {"final_removal": bool(removed)})["basic_smtp_auth"]
+
+    def set_tenant_created(self, epoch: float) -> dict:
+        return self._call("POST", "/basic-smtp-auth", {"tenant_created": float(epoch)})["basic_smtp_auth"]
+
+    def smtp_auth_clients_report(self, days: int = 7) -> list[dict]:
+        """Rows of Exchange's SMTP AUTH Clients Submission Report: upn, protocol ("Basic"/"OAuth"),
+        messages, last_day; over the last 7 or 30 simulated days."""
+        return list(self._call("GET", f"/reports/smtp-auth-clients?days={int(days)}")["rows"])
+
+    def add_shared_mailbox(self, upn: str, display_name: str) -> str:
+        return str(self._call("POST", "/shared-mailboxes", {"upn": upn, "display_name": display_name})["upn"])
+
+    def set_send_as(self, mailbox: str, trustee: str, granted: bool = True) -> None:
+        """Grant (or remove) ``trustee``'s Send As permission on ``mailbox``."""
+        self._call("POST", f"/users/{quote(mailbox, safe='')}/send-as", {"trustee": trustee, "granted": granted})
+
+    def set_sender_block(self, upn: str, block: str | None) -> None:
+        """restricted (550 5.1.8), outbound_spam (554 5.2.0), spam_abuse (550 5.7.501),
+        banned (550 5.7.511) or None."""
+        self._call("POST", f"/users/{quote(upn, safe='')}/sender-block", {"block": block})
 
     # -- users and consent -------------------------------------------------------------
 
@@ -194,7 +244,11 @@ class SimControl:
         ``admin-approval``, or the page that refused input: ``enter-code``, ``account``,
         ``password``), ``error`` its AADSTS code or message key, ``pages`` the pages seen.
         """
-        browser = _FormBrowser(self._session, self.timeout)
+        # The page-reading browser loads html.parser (~5 ms): only callers that sign in pay for it,
+        # not every send that asks this module for its endpoints.
+        from panel_tui.sim.form_browser import FormBrowser
+
+        browser = FormBrowser(self._session, self.timeout)
         page = browser.get(f"{self.base_url}/devicelogin?lang={quote(lang)}")
         pages = [page.name]
         answers = {"enter-code": {"otc": user_code}, "account": {"loginfmt": upn}, "password": {"passwd": password}}
@@ -217,97 +271,3 @@ class SimControl:
             "pages": pages,
             "org_consent_offered": any(p == "permissions" for p in pages) and browser.saw_org_consent,
         }
-
-
-# -- a tiny form-submitting browser ------------------------------------------------------
-
-
-@dataclass
-class _Form:
-    action: str
-    method: str
-    inputs: list[dict] = field(default_factory=list)
-    buttons: list[dict] = field(default_factory=list)
-
-
-@dataclass
-class _Page:
-    url: str
-    name: str
-    error: str
-    title: str
-    forms: list[_Form]
-
-    def has_field(self, name: str) -> bool:
-        return any(i.get("name") == name for form in self.forms for i in form.inputs)
-
-
-class _PageParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.name = ""
-        self.error = ""
-        self.title = ""
-        self.forms: list[_Form] = []
-        self._in_h1 = False
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        attributes = {k: (v if v is not None else "") for k, v in attrs}
-        if tag == "main" and not self.name:
-            self.name = attributes.get("data-page", "")
-            self.error = attributes.get("data-error", "")
-        elif tag == "h1":
-            self._in_h1 = True
-        elif tag == "form":
-            self.forms.append(_Form(attributes.get("action", ""), attributes.get("method", "get").lower()))
-        elif tag == "input" and self.forms:
-            self.forms[-1].inputs.append(attributes)
-        elif tag == "button" and self.forms:
-            self.forms[-1].buttons.append(attributes)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "h1":
-            self._in_h1 = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_h1:
-            self.title += data
-
-
-class _FormBrowser:
-    def __init__(self, session, timeout: float) -> None:
-        self.session = session
-        self.timeout = timeout
-        self.saw_org_consent = False
-
-    def get(self, url: str) -> _Page:
-        response = self.session.get(url, timeout=self.timeout)
-        return self._page(response)
-
-    def submit(self, page: _Page, values: dict[str, str], button: str | None = None) -> _Page:
-        form = page.forms[0]
-        data: dict[str, str] = {}
-        for item in form.inputs:
-            name, kind = item.get("name"), item.get("type", "text").lower()
-            if not name:
-                continue
-            if kind in ("checkbox", "radio"):
-                if name in values or "checked" in item:
-                    data[name] = values.get(name, item.get("value", "on"))
-            elif kind not in ("submit", "button", "image", "reset"):
-                data[name] = values.get(name, item.get("value", ""))
-        chosen = next((b for b in form.buttons if b.get("value") == button or b.get("id") == button), None)
-        if chosen is not None and chosen.get("name"):
-            data[chosen["name"]] = chosen.get("value", "")
-        url = urljoin(page.url, form.action or page.url)
-        response = self.session.post(url, data=data, timeout=self.timeout)
-        return self._page(response)
-
-    def _page(self, response) -> _Page:
-        parser = _PageParser()
-        parser.feed(response.text)
-        page = _Page(response.url, parser.name or f"http-{response.status_code}", parser.error,
-                     parser.title.strip(), parser.forms)
-        if page.name == "permissions" and page.has_field("consent_org"):
-            self.saw_org_consent = True
-        return page

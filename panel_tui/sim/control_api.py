@@ -154,6 +154,67 @@ async def set_policies(request: web.Request) -> web.Response:
     return _ok(policies=_ctx(request).state.snapshot()["policies"])
 
 
+@routes.post(f"{PREFIX}/basic-smtp-auth")
+async def basic_smtp_auth(request: web.Request) -> web.Response:
+    """Basic authentication for SMTP AUTH (MC786329): ``enabled`` true (re-enable) / false
+    (turn off) / null (follow the timeline), ``final_removal`` (trainer), ``tenant_created``
+    (epoch seconds: a tenant created after the cutoff never gets Basic)."""
+    data = await _body(request)
+    unknown = set(data) - {"enabled", "final_removal", "tenant_created"}
+    if unknown:
+        raise SimStateError(f"unknown setting {sorted(unknown)[0]!r}")
+    state = _ctx(request).state
+    if "tenant_created" in data:
+        created = data["tenant_created"]
+        if not isinstance(created, (int, float)) or isinstance(created, bool):
+            raise SimStateError("'tenant_created' must be epoch seconds")
+        state.set_tenant_created(float(created))
+    if "enabled" in data:
+        state.set_basic_smtp_auth(_bool(data, "enabled", allow_none=True))
+    if "final_removal" in data:
+        state.set_basic_final_removal(bool(_bool(data, "final_removal")))
+    return _ok(basic_smtp_auth=state.snapshot()["basic_smtp_auth"])
+
+
+@routes.get(f"{PREFIX}/reports/smtp-auth-clients")
+async def smtp_auth_clients_report(request: web.Request) -> web.Response:
+    """Exchange's SMTP AUTH Clients Submission Report: ``?days=7`` (default) or ``30``."""
+    days = request.query.get("days", "7")
+    if days not in ("7", "30"):
+        raise SimStateError("'days' must be 7 or 30")
+    return web.json_response({"days": int(days), "rows": _ctx(request).state.submission_report(int(days))})
+
+
+@routes.post(f"{PREFIX}/shared-mailboxes")
+async def add_shared_mailbox(request: web.Request) -> web.Response:
+    data = await _body(request)
+    user = _ctx(request).state.add_shared_mailbox(str(data.get("upn", "")), str(data.get("display_name", "")))
+    return _ok(upn=user.upn)
+
+
+@routes.post(f"{PREFIX}/users/{{upn}}/send-as")
+async def send_as(request: web.Request) -> web.Response:
+    """Exchange's Send As permission on mailbox ``upn`` for ``trustee`` (``granted`` false removes it)."""
+    data = await _body(request)
+    state = _ctx(request).state
+    trustee = str(data.get("trustee", ""))
+    if _bool(data, "granted"):
+        state.grant_send_as(request.match_info["upn"], trustee)
+    else:
+        state.remove_send_as(request.match_info["upn"], trustee)
+    return _ok()
+
+
+@routes.post(f"{PREFIX}/users/{{upn}}/sender-block")
+async def sender_block(request: web.Request) -> web.Response:
+    """Exchange Online Protection's verdict on a sender: restricted, outbound_spam,
+    spam_abuse, banned, or null (may send)."""
+    data = await _body(request)
+    block = data.get("block")
+    _ctx(request).state.set_sender_block(request.match_info["upn"], None if block is None else str(block))
+    return _ok()
+
+
 @routes.post(f"{PREFIX}/users")
 async def add_user(request: web.Request) -> web.Response:
     data = await _body(request)
@@ -272,3 +333,18 @@ async def control_api_guard(request: web.Request, handler):
         return web.json_response({"error": str(error)}, status=status)
     except ValueError as error:
         return web.json_response({"error": str(error)}, status=400)
+    except OSError as error:  # the simulator's own files: say which and why, as JSON like the rest
+        return _storage_refusal(error)
+
+
+def _storage_refusal(error: OSError) -> web.Response:
+    """507 when the simulator's disk is full, else 500; nothing was saved."""
+    import errno
+
+    where = f"{error.filename}: " if error.filename else ""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return web.json_response({"error": f"not saved: {where}the simulator's disk is full "
+                                           "(no space left on the device); free some space and try again",
+                                  "disk_full": True}, status=507)
+    return web.json_response({"error": f"not saved: {where}{error.strerror or error}", "disk_full": False},
+                             status=500)

@@ -36,6 +36,8 @@ class DeviceCode:
     auth_time: float | None = None
     redeemed: bool = False
     polls: int = field(default=0)
+    # The tenant its authority named (None: organizations/common, the signed-in user's tenant).
+    tenant_id: str | None = None
 
     def expired(self, now: float) -> bool:
         return now >= self.expires_at

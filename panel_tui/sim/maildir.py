@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import errno
 import itertools
 import os
 import re
@@ -23,7 +24,8 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
 
-_UNSAFE = re.compile(r"[^a-z0-9@._+-]")
+_KEPT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@._+-")
+_NAME_MAX = 200  # bytes of a folder name; longer ones end in a digest of the whole
 _TEXT_PREVIEW = 2000
 _SUBFOLDERS = ("tmp", "new", "cur")
 _COUNTER = itertools.count()
@@ -31,9 +33,34 @@ _COUNTER_LOCK = threading.Lock()
 
 
 def mailbox_folder_name(address: str) -> str:
-    """A folder name for an address that can never climb out of the root."""
-    name = _UNSAFE.sub("_", address.strip().lower()).lstrip(".")[:200]
-    return name or "_"
+    """The folder of an address: one folder per address, never '.', '..' or a path.
+
+    Addresses are compared as Exchange does (case-insensitively); every character outside
+    a-z 0-9 @ . _ + -, and a leading '.', is written as %XX of its UTF-8 bytes ('%' too), so
+    no two addresses share a folder (`.@x.y` and `..@x.y`, `a/b@c.d` and `a_b@c.d`). A name
+    over _NAME_MAX keeps its start and ends in '~' and a SHA-256 of the whole; '%' alone is
+    the empty address."""
+    out = []
+    for index, char in enumerate(address.strip().lower()):
+        if char in _KEPT and not (index == 0 and char == "."):
+            out.append(char)
+        else:
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+    name = "".join(out) or "%"
+    if len(name) > _NAME_MAX:
+        import hashlib
+
+        name = f"{name[:_NAME_MAX - 41]}~{hashlib.sha256(name.encode('ascii')).hexdigest()[:40]}"
+    return name
+
+
+def mailbox_address(folder_name: str) -> str:
+    """The address a folder holds the mail of (a shortened name: as it is)."""
+    from urllib.parse import unquote
+
+    if "~" in folder_name or folder_name == "%":
+        return "" if folder_name == "%" else folder_name
+    return unquote(folder_name, errors="surrogatepass")
 
 
 class MailStore:
@@ -54,6 +81,9 @@ class MailStore:
         for folder in folders:
             for sub in _SUBFOLDERS:
                 (folder / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+            for path in (self.root, folder, *(folder / sub for sub in _SUBFOLDERS)):
+                if path.is_symlink():  # planted: mail is written only inside the maildir
+                    raise OSError(errno.ELOOP, "a mailbox folder is a symbolic link", str(path))
         key = _unique_name()
         staged = folders[0] / "tmp" / key
         with open(staged, "xb") as out:
@@ -70,9 +100,12 @@ class MailStore:
         return [key]
 
     def addresses(self) -> list[str]:
+        return sorted(mailbox_address(name) for name in self._folder_names())
+
+    def _folder_names(self) -> list[str]:
         if not self.root.exists():
             return []
-        return sorted(p.name for p in self.root.iterdir() if (p / "new").is_dir())
+        return [p.name for p in self.root.iterdir() if (p / "new").is_dir()]
 
     def messages(self, address: str) -> list[dict]:
         """Summaries of the messages for ``address``, oldest first."""
@@ -96,8 +129,8 @@ class MailStore:
         raise KeyError(message_id)
 
     def clear(self) -> None:
-        for address in self.addresses():
-            shutil.rmtree(self.root / address, ignore_errors=True)
+        for name in self._folder_names():
+            shutil.rmtree(self.root / name, ignore_errors=True)
 
     def _scan(self, address: str):
         folder = self.folder(address)

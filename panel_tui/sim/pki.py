@@ -173,11 +173,28 @@ def _san_entries(names: list[str]) -> list[x509.GeneralName]:
 
 
 def _server_cert_is_usable(pki: LocalPki, ca_cert, now: dt.datetime, extra_hosts) -> bool:
+    """False when the server certificate must be issued (again): missing, expiring, not of this
+    CA or not naming the hosts. A file that is there but unusable is SimFileError (kept)."""
+    fix = (f"The simulator did not start and changed nothing. Delete {pki.cert_path} and {pki.key_path}: "
+           "the simulator issues them again from its CA, which clients keep trusting.")
     try:
-        cert = x509.load_pem_x509_certificate(pki.cert_path.read_bytes())
-        serialization.load_pem_private_key(pki.key_path.read_bytes(), password=None)
-    except (OSError, ValueError):
+        cert_bytes, key_bytes = pki.cert_path.read_bytes(), pki.key_path.read_bytes()
+    except FileNotFoundError:
         return False
+    except OSError as error:
+        raise SimFileError(Path(error.filename or pki.cert_path),
+                           f"cannot read the server certificate or key ({error.strerror or error})", fix) from None
+    try:
+        cert = x509.load_pem_x509_certificate(cert_bytes)
+    except ValueError as error:
+        raise SimFileError(pki.cert_path, f"the server certificate is not a PEM certificate ({error})", fix) from None
+    try:
+        key = serialization.load_pem_private_key(key_bytes, password=None)
+    except (ValueError, TypeError) as error:
+        raise SimFileError(pki.key_path, f"the server key is not a PEM private key ({error})", fix) from None
+    if cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) != \
+            key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo):
+        raise SimFileError(pki.cert_path, "the server certificate does not belong to the server key beside it", fix)
     if cert.issuer != ca_cert.subject or cert.not_valid_after_utc - now < RENEW_BEFORE:
         return False
     try:

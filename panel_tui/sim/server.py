@@ -91,8 +91,15 @@ class SimServer:
         self._smtp: ExchangeSmtpServer | None = None
 
     async def start(self) -> SimEndpoints:
+        from panel_tui.sim.control_api import is_loopback
+        from panel_tui.sim.endpoints import public_address
+
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        pki = ensure_pki(self.data_dir / "pki", extra_hosts=(self.host,))
+        # Bound beyond loopback, the pages carry the address other machines use (a wildcard's
+        # route-out address), and the certificate names it.
+        connect_host = public_address(self.host) if self.host in ("0.0.0.0", "::") else \
+            _WILDCARDS.get(self.host, self.host)
+        pki = ensure_pki(self.data_dir / "pki", extra_hosts=tuple(dict.fromkeys((self.host, connect_host))))
         state = SimState.load(self.data_dir / "state.json")
         key = SigningKey.load_or_create(self.data_dir / "signing-key.pem")
         mail = MailStore(self.data_dir / "maildir")
@@ -106,7 +113,6 @@ class SimServer:
         except BaseException:
             http_sock.close()
             raise
-        connect_host = _WILDCARDS.get(self.host, self.host)
         http_port = http_sock.getsockname()[1]
         ctx.base_url = f"https://{_url_host(connect_host)}:{http_port}"
         ctx.smtp_host = connect_host
@@ -120,6 +126,18 @@ class SimServer:
             self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
             await self._runner.setup()
             await GuardedSockSite(self._runner, http_sock, ssl_context=pki.server_ssl_context()).start()
+            control_base = ctx.base_url
+            if not (is_loopback(self.host) or self.host == "localhost"):
+                # The control API answers loopback clients only: on a wildcard the same port
+                # answers on loopback; bound to one address, a second listener on loopback.
+                loop_host = "::1" if ":" in self.host else "127.0.0.1"
+                if self.host in _WILDCARDS:
+                    control_port = http_port
+                else:
+                    loop_sock = _bind(loop_host, 0)
+                    control_port = loop_sock.getsockname()[1]
+                    await GuardedSockSite(self._runner, loop_sock, ssl_context=pki.server_ssl_context()).start()
+                control_base = f"https://{_url_host(loop_host)}:{control_port}"
         except BaseException:
             await self.stop()
             http_sock.close()
@@ -141,7 +159,7 @@ class SimServer:
             maildir=mail.root,
             client_id=CLIENT_ID,
             scope=SMTP_SCOPE,
-            control_url=f"{ctx.base_url}/_sim",
+            control_url=f"{control_base}/_sim",
             control_secret_path=secret_path,
         )
         ctx.endpoints = self.endpoints.to_dict()

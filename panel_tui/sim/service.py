@@ -22,6 +22,7 @@ Importing this module is cheap (standard library only).
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
@@ -111,9 +112,21 @@ def _clock_offset(value) -> float | None:
 # ---- locks ------------------------------------------------------------------------------------
 
 
+def open_own_file(path: Path, flags: int) -> int:
+    """Open a file of the simulator's home for writing, never through a symbolic link planted
+    there (O_NOFOLLOW): SimServiceError names the file instead."""
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise SimServiceError(f"{path} is a symbolic link; the simulator writes only its own files "
+                                  "there: remove the link, then try again") from None
+        raise
+
+
 def _open_lock(path: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    return open_own_file(path, os.O_RDWR | os.O_CREAT)
 
 
 @contextmanager
@@ -208,7 +221,8 @@ def _answers(info: RuntimeInfo, timeout: float = 5.0) -> bool:
         context = ssl.create_default_context(cafile=info.endpoints["ca_path"])
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
                                              urllib.request.HTTPSHandler(context=context))
-        with opener.open(info.base_url + "/_sim/endpoints", timeout=timeout) as reply:
+        control = str(info.endpoints.get("control_url") or info.base_url + "/_sim")  # loopback
+        with opener.open(control + "/endpoints", timeout=timeout) as reply:
             return reply.status == 200
     except (OSError, ValueError, KeyError):
         return False
@@ -275,11 +289,11 @@ def _package_root() -> str:
 def _open_log(sim_dir: Path) -> int:
     log = sim_dir / LOG_FILE
     try:
-        if log.stat().st_size > LOG_MAX_BYTES:
+        if log.lstat().st_size > LOG_MAX_BYTES:
             log.replace(log.with_name(LOG_FILE + ".1"))
     except OSError:
         pass
-    return os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    return open_own_file(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
 
 
 def _spawn(sim_dir: Path, timeout: float) -> RuntimeInfo:
@@ -338,8 +352,25 @@ def _read_word(fd: int, timeout: float) -> str:
 
 
 def stop(sim_dir: Path, timeout: float = 20.0) -> RuntimeInfo | None:
-    """Stop the home's simulator (service or started by hand); the info of the one stopped."""
+    """Stop the home's simulator (service or started by hand); the info of the one stopped.
+
+    One being started (a panel's, under the start lock) is waited for, then stopped too."""
     sim_dir = Path(sim_dir)
+    if not SUPPORTED:
+        return None
+    deadline = time.monotonic() + timeout
+    fd = _try_lock(sim_dir / START_LOCK_FILE, fcntl.LOCK_EX)
+    while fd is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # a start under way: it holds the lock until its simulator serves or fails
+        fd = _try_lock(sim_dir / START_LOCK_FILE, fcntl.LOCK_EX)
+    try:
+        return _stop_serving(sim_dir, max(1.0, deadline - time.monotonic()))
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def _stop_serving(sim_dir: Path, timeout: float) -> RuntimeInfo | None:
     info = RuntimeInfo.read(sim_dir)
     if not is_serving(sim_dir):
         if info is not None:

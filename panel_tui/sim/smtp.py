@@ -1,17 +1,29 @@
 """An Exchange Online shaped SMTP submission server (aiosmtpd).
 
-STARTTLS is required before anything but EHLO/NOOP/QUIT; ``AUTH XOAUTH2`` is the only
-mechanism, and it is advertised only after STARTTLS. The bearer token is checked for
-signature, lifetime (simulated clock), audience, tenant, scope and user; then the
-tenant's policies decide. Replies are Exchange Online's:
+STARTTLS is required before anything but EHLO/NOOP/QUIT; ``AUTH LOGIN PLAIN XOAUTH2`` are
+advertised only after STARTTLS, as Exchange Online does. The bearer token is checked for
+signature, lifetime (simulated clock), audience, tenant, scope and user; a password (Basic
+authentication: LOGIN, PLAIN) against the mailbox's, under smart lockout; then the tenant's
+policies decide, and for Basic also Microsoft's retirement timeline (MC786329, see
+:meth:`panel_tui.sim.state.SimState.basic_smtp_auth_state`). Replies are Exchange Online's:
 
 * ``235 2.7.0 Authentication successful``
 * ``535 5.7.3 Authentication unsuccessful`` (bad, forged, expired token; another user's)
 * ``535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for
   the Tenant`` / ``... for the Mailbox``, and the security defaults variant
+* ``535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.`` (Basic)
+* ``535 5.7.139 Authentication unsuccessful, basic authentication is disabled.`` (Basic, off
+  on the timeline), ``550 5.7.30 Basic authentication is not supported for Client
+  Submission.`` (after the final removal)
 * ``530 5.7.57 Client not authenticated to send mail`` (MAIL before AUTH)
-* ``554 5.2.252 SendAsDenied`` (sender is not the signed-in mailbox)
+* ``550 5.7.60 SMTP; Client does not have permissions to send as this sender`` (envelope
+  sender without Send As) and ``554 5.2.252 SendAsDenied`` (``From:`` header without it)
+* sender verdicts: ``550 5.1.8``, ``550 5.7.501``, ``550 5.7.511`` (MAIL), ``554 5.2.0 ...
+  OutboundSpamException`` (after DATA)
 * ``452 4.5.3 Too many recipients`` past 500 RCPT in one message
+* ``501 5.1.3 Invalid address`` (RCPT) / ``501 5.1.7 Invalid address`` (MAIL FROM) holding
+  a control character (NUL, CR, LF ...)
+* faults: ``451 4.7.500 Server busy`` (MAIL), ``421 4.3.2 Service not available`` (greeting)
 
 Like Exchange's, refusals end with ``[<front end host> <UTC time> <session id>]``, the
 banner and EHLO are Exchange Online's, and an accepted message is answered
@@ -27,6 +39,7 @@ import binascii
 import collections
 import datetime as dt
 import email.utils
+import errno
 import logging
 import secrets
 import socket
@@ -38,8 +51,19 @@ from typing import cast
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, Session, syntax
 
 from panel_tui.sim.context import SimContext
-from panel_tui.sim.faults import SMTP_DOWN, SMTP_DROP_MID_DATA, SMTP_STALL_AFTER_DATA
+from panel_tui.sim.faults import (
+    SMTP_BUSY,
+    SMTP_DOWN,
+    SMTP_DROP_MID_DATA,
+    SMTP_STALL_AFTER_DATA,
+    SMTP_UNAVAILABLE,
+)
 from panel_tui.sim.state import (
+    BASIC_REMOVED,
+    SENDER_BANNED,
+    SENDER_OUTBOUND_SPAM,
+    SENDER_RESTRICTED,
+    SENDER_SPAM_ABUSE,
     SMTP_AUTH_DISABLED_MAILBOX,
     SMTP_AUTH_DISABLED_TENANT,
     SMTP_AUTH_SECURITY_DEFAULTS,
@@ -75,12 +99,22 @@ _AUTH_LINE_LIMIT = 64 * 1024  # XOAUTH2 lines carry a several-KB JWT
 # inactivity and 10 min per session.
 IDLE_TIMEOUT = 300.0
 SESSION_TIMEOUT = 600.0
-MAX_CONNECTIONS = 256
-MAX_CONNECTIONS_PER_ADDRESS = 64
+# Fair rather than per host (a class's seats all connect from the trainer's 127.0.0.1): at
+# most MAX_CONNECTIONS in all and MAX_CONNECTIONS_PER_ADDRESS not yet authenticated per
+# client address; when either is full, a newcomer is still admitted and the oldest
+# connection that has not authenticated (of that address; else of anyone) is told 421 and
+# cut. Authenticated sessions are never cut for a newcomer: a flood of idle sockets cannot
+# starve a sender, and the whole stays bounded.
+MAX_CONNECTIONS = 1024
+MAX_CONNECTIONS_PER_ADDRESS = 256
 
 REPLY_AUTH_OK = "235 2.7.0 Authentication successful"
 REPLY_BAD_TOKEN = "535 5.7.3 Authentication unsuccessful"
 REPLY_TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
+REPLY_BAD_RECIPIENT_SYNTAX = "501 5.1.3 Invalid address"
+REPLY_BAD_SENDER_SYNTAX = "501 5.1.7 Invalid address"
+REPLY_NO_SPACE = "452 4.3.1 Insufficient system resources"
+REPLY_NOT_STORED = "451 4.3.0 Temporary server error. Please try again later"
 REPLY_TOO_MANY_CONNECTIONS = (
     "421 4.3.2 The maximum number of concurrent connections has exceeded a limit, "
     "closing transmission channel"
@@ -100,6 +134,30 @@ REPLY_AUTH_DISABLED = {
         "security defaults policy. Contact your administrator."
     ),
 }
+# Basic authentication (AUTH LOGIN / PLAIN): Exchange Online's words, as reported by its
+# users and in Microsoft's MC786329 (sources in README.md).
+REPLY_BASIC_BAD_CREDENTIALS = "535 5.7.139 Authentication unsuccessful, the user credentials were incorrect."
+REPLY_BASIC_DISABLED = "535 5.7.139 Authentication unsuccessful, basic authentication is disabled."
+REPLY_BASIC_REMOVED = "550 5.7.30 Basic authentication is not supported for Client Submission."
+REPLY_BASIC_LOCKED = ("535 5.7.139 Authentication unsuccessful, the request did not meet the criteria "
+                      "to be authenticated successfully. Contact your administrator.")
+REPLY_AUTH_MALFORMED = "501 5.5.2 Cannot decode the authentication data"
+REPLY_AUTH_CANCELLED = "501 5.0.0 Authentication cancelled"
+REPLY_LINE_TOO_LONG = "500 5.5.2 Command line too long"
+REPLY_SEND_AS_NOT_PERMITTED = "550 5.7.60 SMTP; Client does not have permissions to send as this sender"
+REPLY_SENDER_BLOCKED = {
+    SENDER_RESTRICTED: "550 5.1.8 Access denied, bad outbound sender",
+    SENDER_SPAM_ABUSE: "550 5.7.501 Access denied, spam abuse detected",
+    SENDER_BANNED: "550 5.7.511 Access denied, banned sender",
+}
+REPLY_OUTBOUND_SPAM = (
+    "554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process message due to "
+    "a permanent exception with message [BeginDiagnosticData]WASCL UserAction verdict is not None. "
+    "Actual verdict is Suspend, ShowTierUpgrade. OutboundSpamException: WASCL UserAction verdict is not "
+    "None. Actual verdict is Suspend, ShowTierUpgrade.[EndDiagnosticData]"
+)
+REPLY_SERVER_BUSY = "451 4.7.500 Server busy. Please try again later from [{address}]. (S77714)"
+REPLY_SERVICE_UNAVAILABLE = "421 4.3.2 Service not available, closing transmission channel"
 REPLY_NOT_AUTHENTICATED = "530 5.7.57 Client not authenticated to send mail"
 REPLY_STARTTLS_FIRST = "530 5.7.0 Must issue a STARTTLS command first"
 
@@ -111,7 +169,14 @@ _EXCHANGE_WORDING = {
     "221 Bye": "221 2.0.0 Service closing transmission channel",
     "250 OK": "250 2.0.0 OK",
     "552 Error: Too much mail data": "552 5.3.4 Message size exceeds fixed maximum message size",
+    "500 Command line too long": REPLY_LINE_TOO_LONG,
+    "504 5.5.4 Unrecognized authentication type": "504 5.7.4 Unrecognized authentication type",
 }
+
+
+def _has_control(address: str) -> bool:
+    """NUL, CR, LF and the other C0 controls or DEL: no address holds them."""
+    return any(ord(char) < 0x20 or char == "\x7f" for char in address)
 
 
 def send_as_denied(upn: str, sender: str) -> str:
@@ -156,6 +221,7 @@ class ExchangeSmtpSession(SMTP):
         self.session_id = "08DC" + secrets.token_hex(6).upper()
         self._session_deadline: asyncio.TimerHandle | None = None
         self._refused = False
+        self.auth_protocol = ""  # "Basic" or "OAuth" once authenticated (for Exchange's report)
 
     def reply_suffix(self) -> str:
         now = self.exchange_handler.ctx.state.now()
@@ -180,6 +246,12 @@ class ExchangeSmtpSession(SMTP):
                 transport.abort()
                 return
             set_no_delay(transport)
+            if handler.ctx.faults.is_on(SMTP_UNAVAILABLE):
+                self._refused = True
+                handler.release(self)
+                transport.write(f"{REPLY_SERVICE_UNAVAILABLE} {self.reply_suffix()}\r\n".encode())
+                transport.close()
+                return
             stamp = email.utils.format_datetime(
                 dt.datetime.fromtimestamp(handler.ctx.state.now(), dt.timezone.utc)).replace("-0000", "+0000")
             self.__ident__ = f"Microsoft ESMTP MAIL Service ready at {stamp} [{self.session_id}]"
@@ -225,6 +297,19 @@ class ExchangeSmtpSession(SMTP):
     def _reset_timeout(self, duration: float | None = None) -> None:
         super()._reset_timeout(duration or IDLE_TIMEOUT)
 
+    def cut(self, reply: str) -> None:
+        """Say `reply` and cut the line now (no TLS goodbye awaited)."""
+        transport = cast("asyncio.Transport | None", self.transport)
+        if transport is None:
+            return
+        try:
+            transport.write(f"{reply} {self.reply_suffix()}\r\n".encode())
+        except (RuntimeError, OSError):
+            pass
+        transport.abort()
+        if self._original_transport is not None:
+            cast(asyncio.Transport, self._original_transport).abort()
+
     def _timeout_cb(self) -> None:
         # Idle or over the session limit: say so and cut the line, without waiting for a
         # client that may not read (a close() would wait for a TLS goodbye).
@@ -240,29 +325,49 @@ class ExchangeSmtpSession(SMTP):
             cast(asyncio.Transport, self._original_transport).abort()
 
 
+def _authenticated(session: ExchangeSmtpSession) -> bool:
+    state = getattr(session, "session", None)
+    return bool(state is not None and state.authenticated)
+
+
 class ExchangeHandler:
-    """aiosmtpd handler: XOAUTH2 (the only ``auth_*`` attribute, so the only mechanism),
-    MAIL/RCPT/DATA checks and delivery."""
+    """aiosmtpd handler: XOAUTH2, LOGIN and PLAIN (its ``auth_*`` methods replace aiosmtpd's
+    own, which log and answer differently), MAIL/RCPT/DATA checks and delivery."""
 
     def __init__(self, ctx: SimContext) -> None:
         self.ctx = ctx
-        self.connections: set[ExchangeSmtpSession] = set()
+        self.connections: dict[ExchangeSmtpSession, None] = {}  # in arrival order
         self._addresses: dict[ExchangeSmtpSession, str] = {}
         self._per_address: collections.Counter[str] = collections.Counter()
         self.tokens = AccessTokenVerifier(ctx.key)
 
     def admit(self, session: ExchangeSmtpSession, address: str) -> bool:
-        """Count a new connection in, unless it is over the caps."""
-        if len(self.connections) >= MAX_CONNECTIONS or self._per_address[address] >= MAX_CONNECTIONS_PER_ADDRESS:
-            log.info("SMTP connection from %s refused: too many connections", address)
-            return False
-        self.connections.add(session)
+        """Count a new connection in; over a cap, the oldest unauthenticated one makes room
+        (False only when every connection is authenticated and the total is full)."""
+        waiting = [other for other in self.connections if not _authenticated(other)]  # oldest first
+        if self._per_address[address] >= MAX_CONNECTIONS_PER_ADDRESS:
+            same = [other for other in waiting if self._addresses.get(other) == address]
+            if len(same) >= MAX_CONNECTIONS_PER_ADDRESS:
+                self._make_room(same[0])
+        if len(self.connections) >= MAX_CONNECTIONS:
+            if not waiting or waiting[0] not in self.connections:
+                waiting = [other for other in self.connections if not _authenticated(other)]
+            if not waiting:
+                log.info("SMTP connection from %s refused: too many connections", address)
+                return False
+            self._make_room(waiting[0])
+        self.connections[session] = None
         self._addresses[session] = address
         self._per_address[address] += 1
         return True
 
+    def _make_room(self, session: ExchangeSmtpSession) -> None:
+        log.info("SMTP connection from %s cut for a newcomer: too many connections", self._addresses.get(session))
+        self.release(session)
+        session.cut(REPLY_TOO_MANY_CONNECTIONS)
+
     def release(self, session: ExchangeSmtpSession) -> None:
-        self.connections.discard(session)
+        self.connections.pop(session, None)
         address = self._addresses.pop(session, None)
         if address is not None:
             self._per_address[address] -= 1
@@ -279,7 +384,7 @@ class ExchangeHandler:
         if session.ssl is None:
             lines.append("STARTTLS")
         else:
-            lines.append("AUTH XOAUTH2")
+            lines.append("AUTH LOGIN PLAIN XOAUTH2")
         lines += ["8BITMIME", "SMTPUTF8"]
         return [f"250-{line}" for line in lines[:-1]] + [f"250 {lines[-1]}"]
 
@@ -295,6 +400,8 @@ class ExchangeHandler:
         if not user or not token:
             return AuthResult(success=False, handled=False, message=REPLY_BAD_TOKEN)
         state = self.ctx.state
+        # The session works on the user's tenant from now on (its token must be that tenant's).
+        state.select(state.tenant_of_upn(user))
         try:
             claims = self.tokens.verify(token, tenant_id=self.ctx.tenant_id, now=state.now())
         except TokenRejected as error:
@@ -306,12 +413,84 @@ class ExchangeHandler:
         refusal = state.smtp_auth_refusal(mailbox)
         if refusal is not None:
             return AuthResult(success=False, handled=False, message=REPLY_AUTH_DISABLED[refusal])
+        _set_protocol(server, "OAuth")
+        return AuthResult(success=True, auth_data=mailbox.upn, message=REPLY_AUTH_OK)
+
+    # -- Basic authentication: AUTH LOGIN and AUTH PLAIN (RFC 4954, RFC 4616) -------------------
+
+    async def auth_LOGIN(self, server: SMTP, args: list[str]) -> AuthResult:
+        if len(args) > 1:
+            user = _b64(args[1])
+        else:
+            answer = await _challenge(server, b"Username:")
+            if isinstance(answer, AuthResult):
+                return answer
+            user = answer
+        if not user:  # not base64, or empty
+            return AuthResult(success=False, handled=False, message=REPLY_AUTH_MALFORMED)
+        answer = await _challenge(server, b"Password:")
+        if isinstance(answer, AuthResult):
+            return answer
+        if answer is None:
+            return AuthResult(success=False, handled=False, message=REPLY_AUTH_MALFORMED)
+        return self._basic(server, user, answer)
+
+    async def auth_PLAIN(self, server: SMTP, args: list[str]) -> AuthResult:
+        if len(args) > 1:
+            blob = _b64(args[1])
+        else:
+            answer = await _challenge(server, b"")
+            if isinstance(answer, AuthResult):
+                return answer
+            blob = answer
+        parts = blob.split(b"\0") if blob is not None else []
+        if len(parts) != 3:  # authzid NUL authcid NUL password
+            return AuthResult(success=False, handled=False, message=REPLY_AUTH_MALFORMED)
+        return self._basic(server, parts[1], parts[2])
+
+    def _basic(self, server: SMTP, user_bytes: bytes, password_bytes: bytes) -> AuthResult:
+        """A user name and password, as Exchange Online checks them. The password is never
+        logged; a failure logs only the user name and the reason."""
+        state = self.ctx.state
+        try:
+            user_name = user_bytes.decode("utf-8").strip()
+            password = password_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            return AuthResult(success=False, handled=False, message=REPLY_AUTH_MALFORMED)
+        state.select(state.tenant_of_upn(user_name))  # the session works on the user's tenant
+        if state.basic_smtp_auth_state() == BASIC_REMOVED:
+            return _refused_basic(user_name, "final removal", REPLY_BASIC_REMOVED)
+        now = state.now()
+        mailbox = state.user(user_name) if user_name else None
+        if mailbox is None:
+            return _refused_basic(user_name, "unknown user", REPLY_BASIC_BAD_CREDENTIALS)
+        lockout = self.ctx.lockout
+        if lockout.locked(mailbox.upn, now):
+            return _refused_basic(mailbox.upn, "locked (smart lockout)", REPLY_BASIC_LOCKED)
+        if mailbox.shared or not mailbox.check_password(password):
+            locked = lockout.failed(mailbox.upn, password, now)
+            return _refused_basic(mailbox.upn, "wrong password",
+                                  REPLY_BASIC_LOCKED if locked else REPLY_BASIC_BAD_CREDENTIALS)
+        lockout.succeeded(mailbox.upn)
+        refusal = state.smtp_auth_refusal(mailbox)
+        if refusal is not None:
+            return _refused_basic(mailbox.upn, refusal, REPLY_AUTH_DISABLED[refusal])
+        if not state.basic_smtp_auth_allowed():
+            return _refused_basic(mailbox.upn, state.basic_smtp_auth_state(), REPLY_BASIC_DISABLED)
+        _set_protocol(server, "Basic")
         return AuthResult(success=True, auth_data=mailbox.upn, message=REPLY_AUTH_OK)
 
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, mail_options: list[str]) -> str:
         if not session.authenticated:
             return REPLY_NOT_AUTHENTICATED
+        if _has_control(address):
+            return REPLY_BAD_SENDER_SYNTAX
+        if self.ctx.faults.is_on(SMTP_BUSY):
+            return REPLY_SERVER_BUSY.format(address=session.peer[0] if session.peer else "")
+        mailbox = self.ctx.state.user(str(session.auth_data or ""))
+        if mailbox is not None and mailbox.sender_block in REPLY_SENDER_BLOCKED:
+            return REPLY_SENDER_BLOCKED[mailbox.sender_block]
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 2.1.0 Sender OK"
@@ -320,6 +499,8 @@ class ExchangeHandler:
                           address: str, rcpt_options: list[str]) -> str:
         if not session.authenticated:
             return REPLY_NOT_AUTHENTICATED
+        if _has_control(address):
+            return REPLY_BAD_RECIPIENT_SYNTAX
         if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
             return REPLY_TOO_MANY_RECIPIENTS
         envelope.rcpt_tos.append(address)
@@ -340,14 +521,27 @@ class ExchangeHandler:
         headers = BytesHeaderParser(policy=compat32).parsebytes(head)
         header_from = [addr.lower() for _, addr in email.utils.getaddresses([str(v) for v in headers.get_all("From", [])])]
         sender = (envelope.mail_from or "").lower()
-        if sender != upn or any(addr != upn for addr in header_from):
-            offender = sender if sender != upn else next(a for a in header_from if a != upn)
+        state = self.ctx.state
+        if not state.may_send_as(upn, sender):
+            return REPLY_SEND_AS_NOT_PERMITTED
+        offender = next((addr for addr in header_from if not state.may_send_as(upn, addr)), None)
+        if offender is not None:
             return send_as_denied(upn, offender)
+        mailbox = state.user(upn)
+        if mailbox is not None and mailbox.sender_block == SENDER_OUTBOUND_SPAM:
+            return REPLY_OUTBOUND_SPAM
+        protocol = getattr(server, "auth_protocol", "") or "OAuth"
+        mechanism = "XOAUTH2" if protocol == "OAuth" else "LOGIN"
         trace = (
             f"Received: from {session.host_name or 'unknown'} ({session.peer[0] if session.peer else ''})\r\n"
-            f" by {SERVER_NAME} with ESMTPSA (XOAUTH2 {upn}); {email.utils.formatdate(self.ctx.state.now())}\r\n"
+            f" by {SERVER_NAME} with ESMTPSA ({mechanism} {upn}); {email.utils.formatdate(state.now())}\r\n"
         ).encode("utf-8", "replace")
-        await asyncio.to_thread(self.ctx.mail.deliver, envelope.rcpt_tos, trace + content)
+        try:
+            await asyncio.to_thread(self.ctx.mail.deliver, envelope.rcpt_tos, trace + content)
+        except OSError as error:  # the simulator's own disk: a temporary failure, as Exchange says it
+            log.warning("cannot store a message: %s", error)
+            return REPLY_NO_SPACE if error.errno in (errno.ENOSPC, errno.EDQUOT) else REPLY_NOT_STORED
+        state.record_submission(upn, protocol)
         if self.ctx.faults.is_on(SMTP_STALL_AFTER_DATA):
             await asyncio.Event().wait()  # delivered, but no reply until the client leaves (cancels us)
         message_id = str(headers.get("Message-ID", "")).strip() or f"<{session_id_of(server)}@{SERVER_NAME}>"
@@ -409,6 +603,51 @@ def session_id_of(server: SMTP) -> str:
     return getattr(server, "session_id", "") or secrets.token_hex(8).upper()
 
 
+def _set_protocol(server: SMTP, protocol: str) -> None:
+    if isinstance(server, ExchangeSmtpSession):
+        server.auth_protocol = protocol
+
+
+def _refused_basic(user: str, why: str, reply: str) -> AuthResult:
+    log.info("Basic SMTP AUTH refused for %s: %s", user[:320], why)  # never the password
+    return AuthResult(success=False, handled=False, message=reply)
+
+
+def _b64(text: str | bytes) -> bytes | None:
+    """Base64 as RFC 4954 sends it, or None when it is not."""
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+async def _challenge(server: SMTP, prompt: bytes) -> bytes | None | AuthResult:
+    """Send ``334 <base64 prompt>`` and read the client's answer line, whatever its length.
+
+    Returns the decoded bytes, None when the answer is not base64, or the AuthResult that
+    ends the exchange (cancelled with ``*``, a line over the limit, the client gone).
+    Unlike aiosmtpd's own helper it logs nothing the client sent.
+    """
+    await server.push("334 " + base64.b64encode(prompt).decode())
+    reader = server._reader
+    too_long = False
+    while True:
+        try:
+            line = await reader.readuntil(b"\n")
+            break
+        except asyncio.LimitOverrunError as error:  # longer than the limit: drop it to its end
+            too_long = True
+            await reader.readexactly(error.consumed)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return AuthResult(success=False, handled=True)
+    if too_long or len(line) > _AUTH_LINE_LIMIT:
+        return AuthResult(success=False, handled=False, message=REPLY_LINE_TOO_LONG)
+    blob = line.strip()
+    if blob == b"*":
+        return AuthResult(success=False, handled=False, message=REPLY_AUTH_CANCELLED)
+    return _b64(blob)
+
+
 def _parse_xoauth2(blob: str) -> tuple[str, str]:
     """``base64("user=" u "\\x01auth=Bearer " t "\\x01\\x01")`` -> (u, t); ("", "") if malformed."""
     try:
@@ -443,7 +682,6 @@ class ExchangeSmtpServer:
             tls_context=self.tls_context,
             require_starttls=True,
             auth_require_tls=True,
-            auth_exclude_mechanism=["PLAIN", "LOGIN"],
             data_size_limit=MAX_MESSAGE_SIZE,
             enable_SMTPUTF8=True,
             timeout=IDLE_TIMEOUT,

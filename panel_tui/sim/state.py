@@ -1,8 +1,15 @@
 """The simulator's persisted state and the directory's rules that act on it.
 
-One :class:`SimState` per simulator: the tenant (users, app, policies, consents, refresh
+One :class:`SimState` per simulator: its tenants (users, app, policies, consents, refresh
 tokens) and the simulated clock's offset, saved atomically to ``state.json`` after every
 change. Everything runs on the simulator's event loop, so there is no locking.
+
+Tenants: the seeded one (Contoso, the home tenant) and any added for a class (one per seat:
+its own domain, administrator, policies, consents and mailboxes). One clock and one set of
+faults serve them all. A request works on one tenant: the web app's middleware, the IdP
+(a device code's or refresh token's tenant) and the SMTP server (the token's ``tid``, the
+user's domain) select it with :meth:`SimState.selecting`; ``state.tenant`` is then that
+tenant, and every operation below acts on it (the home tenant when none is selected).
 """
 from __future__ import annotations
 
@@ -11,9 +18,12 @@ import json
 import math
 import re
 import secrets
+import time
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from panel_tui.sim import aadsts
 from panel_tui.sim.aadsts import IdpError
@@ -27,6 +37,7 @@ from panel_tui.sim.tenant import (
     AppRegistration,
     Consent,
     RefreshTokenRecord,
+    SubmissionCount,
     Tenant,
     User,
     hash_password,
@@ -44,6 +55,30 @@ SMTP_AUTH_SECURITY_DEFAULTS = "security_defaults"
 SMTP_AUTH_DISABLED_TENANT = "tenant"
 SMTP_AUTH_DISABLED_MAILBOX = "mailbox"
 
+# Basic authentication for SMTP AUTH, on Microsoft's timeline (Message Center MC786329 as
+# updated on 27 January 2026): unchanged through December 2026; off by default for existing
+# tenants at the end of December 2026 (an administrator may turn it back on); never
+# available to tenants created after that; answered 550 5.7.30 after the final removal.
+BASIC_DEFAULT_OFF_AT = 1798761600.0  # 2027-01-01T00:00:00Z, "the end of December 2026"
+BASIC_ALLOWED = "allowed"              # before the cutoff, nobody changed it
+BASIC_RE_ENABLED = "re_enabled"        # an administrator turned it back on
+BASIC_OFF_BY_DEFAULT = "off_by_default"  # after the cutoff, for a tenant created before it
+BASIC_DISABLED = "disabled"            # an administrator turned it off
+BASIC_NOT_AVAILABLE = "not_available"  # a tenant created after the cutoff
+BASIC_REMOVED = "removed"              # the final removal (a trainer's switch)
+BASIC_STATES = (BASIC_ALLOWED, BASIC_RE_ENABLED, BASIC_OFF_BY_DEFAULT, BASIC_DISABLED,
+                BASIC_NOT_AVAILABLE, BASIC_REMOVED)
+
+# Exchange Online Protection's verdicts on a sender (User.sender_block), each answered with
+# its own reply by the SMTP server.
+SENDER_RESTRICTED = "restricted"        # 550 5.1.8 Access denied, bad outbound sender
+SENDER_OUTBOUND_SPAM = "outbound_spam"  # 554 5.2.0 ... OutboundSpamException
+SENDER_SPAM_ABUSE = "spam_abuse"        # 550 5.7.501 Access denied, spam abuse detected
+SENDER_BANNED = "banned"                # 550 5.7.511 Access denied, banned sender
+SENDER_BLOCKS = (SENDER_RESTRICTED, SENDER_OUTBOUND_SPAM, SENDER_SPAM_ABUSE, SENDER_BANNED)
+SUBMISSION_PROTOCOLS = ("Basic", "OAuth")
+_KEEP_SUBMISSION_DAYS = 90  # what Exchange's report can show
+
 
 _RESET_HINT = ("The simulator did not start and left the file as it is. To start again from the seeded "
                "tenant (users, policies and sign-ins as new), move it aside: mv {path} {path}.bad")
@@ -53,15 +88,86 @@ class SimStateError(ValueError):
     """A request the directory refuses (unknown user, weak password ...); the text says why."""
 
 
+# The tenant the running request or SMTP session works on (its id; None: the home tenant).
+# A context variable: each aiohttp request and each SMTP connection runs in its own task.
+_SELECTED: ContextVar[str | None] = ContextVar("sim_selected_tenant", default=None)
+_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+
+
 class SimState:
     """The tenant and the clock, with the operations the admin center and the IdP need."""
 
-    def __init__(self, path: Path, tenant: Tenant, clock: SimClock) -> None:
+    def __init__(self, path: Path, tenant: Tenant, clock: SimClock, others: list[Tenant] | None = None) -> None:
         self.path = path
-        self.tenant = tenant
+        self.home = tenant  # the seeded tenant: what is selected when nothing else is
+        self.others: dict[str, Tenant] = {t.tenant_id: t for t in others or ()}
         self.clock = clock
         # Told the new offset whenever the clock moves (the home's runtime file publishes it).
         self.clock_listeners: list[Callable[[float], None]] = []
+
+    # -- tenants ---------------------------------------------------------------------
+
+    @property
+    def tenant(self) -> Tenant:
+        """The selected tenant (the home tenant unless a request or session selected another)."""
+        selected = _SELECTED.get()
+        if selected is not None:
+            found = self.others.get(selected)
+            if found is not None:
+                return found
+        return self.home
+
+    @tenant.setter
+    def tenant(self, value: Tenant) -> None:
+        self.home = value
+
+    def tenants(self) -> list[Tenant]:
+        return [self.home, *self.others.values()]
+
+    def find_tenant(self, alias: str | None) -> Tenant | None:
+        """The tenant whose id or domain is `alias` (case-insensitive), else None."""
+        wanted = (alias or "").strip().lower()
+        return next((t for t in self.tenants() if wanted in (t.tenant_id.lower(), t.domain.lower())), None)
+
+    def tenant_of_upn(self, upn: str | None) -> Tenant | None:
+        """The tenant of a user name's domain (None: no tenant has that domain)."""
+        _, _, domain = normalise_upn(upn or "").partition("@")
+        return next((t for t in self.tenants() if t.domain.lower() == domain), None) if domain else None
+
+    def tenant_holding_refresh_token(self, token: str) -> Tenant | None:
+        key = _token_key(token)
+        return next((t for t in self.tenants() if key in t.refresh_tokens), None)
+
+    def select(self, tenant: Tenant | None) -> None:
+        """Work on `tenant` for the rest of the running task (an SMTP session after AUTH)."""
+        _SELECTED.set(tenant.tenant_id if tenant is not None else None)
+
+    @contextmanager
+    def selecting(self, tenant: Tenant | None) -> Iterator[Tenant]:
+        """Work on `tenant` (None: the home tenant) within the block."""
+        token = _SELECTED.set(tenant.tenant_id if tenant is not None else None)
+        try:
+            yield self.tenant
+        finally:
+            _SELECTED.reset(token)
+
+    def add_tenant(self, domain: str, name: str) -> Tenant:
+        """A new tenant as a fresh one looks (security defaults on, SMTP AUTH off, no consent),
+        with the printer's app and no users; created now on the simulated clock."""
+        domain = domain.strip().lower()
+        name = name.strip()
+        if not _DOMAIN.match(domain) or len(domain) > 253:
+            raise SimStateError(f"not a domain name: {domain!r}")
+        if self.find_tenant(domain) is not None:
+            raise SimStateError(f"a tenant with the domain {domain} already exists")
+        if not 1 <= len(name) <= 64:
+            raise SimStateError("the tenant's name must have 1 to 64 characters")
+        fresh = seeded_tenant(self.home.created_at)  # the printer's app as a new tenant has it
+        tenant = Tenant(tenant_id=_new_guid(), domain=domain, name=name, created_at=fresh.created_at,
+                        apps=fresh.apps)
+        self.others[tenant.tenant_id] = tenant
+        self.save()
+        return tenant
 
     # -- persistence -----------------------------------------------------------------
 
@@ -88,7 +194,11 @@ class SimState:
             offset = data.get("clock_offset", 0)
             if not isinstance(offset, (int, float)) or isinstance(offset, bool) or not math.isfinite(offset):
                 raise ValueError(f"clock_offset {offset!r} is not a finite number")
-            state = cls(path, Tenant.from_dict(data["tenant"]), SimClock(offset))
+            others = data.get("tenants", [])
+            if not isinstance(others, list):
+                raise ValueError("tenants is not a list")
+            state = cls(path, Tenant.from_dict(data["tenant"]), SimClock(offset),
+                        [Tenant.from_dict(item) for item in others])
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
             problem = f"the simulator's state is corrupt ({type(error).__name__}: {str(error)[:200]})"
             raise SimFileError(path, problem, _RESET_HINT.format(path=path)) from None
@@ -99,13 +209,15 @@ class SimState:
         payload = {
             "version": STATE_VERSION,
             "clock_offset": self.clock.offset,
-            "tenant": self.tenant.to_dict(),
+            "tenant": self.home.to_dict(),
+            "tenants": [tenant.to_dict() for tenant in self.others.values()],
         }
         write_bytes_atomic(self.path, json.dumps(payload, indent=1, sort_keys=True).encode("utf-8"))
 
     def reset(self) -> None:
-        """Back to the seeded tenant and the real time."""
-        self.tenant = seeded_tenant()
+        """Back to the seeded tenant alone and the real time."""
+        self.home = seeded_tenant()
+        self.others.clear()
         self.clock.reset()
         self.save()
         self._clock_moved()
@@ -116,8 +228,13 @@ class SimState:
         return self.clock.now()
 
     def advance_clock(self, seconds: float) -> float:
+        before = self.clock.offset
         now = self.clock.advance(seconds)
-        self.save()
+        try:
+            self.save()
+        except OSError:  # not saved (a full disk): the clock stays where it was saved
+            self.clock.offset = before
+            raise
         self._clock_moved()
         return now
 
@@ -192,6 +309,111 @@ class SimState:
             policies.smtp_auth_org = bool(smtp_auth_org)
         if conditional_access_block is not None:
             policies.conditional_access_block_device_code = bool(conditional_access_block)
+        self.save()
+
+    # -- Basic authentication for SMTP AUTH (MC786329) --------------------------------------
+
+    def basic_smtp_auth_state(self) -> str:
+        """Where the tenant stands on Microsoft's timeline now (one of BASIC_STATES)."""
+        policies = self.tenant.policies
+        if policies.basic_final_removal:
+            return BASIC_REMOVED
+        if self.tenant.created_at >= BASIC_DEFAULT_OFF_AT:
+            return BASIC_NOT_AVAILABLE
+        if policies.basic_smtp_auth is True:
+            return BASIC_RE_ENABLED
+        if policies.basic_smtp_auth is False:
+            return BASIC_DISABLED
+        return BASIC_ALLOWED if self.now() < BASIC_DEFAULT_OFF_AT else BASIC_OFF_BY_DEFAULT
+
+    def basic_smtp_auth_allowed(self) -> bool:
+        return self.basic_smtp_auth_state() in (BASIC_ALLOWED, BASIC_RE_ENABLED)
+
+    def set_basic_smtp_auth(self, enabled: bool | None) -> None:
+        """An administrator's choice: True re-enables, False turns off, None follows the
+        timeline. A tenant created after the cutoff cannot turn it on."""
+        if enabled and self.tenant.created_at >= BASIC_DEFAULT_OFF_AT:
+            raise SimStateError("Basic authentication for SMTP AUTH is not available to tenants "
+                                "created after December 2026")
+        self.tenant.policies.basic_smtp_auth = enabled
+        self.save()
+
+    def set_basic_final_removal(self, removed: bool) -> None:
+        self.tenant.policies.basic_final_removal = bool(removed)
+        self.save()
+
+    def set_tenant_created(self, created_at: float) -> None:
+        """When the tenant was created (a trainer's "new tenant after the cutoff")."""
+        if not math.isfinite(created_at):
+            raise SimStateError("the creation time must be a finite number of seconds")
+        self.tenant.created_at = float(created_at)
+        self.save()
+
+    def record_submission(self, upn: str, protocol: str) -> None:
+        """Count one message submitted over SMTP AUTH, for the Clients Submission Report."""
+        if protocol not in SUBMISSION_PROTOCOLS:
+            raise ValueError(f"unknown protocol {protocol!r}")
+        day = _utc_day(self.now())
+        upn = normalise_upn(upn)
+        entry = next((e for e in self.tenant.submissions
+                      if e.day == day and e.upn == upn and e.protocol == protocol), None)
+        if entry is None:
+            entry = SubmissionCount(day=day, upn=upn, protocol=protocol)
+            self.tenant.submissions.append(entry)
+        entry.count += 1
+        oldest = _utc_day(self.now() - _KEEP_SUBMISSION_DAYS * 86400)
+        self.tenant.submissions = [e for e in self.tenant.submissions if e.day >= oldest]
+        self.save()
+
+    def submission_report(self, days: int) -> list[dict]:
+        """Per sender and protocol, messages over the last ``days`` simulated days (today
+        included), most first: the rows of Exchange's SMTP AUTH Clients Submission Report."""
+        first = _utc_day(self.now() - (days - 1) * 86400)
+        totals: dict[tuple[str, str], int] = {}
+        last: dict[tuple[str, str], str] = {}
+        for entry in self.tenant.submissions:
+            if entry.day >= first:
+                key = (entry.upn, entry.protocol)
+                totals[key] = totals.get(key, 0) + entry.count
+                last[key] = max(last.get(key, ""), entry.day)
+        rows = [{"upn": upn, "protocol": protocol, "messages": count, "last_day": last[(upn, protocol)]}
+                for (upn, protocol), count in totals.items()]
+        return sorted(rows, key=lambda row: (-row["messages"], row["upn"], row["protocol"]))
+
+    # -- Send As, shared mailboxes and sender verdicts --------------------------------------
+
+    def may_send_as(self, upn: str, sender: str) -> bool:
+        """The signed-in mailbox sends as itself, or as a mailbox that granted it Send As."""
+        upn, sender = normalise_upn(upn), normalise_upn(sender)
+        if upn == sender:
+            return True
+        target = self.user(sender)
+        return target is not None and upn in target.send_as
+
+    def grant_send_as(self, mailbox: str, trustee: str) -> None:
+        target = self.require_user(mailbox)
+        trustee = self.require_user(trustee).upn
+        if trustee not in target.send_as and trustee != target.upn:
+            target.send_as.append(trustee)
+        self.save()
+
+    def remove_send_as(self, mailbox: str, trustee: str) -> None:
+        target = self.require_user(mailbox)
+        target.send_as = [t for t in target.send_as if t != normalise_upn(trustee)]
+        self.save()
+
+    def add_shared_mailbox(self, upn: str, display_name: str) -> User:
+        """A shared mailbox (no password anybody knows, nobody signs in as it)."""
+        user = self.add_user(upn, display_name, secrets.token_urlsafe(24))
+        user.shared = True
+        user.password_changed = False
+        self.save()
+        return user
+
+    def set_sender_block(self, upn: str, block: str | None) -> None:
+        if block is not None and block not in SENDER_BLOCKS:
+            raise SimStateError(f"unknown sender verdict {block!r}; known: {', '.join(SENDER_BLOCKS)}")
+        self.require_user(upn).sender_block = block
         self.save()
 
     def smtp_auth_refusal(self, user: User) -> str | None:
@@ -327,6 +549,14 @@ class SimState:
                 "security_defaults": tenant.policies.security_defaults,
                 "smtp_auth_org": tenant.policies.smtp_auth_org,
                 "conditional_access_block": tenant.policies.conditional_access_block_device_code,
+                "basic_smtp_auth": tenant.policies.basic_smtp_auth,
+                "basic_final_removal": tenant.policies.basic_final_removal,
+            },
+            "basic_smtp_auth": {
+                "state": self.basic_smtp_auth_state(),
+                "allowed": self.basic_smtp_auth_allowed(),
+                "default_off_at": BASIC_DEFAULT_OFF_AT,
+                "tenant_created_at": tenant.created_at,
             },
             "users": [
                 {
@@ -339,6 +569,9 @@ class SimState:
                     "tokens_valid_from": user.tokens_valid_from,
                     "live_refresh_tokens": live_tokens.get(user.upn, 0),
                     "password_changed": user.password_changed,
+                    "shared": user.shared,
+                    "send_as": list(user.send_as),
+                    "sender_block": user.sender_block,
                 }
                 for user in tenant.users.values()
             ],
@@ -368,6 +601,10 @@ class SimState:
     def _check_password_rules(password: str) -> None:
         if len(password) < PASSWORD_MIN_LENGTH or len(password) > 256:
             raise SimStateError(f"passwords need {PASSWORD_MIN_LENGTH} to 256 characters")
+
+
+def _utc_day(epoch: float) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(epoch))
 
 
 def _token_key(token: str) -> str:

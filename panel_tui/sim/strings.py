@@ -119,7 +119,7 @@ SIGNIN_STRINGS: dict[str, dict[str, str]] = {
         "perm_smtp": "Trimită e-mailuri din cutiile poștale folosind SMTP AUTH",
         "perm_offline": "Mențină accesul la datele la care i-ați acordat acces",
         "perm_profile": "Vă conecteze și să vă citească profilul de bază",
-        "consent_org": "Acceptați în numele organizației",
+        "consent_org": "Consimțământ în numele organizației",
         "consent_org_help": (
             "Aplicația primește aceste permisiuni pentru toți utilizatorii organizației; "
             "aceștia nu vor mai fi întrebați."
@@ -155,7 +155,7 @@ SIGNIN_STRINGS: dict[str, dict[str, str]] = {
         ),
         "approval_hint": (
             "Un administrator o acordă conectându-se o dată și bifând "
-            "\u201eAcceptați în numele organizației\u201d."
+            "\u201eConsimțământ în numele organizației\u201d."
         ),
         "start_over_title": "Începeți din nou",
         "start_over_body": "Această sesiune de conectare nu mai este validă. Introduceți din nou codul.",

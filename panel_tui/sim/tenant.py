@@ -10,6 +10,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import asdict, dataclass, field
 
 TENANT_ID = "3f6d9c4e-8a27-4b1d-9e55-2c7a1b0d4f63"
@@ -81,6 +82,13 @@ class User:
     # Refresh tokens from sign-ins before this simulated time are dead (revocation, password change).
     tokens_valid_from: float = 0.0
     password_changed: bool = False
+    # A shared mailbox: nobody signs in as it; trustees listed in send_as may send as it.
+    shared: bool = False
+    # Exchange's "Send As" permission on this mailbox: the UPNs that may send as it.
+    send_as: list[str] = field(default_factory=list)
+    # Exchange Online Protection's verdict on this sender (None: may send); one of
+    # SENDER_BLOCKS' keys, each answered with its own Exchange reply.
+    sender_block: str | None = None
 
     @property
     def can_consent_for_org(self) -> bool:
@@ -112,6 +120,11 @@ class Policies:
     security_defaults: bool = True
     smtp_auth_org: bool = False
     conditional_access_block_device_code: bool = False
+    # Basic authentication for SMTP AUTH (MC786329): None follows Microsoft's timeline for
+    # the date; True is an administrator's re-enable, False an administrator's turn-off.
+    basic_smtp_auth: bool | None = None
+    # The trainer's "final removal" (second half of 2027): Basic answers 550 5.7.30.
+    basic_final_removal: bool = False
 
 
 @dataclass
@@ -145,6 +158,17 @@ class RefreshTokenRecord:
 
 
 @dataclass
+class SubmissionCount:
+    """Messages a sender submitted over SMTP AUTH on one (simulated, UTC) day, by protocol,
+    for Exchange's SMTP AUTH Clients Submission Report."""
+
+    day: str  # YYYY-MM-DD
+    upn: str
+    protocol: str  # "Basic" or "OAuth"
+    count: int = 0
+
+
+@dataclass
 class Tenant:
     """The persisted part of the simulator's world."""
 
@@ -156,6 +180,10 @@ class Tenant:
     policies: Policies = field(default_factory=Policies)
     consents: list[Consent] = field(default_factory=list)
     refresh_tokens: dict[str, RefreshTokenRecord] = field(default_factory=dict)
+    # When the tenant was created (simulated epoch): tenants created after Basic SMTP AUTH's
+    # default-off date never get it.
+    created_at: float = 0.0
+    submissions: list[SubmissionCount] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -167,6 +195,8 @@ class Tenant:
             "policies": asdict(self.policies),
             "consents": [asdict(consent) for consent in self.consents],
             "refresh_tokens": {key: rec.to_dict() for key, rec in self.refresh_tokens.items()},
+            "created_at": self.created_at,
+            "submissions": [asdict(item) for item in self.submissions],
         }
 
     @classmethod
@@ -184,12 +214,15 @@ class Tenant:
             refresh_tokens={
                 key: RefreshTokenRecord(**rec) for key, rec in data.get("refresh_tokens", {}).items()
             },
+            created_at=float(data.get("created_at", 0.0)),
+            submissions=[SubmissionCount(**item) for item in data.get("submissions", [])],
         )
 
 
-def seeded_tenant() -> Tenant:
-    """A fresh tenant as documented in README.md."""
-    tenant = Tenant()
+def seeded_tenant(created_at: float | None = None) -> Tenant:
+    """A fresh tenant as documented in README.md, created at ``created_at`` (simulated
+    epoch; default: now)."""
+    tenant = Tenant(created_at=time.time() if created_at is None else created_at)
     for account in SEEDED_ACCOUNTS:
         tenant.users[account.upn] = User(
             upn=account.upn,

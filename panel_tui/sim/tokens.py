@@ -44,12 +44,26 @@ class SigningKey:
 
     @classmethod
     def load_or_create(cls, path: Path) -> "SigningKey":
+        """The key in `path`, made there if there is none. A file that is there but unusable
+        stops the start (SimFileError) and is kept: a new key would void every sign-in."""
+        from panel_tui.sim.runtime import SimFileError
+
+        fix = (f"The simulator did not start and changed nothing. Restore {path} from a backup, or delete "
+               "it: the simulator makes a new key, and every sign-in it issued must be made again.")
         try:
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-            if isinstance(key, rsa.RSAPrivateKey):
-                return cls(key)
-        except (OSError, ValueError):
-            pass
+            data = path.read_bytes()
+        except FileNotFoundError:
+            data = None
+        except OSError as error:
+            raise SimFileError(path, f"cannot read the token signing key ({error.strerror or error})", fix) from None
+        if data is not None:
+            try:
+                key = serialization.load_pem_private_key(data, password=None)
+            except (ValueError, TypeError) as error:
+                raise SimFileError(path, f"the token signing key is not a PEM private key ({error})", fix) from None
+            if not isinstance(key, rsa.RSAPrivateKey):
+                raise SimFileError(path, "the token signing key is not an RSA key", fix)
+            return cls(key)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = key.private_bytes(
             serialization.Encoding.PEM,

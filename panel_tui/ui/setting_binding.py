@@ -17,7 +17,6 @@ from panel_tui.ui.formatting import format_clock, format_offset
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.ui.app_base import PanelAppBase
 
-REDACTED = "[redacted]"
 ADMIN_TIMEOUTS = (1, 3, 5, 10, 30)
 DATE_FORMATS = ("yyyy-mm-dd", "dd.mm.yyyy", "mm/dd/yyyy")
 
@@ -77,7 +76,7 @@ def _email_binding(field) -> SettingBinding:
     def display(app: "PanelAppBase") -> str:
         value = getattr(app.printer.settings.email_server, name)
         if field.kind == "secret":
-            return REDACTED if value else ""
+            return app.t("value.password_mask") if value else ""
         if field.kind == "bool":
             return app.t("value.enable" if value else "value.disable")
         if field.choices is not None:

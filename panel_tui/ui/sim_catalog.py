@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
+from panel_tui.backend import seeded_accounts
 from panel_tui.ui.screen_recipe import ScreenRecipe
 
 
@@ -22,9 +23,7 @@ def _prepare_tenant(app, *, consent: bool = True) -> None:
 
 
 def _oauth_settings(app):
-    from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-
-    printer = SEEDED_ACCOUNTS[1]
+    printer = seeded_accounts()[1]
     settings = app.printer.settings.with_field("email_server.auth_method", "oauth2")
     settings = settings.with_field("email_server.email_service", "exchange_online")
     return settings.with_field("email_server.sender", printer.upn)
@@ -32,9 +31,7 @@ def _oauth_settings(app):
 
 def _sign_in_printer(app) -> None:
     """Web Config's Sign In as the printer's mailbox, approved at the simulator's pages."""
-    from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-
-    printer = SEEDED_ACCOUNTS[1]
+    printer = seeded_accounts()[1]
     session = app.backend.session_for(_oauth_settings(app).email_server)
     flow = session.start_device_flow()
     app.backend.control().approve_device_code(flow.user_code, printer.upn, printer.password)
@@ -52,13 +49,11 @@ async def _settle(pilot, rounds: int = 10) -> None:
 
 
 async def _scan_to_megan(pilot) -> None:
-    from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-
     app = pilot.app
     for node in ("scan", "scan_to_email"):
         app.open_node(node)
         await pilot.pause()
-    await pilot.press(*SEEDED_ACCOUNTS[2].upn, "enter")
+    await pilot.press(*seeded_accounts()[2].upn, "enter")
     await _settle(pilot)
 
 
@@ -67,11 +62,9 @@ def _outcome(*, sign_in: bool, mailbox_smtp_auth: bool = True):
         app = pilot.app
 
         def setup() -> None:
-            from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-
             _prepare_tenant(app)
             if not mailbox_smtp_auth:
-                app.backend.control().set_smtp_auth_mailbox(SEEDED_ACCOUNTS[1].upn, False)
+                app.backend.control().set_smtp_auth_mailbox(seeded_accounts()[1].upn, False)
             if sign_in:
                 _sign_in_printer(app)
             app.printer.update(_oauth_settings(app))  # OK in Web Config

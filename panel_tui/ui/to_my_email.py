@@ -2,7 +2,8 @@
 
 With "User's email address" as the sender, each user signs in once with a device code
 shown here (code, URL and a QR code); later sends use that sign-in silently. A user whose
-sign-in is missing or dead gets 370 and is offered the sign-in again.
+sign-in is missing or dead gets 370 and is offered the sign-in again; a sign-in cancelled or
+left to expire ends as a 370 job too (the guide's table: sign in to the cloud service).
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class ToMyEmailScreen(PanelScreen):
         self._flow: DeviceFlow | None = None
         self._session: OAuthSession | None = None
         self._message: tuple[str, dict] | None = None
+        self._after_370 = False  # the sign-in on screen was offered by a 370 job already recorded
 
     def breadcrumb(self) -> list[str]:
         return [panel_app(self).t("menu.to_my_email")]
@@ -101,11 +103,13 @@ class ToMyEmailScreen(PanelScreen):
         if await asyncio.to_thread(session.user_signed_in, user):
             start_mail_job(app, lambda: jobs.to_my_email(user), after=self._after_send)
         else:
+            self._after_370 = False
             await self._begin_signin(session)
 
     def _after_send(self, outcome) -> None:
         if outcome.error is not None and outcome.error.code == 370 and self.is_attached:
             # The user's sign-in is dead: offer it again (the failed job stays retryable).
+            self._after_370 = True
             self.run_worker(self._begin_signin(panel_app(self).cloud.session_for(
                 panel_app(self).printer.settings.email_server)), exclusive=True, group="tme", exit_on_error=False)
 
@@ -153,15 +157,31 @@ class ToMyEmailScreen(PanelScreen):
                 return await jobs.to_my_email(user)
 
             start_mail_job(app, job)
+        elif result.outcome in ("cancelled", "expired"):
+            self._not_signed_in(self._user)
         else:
             self._message = (result.outcome_key, {})
             self.refresh(recompose=True)
 
+    def _not_signed_in(self, user: str) -> None:
+        """The user did not sign in: To My Email cannot send, which the job log records as 370."""
+        self._message = ("cause.user_signin_required.message", {})
+        self.refresh(recompose=True)
+        if self._after_370:
+            return  # the 370 that offered this sign-in is in the job log already
+        app = panel_app(self)
+
+        async def job():
+            jobs = await app.mail_jobs()
+            return await jobs.to_my_email(user)
+
+        start_mail_job(app, job)
+
     async def action_cancel_or_back(self) -> None:
         if self._flow is not None and self._session is not None:
-            self._session.cancel(self._flow)  # the polling thread ends after its current poll
+            self._session.cancel(self._flow)  # the polling thread ends after its current poll (370 then)
             self._flow = None
-            self._message = ("signin.outcome.cancelled", {})
+            self._message = ("cause.user_signin_required.message", {})
             self.refresh(recompose=True)
         else:
             await self.run_action("app.back")

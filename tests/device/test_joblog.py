@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from panel_tui.device.joblog import JOB_TYPES, JobLog, scrub_detail
-from tests.conftest import orphan_running_jobs
+from tests.helpers.joblog import orphan_running_jobs
 
 
 @pytest.fixture

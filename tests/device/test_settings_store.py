@@ -1,6 +1,3 @@
-import pytest
-
-
 def test_passwords_never_reach_settings_json(tmp_path, monkeypatch):
     """The SMTP password lives only in the 0600 secret store and survives a reload."""
     import os
@@ -22,12 +19,9 @@ def test_passwords_never_reach_settings_json(tmp_path, monkeypatch):
     assert store.load().email_server.password == "Hunter2-secret"
 
 
-def test_storage_names_still_resolve_from_the_model_module():
-    """settings_store holds the storage; older imports from settings keep working."""
-    from panel_tui.device import settings, settings_store
+def test_storage_names_live_only_in_the_store_module():
+    """The model module holds the model; storage is imported from settings_store (no re-export shim)."""
+    from panel_tui.device import settings
 
-    assert settings.SettingsStore is settings_store.SettingsStore
-    assert settings.SettingsError is settings_store.SettingsError
-    assert settings.settings_from_dict is settings_store.settings_from_dict
-    with pytest.raises(AttributeError):
-        settings.NoSuchName  # noqa: B018
+    for name in ("SCHEMA_VERSION", "SettingsError", "SettingsStore", "settings_from_dict", "settings_to_dict"):
+        assert not hasattr(settings, name), name

@@ -7,7 +7,7 @@ import stat
 import pytest
 
 from panel_tui.device.admin import set_admin_password
-from panel_tui.device.settings import REDACTED, DeviceSettings, EmailServerSettings
+from panel_tui.device.settings import DeviceSettings, EmailServerSettings
 from panel_tui.device.status_sheet import (
     SHEET_WIDTH,
     SignInInfo,
@@ -18,7 +18,7 @@ from panel_tui.device.status_sheet import (
     render_status_sheet,
     write_status_sheet,
 )
-from tests.device.locale_support import translator
+from tests.helpers.locales import translator
 
 PASSWORD = "Pa55-w0rd!"
 ACCOUNT = "admin@contoso.onmicrosoft.com"
@@ -50,7 +50,7 @@ def test_email_rows_follow_the_guide():
     assert by_label["field.smtp_port"].value == "587"
     assert by_label["field.secure_connection"].value == "value.secure_connection.starttls"
     # As on a real printer: only the password is masked; account, sender and POP3 are shown.
-    assert by_label["field.password"] == StatusRow("field.password", REDACTED, False)
+    assert by_label["field.password"] == StatusRow("field.password", "value.password_mask", True)
     assert by_label["field.account"] == StatusRow("field.account", ACCOUNT, False)
     assert by_label["field.sender"] == StatusRow("field.sender", SENDER, False)
     assert by_label["field.pop3_server"] == StatusRow("field.pop3_server", POP3, False)
@@ -88,7 +88,8 @@ def test_sheet_is_paper_width_translated_and_redacted(lang, clock):
     text = render_status_sheet(settings, SignInInfo("signed_in", ACCOUNT), translator(lang), clock.now())
     lines = text.splitlines()
     assert max(len(line) for line in lines) <= SHEET_WIDTH
-    assert text.count(REDACTED) == 1  # the password
+    assert text.count(translator(lang)("value.password_mask")) == 1  # the password, masked in the locale's way
+    assert "[redacted]" not in text
     assert "14/03/2026" not in text and "2026-03-14 11:26 (UTC+02:00)" in text
     assert settings.printer_name in text and settings.serial_number in text
     for secret in (PASSWORD, settings.admin_password_hash, "Adm1nPassw0rd"):

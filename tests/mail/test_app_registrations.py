@@ -12,8 +12,8 @@ from panel_tui.mail.errors import MailError, classify_idp_error
 from panel_tui.mail.providers import simulator
 from panel_tui.sim.tenant import TENANT_DOMAIN, TENANT_ID
 from panel_tui.sim.throttle import LOCKOUT_THRESHOLD
-from tests.device.locale_support import catalog
-from tests.mail.conftest import ADMIN, PRINTER
+from tests.helpers.locales import catalog
+from tests.helpers.tenant import ADMIN, PRINTER
 
 
 def _session(world, **provider) -> OAuthSession:

@@ -8,7 +8,7 @@ import pytest
 
 from panel_tui.device.joblog import JobLog
 from panel_tui.mail.jobs import InvalidRequest, MailRequest
-from tests.conftest import orphan_running_jobs
+from tests.helpers.joblog import orphan_running_jobs
 
 from .conftest import ADMIN, ALEX, MEGAN, PRINTER
 
@@ -103,11 +103,11 @@ async def test_smtp_auth_disabled(world, where):
     assert "5.7.139" in outcome.job.detail and ("Mailbox" in outcome.job.detail) == (where == "mailbox")
 
 
-async def test_wrong_sender_is_send_as_denied(world):
+async def test_wrong_sender_is_send_as_not_permitted(world):
     world.ready()
     world.apply_oauth(sender=ADMIN.upn)
     outcome = await world.jobs.scan_to_email(MEGAN.upn)
-    assert (outcome.error.cause_name, outcome.job.error_code) == ("send_as_denied", 312)
+    assert (outcome.error.cause_name, outcome.job.error_code) == ("send_as_not_permitted", 312)
     assert world.control.mailbox(MEGAN.upn) == []
 
 

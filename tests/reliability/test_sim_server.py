@@ -133,6 +133,8 @@ def test_idle_smtp_client_is_told_and_cut(server):
 
 
 def test_smtp_connections_are_capped_per_address(server, limits):
+    """Over the cap a newcomer is admitted and the oldest unauthenticated connection is cut
+    (fair per connection: idle sockets cannot lock others out; the count stays bounded)."""
     limits.setattr(sim_smtp, "MAX_CONNECTIONS_PER_ADDRESS", 2)
     limits.setattr(sim_smtp, "IDLE_TIMEOUT", WAIT * 3)
     address = (server.smtp_host, server.smtp_port)
@@ -141,9 +143,28 @@ def test_smtp_connections_are_capped_per_address(server, limits):
         for sock in held:
             assert sock.recv(4096).startswith(b"220 ")
         with socket.create_connection(address, timeout=WAIT) as third:
-            lines = _smtp_lines(third)
+            assert third.recv(4096).startswith(b"220 ")
+            lines = _smtp_lines(held[0])
         assert len(lines) == 1 and lines[0].startswith(
             "421 4.3.2 The maximum number of concurrent connections has exceeded a limit")
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_smtp_total_is_bounded_when_every_connection_is_busy(server, limits):
+    """The total cap holds: with no unauthenticated connection to cut, a newcomer is refused."""
+    limits.setattr(sim_smtp, "MAX_CONNECTIONS", 2)
+    limits.setattr(sim_smtp, "IDLE_TIMEOUT", WAIT * 3)
+    limits.setattr(sim_smtp, "_authenticated", lambda session: True)  # as if both had signed in
+    address = (server.smtp_host, server.smtp_port)
+    held = [socket.create_connection(address, timeout=WAIT) for _ in range(2)]
+    try:
+        for sock in held:
+            assert sock.recv(4096).startswith(b"220 ")
+        with socket.create_connection(address, timeout=WAIT) as third:
+            lines = _smtp_lines(third)
+        assert len(lines) == 1 and lines[0].startswith("421 4.3.2 ")
     finally:
         for sock in held:
             sock.close()

@@ -14,7 +14,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from tests.conftest import chromium_path
+from tests.helpers.processes import chromium_path
 
 from .conftest import ADMIN
 
@@ -33,7 +33,7 @@ PAGES = {
            "accept": "Accept", "done": "You have signed in"},
     "ro": {"code": "Introduceți codul", "next": "Înainte", "password": "Introduceți parola",
            "sign_in": "Autentificare", "permissions": "Permisiuni solicitate",
-           "org": "Acceptați în numele organizației", "accept": "Accept", "done": "V-ați conectat"},
+           "org": "Consimțământ în numele organizației", "accept": "Accept", "done": "V-ați conectat"},
 }
 
 
@@ -117,3 +117,42 @@ def test_admin_center_sign_in_and_a_setting_in_a_real_browser(sim, browser):
     finally:
         context.close()
     assert sim.control.state()["policies"]["security_defaults"] is False
+
+
+def test_admin_center_controls_by_microsofts_words_in_a_real_browser(sim, browser):
+    """Exchange admin center > Settings > Mail flow's checkbox, Manage email apps' Authenticated
+    SMTP, and Reports > SMTP AUTH clients, driven by their words as an administrator would."""
+    from playwright import sync_api
+
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(sim.endpoints.admin_url)
+        page.fill("#upn", ADMIN.upn)
+        page.fill("#password", ADMIN.password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(sim.endpoints.admin_url)
+        page.get_by_role("link", name="Org settings").click()
+        box = page.get_by_label("Turn off SMTP AUTH protocol for your organization")
+        sync_api.expect(box).to_be_checked()
+        box.uncheck()
+        page.locator("#mail-flow").get_by_role("button", name="Save").click()
+        sync_api.expect(page.locator(".flash")).to_have_text(
+            "Mail flow settings saved: SMTP AUTH for your organization is on.")
+        sync_api.expect(page.get_by_label("Turn off SMTP AUTH protocol for your organization")).not_to_be_checked()
+        page.get_by_role("link", name="Users and mailboxes").click()
+        megan = page.get_by_label("Authenticated SMTP for megan@contoso.onmicrosoft.com")
+        sync_api.expect(megan).to_be_checked()  # follows the organisation, now on
+        megan.uncheck()
+        page.locator("form[action='/admin/users/email-apps']").filter(has=megan).get_by_role(
+            "button", name="Save changes").click()
+        sync_api.expect(page.locator(".flash")).to_contain_text("Authenticated SMTP off")
+        page.get_by_role("link", name="Reports").click()
+        sync_api.expect(page.locator("#smtp-auth-report")).to_contain_text("No SMTP AUTH submissions")
+        page.get_by_role("link", name="Last 30 days").click()
+        sync_api.expect(page.locator("#smtp-auth-report")).to_contain_text("last 30 days")
+    finally:
+        context.close()
+    state = sim.control.state()
+    assert state["policies"]["smtp_auth_org"] is True
+    assert {u["upn"]: u["smtp_auth"] for u in state["users"]}["megan@contoso.onmicrosoft.com"] is False

@@ -96,7 +96,9 @@ def test_unknown_fault_is_refused(sim):
 
 
 def test_reset_switches_every_fault_off(sim):
-    for name in ("idp_down", "idp_5xx", "smtp_down", "smtp_drop_mid_data", "slow_down", "smtp_stall_after_data"):
+    from panel_tui.sim.faults import FAULT_NAMES
+
+    for name in FAULT_NAMES:
         sim.control.set_fault(name, True)
     assert all(sim.control.state()["faults"].values())
     sim.control.reset()

@@ -24,12 +24,12 @@ def test_html_escapes_values_but_not_markup():
 
 
 def test_maildir_folders_cannot_escape_the_root(tmp_path):
-    assert mailbox_folder_name("../../etc/passwd") == "_.._etc_passwd"
-    assert mailbox_folder_name("..") == "_"
+    assert mailbox_folder_name("../../etc/passwd") == "%2E.%2F..%2Fetc%2Fpasswd"
+    assert mailbox_folder_name("..") == "%2E."
     assert mailbox_folder_name("Printer@Contoso.onmicrosoft.com") == "printer@contoso.onmicrosoft.com"
     store = MailStore(tmp_path / "maildir")
     store.deliver(["../outside@example.com"], b"Subject: hi\r\n\r\nx\r\n")
-    assert [p.name for p in (tmp_path / "maildir").iterdir()] == ["_outside@example.com"]
+    assert [p.name for p in (tmp_path / "maildir").iterdir()] == ["%2E.%2Foutside@example.com"]
     assert not (tmp_path / "outside@example.com").exists()
 
 

@@ -7,13 +7,7 @@ import pytest
 from panel_tui.ui.hardware_keys import HARDWARE_KEYS, HardwareKeys
 from panel_tui.ui.home import HomeScreen
 from panel_tui.ui.tile_grid import TileGrid, TileSpec, fit_tiles, wrap_words
-
-
-def region_lines(app, widget) -> list[str]:
-    """The text the user sees inside `widget`'s region, line by line."""
-    strips = app.screen._compositor.render_strips()
-    region = widget.region
-    return [strip.crop(region.x, region.right).text for strip in strips[region.y:region.bottom]]
+from tests.helpers.screen import region_lines
 
 
 def assert_words_whole(lines: list[str], labels: list[str]) -> None:

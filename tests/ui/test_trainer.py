@@ -11,26 +11,11 @@ import pytest
 from panel_tui import scenarios
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 from panel_tui.ui.trainer import CONTROLS, TrainerScreen
-from tests.test_e2e_panel import dialog_text, send_scan
+from tests.helpers.panel import open_trainer, send_scan, settle
+from tests.helpers.screen import dialog_text, text_of
 
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
 SIZE = (100, 30)
-
-
-async def settle(app, pilot) -> None:
-    """Let the console's workers finish (an action, then the state read after it)."""
-    for _ in range(10):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.is_running for w in app.workers):
-            return
-
-
-async def open_trainer(app, pilot) -> TrainerScreen:
-    app.push_screen(TrainerScreen())
-    await settle(app, pilot)
-    assert isinstance(app.screen, TrainerScreen)
-    return app.screen
 
 
 async def confirm_yes(app, pilot) -> None:
@@ -43,10 +28,6 @@ async def confirm_yes(app, pilot) -> None:
 
 def row(screen, option_id: str) -> str:
     return str(screen.query_one("#trainer-controls").get_option(option_id).prompt)
-
-
-def text_of(screen, selector: str) -> str:
-    return str(screen.query_one(selector).render())
 
 
 async def apply_scenario(app, pilot, name: str) -> None:
@@ -146,7 +127,8 @@ async def test_tenant_switches_and_the_mailbox_cycle(make_e2e_app, sim_control):
         await pilot.press("c", "a", "e")
         await settle(app, pilot)
         assert sim_control.state()["policies"] == {"security_defaults": False, "smtp_auth_org": True,
-                                                   "conditional_access_block": True}
+                                                   "conditional_access_block": True,
+                                                   "basic_smtp_auth": None, "basic_final_removal": False}
         assert row(screen, "policy-ca").endswith("● On")
         seen = []
         for _ in range(3):

@@ -5,53 +5,23 @@ The person at the browser is SimControl.approve_device_code, reading the code fr
 """
 from __future__ import annotations
 
-import re
-
 import pytest
 from textual.widgets import Input, Select
 
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
-from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 from panel_tui.ui.webconfig import WebConfigScreen
-from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
-from tests.tenant import prepare_tenant
-
-from .test_webconfig import click, open_webconfig, screen_text, text_of
-
-ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
-
-
-async def choose_oauth2(app, pilot, section: str = "email_server") -> None:
-    app.screen.query_one(f"#{section}-auth_method", Select).value = "oauth2"
-    await pilot.pause()
-    app.screen.query_one(f"#{section}-email_service", Select).value = "exchange_online"
-    await pilot.pause()
-
-
-async def start_sign_in(app, pilot, section: str = "email_server") -> SignInWithMicrosoftScreen:
-    """Sign In, then "Sign in with Microsoft": returns the modal once it shows the code."""
-    await click(pilot, f"#{section}-signin")
-    modal = app.screen
-    assert isinstance(modal, SignInWithMicrosoftScreen)
-    await click(pilot, "#signin-microsoft")
-    await modal.code_request.wait()
-    await pilot.pause()
-    assert modal.query_one("#signin-code-step").display and modal.answer_wait is not None
-    return modal
-
-
-async def sign_in_as(app, pilot, control, account, section: str = "email_server", **browser) -> SignInWithMicrosoftScreen:
-    """The whole sign-in: the code read from the screen is entered in the 'browser'."""
-    modal = await start_sign_in(app, pilot, section)
-    code = text_of(app, "#signin-code")
-    assert code == modal.flow.user_code and text_of(app, "#signin-url") == modal.flow.verification_uri
-    assert re.search(r"1[45]:[0-5][0-9]", text_of(app, "#signin-countdown"))  # 15 minutes from the flow
-    assert len(text_of(app, "#signin-qr").splitlines()) >= 15
-    control.approve_device_code(code, account.upn, account.password, **browser)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    assert modal.query_one("#signin-outcome-step").display
-    return modal
+from tests.helpers.panel import (
+    ADMIN,
+    MEGAN,
+    PRINTER,
+    choose_oauth2,
+    click,
+    open_webconfig,
+    sign_in_as,
+    start_sign_in,
+)
+from tests.helpers.screen import screen_text, shown_words, text_of
+from tests.helpers.tenant import prepare_tenant
 
 
 async def test_guide_sign_in_ok_then_connection_check(make_e2e_app, sim_control):
@@ -68,6 +38,8 @@ async def test_guide_sign_in_ok_then_connection_check(make_e2e_app, sim_control)
         assert isinstance(app.screen, WebConfigScreen)
         assert text_of(app, "#email_server-status") == "Signed in"
         assert text_of(app, "#email_server-account-signed-in") == ADMIN.upn
+        await pilot.pause()
+        assert app.screen.focused is not None and app.screen.focused.id == "email_server-ok"  # the next step: OK
         assert app.screen.query_one("#email_server-signout").display
         assert app.screen.query_one("#email_server-pending").has_class("-shown")
         assert app.printer.signin_info().state == "not_signed_in" or app.printer.settings.email_server.auth_method.value != "oauth2"
@@ -82,7 +54,7 @@ async def test_guide_sign_in_ok_then_connection_check(make_e2e_app, sim_control)
         [job] = app.printer.joblog.jobs()
         assert (job.job_type, job.result) == ("connection_check", "ok")
         tokens = app.printer.paths.token_cache_file.read_text()
-        assert "eyJ" in tokens and "eyJ" not in screen_text(app)
+        assert "eyJ" in tokens and "eyJ" not in shown_words(app)
 
 
 async def test_signed_in_but_not_applied_fails_with_360(make_e2e_app, sim_control, sim_thread):
@@ -119,7 +91,7 @@ async def test_declined_consent_is_shown_with_its_fix(make_e2e_app, sim_control,
         assert app.t("webconfig.signin.declined_fix") in text_of(app, "#signin-outcome-fix")
         assert modal.query_one("#signin-microsoft").display  # can try again
         await pilot.press("escape")
-        assert text_of(app, "#email_server-status") == app.t("value.signin.not_signed_in")
+        assert not app.screen.query_one("#email_server-status").display  # no Current Status: Sign In
 
 
 async def test_conditional_access_block_is_shown_with_its_fix(make_e2e_app, sim_control):
@@ -152,7 +124,7 @@ async def test_cancel_stops_the_flow_and_no_thread_keeps_polling(make_e2e_app, s
         assert all(worker.is_finished for worker in app.workers)
         # The code is dead for the printer: approving it now signs nobody in.
         sim_control.approve_device_code(flow.user_code, ADMIN.upn, ADMIN.password, consent_for_org=True)
-        assert text_of(app, "#email_server-status") == "Not signed in"
+        assert not app.screen.query_one("#email_server-status").display
 
 
 async def test_fax_server_signs_in_with_its_own_role(make_e2e_app, sim_control, sim_thread):
@@ -175,5 +147,31 @@ async def test_fax_server_signs_in_with_its_own_role(make_e2e_app, sim_control, 
         # Sign Out deletes the fax sign-in on purpose, after a confirmation.
         await click(pilot, "#fax_email_server-signout")
         await click(pilot, "#yes")
-        assert text_of(app, "#fax_email_server-status") == "Not signed in"
+        assert not app.screen.query_one("#fax_email_server-status").display
         assert session.signin_info(FAX_EMAIL_SERVER_ROLE).state == "not_signed_in"
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+async def test_saved_but_not_applied_opens_web_config_showing_oauth2_and_signed_in(make_e2e_app, lang):
+    """The guide's 360 case as its page shows it: OAuth2, Current Status Signed in, OK not clicked."""
+    from panel_tui import scenarios
+    from panel_tui.lesson import observe
+
+    app = make_e2e_app(lang)
+    scenarios.run_scenario("saved-but-not-applied", app.printer, app.backend)
+    assert app.printer.settings.email_server.auth_method.value == "off"  # the printer: old settings
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, WebConfigScreen)  # the scenario starts on the page
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.query_one("#email_server-auth_method", Select).value == "oauth2"
+        assert app.screen.query_one("#email_server-email_service", Select).value == "exchange_online"
+        assert text_of(app, "#email_server-status") == app.t("value.signin.signed_in")
+        assert app.t("field.current_status") in screen_text(app)
+        assert app.screen.query_one("#email_server-pending").has_class("-shown")
+        assert observe(app.printer, app.backend).current == "applied"  # the lesson: click OK
+        await click(pilot, "#email_server-ok")
+        assert app.printer.settings.email_server.auth_method.value == "oauth2"
+        assert (await app.backend.jobs.connection_check()).ok

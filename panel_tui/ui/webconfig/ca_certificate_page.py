@@ -18,22 +18,6 @@ from panel_tui.ui.webconfig.form_rows import FormRow, PageSection
 class CaCertificatePage(PageSection):
     """The printer trusts these besides the system store when Certificate Validation is on."""
 
-    DEFAULT_CSS = """
-    CaCertificatePage { height: auto; }
-    CaCertificatePage .wc-note { margin-bottom: 1; }
-    CaCertificatePage #ca-import { margin-bottom: 1; }
-    CaCertificatePage #ca-message { margin-bottom: 1; }
-    CaCertificatePage #ca-message.-ok { color: $success; text-style: bold; }
-    CaCertificatePage #ca-message.-failed { color: $error; text-style: bold; }
-    CaCertificatePage #ca-list { height: auto; }
-    CaCertificatePage .ca-head { text-style: bold; border-bottom: solid $primary-darken-1; height: 2; }
-    CaCertificatePage .ca-row { height: 1; }
-    CaCertificatePage .ca-subject { width: 1fr; }
-    CaCertificatePage .ca-expires { width: 12; }
-    CaCertificatePage .ca-row Button { width: auto; }
-    CaCertificatePage #ca-none { color: $text-muted; }
-    """
-
     def compose(self) -> ComposeResult:
         t = panel_app(self).t
         yield Static(t("webconfig.ca.intro"), classes="wc-note", markup=False)

@@ -17,41 +17,27 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, RadioButton, RadioSet, Select, Static
 from textual.worker import Worker, WorkerState
 
-from panel_tui.device.settings import FIELDS, REDACTED, AuthMethod, DeviceSettings, EmailServerSettings, FieldSpec
+from panel_tui.device.settings import FIELDS, AuthMethod, DeviceSettings, EmailServerSettings, FieldSpec
 from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
 from panel_tui.device.validation import FieldError
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.webconfig.form_rows import FormRow, LinkButton, PageSection, StateRadioButton
 
-# Fields the page hides, by authentication method (OAuth2 signs in instead of a password).
+# Fields the page hides, by authentication method. With OAuth2 the guide's page still lists
+# Authenticated Password (masked; the sign-in replaces it), so nothing is hidden then.
 HIDDEN_WITHOUT_OAUTH2 = frozenset({"email_service", "current_status"})
-HIDDEN_WITH_OAUTH2 = frozenset({"password"})
+HIDDEN_WITH_OAUTH2: frozenset[str] = frozenset()
 
 
 class EmailServerForm(PageSection):
     """Every field of the Basic page, Current Status with Sign In / Sign Out, and OK."""
 
-    DEFAULT_CSS = """
-    EmailServerForm { height: auto; }
-    EmailServerForm .wc-note { margin-bottom: 1; }
-    EmailServerForm .wc-links { height: 1; margin-bottom: 1; }
-    EmailServerForm .wc-pending { display: none; background: $warning 25%; color: $text; text-style: bold; }
-    EmailServerForm .wc-pending.-shown { display: block; margin-bottom: 1; }
-    EmailServerForm .wc-warning { color: $warning; margin-bottom: 1; }
-    EmailServerForm .wc-status-line { height: 1; }
-    EmailServerForm .wc-status { width: auto; text-style: bold; margin-right: 2; }
-    EmailServerForm RadioSet { layout: horizontal; border: none; height: 1; padding: 0; background: transparent; }
-    EmailServerForm RadioSet > RadioButton { width: auto; margin-right: 2; }
-    EmailServerForm .wc-actions { height: auto; }
-    EmailServerForm .wc-result { margin-top: 1; }
-    """
-
     def __init__(self, section: str, role: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.section = section
         self.role = role
-        self.pending: EmailServerSettings = self.applied
-        self._base = self.pending  # the applied settings the pending edits started from
+        self._base = self.applied  # the applied settings the pending edits started from
+        self.pending: EmailServerSettings = self._open_page_edits(self._base)
         self.invalid: dict[str, FieldError] = {}  # fields whose typed value breaks its rule
         self.signin: SignInInfo = NOT_SIGNED_IN
 
@@ -60,6 +46,18 @@ class EmailServerForm(PageSection):
     def applied(self) -> EmailServerSettings:
         """The settings the printer uses now (what OK last sent)."""
         return getattr(panel_app(self).printer.settings, self.section)
+
+    def _open_page_edits(self, applied: EmailServerSettings) -> EmailServerSettings:
+        """`applied` with the edits a scenario left on this page, OK not clicked (none usually)."""
+        from panel_tui.device.trainer_state import take_webconfig_edits
+
+        pending = applied
+        for name, value in take_webconfig_edits(panel_app(self).printer.paths, self.section).items():
+            try:
+                pending = pending.with_field(name, value)
+            except (KeyError, FieldError):
+                continue  # checked when the scenario was loaded; a hand-edited file loses the field
+        return pending
 
     @property
     def has_pending_changes(self) -> bool:
@@ -103,7 +101,7 @@ class EmailServerForm(PageSection):
         elif spec.kind == "secret":
             # The saved password is never put on screen, not even masked: typing replaces it.
             yield Input(password=True, id=wid, name=spec.name, compact=True, max_length=64,
-                        placeholder=REDACTED if value else "")
+                        placeholder=panel_app(self).t("value.password_mask") if value else "")
         else:
             yield Input(str(value), id=wid, name=spec.name, compact=True, max_length=255)
         if spec.name == "account":
@@ -144,7 +142,6 @@ class EmailServerForm(PageSection):
             elif spec.kind == "bool":
                 self.query_one(f"#{wid}-enable", RadioButton).label = t("value.enable")
                 self.query_one(f"#{wid}-disable", RadioButton).label = t("value.disable")
-        self._row("current_status").set_label(t("field.current_status"))
         self.query_one(f"#{self._wid('signin')}", Button).label = t("webconfig.signin_button")
         self.query_one(f"#{self._wid('signout')}", Button).label = t("webconfig.signout_button")
         self.query_one(f"#{self._wid('cert-warning')}", Static).update(t("webconfig.cert_validation_warning"))
@@ -177,6 +174,7 @@ class EmailServerForm(PageSection):
         for row in self.query(FormRow):
             row.display = row.name not in hidden
         self.query_one(f"#{self._wid('account')}", Input).display = not oauth2
+        self.query_one(f"#{self._wid('password')}", Input).disabled = oauth2  # the sign-in is the credential
         self.query_one(f"#{self._wid('account-signed-in')}", Static).display = oauth2
         self.query_one(f"#{self._wid('cert-warning')}").display = not self.pending.cert_validation
         self.query_one(f"#{self._wid('pending')}").set_class(self.has_pending_changes, "-shown")
@@ -195,7 +193,12 @@ class EmailServerForm(PageSection):
     def _show_signin(self) -> None:
         t = panel_app(self).t
         info = self.signin
-        self.query_one(f"#{self._wid('status')}", Static).update(t(info.state_key))
+        # The guide: before any sign-in there is no Current Status, only the Sign In button.
+        shown = info.state != "not_signed_in"
+        self._row("current_status").set_label(t("field.current_status") if shown else "")
+        status = self.query_one(f"#{self._wid('status')}", Static)
+        status.update(t(info.state_key))
+        status.display = shown
         self.query_one(f"#{self._wid('signin')}").display = info.state != "signed_in"
         self.query_one(f"#{self._wid('signout')}").display = info.state != "not_signed_in"
         self.query_one(f"#{self._wid('account-signed-in')}", Static).update(info.account or t("value.not_set"))
@@ -285,8 +288,13 @@ class EmailServerForm(PageSection):
 
         pending = self.pending
         backend = panel_app(self).cloud
-        self.app.push_screen(SignInWithMicrosoftScreen(lambda: backend.session_for(pending), self.role),
-                             lambda _result: self.refresh_signin())
+        def closed(result) -> None:
+            self.refresh_signin()
+            if result is not None and getattr(result, "ok", False):
+                # The guide's next step is OK (Sign In, which had the focus, is gone now).
+                self.screen.set_focus(self.query_one(f"#{self._wid('ok')}", Button), scroll_visible=True)
+
+        self.app.push_screen(SignInWithMicrosoftScreen(lambda: backend.session_for(pending), self.role), closed)
 
     def sign_out(self) -> None:
         from panel_tui.ui.dialogs import ConfirmScreen
@@ -314,7 +322,9 @@ class EmailServerForm(PageSection):
         elif backend.ready:
             self.signin = self._read_signin(self.pending)
         else:
-            self.query_one(f"#{self._wid('status')}", Static).update(panel_app(self).t("webconfig.status_checking"))
+            status = self.query_one(f"#{self._wid('status')}", Static)
+            status.update(panel_app(self).t("webconfig.status_checking"))
+            status.display = True
             self._read_signin_in_thread(self.pending)
             return
         self._show_signin()

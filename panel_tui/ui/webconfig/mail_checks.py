@@ -26,16 +26,6 @@ def describe_outcome(t, outcome, ok_key: str, **ok_params: object) -> tuple[bool
 class MailChecks(PageSection):
     """Connection Check, and Send test email to a recipient; the outcome shows under them."""
 
-    DEFAULT_CSS = """
-    MailChecks { height: auto; }
-    MailChecks .wc-checks-note { color: $text-muted; margin-bottom: 1; }
-    MailChecks .wc-check-buttons { height: auto; margin-bottom: 1; }
-    MailChecks .wc-check-buttons Button { margin-right: 2; }
-    MailChecks #check-outcome { height: auto; }
-    MailChecks #check-outcome.-ok { color: $success; text-style: bold; }
-    MailChecks #check-outcome.-failed { color: $error; }
-    """
-
     def compose(self) -> ComposeResult:
         t = panel_app(self).t
         yield Rule()

@@ -11,12 +11,6 @@ from panel_tui.ui.webconfig.form_rows import PageSection
 class InertPage(PageSection):
     """A page of the real Web Config that this emulator does not reproduce."""
 
-    DEFAULT_CSS = """
-    InertPage { height: auto; }
-    InertPage #inert-title { text-style: bold; margin-bottom: 1; }
-    InertPage #inert-body { color: $text-muted; }
-    """
-
     def compose(self) -> ComposeResult:
         yield Static(panel_app(self).t("screen.not_emulated_title"), id="inert-title", markup=False)
         yield Static(panel_app(self).t("webconfig.inert_body"), id="inert-body", markup=False)
@@ -24,11 +18,6 @@ class InertPage(PageSection):
 
 class LoginRequiredPage(PageSection):
     """Lock Setting is on and nobody is logged in: settings pages ask for the administrator."""
-
-    DEFAULT_CSS = """
-    LoginRequiredPage { height: auto; }
-    LoginRequiredPage Static { margin-bottom: 1; }
-    """
 
     def compose(self) -> ComposeResult:
         yield Static(f"🔒 {panel_app(self).t('webconfig.login_required')}", markup=False)

@@ -16,16 +16,6 @@ SENDERS = ("printer", "user")  # DeviceSettings.serverless_sender
 class ServerlessPage(PageSection):
     """Sender's Email Address for To My Email: the printer's or the user's own; pending until OK."""
 
-    DEFAULT_CSS = """
-    ServerlessPage { height: auto; }
-    ServerlessPage .wc-note { margin-bottom: 1; }
-    ServerlessPage .wc-pending { display: none; background: $warning 25%; text-style: bold; }
-    ServerlessPage .wc-pending.-shown { display: block; margin-bottom: 1; }
-    ServerlessPage RadioSet { border: none; padding: 0; background: transparent; }
-    ServerlessPage #serverless-user-note { color: $text-muted; margin-bottom: 1; }
-    ServerlessPage #serverless-result { margin-top: 1; }
-    """
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.pending = self._base = panel_app(self).printer.settings.serverless_sender

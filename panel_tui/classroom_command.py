@@ -1,4 +1,5 @@
-"""`panel-tui classroom [dashboard | start | stop | status | report]`."""
+"""`panel-tui classroom [dashboard | start | stop | status | report]`: above the UI (the dashboard is a
+Textual App), while the classroom package below it holds the class itself."""
 from __future__ import annotations
 
 import argparse
@@ -64,12 +65,15 @@ def main(argv: list[str], lang: str | None = None) -> int:
 
 
 def _start(args, lang: str, t) -> int:
-    from panel_tui.classroom.roster import class_dir
+    import os
+    import shlex
+
+    from panel_tui.classroom.roster import class_dir, load_keys
     from panel_tui.classroom.seats import ClassError, start_class
     from panel_tui.scenarios import ScenarioError
-    from panel_tui.serve import is_loopback
+    from panel_tui.web_access import needs_key
 
-    if not is_loopback(args.host):
+    if needs_key(args.host):
         print(t("classroom.warn_host", host=args.host), file=sys.stderr)
     try:
         roster, passwords = start_class(args.seats, host=args.host, lang=lang, scenario=args.scenario,
@@ -78,37 +82,49 @@ def _start(args, lang: str, t) -> int:
         print(f"panel-tui classroom: {error}", file=sys.stderr)
         return 1
     print(t("classroom.started", seats=len(roster.seats), sim_url=roster.sim_url))
+    if needs_key(args.host):  # students' browsers reach the simulator's pages: they must trust its CA
+        from panel_tui.classroom.seats import simulator_fingerprint
+
+        fingerprint = simulator_fingerprint()
+        if fingerprint:
+            print(t("classroom.ca_page", url=f"{roster.sim_url}/ca", fingerprint=fingerprint))
     print(t("classroom.passwords_once", path=class_dir() / "passwords.json"))
     print()
     print(t("classroom.join_header"))
     extra = f" --sim-url {roster.seat_sim_url()}" if roster.seat_sim_url() else ""
+    home = os.environ.get("PANEL_TUI_HOME")
+    prefix = f"PANEL_TUI_HOME={shlex.quote(home)} " if home else ""  # the seat's profile lives in this home
+    keys = load_keys()
     for seat in roster.seats:
-        url = roster.url(seat.port) or ""
-        command = t("classroom.join_ssh", seat=seat.name) + extra
+        url = roster.url(seat.port, keys.get(seat.name)) or ""
+        command = prefix + t("classroom.join_ssh", seat=seat.name) + extra
         print(f"{seat.name:<8} {seat.upn:<37} {passwords[seat.name]:<24} {command}  {url}".rstrip())
     print()
-    print(t("classroom.dashboard", url=roster.url(roster.dashboard_port) or "–"))
+    print(t("classroom.dashboard", url=roster.url(roster.dashboard_port, keys.get("dashboard")) or "–"))
     return 0
 
 
 def _status(roster, t) -> int:
-    from panel_tui.classroom.progress import SeatHandles, read_rows, since
+    """The class's processes and each seat's row; starts nothing (a stopped class stays stopped)."""
+    from panel_tui.classroom.progress import SeatHandles, read_rows, simulator_serving, since
     from panel_tui.classroom.seats import pid_alive
     from panel_tui.lesson import STEPS
 
-    sim = t("classroom.running") if pid_alive(roster.sim_pid) or not roster.sim_pid and roster.web_pid else t("classroom.ended")
+    serving = simulator_serving(roster)
+    sim = t("classroom.running") if serving else t("classroom.ended")
     web = t("classroom.running") if pid_alive(roster.web_pid) else t("classroom.ended")
     print(t("classroom.status.processes", sim=sim, web=web))
     handles = SeatHandles(roster)
     try:
-        rows = read_rows(roster, handles)
+        rows = read_rows(roster, handles, simulator=serving)
     finally:
         handles.close()
     for seat, row in zip(roster.seats, rows, strict=True):
         glyph, _ = row.job_glyph
         job = f"{glyph} {row.job_code}" if row.job_code else glyph
         url = roster.url(seat.port) if pid_alive(roster.web_pid) else None
-        line = t("classroom.status.line", seat=row.seat, upn=row.upn, done=row.steps_done, total=len(STEPS),
+        done = row.steps_done if serving else "–"  # the tenant's steps are read from the simulator
+        line = t("classroom.status.line", seat=row.seat, upn=row.upn, done=done, total=len(STEPS),
                  job=job, idle=since(row.last_activity))
         print(f"{line}  {url}" if url else line)
     return 0
