@@ -13,7 +13,8 @@ machine shared with other work slows both alike; medians are reported with the r
 
 PYTHONDONTWRITEBYTECODE is whatever the environment says (printed). Nothing is left running:
 each gallery's simulators are the gallery's own and stop with it; the folders are removed.
-Usage: python bench/gallery.py --before DIR [--runs 3] [--jobs 2 --jobs 4] [--no-whole] [--profile]
+Usage: python bench/gallery.py --before DIR [--runs 3] [--whole-runs N] [--jobs 2 --jobs 4] [--no-whole]
+[--profile]
 (DIR: a checkout of another version, e.g. `git worktree add /tmp/before main`.)
 """
 from __future__ import annotations
@@ -114,6 +115,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, required=True, metavar="DIR", help="a checkout of another version")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--whole-runs", type=int, help="runs of the whole gallery (default: --runs)")
     parser.add_argument("--jobs", type=int, action="append", help="gallery worker processes (repeatable)")
     parser.add_argument("--no-whole", action="store_true", help="only the one-screen measure")
     parser.add_argument("--profile", action="store_true", help="print where this checkout's one-screen time goes")
@@ -140,11 +142,12 @@ def main() -> int:
     for count in jobs:
         print(f"whole gallery, --jobs {count}:")
         times: dict[str, list[float]] = {name: [] for name in versions}
-        for _ in range(args.runs):
+        for _ in range(args.whole_runs or args.runs):
             for name, checkout in versions.items():
                 times[name].append(whole_gallery(checkout, count))
         before, after = (statistics.median(times[n]) for n in ("before", "after"))
-        print(f"  median before {before:.1f} s, after {after:.1f} s, after/before {after / before:.2f} "
+        print(f"  median of {args.whole_runs or args.runs}: before {before:.1f} s, after {after:.1f} s, "
+              f"after/before {after / before:.2f} "
               f"(load now {os.getloadavg()[0]:.1f})")
     return 0
 
