@@ -12,6 +12,10 @@ a send meet them:
 4. smtp       the SMTP server answers, offers STARTTLS, and after it AUTH XOAUTH2
 5. settings   the printer's applied settings use OAuth2 with the service's server
 6. token      the printer is signed in, and when its access token expires
+7. auth       it authenticates for real, sending nothing: AUTH XOAUTH2 with the cached token
+              (OAuth2), or Basic with the account and password (SMTP-AUTH); the SMTP
+              transcript is printed with the token or password masked, and a refusal names
+              its cause (the same table as a send)
 
 Exit 0 when every step passes, 1 otherwise. No secrets are printed. Steps that depend on
 a failed one are skipped (–). Blocking network calls: run it as a command, not in the UI.
@@ -25,13 +29,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from panel_tui.i18n import LANGUAGES
+
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.backend import Backend
     from panel_tui.device.printer import Printer
     from panel_tui.mail.auth import OAuthSession
     from panel_tui.mail.providers import Provider
 
-STEPS = ("discovery", "tenant", "app", "smtp", "settings", "token")
+STEPS = ("discovery", "tenant", "app", "smtp", "settings", "token", "auth")
 PASS, FAIL, SKIP = "\u2713", "\u2717", "\u2013"
 TENANT_INDEPENDENT = frozenset({"organizations", "common", "consumers"})
 SMTP_TIMEOUT = 15.0
@@ -48,6 +54,8 @@ class Check:
     detail: str = ""
     fix_key: str = ""
     fixer_key: str = ""
+    message_key: str = ""  # a refusal's cause, in the error table's words
+    transcript: tuple[str, ...] = ()  # the SMTP conversation, secrets masked
 
     @property
     def mark(self) -> str:
@@ -64,10 +72,15 @@ def _failed(step: str, cause_name: str, detail: str) -> Check:
 class Doctor:
     """Runs the steps for one printer profile and its backend (simulator or live)."""
 
-    def __init__(self, printer: "Printer", backend: "Backend") -> None:
+    def __init__(self, printer: "Printer", backend: "Backend", t: Callable[..., str] | None = None) -> None:
         self.printer = printer
         self.backend = backend
         self._discovered: dict | None = None
+        if t is None:
+            from panel_tui.i18n import Translator
+
+            t = Translator.load().t  # English
+        self.t = t  # the details' words, in the language the report is printed in
 
     # -- pieces --------------------------------------------------------------------------
 
@@ -127,7 +140,7 @@ class Doctor:
         authority = self.provider().authority.rstrip("/")
         tenant = authority.rpartition("/")[2]
         if tenant.lower() in TENANT_INDEPENDENT:
-            return Check("tenant", True, f"{tenant} (--tenant not given: any work or school tenant)")
+            return Check("tenant", True, self.t("doctor.detail.any_tenant", tenant=tenant))
         try:
             document = self._discover(authority)
         except ValueError as error:
@@ -176,7 +189,7 @@ class Doctor:
         try:
             address = provider.smtp_address(host, port)
         except UnknownHostError:
-            return _failed("smtp", "dns_failure", f"{host}:{port}: name not found")
+            return _failed("smtp", "dns_failure", self.t("doctor.detail.name_not_found", server=f"{host}:{port}"))
         context = smtp.tls_context(self.settings.cert_validation,
                                    smtp.ca_files([self.printer.paths.ca_dir], self.backend.jobs.extra_ca_paths),
                                    system_store=not provider.is_simulator)
@@ -187,7 +200,8 @@ class Doctor:
             stage = "ehlo"
             banner = await client.ehlo()
             if not client.supports_extension("starttls"):
-                return Check("smtp", False, f"{host}:{port}: no STARTTLS in EHLO", "doctor.fix.smtp_starttls",
+                return Check("smtp", False, self.t("doctor.detail.no_starttls", server=f"{host}:{port}"),
+                             "doctor.fix.smtp_starttls",
                              "fixer.printer_admin")
             stage = "starttls"
             await client.starttls(tls_context=context)
@@ -211,10 +225,13 @@ class Doctor:
 
         email = self.printer.settings.email_server
         if email.auth_method is not AuthMethod.OAUTH2:
-            return _failed("settings", "auth_method_not_oauth2", f"auth_method = {email.auth_method.value}")
+            return _failed("settings", "auth_method_not_oauth2",
+                           f"{self.t('field.auth_method')}: {self.t(email.auth_method.label_key)}")
         defaults = SERVICE_DEFAULTS[email.email_service]
-        summary = (f"OAuth2, {email.email_service.value}, {email.smtp_server}:{email.smtp_port} "
-                   f"{email.secure_connection.value}, sender {email.sender or '-'}")
+        summary = self.t("doctor.detail.settings", service=self.t(email.email_service.label_key),
+                         server=f"{email.smtp_server}:{email.smtp_port}",
+                         secure=self.t(email.secure_connection.label_key),
+                         sender=email.sender or self.t("value.not_set"))
         if email.secure_connection is not SecureConnection.STARTTLS or email.smtp_port != defaults.smtp_port:
             return Check("settings", False, summary, "doctor.fix.settings_server", "fixer.printer_admin")
         return Check("settings", True, summary)
@@ -223,21 +240,72 @@ class Doctor:
         session = self.session()
         info = session.signin_info()
         if info.state == "not_signed_in":
-            return _failed("token", "not_signed_in", "not signed in")
+            return _failed("token", "not_signed_in", self.t(info.state_key))
         if info.state == "expired":
-            return _failed("token", "signin_expired", f"{info.account}: expired")
+            return _failed("token", "signin_expired", f"{info.account}: {self.t(info.state_key)}")
         expires = session.access_token_expires_at()
         now = self.backend.session_clock.now()
         if expires is None or expires <= now:
-            return Check("token", True, f"{info.account}: access token renewed at the next send (refresh token cached)")
+            return Check("token", True, self.t("doctor.detail.token_renewed", account=info.account))
         local = self.printer.settings.format_datetime(expires)
         minutes = int((expires - now).total_seconds() // 60)
-        return Check("token", True, f"{info.account}: access token valid until {local} ({minutes} min), "
-                                    f"then renewed with the cached refresh token")
+        return Check("token", True, self.t("doctor.detail.token_valid", account=info.account, until=local,
+                                           minutes=minutes))
+
+    def check_auth(self) -> Check:
+        """Authenticate as a send would, without sending: XOAUTH2 with the cached (or
+        refreshed) token of the applied OAuth2 settings, or Basic with SMTP-AUTH's account and
+        password. Skipped for another method or without a sign-in (the steps before say why)."""
+        from panel_tui.device.settings import AuthMethod
+        from panel_tui.mail import smtp
+        from panel_tui.mail.auth import EMAIL_SERVER_ROLE
+        from panel_tui.mail.errors import MailError
+        from panel_tui.mail.providers import UnknownHostError
+        from panel_tui.mail.smtp_probe import probe_auth
+
+        email = self.printer.settings.email_server
+        token = password = None
+        if email.auth_method is AuthMethod.SMTP_AUTH:
+            user, password = email.account, email.password
+        elif email.auth_method is AuthMethod.OAUTH2:
+            session = self.session()
+            info = session.signin_info()
+            if info.state != "signed_in":
+                return Check("auth", None, self.t(info.state_key))
+            try:
+                token = session.acquire_token_for_send(None, EMAIL_SERVER_ROLE)
+            except MailError as error:  # Entra's own words are English: the cause's, translated
+                return Check("auth", False, f"{info.account}: {self.t(error.message_key)}", error.fix_key,
+                             error.cause.fixer_key)
+            user = session.account_for(EMAIL_SERVER_ROLE) or email.account
+        else:
+            return Check("auth", None, f"{self.t('field.auth_method')}: {self.t(email.auth_method.label_key)}")
+        provider = self.provider()
+        try:
+            host, port = provider.smtp_address(email.smtp_server or None, email.smtp_port or None)
+        except UnknownHostError:
+            return _failed("auth", "dns_failure", self.t("doctor.detail.name_not_found", server=email.smtp_server))
+        try:
+            context = smtp.tls_context(email.cert_validation,
+                                       smtp.ca_files([self.printer.paths.ca_dir], self.backend.jobs.extra_ca_paths),
+                                       system_store=not provider.is_simulator)
+        except MailError as error:
+            return Check("auth", False, error.detail, error.fix_key, error.cause.fixer_key, error.message_key)
+        mask = self.t("value.password_mask")
+        probe = asyncio.run(probe_auth(host, port, context, user, token=token, password=password, mask=mask,
+                                       timeout=SMTP_TIMEOUT))
+        transcript = tuple(probe.transcript)
+        if probe.error is None:
+            return Check("auth", True, self.t("doctor.detail.auth_accepted", account=user, mechanism=probe.mechanism),
+                         transcript=transcript)
+        refused = probe.error
+        # The server's own words stay in the transcript; the detail says the cause in the report's language.
+        return Check("auth", False, f"{user}: AUTH {probe.mechanism}: {self.t(refused.message_key)}",
+                     refused.fix_key, refused.cause.fixer_key, refused.message_key, transcript)
 
     def run(self, report: Callable[[Check], None] | None = None) -> list[Check]:
         """Every step in order (a step whose prerequisite failed is skipped)."""
-        depends = {"tenant": "discovery", "app": "tenant"}
+        depends = {"tenant": "discovery", "app": "tenant", "auth": "smtp"}
         checks: dict[str, Check] = {}
         for step in STEPS:
             needed = depends.get(step)
@@ -264,6 +332,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--client-id", default=argparse.SUPPRESS, help="your app registration's application (client) ID")
     parser.add_argument("--tenant", default=argparse.SUPPRESS, help="tenant ID or domain (default: organizations)")
     parser.add_argument("--sim-url", default=argparse.SUPPRESS, help="check against a standalone simulator")
+    parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="the report's language")
 
 
 def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -291,7 +360,7 @@ def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
         say(t("doctor.title", mode=t(f"doctor.mode.{mode}")))
         try:
             backend.endpoints()
-            doctor = Doctor(printer, backend)
+            doctor = Doctor(printer, backend, t)
             doctor.provider()
         except LiveConfigError as error:
             say(str(error), err)
@@ -307,8 +376,12 @@ def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
             elif check.detail:
                 line += f": {check.detail}"
             say(line)
+            if check.ok is False and check.message_key:
+                say("    " + t(check.message_key))
             if check.ok is False and check.fix_key:
                 say("    " + t("cli.error.fix", fixer=t(check.fixer_key), fix=t(check.fix_key)))
+            for transcript_line in check.transcript:
+                say("      " + transcript_line)
 
         checks = doctor.run(report)
         passed = all(c.ok for c in checks)

@@ -12,6 +12,11 @@ from panel_tui.device.joblog import JobTrouble
 # The guide's order: enable SMTP AUTH, configure OAuth 2.0, sign in, consent, OK,
 # check the status, print the status sheet, send.
 STEPS = ("smtp_auth", "oauth2", "sign_in", "consent", "applied", "status_sheet", "send")
+# The path of a printer that sent with a password (Basic authentication) until Microsoft's
+# cutoff (MC786329): the same steps to OAuth 2.0, then Exchange's SMTP AUTH clients report
+# showing the printer's mailbox under OAuth.
+BASIC_MIGRATION = "basic_migration"
+MIGRATION_STEPS = (*STEPS, "report")
 # Jobs that put a message in a mailbox (a Connection Check only talks to the server: it ticks nothing).
 SEND_JOBS = ("test_mail", "scan_to_email", "to_my_email", "fax_email")
 
@@ -20,6 +25,11 @@ SEND_JOBS = ("test_mail", "scan_to_email", "to_my_email", "fax_email")
 class LessonProgress:
     done: dict[str, bool]
     trouble: JobTrouble | None = None  # why the last job failed, as stored with it, shown beside the steps
+    path: str = "oauth2"  # or BASIC_MIGRATION
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        return MIGRATION_STEPS if self.path == BASIC_MIGRATION else STEPS
 
     @property
     def trouble_code(self) -> int | None:
@@ -28,7 +38,7 @@ class LessonProgress:
     @property
     def current(self) -> str | None:
         """The first step not done yet (None when the lesson is complete)."""
-        return next((step for step in STEPS if not self.done.get(step)), None)
+        return next((step for step in self.steps if not self.done.get(step)), None)
 
 
 def _tenant_ready(state: dict, mailbox: str | None) -> bool:
@@ -67,4 +77,10 @@ def observe(printer, backend) -> LessonProgress:
     }
     last = jobs[0] if jobs else None
     trouble = last.trouble if last is not None and last.result == "error" else None
-    return LessonProgress(done, trouble)
+    path = "oauth2"
+    if email.auth_method is AuthMethod.SMTP_AUTH or any((j.cause or "").startswith("basic_auth") for j in jobs):
+        path = BASIC_MIGRATION
+        mailbox = (account or email.account or email.sender or "").lower()
+        report = backend.control().smtp_auth_clients_report(30) if not backend.options.live else []
+        done["report"] = any(row["upn"] == mailbox and row["protocol"] == "OAuth" for row in report)
+    return LessonProgress(done, trouble, path)

@@ -6,17 +6,16 @@ reported as `file: node path: problem` so a broken file can be fixed without rea
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
+from panel_tui.datacache import cached
 from panel_tui.datafiles import data_dir
 
 KINDS = ("submenu", "value", "choice", "text", "action", "screen")
-NODE_KEYS = {
-    "id", "label", "kind", "children", "setting", "screen", "action",
-    "admin_only", "emulated", "icon", "help", "secret",
-}
+# What each kind of node needs besides the keys every node has.
 REQUIRED_BY_KIND = {
     "submenu": "children",
     "value": "setting",
@@ -25,8 +24,69 @@ REQUIRED_BY_KIND = {
     "action": "action",
     "screen": "screen",
 }
-TOP_KEYS = {"home", "node"}
-HOME_KEYS = {"tiles"}
+
+
+# ---- the schema: each table of the files is a dataclass whose fields say what the key holds ----
+# `key(...)` describes one TOML key; `check_table` is the one validator that reads a table against
+# a dataclass: unknown keys, missing keys, types, choices and references to what the app knows.
+def key(kind: type, *, required: bool = False, default: Any = None, items: str = "", one_of: tuple[str, ...] = (),
+        ref: str = "", desc: str = "", toml: str = "") -> Any:
+    """A TOML key of a schema table: its type (str, bool, list), whether it must be there, the
+    value's choices or the names it must refer to (`ref`: "locale", "screen", "action", "setting"
+    or "page"), and the name in the file when the field is named otherwise (`toml`)."""
+    meta = {"kind": kind, "required": required, "items": items, "one_of": one_of, "ref": ref, "desc": desc,
+            "toml": toml}
+    return field(metadata=meta) if required else field(default=default, metadata=meta)
+
+
+_TYPE_WORDS = {str: "a string", bool: "true or false"}
+
+
+def _type_problem(name: str, value: object, meta: dict[str, Any]) -> str | None:
+    kind = meta["kind"]
+    if kind is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return f"'{name}' must be a list of {meta['items']}"
+        return None
+    if not isinstance(value, kind) or (kind is str and meta["required"] and not value):
+        return f"'{name}' must be {_TYPE_WORDS[kind]}"
+    return None
+
+
+def _value_problem(name: str, value: object, meta: dict[str, Any], known: Mapping[str, Collection[str] | None]) -> \
+        str | None:
+    if meta["one_of"] and value not in meta["one_of"]:
+        return f"bad {name} {value!r} (one of: {', '.join(meta['one_of'])})"
+    names = known.get(meta["ref"]) if meta["ref"] else None
+    if names is None or value in names:
+        return None
+    if meta["ref"] == "locale":
+        return f"{name} key '{value}' is not in the locales"
+    return f"{name} '{value}' is unknown (known: {', '.join(sorted(names))})"
+
+
+def check_table(schema: type, entry: Mapping[str, Any], at: str, problems: list[str],
+                known: Mapping[str, Collection[str] | None]) -> dict[str, Any] | None:
+    """Validate one TOML table against `schema` (a dataclass of `key` fields); every problem is
+    added as `at: problem`. Returns the dataclass's arguments, or None when the table has a problem."""
+    before = len(problems)
+    specs = {f.metadata.get("toml") or f.name: f for f in fields(schema) if "kind" in f.metadata}
+    for unknown in sorted(entry.keys() - specs.keys()):
+        problems.append(f"{at}: unknown key '{unknown}'")
+    values: dict[str, Any] = {}
+    for name, spec in specs.items():
+        meta = dict(spec.metadata)
+        if name not in entry or (meta["required"] and entry[name] in ("", [])):
+            if meta["required"]:
+                problems.append(f"{at}: missing '{name}'" + (f" ({meta['desc']})" if meta["desc"] else ""))
+            continue
+        value = entry[name]
+        problem = _type_problem(name, value, meta) or _value_problem(name, value, meta, known)
+        if problem:
+            problems.append(f"{at}: {problem}")
+            continue
+        values[spec.name] = tuple(value) if meta["kind"] is list else value
+    return values if len(problems) == before else None
 
 
 class MenuError(Exception):
@@ -39,18 +99,27 @@ class MenuError(Exception):
 
 @dataclass(frozen=True)
 class MenuNode:
-    id: str
-    label: str
-    kind: str
-    children: tuple[str, ...] = ()
-    setting: str | None = None
-    screen: str | None = None
-    action: str | None = None
-    admin_only: bool = False
-    emulated: bool = True
-    icon: str = ""
-    help: str | None = None
-    secret: bool = False
+    """One `[[node]]` of menus/panel.toml (the schema of the file's nodes)."""
+
+    id: str = key(str, required=True)
+    label: str = key(str, required=True, ref="locale", desc="a locale key")
+    kind: str = key(str, required=True, one_of=KINDS)
+    children: tuple[str, ...] = key(list, default=(), items="node ids")
+    setting: str | None = key(str, ref="setting")
+    screen: str | None = key(str, ref="screen")
+    action: str | None = key(str, ref="action")
+    admin_only: bool = key(bool, default=False)
+    emulated: bool = key(bool, default=True)
+    icon: str = key(str, default="")
+    help: str | None = key(str, ref="locale")
+    secret: bool = key(bool, default=False)
+
+
+@dataclass(frozen=True)
+class _Home:
+    """The `[home]` table."""
+
+    tiles: tuple[str, ...] = key(list, required=True, items="node ids")
 
 
 @dataclass
@@ -110,6 +179,9 @@ def _walk_paths(tiles: Iterable[str], raw_children: dict[str, list[str]]) -> dic
     return paths
 
 
+TOP_KEYS = ("home", "node")
+
+
 def load_menu_tree(
     path: Path | None = None,
     *,
@@ -128,148 +200,113 @@ def load_menu_tree(
     """
     path = path or data_dir("menus") / "panel.toml"
     fname = str(path)
-    if use_cache:
-        from panel_tui.datacache import cached
+    raw = cached("menu", path, lambda: _read_toml(path)) if use_cache else _read_toml(path)
+    known = {"locale": label_keys, "screen": screens, "action": actions, "setting": settings}
 
-        raw = cached("menu", path, lambda: _read_toml(path))
-    else:
-        raw = _read_toml(path)
-
-    problems: list[str] = []
-    for key in sorted(raw.keys() - TOP_KEYS):
-        problems.append(f"{fname}: (top level): unknown key '{key}' (allowed: {', '.join(sorted(TOP_KEYS))})")
-    home = raw.get("home", {})
-    if not isinstance(home, dict):
-        problems.append(f"{fname}: home: must be a table")
-        home = {}
-    for key in sorted(home.keys() - HOME_KEYS):
-        problems.append(f"{fname}: home: unknown key '{key}'")
-    tiles = home.get("tiles", [])
-    if not isinstance(tiles, list) or not tiles or not all(isinstance(t, str) for t in tiles):
-        problems.append(f"{fname}: home: 'tiles' must be a non-empty list of node ids")
-        tiles = [t for t in tiles if isinstance(t, str)] if isinstance(tiles, list) else []
-
-    raw_nodes = raw.get("node", [])
-    if not isinstance(raw_nodes, list):
-        problems.append(f"{fname}: node: must be an array of tables ([[node]])")
-        raw_nodes = []
-
-    by_id: dict[str, dict] = {}
-    for index, entry in enumerate(raw_nodes):
-        node_id = entry.get("id") if isinstance(entry, dict) else None
-        if not isinstance(node_id, str) or not node_id:
-            problems.append(f"{fname}: node #{index + 1}: missing 'id'")
-            continue
-        if node_id in by_id:
-            problems.append(f"{fname}: {node_id}: duplicate id (node #{index + 1})")
-            continue
-        by_id[node_id] = entry
-
-    raw_children = {
-        nid: [c for c in e.get("children", []) if isinstance(c, str)]
-        for nid, e in by_id.items()
-        if isinstance(e.get("children", []), list)
-    }
+    problems: list[str] = [f"{fname}: (top level): unknown key '{k}' (allowed: {', '.join(TOP_KEYS)})"
+                           for k in sorted(raw.keys() - set(TOP_KEYS))]
+    tiles = _home_tiles(raw.get("home", {}), f"{fname}: home", problems)
+    by_id = _entries_by_id(raw.get("node", []), fname, problems)
+    raw_children = {nid: e["children"] for nid, e in by_id.items() if _is_id_list(e.get("children"))}
     id_paths = _walk_paths([t for t in tiles if t in by_id], raw_children)
-
-    def where(node_id: str) -> str:
-        return " > ".join(id_paths.get(node_id, [node_id]))
-
-    for tile in tiles:
-        if tile not in by_id:
-            problems.append(f"{fname}: home: tile '{tile}' refers to no node")
+    problems += [f"{fname}: home: tile '{t}' refers to no node" for t in tiles if t not in by_id]
 
     nodes: dict[str, MenuNode] = {}
-    parents: dict[str, str] = {}
     for node_id, entry in by_id.items():
-        at = f"{fname}: {where(node_id)}"
-        for key in sorted(entry.keys() - NODE_KEYS):
-            problems.append(f"{at}: unknown key '{key}'")
-        kind = entry.get("kind")
-        if kind not in KINDS:
-            problems.append(f"{at}: bad kind {kind!r} (one of: {', '.join(KINDS)})")
-        label = entry.get("label")
-        if not isinstance(label, str) or not label:
-            problems.append(f"{at}: missing 'label' (a locale key)")
-            label = node_id
-        elif label_keys is not None and label not in label_keys:
-            problems.append(f"{at}: label key '{label}' is not in the locales")
-        needed = REQUIRED_BY_KIND.get(kind)
-        if needed and needed not in entry:
-            problems.append(f"{at}: kind '{kind}' needs '{needed}'")
-        children = entry.get("children", [])
-        if not isinstance(children, list) or not all(isinstance(c, str) for c in children):
-            problems.append(f"{at}: 'children' must be a list of node ids")
-            children = []
-        if children and kind != "submenu":
-            problems.append(f"{at}: only a submenu has children")
-        for child in children:
-            if child not in by_id:
-                problems.append(f"{at}: child '{child}' refers to no node")
-            elif child in parents and parents[child] != node_id:
-                problems.append(f"{at}: child '{child}' already belongs to '{parents[child]}'")
-            else:
-                parents[child] = node_id
-        for ref_key, known in (("screen", screens), ("action", actions), ("setting", settings)):
-            value = entry.get(ref_key)
-            if value is None:
-                continue
-            if not isinstance(value, str):
-                problems.append(f"{at}: '{ref_key}' must be a string")
-            elif known is not None and value not in known:
-                problems.append(f"{at}: {ref_key} '{value}' is unknown (known: {', '.join(sorted(known))})")
-        for flag in ("admin_only", "emulated", "secret"):
-            if flag in entry and not isinstance(entry[flag], bool):
-                problems.append(f"{at}: '{flag}' must be true or false")
-        help_key = entry.get("help")
-        if help_key is not None and label_keys is not None and help_key not in label_keys:
-            problems.append(f"{at}: help key '{help_key}' is not in the locales")
-        nodes[node_id] = MenuNode(
-            id=node_id,
-            label=label,
-            kind=kind if kind in KINDS else "action",
-            children=tuple(c for c in children if c in by_id),
-            setting=entry.get("setting"),
-            screen=entry.get("screen"),
-            action=entry.get("action"),
-            admin_only=bool(entry.get("admin_only", False)),
-            emulated=bool(entry.get("emulated", True)),
-            icon=str(entry.get("icon", "")),
-            help=help_key,
-            secret=bool(entry.get("secret", False)),
-        )
-
-    for node_id in by_id:
-        if node_id not in id_paths:
-            problems.append(f"{fname}: {node_id}: unreachable from the Home tiles")
-
+        at = f"{fname}: {' > '.join(id_paths.get(node_id, [node_id]))}"
+        values = check_table(MenuNode, entry, at, problems, known)
+        if values is not None and not _kind_problems(values, at, problems):
+            nodes[node_id] = MenuNode(**values)
+    parents = _parents(by_id, raw_children, fname, id_paths, problems)
+    problems += [f"{fname}: {nid}: unreachable from the Home tiles" for nid in by_id if nid not in id_paths]
     if problems:
         raise MenuError(problems)
     return MenuTree(nodes=nodes, tiles=tuple(tiles), parents=parents)
 
 
+def _is_id_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _home_tiles(home: object, at: str, problems: list[str]) -> list[str]:
+    """The Home tiles of the `[home]` table (checked against its schema)."""
+    if not isinstance(home, dict):
+        problems.append(f"{at}: must be a table")
+        return []
+    values = check_table(_Home, home, at, problems, {})
+    if values:
+        return list(values["tiles"])
+    tiles = home.get("tiles")
+    return [t for t in tiles if isinstance(t, str)] if isinstance(tiles, list) else []
+
+
+def _entries_by_id(raw_nodes: object, fname: str, problems: list[str]) -> dict[str, dict[str, Any]]:
+    """The `[[node]]` tables by id; a missing or repeated id is a problem."""
+    if not isinstance(raw_nodes, list):
+        problems.append(f"{fname}: node: must be an array of tables ([[node]])")
+        return {}
+    by_id: dict[str, dict[str, Any]] = {}
+    for index, entry in enumerate(raw_nodes):
+        node_id = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(entry, dict) or not isinstance(node_id, str) or not node_id:
+            problems.append(f"{fname}: node #{index + 1}: missing 'id'")
+        elif node_id in by_id:
+            problems.append(f"{fname}: {node_id}: duplicate id (node #{index + 1})")
+        else:
+            by_id[node_id] = entry
+    return by_id
+
+
+def _kind_problems(values: dict[str, Any], at: str, problems: list[str]) -> bool:
+    """The rules of a node's kind: what it needs, and that only a submenu has children."""
+    kind, before = values["kind"], len(problems)
+    needed = REQUIRED_BY_KIND[kind]
+    if values.get(needed) in (None, ()):
+        problems.append(f"{at}: kind '{kind}' needs '{needed}'")
+    if values.get("children") and kind != "submenu":
+        problems.append(f"{at}: only a submenu has children")
+    return len(problems) > before
+
+
+def _parents(by_id: dict[str, dict[str, Any]], raw_children: dict[str, list[str]], fname: str,
+             id_paths: dict[str, list[str]], problems: list[str]) -> dict[str, str]:
+    """Each node's parent; a child that is no node, or already another submenu's, is a problem."""
+    parents: dict[str, str] = {}
+    for node_id, children in raw_children.items():
+        at = f"{fname}: {' > '.join(id_paths.get(node_id, [node_id]))}"
+        for child in children:
+            if child not in by_id:
+                problems.append(f"{at}: child '{child}' refers to no node")
+            elif parents.setdefault(child, node_id) != node_id:
+                problems.append(f"{at}: child '{child}' already belongs to '{parents[child]}'")
+    return parents
+
+
 # ---- Web Config -----------------------------------------------------------------------
-WEB_TAB_KEYS = {"id", "label", "page"}
-WEB_PAGE_KEYS = {"id", "label", "group", "page", "admin_only"}
 WEB_PAGES = ("email_server", "fax_email_server", "ca_certificate", "print_admin_serverless")
 
 
 @dataclass(frozen=True)
 class WebPage:
-    """One entry of a Web Config tab's left-hand menu."""
+    """One entry of a Web Config tab's left-hand menu (a `[[tab.page]]` of menus/webconfig.toml)."""
 
-    id: str
-    label_key: str
-    group_key: str | None = None  # the menu heading it sits under ("Email Server" > "Basic")
-    page: str | None = None  # the emulated page, or None: "not part of this emulation"
-    admin_only: bool = True  # settings pages need the administrator when Lock Setting is on
+    id: str = key(str, required=True)
+    label_key: str = key(str, required=True, ref="locale", desc="a locale key", toml="label")
+    # the menu heading it sits under ("Email Server" > "Basic")
+    group_key: str | None = key(str, ref="locale", toml="group")
+    # the emulated page, or None: "not part of this emulation"
+    page: str | None = key(str, ref="page")
+    # settings pages need the administrator when Lock Setting is on
+    admin_only: bool = key(bool, default=True)
 
 
 @dataclass(frozen=True)
 class WebTab:
-    id: str
-    label_key: str
-    pages: tuple[WebPage, ...] = ()
+    """A `[[tab]]` of menus/webconfig.toml; its pages are checked one by one (`page`: a list of tables)."""
+
+    id: str = key(str, required=True)
+    label_key: str = key(str, required=True, ref="locale", desc="a locale key", toml="label")
+    pages: tuple[WebPage, ...] = field(default=(), metadata={"toml": "page"})
 
 
 @dataclass(frozen=True)
@@ -292,60 +329,49 @@ def load_webconfig(path: Path | None = None, *, label_keys: set[str] | None = No
     path = path or data_dir("menus") / "webconfig.toml"
     fname = str(path)
     raw = _read_toml(path)
-    problems: list[str] = []
-    known_pages = set(pages)
-    for key in sorted(raw.keys() - {"start", "tab"}):
-        problems.append(f"{fname}: (top level): unknown key '{key}'")
-
-    def check_label(where: str, key: object, what: str = "label") -> str:
-        if not isinstance(key, str) or not key:
-            problems.append(f"{where}: missing '{what}' (a locale key)")
-            return ""
-        if label_keys is not None and key not in label_keys:
-            problems.append(f"{where}: {what} key '{key}' is not in the locales")
-        return key
-
-    tabs: list[WebTab] = []
+    known = {"locale": label_keys, "page": set(pages)}
+    problems = [f"{fname}: (top level): unknown key '{k}'" for k in sorted(raw.keys() - {"start", "tab"})]
     seen: set[str] = set()
-
-    def entry_id(entry: object, where: str, what: str, index: int, allowed: set[str]) -> tuple[str | None, str]:
-        """The entry's id (None if missing) and its place for messages; checks duplicates and keys."""
-        entry_key = entry.get("id") if isinstance(entry, dict) else None
-        at = f"{where}{entry_key or f'{what} #{index + 1}'}"
-        if not isinstance(entry_key, str) or not entry_key:
-            problems.append(f"{at}: missing 'id'")
-            return None, at
-        if entry_key in seen:
-            problems.append(f"{at}: duplicate id")
-        seen.add(entry_key)
-        for key in sorted(entry.keys() - allowed):
-            problems.append(f"{at}: unknown key '{key}'")
-        return entry_key, at
-
-    for t_index, entry in enumerate(raw.get("tab", [])):
-        tab_id, where = entry_id(entry, f"{fname}: ", "tab", t_index, WEB_TAB_KEYS)
-        if tab_id is None:
-            continue
-        tab_pages = []
-        for p_index, page in enumerate(entry.get("page", [])):
-            page_id, at = entry_id(page, f"{where} > ", "page", p_index, WEB_PAGE_KEYS)
-            if page_id is None:
-                continue
-            shown = page.get("page")
-            if shown is not None and shown not in known_pages:
-                problems.append(f"{at}: page '{shown}' is unknown (known: {', '.join(sorted(known_pages))})")
-            if "admin_only" in page and not isinstance(page["admin_only"], bool):
-                problems.append(f"{at}: 'admin_only' must be true or false")
-            group = page.get("group")
-            tab_pages.append(WebPage(
-                id=page_id, label_key=check_label(at, page.get("label")),
-                group_key=check_label(at, group, "group") if group is not None else None,
-                page=shown, admin_only=bool(page.get("admin_only", True)),
-            ))
-        tabs.append(WebTab(tab_id, check_label(where, entry.get("label")), tuple(tab_pages)))
+    tabs = []
+    for t_index, entry in enumerate(_tables(raw.get("tab", []))):
+        where = f"{fname}: {_entry_name(entry, 'tab', t_index)}"
+        tab_pages = _web_pages(entry.get("page", []), where, seen, problems, known)
+        values = _unique_entry(WebTab, {k: v for k, v in entry.items() if k != "page"}, where, seen, problems, known)
+        if values is not None:
+            tabs.append(WebTab(**values, pages=tab_pages))
     start = raw.get("start")
     if not isinstance(start, str) or start not in seen:
         problems.append(f"{fname}: start: '{start}' is not a page id")
     if problems:
         raise MenuError(problems)
-    return WebSite(tuple(tabs), start)
+    return WebSite(tuple(tabs), str(start))
+
+
+def _tables(value: object) -> list[dict[str, Any]]:
+    return [v if isinstance(v, dict) else {} for v in value] if isinstance(value, list) else []
+
+
+def _entry_name(entry: dict[str, Any], what: str, index: int) -> str:
+    return str(entry.get("id") or f"{what} #{index + 1}")
+
+
+def _unique_entry(schema: type, entry: dict[str, Any], at: str, seen: set[str], problems: list[str],
+                  known: Mapping[str, Collection[str] | None]) -> dict[str, Any] | None:
+    """`check_table`, and the id not used by another tab or page."""
+    entry_id = entry.get("id")
+    if isinstance(entry_id, str) and entry_id:
+        if entry_id in seen:
+            problems.append(f"{at}: duplicate id")
+        seen.add(entry_id)
+    return check_table(schema, entry, at, problems, known)
+
+
+def _web_pages(raw_pages: object, where: str, seen: set[str], problems: list[str],
+               known: Mapping[str, Collection[str] | None]) -> tuple[WebPage, ...]:
+    pages = []
+    for p_index, page in enumerate(_tables(raw_pages)):
+        at = f"{where} > {_entry_name(page, 'page', p_index)}"
+        values = _unique_entry(WebPage, page, at, seen, problems, known)
+        if values is not None:
+            pages.append(WebPage(**values))
+    return tuple(pages)

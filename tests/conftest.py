@@ -1,10 +1,19 @@
 """Shared fixtures: every test gets its own PANEL_TUI_HOME, a fixed clock and a fresh profile."""
 from __future__ import annotations
 
+import json
 import os
+import signal
+import subprocess
+import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
+
+from tests.helpers.processes import TIMEOUT, Cli, LineReader, cli_env, new_cli, stop_home_simulator
+from tests.helpers.tenant import prepare_tenant
+from tests.helpers.textual_internals import install_burst_typing
 
 SNAPSHOT_TIME = datetime(2026, 3, 14, 9, 26, 0, tzinfo=timezone.utc)
 
@@ -22,11 +31,9 @@ def pytest_xdist_auto_num_workers(config):
 
 @pytest.fixture(autouse=True, scope="session")
 def _fast_typing():
-    """pilot.press types a word into a text field as one burst (tests/pilot_typing.py)."""
-    from tests import pilot_typing
-
+    """pilot.press types a word into a text field as one burst (tests/helpers/textual_internals.py)."""
     with pytest.MonkeyPatch.context() as mp:
-        pilot_typing.install(mp)
+        install_burst_typing(mp)
         yield
 
 
@@ -39,15 +46,6 @@ def panel_home(tmp_path, monkeypatch):
     monkeypatch.setenv("PANEL_TUI_GLYPHS", "unicode")  # snapshots do not depend on the CI's LANG/TERM
     yield home
     stop_home_simulator(home)
-
-
-def stop_home_simulator(home) -> None:
-    """Stop the background simulator a test's panel or command started in `home` (if any)."""
-    sim_dir = home / "simulator"
-    if (sim_dir / "simulator.lock").exists():
-        from panel_tui.sim import service
-
-        service.stop(sim_dir)
 
 
 @pytest.fixture
@@ -130,28 +128,48 @@ def make_e2e_app(sim_thread, sim_control, fixed_clock):
         app.backend.stop()
 
 
-def orphan_running_jobs(db_path) -> int:
-    """Make the running jobs look like a crashed process's: owned by a pid that has exited."""
-    import sqlite3
-    import subprocess
-    import sys
-
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                              capture_output=True, text=True, check=True)
-    dead_pid = int(finished.stdout)
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute("UPDATE jobs SET owner_pid = ? WHERE result = 'running'", (dead_pid,)).rowcount
+# -- one standalone simulator for a module, and `panel-tui` joined to it ------------------------
 
 
-def chromium_path() -> str:
-    """Debian's Chromium for the browser tests; skipped with how to install it, never silently."""
-    import os
-    import shutil
-    from pathlib import Path
+@pytest.fixture(scope="module")
+def cli_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cli-home")
 
-    found = os.environ.get("PANEL_TUI_CHROMIUM") or shutil.which("chromium") or (
-        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    if not found:
-        pytest.skip("Chromium not found: install Debian's browser with `apt-get install chromium` "
-                    "(.ci/run does), or point PANEL_TUI_CHROMIUM at a Chromium binary")
-    return found
+
+@pytest.fixture(scope="module")
+def standalone_sim(cli_home):
+    """`panel-tui sim --json` in the module's home: its CA is the one the CLI trusts there."""
+    proc = subprocess.Popen([sys.executable, "-m", "panel_tui", "sim", "--json"], env=cli_env(cli_home),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = LineReader(proc.stdout)
+    try:
+        endpoints = json.loads(reader.expect(r"^\{").string)
+    except BaseException:
+        proc.kill()
+        raise
+    yield endpoints
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=TIMEOUT) == 0
+
+
+@pytest.fixture
+def cli_control(standalone_sim):
+    """The tenant prepared as the guide asks: security defaults off, SMTP AUTH on, admin consent."""
+    from panel_tui.sim.client import SimControl
+
+    client = SimControl(standalone_sim["control_url"], Path(standalone_sim["ca_path"]))
+    client.reset()
+    prepare_tenant(client, standalone_sim["client_id"])
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def cli(cli_home, standalone_sim, cli_control) -> Cli:
+    return new_cli(cli_home, standalone_sim["base_url"])
+
+
+@pytest.fixture
+def offline_cli(cli_home) -> Cli:
+    """For commands that never reach the cloud (config, jobs, usage errors): no simulator at all."""
+    return new_cli(cli_home, None, prefix="offline")

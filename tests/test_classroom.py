@@ -19,7 +19,8 @@ import stat
 import pytest
 
 from panel_tui.lesson import STEPS
-from tests.tenant import prepare_tenant
+from tests.helpers.screen import screen_lines
+from tests.helpers.tenant import prepare_tenant
 
 SEATS = ("seat01", "seat02", "seat03")
 pytestmark = pytest.mark.xdist_group("classroom")  # one class for the module
@@ -135,22 +136,34 @@ def lesson_run(class_home, tmp_path_factory):
             seen["start"] = {s: _ticks(screen, s) for s in SEATS}
 
             with contextlib.nullcontext(trainees["seat01"].backend.control()) as control:
-                # seat01's trainee prepares the tenant in the admin centers (it is one tenant)
-                prepare_tenant(control)
-                for trainee in trainees.values():
+                # seat01 does the whole guide alone first, in its own tenant: nothing ticks for the others
+                first = trainees["seat01"]
+                prepare_tenant(first.backend.control())
+                first.web_config_ok()
+                await asyncio.to_thread(first.sign_in, control)
+                first.print_status_sheet()
+                seen.setdefault("first_send", {})["seat01"] = await asyncio.to_thread(first.send, "seat01 scan 1")
+                await _refreshed(pilot, screen)
+                seen["seat01_alone"] = {s: _ticks(screen, s) for s in SEATS}
+                seen["idle_alone"] = {s: str(screen.query_one("DataTable").get_cell(s, "idle")) for s in SEATS}
+
+                # the others prepare their own tenants in their admin centers
+                others = {name: t for name, t in trainees.items() if name != "seat01"}
+                for trainee in others.values():
+                    prepare_tenant(trainee.backend.control())
                     trainee.web_config_ok()
                 # live: the dashboard's own timer shows it, no explicit refresh
                 before = screen.refresh_count
                 await _wait(pilot, lambda: screen.refresh_count >= before + 2, "two timed refreshes", 5.0)
-                seen["configured"] = {s: _ticks(screen, s) for s in SEATS}
+                seen["configured"] = {s: _ticks(screen, s) for s in others}
 
-                await asyncio.gather(*(asyncio.to_thread(t.sign_in, control) for t in trainees.values()))
+                await asyncio.gather(*(asyncio.to_thread(t.sign_in, control) for t in others.values()))
                 await _refreshed(pilot, screen)
-                seen["signed_in"] = {s: _ticks(screen, s) for s in SEATS}
+                seen["signed_in"] = {s: _ticks(screen, s) for s in others}
 
-                for name, trainee in trainees.items():
+                for name, trainee in others.items():
                     trainee.print_status_sheet()
-                    seen.setdefault("first_send", {})[name] = await asyncio.to_thread(trainee.send, f"{name} scan 1")
+                    seen["first_send"][name] = await asyncio.to_thread(trainee.send, f"{name} scan 1")
                 await _refreshed(pilot, screen)
                 seen["sent"] = {s: _ticks(screen, s) for s in SEATS}
 
@@ -209,12 +222,24 @@ def test_each_seat_signs_in_and_sends_through_its_own_mailbox(lesson_run):
 def test_the_dashboard_ticks_the_lessons_steps_as_they_happen(lesson_run):
     nothing = [False] * len(STEPS)
     assert lesson_run["start"] == {s: nothing for s in SEATS}
-    for seat in SEATS:
+    for seat in ("seat02", "seat03"):
         configured = dict(zip(STEPS, lesson_run["configured"][seat], strict=True))
         assert configured["smtp_auth"] and configured["oauth2"] and not configured["sign_in"]
         signed = dict(zip(STEPS, lesson_run["signed_in"][seat], strict=True))
         assert signed["sign_in"] and signed["consent"] and signed["applied"] and not signed["send"]
+    for seat in SEATS:
         assert lesson_run["sent"][seat] == [True] * len(STEPS)  # all seven
+
+
+def test_one_seat_completing_the_guide_ticks_nothing_for_the_others(lesson_run):
+    """Each seat has its own tenant: seat01's consent for its organisation, its SMTP AUTH
+    settings and its sign-in tick seat01's steps only, and the others stay untouched (no
+    steps, no activity)."""
+    alone = lesson_run["seat01_alone"]
+    assert alone["seat01"] == [True] * len(STEPS)
+    assert alone["seat02"] == alone["seat03"] == [False] * len(STEPS)
+    assert lesson_run["idle_alone"]["seat02"] == lesson_run["idle_alone"]["seat03"] == "–"
+    assert lesson_run["idle_alone"]["seat01"] != "–"
 
 
 def test_a_pushed_fault_reaches_only_the_chosen_seat(lesson_run):
@@ -230,21 +255,28 @@ def test_a_pushed_fault_reaches_only_the_chosen_seat(lesson_run):
 def test_the_report_lists_what_happened(lesson_run):
     csv_path, html_path = lesson_run["report"]
     rows = list(csv.reader(csv_path.open(encoding="utf-8")))
-    header, seats = rows[0], {r[0]: r for r in rows[1:4]}
-    assert header[0] == "Seat" and len(header) == 2 + len(STEPS) + 6
+    header, seats = rows[0], {r[0]: r for r in rows[1:]}
+    assert header == ["seat", "mailbox", *STEPS, "jobs_ok", "jobs_failed", "error_codes", "resolved",
+                      "last_job", "last_job_code", "first_ok_at", "last_activity_at"]  # plain names
+    assert set(seats) == set(SEATS)
+    column = {name: index for index, name in enumerate(header)}
     code = str(lesson_run["second_send"]["seat02"].job.error_code)
     for seat in ("seat01", "seat03"):
         assert seats[seat][2:2 + len(STEPS)] == ["yes"] * len(STEPS)
     # seat02's mailbox refuses SMTP AUTH now: the first step reads "no" again (real state)
     assert seats["seat02"][2:2 + len(STEPS)] == ["no"] + ["yes"] * (len(STEPS) - 1)
-    assert seats["seat02"][2 + len(STEPS)] == "1/1" and seats["seat02"][3 + len(STEPS)] == code
-    assert seats["seat01"][2 + len(STEPS)] == "2/0" and seats["seat01"][3 + len(STEPS)] == ""
-    events = rows[rows.index([]) + 2:]
-    assert [e[1:] for e in events] == [["fault on: SMTP AUTH off for the seat's mailbox", "seat02", "yes"]]
+    assert (seats["seat02"][column["jobs_ok"]], seats["seat02"][column["jobs_failed"]]) == ("1", "1")
+    assert seats["seat02"][column["error_codes"]] == seats["seat02"][column["last_job_code"]] == code
+    assert seats["seat02"][column["last_job"]] == "error" and seats["seat01"][column["last_job"]] == "ok"
+    assert (seats["seat01"][column["jobs_ok"]], seats["seat01"][column["error_codes"]]) == ("2", "")
+    events = list(csv.reader((csv_path.parent / "events.csv").open(encoding="utf-8")))
+    assert events[0] == ["time", "action", "detail", "seats", "ok"]
+    assert [e[1:] for e in events[1:]] == [["start", "", "seat01 seat02 seat03", "yes"],
+                                          ["fault_on", "smtp_auth_mailbox_off", "seat02", "yes"]]
 
 
 def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):
-    from tests.conftest import chromium_path
+    from tests.helpers.processes import chromium_path
 
     executable = chromium_path()
     from playwright.sync_api import sync_playwright
@@ -254,8 +286,9 @@ def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox", "--headless"])
         try:
-            page = browser.new_page()
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(html_path.as_uri())
+            widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
             rows = {seat: page.locator(f'#seats tr[data-seat="{seat}"] td').all_inner_texts() for seat in SEATS}
             ticked = {seat: page.locator(f'#seats tr[data-seat="{seat}"] td.done').all_inner_texts() for seat in SEATS}
             events = page.locator("#events tr").all_inner_texts()
@@ -268,17 +301,43 @@ def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):
     assert rows["seat02"][-3].startswith(f"✗ {code}")
     assert rows["seat02"][-2]  # its first successful job has a time
     assert code in rows["seat02"] and code not in rows["seat01"]
-    assert len(events) == 2 and "seat02" in events[1] and "fault on" in events[1]
+    assert len(events) == 3 and "class started" in events[1]
+    assert "seat02" in events[2] and "fault on" in events[2]  # what the trainer pushed
+    assert widths[0] <= widths[1] == 1280, widths  # fits a 1280 px window: no sideways scrolling
 
 
-# -- pushes that change a seat (after the lesson's checks: they run last in the module) --------
+# -- pushes that change a seat: each test on a class of its own, so no test sees another's ------
 
 
-def test_a_scenario_started_on_one_seat_uses_its_mailbox_and_leaves_the_others(lesson_run, class_home):
+@pytest.fixture
+def own_class(panel_home, tmp_path, monkeypatch):
+    """A class of its own, through the guide: the tenant prepared, Web Config OK, every seat
+    signed in and one scan sent from each. For a test that changes the class."""
+    from panel_tui.classroom.seats import start_class, stop_class
+
+    monkeypatch.setenv("PANEL_TUI_HOME", str(tmp_path / "own-class"))
+    roster, passwords = start_class(len(SEATS), serve=False)
+    trainees = []
+    try:
+        trainees = [Trainee(seat, passwords[seat.name], roster) for seat in roster.seats]
+        for trainee in trainees:  # each seat in its own tenant
+            control = trainee.backend.control()
+            prepare_tenant(control)
+            trainee.web_config_ok()
+            trainee.sign_in(control)
+            assert trainee.send(f"{trainee.seat.name} scan 1").ok
+        yield roster, passwords
+    finally:
+        for trainee in trainees:
+            trainee.backend.stop()
+        stop_class()
+
+
+def test_a_scenario_started_on_one_seat_uses_its_mailbox_and_leaves_the_others(own_class):
     from panel_tui.classroom.actions import SeatActions
     from panel_tui.classroom.progress import SeatHandles, read_rows
 
-    roster, passwords = class_home
+    roster, passwords = own_class
     handles = SeatHandles(roster)
     try:
         problems = SeatActions(roster, handles).start_scenario(["seat03"], "signed-in")
@@ -287,7 +346,7 @@ def test_a_scenario_started_on_one_seat_uses_its_mailbox_and_leaves_the_others(l
         assert printer.settings.email_server.sender == roster.seat("seat03").upn  # not printer@...
         rows = {row.seat: row for row in read_rows(roster, handles)}
         assert rows["seat03"].done["sign_in"] and rows["seat03"].job_result is None  # fresh printer
-        assert rows["seat01"].jobs_ok == 2  # untouched: the shared simulator was not reset
+        assert rows["seat01"].jobs_ok == 1  # untouched: the shared simulator was not reset
         trainee = Trainee(roster.seat("seat01"), passwords["seat01"], roster)
         try:
             assert trainee.send("seat01 after a neighbour's scenario").ok
@@ -297,11 +356,11 @@ def test_a_scenario_started_on_one_seat_uses_its_mailbox_and_leaves_the_others(l
         handles.close()
 
 
-def test_reset_from_the_dashboard_asks_first_and_resets_only_that_seat(lesson_run, class_home):
+def test_reset_from_the_dashboard_asks_first_and_resets_only_that_seat(own_class):
     from panel_tui.classroom.roster import load_events
     from panel_tui.ui.classroom_screen import ClassroomApp
 
-    roster, _ = class_home
+    roster, _ = own_class
 
     async def reset_seat03() -> tuple[list[bool], list[bool]]:
         app = ClassroomApp(roster, "en")
@@ -325,13 +384,13 @@ def test_reset_from_the_dashboard_asks_first_and_resets_only_that_seat(lesson_ru
     assert load_events()[-1]["kind"] == "reset" and load_events()[-1]["seats"] == ["seat03"]
 
 
-def test_revoke_one_seat_then_move_the_class_clock(lesson_run, class_home):
+def test_revoke_one_seat_then_move_the_class_clock(own_class):
     """V revokes the highlighted seat's sign-in; C moves the one clock of the class: that seat's
     next send needs a refresh, which is refused (361), and the dashboard shows it."""
     from panel_tui.classroom.roster import load_events
     from panel_tui.ui.classroom_screen import ClassroomApp
 
-    roster, passwords = class_home
+    roster, passwords = own_class
     trainee = Trainee(roster.seat("seat01"), passwords["seat01"], roster)
 
     async def push() -> str:
@@ -372,7 +431,7 @@ def test_the_dashboard_marks_the_seat_under_the_cursor_and_the_selection_without
 
     def rows(app) -> dict[str, str]:
         table = app.screen.query_one("#class-seats")
-        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        lines = screen_lines(app)
         seen = [lines[y] for y in range(table.region.y, table.region.bottom)]
         return {seat.name: next(line for line in seen if seat.name in line) for seat in roster.seats}
 

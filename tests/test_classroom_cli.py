@@ -30,7 +30,7 @@ def _kill(pid) -> None:
 
 def _page_text(browser, url: str, word: str) -> str:
     """What the page's terminal received (escape sequences removed), once `word` arrived."""
-    from tests.test_serve import ANSI
+    from tests.helpers.processes import ANSI
 
     received: list[bytes] = []
 
@@ -51,8 +51,7 @@ def _page_text(browser, url: str, word: str) -> str:
 def _in_browser(urls: list[str], words: list[str]) -> list[str]:
     from playwright.sync_api import sync_playwright
 
-    from tests.conftest import chromium_path
-    from tests.test_serve import CHROMIUM_ARGS
+    from tests.helpers.processes import CHROMIUM_ARGS, chromium_path
 
     executable = chromium_path()
     with sync_playwright() as playwright:
@@ -130,6 +129,7 @@ def test_status_after_stop_starts_nothing(panel_home):
         assert not service.is_serving(sim_dir) and service.RuntimeInfo.read(sim_dir) is None
         assert "simulator: ended   web: ended" in status.stdout
         assert status.stdout.count("steps –/7") == 2  # not read: the simulator is not running
+        assert status.stdout.count("idle –") == 2  # untouched seats: no activity (reading them is none)
     finally:
         if class_file.exists():
             roster = json.loads(class_file.read_text())

@@ -46,6 +46,34 @@ VISITOR = textwrap.dedent("""
     print(json.dumps(seen))
 """)
 
+# Run inside the namespace: the simulator's pages as a student's machine reaches them. The CA
+# page is read before trusting anything (as a browser's "proceed" would); then the downloaded
+# certificate, checked against the printed fingerprint, verifies the sign-in page by name.
+SIM_VISITOR = textwrap.dedent("""
+    import hashlib, json, ssl, sys, urllib.request, urllib.error
+    base, fingerprint = sys.argv[1], sys.argv[2]
+    blind = ssl.create_default_context(); blind.check_hostname = False; blind.verify_mode = ssl.CERT_NONE
+    def get(url, context, headers=None):
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), context=context,
+                                        timeout=20) as reply:
+                return reply.status, reply.read(), reply.headers.get("Content-Type")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read(), error.headers.get("Content-Type")
+    page = get(base + "/ca?lang=ro", blind)
+    pem = get(base + "/ca.pem", blind)
+    der = ssl.PEM_cert_to_DER_cert(pem[1].decode())
+    digest = hashlib.sha256(der).hexdigest().upper()
+    open("ca.pem", "wb").write(pem[1])
+    trusted = ssl.create_default_context(cafile="ca.pem")
+    print(json.dumps({"page": [page[0], page[1].decode()], "pem_type": pem[2],
+                      "digest": ":".join(digest[i:i + 2] for i in range(0, len(digest), 2)),
+                      "signin": get(base + "/devicelogin", trusted)[0],
+                      "admin": get(base + "/admin", trusted)[0],
+                      "control": get(base + "/_sim/state", trusted, {"Authorization": "Bearer x"})[0],
+                      "control_public": get(base + "/_sim/endpoints", trusted)[0]}))
+""")
+
 # Run inside the namespace: headless Chromium opens the printed URL; the panel must draw Home.
 BROWSER = textwrap.dedent("""
     import json, re, sys
@@ -115,6 +143,18 @@ def test_a_class_on_a_test_network_serves_students_with_their_keys_only(test_net
         assert dashboard and dashboard.group(0) not in urls.values()
         assert f"PANEL_TUI_HOME={panel_home} panel-tui --profile seat01" in out  # the join line names the home
         assert "127.0.0.1" not in out.split("\n\n", 1)[1]
+        ca_line = re.search(rf"(https://{re.escape(address)}:\d+)/ca \(SHA-256 fingerprint ([0-9A-F:]{{95}})", out)
+        assert ca_line, out
+
+        sim = test_network.run([sys.executable, "-c", SIM_VISITOR, ca_line.group(1), ca_line.group(2)],
+                               capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert sim.returncode == 0, sim.stderr
+        pages = json.loads(sim.stdout)
+        assert pages["page"][0] == 200 and ca_line.group(2) in pages["page"][1]
+        assert "Firefox" in pages["page"][1] and "Autorități de certificare rădăcină" in pages["page"][1]
+        assert pages["digest"] == ca_line.group(2) and pages["pem_type"] == "application/x-x509-ca-cert"
+        assert pages["signin"] == 200 and pages["admin"] in (200, 302, 303)  # trusted, by the printed name
+        assert pages["control"] == 403 and pages["control_public"] == 403  # the control API: loopback only
 
         seat01 = re.match(r"http://[^:]+:(\d+)/\?key=(\S+)", urls["seat01"])
         other_key = urls["seat02"].split("key=", 1)[1]
@@ -131,7 +171,18 @@ def test_a_class_on_a_test_network_serves_students_with_their_keys_only(test_net
         assert seen["elsewhere"][0] == 403 and seen["replayed"][0] == 403
         assert "already used" in seen["replayed"][1]
 
-        from tests.conftest import chromium_path
+        # the trainer gives seat01 a new link: the old key and the browser that used it are out
+        relinked = _panel_tui(panel_home, "classroom", "link", "seat01")
+        assert relinked.returncode == 0, relinked.stderr
+        new_url = re.search(rf"http://{re.escape(address)}:{seat01.group(1)}/\?key=(\S+)", relinked.stdout)
+        assert new_url and new_url.group(1) != seat01.group(2)
+        again = test_network.run([sys.executable, "-c", VISITOR, address, seat01.group(1), new_url.group(1),
+                                  seat01.group(2)], capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+        second = json.loads(again.stdout)
+        assert second["other"][0] == 403 and second["join"][0] == 303 and second["page"][0] == 200
+
+        from tests.helpers.processes import chromium_path
 
         executable = chromium_path()
         pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
@@ -145,3 +196,9 @@ def test_a_class_on_a_test_network_serves_students_with_their_keys_only(test_net
         assert "0.0.0.0" not in drawn["html"] and "127.0.0.1" not in drawn["html"]
     finally:
         _stop_class(panel_home)
+
+
+def test_without_the_namespace_tool_the_network_tests_skip_cleanly(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `ip` here
+    with pytest.raises(NetnsUnavailable), veth_namespace("ptnone"):
+        pytest.fail("a namespace without `ip`")

@@ -8,164 +8,25 @@ lines and process exits, with timeouts. Nothing reaches the internet.
 """
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import pty
-import queue
 import re
 import signal
 import socket
 import subprocess
-import sys
-import threading
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from panel_tui.sim.control import SimControl
-from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-from tests.conftest import stop_home_simulator
-from tests.tenant import prepare_tenant
-
-ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
-TIMEOUT = 60
-_profiles = itertools.count(1)
-
-
-class LineReader:
-    """Collects a stream's lines in a thread, so a test can wait for one with a timeout."""
-
-    def __init__(self, stream) -> None:
-        self.lines: list[str] = []
-        self._queue: queue.Queue = queue.Queue()
-        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
-
-    def _pump(self, stream) -> None:
-        try:
-            for line in iter(stream.readline, ""):
-                self._queue.put(line.rstrip("\r\n"))
-        except OSError:  # a pty whose other end has closed
-            pass
-        self._queue.put(None)
-
-    def expect(self, pattern: str, timeout: float = TIMEOUT) -> re.Match:
-        regex = re.compile(pattern)
-        while True:
-            line = self._queue.get(timeout=timeout)
-            if line is None:
-                raise AssertionError(f"stream ended before {pattern!r}; got {self.lines}")
-            self.lines.append(line)
-            match = regex.search(line)
-            if match:
-                return match
-
-    def rest(self, timeout: float = TIMEOUT) -> str:
-        """Everything until the stream ends."""
-        while True:
-            line = self._queue.get(timeout=timeout)
-            if line is None:
-                return "\n".join(self.lines)
-            self.lines.append(line)
-
-
-def _env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PANEL_TUI_ADMIN_PASSWORD"}
-    env.update(PANEL_TUI_HOME=str(home), PYTHONUNBUFFERED="1", **extra)
-    return env
-
-
-@pytest.fixture(scope="module")
-def cli_home(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("cli-home")
-
-
-@pytest.fixture(scope="module")
-def standalone_sim(cli_home):
-    """`panel-tui sim --json` in the module's home: its CA is the one the CLI trusts there."""
-    proc = subprocess.Popen([sys.executable, "-m", "panel_tui", "sim", "--json"], env=_env(cli_home),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    reader = LineReader(proc.stdout)
-    try:
-        endpoints = json.loads(reader.expect(r"^\{").string)
-    except BaseException:
-        proc.kill()
-        raise
-    yield endpoints
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=TIMEOUT) == 0
+from panel_tui.sim.client import SimControl
+from tests.helpers.processes import TIMEOUT, Cli, LineReader, cli_env, cli_sign_in, stop_home_simulator
+from tests.helpers.tenant import ADMIN, MEGAN, PRINTER, prepare_tenant
 
 
 @pytest.fixture
-def control(standalone_sim):
-    """The tenant prepared as the guide asks: security defaults off, SMTP AUTH on, admin consent."""
-    client = SimControl(standalone_sim["control_url"], Path(standalone_sim["ca_path"]))
-    client.reset()
-    prepare_tenant(client, standalone_sim["client_id"])
-    yield client
-    client.close()
-
-
-@dataclass
-class Cli:
-    """`panel-tui` for one printer profile, joined to a simulator by --sim-url (or embedding one)."""
-
-    home: Path
-    profile: str
-    sim_url: str | None
-
-    def argv(self, *args: str) -> list[str]:
-        argv = [sys.executable, "-m", "panel_tui", "--profile", self.profile]
-        if self.sim_url:
-            argv += ["--sim-url", self.sim_url]
-        return argv + list(args)
-
-    def run(self, *args: str, input: str | None = None, **env: str) -> subprocess.CompletedProcess:
-        return subprocess.run(self.argv(*args), env=_env(self.home, **env), input=input, capture_output=True,
-                              text=True, timeout=TIMEOUT)
-
-    def popen(self, *args: str) -> subprocess.Popen:
-        return subprocess.Popen(self.argv(*args), env=_env(self.home), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-
-    def ok(self, *args: str, **kwargs) -> str:
-        result = self.run(*args, **kwargs)
-        assert result.returncode == 0, (args, result.stdout, result.stderr)
-        return result.stdout
-
-    def printer(self, monkeypatch):
-        """The profile's printer, opened in this process (to arrange what has no command)."""
-        from panel_tui.device.paths import resolve_paths
-        from panel_tui.device.printer import Printer
-
-        monkeypatch.setenv("PANEL_TUI_HOME", str(self.home))
-        return Printer.open(resolve_paths(self.profile))
-
-
-@pytest.fixture
-def cli(cli_home, standalone_sim, control) -> Cli:
-    return Cli(cli_home, f"cli{next(_profiles)}", standalone_sim["base_url"])
-
-
-@pytest.fixture
-def offline_cli(cli_home) -> Cli:
-    """For commands that never reach the cloud (config, jobs, usage errors): no simulator at all."""
-    return Cli(cli_home, f"offline{next(_profiles)}", None)
-
-
-def sign_in(cli: Cli, control: SimControl, account=PRINTER, *extra: str) -> subprocess.Popen:
-    """Run `panel-tui signin`, approve its code at the simulator's pages; returns the finished process."""
-    proc = cli.popen("signin", *extra)
-    out = LineReader(proc.stdout)
-    code = out.expect(r"^code: (\S+)$").group(1)
-    assert out.expect(r"^url: (https://\S+)$").group(1) == cli.sim_url + "/devicelogin"
-    page = control.approve_device_code(code, account.upn, account.password)
-    assert proc.wait(timeout=TIMEOUT) is not None
-    proc.stdout_text = out.rest()
-    proc.stderr_text = proc.stderr.read()
-    proc.browser = page
-    return proc
+def control(cli_control):
+    """The standalone simulator's control client (tests/conftest.py), the tenant prepared."""
+    return cli_control
 
 
 # ---- usage errors and checks ----------------------------------------------------------------
@@ -283,14 +144,17 @@ def test_send_when_not_signed_in_fails_with_360_and_the_fix(cli):
 
 
 def test_a_failed_send_reads_the_same_in_send_jobs_show_and_json(cli, control):
-    """Security defaults on: `send`, `jobs show` and `jobs --json` give the cause stored with the job."""
-    cli.ok("config", "set", "auth_method", "oauth2")
-    assert sign_in(cli, control).returncode == 0
+    """Security defaults on, a printer on SMTP-AUTH (Basic, which they block): `send`, `jobs show`
+    and `jobs --json` give the cause stored with the job."""
+    for name, value in (("auth_method", "smtp_auth"), ("account", PRINTER.upn), ("smtp_server", "smtp.office365.com"),
+                        ("smtp_port", "587"), ("secure_connection", "starttls")):
+        cli.ok("config", "set", name, value)
+    cli.ok("config", "set", "password", "-", input=PRINTER.password + "\n")
     control.set_security_defaults(True)
     sent = cli.run("send", "--to", MEGAN.upn)
     assert sent.returncode == 1
-    message = ("Exchange refuses SMTP AUTH because security defaults are on (535 5.7.139 ... locked by your "
-               "organization's security defaults policy).")
+    message = ("Exchange refuses the account and password (Basic authentication) for SMTP AUTH because security "
+               "defaults are on (535 5.7.139 ... locked by your organization's security defaults policy).")
     fix = "Fix (Microsoft 365 administrator): Microsoft Entra admin center > Identity > Overview"
     assert f"Error code 312: {message}" in sent.stderr and fix in sent.stderr
     shown = cli.ok("jobs", "show", "1")
@@ -306,7 +170,7 @@ def test_sign_in_send_jobs_retry_sheet_and_sign_out(cli, control, tmp_path):
     cli.ok("config", "set", "password", "-", input="Hunter2-secret\n")
     assert cli.run("send", "--to", MEGAN.upn, "--subject", "Before sign-in").returncode == 1  # job 1: 360
 
-    proc = sign_in(cli, control)
+    proc = cli_sign_in(cli, control)
     assert proc.returncode == 0, (proc.stdout_text, proc.stderr_text)
     assert proc.browser["signed_in"]
     assert "You have signed in." in proc.stdout_text
@@ -352,7 +216,7 @@ def test_sign_in_send_jobs_retry_sheet_and_sign_out(cli, control, tmp_path):
 
 
 def test_sign_in_without_oauth2_applied_says_how_to_apply_it(cli, control):
-    proc = sign_in(cli, control)
+    proc = cli_sign_in(cli, control)
     assert proc.returncode == 0
     assert "panel-tui config set auth_method oauth2" in proc.stdout_text
     # The guide's trap: signed in, but the applied settings do not use OAuth2.
@@ -364,7 +228,7 @@ def test_sign_in_without_oauth2_applied_says_how_to_apply_it(cli, control):
 def test_fax_server_signs_in_on_its_own(cli, control):
     cli.ok("config", "set", "auth_method", "oauth2")
     cli.ok("config", "set", "--fax", "auth_method", "oauth2")
-    proc = sign_in(cli, control, PRINTER, "--fax")
+    proc = cli_sign_in(cli, control, PRINTER, "--fax")
     assert proc.returncode == 0, proc.stderr_text
     assert "panel-tui config set" not in proc.stdout_text  # the fax server's method is OAuth2 already
     assert re.search(r"Current Status\s+Not signed in$", cli.ok("status"), re.M)  # the email server is apart
@@ -375,7 +239,7 @@ def test_fax_server_signs_in_on_its_own(cli, control):
 def test_send_scan_attaches_the_emulated_scanned_page(cli, control):
     """The README's example is self-contained: `send --scan` needs no file of the user's."""
     cli.ok("config", "set", "auth_method", "oauth2")
-    proc = sign_in(cli, control)
+    proc = cli_sign_in(cli, control)
     assert proc.returncode == 0
     # The same instruction as Web Config's: an administrator signs in and consents first.
     assert "global administrator rights" in proc.stdout_text
@@ -392,7 +256,7 @@ def test_send_scan_attaches_the_emulated_scanned_page(cli, control):
 
 def test_sign_in_blocked_by_conditional_access_fails_with_its_code_and_fix(cli, control):
     control.set_conditional_access_block(True)
-    proc = sign_in(cli, control)
+    proc = cli_sign_in(cli, control)
     assert proc.returncode == 1
     assert "The sign-in was blocked by a conditional access policy." in proc.stderr_text
     assert "Error code 312: Sign-in was blocked by a Microsoft Entra ID conditional access policy." in proc.stderr_text
@@ -401,7 +265,7 @@ def test_sign_in_blocked_by_conditional_access_fails_with_its_code_and_fix(cli, 
 
 def test_sign_in_on_a_terminal_shows_a_qr_code_and_ctrl_c_cancels(cli):
     master, slave = pty.openpty()
-    proc = subprocess.Popen(cli.argv("signin"), env=_env(cli.home), stdin=subprocess.DEVNULL, stdout=slave,
+    proc = subprocess.Popen(cli.argv("signin"), env=cli_env(cli.home), stdin=subprocess.DEVNULL, stdout=slave,
                             stderr=subprocess.PIPE, text=True)
     os.close(slave)
     out = LineReader(os.fdopen(master, "r", encoding="utf-8", errors="replace"))

@@ -60,6 +60,9 @@ def _broken_copy(tmp_path: Path, old: str, new: str) -> Path:
     ('children = ["email_server"]', 'children = ["email_servers"]',
      "advanced: child 'email_servers' refers to no node"),
     ('screen = "email_server_status"', 'screen = "mail_status"', "screen 'mail_status' is unknown"),
+    ('admin_only = true', 'admin_only = "yes"', "'admin_only' must be true or false"),
+    ('screen = "email_server_status"', 'screen = 7', "'screen' must be a string"),
+    ('kind = "screen"\nscreen = "wired_lan_status"', 'kind = "screen"', "wired_lan_status: kind 'screen' needs 'screen'"),
 ])
 def test_broken_menu_names_file_node_and_problem(tmp_path, old, new, expected):
     path = _broken_copy(tmp_path, old, new)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 
 import pytest
 
@@ -150,13 +151,20 @@ def test_security_defaults_scenario_fails_sends_with_its_own_cause(open_printer)
 
     printer, backend = open_printer()
     checks = run(printer, backend, "security-defaults-on")
-    assert failed(checks) == {}  # the setup itself is right: Exchange refuses at AUTH
+    # Security defaults block Basic only: OAuth 2.0 authenticates, as the send will.
+    assert failed(checks) == {} and checks["auth"].ok
+    assert asyncio.run(backend.jobs.connection_check()).ok
+    printer.update(lambda s: s.with_field("email_server.auth_method", "smtp_auth")
+                   .with_field("email_server.account", "printer@contoso.onmicrosoft.com")
+                   .with_field("email_server.password", "Sim-Printer-2024"))
+    checks = run(printer, backend)
+    assert failed(checks)["auth"] == "cause.smtp_auth_security_defaults.fix"
     outcome = asyncio.run(backend.jobs.connection_check())
     assert (outcome.error.cause_name, outcome.job.error_code) == ("smtp_auth_security_defaults", 312)
 
 
 def test_app_without_smtp_send_scenario_needs_admin_approval(open_printer, sim_control):
-    from tests.mail.conftest import PRINTER
+    from tests.helpers.tenant import PRINTER
 
     printer, backend = open_printer()
     scenarios.run_scenario("app-without-smtp-send", printer, backend)
@@ -167,3 +175,100 @@ def test_app_without_smtp_send_scenario_needs_admin_approval(open_printer, sim_c
     page = sim_control.approve_device_code(flow.user_code, PRINTER.upn, PRINTER.password)
     assert page["page"] == "admin-approval"
     assert session.wait_for_device_flow(flow).cause_name == "consent_required"
+
+
+# -- the auth step: a real AUTH, its transcript masked, a refusal's cause named ----------------
+
+
+def test_signed_in_printer_authenticates_with_the_cached_token(open_printer):
+    printer, backend = open_printer()
+    checks = run(printer, backend, "signed-in")
+    auth = checks["auth"]
+    assert auth.ok and "AUTH XOAUTH2 accepted (nothing was sent)" in auth.detail
+    transcript = "\n".join(auth.transcript)
+    assert "C: STARTTLS" in transcript and "C: AUTH XOAUTH2 ********" in transcript
+    assert "S: 235 2.7.0 Authentication successful" in transcript
+    token = backend.session_for(printer.settings.email_server).acquire_token_for_send()
+    assert token not in transcript and token[:40] not in transcript
+
+
+def test_doctor_fails_where_the_next_send_fails(open_printer, sim_control):
+    """Before this step the doctor passed while the next send failed with 312."""
+    from tests.mail.conftest import PRINTER
+
+    printer, backend = open_printer()
+    scenarios.run_scenario("signed-in", printer, backend)
+    sim_control.set_smtp_auth_mailbox(PRINTER.upn, False)
+    checks = run(printer, backend)
+    assert failed(checks) == {"auth": "cause.smtp_auth_disabled_mailbox.fix"}
+    assert checks["auth"].message_key == "cause.smtp_auth_disabled_mailbox.message"
+    assert any("S: 535 5.7.139" in line and "for the Mailbox" in line for line in checks["auth"].transcript)
+
+
+def test_basic_after_the_cutoff_is_named_and_the_password_masked(open_printer):
+    printer, backend = open_printer()
+    checks = run(printer, backend, "basic-cutoff")
+    auth = checks["auth"]
+    assert (auth.ok, auth.fix_key) == (False, "cause.basic_auth_disabled.fix")
+    transcript = "\n".join(auth.transcript)
+    assert "C: AUTH PLAIN ********" in transcript
+    assert "basic authentication is disabled" in transcript
+    password = printer.settings.email_server.password
+    import base64
+    for secret in (password, base64.b64encode(password.encode()).decode()):
+        assert secret not in transcript and secret not in auth.detail
+
+
+def test_the_command_prints_the_transcript_and_the_cause(sim_thread, sim_control, monkeypatch):
+    from panel_tui.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    monkeypatch.setattr("sys.stderr", err)
+    from panel_tui.assembly import open_backend
+    from panel_tui.backend import BackendOptions
+
+    printer, backend = open_backend("default", BackendOptions())  # the home's own simulator, as the command's
+    try:
+        scenarios.run_scenario("basic-cutoff", printer, backend)
+    finally:
+        backend.stop()
+    assert main(["--lang", "ro", "doctor"]) == 1
+    text = out.getvalue()
+    assert f"{FAIL} Autentificare (SMTP AUTH, fără trimitere)" in text
+    assert "autentificarea de bază" in text  # the cause's message, in Romanian
+    assert "C: AUTH PLAIN ********" in text and "S: 535 5.7.139" in text
+    assert "Sim-Printer-2024" not in text + err.getvalue()
+
+
+# The product's own words (Microsoft's and Exchange's quoted replies, e.g. an AADSTS description,
+# stay as the service sent them).
+ENGLISH_OR_RAW = ("not given", "any work or school", "not signed in", ": expired", "valid until", "renewed",
+                  "refresh token", "sender", "auth_method", "exchange_online", "starttls,", " off", "name not found",
+                  "accepted")
+
+
+@pytest.mark.parametrize("scenario", ["signed-in", "fresh", "token-expired"])
+def test_doctor_in_romanian_has_no_english_words_nor_raw_ids(open_printer, scenario):
+    from panel_tui.i18n import Translator
+
+    printer, backend = open_printer()
+    scenarios.run_scenario(scenario, printer, backend)
+    translator = Translator.load()
+    translator.set_language("ro")
+    details = [c.detail for c in Doctor(printer, backend, translator.t).run()]
+    text = "\n".join(re.sub(r"AADSTS\d+: .*", "", detail) for detail in details)  # Microsoft's own reply
+    for words in ENGLISH_OR_RAW:
+        assert words not in text, (words, text)
+    if scenario == "signed-in":
+        assert "valabil până la" in text and "Microsoft Exchange Online" in text and "STARTTLS" in text
+
+
+def test_doctor_takes_lang_after_the_command(sim_thread, sim_control, monkeypatch):
+    from panel_tui.cli import main
+
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert main(["doctor", "--lang", "ro"]) == 1
+    assert "Neautentificat" in out.getvalue() and "not signed in" not in out.getvalue()

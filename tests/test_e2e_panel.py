@@ -7,41 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 from panel_tui.ui.dialogs import NoticeScreen
+from panel_tui.ui.screen_recipe import screens_loaded
 from panel_tui.ui.send_screen import SendScreen
-from tests.tenant import prepare_tenant
-
-ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
-
-
-def oauth_settings(app, sender=PRINTER.upn):
-    settings = app.printer.settings.with_field("email_server.auth_method", "oauth2")
-    settings = settings.with_field("email_server.email_service", "exchange_online")
-    return settings.with_field("email_server.sender", sender)
-
-
-def sign_in(app, control, account=PRINTER, settings=None):
-    session = app.backend.session_for((settings or oauth_settings(app)).email_server)
-    flow = session.start_device_flow()
-    control.approve_device_code(flow.user_code, account.upn, account.password)
-    return session.wait_for_device_flow(flow)
-
-
-async def send_scan(app, pilot, to: str) -> NoticeScreen:
-    for node in ("scan", "scan_to_email"):
-        app.open_node(node)
-        await pilot.pause()
-    assert isinstance(app.screen, SendScreen)
-    await pilot.press(*to, "enter")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    assert isinstance(app.screen, NoticeScreen)
-    return app.screen
-
-
-def dialog_text(screen) -> str:
-    return "\n".join(str(w.render()) for w in screen.query(".dialog-title, .dialog-body"))
+from tests.helpers.panel import ADMIN, ALEX, MEGAN, PRINTER, oauth_settings, send_scan, sign_in
+from tests.helpers.screen import dialog_text
+from tests.helpers.tenant import prepare_tenant
 
 
 @pytest.mark.parametrize("lang", ["en", "ro"])
@@ -153,6 +124,7 @@ async def test_dropped_mid_data_is_kept_and_retried_from_job_status(make_e2e_app
         sim_control.set_fault("smtp_drop_mid_data", False)
         await pilot.press("enter", "escape", "j")
         assert isinstance(app.screen, JobStatusScreen)
+        await screens_loaded(pilot)
         await pilot.press("enter")
         assert isinstance(app.screen, JobDetailScreen)
         assert "R" in str(app.screen.query_one("#hint-bar").render())

@@ -11,10 +11,9 @@ import pytest
 from textual.widgets import Input
 
 from panel_tui.ui.status_screens import EmailServerStatusScreen, StatusSheetScreen
-from tests.tenant import prepare_tenant
-from tests.test_e2e_panel import ADMIN, MEGAN, dialog_text, send_scan
-from tests.ui.test_webconfig import click, open_webconfig, text_of
-from tests.ui.test_webconfig_e2e import choose_oauth2, sign_in_as
+from tests.helpers.panel import ADMIN, MEGAN, choose_oauth2, click, open_webconfig, send_scan, sign_in_as
+from tests.helpers.screen import dialog_text, text_of
+from tests.helpers.tenant import prepare_tenant
 
 SIGNED_IN = {"en": "Signed in", "ro": "Autentificat"}
 

@@ -105,3 +105,19 @@ def test_the_simulator_contracts_name_every_module():
         "panel_tui.sim", "panel_tui.__main__"}
     assert set(users["source_modules"]) | set(starters["source_modules"]) == product
     assert not set(users["source_modules"]) & set(starters["source_modules"])
+
+
+def test_test_modules_import_helpers_only_from_tests_helpers():
+    """Shared test code lives in tests/helpers/; a test module never imports another test module,
+    so moving or deleting one test file breaks no other."""
+    import ast
+
+    offenders = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                name = ("." * node.level) + (node.module or "")
+                leaf = name.rsplit(".", 1)[-1]
+                if (node.level or name.startswith("tests.")) and leaf.startswith("test_"):
+                    offenders.append(f"{path.relative_to(ROOT)}: from {name} import ...")
+    assert not offenders, "\n".join(offenders)

@@ -10,16 +10,9 @@ import pytest
 
 from panel_tui.device.errors import CAUSES
 from panel_tui.device.joblog import JobLog
-from tests.tenant import prepare_tenant
-from tests.test_e2e_panel import ADMIN, MEGAN, dialog_text, oauth_settings, send_scan, sign_in
-
-
-def _text(widget) -> str:
-    return " ".join(str(widget.render()).split())
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
+from tests.helpers.panel import ADMIN, MEGAN, PRINTER, oauth_settings, send_scan, sign_in
+from tests.helpers.screen import dialog_text, flat, widget_words
+from tests.helpers.tenant import prepare_tenant
 
 
 @pytest.mark.parametrize("lang", ["en", "ro"])
@@ -31,39 +24,44 @@ async def test_security_defaults_failure_reads_the_same_everywhere(make_e2e_app,
     app = make_e2e_app(lang)
     assert sign_in(app, sim_control).ok
     app.printer.update(oauth_settings(app))
-    sim_control.set_security_defaults(True)  # the security-defaults-on scenario's tenant
+    # Security defaults refuse Basic authentication (a password), not OAuth 2.0: an SMTP-AUTH printer.
+    app.printer.update(lambda s: s.with_field("email_server.auth_method", "smtp_auth")
+                       .with_field("email_server.account", PRINTER.upn)
+                       .with_field("email_server.password", PRINTER.password))
+    sim_control.set_security_defaults(True)
     t = app.t
     cause = CAUSES["smtp_auth_security_defaults"]
-    expected = [_flat(t(cause.message_key)), _flat(t(cause.fix_key)), _flat(t(cause.fixer_key))]
+    expected = [flat(t(cause.message_key)), flat(t(cause.fix_key)), flat(t(cause.fixer_key))]
     async with app.run_test(size=(130, 40)) as pilot:
-        dialog = _flat(dialog_text(await send_scan(app, pilot, MEGAN.upn)))
+        dialog = flat(dialog_text(await send_scan(app, pilot, MEGAN.upn)))
         job = app.printer.joblog.jobs()[0]
         assert (job.result, job.error_code, job.cause) == ("error", 312, "smtp_auth_security_defaults")
         await pilot.press("enter", "escape", "j", "enter")
         assert isinstance(app.screen, JobDetailScreen) and app.screen.job_id == job.id
-        detail = " ".join(_text(w) for w in app.screen.query(".job-text, .error-code"))
+        detail = " ".join(widget_words(w) for w in app.screen.query(".job-text, .error-code"))
         await pilot.press("g")
         app.screen.query_one("#lesson").refresh_progress()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        lesson = _text(app.screen.query_one("#lesson-body"))
+        lesson = widget_words(app.screen.query_one("#lesson-body"))
     out, err = io.StringIO(), io.StringIO()
     command = Command(argparse.Namespace(), app.printer, app.backend, app.translator, out, err)
     assert command._jobs_show(job.id) == 0
-    cli_show = _flat(out.getvalue())
+    cli_show = flat(out.getvalue())
     from panel_tui.mail.jobs import JobOutcome
 
     command.report_outcome(JobOutcome(job))
-    cli_send = _flat(err.getvalue())
+    cli_send = flat(err.getvalue())
     for surface, text in (("dialog", dialog), ("job detail", detail), ("lesson", lesson),
                           ("jobs show", cli_show), ("send", cli_send)):
         assert "312" in text, surface
         for words in expected:
             assert words in text, (surface, words, text)
     # Nothing shows the generic words of code 312 instead of the cause.
-    generic = _flat(t("error.312.situation"))
+    generic = flat(t("error.312.situation"))
     assert not any(generic in text for text in (dialog, detail, lesson, cli_show, cli_send))
     assert ADMIN.password not in dialog + detail + lesson + cli_show + cli_send
+    assert PRINTER.password not in dialog + detail + lesson + cli_show + cli_send
 
 
 def test_an_old_job_log_is_migrated_with_each_jobs_cause(tmp_path):

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from panel_tui.lesson import observe
-from tests.tenant import prepare_tenant
-from tests.test_e2e_panel import ADMIN, oauth_settings
+from tests.helpers.panel import ADMIN, oauth_settings
+from tests.helpers.tenant import prepare_tenant
 
 
 def ticked(app) -> set[str]:
@@ -58,21 +58,24 @@ async def test_lesson_panel_shows_progress_and_troubleshooting(make_e2e_app, sim
 
 
 def test_the_lessons_romanian_words_are_the_guides():
-    """To My Email's permissions step ticks "Acceptați în numele organizației" (the words Microsoft's
-    Romanian page shows), and SMTP AUTH is enabled for the printer administrator's mailbox."""
-    from tests.device.locale_support import catalog
+    """The lesson follows the guide's Web Config procedure, whose step 11 says "Consimțământ în
+    numele organizației"; the guide's To My Email section says "Acceptați" and the panel keeps
+    that there. SMTP AUTH is enabled for the printer administrator's mailbox."""
+    from tests.helpers.locales import catalog
 
     ro = catalog("ro")
-    assert ro["lesson.step.consent.title"] == "Acceptați în numele organizației"
-    assert "bifați Acceptați în numele organizației" in ro["lesson.step.consent.how"]
+    assert ro["lesson.step.consent.title"] == "Consimțământ în numele organizației"
+    assert "selectați „Consimțământ în numele organizației”, apoi faceți clic pe Accept" in ro["lesson.step.consent.how"]
+    for key in ("webconfig.signin.intro", "cli.signin.instructions", "cause.consent_required.fix"):
+        assert "Consimțământ în numele organizației" in ro[key] and "Acceptați în numele" not in ro[key], key
+    assert "Acceptați în numele organizației" in ro["webconfig.serverless.user_note"]  # To My Email's words
     assert "căsuța poștală a administratorului imprimantei" in ro["lesson.step.smtp_auth.how"]
-    assert "Consimțământ" not in ro["lesson.step.consent.how"]
 
 
 def test_every_instruction_names_the_consent_checkbox_as_the_sign_in_page_shows_it():
     """Web Config, the CLI and the fixes tell a trainee to tick the box the sign-in page shows."""
     from panel_tui.sim.strings import text
-    from tests.device.locale_support import catalog
+    from tests.helpers.locales import catalog
 
     for lang in ("en", "ro"):
         checkbox = text(lang, "consent_org")

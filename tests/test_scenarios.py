@@ -17,7 +17,7 @@ from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
 REQUIRED = ("fresh", "ready", "signed-in", "saved-but-not-applied", "token-expired", "conditional-access",
             "smtp-auth-off-mailbox", "wrong-sender", "untrusted-certificate", "to-my-email-first-use",
-            "fax-server")
+            "fax-server", "basic-cutoff")
 
 
 # -- loading and validation --------------------------------------------------------------
@@ -88,7 +88,7 @@ def test_problems_name_the_file_and_the_step(tmp_path):
                for p in problems)
     assert f"{bad}: step 4: apply_settings: unknown setting 'email_server.colour'" in problems
     assert any(p.startswith(f"{bad}: step 5: revoke_sessions: account: expected a seeded account") for p in problems)
-    assert f"{bad}: step 6: advance_clock: give days, hours or seconds" in problems
+    assert f"{bad}: step 6: advance_clock: give days, hours, seconds or until" in problems
 
 
 def test_names_descriptions_and_extends_are_checked(tmp_path):
@@ -161,6 +161,7 @@ EXPECTED = {
     "untrusted-certificate": Expected("signed_in", code=313, cause="certificate_untrusted"),
     "to-my-email-first-use": Expected("signed_in", job="to_my_email", code=370, cause="user_signin_required"),
     "fax-server": Expected("not_signed_in", job="fax_email"),
+    "basic-cutoff": Expected("not_signed_in", code=312, cause="basic_auth_disabled"),
 }
 
 
@@ -327,7 +328,8 @@ async def open_email_server_status(app, pilot) -> dict[str, str]:
 
 
 async def test_token_expired_on_the_panel_signed_in_until_the_send_says_361(make_e2e_app):
-    from tests.test_e2e_panel import dialog_text, send_scan
+    from tests.helpers.panel import send_scan
+    from tests.helpers.screen import dialog_text
 
     app = make_e2e_app("en")
     scenarios.run_scenario("token-expired", app.printer, app.backend)

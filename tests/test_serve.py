@@ -22,18 +22,10 @@ from pathlib import Path
 import pytest
 
 from panel_tui import serve
-from tests.conftest import chromium_path, stop_home_simulator
+from tests.helpers.processes import ANSI, CHROMIUM_ARGS, chromium_path, stop_home_simulator
+from tests.helpers.textual_internals import rendered_strips
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    # nothing but loopback, whatever the page asks for
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 HOME_WORD = {"en": "Settings", "ro": "Setări"}
-ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|[()][0-9A-Za-z]|.)")
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -274,7 +266,7 @@ def app_screen(make_app, lang: str, size: tuple[int, int], steps=None, start_bac
             await pilot.pause()
             masks, tabs = (await steps(pilot)) if steps else ((), 0)
             await pilot.pause()
-            found["screen"] = AppScreen(app.screen._compositor.render_strips(), masks)
+            found["screen"] = AppScreen(rendered_strips(app.screen), masks)
             found["screen"].tabs = tabs
 
     def target() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from panel_tui.classroom.roster import ClassRoster, load_passwords, record_event
+from panel_tui.classroom.roster import ClassRoster, load_passwords, mark_seat, record_event
 from panel_tui.scenarios import FAULTS
 
 SEAT_FAULTS = ("smtp_auth_mailbox_off",)  # faults that reach only the chosen seats
@@ -62,6 +62,7 @@ class SeatActions:
             control.revoke_sessions(self._upn(seat))
             account = SeatAccount(self._upn(seat), seat, passwords.get(seat, ""))
             run_scenario(name, printer, backend, accounts={"printer": account}, reset_simulator=False)
+            mark_seat(printer.paths, seat, self.roster.seat(seat).tenant)  # the scenario's writes: the trainer's
 
         return self._each("scenario", seats, one, name)
 
@@ -93,9 +94,8 @@ class SeatActions:
         def one(seat: str) -> None:
             _, backend = self.handles.get(seat)
             if seat == seats[0]:
-                backend.advance_clock(seconds)
-            else:
-                backend.sync_clock()
+                self.handles.control().advance_clock(seconds)  # the whole class's, not one tenant's
+            backend.sync_clock()
 
         return self._each("clock", seats, one, str(seconds))
 
@@ -117,5 +117,6 @@ class SeatActions:
             control.revoke_sessions(self._upn(seat))
             reset_profile(printer, backend)
             forget_scenario(printer.paths)
+            mark_seat(printer.paths, seat, self.roster.seat(seat).tenant)
 
         return self._each("reset", seats, one)

@@ -1,7 +1,8 @@
 """One row per seat, read from real state: the guided lesson's own `observe` (the code that
 ticks the lesson panel), the seat's last job and the time of its last activity.
 
-The simulator's state is read once per refresh and shared by every seat's observation.
+Each seat's steps come from its own tenant's state (a class gives every seat its own) and
+its own profile; its activity from its own jobs and files.
 """
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from panel_tui.lesson import STEPS
+
+if TYPE_CHECKING:
+    from panel_tui.sim.client import SimControl
 
 # The last job's result as a glyph and a style: never colour alone.
 JOB_GLYPHS = {"ok": ("✓", "green"), "error": ("✗", "red"), "running": ("…", "yellow"),
@@ -70,6 +75,7 @@ class SeatHandles:
         self._open: dict[str, tuple] = {}
         self._joined: set[str] = set()
         self._endpoints = None
+        self._control: SimControl | None = None
 
     def get(self, seat: str, join: bool = True):
         """The seat's printer and backend; join=False: the printer's files only (no simulator)."""
@@ -86,10 +92,14 @@ class SeatHandles:
             self._joined.add(seat)
         return printer, backend
 
-    def control(self):
-        """The simulator's control API (through the first seat's backend)."""
-        _, backend = self.get(self.roster.seats[0].name)
-        return backend.control()
+    def control(self) -> SimControl:
+        """The simulator's control API for the whole class (the home tenant: clock, faults)."""
+        if self._control is None:
+            from panel_tui.sim.client import SimControl
+
+            _, backend = self.get(self.roster.seats[0].name)
+            self._control = SimControl.for_endpoints(backend.endpoints())
+        return self._control
 
     def close(self) -> None:
         for _, backend in self._open.values():
@@ -99,11 +109,23 @@ class SeatHandles:
                 pass
         self._open.clear()
         self._joined.clear()
+        control, self._control = self._control, None
+        if control is not None:
+            control.close()
 
 
-def _activity(printer) -> float | None:
-    """The newest change of the seat's files (settings, sign-in, jobs, sheets)."""
-    newest = None
+# Not the trainee's doing: the class's labels, the trainer's state, and the job log's files
+# (opening the log to read it touches them; the jobs' own times say when the trainee worked).
+_NOT_ACTIVITY = ("seat.json", "trainer.json", "jobs.sqlite3")
+
+
+def _activity(printer, jobs) -> float | None:
+    """When the trainee last did something at the seat: a job started or ended, or a file of the
+    seat changed (settings, sign-in, sheets) after the class last wrote into it."""
+    from panel_tui.classroom.roster import class_wrote_until
+
+    since_class = class_wrote_until(printer.paths)
+    times = [moment.timestamp() for job in jobs for moment in (job.started_at, job.ended_at) if moment]
     paths = printer.paths
     for folder in (Path(paths.config_dir), Path(paths.data_dir)):
         try:
@@ -111,14 +133,15 @@ def _activity(printer) -> float | None:
         except OSError:
             continue
         for entry in entries:
-            if entry.name in ("seat.json", "trainer.json"):
-                continue  # written by the class and the trainer, not by the trainee
+            if entry.name.startswith(_NOT_ACTIVITY):
+                continue
             try:
                 mtime = entry.stat().st_mtime
             except OSError:
                 continue
-            newest = mtime if newest is None else max(newest, mtime)
-    return newest
+            if mtime > since_class:
+                times.append(mtime)
+    return max(times, default=None)
 
 
 def simulator_serving(roster) -> bool:
@@ -155,7 +178,7 @@ def read_rows(roster, handles: SeatHandles, names: list[str] | None = None,
         jobs = printer.joblog.jobs(limit=200)
         last = jobs[0] if jobs else None
         codes = tuple(dict.fromkeys(j.error_code for j in reversed(jobs) if j.error_code is not None))
-        common = dict(seat=seat.name, upn=seat.upn, last_activity=_activity(printer),
+        common = dict(seat=seat.name, upn=seat.upn, last_activity=_activity(printer, jobs),
                       job_type=last.job_type if last else None, job_result=last.result if last else None,
                       job_code=last.error_code if last else None,
                       jobs_ok=sum(1 for j in jobs if j.result == "ok"),
@@ -166,7 +189,9 @@ def read_rows(roster, handles: SeatHandles, names: list[str] | None = None,
             rows.append(SeatRow(done={}, problem=shared_problem, **common))
             continue
         try:
-            progress = observe(printer, _SharedState(backend, state))
+            # A seat with its own tenant: that tenant's state (its consent, its policies), never another's.
+            seat_state = backend.control().state() if seat.tenant else state
+            progress = observe(printer, _SharedState(backend, seat_state))
         except Exception as error:  # noqa: BLE001 - one seat's problem does not hide the others
             rows.append(SeatRow(done={}, problem=str(error).splitlines()[0] if str(error) else type(error).__name__,
                                 **common))

@@ -46,6 +46,7 @@ class Seat:
     name: str  # also the profile name
     upn: str
     port: int | None = None  # the seat's panel in a browser (web process)
+    tenant: str = ""  # the seat's own simulated tenant (its domain); "" for a class of one tenant
 
     @property
     def profile(self) -> str:
@@ -104,7 +105,8 @@ class ClassRoster:
         folder = folder or class_dir()
         try:
             data = json.loads((folder / CLASS_FILE).read_text(encoding="utf-8"))
-            seats = [Seat(str(s["name"]), str(s["upn"]), s.get("port")) for s in data["seats"]]
+            seats = [Seat(str(s["name"]), str(s["upn"]), s.get("port"), str(s.get("tenant") or ""))
+                     for s in data["seats"]]
             return cls(seats, str(data.get("lang", "en")), str(data.get("host", "127.0.0.1")),
                        data.get("scenario"), str(data.get("sim_url", "")), data.get("sim_pid"),
                        data.get("web_pid"), data.get("dashboard_port"), float(data.get("started_at", 0)))
@@ -177,10 +179,30 @@ def load_events(folder: Path | None = None) -> list[dict]:
 # -- the seat label of a profile --------------------------------------------------------------
 
 
-def mark_seat(paths, seat: str) -> None:
+def mark_seat(paths, seat: str, tenant: str | None = None) -> None:
+    """Label the profile as `seat` (of the simulated `tenant`, when the seat has its own), and
+    note that what the class wrote into it until now (set-up, a pushed scenario or reset) is
+    not the trainee's activity."""
     from panel_tui.device.atomic import write_atomically
 
-    write_atomically(Path(paths.data_dir) / SEAT_FILE, json.dumps({"seat": seat}) + "\n", mode=0o600)
+    if tenant:
+        from panel_tui.device.trainer_state import trainer_state
+        from panel_tui.scenarios.trainer_file import save_trainer_state
+
+        if trainer_state(paths).get("sim_tenant") != tenant:
+            save_trainer_state(paths, sim_tenant=tenant)  # the seat's panel signs in there
+    write_atomically(Path(paths.data_dir) / SEAT_FILE,
+                     json.dumps({"seat": seat, "class_wrote_until": time.time()}) + "\n", mode=0o600)
+
+
+def class_wrote_until(paths) -> float:
+    """When the class last wrote into the seat's profile (0: never)."""
+    try:
+        data = json.loads((Path(paths.data_dir) / SEAT_FILE).read_text(encoding="utf-8"))
+        value = data.get("class_wrote_until", 0) if isinstance(data, dict) else 0
+        return float(value) if isinstance(value, (int, float)) else 0.0
+    except (OSError, ValueError):
+        return 0.0
 
 
 def seat_of(paths) -> str | None:

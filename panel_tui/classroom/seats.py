@@ -25,6 +25,7 @@ from panel_tui.classroom.roster import (
     Seat,
     class_dir,
     mark_seat,
+    record_event,
     save_keys,
     save_passwords,
     seat_name,
@@ -64,6 +65,15 @@ def _home_service():
     import importlib
 
     return importlib.import_module("panel_tui.sim.service")
+
+
+def simulator_fingerprint() -> str | None:
+    """The SHA-256 fingerprint of the CA of the home's simulator serving now (None: none serves)."""
+    from panel_tui.device.paths import simulator_dir
+
+    service = _home_service()
+    info = service.running(simulator_dir()) if service is not None else None
+    return info.fingerprint if info is not None else None
 
 
 def seats_join_home_simulator() -> bool:
@@ -157,6 +167,19 @@ def _password() -> str:
     return f"Seat-{secrets.token_urlsafe(9)}-7"
 
 
+def seat_tenant_domain(seat: str, home_domain: str) -> str:
+    """The seat's own tenant: contoso.onmicrosoft.com -> contoso-seat01.onmicrosoft.com."""
+    label, _, rest = home_domain.partition(".")
+    return f"{label}-{seat}.{rest}" if rest else f"{seat}.{home_domain}"
+
+
+def _create_tenant(control, domain: str, name: str) -> None:
+    """The seat's tenant, fresh (or the one a class before made in this home)."""
+    if any(t["domain"] == domain for t in control.tenants()):
+        return
+    control.add_tenant(domain, name)
+
+
 def _create_mailbox(control, upn: str, display: str, password: str) -> None:
     from panel_tui.sim.client import GLOBAL_ADMIN, SimControlError
 
@@ -215,21 +238,27 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
     try:
         with control_for(endpoints) as control:
             for index in range(1, seats + 1):
+                # Each seat its own tenant (domain, administrator, policies, consent, mailboxes):
+                # every student does the whole guide, and nobody's steps tick for another.
                 name = seat_name(index)
-                seat = Seat(name, f"{name}@{endpoints['tenant_domain']}")
+                domain = seat_tenant_domain(name, endpoints["tenant_domain"])
+                _create_tenant(control, domain, f"Contoso {name}")
+                seat = Seat(name, f"{name}@{domain}", tenant=domain)
                 passwords[name] = _password()
-                _create_mailbox(control, seat.upn, f"Seat {index:02d}", passwords[name])
+                with control.for_tenant(domain) as seat_control:
+                    _create_mailbox(seat_control, seat.upn, f"Seat {index:02d}", passwords[name])
                 roster.seats.append(seat)
         save_passwords(passwords, folder)
         for seat in roster.seats:
             printer, backend = open_backend(seat.name, roster.backend_options())
             try:
-                mark_seat(printer.paths, seat.name)
                 if printer.settings.language != lang:
                     printer.update(dataclasses.replace(printer.settings, language=lang))
+                mark_seat(printer.paths, seat.name, seat.tenant)  # after the class's own writes: not the trainee's
             finally:
                 backend.stop()
         roster.save(folder)
+        record_event("start", [s.name for s in roster.seats], scenario or "", folder=folder)
         if scenario:
             from panel_tui.classroom.actions import SeatActions
             from panel_tui.classroom.progress import SeatHandles
@@ -260,7 +289,7 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
 
 
 def _terminate(pid: int | None, timeout: float = 10.0) -> None:
-    if not pid_alive(pid):
+    if pid is None or not pid_alive(pid):
         return
     try:
         os.kill(pid, signal.SIGTERM)

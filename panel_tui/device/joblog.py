@@ -310,6 +310,13 @@ def _problem(error: BaseException) -> tuple[str, bool, bool]:
     return f"cannot be used ({text})", False, False
 
 
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
 class JobLog:
     """Jobs of one printer. Every call opens its own connection, except inside `kept_open()` (a
     job from start to end); writes are serialised by a lock.
@@ -324,7 +331,11 @@ class JobLog:
         self.clock = clock or SystemClock()
         self._write_lock = threading.RLock()
         self._kept: sqlite3.Connection | None = None  # the connection kept_open() shares
+        self._kept_file: int | None = None  # the inode it was opened on
         self._kept_depth = 0
+        # True (a printer that sends): the kept connection outlives its block for the next job, so
+        # a job does not pay a WAL checkpoint for closing it; see _connection for the file check.
+        self.linger = False
         self._ready = False
         self._recover = recover
         self.recovered = 0
@@ -405,10 +416,11 @@ class JobLog:
 
     @contextmanager
     def kept_open(self) -> Iterator[None]:
-        """Calls inside the block (any thread, one at a time) share one connection, closed when
-        the block ends: a job's start, stages and end. Opening and closing a connection per call
-        cost a WAL checkpoint each time; between jobs no connection stays open, so a file moved
-        aside by `jobs --repair` in another process is never written through an old one."""
+        """Calls inside the block (any thread, one at a time) share one connection: a job's start,
+        stages and end. Opening and closing a connection per call cost a WAL checkpoint each time.
+        It is closed when the block ends, or with `linger` kept for the next block; a kept
+        connection is used only while the file is the one it was opened on, so a file moved aside
+        by `jobs --repair` in another process is never written through an old one."""
         with self._write_lock:
             self._kept_depth += 1
         try:
@@ -416,11 +428,11 @@ class JobLog:
         finally:
             with self._write_lock:
                 self._kept_depth -= 1
-                if self._kept_depth == 0:
+                if self._kept_depth == 0 and not self.linger:
                     self._drop_kept()
 
     def _drop_kept(self) -> None:
-        conn, self._kept = self._kept, None
+        conn, self._kept, self._kept_file = self._kept, None, None
         if conn is not None:
             try:
                 conn.close()
@@ -433,8 +445,11 @@ class JobLog:
         failure drops it). Otherwise a new connection of its own, closed after the block."""
         with self._write_lock:
             if self._kept_depth > 0:
+                if self._kept is not None and self._kept_file != _inode(self.db_path):
+                    self._drop_kept()  # moved aside or replaced (`jobs --repair` elsewhere): never written through
                 if self._kept is None:
                     self._kept = self._raw_connect()
+                    self._kept_file = _inode(self.db_path)
                 try:
                     yield self._kept
                 except BaseException:

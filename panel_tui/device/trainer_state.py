@@ -19,8 +19,9 @@ def trainer_file(paths) -> Path:
 
 
 def trainer_state(paths) -> dict[str, Any]:
-    """{"scenario": name or None, "simulator_ca_trusted": bool} of a profile, and
-    "webconfig_pending": {"section.field": value} when a scenario left Web Config edits open."""
+    """{"scenario": name or None, "simulator_ca_trusted": bool} of a profile,
+    "webconfig_pending": {"section.field": value} when a scenario left Web Config edits open, and
+    "sim_tenant": domain when the profile is a class's seat with a simulated tenant of its own."""
     state: dict[str, Any] = {"scenario": None, "simulator_ca_trusted": True}
     try:
         data = json.loads(trainer_file(paths).read_text(encoding="utf-8"))
@@ -31,6 +32,8 @@ def trainer_state(paths) -> dict[str, Any]:
             state["scenario"] = data["scenario"]
         if isinstance(data.get("simulator_ca_trusted"), bool):
             state["simulator_ca_trusted"] = data["simulator_ca_trusted"]
+        if isinstance(data.get("sim_tenant"), str) and data["sim_tenant"]:
+            state["sim_tenant"] = data["sim_tenant"]  # a class's seat: its own simulated tenant
         pending = data.get("webconfig_pending")
         if isinstance(pending, dict) and pending:
             state["webconfig_pending"] = pending

@@ -136,7 +136,36 @@ def _import_ca(step: Step, printer, backend, control) -> None:
 
 def _advance_clock(step: Step, printer, backend, control) -> None:
     seconds = step.get("days", 0) * 86400 + step.get("hours", 0) * 3600 + step.get("seconds", 0)
+    until = step.get("until")
+    if until:  # to a moment (never backwards: the simulated clock only moves forward)
+        import datetime as dt
+
+        target = dt.datetime.fromisoformat(str(until).replace("Z", "+00:00")).timestamp()
+        seconds += max(0.0, target - control.now())
     backend.advance_clock(seconds)
+
+
+def _basic_smtp_auth(step: Step, printer, backend, control) -> None:
+    """Microsoft 365 admin center: Basic authentication for SMTP AUTH (MC786329)."""
+    if "enabled" in step.fields:
+        enabled = step.get("enabled")
+        control.set_basic_smtp_auth(None if enabled == "timeline" else enabled)
+    if "final_removal" in step.fields:
+        control.set_basic_final_removal(step.get("final_removal"))
+
+
+def _send(step: Step, printer, backend, control) -> None:
+    """A Scan to Email job as the panel sends it (to `to`, default alex); it must succeed."""
+    import asyncio
+    import concurrent.futures
+
+    to = seeded_account(step.get("to", "alex"))
+    address = to.upn if to is not None else str(step.get("to"))
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # the caller may be on an event loop
+        outcome = pool.submit(asyncio.run, backend.jobs.scan_to_email(address)).result()
+    if not outcome.ok:
+        cause = outcome.error.cause_name if outcome.error else "error"
+        raise ScenarioError([f"{step.where}: send to {address}: {cause} ({outcome.job.error_code})"])
 
 
 def _smtp_auth_mailbox(step: Step, printer, backend, control) -> None:
@@ -167,6 +196,8 @@ _PERFORM: dict[str, Callable[[Step, Any, Any, Any], None]] = {
     "revoke_sessions": lambda s, p, b, c: c.revoke_sessions(_upn(s)),
     "fault": lambda s, p, b, c: c.set_fault(s.get("name"), s.get("on")),
     "advance_clock": _advance_clock,
+    "basic_smtp_auth": _basic_smtp_auth,
+    "send": _send,
     "apply_settings": _apply_settings,
     "webconfig_edits": _webconfig_edits,
     "sign_in": _sign_in,

@@ -12,7 +12,7 @@ from typing import Any
 from panel_tui.scenarios.model import Step, seeded_account
 
 TOP_KEYS = {"name", "description_key", "extends", "steps"}
-FAULTS = ("idp_down", "idp_5xx", "smtp_down", "smtp_drop_mid_data", "slow_down")
+FAULTS = ("idp_down", "idp_5xx", "smtp_down", "smtp_drop_mid_data", "slow_down", "smtp_busy", "smtp_unavailable")
 SIGNIN_SECTIONS = ("email_server", "fax_email_server", "user")
 SIGNIN_OUTCOMES = ("signed_in", "declined", "expired", "blocked", "consent_required", "idp_unavailable", "error")
 
@@ -47,6 +47,17 @@ def _account(value: Any) -> str | None:
     return None
 
 
+def _utc_time(value: Any) -> str | None:
+    """An ISO 8601 time with its zone, e.g. 2027-01-01T08:00:00Z."""
+    import datetime as dt
+
+    try:
+        parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return "expected an ISO 8601 time such as 2027-01-01T08:00:00Z"
+    return None if isinstance(value, str) and parsed.tzinfo is not None else "expected a time with its zone (Z)"
+
+
 def _table(value: Any) -> str | None:
     return None if isinstance(value, dict) and value else "expected a table of setting = value"
 
@@ -62,7 +73,10 @@ STEP_KINDS: dict[str, dict[str, tuple[bool, Callable[[Any], str | None]]]] = {
                          "public_client_flows": (False, _bool), "smtp_send": (False, _bool)},
     "revoke_sessions": {"account": (True, _account)},
     "fault": {"name": (True, _one_of(*FAULTS)), "on": (True, _bool)},
-    "advance_clock": {"days": (False, _number), "hours": (False, _number), "seconds": (False, _number)},
+    "advance_clock": {"days": (False, _number), "hours": (False, _number), "seconds": (False, _number),
+                      "until": (False, _utc_time)},
+    "basic_smtp_auth": {"enabled": (False, _one_of(True, False, "timeline")), "final_removal": (False, _bool)},
+    "send": {"to": (False, _account)},
     "apply_settings": {"values": (True, _table)},
     "webconfig_edits": {"values": (True, _table)},  # on Web Config's open page, OK not clicked
     "sign_in": {"account": (True, _account), "section": (False, _one_of(*SIGNIN_SECTIONS)),
@@ -94,7 +108,9 @@ def check_step(raw: Any, where: str, problems: list[str]) -> Step | None:
         if problem:
             problems.append(f"{where}: {kind}: {name}: {problem}")
     if kind == "advance_clock" and not fields:
-        problems.append(f"{where}: advance_clock: give days, hours or seconds")
+        problems.append(f"{where}: advance_clock: give days, hours, seconds or until")
+    if kind == "basic_smtp_auth" and not fields:
+        problems.append(f"{where}: basic_smtp_auth: give enabled or final_removal")
     if kind in ("apply_settings", "webconfig_edits") and isinstance(fields.get("values"), dict):
         problems.extend(check_settings(fields["values"], where, kind))
     return Step(kind, fields, where) if len(problems) == before else None

@@ -83,7 +83,8 @@ def _render(request: web.Request, page: str, title: str, content, session: Admin
     if session is not None:
         flash, kind, session.flash = session.flash, session.flash_kind, ""
     document = admin_document(
-        title=title, tenant=ctx.state.tenant.domain, nav=views.nav(page) if session else Markup(""),
+        title=title, tenant=ctx.state.tenant.domain,
+        nav=views.nav(page, whole_class=ctx.state.tenant is ctx.state.home) if session else Markup(""),
         content=content, page=page, user=session.upn if session else "", flash=flash, flash_kind=kind,
     )
     return html_response(document, status=status)
@@ -124,6 +125,8 @@ routes.get("/admin/settings")(_page("settings", "Org settings", lambda ctx, r: v
 routes.get("/admin/users")(_page("users", "Users and mailboxes", lambda ctx, r: views.users(ctx)))
 routes.get("/admin/apps")(_page("apps", "Enterprise apps", lambda ctx, r: views.apps(ctx)))
 routes.get("/admin/trainer")(_page("trainer", "Trainer: clock and faults", lambda ctx, r: views.trainer(ctx)))
+routes.get("/admin/reports")(_page(
+    "reports", "Reports", lambda ctx, r: views.reports(ctx, 30 if r.query.get("days") == "30" else 7)))
 
 
 @routes.get("/admin/mail")
@@ -208,6 +211,54 @@ async def change_setting(ctx: SimContext, form, session) -> str:
     return f"{label}: {'on' if on else 'off'}."
 
 
+@routes.post("/admin/settings/mail-flow")
+@_action("/admin/settings")
+async def mail_flow(ctx: SimContext, form, session) -> str:
+    """Exchange admin center > Settings > Mail flow: an unticked box is absent from the form."""
+    turn_off = form.get("turn_off_smtp_auth") == "on"
+    ctx.state.set_policies(smtp_auth_org=not turn_off)
+    return f"Mail flow settings saved: SMTP AUTH for your organization is {'off' if turn_off else 'on'}."
+
+
+@routes.post("/admin/settings/basic-auth")
+@_action("/admin/settings")
+async def basic_auth(ctx: SimContext, form, session) -> str:
+    if form.get("follow") == "yes":
+        ctx.state.set_basic_smtp_auth(None)
+        return "Basic authentication for SMTP AUTH follows Microsoft's timeline."
+    allow = form.get("allow_basic") == "on"
+    ctx.state.set_basic_smtp_auth(allow)
+    return f"Basic authentication for SMTP AUTH: {'allowed' if allow else 'turned off'}."
+
+
+@routes.post("/admin/users/email-apps")
+@_action("/admin/users")
+async def email_apps(ctx: SimContext, form, session) -> str:
+    """Microsoft 365 admin center > a user > Mail > Manage email apps > Authenticated SMTP."""
+    upn = str(form.get("upn", ""))
+    enabled = form.get("authenticated_smtp") == "on"
+    ctx.state.set_mailbox_smtp_auth(upn, enabled)
+    return f"Email apps for {upn} saved: Authenticated SMTP {'on' if enabled else 'off'}."
+
+
+@routes.post("/admin/users/send-as")
+@_action("/admin/users")
+async def send_as(ctx: SimContext, form, session) -> str:
+    upn, trustee = str(form.get("upn", "")), str(form.get("trustee", ""))
+    if _on(form, "granted"):
+        ctx.state.grant_send_as(upn, trustee)
+        return f"{trustee} may send as {upn}."
+    ctx.state.remove_send_as(upn, trustee)
+    return f"{trustee} may no longer send as {upn}."
+
+
+@routes.post("/admin/users/shared")
+@_action("/admin/users")
+async def add_shared_mailbox(ctx: SimContext, form, session) -> str:
+    user = ctx.state.add_shared_mailbox(str(form.get("upn", "")), str(form.get("display_name", "")))
+    return f"Added the shared mailbox {user.upn}."
+
+
 @routes.post("/admin/users/add")
 @_action("/admin/users")
 async def add_user(ctx: SimContext, form, session) -> str:
@@ -262,10 +313,23 @@ async def app_registration(ctx: SimContext, form, session) -> str:
     return apps.apply_admin_form(ctx.state, form)
 
 
+def _whole_class_only(ctx: SimContext) -> None:
+    """The clock, the faults and a reset reach every tenant of the simulator (a whole class):
+    only the home tenant's administrators (the trainer) may use them."""
+    if ctx.state.tenant is not ctx.state.home:
+        raise SimStateError("The simulated clock, the faults and the reset serve the whole class: "
+                            "only the trainer changes them.")
+
+
 @routes.post("/admin/trainer/clock")
 @_action("/admin/trainer")
 async def advance_clock(ctx: SimContext, form, session) -> str:
-    if form.get("hours"):
+    _whole_class_only(ctx)
+    if form.get("past_basic_cutoff") == "yes":  # to 01:00 UTC on 1 January 2027
+        from panel_tui.sim.state import BASIC_DEFAULT_OFF_AT
+
+        seconds = max(0.0, BASIC_DEFAULT_OFF_AT - ctx.state.now()) + 3600
+    elif form.get("hours"):
         seconds = float(str(form["hours"])) * 3600
     else:
         seconds = float(str(form.get("seconds", "0")))
@@ -276,6 +340,7 @@ async def advance_clock(ctx: SimContext, form, session) -> str:
 @routes.post("/admin/trainer/fault")
 @_action("/admin/trainer")
 async def toggle_fault(ctx: SimContext, form, session) -> str:
+    _whole_class_only(ctx)
     name = str(form.get("name", ""))
     if name not in FAULT_NAMES:
         raise ValueError(f"unknown fault {name!r}")
@@ -284,9 +349,33 @@ async def toggle_fault(ctx: SimContext, form, session) -> str:
     return f"Fault {name}: {'on' if on else 'off'}."
 
 
+@routes.post("/admin/trainer/basic")
+@_action("/admin/trainer")
+async def trainer_basic(ctx: SimContext, form, session) -> str:
+    if "final_removal" in form:
+        on = _on(form, "final_removal")
+        ctx.state.set_basic_final_removal(on)
+        return f"Final removal of Basic authentication: {'on' if on else 'off'}."
+    if form.get("created_after") == "on":
+        from panel_tui.sim.state import BASIC_DEFAULT_OFF_AT
+
+        ctx.state.set_tenant_created(max(ctx.state.now(), BASIC_DEFAULT_OFF_AT + 86400))
+        return "The tenant now counts as created after December 2026."
+    raise ValueError("nothing to change")
+
+
+@routes.post("/admin/trainer/sender")
+@_action("/admin/trainer")
+async def trainer_sender(ctx: SimContext, form, session) -> str:
+    upn, block = str(form.get("upn", "")), str(form.get("block", "none"))
+    ctx.state.set_sender_block(upn, None if block == "none" else block)
+    return f"Sender verdict for {upn}: {block}."
+
+
 @routes.post("/admin/trainer/reset")
 @_action("/admin/trainer")
 async def reset_tenant(ctx: SimContext, form, session) -> str:
+    _whole_class_only(ctx)
     if form.get("confirm") != "yes":
         raise ValueError("reset not confirmed")
     await ctx.reset()

@@ -13,6 +13,14 @@ from panel_tui.sim.context import SimContext
 from panel_tui.sim.faults import FAULT_DESCRIPTIONS, FAULT_NAMES
 from panel_tui.sim.markup import Markup, html, join
 from panel_tui.sim.state import (
+    BASIC_ALLOWED,
+    BASIC_DEFAULT_OFF_AT,
+    BASIC_DISABLED,
+    BASIC_NOT_AVAILABLE,
+    BASIC_OFF_BY_DEFAULT,
+    BASIC_RE_ENABLED,
+    BASIC_REMOVED,
+    SENDER_BLOCKS,
     SMTP_AUTH_DISABLED_MAILBOX,
     SMTP_AUTH_DISABLED_TENANT,
     SMTP_AUTH_SECURITY_DEFAULTS,
@@ -25,6 +33,7 @@ NAV_ITEMS = (
     ("users", "/admin/users", "Users and mailboxes"),
     ("apps", "/admin/apps", "Enterprise apps"),
     ("mail", "/admin/mail", "Mailboxes (received mail)"),
+    ("reports", "/admin/reports", "Reports"),
     ("trainer", "/admin/trainer", "Trainer: clock and faults"),
 )
 
@@ -36,11 +45,30 @@ REFUSAL_TEXT = {
 }
 
 
-def nav(current: str) -> Markup:
+BASIC_STATE_TEXT = {
+    BASIC_ALLOWED: "Allowed (nothing changes through December 2026)",
+    BASIC_RE_ENABLED: "Allowed: an administrator turned it back on",
+    BASIC_OFF_BY_DEFAULT: "Off by default since the end of December 2026 (an administrator may turn it back on)",
+    BASIC_DISABLED: "Off: an administrator turned it off",
+    BASIC_NOT_AVAILABLE: "Not available: the tenant was created after December 2026",
+    BASIC_REMOVED: "Removed for good (550 5.7.30 Basic authentication is not supported for Client Submission.)",
+}
+# Microsoft's timeline as Message Center MC786329 states it (update of 27 January 2026).
+BASIC_TIMELINE = (
+    ("Through December 2026", "No change: Basic authentication for SMTP AUTH keeps working."),
+    ("End of December 2026", "Off by default for existing tenants; an administrator can turn it back on."),
+    ("Tenants created after December 2026", "Basic authentication for SMTP AUTH is not available."),
+    ("Second half of 2027 (date to be announced)",
+     "Final removal: 550 5.7.30 Basic authentication is not supported for Client Submission."),
+)
+
+
+def nav(current: str, whole_class: bool = True) -> Markup:
+    """The admin center's links; without the trainer's page (clock, faults) in a seat's tenant."""
     return join(
         html('<a href="{href}" class="{cls}">{label}</a>', href=href, label=label,
              cls="current" if key == current else "")
-        for key, href, label in NAV_ITEMS
+        for key, href, label in NAV_ITEMS if whole_class or key != "trainer"
     )
 
 
@@ -134,14 +162,14 @@ def settings(ctx: SimContext) -> Markup:
 
     return join([
         panel("Security defaults",
-              "Microsoft Entra ID > Properties > Manage security defaults. While they are on, "
-              "Exchange refuses SMTP AUTH for every mailbox (535 5.7.139 ... security defaults "
-              "policy). The guide turns them off.",
+              "Microsoft Entra admin center > Identity > Overview > Properties > Manage security "
+              "defaults. While they are on, Exchange refuses Basic authentication (a password) for "
+              "SMTP AUTH (535 5.7.139 ... security defaults policy) but not OAuth 2.0, and "
+              "administrators answer a second factor (Microsoft Authenticator) at every sign-in. "
+              "The guide turns them off.",
               "security_defaults", policies.security_defaults, "Turn on", "Turn off"),
-        panel("SMTP AUTH for the organisation",
-              "Exchange admin center > Settings > Mail flow. A mailbox's own setting, when set, "
-              "overrides this one (535 5.7.139 ... disabled for the Tenant).",
-              "smtp_auth_org", policies.smtp_auth_org, "Enable", "Disable"),
+        mail_flow(ctx),
+        basic_auth(ctx),
         panel("Conditional access: block device code flow",
               "A policy that blocks the device code sign-in the printer uses: the sign-in page "
               "shows AADSTS53003 and the device is refused; existing device-code sessions can "
@@ -151,17 +179,107 @@ def settings(ctx: SimContext) -> Markup:
     ])
 
 
+def _checkbox(name: str, label: str, checked: bool, disabled: bool = False) -> Markup:
+    return html('<label class="check"><input type="checkbox" id="{name}" name="{name}" value="on"{checked}{disabled}> '
+                '{label}</label>', name=name, label=label,
+                checked=Markup(" checked") if checked else Markup(""),
+                disabled=Markup(" disabled") if disabled else Markup(""))
+
+
+def mail_flow(ctx: SimContext) -> Markup:
+    """Exchange admin center > Settings > Mail flow, as Microsoft words it."""
+    on = ctx.state.tenant.policies.smtp_auth_org
+    return html(
+        """<section class="panel" id="mail-flow"><h2>Exchange admin center &gt; Settings &gt; Mail flow</h2>
+<p class="help">Security: SMTP AUTH for the organisation. A mailbox's own setting, when set, overrides this one
+(535 5.7.139 ... SmtpClientAuthentication is disabled for the Tenant).</p>
+<form method="post" action="/admin/settings/mail-flow">{box}
+<p><button type="submit" class="primary">Save</button></p></form>
+<p class="mono">Get-TransportConfig | Format-List SmtpClientAuthenticationDisabled<br>SmtpClientAuthenticationDisabled : {ps}</p>
+</section>""",
+        box=_checkbox("turn_off_smtp_auth", "Turn off SMTP AUTH protocol for your organization", not on),
+        ps="False" if on else "True",
+    )
+
+
+def basic_auth(ctx: SimContext) -> Markup:
+    """Basic authentication for SMTP AUTH on Microsoft's timeline (MC786329), with the dates."""
+    state = ctx.state
+    policies = state.tenant.policies
+    current = state.basic_smtp_auth_state()
+    now = state.now()
+    past_cutoff = now >= BASIC_DEFAULT_OFF_AT
+    marks = (not past_cutoff, past_cutoff and current != BASIC_NOT_AVAILABLE,
+             current == BASIC_NOT_AVAILABLE, current == BASIC_REMOVED)
+    rows = join(html('<tr class="{cls}"><th>{when}</th><td>{what}</td></tr>', when=when_, what=what,
+                     cls="now" if mark else "")
+                for (when_, what), mark in zip(BASIC_TIMELINE, marks, strict=True))
+    fixed = current in (BASIC_NOT_AVAILABLE, BASIC_REMOVED)
+    choice = {None: "follows Microsoft's timeline", True: "turned on by an administrator",
+              False: "turned off by an administrator"}[policies.basic_smtp_auth]
+    return html(
+        """<section class="panel" id="basic-auth"><h2>Basic authentication for SMTP AUTH</h2>
+<p class="help">Microsoft retires Basic authentication (account and password) for SMTP AUTH: Message Center
+MC786329, as updated on 27 January 2026. Printers that send with a password must move to OAuth 2.0.
+The SMTP AUTH clients report (Reports) shows who still uses Basic.</p>
+<table class="timeline"><tbody>{rows}</tbody></table>
+<table><tr><th>Now (simulated)</th><td>{now}</td></tr><tr><th>Tenant created</th><td>{created}</td></tr>
+<tr><th>Basic authentication for SMTP AUTH</th><td><strong id="basic-state">{state}</strong> ({choice})</td></tr></table>
+<form method="post" action="/admin/settings/basic-auth">{box}
+<p><button type="submit" class="primary">Save</button></p></form>
+{follow}</section>""",
+        rows=rows, now=when(now), created=when(state.tenant.created_at), state=BASIC_STATE_TEXT[current],
+        choice=choice,
+        box=_checkbox("allow_basic", "Allow Basic authentication for SMTP AUTH",
+                      state.basic_smtp_auth_allowed(), disabled=fixed),
+        follow=Markup("") if policies.basic_smtp_auth is None else _post_button(
+            "/admin/settings/basic-auth", "Follow Microsoft's timeline", {"follow": "yes"}),
+    )
+
+
+def reports(ctx: SimContext, days: int) -> Markup:
+    """Exchange admin center > Reports > Mail flow > SMTP AUTH clients submission report."""
+    rows = join(
+        html('<tr><td class="mono">{upn}</td><td><span class="badge {cls}">{protocol}</span></td>'
+             "<td>{messages}</td><td>{last}</td></tr>", upn=row["upn"], protocol=row["protocol"],
+             cls="warn" if row["protocol"] == "Basic" else "ok", messages=row["messages"], last=row["last_day"])
+        for row in ctx.state.submission_report(days)
+    ) or html('<tr><td colspan="4">No SMTP AUTH submissions in the last {days} days.</td></tr>', days=days)
+    tabs = join(html('<a href="/admin/reports?days={d}" class="{cls}">Last {d} days</a> ', d=d,
+                     cls="current" if d == days else "") for d in (7, 30))
+    return html(
+        """<section class="panel"><h2>Reports &gt; Mail flow &gt; SMTP AUTH clients submission report</h2>
+<p class="help">Messages submitted over SMTP AUTH, per sender and authentication protocol (Basic or OAuth),
+on the simulated clock. Senders still under Basic stop at Microsoft's cutoff (end of December 2026).</p>
+<p>{tabs}</p>
+<table id="smtp-auth-report"><thead><tr><th>Sender</th><th>Authentication protocol</th><th>Messages</th>
+<th>Last submission (UTC day)</th></tr></thead><tbody>{rows}</tbody></table></section>""",
+        tabs=tabs, rows=rows,
+    )
+
+
 def users(ctx: SimContext) -> Markup:
     state = ctx.state
     rows = join(_user_row(ctx, user) for user in state.tenant.users.values())
     role_options = join(html('<option value="{r}">{r}</option>', r=role) for role in KNOWN_ROLES)
     return html(
         """<section class="panel"><h2>Active users</h2>
-<p class="help">SMTP AUTH per mailbox: "Follow organisation" uses the org setting; Enabled or
-Disabled override it, as in Exchange Online. Revoking sessions or resetting a password ends the
-refresh tokens of earlier sign-ins (AADSTS50173).</p>
-<table><thead><tr><th>User</th><th>Roles</th><th>SMTP AUTH (mailbox)</th><th>Password</th><th>Sessions</th></tr></thead>
+<p class="help">Microsoft 365 admin center &gt; Active users &gt; a user &gt; Mail &gt; Manage email apps:
+"Authenticated SMTP". Saving it sets the mailbox's own setting, which overrides the organisation's; the
+PowerShell column shows the three states (Get-CASMailbox SmtpClientAuthenticationDisabled: $null follows
+the organisation). Send As: who may send as this mailbox (Exchange admin center &gt; Mailboxes &gt;
+Delegation). Revoking sessions or resetting a password ends the refresh tokens of earlier sign-ins
+(AADSTS50173).</p>
+<table><thead><tr><th>User</th><th>Roles</th><th>Manage email apps</th>
+<th>Send As</th><th>Password and sessions</th></tr></thead>
 <tbody>{rows}</tbody></table></section>
+<section class="panel"><h2>Add a shared mailbox</h2>
+<p class="help">Exchange admin center &gt; Recipients &gt; Mailboxes &gt; Add a shared mailbox. Nobody signs in as it;
+grant the printer's account Send As on it, then set it as the printer's sender.</p>
+<form method="post" action="/admin/users/shared" class="inline">
+<input type="text" name="upn" placeholder="mailbox name" required aria-label="Shared mailbox name"> @{domain}
+<input type="text" name="display_name" placeholder="Display name" required aria-label="Shared mailbox display name">
+<button type="submit" class="primary">Add shared mailbox</button></form></section>
 <section class="panel"><h2>Add a user</h2>
 <form method="post" action="/admin/users/add" class="inline">
 <input type="text" name="upn" placeholder="user name" required aria-label="User name"> @{domain}
@@ -174,26 +292,34 @@ refresh tokens of earlier sign-ins (AADSTS50173).</p>
 
 
 def _user_row(ctx: SimContext, user: User) -> Markup:
-    options = join(
-        html('<option value="{v}"{sel}>{label}</option>', v=value, label=label,
-             sel=Markup(" selected") if current else Markup(""))
-        for value, label, current in (
-            ("default", "Follow organisation", user.smtp_auth is None),
-            ("on", "Enabled", user.smtp_auth is True),
-            ("off", "Disabled", user.smtp_auth is False),
-        )
-    )
-    roles = join(html('<span class="badge">{r}</span>', r=role) for role in user.roles) or Markup("User")
+    state = ctx.state
+    effective_on = user.smtp_auth if user.smtp_auth is not None else state.tenant.policies.smtp_auth_org
+    powershell = {None: "$null (follows the organisation)", True: "False", False: "True"}[user.smtp_auth]
+    roles = join(html('<span class="badge">{r}</span>', r=role) for role in user.roles) or Markup(
+        "Shared mailbox" if user.shared else "User")
+    others = join(html('<option value="{u}">{u}</option>', u=other.upn)
+                  for other in state.tenant.users.values() if other.upn != user.upn and not other.shared)
+    trustees = join(html('<li>{t} {remove}</li>', t=trustee, remove=_post_button(
+        "/admin/users/send-as", "Remove", {"upn": user.upn, "trustee": trustee, "granted": "off"}))
+        for trustee in user.send_as) or Markup("<li>nobody else</li>")
+    follow = Markup("") if user.smtp_auth is None else _post_button(
+        "/admin/users/smtp-auth", "Follow the organisation ($null)",
+        {"upn": user.upn, "smtp_auth": "default"})
     return html(
         """<tr><td><strong>{name}</strong><br><span class="mono">{upn}</span></td><td>{roles}</td>
-<td><form method="post" action="/admin/users/smtp-auth" class="inline"><input type="hidden" name="upn" value="{upn}">
-<select name="smtp_auth" aria-label="SMTP AUTH for {upn}">{options}</select><button type="submit">Save</button></form>
-<br><small>{effective}</small></td>
+<td><form method="post" action="/admin/users/email-apps" class="inline"><input type="hidden" name="upn" value="{upn}">
+<label class="check"><input type="checkbox" name="authenticated_smtp" value="on" aria-label="Authenticated SMTP for {upn}"{checked}>
+Authenticated SMTP</label> <button type="submit">Save changes</button></form>
+<br><small>{effective}</small><br><small>SmtpClientAuthenticationDisabled: {powershell}</small> {follow}</td>
+<td><ul class="plain">{trustees}</ul><form method="post" action="/admin/users/send-as" class="inline">
+<input type="hidden" name="upn" value="{upn}"><input type="hidden" name="granted" value="on">
+<select name="trustee" aria-label="Grant Send As on {upn} to">{others}</select><button type="submit">Grant Send As</button></form></td>
 <td><form method="post" action="/admin/users/password" class="inline"><input type="hidden" name="upn" value="{upn}">
 <input type="password" name="password" placeholder="New password" required aria-label="New password for {upn}">
-<button type="submit">Reset</button></form></td>
-<td>{revoke}</td></tr>""",
-        name=user.display_name, upn=user.upn, roles=roles, options=options,
+<button type="submit">Reset</button></form><br>{revoke}</td></tr>""",
+        name=user.display_name, upn=user.upn, roles=roles,
+        checked=Markup(" checked") if effective_on else Markup(""), powershell=powershell, follow=follow,
+        trustees=trustees, others=others,
         effective=REFUSAL_TEXT[ctx.state.smtp_auth_refusal(user)],
         revoke=_post_button("/admin/users/revoke", "Revoke sessions", {"upn": user.upn}, "danger"),
     )
@@ -254,13 +380,34 @@ access token (they live 60 minutes); +91 days kills an unused refresh token (AAD
 <p>{buttons}</p>
 <form method="post" action="/admin/trainer/clock" class="inline"><input type="number" name="hours" min="0" step="any" placeholder="hours" aria-label="Hours" required>
 <button type="submit">Advance by hours</button></form></section>
+<section class="panel"><h2>Basic authentication timeline (MC786329)</h2>
+<p class="help">Now: <strong>{basic}</strong>. The cutoff is the end of December 2026 on the simulated clock.</p>
+<p>{cutoff} {removal} {new_tenant}</p></section>
 <section class="panel"><h2>Faults</h2><table><tbody>{faults}</tbody></table></section>
+<section class="panel"><h2>Sender verdicts (Exchange Online Protection)</h2>
+<p class="help">What Exchange answers a restricted or suspended sender: 550 5.1.8, 554 5.2.0 OutboundSpamException,
+550 5.7.501, 550 5.7.511.</p>
+<form method="post" action="/admin/trainer/sender" class="inline"><select name="upn" aria-label="Sender">{senders}</select>
+<select name="block" aria-label="Verdict"><option value="none">may send</option>{verdicts}</select>
+<button type="submit">Set verdict</button></form></section>
 <section class="panel"><h2>Device codes</h2><table><thead><tr><th>User code</th><th>Status</th><th>Account</th><th>Expires</th></tr></thead>
 <tbody>{codes}</tbody></table></section>
 <section class="panel"><h2>Start over</h2><p class="help">Back to the seeded tenant: policies, users, passwords,
 consents and the clock; signs every device out and empties the mailboxes.</p>{reset}</section>""",
         now=when(now), days=int(offset // 86400), hours=int(offset % 86400 // 3600), buttons=clock_buttons,
         faults=faults, codes=codes,
+        basic=BASIC_STATE_TEXT[state.basic_smtp_auth_state()],
+        cutoff=Markup("") if now >= BASIC_DEFAULT_OFF_AT else _post_button(
+            "/admin/trainer/clock", "Move the clock past the end of December 2026",
+            {"past_basic_cutoff": "yes"}, "primary"),
+        removal=_post_button("/admin/trainer/basic", "Undo the final removal" if state.tenant.policies.basic_final_removal
+                             else "Final removal of Basic (550 5.7.30)",
+                             {"final_removal": "off" if state.tenant.policies.basic_final_removal else "on"}, "danger"),
+        new_tenant=_post_button("/admin/trainer/basic", "Make this a tenant created after December 2026",
+                                {"created_after": "on"}) if state.tenant.created_at < BASIC_DEFAULT_OFF_AT else Markup(""),
+        senders=join(html('<option value="{u}">{u}{v}</option>', u=u.upn, v=f" ({u.sender_block})" if u.sender_block else "")
+                     for u in state.tenant.users.values()),
+        verdicts=join(html('<option value="{v}">{v}</option>', v=v) for v in SENDER_BLOCKS),
         reset=_post_button("/admin/trainer/reset", "Reset the tenant", {"confirm": "yes"}, "danger"),
     )
 

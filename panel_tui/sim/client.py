@@ -9,8 +9,8 @@ also use ``runtime``, ``service`` and ``cli``. Importing it loads no server libr
 from __future__ import annotations
 
 from panel_tui.sim.control import SimControl, SimControlError, read_control_secret
-from panel_tui.sim.endpoints import SimEndpoints
+from panel_tui.sim.endpoints import SimEndpoints, public_address
 from panel_tui.sim.tenant import GLOBAL_ADMIN, SEEDED_ACCOUNTS, Policies, SeededAccount
 
 __all__ = ["GLOBAL_ADMIN", "SEEDED_ACCOUNTS", "Policies", "SeededAccount", "SimControl", "SimControlError",
-           "SimEndpoints", "read_control_secret"]
+           "SimEndpoints", "public_address", "read_control_secret"]

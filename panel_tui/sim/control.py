@@ -12,10 +12,8 @@ ticked checkboxes only), so it exercises exactly what a person would.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote, urljoin
+from urllib.parse import quote
 
 
 class SimControlError(RuntimeError):
@@ -27,6 +25,7 @@ class SimControlError(RuntimeError):
 
 
 SECRET_FILE = "control-secret"  # in the simulator's data directory, beside pki/
+TENANT_HEADER = "X-Sim-Tenant"  # the tenant a control call works on (panel_tui.sim.tenancy)
 
 
 def read_control_secret(path: Path | None) -> str | None:
@@ -48,7 +47,7 @@ class SimControl:
     """
 
     def __init__(self, control_url: str, ca_path: Path, timeout: float = 10.0, *,
-                 secret: str | None = None, secret_path: Path | None = None) -> None:
+                 secret: str | None = None, secret_path: Path | None = None, tenant: str | None = None) -> None:
         import requests  # only the callers of the control API pay for it
 
         self.control_url = control_url.rstrip("/")
@@ -62,14 +61,36 @@ class SimControl:
         secret = secret or read_control_secret(self.secret_path)
         if secret:
             self._session.headers["Authorization"] = f"Bearer {secret}"
+        # The tenant every call works on (id or domain; None: the simulator's home tenant).
+        self.tenant = tenant
+        if tenant:
+            self._session.headers[TENANT_HEADER] = tenant
 
     @classmethod
-    def for_endpoints(cls, endpoints, timeout: float = 10.0) -> "SimControl":
-        """A client for a SimEndpoints or its dict (``control_url``, ``ca_path``, ``control_secret_path``)."""
+    def for_endpoints(cls, endpoints, timeout: float = 10.0, tenant: str | None = None) -> "SimControl":
+        """A client for a SimEndpoints or its dict (``control_url``, ``ca_path``, ``control_secret_path``),
+        working on `tenant` (id or domain; None: the home tenant)."""
         data = endpoints if isinstance(endpoints, dict) else endpoints.to_dict()
         secret_path = data.get("control_secret_path")
         return cls(data["control_url"], Path(data["ca_path"]), timeout,
-                   secret_path=Path(secret_path) if secret_path else None)
+                   secret_path=Path(secret_path) if secret_path else None, tenant=tenant)
+
+    def for_tenant(self, tenant: str | None) -> "SimControl":
+        """The same simulator, working on another tenant (a new client: close it too)."""
+        auth = self._session.headers.get("Authorization", "")
+        secret = auth[len("Bearer "):] if auth.startswith("Bearer ") else None
+        return SimControl(self.control_url, self.ca_path, self.timeout, secret=secret, secret_path=self.secret_path,
+                          tenant=tenant)
+
+    # -- tenants -----------------------------------------------------------------------
+
+    def tenants(self) -> list[dict]:
+        """Every tenant the simulator serves: {"id", "domain", "name", "home"}."""
+        return list(self._call("GET", "/tenants")["tenants"])
+
+    def add_tenant(self, domain: str, name: str) -> dict:
+        """A new tenant (fresh: security defaults on, SMTP AUTH off, no consent, no users)."""
+        return self._call("POST", "/tenants", {"domain": domain, "name": name})
 
     def close(self) -> None:
         self._session.close()
@@ -213,26 +234,62 @@ class SimControl:
 
     # -- the user in the browser -------------------------------------------------------
 
+    def authenticator_requests(self, upn: str) -> int:
+        """How many sign-in requests wait on `upn`'s simulated Authenticator."""
+        from panel_tui.sim.form_browser import FormBrowser
+
+        page = FormBrowser(self._session, self.timeout).get(f"{self.base_url}/authenticator?upn={quote(upn)}")
+        return sum(1 for form in page.forms if form.action == "/authenticator")
+
+    def answer_authenticator(self, upn: str, number: str, approve: bool = True) -> bool:
+        """Answer `upn`'s newest Authenticator request as its owner would (the number, Yes or
+        No); True when it was approved."""
+        from panel_tui.sim.form_browser import FormBrowser
+
+        browser = FormBrowser(self._session, self.timeout)
+        page = browser.get(f"{self.base_url}/authenticator?upn={quote(upn)}")
+        if not any(form.action == "/authenticator" for form in page.forms):
+            raise SimControlError(f"no Authenticator request waits for {upn}", 404)
+        page = browser.submit(page, {"number": number}, button="approve" if approve else "deny")
+        return page.title == "Authenticator" and page.status == "approved"
+
     def approve_device_code(self, user_code: str, upn: str, password: str,
                             consent_for_org: bool = False, accept: bool = True,
-                            lang: str = "en") -> dict:
+                            lang: str = "en", mfa: str = "approve") -> dict:
         """Sign in at the verification page as a person would, and say what happened.
 
-        Returns ``{"page", "error", "signed_in", "title", "pages"}``: ``page`` is the
-        last page's ``data-page`` (``signed-in``, ``declined``, ``blocked``,
-        ``admin-approval``, or the page that refused input: ``enter-code``, ``account``,
-        ``password``), ``error`` its AADSTS code or message key, ``pages`` the pages seen.
+        A second factor (security defaults, an administrator) is answered on the simulated
+        Authenticator as `mfa` says: ``approve`` (the number shown), ``wrong`` (another
+        number), ``deny``, or ``ignore`` (stop at the number, unanswered).
+
+        Returns ``{"page", "error", "signed_in", "title", "pages", "mfa_number"}``: ``page`` is
+        the last page's ``data-page`` (``signed-in``, ``declined``, ``blocked``,
+        ``admin-approval``, ``mfa-denied``, ``mfa-number`` (ignored), or the page that refused
+        input: ``enter-code``, ``account``, ``password``), ``error`` its AADSTS code or message
+        key, ``pages`` the pages seen.
         """
-        browser = _FormBrowser(self._session, self.timeout)
+        # The page-reading browser loads html.parser (~5 ms): only callers that sign in pay for it,
+        # not every send that asks this module for its endpoints.
+        from panel_tui.sim.form_browser import FormBrowser
+
+        browser = FormBrowser(self._session, self.timeout)
         page = browser.get(f"{self.base_url}/devicelogin?lang={quote(lang)}")
         pages = [page.name]
         answers = {"enter-code": {"otc": user_code}, "account": {"loginfmt": upn}, "password": {"passwd": password}}
         seen: dict[str, int] = {}
-        while page.name in answers or page.name == "permissions":
+        mfa_number = ""
+        while page.name in answers or page.name in ("permissions", "mfa-number"):
             seen[page.name] = seen.get(page.name, 0) + 1
             if seen[page.name] > 1:  # the page came back: it refused what we typed
                 break
-            if page.name == "permissions":
+            if page.name == "mfa-number":
+                mfa_number = page.mfa_number
+                if mfa == "ignore":
+                    break
+                self.answer_authenticator(upn, mfa_number if mfa == "approve" else
+                                          str((int(mfa_number or 0) + 1) % 90 + 10), approve=mfa != "deny")
+                page = browser.submit(page, {})
+            elif page.name == "permissions":
                 fields = {"consent_org": "on"} if consent_for_org and page.has_field("consent_org") else {}
                 page = browser.submit(page, fields, button="accept" if accept else "cancel")
             else:
@@ -244,99 +301,6 @@ class SimControl:
             "signed_in": page.name == "signed-in",
             "title": page.title,
             "pages": pages,
+            "mfa_number": mfa_number,
             "org_consent_offered": any(p == "permissions" for p in pages) and browser.saw_org_consent,
         }
-
-
-# -- a tiny form-submitting browser ------------------------------------------------------
-
-
-@dataclass
-class _Form:
-    action: str
-    method: str
-    inputs: list[dict] = field(default_factory=list)
-    buttons: list[dict] = field(default_factory=list)
-
-
-@dataclass
-class _Page:
-    url: str
-    name: str
-    error: str
-    title: str
-    forms: list[_Form]
-
-    def has_field(self, name: str) -> bool:
-        return any(i.get("name") == name for form in self.forms for i in form.inputs)
-
-
-class _PageParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.name = ""
-        self.error = ""
-        self.title = ""
-        self.forms: list[_Form] = []
-        self._in_h1 = False
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        attributes = {k: (v if v is not None else "") for k, v in attrs}
-        if tag == "main" and not self.name:
-            self.name = attributes.get("data-page", "")
-            self.error = attributes.get("data-error", "")
-        elif tag == "h1":
-            self._in_h1 = True
-        elif tag == "form":
-            self.forms.append(_Form(attributes.get("action", ""), attributes.get("method", "get").lower()))
-        elif tag == "input" and self.forms:
-            self.forms[-1].inputs.append(attributes)
-        elif tag == "button" and self.forms:
-            self.forms[-1].buttons.append(attributes)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "h1":
-            self._in_h1 = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_h1:
-            self.title += data
-
-
-class _FormBrowser:
-    def __init__(self, session, timeout: float) -> None:
-        self.session = session
-        self.timeout = timeout
-        self.saw_org_consent = False
-
-    def get(self, url: str) -> _Page:
-        response = self.session.get(url, timeout=self.timeout)
-        return self._page(response)
-
-    def submit(self, page: _Page, values: dict[str, str], button: str | None = None) -> _Page:
-        form = page.forms[0]
-        data: dict[str, str] = {}
-        for item in form.inputs:
-            name, kind = item.get("name"), item.get("type", "text").lower()
-            if not name:
-                continue
-            if kind in ("checkbox", "radio"):
-                if name in values or "checked" in item:
-                    data[name] = values.get(name, item.get("value", "on"))
-            elif kind not in ("submit", "button", "image", "reset"):
-                data[name] = values.get(name, item.get("value", ""))
-        chosen = next((b for b in form.buttons if b.get("value") == button or b.get("id") == button), None)
-        if chosen is not None and chosen.get("name"):
-            data[chosen["name"]] = chosen.get("value", "")
-        url = urljoin(page.url, form.action or page.url)
-        response = self.session.post(url, data=data, timeout=self.timeout)
-        return self._page(response)
-
-    def _page(self, response) -> _Page:
-        parser = _PageParser()
-        parser.feed(response.text)
-        page = _Page(response.url, parser.name or f"http-{response.status_code}", parser.error,
-                     parser.title.strip(), parser.forms)
-        if page.name == "permissions" and page.has_field("consent_org"):
-            self.saw_org_consent = True
-        return page

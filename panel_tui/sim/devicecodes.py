@@ -18,6 +18,7 @@ APPROVED = "approved"
 DECLINED = "declined"
 BLOCKED = "blocked"
 CONSENT_REQUIRED = "consent_required"
+MFA_FAILED = "mfa_failed"  # the Authenticator request was denied or timed out (AADSTS500121)
 
 
 @dataclass
@@ -36,6 +37,8 @@ class DeviceCode:
     auth_time: float | None = None
     redeemed: bool = False
     polls: int = field(default=0)
+    # The tenant its authority named (None: organizations/common, the signed-in user's tenant).
+    tenant_id: str | None = None
 
     def expired(self, now: float) -> bool:
         return now >= self.expires_at

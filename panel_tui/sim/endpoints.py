@@ -5,9 +5,33 @@ endpoints without importing its servers.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
+# A documentation address (RFC 5737 / 3849): a UDP socket "connected" to it sends nothing, and
+# its local address is the one of the route out, the address other machines reach.
+_ROUTE_PROBES = {socket.AF_INET: ("192.0.2.1", 9), socket.AF_INET6: ("2001:db8::1", 9)}
+
+
+def public_address(bind_host: str) -> str:
+    """The address another machine uses for a server bound to `bind_host` (a wildcard: the
+    address of this machine's route out, else its host name)."""
+    if bind_host not in WILDCARD_HOSTS:
+        return bind_host
+    family = socket.AF_INET6 if bind_host == "::" else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as sock:
+            sock.connect(_ROUTE_PROBES[family])
+            address = sock.getsockname()[0]
+        if address and not ipaddress.ip_address(address).is_unspecified:
+            return str(address)
+    except (OSError, ValueError):
+        pass
+    return socket.gethostname()
 
 
 @dataclass(frozen=True)

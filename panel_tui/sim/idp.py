@@ -92,6 +92,8 @@ async def device_authorization(request: web.Request) -> web.Response:
     if wait:
         return error_response(ctx, IdpError(aadsts.DEVICE_CODE_THROTTLED), retry_after=wait)
     code = ctx.device_codes.create(client_id, scopes, ctx.state.now(), ctx.poll_interval)
+    if request.match_info["tenant"].lower() not in ("organizations", "common"):
+        code.tenant_id = ctx.state.tenant.tenant_id  # the sign-in must be an account of this tenant
     verification_uri = f"{ctx.base_url}/devicelogin"
     return web.json_response({
         "user_code": code.user_code,
@@ -134,6 +136,8 @@ def _device_code_grant(ctx: SimContext, form, client_id: str) -> dict:
     code = ctx.device_codes.by_device_code(device_code)
     if code is None or code.client_id != client_id or code.redeemed:
         raise IdpError(aadsts.BAD_VERIFICATION_CODE)
+    # The tokens are the signed-in user's tenant's (the code's own, or the account's domain).
+    ctx.state.select(ctx.state.find_tenant(code.tenant_id) or ctx.state.tenant_of_upn(code.upn) or ctx.state.tenant)
     now = ctx.state.now()
     if code.expired(now):
         raise IdpError(aadsts.EXPIRED_TOKEN)
@@ -146,6 +150,8 @@ def _device_code_grant(ctx: SimContext, form, client_id: str) -> dict:
         raise IdpError(aadsts.AUTHORIZATION_DECLINED)
     if code.status == devicecodes.BLOCKED:
         raise IdpError(aadsts.CONDITIONAL_ACCESS_BLOCKED)
+    if code.status == devicecodes.MFA_FAILED:
+        raise IdpError(aadsts.MFA_FAILED)
     if code.status == devicecodes.CONSENT_REQUIRED:
         raise IdpError(aadsts.CONSENT_REQUIRED, client_id=client_id,
                        app_name=ctx.state.app_name(client_id))
@@ -162,6 +168,7 @@ def _refresh_token_grant(ctx: SimContext, form, client_id: str) -> dict:
     requested = str(form.get("scope", "")).strip()
     if requested:
         parse_scopes(requested)  # an unknown scope is refused before the token is used up
+    ctx.state.select(ctx.state.tenant_holding_refresh_token(refresh_token) or ctx.state.tenant)
     record = ctx.state.redeem_refresh_token(refresh_token, client_id)
     user = ctx.state.user(record.upn)
     if user is None:

@@ -195,6 +195,10 @@ button.danger { border-color: var(--bad); color: var(--bad); }
 .flash { padding: .6rem .9rem; border-radius: 4px; } .flash.ok { background: #dff6dd; } .flash.error { background: #fde7e9; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 1rem; }
 .checklist li { margin: .3rem 0; }
+label.check { display: inline-flex; gap: .4rem; align-items: center; }
+table.timeline tr.now th, table.timeline tr.now td { background: #fff4ce; font-weight: 600; }
+.badge.warn { background: #fde7e9; color: #a4262c; } .badge.ok { background: #dff6dd; color: #107c10; }
+ul.plain { list-style: none; padding: 0; margin: 0 0 .3rem; }
 .mono { font-family: "Cascadia Mono", "DejaVu Sans Mono", monospace; font-size: .9rem; word-break: break-all; }
 .login { max-width: 440px; margin: 3rem auto; }
 .login label { display: block; margin: .8rem 0 .2rem; }

@@ -91,7 +91,8 @@ class SimServer:
         self._smtp: ExchangeSmtpServer | None = None
 
     async def start(self) -> SimEndpoints:
-        from panel_tui.web_access import is_loopback, public_address
+        from panel_tui.sim.control_api import is_loopback
+        from panel_tui.sim.endpoints import public_address
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # Bound beyond loopback, the pages carry the address other machines use (a wildcard's
@@ -126,7 +127,7 @@ class SimServer:
             await self._runner.setup()
             await GuardedSockSite(self._runner, http_sock, ssl_context=pki.server_ssl_context()).start()
             control_base = ctx.base_url
-            if not is_loopback(self.host):
+            if not (is_loopback(self.host) or self.host == "localhost"):
                 # The control API answers loopback clients only: on a wildcard the same port
                 # answers on loopback; bound to one address, a second listener on loopback.
                 loop_host = "::1" if ":" in self.host else "127.0.0.1"
@@ -171,3 +172,5 @@ class SimServer:
             await smtp.stop()
         if runner is not None:
             await runner.cleanup()
+        if self.ctx is not None:
+            self.ctx.state.flush()  # a coalesced save still pending (submission counts)

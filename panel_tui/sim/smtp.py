@@ -152,11 +152,11 @@ REPLY_SENDER_BLOCKED = {
 }
 REPLY_OUTBOUND_SPAM = (
     "554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process message due to "
-    "a permanent exception with message [BeginDiagnosticData]WASCL UserAction verdict is not None. "
-    "Actual verdict is Suspend, ShowTierUpgrade. OutboundSpamException: WASCL UserAction verdict is not "
-    "None. Actual verdict is Suspend, ShowTierUpgrade.[EndDiagnosticData]"
+    "a permanent exception with message WASCL UserAction verdict is not None. Actual verdict is "
+    "RefuseQuota, ShowTierUpgrade. OutboundSpamException: WASCL UserAction verdict is not None. "
+    f"Actual verdict is RefuseQuota, ShowTierUpgrade. [Hostname={MAILBOX_SERVER_HOST}]"
 )
-REPLY_SERVER_BUSY = "451 4.7.500 Server busy. Please try again later from [{address}]. (S77714)"
+REPLY_SERVER_BUSY = "451 4.7.500 Server busy. Please try again later from [{address}]. (S77719)"
 REPLY_SERVICE_UNAVAILABLE = "421 4.3.2 Service not available, closing transmission channel"
 REPLY_NOT_AUTHENTICATED = "530 5.7.57 Client not authenticated to send mail"
 REPLY_STARTTLS_FIRST = "530 5.7.0 Must issue a STARTTLS command first"
@@ -408,6 +408,8 @@ class ExchangeHandler:
         if not user or not token:
             return AuthResult(success=False, handled=False, message=REPLY_BAD_TOKEN)
         state = self.ctx.state
+        # The session works on the user's tenant from now on (its token must be that tenant's).
+        state.select(state.tenant_of_upn(user))
         try:
             claims = self.tokens.verify(token, tenant_id=self.ctx.tenant_id, now=state.now())
         except TokenRejected as error:
@@ -463,6 +465,7 @@ class ExchangeHandler:
             password = password_bytes.decode("utf-8")
         except UnicodeDecodeError:
             return AuthResult(success=False, handled=False, message=REPLY_AUTH_MALFORMED)
+        state.select(state.tenant_of_upn(user_name))  # the session works on the user's tenant
         if state.basic_smtp_auth_state() == BASIC_REMOVED:
             return _refused_basic(user_name, "final removal", REPLY_BASIC_REMOVED)
         now = state.now()
@@ -477,7 +480,7 @@ class ExchangeHandler:
             return _refused_basic(mailbox.upn, "wrong password",
                                   REPLY_BASIC_LOCKED if locked else REPLY_BASIC_BAD_CREDENTIALS)
         lockout.succeeded(mailbox.upn)
-        refusal = state.smtp_auth_refusal(mailbox)
+        refusal = state.smtp_auth_refusal(mailbox, basic=True)
         if refusal is not None:
             return _refused_basic(mailbox.upn, refusal, REPLY_AUTH_DISABLED[refusal])
         if not state.basic_smtp_auth_allowed():

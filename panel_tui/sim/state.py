@@ -1,20 +1,31 @@
 """The simulator's persisted state and the directory's rules that act on it.
 
-One :class:`SimState` per simulator: the tenant (users, app, policies, consents, refresh
+One :class:`SimState` per simulator: its tenants (users, app, policies, consents, refresh
 tokens) and the simulated clock's offset, saved atomically to ``state.json`` after every
 change. Everything runs on the simulator's event loop, so there is no locking.
+
+Tenants: the seeded one (Contoso, the home tenant) and any added for a class (one per seat:
+its own domain, administrator, policies, consents and mailboxes). One clock and one set of
+faults serve them all. A request works on one tenant: the web app's middleware, the IdP
+(a device code's or refresh token's tenant) and the SMTP server (the token's ``tid``, the
+user's domain) select it with :meth:`SimState.selecting`; ``state.tenant`` is then that
+tenant, and every operation below acts on it (the home tenant when none is selected).
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 import math
 import re
 import secrets
 import time
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from panel_tui.sim import aadsts
 from panel_tui.sim.aadsts import IdpError
@@ -36,6 +47,8 @@ from panel_tui.sim.tenant import (
     seeded_tenant,
 )
 
+log = logging.getLogger(__name__)
+SAVE_SOON_DELAY = 1.0  # seconds: how long a submission count may wait to reach state.json
 STATE_VERSION = 1
 REFRESH_TOKEN_MAX_INACTIVE = 90 * 86400
 _FORGET_REFRESH_TOKENS_AFTER = 365 * 86400  # long after they died; keeps state.json small
@@ -79,15 +92,87 @@ class SimStateError(ValueError):
     """A request the directory refuses (unknown user, weak password ...); the text says why."""
 
 
+# The tenant the running request or SMTP session works on (its id; None: the home tenant).
+# A context variable: each aiohttp request and each SMTP connection runs in its own task.
+_SELECTED: ContextVar[str | None] = ContextVar("sim_selected_tenant", default=None)
+_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+
+
 class SimState:
     """The tenant and the clock, with the operations the admin center and the IdP need."""
 
-    def __init__(self, path: Path, tenant: Tenant, clock: SimClock) -> None:
+    def __init__(self, path: Path, tenant: Tenant, clock: SimClock, others: list[Tenant] | None = None) -> None:
         self.path = path
-        self.tenant = tenant
+        self.home = tenant  # the seeded tenant: what is selected when nothing else is
+        self.others: dict[str, Tenant] = {t.tenant_id: t for t in others or ()}
         self.clock = clock
         # Told the new offset whenever the clock moves (the home's runtime file publishes it).
         self.clock_listeners: list[Callable[[float], None]] = []
+        self._save_later: asyncio.TimerHandle | None = None  # a coalesced save (save_soon)
+
+    # -- tenants ---------------------------------------------------------------------
+
+    @property
+    def tenant(self) -> Tenant:
+        """The selected tenant (the home tenant unless a request or session selected another)."""
+        selected = _SELECTED.get()
+        if selected is not None:
+            found = self.others.get(selected)
+            if found is not None:
+                return found
+        return self.home
+
+    @tenant.setter
+    def tenant(self, value: Tenant) -> None:
+        self.home = value
+
+    def tenants(self) -> list[Tenant]:
+        return [self.home, *self.others.values()]
+
+    def find_tenant(self, alias: str | None) -> Tenant | None:
+        """The tenant whose id or domain is `alias` (case-insensitive), else None."""
+        wanted = (alias or "").strip().lower()
+        return next((t for t in self.tenants() if wanted in (t.tenant_id.lower(), t.domain.lower())), None)
+
+    def tenant_of_upn(self, upn: str | None) -> Tenant | None:
+        """The tenant of a user name's domain (None: no tenant has that domain)."""
+        _, _, domain = normalise_upn(upn or "").partition("@")
+        return next((t for t in self.tenants() if t.domain.lower() == domain), None) if domain else None
+
+    def tenant_holding_refresh_token(self, token: str) -> Tenant | None:
+        key = _token_key(token)
+        return next((t for t in self.tenants() if key in t.refresh_tokens), None)
+
+    def select(self, tenant: Tenant | None) -> None:
+        """Work on `tenant` for the rest of the running task (an SMTP session after AUTH)."""
+        _SELECTED.set(tenant.tenant_id if tenant is not None else None)
+
+    @contextmanager
+    def selecting(self, tenant: Tenant | None) -> Iterator[Tenant]:
+        """Work on `tenant` (None: the home tenant) within the block."""
+        token = _SELECTED.set(tenant.tenant_id if tenant is not None else None)
+        try:
+            yield self.tenant
+        finally:
+            _SELECTED.reset(token)
+
+    def add_tenant(self, domain: str, name: str) -> Tenant:
+        """A new tenant as a fresh one looks (security defaults on, SMTP AUTH off, no consent),
+        with the printer's app and no users; created now on the simulated clock."""
+        domain = domain.strip().lower()
+        name = name.strip()
+        if not _DOMAIN.match(domain) or len(domain) > 253:
+            raise SimStateError(f"not a domain name: {domain!r}")
+        if self.find_tenant(domain) is not None:
+            raise SimStateError(f"a tenant with the domain {domain} already exists")
+        if not 1 <= len(name) <= 64:
+            raise SimStateError("the tenant's name must have 1 to 64 characters")
+        fresh = seeded_tenant(self.home.created_at)  # the printer's app as a new tenant has it
+        tenant = Tenant(tenant_id=_new_guid(), domain=domain, name=name, created_at=fresh.created_at,
+                        apps=fresh.apps)
+        self.others[tenant.tenant_id] = tenant
+        self.save()
+        return tenant
 
     # -- persistence -----------------------------------------------------------------
 
@@ -114,24 +199,59 @@ class SimState:
             offset = data.get("clock_offset", 0)
             if not isinstance(offset, (int, float)) or isinstance(offset, bool) or not math.isfinite(offset):
                 raise ValueError(f"clock_offset {offset!r} is not a finite number")
-            state = cls(path, Tenant.from_dict(data["tenant"]), SimClock(offset))
+            others = data.get("tenants", [])
+            if not isinstance(others, list):
+                raise ValueError("tenants is not a list")
+            state = cls(path, Tenant.from_dict(data["tenant"]), SimClock(offset),
+                        [Tenant.from_dict(item) for item in others])
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
             problem = f"the simulator's state is corrupt ({type(error).__name__}: {str(error)[:200]})"
             raise SimFileError(path, problem, _RESET_HINT.format(path=path)) from None
         return state
 
+    def save_soon(self, delay: float = SAVE_SOON_DELAY) -> None:
+        """Save within `delay` seconds, once for any number of calls (a counter bumped by every
+        message must not cost a file write and its fsync each); at once without an event loop.
+        Any other save in between writes the change too; :meth:`flush` writes a pending one."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.save()
+            return
+        if self._save_later is None:
+            self._save_later = loop.call_later(delay, self._deferred_save)
+
+    def _deferred_save(self) -> None:
+        self._save_later = None
+        try:
+            self.save()
+        except OSError as error:  # a full disk: the counts stay in memory for the next save
+            log.warning("could not save the simulator's state: %s", error)
+
+    def flush(self) -> None:
+        """Write a pending :meth:`save_soon` now (the simulator stopping)."""
+        if self._save_later is not None:
+            self._save_later.cancel()
+            self._save_later = None
+            self.save()
+
     def save(self) -> None:
+        if self._save_later is not None:  # this write covers the pending one
+            self._save_later.cancel()
+            self._save_later = None
         self._forget_long_dead_refresh_tokens()
         payload = {
             "version": STATE_VERSION,
             "clock_offset": self.clock.offset,
-            "tenant": self.tenant.to_dict(),
+            "tenant": self.home.to_dict(),
+            "tenants": [tenant.to_dict() for tenant in self.others.values()],
         }
         write_bytes_atomic(self.path, json.dumps(payload, indent=1, sort_keys=True).encode("utf-8"))
 
     def reset(self) -> None:
-        """Back to the seeded tenant and the real time."""
-        self.tenant = seeded_tenant()
+        """Back to the seeded tenant alone and the real time."""
+        self.home = seeded_tenant()
+        self.others.clear()
         self.clock.reset()
         self.save()
         self._clock_moved()
@@ -277,7 +397,7 @@ class SimState:
         entry.count += 1
         oldest = _utc_day(self.now() - _KEEP_SUBMISSION_DAYS * 86400)
         self.tenant.submissions = [e for e in self.tenant.submissions if e.day >= oldest]
-        self.save()
+        self.save_soon()
 
     def submission_report(self, days: int) -> list[dict]:
         """Per sender and protocol, messages over the last ``days`` simulated days (today
@@ -330,9 +450,12 @@ class SimState:
         self.require_user(upn).sender_block = block
         self.save()
 
-    def smtp_auth_refusal(self, user: User) -> str | None:
-        """Why Exchange would refuse SMTP AUTH for this mailbox, or None when it is allowed."""
-        if self.tenant.policies.security_defaults:
+    def smtp_auth_refusal(self, user: User, basic: bool = False) -> str | None:
+        """Why Exchange would refuse SMTP AUTH for this mailbox, or None when it is allowed.
+
+        Security defaults block legacy authentication, which for SMTP AUTH is Basic (a
+        password): they refuse AUTH LOGIN/PLAIN, never OAuth 2.0 (XOAUTH2). See README.md."""
+        if basic and self.tenant.policies.security_defaults:
             return SMTP_AUTH_SECURITY_DEFAULTS
         if user.smtp_auth is not None:  # the mailbox setting overrides the organisation
             return None if user.smtp_auth else SMTP_AUTH_DISABLED_MAILBOX
@@ -480,6 +603,7 @@ class SimState:
                     "roles": list(user.roles),
                     "smtp_auth": user.smtp_auth,
                     "smtp_auth_refusal": self.smtp_auth_refusal(user),
+                    "basic_refusal": self.smtp_auth_refusal(user, basic=True),
                     "tokens_valid_from": user.tokens_valid_from,
                     "live_refresh_tokens": live_tokens.get(user.upn, 0),
                     "password_changed": user.password_changed,

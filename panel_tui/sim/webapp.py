@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from panel_tui.sim import admin, apps, control_api, devicelogin, idp
+from panel_tui.sim import admin, apps, control_api, devicelogin, idp, tenancy, trust_page
 from panel_tui.sim.aadsts import TEMPORARILY_UNAVAILABLE, IdpError
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.faults import IDP_5XX, IDP_DOWN
@@ -16,10 +16,11 @@ from panel_tui.sim.markup import ADMIN_CSS, SIGNIN_CSS, html, html_response, sig
 from panel_tui.sim.webkeys import CONTEXT
 
 _NOT_IDP_PREFIXES = ("/_sim/", "/admin", "/_assets/")
+_NOT_IDP_PATHS = frozenset({"/", trust_page.PAGE, trust_page.CERTIFICATE})
 
 
 def is_idp_path(path: str) -> bool:
-    return path != "/" and not path.startswith(_NOT_IDP_PREFIXES)
+    return path not in _NOT_IDP_PATHS and not path.startswith(_NOT_IDP_PREFIXES)
 
 
 @web.middleware
@@ -65,7 +66,8 @@ async def index(request: web.Request) -> web.Response:
         """<h1>Microsoft 365 simulator</h1>
 <p>Tenant {domain}</p>
 <p><a href="/devicelogin">Device sign-in page (/devicelogin)</a></p>
-<p><a href="/admin">Admin center (/admin)</a></p>""",
+<p><a href="/admin">Admin center (/admin)</a></p>
+<p><a href="/ca">Trust the simulator's certificate (/ca)</a></p>""",
         domain=ctx.state.tenant.domain,
     )
     return html_response(signin_document(
@@ -76,7 +78,7 @@ async def index(request: web.Request) -> web.Response:
 
 def build_web_app(ctx: SimContext) -> web.Application:
     app = web.Application(
-        middlewares=[control_api.control_api_guard, idp_faults, same_origin_posts],
+        middlewares=[control_api.control_api_guard, tenancy.select_tenant, idp_faults, same_origin_posts],
         client_max_size=1024 * 1024,
     )
     app[CONTEXT] = ctx
@@ -86,6 +88,8 @@ def build_web_app(ctx: SimContext) -> web.Application:
     app.router.add_get("/_assets/signin.css", signin_css)
     app.router.add_get("/_assets/admin.css", admin_css)
     app.add_routes(control_api.routes)
+    app.add_routes(tenancy.routes)
+    app.add_routes(trust_page.routes)
     app.add_routes(apps.routes)
     app.add_routes(admin.routes)
     app.add_routes(devicelogin.routes)

@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from panel_tui.lesson import STEPS, LessonProgress
+from panel_tui.lesson import BASIC_MIGRATION, STEPS, LessonProgress
 from panel_tui.ui.app_base import LessonObserved, panel_app
 from panel_tui.ui.glyphs import glyph
 
@@ -44,9 +44,12 @@ class LessonPanel(VerticalScroll):
     def render_progress(self) -> None:
         t = panel_app(self).t
         progress = self.progress
-        parts: list = [(t("lesson.title"), "bold $accent"), "\n\n"]
+        migrating = progress is not None and progress.path == BASIC_MIGRATION
+        parts: list = [(t("lesson.basic_migration.title" if migrating else "lesson.title"), "bold $accent"), "\n\n"]
+        if migrating:  # why this printer must move: Microsoft's dates, and the guide's words
+            parts.extend([t("lesson.basic_migration.why"), "\n\n"])
         current = progress.current if progress else None
-        for number, step in enumerate(STEPS, 1):
+        for number, step in enumerate(progress.steps if progress else STEPS, 1):
             done = bool(progress and progress.done.get(step))
             mark = glyph("done") if done else (glyph("current") if step == current else glyph("todo"))
             style = "$success" if done else ("bold" if step == current else "$text-muted")
@@ -56,7 +59,8 @@ class LessonPanel(VerticalScroll):
         if progress is None:
             parts.extend(["\n", (t("lesson.waiting"), "$text-muted")])
         elif current is None:
-            parts.extend(["\n", (t("lesson.complete"), "bold $success")])
+            parts.extend(["\n", (t("lesson.basic_migration.complete" if migrating else "lesson.complete"),
+                                  "bold $success")])
         trouble = progress.trouble if progress else None
         if trouble is not None:  # the words the outcome dialog and Job Status show for that job
             parts.extend(["\n", (t("lesson.trouble.title", code=trouble.code), "bold $error"), "\n",

@@ -18,7 +18,7 @@ from panel_tui.device.settings import (
     SecureConnection,
 )
 from panel_tui.device.status_sheet import SIGNIN_STATES, SignInInfo, email_server_status_rows, network_status_rows
-from tests.device.locale_support import catalog
+from tests.helpers.locales import catalog
 
 REPO = Path(__file__).resolve().parents[2]
 

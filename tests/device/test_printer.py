@@ -11,7 +11,7 @@ from panel_tui.device.settings import AuthMethod, DeviceSettings
 from panel_tui.device.settings_store import SettingsError
 from panel_tui.device.status_sheet import SignInInfo
 from panel_tui.device.validation import FieldError
-from tests.conftest import orphan_running_jobs
+from tests.helpers.joblog import orphan_running_jobs
 
 
 def test_open_fresh_profile(paths, clock):

@@ -9,7 +9,6 @@ import pytest
 
 from panel_tui.device.settings import (
     FIELDS,
-    REDACTED,
     AuthMethod,
     DateFormat,
     DeviceSettings,
@@ -80,7 +79,8 @@ def test_display_value_masks_only_the_password():
         smtp_server="smtp.office365.com", smtp_port=587, secure_connection=SecureConnection.STARTTLS,
         pop3_server="pop.contoso.com", pop3_port=995,
     )
-    assert email.display_value("password") == (REDACTED, False)
+    assert email.display_value("password") == ("value.password_mask", True)
+    assert EmailServerSettings(auth_method=AuthMethod.OAUTH2).display_value("password") == ("", False)
     assert email.display_value("account") == ("admin@contoso.com", False)
     assert email.display_value("sender") == ("printer@contoso.com", False)
     assert email.display_value("pop3_server") == ("pop.contoso.com", False)

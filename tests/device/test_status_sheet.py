@@ -18,7 +18,7 @@ from panel_tui.device.status_sheet import (
     render_status_sheet,
     write_status_sheet,
 )
-from tests.device.locale_support import translator
+from tests.helpers.locales import translator
 
 PASSWORD = "Pa55-w0rd!"
 ACCOUNT = "admin@contoso.onmicrosoft.com"

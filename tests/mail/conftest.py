@@ -21,7 +21,7 @@ from panel_tui.mail.providers import simulator
 from panel_tui.sim.control import SimControl
 from panel_tui.sim.runtime import SimEndpoints
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-from tests.tenant import prepare_tenant
+from tests.helpers.tenant import prepare_tenant
 
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
 

@@ -7,7 +7,7 @@ import pytest
 from panel_tui.device.errors import CAUSES
 from panel_tui.mail.auth import _result_from_device_flow
 from panel_tui.mail.errors import AADSTS_CAUSES, MailError, classify_idp_error
-from tests.device.locale_support import catalog
+from tests.helpers.locales import catalog
 
 # (OAuth error, AADSTS code) as Entra answers them, and the cause each must become.
 ENTRA_ANSWERS = [
@@ -29,6 +29,7 @@ ENTRA_ANSWERS = [
     ("authorization_pending", 70016, "device_code_expired"),
     ("expired_token", 70020, "device_code_expired"),
     ("authorization_declined", 65004, "signin_declined"),
+    ("access_denied", 500121, "mfa_declined"),
 ]
 
 # Where each cause's fix must send the reader (English; Romanian checked for its own words).

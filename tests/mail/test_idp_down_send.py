@@ -6,22 +6,22 @@ from __future__ import annotations
 import json
 import stat
 
-from tests.mail.conftest import MEGAN, PRINTER
-from tests.test_cli_commands import cli, cli_home, control, sign_in, standalone_sim  # noqa: F401 - fixtures
+from tests.helpers.processes import cli_sign_in
+from tests.helpers.tenant import MEGAN, PRINTER
 
 
-def test_cli_send_with_a_valid_cached_token_succeeds_while_the_idp_is_down(cli, control):  # noqa: F811
+def test_cli_send_with_a_valid_cached_token_succeeds_while_the_idp_is_down(cli, cli_control):
     cli.ok("config", "set", "auth_method", "oauth2")
-    proc = sign_in(cli, control)
+    proc = cli_sign_in(cli, cli_control)
     assert proc.returncode == 0, (proc.stdout_text, proc.stderr_text)
-    control.set_fault("idp_down", True)
+    cli_control.set_fault("idp_down", True)
     try:
         result = cli.run("send", "--to", MEGAN.upn, "--subject", "While the IdP is down")
     finally:
-        control.set_fault("idp_down", False)
+        cli_control.set_fault("idp_down", False)
     assert result.returncode == 0, (result.stdout, result.stderr)
     assert "completed" in result.stdout
-    assert [m["subject"] for m in control.mailbox(MEGAN.upn)] == ["While the IdP is down"]
+    assert [m["subject"] for m in cli_control.mailbox(MEGAN.upn)] == ["While the IdP is down"]
     [cache] = list(cli.home.rglob("*.msal-http-cache.json"))
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
     text = cache.read_text()

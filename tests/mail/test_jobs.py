@@ -8,7 +8,7 @@ import pytest
 
 from panel_tui.device.joblog import JobLog
 from panel_tui.mail.jobs import InvalidRequest, MailRequest
-from tests.conftest import orphan_running_jobs
+from tests.helpers.joblog import orphan_running_jobs
 
 from .conftest import ADMIN, ALEX, MEGAN, PRINTER
 

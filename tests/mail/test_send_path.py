@@ -2,7 +2,7 @@
 token the printer believes valid but the server refuses (clock skew)."""
 from __future__ import annotations
 
-from tests.mail.conftest import MEGAN
+from tests.helpers.tenant import MEGAN
 
 HOUR = 3600
 

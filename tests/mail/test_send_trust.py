@@ -8,7 +8,7 @@ import ssl
 import pytest
 
 from panel_tui.mail import smtp
-from tests.mail.conftest import MEGAN
+from tests.helpers.tenant import MEGAN
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-from tests.tenant import prepare_tenant
+from tests.helpers.tenant import prepare_tenant
 
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
 TIMEOUT = 60

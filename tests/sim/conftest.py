@@ -12,7 +12,7 @@ import requests
 from panel_tui.sim.control import SimControl
 from panel_tui.sim.runtime import SimEndpoints, SimulatorThread
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS, SeededAccount
-from tests.tenant import prepare_tenant
+from tests.helpers.tenant import prepare_tenant
 
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
 DOMAIN = "contoso.onmicrosoft.com"

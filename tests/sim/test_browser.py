@@ -14,7 +14,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from tests.conftest import chromium_path
+from tests.helpers.processes import chromium_path
 
 from .conftest import ADMIN
 
@@ -30,10 +30,14 @@ CHROMIUM_ARGS = [
 PAGES = {
     "en": {"code": "Enter code", "next": "Next", "password": "Enter password", "sign_in": "Sign in",
            "permissions": "Permissions requested", "org": "Consent on behalf of your organization",
-           "accept": "Accept", "done": "You have signed in"},
+           "accept": "Accept", "done": "You have signed in", "mfa": "Approve sign in request",
+           "number": "Enter the number shown to sign in.", "yes": "Yes", "no": "No, it's not me",
+           "continue": "Continue", "denied": "Request denied"},
     "ro": {"code": "Introduceți codul", "next": "Înainte", "password": "Introduceți parola",
            "sign_in": "Autentificare", "permissions": "Permisiuni solicitate",
-           "org": "Acceptați în numele organizației", "accept": "Accept", "done": "V-ați conectat"},
+           "org": "Consimțământ în numele organizației", "accept": "Accept", "done": "V-ați conectat",
+           "mfa": "Aprobați solicitarea de conectare", "number": "Introduceți numărul afișat pentru a vă conecta.",
+           "yes": "Da", "no": "Nu, nu sunt eu", "continue": "Continuare", "denied": "Solicitare refuzată"},
 }
 
 
@@ -84,6 +88,16 @@ def test_sign_in_pages_in_a_real_browser(sim, browser, tmp_path, lang):
         expect(heading).to_have_text(words["password"])
         page.fill("#passwd", ADMIN.password)
         page.get_by_role("button", name=words["sign_in"]).click()
+        # Security defaults (the seeded tenant): the administrator answers Authenticator's number match.
+        expect(heading).to_have_text(words["mfa"])
+        number = page.locator("#mfa-number").inner_text().strip()
+        assert number.isdigit() and len(number) == 2
+        phone = context.new_page()  # the simulated Authenticator app
+        phone.goto(f"{sim.endpoints.base_url}/authenticator?upn={ADMIN.upn}")
+        phone.get_by_label(words["number"]).fill(number)
+        phone.get_by_role("button", name=words["yes"]).click()
+        expect(phone.locator("[role=status]")).to_have_attribute("data-status", "approved")
+        page.get_by_role("button", name=words["continue"]).click()
         expect(heading).to_have_text(words["permissions"])
         page.get_by_label(words["org"]).check()
         page.screenshot(path=str(tmp_path / f"permissions-{lang}.png"), full_page=True)
@@ -117,3 +131,73 @@ def test_admin_center_sign_in_and_a_setting_in_a_real_browser(sim, browser):
     finally:
         context.close()
     assert sim.control.state()["policies"]["security_defaults"] is False
+
+
+def test_admin_center_controls_by_microsofts_words_in_a_real_browser(sim, browser):
+    """Exchange admin center > Settings > Mail flow's checkbox, Manage email apps' Authenticated
+    SMTP, and Reports > SMTP AUTH clients, driven by their words as an administrator would."""
+    from playwright import sync_api
+
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(sim.endpoints.admin_url)
+        page.fill("#upn", ADMIN.upn)
+        page.fill("#password", ADMIN.password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(sim.endpoints.admin_url)
+        page.get_by_role("link", name="Org settings").click()
+        box = page.get_by_label("Turn off SMTP AUTH protocol for your organization")
+        sync_api.expect(box).to_be_checked()
+        box.uncheck()
+        page.locator("#mail-flow").get_by_role("button", name="Save").click()
+        sync_api.expect(page.locator(".flash")).to_have_text(
+            "Mail flow settings saved: SMTP AUTH for your organization is on.")
+        sync_api.expect(page.get_by_label("Turn off SMTP AUTH protocol for your organization")).not_to_be_checked()
+        page.get_by_role("link", name="Users and mailboxes").click()
+        megan = page.get_by_label("Authenticated SMTP for megan@contoso.onmicrosoft.com")
+        sync_api.expect(megan).to_be_checked()  # follows the organisation, now on
+        megan.uncheck()
+        page.locator("form[action='/admin/users/email-apps']").filter(has=megan).get_by_role(
+            "button", name="Save changes").click()
+        sync_api.expect(page.locator(".flash")).to_contain_text("Authenticated SMTP off")
+        page.get_by_role("link", name="Reports").click()
+        sync_api.expect(page.locator("#smtp-auth-report")).to_contain_text("No SMTP AUTH submissions")
+        page.get_by_role("link", name="Last 30 days").click()
+        sync_api.expect(page.locator("#smtp-auth-report")).to_contain_text("last 30 days")
+    finally:
+        context.close()
+    state = sim.control.state()
+    assert state["policies"]["smtp_auth_org"] is True
+    assert {u["upn"]: u["smtp_auth"] for u in state["users"]}["megan@contoso.onmicrosoft.com"] is False
+
+
+def test_a_denied_authenticator_request_ends_the_sign_in_with_entras_answer(sim, browser):
+    from playwright import sync_api
+
+    words = PAGES["en"]
+    app = sim.msal_app()
+    flow = sim.start_flow(app)
+    context = browser.new_context(locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(flow["verification_uri"])
+        page.fill("#otc", flow["user_code"])
+        page.get_by_role("button", name=words["next"]).click()
+        page.fill("#loginfmt", ADMIN.upn)
+        page.get_by_role("button", name=words["next"]).click()
+        page.fill("#passwd", ADMIN.password)
+        page.get_by_role("button", name=words["sign_in"]).click()
+        sync_api.expect(page.locator("h1")).to_have_text(words["mfa"])
+        phone = context.new_page()
+        phone.goto(f"{sim.endpoints.base_url}/authenticator?upn={ADMIN.upn}")
+        phone.get_by_role("button", name=words["no"]).click()
+        sync_api.expect(phone.locator("[role=status]")).to_have_attribute("data-status", "denied")
+        page.get_by_role("button", name=words["continue"]).click()
+        sync_api.expect(page.locator("h1")).to_have_text(words["denied"])
+        sync_api.expect(page.locator("main")).to_have_attribute("data-error", "AADSTS500121")
+    finally:
+        context.close()
+    result = app.acquire_token_by_device_flow(flow, exit_condition=lambda f: True)
+    assert result["error"] == "access_denied" and 500121 in result["error_codes"]
+    assert "Authentication failed during strong authentication request" in result["error_description"]

@@ -28,6 +28,8 @@ class Forms(HTMLParser):
         if tag == "form":
             self.forms.append({"action": a.get("action", ""), "fields": {}})
         elif tag in ("input", "select") and self.forms and a.get("name"):
+            if a.get("type") == "checkbox" and "checked" not in a:
+                return  # a browser sends an unticked box not at all
             self.forms[-1]["fields"][a["name"]] = a.get("value", "")
 
     def find(self, action: str, **hidden: str) -> dict:
@@ -44,11 +46,13 @@ def _admin(sim):
     return session
 
 
-def _submit(session, sim, page: str, action: str, fill: dict | None = None, **hidden: str):
-    """Find the form on an admin page and post it as the browser would."""
+def _submit(session, sim, page: str, action: str, fill: dict | None = None, drop: tuple = (), **hidden: str):
+    """Find the form on an admin page and post it as the browser would (`drop`: boxes unticked)."""
     text = session.get(f"{sim.endpoints.base_url}{page}").text
     fields = Forms(text).find(action, **hidden)
     fields.update(fill or {})
+    for name in drop:
+        fields.pop(name, None)
     return session.post(f"{sim.endpoints.base_url}{action}", data=fields)
 
 
@@ -138,10 +142,16 @@ def test_admin_center_requires_a_global_administrator(sim):
 def test_admin_center_changes_the_org_settings_like_the_guide(sim):
     session = _admin(sim)
     _submit(session, sim, "/admin/settings", "/admin/settings", setting="security_defaults", value="off")
-    _submit(session, sim, "/admin/settings", "/admin/settings", setting="smtp_auth_org", value="on")
+    page = session.get(f"{sim.endpoints.base_url}/admin/settings").text
+    # Exchange admin center > Settings > Mail flow: the seeded tenant has the box ticked.
+    assert Forms(page).find("/admin/settings/mail-flow") == {"turn_off_smtp_auth": "on"}
+    assert "Turn off SMTP AUTH protocol for your organization" in page
+    saved = _submit(session, sim, "/admin/settings", "/admin/settings/mail-flow", drop=("turn_off_smtp_auth",))
+    assert "SMTP AUTH for your organization is on" in saved.text
     answer = _submit(session, sim, "/admin/settings", "/admin/settings", setting="conditional_access_block", value="on")
     policies = sim.control.state()["policies"]
-    assert policies == {"security_defaults": False, "smtp_auth_org": True, "conditional_access_block": True}
+    assert {k: policies[k] for k in ("security_defaults", "smtp_auth_org", "conditional_access_block")} == {
+        "security_defaults": False, "smtp_auth_org": True, "conditional_access_block": True}
     assert answer.url.endswith("/admin/settings")  # redirected back to the page, which says what happened
     assert "The conditional access policy: on." in answer.text
 
@@ -155,7 +165,7 @@ def test_admin_center_users_and_mailboxes(sim):
     page = session.get(f"{sim.endpoints.base_url}/admin/users").text
     assert EVIL not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
 
-    _submit(session, sim, "/admin/users", "/admin/users/smtp-auth", {"smtp_auth": "on"}, upn=MEGAN.upn)
+    _submit(session, sim, "/admin/users", "/admin/users/email-apps", {"authenticated_smtp": "on"}, upn=MEGAN.upn)
     _submit(session, sim, "/admin/users", "/admin/users/password", {"password": "Another-Pass-1"}, upn=MEGAN.upn)
     _submit(session, sim, "/admin/users", "/admin/users/revoke", upn=ADMIN.upn)
     users = {u["upn"]: u for u in sim.control.state()["users"]}
@@ -230,3 +240,56 @@ def test_accept_language_weights():
 def test_control_api_is_for_loopback_only():
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("127.8.9.10")
     assert not is_loopback("192.168.1.20") and not is_loopback(None) and not is_loopback("garbage")
+
+
+def test_manage_email_apps_checkbox_and_the_tri_state_powershell_view(sim):
+    session = _admin(sim)
+    page = session.get(f"{sim.endpoints.base_url}/admin/users").text
+    assert Forms(page).find("/admin/users/email-apps", upn=MEGAN.upn) == {"upn": MEGAN.upn}  # follows org: off
+    assert "$null (follows the organisation)" in page
+    _submit(session, sim, "/admin/users", "/admin/users/email-apps", {"authenticated_smtp": "on"}, upn=MEGAN.upn)
+    _submit(session, sim, "/admin/users", "/admin/users/email-apps", drop=("authenticated_smtp",), upn=MEGAN.upn)
+    assert {u["upn"]: u["smtp_auth"] for u in sim.control.state()["users"]}[MEGAN.upn] is False
+    _submit(session, sim, "/admin/users", "/admin/users/smtp-auth", upn=MEGAN.upn, smtp_auth="default")
+    assert {u["upn"]: u["smtp_auth"] for u in sim.control.state()["users"]}[MEGAN.upn] is None
+
+
+def test_basic_auth_panel_shows_microsofts_dates_and_re_enables_after_the_cutoff(sim):
+    session = _admin(sim)
+    page = session.get(f"{sim.endpoints.base_url}/admin/settings").text
+    for words in ("MC786329", "27 January 2026", "Through December 2026", "End of December 2026",
+                  "Tenants created after December 2026", "Second half of 2027", "550 5.7.30"):
+        assert words in page
+    _submit(session, sim, "/admin/trainer", "/admin/trainer/clock", past_basic_cutoff="yes")
+    assert sim.control.state()["basic_smtp_auth"]["state"] == "off_by_default"
+    assert Forms(session.get(f"{sim.endpoints.base_url}/admin/settings").text).find("/admin/settings/basic-auth") == {}
+    saved = _submit(session, sim, "/admin/settings", "/admin/settings/basic-auth", {"allow_basic": "on"})
+    assert "Basic authentication for SMTP AUTH: allowed." in saved.text
+    assert sim.control.state()["basic_smtp_auth"]["state"] == "re_enabled"
+    _submit(session, sim, "/admin/settings", "/admin/settings/basic-auth", follow="yes")
+    assert sim.control.state()["basic_smtp_auth"]["state"] == "off_by_default"
+
+
+def test_shared_mailbox_send_as_and_sender_verdict_from_the_admin_center(sim):
+    session = _admin(sim)
+    _submit(session, sim, "/admin/users", "/admin/users/shared", {"upn": "scans", "display_name": "Scans"})
+    shared = f"scans@{DOMAIN}"
+    _submit(session, sim, "/admin/users", "/admin/users/send-as", {"trustee": MEGAN.upn}, upn=shared, granted="on")
+    users = {u["upn"]: u for u in sim.control.state()["users"]}
+    assert users[shared]["shared"] is True and users[shared]["send_as"] == [MEGAN.upn]
+    _submit(session, sim, "/admin/trainer", "/admin/trainer/sender", {"upn": MEGAN.upn, "block": "banned"})
+    assert {u["upn"]: u["sender_block"] for u in sim.control.state()["users"]}[MEGAN.upn] == "banned"
+
+
+def test_smtp_auth_clients_report_lists_senders_by_protocol(sim):
+    sim.open_smtp()
+    with smtplib.SMTP(sim.endpoints.smtp_host, sim.endpoints.smtp_port, timeout=10) as smtp:
+        smtp.starttls(context=sim.tls_context())
+        smtp.login(MEGAN.upn, MEGAN.password)
+        smtp.sendmail(MEGAN.upn, [ADMIN.upn], b"Subject: hi\r\n\r\nhello\r\n")
+    session = _admin(sim)
+    for days in ("7", "30"):
+        page = session.get(f"{sim.endpoints.base_url}/admin/reports?days={days}").text
+        assert "SMTP AUTH clients submission report" in page
+        row = page.split('id="smtp-auth-report"', 1)[1]
+        assert MEGAN.upn in row and ">Basic<" in row and "<td>1</td>" in row

@@ -12,7 +12,7 @@ from cryptography import x509
 from panel_tui.sim.control import SimControl
 from panel_tui.sim.pki import ensure_pki
 from panel_tui.sim.runtime import SimEndpoints, SimulatorThread
-from tests.tenant import prepare_tenant
+from tests.helpers.tenant import prepare_tenant
 
 from .conftest import ADMIN
 

@@ -14,12 +14,12 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.helpers.smtp import SUFFIX, xoauth2
+
 from .conftest import ADMIN, MEGAN, PRINTER
 
 TENANT_DISABLED = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant"
 MAILBOX_DISABLED = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox"
-# Exchange's refusals end with the front end, the UTC time and the session id.
-SUFFIX = r"\[BN8PR04CA0053\.NAMPRD04\.PROD\.OUTLOOK\.COM \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z 08DC[0-9A-F]{12}\]"
 ATTACHMENT = bytes(range(256)) * 300  # binary, 76.8 KB: any re-encoding would show
 
 
@@ -53,10 +53,6 @@ async def _auth(sim, upn: str, token: str) -> aiosmtplib.SMTPResponse:
         return await client.auth_xoauth2(upn, token)
     finally:
         client.close()
-
-
-def _xoauth2(upn: str, token: str) -> str:
-    return f"user={upn}\x01auth=Bearer {token}\x01\x01"
 
 
 def _sim_key(sim) -> rsa.RSAPrivateKey:
@@ -103,7 +99,7 @@ def test_stdlib_smtplib_xoauth2_and_send(sim, admin_token):
         smtp.starttls(context=sim.tls_context())
         smtp.ehlo()
         assert smtp.esmtp_features["auth"].split() == ["LOGIN", "PLAIN", "XOAUTH2"]
-        code, text = smtp.auth("XOAUTH2", lambda challenge=None: _xoauth2(ADMIN.upn, admin_token))
+        code, text = smtp.auth("XOAUTH2", lambda challenge=None: xoauth2(ADMIN.upn, admin_token))
         assert (code, text) == (235, b"2.7.0 Authentication successful")
         assert smtp.send_message(_message(ADMIN.upn, "someone@example.com")) == {}
     assert [m["subject"] for m in sim.control.mailbox("someone@example.com")] == ["Scan from the printer"]
@@ -113,7 +109,7 @@ def test_xoauth2_with_a_server_challenge(sim, admin_token):
     with smtplib.SMTP(sim.endpoints.smtp_host, sim.endpoints.smtp_port, timeout=10) as smtp:
         smtp.starttls(context=sim.tls_context())
         smtp.ehlo()
-        code, _ = smtp.auth("XOAUTH2", lambda challenge=None: _xoauth2(ADMIN.upn, admin_token),
+        code, _ = smtp.auth("XOAUTH2", lambda challenge=None: xoauth2(ADMIN.upn, admin_token),
                             initial_response_ok=False)
         assert code == 235
 
@@ -142,12 +138,12 @@ async def test_mailbox_setting_overrides_the_organisation(sim, admin_token):
     assert f"535 {refused.value.message}".startswith(TENANT_DISABLED)
 
 
-async def test_security_defaults_refuse_smtp_auth(sim, admin_token):
+async def test_security_defaults_do_not_refuse_oauth(sim, admin_token):
+    """Security defaults block legacy (Basic) authentication, not XOAUTH2; the Basic refusal
+    is in test_smtp_basic.py."""
     sim.control.set_security_defaults(True)
-    with pytest.raises(aiosmtplib.SMTPAuthenticationError) as refused:
-        await _auth(sim, ADMIN.upn, admin_token)
-    assert refused.value.message.startswith("5.7.139 Authentication unsuccessful, user is locked by your "
-                                            "organization's security defaults policy")
+    reply = await _auth(sim, ADMIN.upn, admin_token)
+    assert (reply.code, reply.message) == (235, "2.7.0 Authentication successful")
 
 
 @pytest.mark.parametrize("case", ["garbage", "forged", "expired", "audience", "scope", "tenant", "other_user"])
@@ -186,7 +182,7 @@ async def test_mail_before_auth_is_530_5_7_57(sim, admin_token):
 def test_auth_before_starttls_is_refused(sim, admin_token):
     with smtplib.SMTP(sim.endpoints.smtp_host, sim.endpoints.smtp_port, timeout=10) as smtp:
         smtp.ehlo()
-        blob = base64.b64encode(_xoauth2(ADMIN.upn, admin_token).encode()).decode()
+        blob = base64.b64encode(xoauth2(ADMIN.upn, admin_token).encode()).decode()
         code, text = smtp.docmd("AUTH", f"XOAUTH2 {blob}")
         assert code == 530 and text.startswith(b"5.7.0 Must issue a STARTTLS command first [")
         code, _ = smtp.docmd("MAIL", f"FROM:<{ADMIN.upn}>")

@@ -10,8 +10,9 @@ import time
 
 import pytest
 
+from tests.helpers.smtp import SUFFIX, xoauth2
+
 from .conftest import ADMIN, MEGAN
-from .test_smtp import SUFFIX, _xoauth2
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def _signed_in_smtp(sim, token: str) -> smtplib.SMTP:
     smtp = smtplib.SMTP(sim.endpoints.smtp_host, sim.endpoints.smtp_port, timeout=30)
     smtp.starttls(context=sim.tls_context())
     smtp.ehlo("printer")
-    code, _ = smtp.auth("XOAUTH2", lambda challenge=None: _xoauth2(ADMIN.upn, token))
+    code, _ = smtp.auth("XOAUTH2", lambda challenge=None: xoauth2(ADMIN.upn, token))
     assert code == 235
     return smtp
 
@@ -54,7 +55,7 @@ def test_refusals_end_with_the_front_end_time_and_session(sim, admin_token):
         smtp.starttls(context=sim.tls_context())
         smtp.ehlo("printer")
         with pytest.raises(smtplib.SMTPAuthenticationError) as refused:
-            smtp.auth("XOAUTH2", lambda challenge=None: _xoauth2(ADMIN.upn, admin_token))
+            smtp.auth("XOAUTH2", lambda challenge=None: xoauth2(ADMIN.upn, admin_token))
     text = refused.value.smtp_error.decode()
     assert re.fullmatch(r"5\.7\.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the "
                         r"Tenant\. Visit https://aka\.ms/smtp_auth_disabled for more information\. " + SUFFIX, text)
@@ -105,7 +106,7 @@ def test_a_verified_token_is_remembered_but_its_lifetime_is_checked_each_time(si
         smtp.starttls(context=sim.tls_context())
         smtp.ehlo("printer")
         with pytest.raises(smtplib.SMTPAuthenticationError) as refused:
-            smtp.auth("XOAUTH2", lambda challenge=None: _xoauth2(ADMIN.upn, admin_token))
+            smtp.auth("XOAUTH2", lambda challenge=None: xoauth2(ADMIN.upn, admin_token))
     assert refused.value.smtp_code == 535 and refused.value.smtp_error.startswith(b"5.7.3 ")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from panel_tui.ui.catalog import NETWORK_PATH, SETTINGS_PATH
 from panel_tui.ui.dialogs import ConfirmScreen
+from tests.helpers.screen import screen_text
 
 SHEET = NETWORK_PATH + ("network_status", "print_status_sheet")
 RESTORE = SETTINGS_PATH + ("system_administration", "restore_defaults")
@@ -14,10 +15,6 @@ async def _open(pilot, path) -> None:
         pilot.app.open_node(node_id)
         await pilot.pause()
     assert isinstance(pilot.app.screen, ConfirmScreen)
-
-
-def _screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def test_print_status_sheet_defaults_to_print(make_app):
@@ -58,6 +55,6 @@ async def test_hint_bar_describes_the_dialog(make_app):
     app = make_app("en")
     async with app.run_test(size=(80, 24)) as pilot:
         await _open(pilot, SHEET)
-        last_line = _screen_text(pilot.app).splitlines()[-1]
+        last_line = screen_text(pilot.app).splitlines()[-1]
         assert "←→" in last_line and "Move" in last_line and "Esc Cancel" in last_line, last_line
         assert "↑↓" not in last_line, last_line

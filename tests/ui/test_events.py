@@ -23,7 +23,8 @@ from panel_tui.ui.app_base import MailJobsChanged
 from panel_tui.ui.menu_screen import MenuRow, MenuScreen
 from panel_tui.ui.webconfig.email_server_form import EmailServerForm
 from panel_tui.ui.webconfig.notice_pages import LoginRequiredPage
-from tests.ui.test_webconfig import lock_printer, open_webconfig, screen_text
+from tests.helpers.panel import lock_printer, open_webconfig
+from tests.helpers.screen import screen_text, shown_words
 
 WAIT_SECONDS = 10.0  # the App polls settings.json every half second
 
@@ -34,11 +35,6 @@ async def wait_until(pilot, condition, what: str) -> None:
     while not condition():
         assert time.monotonic() < deadline, f"not seen within {WAIT_SECONDS:.0f} s: {what}"
         await pilot.pause(0.05)
-
-
-def drawn_text(app) -> str:
-    """Everything on the screen as drawn (widgets that draw their own lines, as the hardware keys, too)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def other_panel(app) -> Printer:
@@ -87,12 +83,12 @@ async def test_open_web_config_relabels_when_another_panel_switches_the_language
         screen = await open_webconfig(app, pilot)
         field(app, "sender").value = "scanner@contoso.example"
         await pilot.pause()
-        assert "SMTP Server Address" in screen_text(app)
+        assert "SMTP Server Address" in shown_words(app)
         other_panel(app).update(lambda s: dataclasses.replace(s, language="ro"))
-        await wait_until(pilot, lambda: "Adresă server SMTP" in screen_text(app), "the page in Romanian")
+        await wait_until(pilot, lambda: "Adresă server SMTP" in shown_words(app), "the page in Romanian")
         assert app.screen is screen
-        assert "SMTP Server Address" not in screen_text(app)
-        assert app.t("webconfig.footer") in screen_text(app)
+        assert "SMTP Server Address" not in shown_words(app)
+        assert app.t("webconfig.footer") in shown_words(app)
         assert field(app, "sender").value == "scanner@contoso.example"  # the pending edit survives
 
 
@@ -101,10 +97,10 @@ async def test_open_web_config_relabels_on_the_panels_language_switch(make_app):
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_webconfig(app, pilot)
         app.set_language("ro")  # the command palette's Language entry
-        await wait_until(pilot, lambda: "Adresă server SMTP" in screen_text(app), "the page in Romanian")
+        await wait_until(pilot, lambda: "Adresă server SMTP" in shown_words(app), "the page in Romanian")
         assert app.screen is screen
         await pilot.press("escape")  # and the panel below it too
-        await wait_until(pilot, lambda: "Înapoi" in drawn_text(app), "the panel in Romanian")  # its keys
+        await wait_until(pilot, lambda: "Înapoi" in screen_text(app), "the panel in Romanian")  # its keys
 
 
 async def test_web_config_page_opens_when_the_administrator_logs_in_elsewhere(make_app):

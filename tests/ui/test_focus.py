@@ -6,16 +6,33 @@ change what is drawn, not only its shade, so focus shows on a projector and in 1
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Button, Input, ListView, RadioSet, Select
+from textual.widgets import Button, DataTable, Input, ListView, OptionList, RadioSet, Select
 
 from panel_tui.ui import glyphs
+from panel_tui.ui.screen_recipe import screens_loaded
 from panel_tui.ui.webconfig.catalog import basic_pending
 from panel_tui.ui.webconfig.tab_bar import WebTabBar
+from tests.helpers.screen import region_text, screen_lines
+
+# The marks of app.tcss and ui/cursor_mark.py: a compact control's (or a scrolling view's) left edge
+# becomes a half block (Textual's `outer` border); a full-size field or button gets a heavy frame;
+# lists, tables, tiles and Web Config's tabs put the focus glyph beside the row or label.
+EDGE_BAR, HEAVY_FRAME = "\u258c", "\u2503"
 
 
-def screen_text(app) -> list[str]:
-    """What the terminal shows, characters only (no colour, no attributes)."""
-    return [strip.text for strip in app.screen._compositor.render_strips()]
+def focus_mark(widget) -> str:
+    """The character that shows `widget` has the focus, whatever the colours."""
+    if isinstance(widget, (WebTabBar, ListView, OptionList, DataTable)) or widget.id == "tiles":
+        return glyphs.glyph("focus_left")
+    if widget.has_class("-textual-compact") or widget.id == "wc-page" or not isinstance(widget, (Input, Button)):
+        return EDGE_BAR
+    return HEAVY_FRAME
+
+
+def assert_marked(widget, blurred: str, focused: str) -> None:
+    mark = focus_mark(widget)
+    assert focused.count(mark) > blurred.count(mark), \
+        f"focus on {widget!r} is not marked with {mark!r}:\n{focused}\n--- without focus:\n{blurred}"
 
 
 async def blurred_and_focused(pilot, widget, away) -> tuple[str, str]:
@@ -28,16 +45,11 @@ async def blurred_and_focused(pilot, widget, away) -> tuple[str, str]:
     return blurred, region_text(pilot.app, widget)
 
 
-def region_text(app, widget) -> str:
-    region = widget.region.grow((0, 1, 0, 1)) if widget.region.x else widget.region
-    lines = screen_text(app)
-    return "\n".join(lines[y][region.x:region.right] for y in range(region.y, region.bottom))
-
-
 @pytest.mark.parametrize("lang", ["en", "ro"])
 async def test_webconfig_focus_shows_without_colour(make_app, lang):
     app = make_app(lang)
-    async with app.run_test(size=(100, 40)) as pilot:
+    # Tall enough for the whole OAuth2 form: every control is read where it is drawn, unscrolled.
+    async with app.run_test(size=(100, 50)) as pilot:
         await basic_pending(pilot)
         screen = pilot.app.screen
         controls = [w for w in screen.query("*") if w.focusable and w.region.area
@@ -48,7 +60,7 @@ async def test_webconfig_focus_shows_without_colour(make_app, lang):
         for widget in controls:
             other = next(w for w in controls if w is not widget and w.region.y != widget.region.y)
             blurred, focused = await blurred_and_focused(pilot, widget, other)
-            assert focused != blurred, f"focus on {widget!r} changes only colours:\n{focused}"
+            assert_marked(widget, blurred, focused)
 
 
 async def test_radio_state_is_a_glyph(make_app):
@@ -81,7 +93,7 @@ async def _open_jobs(pilot) -> str:
 
     _with_jobs(pilot.app)
     pilot.app.open_node("job_status")
-    await pilot.pause()
+    await screens_loaded(pilot)
     return "#jobs-table"
 
 
@@ -150,6 +162,7 @@ async def test_list_cursor_and_focus_show_without_colour(make_app, case, lang, s
         await pilot.pause()
         blurred = region_text(pilot.app, widget)
         assert blurred != second, f"focus on {case} changes only colours:\n{second}"
+        assert_marked(widget, blurred, second)
 
 
 async def test_inbox_cursor_is_on_the_listed_mailbox(make_app):
@@ -173,12 +186,12 @@ async def test_webconfig_menu_and_page_focus_show_without_colour(make_app, lang)
         for selector in ("#wc-nav", "#wc-page"):
             widget = screen.query_one(selector)
             blurred, focused = await blurred_and_focused(pilot, widget, screen.query_one("#email_server-ok"))
-            assert focused != blurred, f"focus on {selector} changes only colours:\n{focused}"
+            assert_marked(widget, blurred, focused)
 
 
 async def test_trainer_lists_show_cursor_and_focus_without_colour(make_e2e_app):
     """The trainer's controls and scenarios: the highlighted line is marked in the focused list."""
-    from tests.ui.test_trainer import open_trainer
+    from tests.helpers.panel import open_trainer
 
     app = make_e2e_app("en")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -194,7 +207,9 @@ async def test_trainer_lists_show_cursor_and_focus_without_colour(make_e2e_app):
         await pilot.pause()
         assert screen.focused is scenarios
         on_scenarios = region_text(app, controls), region_text(app, scenarios)
-        assert on_scenarios[0] != on_controls[0] and on_scenarios[1] != on_controls[1], on_scenarios
+        mark = glyphs.glyph("focus_left")  # the focused list's row carries it (a label may too: counted)
+        assert on_scenarios[0].count(mark) < on_controls[0].count(mark), on_scenarios
+        assert on_scenarios[1].count(mark) > on_controls[1].count(mark), on_scenarios
 
 
 async def test_cursor_marks_fall_back_to_ascii(make_app, monkeypatch):
@@ -238,15 +253,15 @@ async def test_scroll_views_show_focus_without_colour(make_app, recipe):
         await pilot.pause()
 
         def seen() -> list[str]:
-            lines = screen_text(pilot.app)
+            lines = screen_lines(pilot.app)
             return [lines[y][view.region.x:view.region.right] for y in range(view.region.y, view.region.bottom)]
 
         focused = seen()
         pilot.app.screen.set_focus(None)
         await pilot.pause()
         blurred = seen()
-        assert focused != blurred, f"focus on {recipe} changes only colours:\n{blurred}"
+        assert_marked(view, "\n".join(blurred), "\n".join(focused))
         assert [line[1:] for line in focused] == [line[1:] for line in blurred], \
             f"the text of {recipe} moved when focused:\n{focused}\n---\n{blurred}"
-        assert {line[0] for line in blurred} == {" "} and " " not in {line[0] for line in focused}
+        assert {line[0] for line in blurred} == {" "} and {line[0] for line in focused} == {EDGE_BAR}
         assert view.content_region.x > view.region.x  # the bar has its own cell beside the text

@@ -6,7 +6,7 @@ from textual.widgets import RadioSet
 
 from panel_tui.ui import glyphs
 from panel_tui.ui.webconfig.catalog import basic_pending
-from tests.ui.test_focus import region_text
+from tests.helpers.screen import region_text, screen_text
 
 
 @pytest.mark.parametrize(("env", "unicode"), [
@@ -48,8 +48,6 @@ async def test_webconfig_radio_in_both_modes(make_app, monkeypatch, mode):
 
 async def test_the_panel_draws_none_of_its_own_unicode_glyphs_on_an_ascii_terminal(make_app, monkeypatch):
     """Status bar, Home tiles, menus with the lock and the guided lesson, under TERM=linux-like terminals."""
-    from tests.ui.test_focus import screen_text
-
     monkeypatch.setenv("PANEL_TUI_GLYPHS", "ascii")
     app = make_app("en")
     app.printer.update(lambda s: s.__class__(**{**s.__dict__, "lock_setting": True}))
@@ -57,14 +55,14 @@ async def test_the_panel_draws_none_of_its_own_unicode_glyphs_on_an_ascii_termin
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
-            home = "\n".join(screen_text(pilot.app))
+            home = screen_text(pilot.app)
             assert "[L]" in home and "<>" in home, home  # the lock and the network, in ASCII
             for node in ("settings", "general_settings", "system_administration"):
                 app.open_node(node)
                 await pilot.pause()
             await pilot.press("g")  # the guided lesson beside the panel
             await pilot.pause()
-            menu = "\n".join(screen_text(pilot.app))
+            menu = screen_text(pilot.app)
             for text in (home, menu):
                 assert not own & set(text), sorted(own & set(text))
     finally:

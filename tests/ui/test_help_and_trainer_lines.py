@@ -2,18 +2,10 @@
 admin center and sign-in URLs; the trainer console's error lines keep their cause at 80x24."""
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 
 from panel_tui.ui.help_screen import HelpScreen
-
-
-def _screen_text(app) -> str:
-    svg = app.export_screenshot()
-    text = html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
-    return " ".join(text.split())
+from tests.helpers.screen import screen_text
 
 
 @pytest.mark.parametrize(("lang", "words"), [("en", "Until it is changed, it is also the administrator password"),
@@ -47,7 +39,7 @@ async def test_help_shows_the_simulators_admin_center_and_sign_in_urls(make_e2e_
 
 
 async def test_a_trainer_error_line_keeps_its_cause_at_80x24(make_e2e_app):
-    from tests.ui.test_trainer import open_trainer, settle
+    from tests.helpers.panel import open_trainer, settle
 
     app = make_e2e_app("en")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -59,16 +51,16 @@ async def test_a_trainer_error_line_keeps_its_cause_at_80x24(make_e2e_app):
 
         screen._run("Revoke sessions", fails)
         await settle(app, pilot)
-        assert "CAUSE-AT-THE-END" in _screen_text(app)
+        assert "CAUSE-AT-THE-END" in " ".join(screen_text(app).split())
 
 
 async def test_the_trainer_console_shows_the_admin_center_and_sign_in_urls(make_e2e_app, sim_thread):
-    from tests.ui.test_trainer import open_trainer
+    from tests.helpers.panel import open_trainer
 
     app = make_e2e_app("en")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_trainer(app, pilot)
-        text = _screen_text(app)
+        text = " ".join(screen_text(app).split())
     assert f"Admin center: {sim_thread.endpoints.admin_url}" in text
     assert f"Sign-in page: {sim_thread.endpoints.verification_uri}" in text
 
@@ -80,7 +72,7 @@ async def test_help_lists_each_key_on_one_line_with_what_it_does(make_app, lang,
     hand-aligned text wrapped at 80x24 ("Ctrl+Q" on one line, "quit" on the next) and Romanian's
     longer words pushed the columns out of line."""
     from panel_tui.ui.help_screen import HELP_KEYS
-    from tests.ui.test_focus import screen_text
+    from tests.helpers.screen import screen_lines
 
     app = make_app(lang)
     async with app.run_test(size=size) as pilot:
@@ -88,7 +80,7 @@ async def test_help_lists_each_key_on_one_line_with_what_it_does(make_app, lang,
         body = app.screen.query_one("#help-body")
         lines = []
         for _ in range(12):  # scroll through the whole body
-            lines.extend(screen_text(app))
+            lines.extend(screen_lines(app))
             body.scroll_down(animate=False)
             await pilot.pause()
         drawn = "\n".join(lines)

@@ -7,13 +7,7 @@ import pytest
 from panel_tui.ui.hardware_keys import HARDWARE_KEYS, HardwareKeys
 from panel_tui.ui.home import HomeScreen
 from panel_tui.ui.tile_grid import TileGrid, TileSpec, fit_tiles, wrap_words
-
-
-def region_lines(app, widget) -> list[str]:
-    """The text the user sees inside `widget`'s region, line by line."""
-    strips = app.screen._compositor.render_strips()
-    region = widget.region
-    return [strip.crop(region.x, region.right).text for strip in strips[region.y:region.bottom]]
+from tests.helpers.screen import region_lines
 
 
 def assert_words_whole(lines: list[str], labels: list[str]) -> None:
@@ -50,6 +44,7 @@ async def test_the_compact_strip_takes_taps(make_app):
         assert keys.compact and keys.size.height == 1
         await pilot.click(HardwareKeys, offset=keys.key_offset("job_status"))
         assert isinstance(app.screen, JobStatusScreen)
+        await pilot.pause()  # the pushed screen composed (on a loaded machine the click returns before)
         await pilot.click(HardwareKeys, offset=app.screen.query_one(HardwareKeys).key_offset("home"))
         assert isinstance(app.screen, HomeScreen)
 

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from panel_tui.ui.home import HomeScreen
 from panel_tui.ui.menu_screen import MenuScreen
-
-
-def drawn(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+from tests.helpers.screen import screen_text
+from tests.helpers.textual_internals import rendered_strips
 
 
 async def test_menu_screens_built_in_idle_time_are_not_composed_on_their_first_visit(make_app, monkeypatch):
@@ -37,7 +35,7 @@ async def test_menu_screens_built_in_idle_time_are_not_composed_on_their_first_v
         await pilot.press("enter")  # General Settings
         assert app.screen.node_id == "general_settings"
         assert composed == []
-        assert "Settings > General Settings" in drawn(app) and "Network Settings" in drawn(app)
+        assert "Settings > General Settings" in screen_text(app) and "Network Settings" in screen_text(app)
         await pilot.press("escape", "escape")
         assert app.screen_stack == [app.screen] and isinstance(app.screen, HomeScreen)  # Home is the base
 
@@ -87,13 +85,13 @@ async def test_menu_screens_built_ahead_have_their_lines_drawn_before_the_first_
         await pilot.press("down", "enter")  # Settings, never visited: its frame from lines kept ahead
         assert app.screen.node_id == "settings"
         assert drawn_now == []
-        assert "General Settings" in drawn(app)
+        assert "General Settings" in screen_text(app)
 
 
 async def test_home_and_a_menu_built_ahead_look_as_without_building_ahead(make_app):
     def styled(app) -> list[list[tuple[str, str]]]:
         return [[(segment.text, str(segment.style)) for segment in strip]
-                for strip in app.screen._compositor.render_strips()]
+                for strip in rendered_strips(app.screen)]
 
     async def look(prebuild: bool) -> tuple[list, list]:
         app = make_app()

@@ -7,23 +7,13 @@ from panel_tui.ui.dialogs import AdminLoginScreen, ConfirmScreen, NoticeScreen
 from panel_tui.ui.home import HomeScreen
 from panel_tui.ui.jobs import JobDetailScreen, JobStatusScreen
 from panel_tui.ui.menu_screen import MenuScreen
+from panel_tui.ui.screen_recipe import screens_loaded
 from panel_tui.ui.setting_edit import TextEditScreen
 from panel_tui.ui.status_screens import EmailServerStatusScreen, StatusSheetScreen
+from tests.helpers.screen import screen_text, shown_words
 
-
-def visible_text(app) -> str:
-    """All text currently rendered on the screen (what the user reads)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_update(full=True).strips) \
-        if hasattr(app.screen, "_compositor") else ""
-
-
-def screen_text(app) -> str:
-
-    parts = []
-    for widget in app.screen.query("Static, Label, Button, MenuRow"):
-        if widget.display:
-            parts.append(str(widget.render()))
-    return "\n".join(parts)
+# the words of the panel's widgets, menu rows included
+WORDS = "Static, Label, Button, MenuRow"
 
 
 async def test_keyboard_walk_to_email_server_status(make_app):
@@ -73,7 +63,7 @@ async def test_not_emulated_tile_says_so(make_app):
         app.open_node("copy")
         await pilot.pause()
         assert isinstance(app.screen, NoticeScreen)
-        assert "not reproduce" in screen_text(app)
+        assert "not reproduce" in shown_words(app, WORDS)
         await pilot.press("enter")
         assert isinstance(app.screen, HomeScreen)
 
@@ -87,21 +77,21 @@ async def test_language_switch_changes_every_string_and_persists(make_app, panel
         await pilot.press("down", "enter")  # Română
         await pilot.pause()
         assert app.screen.node_id == "basic_settings"
-        text = screen_text(app)
+        text = shown_words(app, WORDS)
         assert "Setări > Setări generale > Setări de bază" in text
         assert app.screen.query_one("#breadcrumb").crumbs[-1] == "Setări de bază"
-        drawn = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        drawn = screen_text(app)
         assert "Înapoi" in drawn and "[Esc]" in drawn  # hardware keys relabelled too
         assert "Back" not in text
         # Screens below in the stack are relabelled as well.
         await pilot.press("escape")
-        assert "Setări rețea" in screen_text(app)
+        assert "Setări rețea" in shown_words(app, WORDS)
     saved = json.loads((panel_home / "config" / "default" / "settings.json").read_text())
     assert saved["settings"]["language"] == "ro"
     # A new run starts in Romanian from the first frame.
     app2 = make_app(lang=None)
     async with app2.run_test(size=(80, 24)):
-        assert "Setări" in screen_text(app2)
+        assert "Setări" in shown_words(app2, WORDS)
 
 
 async def test_invalid_port_is_refused_with_its_rule_and_not_saved(make_app):
@@ -114,12 +104,12 @@ async def test_invalid_port_is_refused_with_its_rule_and_not_saved(make_app):
         assert isinstance(app.screen, TextEditScreen)
         await pilot.press("ctrl+a", "ctrl+k", *"70000", "enter")
         assert isinstance(app.screen, TextEditScreen)
-        assert "1" in screen_text(app) and "65535" in screen_text(app)
+        assert "1" in shown_words(app, WORDS) and "65535" in shown_words(app, WORDS)
         assert app.printer.settings.email_server.smtp_port == 25
         await pilot.press("ctrl+a", "ctrl+k", *"587", "enter")
         assert app.screen.node_id == "server_settings"
         assert app.printer.settings.email_server.smtp_port == 587
-        assert "587" in screen_text(app)
+        assert "587" in shown_words(app, WORDS)
 
 
 async def test_sender_rule_names_forbidden_character(make_app):
@@ -142,13 +132,13 @@ async def test_lock_asks_for_password_and_serial_number_opens_it(make_app):
         app.open_node("settings")
         app.open_node("general_settings")
         await pilot.pause()
-        assert "🔒" in screen_text(app)  # status bar lock and the locked items
+        assert "🔒" in shown_words(app, WORDS)  # status bar lock and the locked items
         app.open_node("system_administration")
         await pilot.pause()
         assert isinstance(app.screen, AdminLoginScreen)
         await pilot.press(*"wrongpass", "enter")
         assert isinstance(app.screen, AdminLoginScreen)
-        assert "incorrect" in screen_text(app)
+        assert "incorrect" in shown_words(app, WORDS)
         await pilot.press(*app.printer.settings.serial_number, "enter")
         assert isinstance(app.screen, MenuScreen) and app.screen.node_id == "system_administration"
         assert app.printer.admin.logged_in
@@ -213,10 +203,11 @@ async def test_job_detail_explains_code(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("j")
         assert isinstance(app.screen, JobStatusScreen)
-        assert "361" in screen_text(app) or app.screen.query_one("#jobs-table").row_count == 1
+        await screens_loaded(pilot)
+        assert "361" in shown_words(app, WORDS) or app.screen.query_one("#jobs-table").row_count == 1
         await pilot.press("enter")
         assert isinstance(app.screen, JobDetailScreen)
-        text = screen_text(app)
+        text = shown_words(app, WORDS)
         assert "361" in text
         assert "expired" in text.lower()
 

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from panel_tui.ui.catalog import SMALL_SIZE, shots
-
-SMALL = [pytest.param(r, lang, id=f"{r.name}-{lang}") for r, lang, size in shots() if size == SMALL_SIZE]
-LARGE = [pytest.param(r, lang, id=f"{r.name}-{lang}-{size[0]}x{size[1]}") for r, lang, size in shots()
-         if size != SMALL_SIZE]
+from tests.helpers.snapshots import LARGE, SMALL
 
 
 def _app(request, recipe, lang):

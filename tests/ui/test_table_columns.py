@@ -5,13 +5,10 @@ import pytest
 
 from panel_tui.ui.catalog import RECIPES as PANEL_RECIPES
 from panel_tui.ui.sim_catalog import RECIPES as SIM_RECIPES
+from tests.helpers.screen import screen_text
 
 JOB_STATUS = next(r for r in PANEL_RECIPES if r.name == "job_status")
 INBOX = next(r for r in SIM_RECIPES if r.name == "inbox")
-
-
-def _screen(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 @pytest.mark.parametrize("lang", ["en", "ro"])
@@ -19,7 +16,7 @@ async def test_job_status_code_column_is_whole_at_80x24(make_app, lang):
     app = make_app(lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await JOB_STATUS.run(pilot)
-        text = _screen(pilot.app)
+        text = screen_text(pilot.app)
         for code in ("360", "361", "370"):
             assert code in text, text
         header = pilot.app.t("screen.jobs.col_code")
@@ -31,7 +28,7 @@ async def test_inbox_sender_is_visible(make_e2e_app, size):
     app = make_e2e_app("en")
     async with app.run_test(size=size) as pilot:
         await INBOX.run(pilot)
-        text = _screen(pilot.app)
+        text = screen_text(pilot.app)
         assert "From" in text, text
         assert "printer@contoso.onmicrosoft.com" in text, text
 
@@ -66,7 +63,7 @@ async def test_inbox_fills_the_message_table_once_per_load(make_e2e_app, monkeyp
         await pilot.pause()
         await pilot.press("down")
         assert fills[-1] == "zoe@contoso.onmicrosoft.com", fills
-        assert "someone@fabrikam.example" in _screen(pilot.app)
+        assert "someone@fabrikam.example" in screen_text(pilot.app)
 
 
 async def test_inbox_columns_fit_the_messages_when_a_frame_is_painted_before_the_table_settles(make_e2e_app):
@@ -87,4 +84,4 @@ async def test_inbox_columns_fit_the_messages_when_a_frame_is_painted_before_the
         painted = [table.render_line(y).text for y in range(table.size.height)]  # before any idle
         assert any("a.much.longer.sender@fabrikam.example" in line for line in painted), painted
         await pilot.pause()
-        assert "a.much.longer.sender@fabrikam.example" in _screen(pilot.app)
+        assert "a.much.longer.sender@fabrikam.example" in screen_text(pilot.app)

@@ -11,26 +11,11 @@ import pytest
 from panel_tui import scenarios
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 from panel_tui.ui.trainer import CONTROLS, TrainerScreen
-from tests.test_e2e_panel import dialog_text, send_scan
+from tests.helpers.panel import open_trainer, send_scan, settle
+from tests.helpers.screen import dialog_text, text_of
 
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
 SIZE = (100, 30)
-
-
-async def settle(app, pilot) -> None:
-    """Let the console's workers finish (an action, then the state read after it)."""
-    for _ in range(10):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.is_running for w in app.workers):
-            return
-
-
-async def open_trainer(app, pilot) -> TrainerScreen:
-    app.push_screen(TrainerScreen())
-    await settle(app, pilot)
-    assert isinstance(app.screen, TrainerScreen)
-    return app.screen
 
 
 async def confirm_yes(app, pilot) -> None:
@@ -43,10 +28,6 @@ async def confirm_yes(app, pilot) -> None:
 
 def row(screen, option_id: str) -> str:
     return str(screen.query_one("#trainer-controls").get_option(option_id).prompt)
-
-
-def text_of(screen, selector: str) -> str:
-    return str(screen.query_one(selector).render())
 
 
 async def apply_scenario(app, pilot, name: str) -> None:
@@ -146,7 +127,8 @@ async def test_tenant_switches_and_the_mailbox_cycle(make_e2e_app, sim_control):
         await pilot.press("c", "a", "e")
         await settle(app, pilot)
         assert sim_control.state()["policies"] == {"security_defaults": False, "smtp_auth_org": True,
-                                                   "conditional_access_block": True}
+                                                   "conditional_access_block": True,
+                                                   "basic_smtp_auth": None, "basic_final_removal": False}
         assert row(screen, "policy-ca").endswith("● On")
         seen = []
         for _ in range(3):
@@ -173,6 +155,24 @@ async def test_smtp_auth_off_for_the_mailbox_then_on_again(make_e2e_app, sim_con
         await pilot.press("b")  # Off -> As org. (the organisation allows it)
         await settle(app, pilot)
         assert (await app.backend.jobs.scan_to_email(MEGAN.upn)).ok
+
+
+async def test_switches_pressed_in_quick_succession_each_move_on(make_e2e_app, sim_control):
+    """Two presses before the first one's request is done: each takes the state the one before left
+    (it took the state shown when the key was pressed, so the second press repeated the first)."""
+    app = make_e2e_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_trainer(app, pilot)
+        await apply_scenario(app, pilot, "signed-in")
+        screen.action_activate("mailbox")  # As org. -> On
+        screen.action_activate("mailbox")  # On -> Off, though the first has not answered yet
+        screen.action_activate("fault-smtp_down")
+        screen.action_activate("fault-smtp_down")  # on, then off again
+        await settle(app, pilot)
+        state = sim_control.state()
+        assert next(u["smtp_auth"] for u in state["users"] if u["upn"] == PRINTER.upn) is False
+        assert state["faults"]["smtp_down"] is False
+        assert row(screen, "mailbox").endswith("○ Off")
 
 
 async def test_revoking_the_printers_sessions_expires_it_at_the_next_refresh(make_e2e_app, sim_control):

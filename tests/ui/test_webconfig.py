@@ -1,10 +1,8 @@
 """Web Config, panel only (no simulator): pages, pending edits and rules, tabs, administrator,
-CA Certificate, Print Admin Serverless. The helpers here are shared by the other
-test_webconfig* modules (the end-to-end sign-in and the snapshots).
+CA Certificate, Print Admin Serverless.
 """
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime, timedelta, timezone
 
 from textual.widgets import Input, Select
@@ -17,47 +15,8 @@ from panel_tui.ui.webconfig.notice_pages import LoginRequiredPage
 from panel_tui.ui.webconfig.qr_text import qr_lines
 from panel_tui.ui.webconfig.signin_screen import format_countdown
 from panel_tui.ui.webconfig.tab_bar import WebTabBar
-
-
-async def open_webconfig(app, pilot, page: str | None = None) -> WebConfigScreen:
-    """Web Config as the app's `w` key opens it, optionally at another page."""
-    if page is None:
-        await pilot.press("w")
-    else:
-        app.push_screen(WebConfigScreen(page))
-    await pilot.pause()
-    await pilot.pause()
-    assert isinstance(app.screen, WebConfigScreen)
-    return app.screen
-
-
-async def click(pilot, widget_or_selector) -> None:
-    """Scroll the widget into view and click it, as a mouse user would."""
-    app = pilot.app
-    widget = app.screen.query_one(widget_or_selector) if isinstance(widget_or_selector, str) else widget_or_selector
-    widget.scroll_visible(animate=False, immediate=True)
-    await pilot.pause()
-    await pilot.click(widget)
-    await pilot.pause()
-
-
-def text_of(app, selector: str) -> str:
-    """What a Static shows."""
-    return str(app.screen.query_one(selector).render())
-
-
-def screen_text(app) -> str:
-    """The words of every displayed Static/Label/Button on the current screen."""
-    parts = []
-    for widget in app.screen.query("Static, Label, Button"):
-        if widget.display and all(a.display for a in widget.ancestors_with_self if hasattr(a, "display")):
-            parts.append(str(widget.render()))
-    return "\n".join(parts)
-
-
-def lock_printer(app) -> None:
-    """Lock Setting on; the administrator password is still the serial number."""
-    app.printer.update(dataclasses.replace(app.printer.settings, lock_setting=True))
+from tests.helpers.panel import click, lock_printer, open_webconfig
+from tests.helpers.screen import screen_text, shown_words, text_of
 
 
 def make_certificate(path, *, ca: bool, cn: str) -> None:
@@ -200,8 +159,8 @@ async def test_password_is_never_shown_and_an_empty_box_keeps_it(make_app):
         await open_webconfig(app, pilot)
         box = app.screen.query_one("#email_server-password", Input)
         assert box.value == "" and box.placeholder == "********" and box.password
-        assert "[redacted]" not in screen_text(app)
-        assert "s3cret-pass" not in screen_text(app)
+        assert "[redacted]" not in shown_words(app)
+        assert "s3cret-pass" not in shown_words(app)
         await click(pilot, box)
         await pilot.press("x", "backspace")  # typed, then erased: the saved password stays
         app.screen.query_one("#email_server-smtp_port", Input).value = "465"
@@ -241,7 +200,7 @@ async def test_other_tabs_are_present_and_inert(make_app):
         await pilot.press("left", "left")  # -> Print (not emulated)
         await pilot.pause()
         assert bar.active == "print" and app.screen.page is None
-        assert "Not part of this emulation" in screen_text(app) or app.t("screen.not_emulated_title") in screen_text(app)
+        assert "Not part of this emulation" in shown_words(app) or app.t("screen.not_emulated_title") in shown_words(app)
         assert not app.screen.query("Input")
         await click(pilot, bar)  # a click at the left edge chooses the first tab
         assert bar.active == "status"
@@ -262,8 +221,12 @@ async def test_locked_printer_asks_for_the_administrator(make_app):
         assert isinstance(app.screen, WebConfigScreen)
         assert app.screen.query(EmailServerForm) and not app.screen.query(LoginRequiredPage)
         assert "Administrator Logout" in str(app.screen.query_one("#wc-admin").label)
+        # The footer offers what L does now: log out, not "L administrator login".
+        assert "L administrator logout" in text_of(app, "#wc-footer")
+        assert "administrator login" not in text_of(app, "#wc-footer")
         await click(pilot, "#wc-admin")  # Administrator Logout
         assert app.screen.query(LoginRequiredPage)
+        assert "L administrator login" in text_of(app, "#wc-footer")
 
 
 # -- Network Security > CA Certificate ---------------------------------------------------------
@@ -287,7 +250,7 @@ async def test_ca_certificate_import_good_and_bad_files(make_app, tmp_path):
             await pilot.pause()
             return str(message.render())
 
-        assert "No CA certificate" in screen_text(app)
+        assert "No CA certificate" in shown_words(app)
         assert await import_path(tmp_path / "missing.pem") == f"The file {tmp_path / 'missing.pem'} does not exist."
         assert "not a PEM certificate" in await import_path(junk)
         assert "“smtp.contoso.com” is not a CA certificate" in await import_path(leaf)
@@ -295,10 +258,10 @@ async def test_ca_certificate_import_good_and_bad_files(make_app, tmp_path):
         assert await import_path(ca) == "Imported: Contoso Mail CA"
         [stored] = app.printer.paths.ca_dir.glob("*.pem")
         assert "BEGIN CERTIFICATE" in stored.read_text()
-        assert "Contoso Mail CA" in screen_text(app) and "2035-12-30" in screen_text(app)
+        assert "Contoso Mail CA" in shown_words(app) and "2035-12-30" in shown_words(app)
         assert "already imported" in await import_path(ca)
         await click(pilot, "#ca-delete-0")
-        assert not stored.exists() and "No CA certificate" in screen_text(app)
+        assert not stored.exists() and "No CA certificate" in shown_words(app)
 
 
 # -- Print Admin Serverless ---------------------------------------------------------------------

@@ -5,53 +5,23 @@ The person at the browser is SimControl.approve_device_code, reading the code fr
 """
 from __future__ import annotations
 
-import re
-
 import pytest
 from textual.widgets import Input, Select
 
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
-from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 from panel_tui.ui.webconfig import WebConfigScreen
-from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
-from tests.tenant import prepare_tenant
-
-from .test_webconfig import click, open_webconfig, screen_text, text_of
-
-ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
-
-
-async def choose_oauth2(app, pilot, section: str = "email_server") -> None:
-    app.screen.query_one(f"#{section}-auth_method", Select).value = "oauth2"
-    await pilot.pause()
-    app.screen.query_one(f"#{section}-email_service", Select).value = "exchange_online"
-    await pilot.pause()
-
-
-async def start_sign_in(app, pilot, section: str = "email_server") -> SignInWithMicrosoftScreen:
-    """Sign In, then "Sign in with Microsoft": returns the modal once it shows the code."""
-    await click(pilot, f"#{section}-signin")
-    modal = app.screen
-    assert isinstance(modal, SignInWithMicrosoftScreen)
-    await click(pilot, "#signin-microsoft")
-    await modal.code_request.wait()
-    await pilot.pause()
-    assert modal.query_one("#signin-code-step").display and modal.answer_wait is not None
-    return modal
-
-
-async def sign_in_as(app, pilot, control, account, section: str = "email_server", **browser) -> SignInWithMicrosoftScreen:
-    """The whole sign-in: the code read from the screen is entered in the 'browser'."""
-    modal = await start_sign_in(app, pilot, section)
-    code = text_of(app, "#signin-code")
-    assert code == modal.flow.user_code and text_of(app, "#signin-url") == modal.flow.verification_uri
-    assert re.search(r"1[45]:[0-5][0-9]", text_of(app, "#signin-countdown"))  # 15 minutes from the flow
-    assert len(text_of(app, "#signin-qr").splitlines()) >= 15
-    control.approve_device_code(code, account.upn, account.password, **browser)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    assert modal.query_one("#signin-outcome-step").display
-    return modal
+from tests.helpers.panel import (
+    ADMIN,
+    MEGAN,
+    PRINTER,
+    choose_oauth2,
+    click,
+    open_webconfig,
+    sign_in_as,
+    start_sign_in,
+)
+from tests.helpers.screen import screen_text, shown_words, text_of
+from tests.helpers.tenant import prepare_tenant
 
 
 async def test_guide_sign_in_ok_then_connection_check(make_e2e_app, sim_control):
@@ -68,6 +38,8 @@ async def test_guide_sign_in_ok_then_connection_check(make_e2e_app, sim_control)
         assert isinstance(app.screen, WebConfigScreen)
         assert text_of(app, "#email_server-status") == "Signed in"
         assert text_of(app, "#email_server-account-signed-in") == ADMIN.upn
+        await pilot.pause()
+        assert app.screen.focused is not None and app.screen.focused.id == "email_server-ok"  # the next step: OK
         assert app.screen.query_one("#email_server-signout").display
         assert app.screen.query_one("#email_server-pending").has_class("-shown")
         assert app.printer.signin_info().state == "not_signed_in" or app.printer.settings.email_server.auth_method.value != "oauth2"
@@ -82,7 +54,7 @@ async def test_guide_sign_in_ok_then_connection_check(make_e2e_app, sim_control)
         [job] = app.printer.joblog.jobs()
         assert (job.job_type, job.result) == ("connection_check", "ok")
         tokens = app.printer.paths.token_cache_file.read_text()
-        assert "eyJ" in tokens and "eyJ" not in screen_text(app)
+        assert "eyJ" in tokens and "eyJ" not in shown_words(app)
 
 
 async def test_signed_in_but_not_applied_fails_with_360(make_e2e_app, sim_control, sim_thread):

@@ -95,6 +95,8 @@ class WebConfigScreen(Screen):
         self.query_one("#wc-site-name", Static).update(settings.printer_name)
         logged_in = app.printer.admin.logged_in
         self.query_one("#wc-admin", Button).label = app.t("webconfig.admin_logout" if logged_in else "webconfig.admin_login")
+        # L logs in or out: the footer offers what it does now.
+        self.query_one("#wc-footer", Static).update(app.t("webconfig.footer_logged_in" if logged_in else "webconfig.footer"))
 
     def _gated(self, page: WebPage | None) -> bool:
         """The page asks for the administrator instead of showing its settings."""
@@ -109,7 +111,6 @@ class WebConfigScreen(Screen):
 
     def _relabel(self, _language: str) -> None:
         self.show_address_bar()
-        self.query_one("#wc-footer", Static).update(panel_app(self).t("webconfig.footer"))
         self.query_one(WebTabBar).refresh(layout=True)
         self._show_nav(self.tab, self.page)
         for heading in self.query(".wc-heading").results(Static):

@@ -1,6 +1,11 @@
 """The guide's preparation of the Exchange Online tenant, done through the simulator's control API."""
 from __future__ import annotations
 
+from panel_tui.sim.client import SEEDED_ACCOUNTS
+
+# The seeded accounts: the administrator, the printer's mailbox, two colleagues.
+ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
+
 
 def prepare_tenant(control, client_id: str | None = None) -> None:
     """Security defaults off and SMTP AUTH on for the organisation (the guide's Exchange steps);
