@@ -138,6 +138,8 @@ def _not_a_class_size(text: str) -> bool:
     st.tuples(st.just("--scenario"), nasty_text().filter(lambda name: name not in _scenario_names())).map(list),
     st.tuples(st.just("gallery"), st.just("--only"), nasty_text().map(lambda name: "zz" + name),
               st.just("--out"), nasty_text()).map(list),
+    st.tuples(st.just("guide"), st.just("--only"), nasty_text().map(lambda name: "zz" + name),
+              st.just("--out"), nasty_text()).map(list),
 ))
 def test_other_commands(home, monkeypatch, argv):
     from panel_tui import assembly
