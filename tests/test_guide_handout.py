@@ -24,7 +24,7 @@ pytestmark = pytest.mark.xdist_group("gallery")  # render workers: one module at
 # The guide's own words, as the issue names them, per language.
 WORDS = {
     "ro": ["Server e-mail > De bază", "Sign in with Microsoft", "Stare server e-mail", "Imprimare foaie stare",
-           "Acceptați în numele organizației", "Depanare"],
+           "Consimțământ în numele organizației", "Acceptați în numele organizației", "Depanare"],
     "en": ["Email Server > Basic", "Sign in with Microsoft", "Email Server Status", "Print Status Sheet",
            "Consent on behalf of your organization", "Troubleshooting"],
 }
