@@ -195,6 +195,25 @@ def _report(argv: list[str], error: Exception) -> int:
     return EXIT_INTERNAL
 
 
+FILE_OPTIONS = ("sim_ca", "menus", "locales", "out", "compare")  # options naming a file or folder
+
+
+def _check_file_names(argv: list[str], args: argparse.Namespace) -> None:
+    """A usage error (exit 2) for a file name no system can open (NUL, control characters, too long)."""
+    from panel_tui.device.validation import FieldError, shown_value, validate_attachment_path
+
+    for name in FILE_OPTIONS:
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        try:
+            validate_attachment_path(str(value))
+        except FieldError as error:
+            build_parser(full=False).error(_words(argv, "cli.bad_file_option", option="--" + name.replace("_", "-"),
+                                                  path=shown_value(str(value)),
+                                                  rule=_words(argv, error.key, **error.params)))
+
+
 def _check_host(argv: list[str], host: str) -> None:
     """A usage error (exit 2) for a --host nobody can listen on: "", "..", "../../x", U+202E ..."""
     from panel_tui.device.validation import FieldError, shown_value, validate_listen_host
@@ -229,6 +248,7 @@ def _dispatch(argv: list[str], process_ends: bool) -> int:
     if (args.sim_ca or args.sim_fingerprint) and not args.sim_url:
         build_parser(full=False).error(
             "--sim-ca and --sim-fingerprint trust the simulator named by --sim-url; give its URL too")
+    _check_file_names(argv, args)
     if args.command == "check":
         from panel_tui.assembly import check_command
 

@@ -55,7 +55,7 @@ def plan(langs: Sequence[str] = LANGUAGES, sizes: Sequence[tuple[int, int]] | No
 
     if sizes is None:
         return [Shot(r.name, lang, size) for r, lang, size in shots(langs=tuple(langs))]
-    return [Shot(r.name, lang, tuple(size)) for r in all_recipes() for size in sizes for lang in langs]
+    return [Shot(r.name, lang, (size[0], size[1])) for r in all_recipes() for size in sizes for lang in langs]
 
 
 def render_gallery(out_dir: Path | str, langs: Sequence[str] = LANGUAGES,
@@ -434,11 +434,11 @@ def index_html(shots: Sequence[Shot], index_lang: str = "en") -> str:
         for size, by_lang in by_name[name].items():
             parts.append(f"<h3>{esc(t('gallery.size', width=size[0], height=size[1]))}</h3>\n<div class=\"row\">\n")
             for lang in langs:
-                shot = by_lang.get(lang)
-                if shot is None:
+                taken = by_lang.get(lang)
+                if taken is None:
                     continue
                 label = f"{t('value.language.' + lang)} ({lang})"
-                src = esc(shot.filename)
+                src = esc(taken.filename)
                 parts.append(
                     f'<figure><figcaption>{esc(label)}</figcaption>'
                     f'<a href="{src}"><img src="{src}" alt="{esc(f"{name}, {label}")}" loading="lazy"></a></figure>\n'
