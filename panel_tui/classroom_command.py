@@ -43,6 +43,12 @@ def main(argv: list[str], lang: str | None = None) -> int:
     language = getattr(args, "lang", None) or args.top_lang or lang or (roster.lang if roster else "en")
     t = Translator.load(language=language).t
     if action == "start":
+        from panel_tui.device.validation import FieldError, shown_value, validate_listen_host
+
+        try:
+            validate_listen_host(args.host)
+        except FieldError as error:  # as `serve --host`: a usage error with the rule, nothing started
+            build_parser().error(t("cli.bad_host", host=shown_value(args.host), rule=t(error.key, **error.params)))
         return _start(args, language, t)
     if roster is None:
         print(t("classroom.no_class"), file=sys.stderr)

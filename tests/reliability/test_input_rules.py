@@ -79,6 +79,21 @@ def test_a_host_nobody_can_listen_on_is_a_usage_error(capsys, monkeypatch, case)
     assert "\u202e" not in err and "\x00" not in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("case", HOSTS)
+def test_a_class_on_a_host_nobody_can_listen_on_is_a_usage_error(capsys, monkeypatch, case):
+    """`classroom start --host` is checked as `serve --host` is: before a simulator or seat is made."""
+    from panel_tui.classroom import seats
+
+    host, rule = HOSTS[case]
+    monkeypatch.setattr(seats, "start_class", lambda *a, **k: pytest.fail("a class started on a refused --host"))
+    with pytest.raises(SystemExit) as done:
+        main(["classroom", "start", "--seats", "1", "--host", host, "--no-serve"])
+    err = capsys.readouterr().err
+    assert done.value.code == 2
+    assert "argument --host: \"" in err and rule in err, err
+    assert "\u202e" not in err and "\x00" not in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize("host", ["127.0.0.1", "::1", "[::1]", "localhost", "0.0.0.0", "printer-lab.example"])
 def test_a_host_one_can_listen_on_is_served(capsys, monkeypatch, host):
     from panel_tui import serve
