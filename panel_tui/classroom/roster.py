@@ -17,6 +17,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from panel_tui.classroom.processes import seats_join_home_simulator
+
 SEAT_FILE = "seat.json"
 CLASS_FILE = "class.json"
 PASSWORDS_FILE = "passwords.json"
@@ -74,8 +76,6 @@ class ClassRoster:
     def seat_sim_url(self) -> str | None:
         """How a seat's panel reaches the class's simulator: by itself when the home has one
         simulator that every process joins, else by --sim-url."""
-        from panel_tui.classroom.seats import seats_join_home_simulator
-
         return None if seats_join_home_simulator() else (self.sim_url or None)
 
     def backend_options(self):

@@ -19,8 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from panel_tui.sim.atomic_file import write_bytes_atomic
-from panel_tui.sim.runtime import SimFileError
+from panel_tui.sim.atomic_file import SimFileError, write_bytes_atomic
 
 CA_NAME = "panel_tui Microsoft 365 simulator local CA"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")

@@ -263,3 +263,13 @@ def verify_password(stored: str, password: str) -> bool:
 
 def normalise_upn(upn: str) -> str:
     return upn.strip().lower()
+
+
+def configured_scopes(app: AppRegistration | None) -> list[str]:
+    """The delegated permissions "Grant admin consent" covers (SMTP.Send, if configured)."""
+    return [SMTP_SEND] if app is not None and app.smtp_send else []
+
+
+def covers_smtp_send(consent: Consent) -> bool:
+    """Whether a consent grants SMTP.Send (consents saved before scopes were kept do)."""
+    return consent.scopes is None or SMTP_SEND in consent.scopes
