@@ -314,9 +314,12 @@ class PanelApp(PanelAppBase):
             from panel_tui.ui.status_screens import StatusSheetScreen
 
             now = self.clock.now()
-            text = render_status_sheet(self.printer.settings, self.printer.signin_info(), self.t, now)
+            settings, signin = self.printer.settings, self.printer.signin_info()
+            text = render_status_sheet(settings, signin, self.t, now)
             path = write_status_sheet(self.printer.paths, text, now)
-            self.push_screen(StatusSheetScreen(text, path))
+            # On screen the same sheet is laid out for the paper view's width (rows wrap, nothing is cut).
+            self.push_screen(StatusSheetScreen(text, path, lambda width: render_status_sheet(
+                settings, signin, self.t, now, width=width)))
             self.notify(self.t("screen.sheet.printed", path=path.name))
 
         from panel_tui.ui.dialogs import ConfirmScreen

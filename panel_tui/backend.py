@@ -39,7 +39,8 @@ class BackendOptions:
     live: bool = False
     sim_url: str | None = None  # a standalone simulator, e.g. https://127.0.0.1:8443
     client_id: str | None = None  # live mode: the app registration's application (client) id
-    tenant: str | None = None  # Exchange Online's tenant id or domain (live); the simulated tenant (a seat's)
+    tenant: str | None = None  # Exchange Online's tenant id or domain (live; in the simulator: where to sign in)
+    sim_tenant: str | None = None  # a class's seat: its own simulated tenant, for sign-ins and control calls
     trust_sim_ca: bool = True  # the simulator plays the public cloud: its CA counts as a system root
     sim_ca: str | None = None  # --sim-url: the simulator's CA certificate file (`panel-tui sim` names it)
     sim_fingerprint: str | None = None  # --sim-url: the CA's SHA-256 fingerprint to pin instead
@@ -287,7 +288,7 @@ class Backend:
             if self._control is None:
                 from panel_tui.sim.client import SimControl
 
-                self._control = SimControl.for_endpoints(endpoints, tenant=self.options.tenant)
+                self._control = SimControl.for_endpoints(endpoints, tenant=self.options.sim_tenant)
             return self._control
 
     # -- clock -----------------------------------------------------------------------
@@ -405,7 +406,8 @@ def profile_backend_options(profile: str, options: BackendOptions | None = None)
     if options.trust_sim_ca and not state["simulator_ca_trusted"]:
         options = dataclasses.replace(options, trust_sim_ca=False)
     if not options.live and not options.tenant and state.get("sim_tenant"):
-        options = dataclasses.replace(options, tenant=state["sim_tenant"])  # a seat signs in to its own tenant
+        # a class's seat signs in to its own tenant, and its control calls work on it
+        options = dataclasses.replace(options, tenant=state["sim_tenant"], sim_tenant=state["sim_tenant"])
     return options
 
 

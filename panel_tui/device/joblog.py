@@ -257,6 +257,20 @@ DISK_FULL_PROBLEM = "the disk is full (no space left to write the job log)"
 DISK_FULL_BELOW = 256 * 1024  # bytes free: SQLite's -wal and -shm files need more than this
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _refuse_not_a_database(path: Path) -> None:
+    """A file that holds something, but not a database, is never set up as a new job log over
+    it (SQLite would, for a few bytes of anything): it is damaged, and kept for `--repair`."""
+    if not path.is_file():  # a folder, a device ...: SQLite says what it cannot open
+        return
+    with open(path, "rb") as file:
+        head = file.read(len(SQLITE_HEADER))
+    if head and head != SQLITE_HEADER:
+        raise sqlite3.DatabaseError("file is not a database")
+
+
 def _no_space_left(folder: Path) -> bool:
     try:
         stats = os.statvfs(folder)
@@ -331,6 +345,7 @@ class JobLog:
                     # Recipients and subjects are private: the file (and SQLite's -wal/-shm,
                     # which copy its mode) is the owner's only.
                     os.close(os.open(self.db_path, os.O_RDWR | os.O_CREAT, 0o600))
+                _refuse_not_a_database(self.db_path)
                 mode = stat.S_IMODE(self.db_path.stat().st_mode)
                 if mode & 0o077:  # a log written before it was kept private
                     os.chmod(self.db_path, mode & 0o700)

@@ -128,13 +128,14 @@ def _row_lines(label: str, value: str, width: int) -> list[str]:
 
 
 def render_status_sheet(
-    settings: DeviceSettings, signin: SignInInfo, t: Callable[[str], str], now: datetime
+    settings: DeviceSettings, signin: SignInInfo, t: Callable[[str], str], now: datetime, *,
+    width: int = SHEET_WIDTH,
 ) -> str:
-    """The network status sheet as plain text, at most 64 columns, labels translated with `t`.
+    """The network status sheet as plain text, `width` columns (the printed one: SHEET_WIDTH), labels
+    translated with `t`; a row that does not fit puts its value on the next line, never cut.
 
     `now` is an aware time; the sheet shows it on the printer's clock (time difference applied).
     """
-    width = SHEET_WIDTH
     rule, thin = "=" * width, "-" * width
 
     def centre(text: str) -> list[str]:

@@ -1,8 +1,11 @@
 """Read-only status screens: Email Server Status, Wired LAN/Wi-Fi Status, the printed sheet."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
@@ -25,8 +28,20 @@ class StatusRowsView(VerticalScroll):
             value = t(row.value) if row.value_is_key else row.value
             with Horizontal(classes="status-row"):
                 yield Label(t(row.label_key), classes="status-label")
-                # markup=False: "[redacted]" and addresses are text, not Rich markup.
+                # markup=False: addresses are text, not Rich markup.
                 yield Label(value or "—", classes="status-value", markup=False)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.fit_rows()
+
+    def fit_rows(self) -> None:
+        """A row whose label and value do not fit on one line shows its value on the next line,
+        right-aligned and whole (an address is never broken; a label wraps between words)."""
+        width = self.scrollable_content_region.width
+        for row in self.query(".status-row").results(Horizontal):
+            label = str(row.query_one(".status-label", Label).render())
+            value = str(row.query_one(".status-value", Label).render())
+            row.set_class(cell_len(label) + 1 + cell_len(value) > width, "-stacked")
 
 
 class _RowsScreen(PanelScreen):
@@ -74,10 +89,11 @@ class StatusSheetScreen(PanelScreen):
 
     FOCUS = "#paper-tray"
 
-    def __init__(self, text: str, path: Path) -> None:
+    def __init__(self, text: str, path: Path, layout: Callable[[int], str] | None = None) -> None:
         super().__init__(name="status-sheet")
-        self.text = text
+        self.text = text  # the sheet as printed (the file)
         self.path = path
+        self._layout = layout  # the same sheet for another width (the paper view's)
 
     def breadcrumb(self) -> list[str]:
         return [panel_app(self).t(n.label) for n in panel_app(self).menu_tree.path("print_status_sheet")]
@@ -88,4 +104,18 @@ class StatusSheetScreen(PanelScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="paper-tray"):
             yield Static(self.text, id="paper", markup=False)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.call_after_refresh(self._fit_paper)
+
+    def _fit_paper(self) -> None:
+        """Narrower than the printed sheet (80 columns with the lesson open): the rows wrap
+        so every value stays on screen, instead of running off the paper's edge."""
+        from panel_tui.device.status_sheet import SHEET_WIDTH
+
+        if self._layout is None:
+            return
+        paper = self.query_one("#paper", Static)
+        room = self.query_one("#paper-tray").scrollable_content_region.width - paper.styles.gutter.width
+        paper.update(self.text if room >= SHEET_WIDTH else self._layout(max(room, 24)))
 

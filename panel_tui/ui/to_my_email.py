@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from textual import work
+from rich.cells import cell_len
+from textual import events, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Static
 
 from panel_tui.device.validation import FieldError, validate_recipient
@@ -62,7 +63,7 @@ class ToMyEmailScreen(PanelScreen):
         t = panel_app(self).t
         flow = self._flow
         assert flow is not None  # composed while a sign-in runs
-        with Horizontal(id="tme-signin"):
+        with VerticalScroll(id="tme-scroll"), Horizontal(id="tme-signin"):
             with Vertical(id="tme-code-box"):
                 yield Static(t("screen.tme.signin_title"), classes="dialog-title")
                 yield Static(flow.user_code, id="tme-code", classes="signin-code")
@@ -73,6 +74,19 @@ class ToMyEmailScreen(PanelScreen):
                 # Last: on a small terminal the explanation is what gives way.
                 yield Static(t("screen.tme.signin_steps"), classes="dialog-body")
             yield Static("\n".join(qr_lines(flow.verification_uri)), id="tme-qr", classes="qr", markup=False)
+        self.call_after_refresh(self._fit_signin)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.call_after_refresh(self._fit_signin)
+
+    def _fit_signin(self) -> None:
+        """Too narrow for the code beside the QR code (80 columns with the lesson open): the QR
+        code goes under the code and the address, which stay whole."""
+        for box in self.query("#tme-signin").results(Horizontal):
+            qr = self.query_one("#tme-qr", Static)
+            qr_width = max((cell_len(line) for line in str(qr.render()).splitlines()), default=0) + 1
+            url = cell_len(str(self.query_one("#tme-url", Static).render()))
+            box.set_class(box.size.width - qr_width < max(url, 30), "-stacked")
 
     # -- address -------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -78,6 +78,18 @@ async def basic_pending(pilot) -> None:
     await _choose_oauth2(pilot, "email_server")
 
 
+async def basic_expired(pilot) -> None:
+    """The guide's expiry case on the Basic page: Current Status expired, Sign In to fix it, Sign Out."""
+    from panel_tui.device.status_sheet import SignInInfo
+    from panel_tui.ui.webconfig.email_server_form import EmailServerForm
+
+    await basic_pending(pilot)
+    form = pilot.app.screen.query_one(EmailServerForm)
+    form.signin = SignInInfo("expired", "printer@contoso.onmicrosoft.com")
+    form._show_signin()
+    await pilot.pause()
+
+
 async def signin_code(pilot) -> None:
     await _signin(pilot, flow=FIXED_FLOW)
 
@@ -125,7 +137,7 @@ def _outcome(result: SignInResult):
 RECIPES: tuple[ScreenRecipe, ...] = (
     *(ScreenRecipe(f"webconfig_{f.__name__}", steps=f, main=True)
       for f in (basic_pending, signin_code, ca_certificate, fax_server, serverless, inert_tab)),
-    *(ScreenRecipe(f"webconfig_{f.__name__}", steps=f) for f in (signin_start, locked)),
+    *(ScreenRecipe(f"webconfig_{f.__name__}", steps=f) for f in (signin_start, locked, basic_expired)),
     *(ScreenRecipe(f"webconfig_signin_{name}", steps=_outcome(result)) for name, result in OUTCOMES.items()),
 )
 

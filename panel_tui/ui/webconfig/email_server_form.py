@@ -11,7 +11,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from textual import on, work
+from rich.cells import cell_len
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, RadioButton, RadioSet, Select, Static
@@ -111,9 +112,12 @@ class EmailServerForm(PageSection):
         t = panel_app(self).t
         line = Horizontal(
             Static("", id=self._wid("status"), classes="wc-status", markup=False),
-            Button(t("webconfig.signin_button"), id=self._wid("signin"), compact=True, variant="primary"),
-            Button(t("webconfig.signout_button"), id=self._wid("signout"), compact=True),
-            classes="wc-status-line",
+            Horizontal(
+                Button(t("webconfig.signin_button"), id=self._wid("signin"), compact=True, variant="primary"),
+                Button(t("webconfig.signout_button"), id=self._wid("signout"), compact=True),
+                classes="wc-status-buttons",
+            ),
+            id=self._wid("status-line"), classes="wc-status-line",
         )
         return FormRow(t("field.current_status"), line, name="current_status", id=self._wid("row-current_status"))
 
@@ -202,6 +206,21 @@ class EmailServerForm(PageSection):
         self.query_one(f"#{self._wid('signin')}").display = info.state != "signed_in"
         self.query_one(f"#{self._wid('signout')}").display = info.state != "not_signed_in"
         self.query_one(f"#{self._wid('account-signed-in')}", Static).update(info.account or t("value.not_set"))
+        self.call_after_refresh(self._fit_status_line)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.call_after_refresh(self._fit_status_line)
+
+    def _fit_status_line(self) -> None:
+        """Current Status and its buttons on one line when they fit, else the buttons under the
+        status: a button is never cut ("Autentificare" beside "Autentificarea a expirat")."""
+        line = self.query_one(f"#{self._wid('status-line')}", Horizontal)
+        status = self.query_one(f"#{self._wid('status')}", Static)
+        needed = cell_len(str(status.render())) + 2 if status.display else 0
+        for button in self.query(".wc-status-buttons > Button").results(Button):
+            if button.display:
+                needed += cell_len(str(button.label)) + 2 + 1  # compact: a blank each side; margin
+        line.set_class(line.size.width > 0 and needed > line.size.width, "-stacked")
 
     def _row(self, name: str) -> FormRow:
         return self.query_one(f"#{self._wid(f'row-{name}')}", FormRow)
