@@ -100,7 +100,7 @@ class ClassRoster:
         write_atomically(folder / CLASS_FILE, json.dumps(data, indent=1) + "\n", mode=0o600)
 
     @classmethod
-    def load(cls, folder: Path | None = None) -> "ClassRoster | None":
+    def load(cls, folder: Path | None = None) -> ClassRoster | None:
         """The class of this home, or None when no class was started (or its file is unreadable)."""
         folder = folder or class_dir()
         try:

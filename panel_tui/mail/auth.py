@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
@@ -202,7 +202,7 @@ class OAuthSession:
         return self.clock.now().timestamp() if self.clock is not None else time.time()
 
     def _now(self) -> datetime:
-        return self.clock.now() if self.clock is not None else datetime.now(timezone.utc)
+        return self.clock.now() if self.clock is not None else datetime.now(UTC)
 
     def _count_token_request(self) -> None:
         self.token_requests += 1
@@ -378,7 +378,7 @@ class OAuthSession:
             expires_on = self._access_token_expires_on(matches[0]) if matches else None
         if expires_on is None:
             return None
-        return datetime.fromtimestamp(expires_on, timezone.utc)
+        return datetime.fromtimestamp(expires_on, UTC)
 
     def account_for(self, role: str = EMAIL_SERVER_ROLE) -> str | None:
         """The account `role` signed in with (None if none)."""

@@ -61,7 +61,7 @@ def ensure_pki(pki_dir: Path, extra_hosts: tuple[str, ...] = ()) -> LocalPki:
         cert_path=pki_dir / "server.pem",
         key_path=pki_dir / "server-key.pem",
     )
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_cert, ca_key = _load_ca(pki)
     if ca_key is None:  # no CA yet (or only its public certificate, useless without the key)
         ca_cert, ca_key = _create_ca(pki, now)

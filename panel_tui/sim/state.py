@@ -22,10 +22,10 @@ import re
 import secrets
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Callable, Iterator
 
 from panel_tui.sim import aadsts
 from panel_tui.sim.aadsts import IdpError
@@ -178,7 +178,7 @@ class SimState:
     # -- persistence -----------------------------------------------------------------
 
     @classmethod
-    def load(cls, path: Path) -> "SimState":
+    def load(cls, path: Path) -> SimState:
         """Load ``path``; seed (and save) a fresh tenant only when it does not exist.
 
         An unreadable file is never replaced: :class:`SimFileError` says what is wrong and

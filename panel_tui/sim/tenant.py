@@ -200,7 +200,7 @@ class Tenant:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Tenant":
+    def from_dict(cls, data: dict) -> Tenant:
         users = [User(**item) for item in data.get("users", [])]
         apps = [AppRegistration(**item) for item in data.get("apps", [])]
         return cls(
@@ -235,7 +235,7 @@ def seeded_tenant(created_at: float | None = None) -> Tenant:
     return tenant
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _seeded_password_hash(password: str) -> str:
     # Resets happen often in tests; hashing the same documented passwords once is enough.
     return hash_password(password)

@@ -43,7 +43,7 @@ class SigningKey:
         self.kid = base64.urlsafe_b64encode(hashlib.sha256(der).digest()[:20]).rstrip(b"=").decode()
 
     @classmethod
-    def load_or_create(cls, path: Path) -> "SigningKey":
+    def load_or_create(cls, path: Path) -> SigningKey:
         """The key in `path`, made there if there is none. A file that is there but unusable
         stops the start (SimFileError) and is kept: a new key would void every sign-in."""
         from panel_tui.sim.atomic_file import SimFileError
