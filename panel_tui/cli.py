@@ -214,6 +214,16 @@ def _check_file_names(argv: list[str], args: argparse.Namespace) -> None:
                                                   rule=_words(argv, error.key, **error.params)))
 
 
+def _check_profile(profile: str) -> None:
+    """A usage error (exit 2) for a --profile that cannot name a folder, before any command uses it."""
+    from panel_tui.device.paths import validate_profile_name
+
+    try:
+        validate_profile_name(profile)
+    except ValueError as error:
+        build_parser(full=False).error(f"argument --profile: {error}")
+
+
 def _check_host(argv: list[str], host: str) -> None:
     """A usage error (exit 2) for a --host nobody can listen on: "", "..", "../../x", U+202E ..."""
     from panel_tui.device.validation import FieldError, shown_value, validate_listen_host
@@ -249,6 +259,9 @@ def _dispatch(argv: list[str], process_ends: bool) -> int:
         build_parser(full=False).error(
             "--sim-ca and --sim-fingerprint trust the simulator named by --sim-url; give its URL too")
     _check_file_names(argv, args)
+    if args.scenario is not None and not args.scenario.strip():  # not a plain start in disguise
+        build_parser(full=False).error("argument --scenario: give a scenario's name (`panel-tui scenarios` lists them)")
+    _check_profile(args.profile)
     if args.command == "check":
         from panel_tui.assembly import check_command
 

@@ -275,6 +275,9 @@ async def render_svgs(batch: Sequence[Shot], locales_dir: Path | None = None,
             app = build_app(profile="default", lang=lang, clock=FixedClock(SNAPSHOT_TIME), start_backend=False,
                             locales_dir=locales_dir, options=_backend_options())
             app.animation_level = "none"
+            # A toast stays until the picture is taken: Textual's 5 s lapsed on a loaded machine
+            # (the status sheet's "printed" notice went missing); between screens they are cleared.
+            app.NOTIFICATION_TIMEOUT = 3600  # type: ignore[misc]  # this app only, not the class
 
             async def auto_pilot(pilot) -> None:
                 for index, shot in enumerate(batch):

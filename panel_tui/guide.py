@@ -313,8 +313,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
 def write_pdf(index: Path, pdf: Path) -> Path:
     """Print the handout to A4 PDF in headless Chromium (no network: the page needs none)."""
     executable = chromium_executable()
-    if executable is None:
-        raise GuideError("--pdf needs Chromium: install it (Debian: apt-get install chromium) "
+    if executable is None or not Path(executable).is_file():
+        where = f" (no file {executable})" if executable else ""
+        raise GuideError(f"--pdf needs Chromium{where}: install it (Debian: apt-get install chromium) "
                          "or set PANEL_TUI_CHROMIUM to its path")
     try:
         from playwright.sync_api import Error as PlaywrightError

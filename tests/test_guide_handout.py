@@ -24,7 +24,7 @@ pytestmark = pytest.mark.xdist_group("gallery")  # render workers: one module at
 # The guide's own words, as the issue names them, per language.
 WORDS = {
     "ro": ["Server e-mail > De bază", "Sign in with Microsoft", "Stare server e-mail", "Imprimare foaie stare",
-           "Acceptați în numele organizației", "Depanare"],
+           "Consimțământ în numele organizației", "Acceptați în numele organizației", "Depanare"],
     "en": ["Email Server > Basic", "Sign in with Microsoft", "Email Server Status", "Print Status Sheet",
            "Consent on behalf of your organization", "Troubleshooting"],
 }
@@ -280,3 +280,12 @@ def test_the_basic_to_oauth_migration_has_its_section(romanian):
     text = handout.words
     assert "De la autentificarea de bază la OAuth 2.0" in text and "MC786329" in text
     assert "panel-tui --scenario basic-cutoff" in text
+
+
+def test_pdf_without_chromium_says_how_to_get_it_and_keeps_the_page(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PANEL_TUI_CHROMIUM", str(tmp_path / "no-chromium"))
+    out = tmp_path / "out"
+    assert cli.main(["guide", "--out", str(out), "--only", "email_server_status", "--jobs", "1", "--pdf"]) == 1
+    err = capsys.readouterr().err
+    assert "--pdf needs Chromium" in err and "no-chromium" in err and "Traceback" not in err
+    assert (out / "index.html").is_file() and not (out / "guide.pdf").exists()

@@ -183,6 +183,14 @@ class Job:
 
 
 def _row_to_job(row: tuple[Any, ...]) -> Job:
+    """A row as a Job; a row no version of panel-tui wrote (damage) raises sqlite3.DatabaseError."""
+    try:
+        return _job_of(row)
+    except (TypeError, ValueError) as error:
+        raise sqlite3.DatabaseError(f"a job record is malformed (job {row[0]!r}: {error})") from None
+
+
+def _job_of(row: tuple[Any, ...]) -> Job:
     (job_id, job_type, started, ended, result, code, detail, stage, message_id, retried_by,
      cause, message_key, fix_key, fixer, reason) = row
     return Job(
@@ -257,6 +265,10 @@ DISK_FULL_PROBLEM = "the disk is full (no space left to write the job log)"
 DISK_FULL_BELOW = 256 * 1024  # bytes free: SQLite's -wal and -shm files need more than this
 
 
+def _malformed_text(error: UnicodeDecodeError) -> sqlite3.DatabaseError:
+    return sqlite3.DatabaseError(f"a job record is malformed (text that is not UTF-8: {error.reason})")
+
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -289,6 +301,7 @@ def _problem(error: BaseException) -> tuple[str, bool, bool]:
         return DISK_FULL_PROBLEM, True, False
     if isinstance(error, sqlite3.DatabaseError) and (
         "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered
+        or "could not decode" in lowered
     ):
         return f"the file is damaged ({text})", False, True
     if isinstance(error, OSError):
@@ -357,6 +370,8 @@ class JobLog:
                         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")  # a write: only once
             except (sqlite3.Error, OSError) as error:
                 raise self._error(error) from None
+            except UnicodeDecodeError as error:  # its schema's text spoiled on disk
+                raise self._error(_malformed_text(error)) from None
             self._ready = True
             if self._recover:
                 self.recovered = self.recover_interrupted()
@@ -460,6 +475,8 @@ class JobLog:
             if "no such table" in str(error):
                 self._ready = False  # replaced behind our back: the next call sets it up again
             raise self._error(error) from None
+        except UnicodeDecodeError as error:  # a text column spoiled on disk: damage, like a bad page
+            raise self._error(_malformed_text(error)) from None
 
     def check(self) -> None:
         """Raise JobLogError if the job log cannot be used (reads every page: finds damage)."""
@@ -608,15 +625,15 @@ class JobLog:
 
     def jobs(self, limit: int = 200) -> list[Job]:
         """The most recent jobs, newest first."""
-        with self._db() as conn:
+        with self._db() as conn:  # a malformed row is damage, said as such (JobLogError)
             rows = conn.execute(f"SELECT {_COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        return [_row_to_job(row) for row in rows]
+            return [_row_to_job(row) for row in rows]
 
     def running(self) -> list[Job]:
         """Jobs still running, oldest first."""
         with self._db() as conn:
             rows = conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE result = 'running' ORDER BY id").fetchall()
-        return [_row_to_job(row) for row in rows]
+            return [_row_to_job(row) for row in rows]
 
     def get(self, job_id: int) -> Job | None:
         """The job with `job_id` (None if there is none, or the number cannot be a job id)."""
@@ -624,7 +641,7 @@ class JobLog:
             return None
         with self._db() as conn:
             row = conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
-        return _row_to_job(row) if row else None
+            return _row_to_job(row) if row else None
 
     def recover_interrupted(self) -> int:
         """Mark jobs left 'running' by a process that is gone (a crash): 'unconfirmed' if their

@@ -338,6 +338,11 @@ async def control_api_guard(request: web.Request, handler):
         return web.json_response({"error": str(error)}, status=400)
     except OSError as error:  # the simulator's own files: say which and why, as JSON like the rest
         return _storage_refusal(error)
+    except web.HTTPException as error:  # aiohttp's own answers (405, 404 ...): JSON here too
+        if error.status < 400 or (error.content_type or "").startswith("application/json"):
+            raise
+        headers = {"Allow": error.headers["Allow"]} if "Allow" in error.headers else {}
+        return web.json_response({"error": error.reason}, status=error.status, headers=headers)
 
 
 def _storage_refusal(error: OSError) -> web.Response:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -88,6 +88,18 @@ _PKI_FIX = ("The simulator did not start and changed nothing. Restore the file f
             "makes a new CA (every client that trusted the old one must import the new one).")
 
 
+def _load_certificate(path: Path, data: bytes, what: str, fix: str) -> x509.Certificate:
+    """A PEM certificate with the fields the simulator reads parsed now (cryptography parses some
+    lazily): SimFileError names the file when any of them is damaged."""
+    try:
+        cert = x509.load_pem_x509_certificate(data)
+        cert.public_key()
+        _ = (cert.issuer, cert.subject, cert.not_valid_after_utc, list(cert.extensions))
+    except (ValueError, TypeError, UnsupportedAlgorithm) as error:
+        raise SimFileError(path, f"{what} is not a PEM certificate ({error})", fix) from None
+    return cert
+
+
 def _load_ca(pki: LocalPki):
     """The CA certificate and key: (None, None) when there is no key file, (None, key) when
     the certificate file is missing; SimFileError when a file is there but unusable."""
@@ -100,7 +112,7 @@ def _load_ca(pki: LocalPki):
         raise SimFileError(pki.ca_key_path, f"cannot read the CA key ({error.strerror or error})", fix) from None
     try:
         key = serialization.load_pem_private_key(key_bytes, password=None)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as error:
         raise SimFileError(pki.ca_key_path, f"the CA key is not a PEM private key ({error})", fix) from None
     try:
         cert_bytes = pki.ca_path.read_bytes()
@@ -108,10 +120,7 @@ def _load_ca(pki: LocalPki):
         return None, key
     except OSError as error:
         raise SimFileError(pki.ca_path, f"cannot read the CA certificate ({error.strerror or error})", fix) from None
-    try:
-        cert = x509.load_pem_x509_certificate(cert_bytes)
-    except ValueError as error:
-        raise SimFileError(pki.ca_path, f"the CA certificate is not a PEM certificate ({error})", fix) from None
+    cert = _load_certificate(pki.ca_path, cert_bytes, "the CA certificate", fix)
     if cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) != \
             key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo):
         raise SimFileError(pki.ca_path, "the CA certificate does not belong to the CA key beside it", fix)
@@ -183,13 +192,10 @@ def _server_cert_is_usable(pki: LocalPki, ca_cert, now: dt.datetime, extra_hosts
     except OSError as error:
         raise SimFileError(Path(error.filename or pki.cert_path),
                            f"cannot read the server certificate or key ({error.strerror or error})", fix) from None
-    try:
-        cert = x509.load_pem_x509_certificate(cert_bytes)
-    except ValueError as error:
-        raise SimFileError(pki.cert_path, f"the server certificate is not a PEM certificate ({error})", fix) from None
+    cert = _load_certificate(pki.cert_path, cert_bytes, "the server certificate", fix)
     try:
         key = serialization.load_pem_private_key(key_bytes, password=None)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as error:
         raise SimFileError(pki.key_path, f"the server key is not a PEM private key ({error})", fix) from None
     if cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) != \
             key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo):

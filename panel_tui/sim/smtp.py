@@ -160,6 +160,7 @@ REPLY_SERVER_BUSY = "451 4.7.500 Server busy. Please try again later from [{addr
 REPLY_SERVICE_UNAVAILABLE = "421 4.3.2 Service not available, closing transmission channel"
 REPLY_NOT_AUTHENTICATED = "530 5.7.57 Client not authenticated to send mail"
 REPLY_STARTTLS_FIRST = "530 5.7.0 Must issue a STARTTLS command first"
+REPLY_TLS_ACTIVE = "503 5.5.1 Bad sequence of commands: TLS is already in use"
 
 # aiosmtpd's own wording -> Exchange Online's.
 _EXCHANGE_WORDING = {
@@ -265,6 +266,13 @@ class ExchangeSmtpSession(SMTP):
         if self._session_deadline is not None:
             self._session_deadline.cancel()
         super().connection_lost(error)
+
+    @syntax("STARTTLS", when="tls_context")
+    async def smtp_STARTTLS(self, arg: str) -> None:
+        if self._tls_protocol is not None:  # RFC 3207: never a second TLS session inside the first
+            await self.push(REPLY_TLS_ACTIVE)
+            return
+        await super().smtp_STARTTLS(arg)
 
     @syntax("DATA")
     async def smtp_DATA(self, arg: str) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jwt
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -59,7 +60,7 @@ class SigningKey:
         if data is not None:
             try:
                 key = serialization.load_pem_private_key(data, password=None)
-            except (ValueError, TypeError) as error:
+            except (ValueError, TypeError, UnsupportedAlgorithm) as error:
                 raise SimFileError(path, f"the token signing key is not a PEM private key ({error})", fix) from None
             if not isinstance(key, rsa.RSAPrivateKey):
                 raise SimFileError(path, "the token signing key is not an RSA key", fix)

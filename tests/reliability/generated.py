@@ -54,11 +54,16 @@ def run_cli(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
     """`panel-tui ARGV` in this process: (exit code, stdout, stderr); argparse's exits included."""
     import sys
 
+    from panel_tui.app import PanelApp
     from panel_tui.cli import main
+
+    def no_panel(*args, **kwargs):  # a generated argv that starts the TUI would wait here for keys forever
+        raise AssertionError(f"argv={argv!r} started the panel")
 
     out, err = io.StringIO(), io.StringIO()
     old_stdin = sys.stdin
     sys.stdin = io.StringIO(stdin)
+    PanelApp.run = no_panel  # type: ignore[method-assign]
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
@@ -67,6 +72,7 @@ def run_cli(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
                 code = done.code if isinstance(done.code, int) else 1
     finally:
         sys.stdin = old_stdin
+        del PanelApp.run  # App.run again
     return code, out.getvalue(), err.getvalue()
 
 

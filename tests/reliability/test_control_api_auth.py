@@ -90,3 +90,10 @@ def test_a_body_nested_too_deeply_is_a_json_400_not_a_bare_500(api, path):
     reply = session.post(endpoints.control_url + path, data=b"[" * 50_000, timeout=10,
                          headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"})
     assert reply.status_code == 400 and reply.json() == {"error": "invalid JSON: nested too deeply"}
+
+
+def test_a_method_the_control_api_does_not_take_is_a_json_405(api):
+    endpoints, session, secret = api
+    reply = session.get(endpoints.control_url + "/faults", timeout=10, headers={"Authorization": f"Bearer {secret}"})
+    assert reply.status_code == 405 and reply.json() == {"error": "Method Not Allowed"}
+    assert reply.headers["Allow"] == "POST"

@@ -97,6 +97,7 @@ def test_send(home, to, subject, attach, scan):
 @given(command=st.sampled_from(["status", "sheet", "signin", "signout", "doctor"]), options=global_options,
        extra=st.lists(st.sampled_from(["--fax", "--json", "--live", "-x", *NASTY[:6]]), max_size=2))
 @example(command="status", options=["--sim-ca", "\x00"], extra=[])  # found by this test: was exit 70
+@example(command="doctor", options=["--profile", " "], extra=[])  # found by this test: was exit 70
 def test_commands_that_need_the_cloud(home, command, options, extra):
     if "--live" in extra:  # live mode would leave this machine: never
         extra = [word for word in extra if word != "--live"]
@@ -133,11 +134,20 @@ def _not_a_class_size(text: str) -> bool:
     st.tuples(st.just("classroom"), st.just("report"), st.just("--out"), nasty_text()).map(list),
     st.tuples(st.just("classroom"), st.just("start"), st.just("--seats"), nasty_text().filter(_not_a_class_size)).map(list),
     st.tuples(st.just("scenarios"), nasty_text()).map(list),
+    st.just(["--scenario", ""]),  # found by this test: started the panel
     st.tuples(st.just("--scenario"), nasty_text().filter(lambda name: name not in _scenario_names())).map(list),
     st.tuples(st.just("gallery"), st.just("--only"), nasty_text().map(lambda name: "zz" + name),
               st.just("--out"), nasty_text()).map(list),
+    st.tuples(st.just("guide"), st.just("--only"), nasty_text().map(lambda name: "zz" + name),
+              st.just("--out"), nasty_text()).map(list),
 ))
-def test_other_commands(home, argv):
+def test_other_commands(home, monkeypatch, argv):
+    from panel_tui import assembly
+
+    def no_panel(*args, **kwargs):
+        raise AssertionError(f"{argv!r} would start the panel")
+
+    monkeypatch.setattr(assembly, "build_app", no_panel)
     _check(home, argv)
 
 

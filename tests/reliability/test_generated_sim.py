@@ -61,7 +61,7 @@ def world(tmp_path_factory):
 
 
 def _session(harness, upn: str, token: str | None) -> smtplib.SMTP:
-    smtp = smtplib.SMTP(harness.endpoints.smtp_host, harness.endpoints.smtp_port, timeout=15)
+    smtp = smtplib.SMTP(harness.endpoints.smtp_host, harness.endpoints.smtp_port, timeout=5)
     smtp.starttls(context=harness.tls_context())
     smtp.ehlo()
     if token is not None:

@@ -30,6 +30,7 @@ BAD_INPUT = {
     "scenarios": (["--profile", "\x00", "scenarios", "--bogus"], 2, "unrecognized arguments: --bogus"),
     "doctor": (["doctor", "--sim-url", "notaurl"], 1, "cannot reach the simulator at notaurl"),
     "gallery": (["gallery", "--only", "NOSUCH", "--out", "{tmp}"], 1, "no screen recipe named NOSUCH"),
+    "guide": (["guide", "--out", "{tmp}", "--jobs", "0"], 2, "--jobs must be 1 or more"),
     "serve": (["serve", "--port", "99999"], 2, "invalid port 99999"),
     "signin": (["--sim-url", "ftp://x", "signin"], 1, "cannot reach the simulator at ftp://x"),
     "signout": (["--sim-url", "ftp://x", "signout"], 1, "cannot reach the simulator at ftp://x"),

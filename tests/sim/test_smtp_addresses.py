@@ -127,3 +127,13 @@ def test_an_xoauth2_blob_that_is_not_ascii_is_refused_like_a_bad_token(sim, admi
         assert code == 535 and text.startswith(b"5.7.3 Authentication unsuccessful"), (code, text)
     finally:
         smtp.close()
+
+
+def test_a_second_starttls_inside_tls_is_refused_and_the_session_goes_on(sim, admin_token):
+    smtp = _session(sim, admin_token)
+    try:
+        code, text = _command(smtp, "STARTTLS")
+        assert code == 503 and text.startswith(b"5.5.1 Bad sequence of commands: TLS is already in use")
+        assert smtp.noop()[0] == 250
+    finally:
+        smtp.close()
