@@ -336,29 +336,70 @@ def walk_all(args, apps, homes, walk, totals, idle_work, sent) -> None:
             start_up(sessions, SETTLE)
             for session in sessions:
                 session.last_output = session.read_until_quiet(0.2) or session.last_output
-            if run == 0:
-                continue  # the warm-up
-            wait_for_sends(homes, senders)
-            before = {name: sends_done(homes[name]) for name in senders}
-            for session in sessions:
-                session.read_until_quiet(0.2)  # what the sends' start painted is not a step's
-            for key, kind in walk:
-                for session in sessions:
-                    session.step(key, kind)
-            for name in senders:
-                sent[name] = sent.get(name, 0) + sends_done(homes[name]) - before[name]
+            if run > 0:  # run 0 is the warm-up
+                walk_once(sessions, walk, homes, senders, sent)
         finally:
             for session in sessions:
                 session.close()
             for name in senders:
                 (Path(homes[name]) / "sends-done").unlink(missing_ok=True)
-        if run == 0:
-            continue
+        if run > 0:
+            keep_samples(sessions, totals, idle_work)
+
+
+def walk_once(sessions: list[Session], walk, homes: dict[str, str], senders: list[str], sent: dict[str, int]) -> None:
+    """The measured walk, step by step interleaved (once the sending panels have begun sending)."""
+    wait_for_sends(homes, senders)
+    before = {name: sends_done(homes[name]) for name in senders}
+    for session in sessions:
+        session.read_until_quiet(0.2)  # what the sends' start painted is not a step's
+    for key, kind in walk:
         for session in sessions:
-            bucket = totals.setdefault(session.name, {kind: [] for kind in KINDS})
-            for kind, values in session.samples.items():
-                bucket[kind].extend(values)
-            idle_work.setdefault(session.name, []).append((session.last_output - session.started) * 1000)
+            session.step(key, kind)
+    for name in senders:
+        sent[name] = sent.get(name, 0) + sends_done(homes[name]) - before[name]
+
+
+def keep_samples(sessions: list[Session], totals, idle_work) -> None:
+    for session in sessions:
+        bucket = totals.setdefault(session.name, {kind: [] for kind in KINDS})
+        for kind, values in session.samples.items():
+            bucket[kind].extend(values)
+        idle_work.setdefault(session.name, []).append((session.last_output - session.started) * 1000)
+
+
+def report(args, totals, idle_work, sent) -> None:
+    """The table by kind, the idle work, the ratios to the bare app, the sends and the goals line."""
+    names = list(totals)
+    print(f"{'kind':6s}" + "".join(f"{name + ': n, median, p95, max (ms)':>42s}" for name in names))
+    for kind in (*KINDS, "all"):
+        cells = []
+        for name in names:
+            bucket = totals[name]
+            values = [v for vs in bucket.values() for v in vs] if kind == "all" else bucket[kind]
+            cells.append(f"{len(values):4d} {statistics.median(values):8.1f} {percentile(values, 0.95):8.1f}"
+                         f" {max(values):8.1f}" if values else "-")
+        print(f"{kind:6s}" + "".join(f"{cell:>42s}" for cell in cells))
+    print(f"last frame before the walk (ms after the process start; the walk starts {SETTLE * 1000:.0f} ms "
+          "after the first frame): " + ", ".join(
+              f"{name} median {statistics.median(idle_work[name]):.0f}, max {max(idle_work[name]):.0f}" for name in names))
+    for name in (n for n in names if n != "bare textual" and "bare textual" in totals):
+        panel, bare = totals[name], totals["bare textual"]
+        ratios = []
+        for kind in KINDS:
+            if panel[kind] and bare[kind]:
+                ratios.append(f"{kind} {statistics.median(panel[kind]) / statistics.median(bare[kind]):.2f}x")
+        print(f"ratio of medians {name} / bare textual: " + ", ".join(ratios))
+    for name, count in sent.items():
+        print(f"{name}: {count} sends completed during the measured walks ({args.during_sends} at a time)")
+    for name in (n for n in names if n != "bare textual"):
+        panel = totals[name]
+        verdicts = []
+        for kind, (stat, limit) in GOALS.items():
+            if panel[kind]:
+                value = percentile(panel[kind], 0.95) if stat == "p95" else statistics.median(panel[kind])
+                verdicts.append(f"{kind} {stat} {value:.1f} ms {'<' if value < limit else '>='} {limit:.0f}")
+        print(f"{name} goals: " + "; ".join(verdicts))
 
 
 def main() -> int:
@@ -390,36 +431,7 @@ def main() -> int:
     # simulator's CA, so that no measured run pays for first-time set-up.
     with temporary_homes([name for name, _ in apps]) as homes:  # simulators stopped, folders removed
         walk_all(args, apps, homes, walk, totals, idle_work, sent)
-    names = list(totals)
-    print(f"{'kind':6s}" + "".join(f"{name + ': n, median, p95, max (ms)':>42s}" for name in names))
-    for kind in (*KINDS, "all"):
-        cells = []
-        for name in names:
-            bucket = totals[name]
-            values = [v for vs in bucket.values() for v in vs] if kind == "all" else bucket[kind]
-            cells.append(f"{len(values):4d} {statistics.median(values):8.1f} {percentile(values, 0.95):8.1f}"
-                         f" {max(values):8.1f}" if values else "-")
-        print(f"{kind:6s}" + "".join(f"{cell:>42s}" for cell in cells))
-    print(f"last frame before the walk (ms after the process start; the walk starts {SETTLE * 1000:.0f} ms "
-          "after the first frame): " + ", ".join(
-              f"{name} median {statistics.median(idle_work[name]):.0f}, max {max(idle_work[name]):.0f}" for name in names))
-    for name in (n for n in names if n != "bare textual" and "bare textual" in totals):
-        panel, bare = totals[name], totals["bare textual"]
-        ratios = []
-        for kind in KINDS:
-            if panel[kind] and bare[kind]:
-                ratios.append(f"{kind} {statistics.median(panel[kind]) / statistics.median(bare[kind]):.2f}x")
-        print(f"ratio of medians {name} / bare textual: " + ", ".join(ratios))
-    for name, count in sent.items():
-        print(f"{name}: {count} sends completed during the measured walks ({args.during_sends} at a time)")
-    for name in (n for n in names if n != "bare textual"):
-        panel = totals[name]
-        verdicts = []
-        for kind, (stat, limit) in GOALS.items():
-            if panel[kind]:
-                value = percentile(panel[kind], 0.95) if stat == "p95" else statistics.median(panel[kind])
-                verdicts.append(f"{kind} {stat} {value:.1f} ms {'<' if value < limit else '>='} {limit:.0f}")
-        print(f"{name} goals: " + "; ".join(verdicts))
+    report(args, totals, idle_work, sent)
     print(f"machine after: {describe_machine()}")
     return 0
 

@@ -138,7 +138,7 @@ class SinkThread:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "SinkThread":
+    def __enter__(self) -> SinkThread:
         self._thread.start()
         if not self._ready.wait(10):
             raise RuntimeError("the sink did not start")

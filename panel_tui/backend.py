@@ -57,7 +57,7 @@ class BackendOptions:
 class Backend:
     """One printer's way to the cloud: endpoints, OAuth sessions, mail jobs, simulator control."""
 
-    def __init__(self, printer: "Printer", options: BackendOptions, sim_dir: Path,
+    def __init__(self, printer: Printer, options: BackendOptions, sim_dir: Path,
                  session_clock: OffsetClock | None = None) -> None:
         self.printer = printer
         self.options = options
@@ -73,8 +73,8 @@ class Backend:
         self._stopped = False
         self._home_endpoints: Any = None
         self._endpoints: Any = None
-        self._sessions: dict[tuple, "OAuthSession"] = {}
-        self._jobs: "MailJobs | None" = None
+        self._sessions: dict[tuple, OAuthSession] = {}
+        self._jobs: MailJobs | None = None
         self._lock = threading.RLock()
         self._lease_lock = threading.Lock()  # the join thread's hand-over; never held while waiting
         self._control: SimControl | None = None
@@ -345,7 +345,7 @@ class Backend:
         return provider_for(settings.email_service, self.options.mode, endpoints=self.endpoints(),
                             client_id=self.options.client_id, tenant=self.options.tenant)
 
-    def session_for(self, settings: EmailServerSettings) -> "OAuthSession":
+    def session_for(self, settings: EmailServerSettings) -> OAuthSession:
         """The OAuth session of an email service (one token cache per printer profile)."""
         from panel_tui.mail.auth import OAuthSession
 
@@ -359,7 +359,7 @@ class Backend:
             return session
 
     @property
-    def jobs(self) -> "MailJobs":
+    def jobs(self) -> MailJobs:
         extra: tuple = ()
         if self._jobs is None and not self.options.live and self.options.trust_sim_ca:
             # Outside the lock: it may wait for the join thread, which takes the lock.

@@ -94,7 +94,7 @@ def _start(args, lang: str, t) -> int:
         return 1
     print(t("classroom.started", seats=len(roster.seats), sim_url=roster.sim_url))
     if needs_key(args.host):  # students' browsers reach the simulator's pages: they must trust its CA
-        from panel_tui.classroom.seats import simulator_fingerprint
+        from panel_tui.classroom.processes import simulator_fingerprint
 
         fingerprint = simulator_fingerprint()
         if fingerprint:
@@ -137,8 +137,8 @@ def _link(roster, page: str, t) -> int:
 
 def _status(roster, t) -> int:
     """The class's processes and each seat's row; starts nothing (a stopped class stays stopped)."""
+    from panel_tui.classroom.processes import pid_alive
     from panel_tui.classroom.progress import SeatHandles, read_rows, simulator_serving, since
-    from panel_tui.classroom.seats import pid_alive
     from panel_tui.lesson import STEPS
 
     serving = simulator_serving(roster)

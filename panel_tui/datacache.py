@@ -11,8 +11,9 @@ import binascii
 import marshal
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 FORMAT = 1  # bump when the shape of a cached value changes
 

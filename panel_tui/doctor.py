@@ -72,7 +72,7 @@ def _failed(step: str, cause_name: str, detail: str) -> Check:
 class Doctor:
     """Runs the steps for one printer profile and its backend (simulator or live)."""
 
-    def __init__(self, printer: "Printer", backend: "Backend", t: Callable[..., str] | None = None) -> None:
+    def __init__(self, printer: Printer, backend: Backend, t: Callable[..., str] | None = None) -> None:
         self.printer = printer
         self.backend = backend
         self._discovered: dict | None = None
@@ -93,10 +93,10 @@ class Doctor:
             return email
         return email.with_field("auth_method", "oauth2")  # what Web Config would sign in with
 
-    def provider(self) -> "Provider":
+    def provider(self) -> Provider:
         return self.backend.provider(self.settings)
 
-    def session(self) -> "OAuthSession":
+    def session(self) -> OAuthSession:
         return self.backend.session_for(self.settings)
 
     def _http(self):

@@ -8,10 +8,9 @@ first used. `check_locales` (used by `panel-tui check` and the tests) reads and 
 from __future__ import annotations
 
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from panel_tui.datafiles import data_dir
 
@@ -142,7 +141,7 @@ class Translator:
     _listeners: list[Callable[[str], None]] = field(default_factory=list, repr=False)
 
     @classmethod
-    def load(cls, directory: Path | None = None, language: str = "en") -> "Translator":
+    def load(cls, directory: Path | None = None, language: str = "en") -> Translator:
         """A translator reading `directory`, with `language` loaded now (LocaleError if its file is broken)."""
         catalogs = Catalogs(directory)
         language = language if language in LANGUAGES else "en"

@@ -111,15 +111,15 @@ def _fax_option(parser: argparse.ArgumentParser) -> None:
 class Command:
     """One scriptable command's world: the printer, its backend, the translator, the streams."""
 
-    def __init__(self, args: argparse.Namespace, printer: "Printer", backend: "Backend",
-                 translator: "Translator", out: TextIO, err: TextIO) -> None:
+    def __init__(self, args: argparse.Namespace, printer: Printer, backend: Backend,
+                 translator: Translator, out: TextIO, err: TextIO) -> None:
         self.args = args
         self.printer = printer
         self.backend = backend
         self.t = translator.t
         self.stdout = out
         self.stderr = err
-        self.sessions: list["OAuthSession"] = []
+        self.sessions: list[OAuthSession] = []
 
     def out(self, text: str = "") -> None:
         print(text, file=self.stdout, flush=True)
@@ -143,7 +143,7 @@ class Command:
 
         return FAX_EMAIL_SERVER_ROLE if getattr(self.args, "fax", False) else EMAIL_SERVER_ROLE
 
-    def session(self) -> "OAuthSession":
+    def session(self) -> OAuthSession:
         """The OAuth session of the applied email service, after checking the cloud answers.
 
         Live mode without a client id prints how to register an app; an unreachable
@@ -199,14 +199,14 @@ class Command:
         self.err(self.t("job.log_unusable", path=error.path, problem=error.problem))
         self.err(self.t("job.disk_full_hint" if error.disk_full else "job.repair_hint"))
 
-    def print_error(self, error: "MailError") -> None:
+    def print_error(self, error: MailError) -> None:
         """The error table's words for a failure: code and message, fix and who can apply it."""
         from panel_tui.device.joblog import JobTrouble
 
         self.print_trouble(JobTrouble(error.code, error.message_key, error.fix_key, error.cause.fixer,
                                       error.cause_name, error.detail))
 
-    def print_trouble(self, trouble: "JobTrouble", emit=None) -> None:
+    def print_trouble(self, trouble: JobTrouble, emit=None) -> None:
         """A failure's code, message, fix and fixer (a job's: as stored when it ended)."""
         t, emit = self.t, emit or self.err
         emit(t("cli.error.code", code=trouble.code, message=t(trouble.message_key)))
@@ -216,7 +216,7 @@ class Command:
         if trouble.reason:
             emit(t("cli.error.detail", detail=trouble.reason))
 
-    def report_outcome(self, outcome: "JobOutcome") -> int:
+    def report_outcome(self, outcome: JobOutcome) -> int:
         """Print how a job ended; 0 if it succeeded, else 1 with the error table's words."""
         job = outcome.job
         kind = self.t(job.job_type_key)
@@ -497,10 +497,10 @@ class Command:
 class _DeviceFlowWaiter:
     """Waits for a device code sign-in in a thread, so the main thread can take Ctrl+C."""
 
-    def __init__(self, session: "OAuthSession", flow: "DeviceFlow") -> None:
+    def __init__(self, session: OAuthSession, flow: DeviceFlow) -> None:
         self.session = session
         self.flow = flow
-        self.result: "SignInResult | None" = None
+        self.result: SignInResult | None = None
         self._thread = threading.Thread(target=self._run, name="device-flow", daemon=True)
 
     def _run(self) -> None:
@@ -513,7 +513,7 @@ class _DeviceFlowWaiter:
             outcome: Outcome = "idp_unavailable" if error.cause_name == "idp_unavailable" else "error"
             self.result = SignInResult(outcome, detail=error.detail)
 
-    def wait(self) -> "SignInResult":
+    def wait(self) -> SignInResult:
         from panel_tui.mail.auth import SignInResult
 
         self._thread.start()
@@ -521,7 +521,7 @@ class _DeviceFlowWaiter:
             self._thread.join(timeout=1.0)  # a timed join keeps Ctrl+C deliverable on every platform
         return self.result or SignInResult("error")
 
-    def cancel(self) -> "SignInResult":
+    def cancel(self) -> SignInResult:
         """Stop polling (MSAL notices after its current poll) and wait for that, briefly."""
         from panel_tui.mail.auth import SignInResult
 

@@ -6,7 +6,7 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from tests.helpers.processes import TIMEOUT, Cli, LineReader, cli_env, new_cli, 
 from tests.helpers.tenant import prepare_tenant
 from tests.helpers.textual_internals import install_burst_typing
 
-SNAPSHOT_TIME = datetime(2026, 3, 14, 9, 26, 0, tzinfo=timezone.utc)
+SNAPSHOT_TIME = datetime(2026, 3, 14, 9, 26, 0, tzinfo=UTC)
 
 
 def pytest_xdist_auto_num_workers(config):

@@ -63,7 +63,7 @@ def _in_browser(urls: list[str], words: list[str]) -> list[str]:
 
 
 def test_start_status_stop(panel_home):
-    from panel_tui.classroom.seats import pid_alive
+    from panel_tui.classroom.processes import pid_alive
 
     class_file = panel_home / "data" / "@classroom" / "class.json"
     try:

@@ -121,3 +121,58 @@ def test_test_modules_import_helpers_only_from_tests_helpers():
                 if (node.level or name.startswith("tests.")) and leaf.startswith("test_"):
                     offenders.append(f"{path.relative_to(ROOT)}: from {name} import ...")
     assert not offenders, "\n".join(offenders)
+
+
+def test_no_module_cycles_counting_imports_inside_functions():
+    """Modules form layers: no group of modules imports each other, even through an import inside
+    a function (a package's __init__ importing its own submodules is how packages work)."""
+    import grimp
+
+    graph = grimp.build_graph("panel_tui", cache_dir=None)
+    edges = {m: {t for t in graph.find_modules_directly_imported_by(m) if t.startswith("panel_tui")
+                 and not t.startswith(m + ".")} for m in graph.modules}
+    cycles = [group for group in _strongly_connected(edges) if len(group) > 1]
+    assert not cycles, "\n".join(" <-> ".join(sorted(group)) for group in cycles)
+
+
+def _strongly_connected(edges: dict[str, set[str]]) -> list[set[str]]:
+    """Tarjan's strongly connected components, without recursion."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[set[str]] = []
+    for root in edges:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None and child in edges:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            if child is not None:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                group = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.add(member)
+                    if member == node:
+                        break
+                groups.append(group)
+    return groups

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from panel_tui.classroom.processes import home_service, pid_alive
 from panel_tui.lesson import STEPS
 
 if TYPE_CHECKING:
@@ -146,9 +147,7 @@ def _activity(printer, jobs) -> float | None:
 
 def simulator_serving(roster) -> bool:
     """Whether the class's simulator serves now (asked of its lock and files: starts nothing)."""
-    from panel_tui.classroom.seats import _home_service, pid_alive
-
-    service = _home_service()
+    service = home_service()
     if service is not None:
         from panel_tui.device.paths import simulator_dir
 

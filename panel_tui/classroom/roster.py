@@ -17,6 +17,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from panel_tui.classroom.processes import seats_join_home_simulator
+
 SEAT_FILE = "seat.json"
 CLASS_FILE = "class.json"
 PASSWORDS_FILE = "passwords.json"
@@ -74,8 +76,6 @@ class ClassRoster:
     def seat_sim_url(self) -> str | None:
         """How a seat's panel reaches the class's simulator: by itself when the home has one
         simulator that every process joins, else by --sim-url."""
-        from panel_tui.classroom.seats import seats_join_home_simulator
-
         return None if seats_join_home_simulator() else (self.sim_url or None)
 
     def backend_options(self):
@@ -100,7 +100,7 @@ class ClassRoster:
         write_atomically(folder / CLASS_FILE, json.dumps(data, indent=1) + "\n", mode=0o600)
 
     @classmethod
-    def load(cls, folder: Path | None = None) -> "ClassRoster | None":
+    def load(cls, folder: Path | None = None) -> ClassRoster | None:
         """The class of this home, or None when no class was started (or its file is unreadable)."""
         folder = folder or class_dir()
         try:

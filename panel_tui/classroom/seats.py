@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from panel_tui.classroom.processes import home_service, pid_alive
 from panel_tui.classroom.roster import (
     KEYS_FILE,
     MAX_SEATS,
@@ -39,46 +40,6 @@ START_TIMEOUT = 60.0
 
 class ClassError(RuntimeError):
     """The class cannot be started, stopped or read; the message says why and what to do."""
-
-
-def pid_alive(pid: int | None) -> bool:
-    """Whether `pid` runs a panel_tui process (a recycled pid of another program is not ours)."""
-    if not pid:
-        return False
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return False
-        return True
-    return b"panel_tui" in cmdline or b"panel-tui" in cmdline
-
-
-def _home_service():
-    """panel_tui.sim.service when this build has one simulator per home, else None."""
-    import importlib.util
-
-    if importlib.util.find_spec("panel_tui.sim.service") is None:
-        return None
-    import importlib
-
-    return importlib.import_module("panel_tui.sim.service")
-
-
-def simulator_fingerprint() -> str | None:
-    """The SHA-256 fingerprint of the CA of the home's simulator serving now (None: none serves)."""
-    from panel_tui.device.paths import simulator_dir
-
-    service = _home_service()
-    info = service.running(simulator_dir()) if service is not None else None
-    return info.fingerprint if info is not None else None
-
-
-def seats_join_home_simulator() -> bool:
-    """True when a plain `panel-tui --profile seatNN` finds the home's simulator by itself."""
-    return _home_service() is not None
 
 
 def _detached(argv: list[str], log: Path) -> subprocess.Popen:
@@ -127,7 +88,7 @@ def start_simulator(host: str, folder: Path, started=lambda pid: None) -> tuple[
     `started(pid)` is told the pid at once, before the simulator is ready."""
     from panel_tui.device.paths import simulator_dir
 
-    service = _home_service()
+    service = home_service()
     if service is not None:
         info = service.running(simulator_dir())
         if info is not None:

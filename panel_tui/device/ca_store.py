@@ -9,6 +9,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cryptography.x509 import Certificate
 
 MAX_PEM_BYTES = 1_000_000  # a certificate is a few KB; refuse to read a disk image by mistake
 
@@ -35,18 +39,18 @@ class ImportedCertificate:
         return self.path.name
 
 
-def _common_name(cert) -> str:
+def _common_name(cert: Certificate) -> str:
     from cryptography.x509.oid import NameOID
 
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(names[0].value) if names else cert.subject.rfc4514_string()
 
 
-def _describe(path: Path, cert) -> ImportedCertificate:
+def _describe(path: Path, cert: Certificate) -> ImportedCertificate:
     return ImportedCertificate(path, _common_name(cert), cert.not_valid_after_utc)
 
 
-def _is_ca(cert) -> bool:
+def _is_ca(cert: Certificate) -> bool:
     from cryptography import x509
 
     try:
@@ -56,7 +60,7 @@ def _is_ca(cert) -> bool:
     return bool(constraints.ca)
 
 
-def read_ca_certificate(source: Path):
+def read_ca_certificate(source: Path) -> Certificate:
     """The CA certificate in the PEM file `source` (CertificateImportError says what is wrong)."""
     from cryptography import x509
 

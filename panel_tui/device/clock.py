@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import math
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 # The moment tests and snapshots are frozen at.
-SNAPSHOT_TIME = datetime(2026, 3, 14, 9, 26, tzinfo=timezone.utc)
+SNAPSHOT_TIME = datetime(2026, 3, 14, 9, 26, tzinfo=UTC)
 # How far a trainer may move a clock: enough for any lesson (token lifetimes are 90 days),
 # far from the ends of what datetime can hold.
 MAX_OFFSET = timedelta(days=100 * 365)
@@ -33,7 +33,7 @@ def checked_offset(seconds: float | timedelta) -> timedelta:
 def _as_utc(dt: datetime) -> datetime:
     if dt.tzinfo is None or dt.utcoffset() is None:
         raise ValueError(f"naive datetime {dt!r}: a clock needs a timezone-aware time")
-    return dt.astimezone(timezone.utc)
+    return dt.astimezone(UTC)
 
 
 class Clock:
@@ -47,7 +47,7 @@ class SystemClock(Clock):
     """The real clock."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock(Clock):

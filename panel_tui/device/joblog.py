@@ -18,6 +18,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from panel_tui.device.clock import Clock, SystemClock
 from panel_tui.device.errors import ErrorCause, ErrorCode, lookup
@@ -181,7 +182,7 @@ class Job:
         return JobTrouble(self.error_code, entry.situation_key, entry.solution_key, entry.fixer, None, self.reason)
 
 
-def _row_to_job(row: tuple) -> Job:
+def _row_to_job(row: tuple[Any, ...]) -> Job:
     """A row as a Job; a row no version of panel-tui wrote (damage) raises sqlite3.DatabaseError."""
     try:
         return _job_of(row)
@@ -189,7 +190,7 @@ def _row_to_job(row: tuple) -> Job:
         raise sqlite3.DatabaseError(f"a job record is malformed (job {row[0]!r}: {error})") from None
 
 
-def _job_of(row: tuple) -> Job:
+def _job_of(row: tuple[Any, ...]) -> Job:
     (job_id, job_type, started, ended, result, code, detail, stage, message_id, retried_by,
      cause, message_key, fix_key, fixer, reason) = row
     return Job(
@@ -522,7 +523,7 @@ class JobLog:
     def journal_mode(self) -> str:
         """The SQLite journal mode in effect ("wal")."""
         with self._db() as conn:
-            return conn.execute("PRAGMA journal_mode").fetchone()[0]
+            return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
 
     def start(self, job_type: str, detail: str = "", message_id: str | None = None) -> int:
         """Record a new running job (stage "queued") and return its id."""
@@ -608,7 +609,7 @@ class JobLog:
         with self._write_lock, self._db() as conn:
             stage_sql = ", stage = 'accepted'" if result == "ok" else ""
             detail_sql = "" if detail is None else ", detail = ?"
-            params: tuple = (self._now(), result, error_code, *explained, scrub_detail(reason) or None)
+            params: tuple[Any, ...] = (self._now(), result, error_code, *explained, scrub_detail(reason) or None)
             if detail is not None:
                 params += (scrub_detail(detail),)
             cursor = conn.execute(

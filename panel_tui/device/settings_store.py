@@ -7,6 +7,7 @@ import dataclasses
 import json
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from panel_tui.device.atomic import exclusive_lock, write_atomically
@@ -28,7 +29,7 @@ LOCK_FILE_NAME = "settings.lock"
 class SettingsError(Exception):
     """The settings file cannot be used; the message names the file and the problem."""
 
-    def __init__(self, path, problem: str) -> None:
+    def __init__(self, path: Path, problem: str) -> None:
         self.path = path
         self.problem = problem
         super().__init__(f"{path}: {problem}")
@@ -44,7 +45,8 @@ def settings_to_dict(settings: DeviceSettings) -> dict[str, Any]:
     for f in dataclasses.fields(settings):
         value = getattr(settings, f.name)
         out[f.name] = _email_to_dict(value) if isinstance(value, EmailServerSettings) else value
-    return json.loads(json.dumps(out))
+    converted: dict[str, Any] = json.loads(json.dumps(out))
+    return converted
 
 
 def _email_from_dict(data: Any, where: str) -> EmailServerSettings:
@@ -106,11 +108,11 @@ class SettingsStore:
         self._held: contextlib.ExitStack | None = None
 
     @property
-    def path(self):
+    def path(self) -> Path:
         return self.paths.settings_file
 
     @property
-    def lock_path(self):
+    def lock_path(self) -> Path:
         return self.paths.config_dir / LOCK_FILE_NAME
 
     @contextlib.contextmanager
@@ -176,7 +178,7 @@ class SettingsStore:
             field = str(error).partition(":")[0]
             raise SettingsError(self.paths.secrets_file if field in from_secrets else path, str(error)) from None
 
-    def _merge_secrets(self, data: dict) -> tuple[dict, set[str]]:
+    def _merge_secrets(self, data: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
         """Put the passwords kept in the 0600 secret store back into the settings document;
         also returns the fields ("email_server.password" ...) that came from it."""
         secrets_path = self.paths.secrets_file

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.device.paths import ProfilePaths
 
 TRAINER_FILE = "trainer.json"
 
 
-def trainer_file(paths) -> Path:
+def trainer_file(paths: ProfilePaths) -> Path:
     return Path(paths.data_dir) / TRAINER_FILE
 
 
-def trainer_state(paths) -> dict[str, Any]:
+def trainer_state(paths: ProfilePaths) -> dict[str, Any]:
     """{"scenario": name or None, "simulator_ca_trusted": bool} of a profile,
     "webconfig_pending": {"section.field": value} when a scenario left Web Config edits open, and
     "sim_tenant": domain when the profile is a class's seat with a simulated tenant of its own."""
@@ -40,7 +43,7 @@ def trainer_state(paths) -> dict[str, Any]:
     return state
 
 
-def take_webconfig_edits(paths, section: str) -> dict[str, Any]:
+def take_webconfig_edits(paths: ProfilePaths, section: str) -> dict[str, Any]:
     """The pending edits a scenario left on Web Config's `section` page ({field: value}), forgotten
     once taken: the page that shows them holds them from then on, as a browser does."""
     import json as _json

@@ -309,7 +309,7 @@ def one_of(choices: Iterable[str]) -> Callable[[Any], str]:
     def validate(raw: Any) -> str:
         if raw not in allowed:
             raise FieldError("rule.not_a_choice", {"value": str(raw)})
-        return raw
+        return str(raw)
 
     return validate
 

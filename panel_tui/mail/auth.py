@@ -16,10 +16,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from panel_tui.device.clock import Clock
@@ -36,6 +37,9 @@ from panel_tui.mail.errors import (
 from panel_tui.mail.msal_http_cache import PersistentHttpCache
 from panel_tui.mail.providers import Provider
 from panel_tui.mail.token_cache import SignInState, TokenCacheFile
+
+if TYPE_CHECKING:  # pragma: no cover
+    import requests  # imported when a session first talks to the identity provider
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +76,7 @@ class DeviceFlow:
     interval: int
     message: str
     role: str | None = EMAIL_SERVER_ROLE
-    msal_flow: dict = field(default_factory=dict, repr=False)
+    msal_flow: dict[str, Any] = field(default_factory=dict, repr=False)
     cancelled: bool = False
 
     def seconds_left(self, now: datetime) -> int:
@@ -107,7 +111,7 @@ class SignInResult:
         return f"signin.outcome.{self.outcome}"
 
 
-def _result_from_device_flow(response: dict, cancelled: bool) -> SignInResult:
+def _result_from_device_flow(response: dict[str, Any], cancelled: bool) -> SignInResult:
     if "access_token" in response:
         claims = response.get("id_token_claims") or {}
         account = claims.get("preferred_username") or claims.get("upn") or claims.get("email")
@@ -141,13 +145,13 @@ def _dead_cause(mark: dict[str, Any]) -> str:
     return cause if cause in SIGNIN_DEAD_CAUSES else "signin_expired"
 
 
-def _make_http_session(provider: Provider, on_token_request: Callable[[], None]):
+def _make_http_session(provider: Provider, on_token_request: Callable[[], None]) -> requests.Session:
     import requests
 
     class _CountingSession(requests.Session):
         """requests.Session that counts token endpoint requests (for tests and the benchmark)."""
 
-        def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
             if str(method).upper() == "POST" and str(url).rstrip("/").endswith(provider.token_endpoint_suffix):
                 on_token_request()
             return super().request(method, url, *args, **kwargs)
@@ -187,8 +191,8 @@ class OAuthSession:
         self.token_requests = 0  # POSTs to the token endpoint made by this session
         self._lock = threading.RLock()
         self._cache_file = TokenCacheFile(self.cache_path, self._epoch)
-        self._app = None
-        self._http = None
+        self._app: Any = None  # msal.PublicClientApplication (MSAL is untyped)
+        self._http: requests.Session | None = None
         self._http_cache: PersistentHttpCache | None = None
         self._state = SignInState(self.state_path)
 
@@ -198,21 +202,21 @@ class OAuthSession:
         return self.clock.now().timestamp() if self.clock is not None else time.time()
 
     def _now(self) -> datetime:
-        return self.clock.now() if self.clock is not None else datetime.now(timezone.utc)
+        return self.clock.now() if self.clock is not None else datetime.now(UTC)
 
     def _count_token_request(self) -> None:
         self.token_requests += 1
 
     # -- cache persistence -----------------------------------------------------------
 
-    def _cache_obj(self):
+    def _cache_obj(self) -> Any:
         return self._cache_file.cache()
 
     @property
-    def _cache(self):
+    def _cache(self) -> Any:
         return self._cache_file.loaded
 
-    def _profile_lock(self):
+    def _profile_lock(self) -> AbstractContextManager[None]:
         """Serialise refreshes across processes (the panel and the CLI share a profile)."""
         return self._cache_file.locked()
 
@@ -232,7 +236,7 @@ class OAuthSession:
 
     # -- MSAL ------------------------------------------------------------------------
 
-    def _application(self):
+    def _application(self) -> Any:
         """The MSAL public client (built on first use; building it fetches the OpenID config)."""
         if self._app is not None:
             return self._app
@@ -258,7 +262,7 @@ class OAuthSession:
             raise MailError("unknown_tenant", scrub(error)) from None
         return self._app
 
-    def _accounts(self, upn: str | None = None) -> list[dict]:
+    def _accounts(self, upn: str | None = None) -> list[dict[str, Any]]:
         """Cached accounts for this provider's environment (optionally one username)."""
         cache = self._cache_obj()
         # MSAL keys entries by host name only (a simulator on a new port keeps its tokens).
@@ -272,7 +276,7 @@ class OAuthSession:
             found.append(entry)
         return found
 
-    def _access_token_expires_on(self, account: dict) -> float | None:
+    def _access_token_expires_on(self, account: dict[str, Any]) -> float | None:
         """The latest expires_on (session clock) of an SMTP.Send access token for `account`."""
         scopes = {s.lower() for s in self.provider.scopes}
         latest = None
@@ -374,7 +378,7 @@ class OAuthSession:
             expires_on = self._access_token_expires_on(matches[0]) if matches else None
         if expires_on is None:
             return None
-        return datetime.fromtimestamp(expires_on, timezone.utc)
+        return datetime.fromtimestamp(expires_on, UTC)
 
     def account_for(self, role: str = EMAIL_SERVER_ROLE) -> str | None:
         """The account `role` signed in with (None if none)."""
@@ -447,7 +451,7 @@ class OAuthSession:
                     self._state.save()
                     raise MailError("user_signin_required" if per_user else cause, detail)
                 raise MailError(cause, detail)
-            return result["access_token"]
+            return str(result["access_token"])
 
     # -- sign-out --------------------------------------------------------------------
 

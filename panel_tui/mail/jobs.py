@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from panel_tui.device.atomic import write_atomically
 from panel_tui.device.joblog import JOB_TYPES, UNCONFIRMED_NOTE, Job, RetryRefused
@@ -37,6 +37,10 @@ from panel_tui.device.validation import FieldError, validate_recipient, validate
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE, OAuthSession
 from panel_tui.mail.errors import MailError, scrub
 from panel_tui.mail.scan import write_scanned_page
+
+if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.device.printer import Printer
+    from panel_tui.mail.providers import Provider
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +152,7 @@ class MailJobs:
     "untrusted".
     """
 
-    def __init__(self, printer, session_factory: SessionFactory, *, extra_ca_paths: Iterable[Path | str] = (),
+    def __init__(self, printer: Printer, session_factory: SessionFactory, *, extra_ca_paths: Iterable[Path | str] = (),
                  timeout: float = 30.0) -> None:
         self.printer = printer
         # One job after another on one connection: no WAL checkpoint per job (commits stay synced).
@@ -388,7 +392,7 @@ class MailJobs:
         return _Route(applied.email_server, EMAIL_SERVER_ROLE)
 
     @staticmethod
-    def _server(provider, settings: EmailServerSettings) -> tuple[str, int]:
+    def _server(provider: Provider, settings: EmailServerSettings) -> tuple[str, int]:
         from panel_tui.mail.providers import UnknownHostError
 
         try:
@@ -458,7 +462,7 @@ def _new_message_id(sender: str | None) -> str:
     return email.utils.make_msgid(domain=domain)
 
 
-async def retry_once_with_fresh_token(session, account: str | None, role: str, token: str,
+async def retry_once_with_fresh_token(session: OAuthSession, account: str | None, role: str, token: str,
                                       attempt: Callable[[str], Awaitable[str]]) -> str:
     """`await attempt(token)`; when Exchange refuses a token the printer believes valid
     (535 5.7.3: its clock is ahead of the printer's, or the token was cut short), refresh it

@@ -27,7 +27,7 @@ INDEX = "_index_"  # MSAL's ExpiringMapping keeps its expiry index under this ke
 SCHEMA = 1
 
 
-class PersistentHttpCache(dict):
+class PersistentHttpCache(dict[str, Any]):
     """A dict MSAL uses as ``http_cache``; :meth:`save` writes its GET answers to `path`."""
 
     def __init__(self, path: Path) -> None:

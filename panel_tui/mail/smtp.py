@@ -18,7 +18,10 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
+
+if TYPE_CHECKING:  # pragma: no cover
+    from aiosmtplib import SMTPResponse
 
 from panel_tui.mail.errors import MailError, scrub
 from panel_tui.mail.providers import Provider, UnknownHostError
@@ -235,7 +238,8 @@ class _Conversation:
         self.auth_reply = f"{reply.code} {reply.message}".strip()  # the server's own words
         self.reached("authenticated")
 
-    async def send(self, message: EmailMessage, sender: str, recipients: list[str]):
+    async def send(self, message: EmailMessage, sender: str,
+                   recipients: list[str]) -> tuple[dict[str, SMTPResponse], str]:
         """MAIL, RCPT, DATA; tells `on_stage("data_sent")` just before the message data goes out."""
         protocol = self.client.protocol
         if protocol is None:
@@ -339,7 +343,10 @@ async def connection_check(
     return scrub(conversation.auth_reply)
 
 
-async def _guarded(conversation: _Conversation, security: str, exchange):
+T = TypeVar("T")
+
+
+async def _guarded(conversation: _Conversation, security: str, exchange: Callable[[], Awaitable[T]]) -> T:
     """Run `await exchange()` on the conversation, then QUIT; any failure drops the connection
     and becomes a MailError (cancellation is passed on as it is)."""
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,14 @@ from panel_tui.device.atomic import exclusive_lock, write_atomically
 log = logging.getLogger(__name__)
 
 
-def make_clocked_cache(now: Callable[[], float]):
+def make_clocked_cache(now: Callable[[], float]) -> Any:  # an msal.SerializableTokenCache (MSAL is untyped)
     """An MSAL SerializableTokenCache that stamps tokens with `now()` (the session's clock)."""
     import msal
 
-    class _ClockedTokenCache(msal.SerializableTokenCache):
+    class _ClockedTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]  # MSAL has no types
         """Stamps tokens with the session's clock, so a trainer's '+91 days' ages them too."""
 
-        def add(self, event, **kwargs):  # type: ignore[override]
+        def add(self, event: dict[str, Any], **kwargs: Any) -> None:
             kwargs.setdefault("now", int(now()))
             super().add(event, **kwargs)
 
@@ -45,17 +46,17 @@ class TokenCacheFile:
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self._now = now
-        self._cache = None
+        self._cache: Any = None  # the msal cache object (MSAL is untyped)
         self._mtime: int | None = None
         # The last save that failed (a full disk): the tokens live on in memory until a save works.
         self.save_problem: OSError | None = None
 
     @property
-    def loaded(self):
+    def loaded(self) -> Any:
         """The MSAL cache object as last loaded (None before the first `cache()`)."""
         return self._cache
 
-    def cache(self):
+    def cache(self) -> Any:
         """The MSAL cache object, refreshed from the file if it changed on disk."""
         if self._cache is None:
             self._cache = make_clocked_cache(self._now)
@@ -89,7 +90,7 @@ class TokenCacheFile:
         cache.deserialize(text)
         self._mtime = stat.st_mtime_ns
 
-    def locked(self):
+    def locked(self) -> AbstractContextManager[None]:
         """The cross-process lock of this cache file (a context manager)."""
         return exclusive_lock(self.lock_path)
 

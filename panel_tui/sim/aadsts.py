@@ -140,7 +140,7 @@ class IdpError(Exception):
         """The JSON body Entra would send, timestamped with the simulated clock."""
         trace_id = str(uuid.uuid4())
         correlation_id = str(uuid.uuid4())
-        stamp = dt.datetime.fromtimestamp(now, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+        stamp = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
         body: dict = {
             "error": self.kind.error,
             "error_description": (
@@ -161,4 +161,4 @@ class IdpError(Exception):
 
 def format_entra_date(epoch: float) -> str:
     """Dates inside AADSTS messages, e.g. ``2024-05-01T08:30:00.0000000Z``."""
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")

@@ -73,7 +73,7 @@ def nav(current: str, whole_class: bool = True) -> Markup:
 
 
 def when(epoch: float) -> str:
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _state(on: bool, on_text: str = "On", off_text: str = "Off") -> Markup:

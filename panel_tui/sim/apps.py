@@ -24,7 +24,7 @@ from aiohttp import web
 
 from panel_tui.sim.aadsts import AadErrorKind, IdpError
 from panel_tui.sim.markup import Markup, html
-from panel_tui.sim.tenant import APP_NAME, CLIENT_ID, SMTP_SEND, AppRegistration, Consent
+from panel_tui.sim.tenant import APP_NAME, CLIENT_ID, AppRegistration
 from panel_tui.sim.webkeys import CONTEXT
 
 SINGLE_TENANT = "AzureADMyOrg"
@@ -63,16 +63,6 @@ def check_token_request(app: AppRegistration) -> None:
     """Refuse a token request without a client secret when public client flows are off."""
     if not app.public_client:
         raise IdpError(PUBLIC_CLIENT_FLOWS_OFF)
-
-
-def configured_scopes(app: AppRegistration | None) -> list[str]:
-    """The delegated permissions "Grant admin consent" covers (SMTP.Send, if configured)."""
-    return [SMTP_SEND] if app is not None and app.smtp_send else []
-
-
-def covers_smtp_send(consent: Consent) -> bool:
-    """Whether a consent grants SMTP.Send (consents saved before scopes were kept do)."""
-    return consent.scopes is None or SMTP_SEND in consent.scopes
 
 
 def seeded_app() -> AppRegistration:

@@ -1,9 +1,23 @@
-"""Atomic file writes: temp file in the same folder, fsync, rename."""
+"""The simulator's files: atomic writes (temp file in the same folder, fsync, rename), and the
+error that says a file of its data directory is unusable."""
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
+
+
+class SimFileError(RuntimeError):
+    """A file of the simulator's data directory is unusable: the simulator refuses to start.
+
+    The message names the file, what is wrong and how to recover; the file is left as it is.
+    """
+
+    def __init__(self, path: Path, problem: str, fix: str) -> None:
+        super().__init__(f"{path}: {problem}. {fix}")
+        self.path = Path(path)
+        self.problem = problem
+        self.fix = fix
 
 
 def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:

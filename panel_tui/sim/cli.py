@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 from panel_tui.sim import service
+from panel_tui.sim.atomic_file import SimFileError
 from panel_tui.sim.endpoints import SimEndpoints
-from panel_tui.sim.runtime import SimFileError
 
 
 def build_parser() -> argparse.ArgumentParser:

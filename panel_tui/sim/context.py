@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
 
 from panel_tui.sim.devicecodes import DEFAULT_POLL_INTERVAL, DeviceCodes
 from panel_tui.sim.faults import Faults

@@ -67,7 +67,7 @@ class SimControl:
             self._session.headers[TENANT_HEADER] = tenant
 
     @classmethod
-    def for_endpoints(cls, endpoints, timeout: float = 10.0, tenant: str | None = None) -> "SimControl":
+    def for_endpoints(cls, endpoints, timeout: float = 10.0, tenant: str | None = None) -> SimControl:
         """A client for a SimEndpoints or its dict (``control_url``, ``ca_path``, ``control_secret_path``),
         working on `tenant` (id or domain; None: the home tenant)."""
         data = endpoints if isinstance(endpoints, dict) else endpoints.to_dict()
@@ -75,7 +75,7 @@ class SimControl:
         return cls(data["control_url"], Path(data["ca_path"]), timeout,
                    secret_path=Path(secret_path) if secret_path else None, tenant=tenant)
 
-    def for_tenant(self, tenant: str | None) -> "SimControl":
+    def for_tenant(self, tenant: str | None) -> SimControl:
         """The same simulator, working on another tenant (a new client: close it too)."""
         auth = self._session.headers.get("Authorization", "")
         secret = auth[len("Bearer "):] if auth.startswith("Bearer ") else None
@@ -95,7 +95,7 @@ class SimControl:
     def close(self) -> None:
         self._session.close()
 
-    def __enter__(self) -> "SimControl":
+    def __enter__(self) -> SimControl:
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -66,7 +66,7 @@ class SimEndpoints:
         return json.dumps(self.to_dict(), separators=(",", ":"))
 
     @classmethod
-    def from_dict(cls, data: dict) -> "SimEndpoints":
+    def from_dict(cls, data: dict) -> SimEndpoints:
         names = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in names}
         values["ca_path"] = Path(values["ca_path"])
@@ -77,7 +77,7 @@ class SimEndpoints:
         return cls(**values)
 
     @classmethod
-    def from_json(cls, text: str) -> "SimEndpoints":
+    def from_json(cls, text: str) -> SimEndpoints:
         return cls.from_dict(json.loads(text))
 
     def authority_for(self, tenant: str) -> str:

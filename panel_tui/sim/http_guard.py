@@ -41,7 +41,7 @@ class ConnectionLimits:
         self.open: set[_GuardedConnection] = set()
         self.per_address: collections.Counter[str] = collections.Counter()
 
-    def admit(self, connection: "_GuardedConnection") -> bool:
+    def admit(self, connection: _GuardedConnection) -> bool:
         address = connection.address
         if len(self.open) >= MAX_CONNECTIONS or self.per_address[address] >= MAX_CONNECTIONS_PER_ADDRESS:
             return False
@@ -49,7 +49,7 @@ class ConnectionLimits:
         self.per_address[address] += 1
         return True
 
-    def release(self, connection: "_GuardedConnection") -> None:
+    def release(self, connection: _GuardedConnection) -> None:
         if connection in self.open:
             self.open.discard(connection)
             self.per_address[connection.address] -= 1
@@ -60,7 +60,7 @@ class ConnectionLimits:
 class _WatchedTransport:
     """The transport as aiohttp sees it: every write counts as the server answering."""
 
-    def __init__(self, transport: asyncio.Transport, connection: "_GuardedConnection") -> None:
+    def __init__(self, transport: asyncio.Transport, connection: _GuardedConnection) -> None:
         self._transport = transport
         self._connection = connection
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html as _html
 import string
-from typing import Iterable
+from collections.abc import Iterable
 
 from aiohttp import web
 

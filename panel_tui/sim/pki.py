@@ -19,8 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from panel_tui.sim.atomic_file import write_bytes_atomic
-from panel_tui.sim.runtime import SimFileError
+from panel_tui.sim.atomic_file import SimFileError, write_bytes_atomic
 
 CA_NAME = "panel_tui Microsoft 365 simulator local CA"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -62,7 +61,7 @@ def ensure_pki(pki_dir: Path, extra_hosts: tuple[str, ...] = ()) -> LocalPki:
         cert_path=pki_dir / "server.pem",
         key_path=pki_dir / "server-key.pem",
     )
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_cert, ca_key = _load_ca(pki)
     if ca_key is None:  # no CA yet (or only its public certificate, useless without the key)
         ca_cert, ca_key = _create_ca(pki, now)

@@ -17,19 +17,6 @@ from typing import Any
 from panel_tui.sim.endpoints import SimEndpoints
 
 
-class SimFileError(RuntimeError):
-    """A file of the simulator's data directory is unusable: the simulator refuses to start.
-
-    The message names the file, what is wrong and how to recover; the file is left as it is.
-    """
-
-    def __init__(self, path: Path, problem: str, fix: str) -> None:
-        super().__init__(f"{path}: {problem}. {fix}")
-        self.path = Path(path)
-        self.problem = problem
-        self.fix = fix
-
-
 class Simulator:
     """The whole simulator on the current asyncio loop.
 

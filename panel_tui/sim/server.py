@@ -17,14 +17,13 @@ from pathlib import Path
 
 from aiohttp import web
 
-from panel_tui.sim.atomic_file import write_bytes_atomic
+from panel_tui.sim.atomic_file import SimFileError, write_bytes_atomic
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.devicecodes import DEFAULT_POLL_INTERVAL
 from panel_tui.sim.endpoints import SimEndpoints
 from panel_tui.sim.http_guard import GuardedSockSite
 from panel_tui.sim.maildir import MailStore
 from panel_tui.sim.pki import ensure_pki
-from panel_tui.sim.runtime import SimFileError
 from panel_tui.sim.smtp import ExchangeSmtpServer
 from panel_tui.sim.state import SimState
 from panel_tui.sim.tenant import CLIENT_ID, SMTP_SCOPE

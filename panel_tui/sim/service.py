@@ -31,10 +31,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 try:
     import fcntl
@@ -91,7 +91,7 @@ class RuntimeInfo:
         return json.dumps(self.__dict__, indent=1, sort_keys=True)
 
     @classmethod
-    def read(cls, sim_dir: Path) -> "RuntimeInfo | None":
+    def read(cls, sim_dir: Path) -> RuntimeInfo | None:
         """runtime.json of ``sim_dir`` (not checked for life); None if absent or unreadable."""
         try:
             data = json.loads((Path(sim_dir) / RUNTIME_FILE).read_text(encoding="utf-8"))
@@ -474,7 +474,7 @@ class HomeSimulator:
         while not stop_event.is_set():
             try:
                 await asyncio.wait_for(stop_event.wait(), check)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             if time.monotonic() - ctx.last_activity >= self.idle_timeout and self._nobody_attached():
                 return

@@ -203,7 +203,7 @@ def set_no_delay(transport) -> None:
 
 def exchange_time(epoch: float) -> str:
     """``2024-05-01T08:30:00.123Z``, as in Exchange's reply suffixes."""
-    stamp = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    stamp = dt.datetime.fromtimestamp(epoch, dt.UTC)
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
 
 
@@ -212,7 +212,7 @@ class ExchangeSmtpSession(SMTP):
 
     line_length_limit = _AUTH_LINE_LIMIT  # the reader's limit, so long AUTH lines fit
 
-    def __init__(self, handler: "ExchangeHandler", **kwargs) -> None:
+    def __init__(self, handler: ExchangeHandler, **kwargs) -> None:
         super().__init__(handler, **kwargs)
         # Instance-level limits: aiosmtpd's defaults live in a class-wide dict.
         self.command_size_limits = collections.defaultdict(
@@ -254,7 +254,7 @@ class ExchangeSmtpSession(SMTP):
                 transport.close()
                 return
             stamp = email.utils.format_datetime(
-                dt.datetime.fromtimestamp(handler.ctx.state.now(), dt.timezone.utc)).replace("-0000", "+0000")
+                dt.datetime.fromtimestamp(handler.ctx.state.now(), dt.UTC)).replace("-0000", "+0000")
             self.__ident__ = f"Microsoft ESMTP MAIL Service ready at {stamp} [{self.session_id}]"
             self._session_deadline = self.loop.call_later(SESSION_TIMEOUT, self._timeout_cb)
         super().connection_made(transport)

@@ -22,16 +22,15 @@ import re
 import secrets
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Callable, Iterator
 
 from panel_tui.sim import aadsts
 from panel_tui.sim.aadsts import IdpError
-from panel_tui.sim.atomic_file import write_bytes_atomic
+from panel_tui.sim.atomic_file import SimFileError, write_bytes_atomic
 from panel_tui.sim.clock import SimClock
-from panel_tui.sim.runtime import SimFileError
 from panel_tui.sim.tenant import (
     APP_NAME,
     KNOWN_ROLES,
@@ -42,6 +41,8 @@ from panel_tui.sim.tenant import (
     SubmissionCount,
     Tenant,
     User,
+    configured_scopes,
+    covers_smtp_send,
     hash_password,
     normalise_upn,
     seeded_tenant,
@@ -177,7 +178,7 @@ class SimState:
     # -- persistence -----------------------------------------------------------------
 
     @classmethod
-    def load(cls, path: Path) -> "SimState":
+    def load(cls, path: Path) -> SimState:
         """Load ``path``; seed (and save) a fresh tenant only when it does not exist.
 
         An unreadable file is never replaced: :class:`SimFileError` says what is wrong and
@@ -479,8 +480,6 @@ class SimState:
         return [c for c in self.tenant.consents if c.client_id == client_id and c.upn is not None]
 
     def has_consent(self, upn: str, client_id: str) -> bool:
-        from panel_tui.sim.apps import covers_smtp_send  # apps serves web pages: imported late
-
         upn = normalise_upn(upn)
         return any(
             c.client_id == client_id and c.upn in (None, upn) and covers_smtp_send(c)
@@ -491,8 +490,6 @@ class SimState:
                       scopes: list[str] | None = None) -> None:
         """Grant `scopes` (default: the app's configured permissions, as the admin center's
         "Grant admin consent" does; the sign-in page passes what the device asked for)."""
-        from panel_tui.sim.apps import configured_scopes
-
         app = self.app(client_id)
         if app is None:
             raise SimStateError(f"no app registration with client id {client_id}")

@@ -200,7 +200,7 @@ class Tenant:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Tenant":
+    def from_dict(cls, data: dict) -> Tenant:
         users = [User(**item) for item in data.get("users", [])]
         apps = [AppRegistration(**item) for item in data.get("apps", [])]
         return cls(
@@ -235,7 +235,7 @@ def seeded_tenant(created_at: float | None = None) -> Tenant:
     return tenant
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _seeded_password_hash(password: str) -> str:
     # Resets happen often in tests; hashing the same documented passwords once is enough.
     return hash_password(password)
@@ -263,3 +263,13 @@ def verify_password(stored: str, password: str) -> bool:
 
 def normalise_upn(upn: str) -> str:
     return upn.strip().lower()
+
+
+def configured_scopes(app: AppRegistration | None) -> list[str]:
+    """The delegated permissions "Grant admin consent" covers (SMTP.Send, if configured)."""
+    return [SMTP_SEND] if app is not None and app.smtp_send else []
+
+
+def covers_smtp_send(consent: Consent) -> bool:
+    """Whether a consent grants SMTP.Send (consents saved before scopes were kept do)."""
+    return consent.scopes is None or SMTP_SEND in consent.scopes

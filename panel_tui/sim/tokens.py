@@ -44,10 +44,10 @@ class SigningKey:
         self.kid = base64.urlsafe_b64encode(hashlib.sha256(der).digest()[:20]).rstrip(b"=").decode()
 
     @classmethod
-    def load_or_create(cls, path: Path) -> "SigningKey":
+    def load_or_create(cls, path: Path) -> SigningKey:
         """The key in `path`, made there if there is none. A file that is there but unusable
         stops the start (SimFileError) and is kept: a new key would void every sign-in."""
-        from panel_tui.sim.runtime import SimFileError
+        from panel_tui.sim.atomic_file import SimFileError
 
         fix = (f"The simulator did not start and changed nothing. Restore {path} from a backup, or delete "
                "it: the simulator makes a new key, and every sign-in it issued must be made again.")

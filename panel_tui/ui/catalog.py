@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 
-def _with_jobs(app: "PanelAppBase") -> None:
+def _with_jobs(app: PanelAppBase) -> None:
     """A job log with one success and the guide's three error codes."""
     log = app.printer.joblog
     for job_type, result, code in (
@@ -33,7 +33,7 @@ def _with_jobs(app: "PanelAppBase") -> None:
         log.finish(job_id, result, error_code=code)
 
 
-def _with_basic_refusal(app: "PanelAppBase") -> None:
+def _with_basic_refusal(app: PanelAppBase) -> None:
     """A printer still on Basic authentication (SMTP-AUTH) after Microsoft's cutoff: its scan refused."""
     from panel_tui.device.errors import cause
 
@@ -45,7 +45,7 @@ def _with_basic_refusal(app: "PanelAppBase") -> None:
     app.printer.joblog.finish(job_id, "error", error_code=312, cause=cause("basic_auth_disabled"))
 
 
-def _with_email_settings(app: "PanelAppBase") -> None:
+def _with_email_settings(app: PanelAppBase) -> None:
     es = app.printer.settings.email_server
     es = es.with_field("auth_method", "oauth2").apply_service_defaults()
     es = es.with_field("account", "printer@contoso.onmicrosoft.com")
@@ -53,7 +53,7 @@ def _with_email_settings(app: "PanelAppBase") -> None:
     app.printer.update(dataclasses.replace(app.printer.settings, email_server=es))
 
 
-def _with_lock(app: "PanelAppBase") -> None:
+def _with_lock(app: PanelAppBase) -> None:
     app.printer.update(dataclasses.replace(app.printer.settings, lock_setting=True))
 
 

@@ -42,7 +42,7 @@ class ScreenRecipe:
     name: str
     open: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
-    prepare: Callable[["PanelAppBase"], None] | None = None
+    prepare: Callable[[PanelAppBase], None] | None = None
     main: bool = False  # also rendered at the large size
     steps: Callable[..., Awaitable[None]] | None = None  # custom path: `await steps(pilot)` after the above
     needs_sim: bool = False  # drives the simulator (the app's backend joins a running one)

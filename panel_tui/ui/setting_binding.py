@@ -6,8 +6,9 @@ the one place that knows what each name means. Validation stays in `device/`.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from panel_tui.device.settings import FIELDS, EmailServerSettings
 from panel_tui.device.validation import validate_time_difference
@@ -27,36 +28,36 @@ class SettingBinding:
 
     name: str
     kind: str  # "choice", "text" or "value"
-    current: Callable[["PanelAppBase"], str]
-    display: Callable[["PanelAppBase"], str]
-    apply: Callable[["PanelAppBase", str], None] | None = None
-    options: Callable[["PanelAppBase"], list[tuple[str, str]]] | None = None
+    current: Callable[[PanelAppBase], str]
+    display: Callable[[PanelAppBase], str]
+    apply: Callable[[PanelAppBase, str], None] | None = None
+    options: Callable[[PanelAppBase], list[tuple[str, str]]] | None = None
     rule_key: str | None = None
     secret: bool = False
 
-    def choices(self, app: "PanelAppBase") -> list[tuple[str, str]]:
+    def choices(self, app: PanelAppBase) -> list[tuple[str, str]]:
         """(value, label) of a choice setting."""
         if self.options is None:
             raise TypeError(f"{self.name} is not a choice")
         return self.options(app)
 
-    def change(self, app: "PanelAppBase", raw: str) -> None:
+    def change(self, app: PanelAppBase, raw: str) -> None:
         """Validate and save `raw` (FieldError if it breaks the rule)."""
         if self.apply is None:
             raise TypeError(f"{self.name} is read-only")
         self.apply(app, raw)
 
 
-def _update(app: "PanelAppBase", **changes) -> None:
+def _update(app: PanelAppBase, **changes) -> None:
     app.printer.update(dataclasses.replace(app.printer.settings, **changes))
 
 
-def _language_apply(app: "PanelAppBase", raw: str) -> None:
+def _language_apply(app: PanelAppBase, raw: str) -> None:
     # Saved like any setting: the App hears the change and every screen relabels itself.
     _update(app, language=raw)
 
 
-def _time_difference_apply(app: "PanelAppBase", raw: str) -> None:
+def _time_difference_apply(app: PanelAppBase, raw: str) -> None:
     _update(app, time_difference_minutes=validate_time_difference(raw.strip()))
 
 
@@ -67,13 +68,13 @@ def _bool_options(on_key: str, off_key: str):
 def _email_binding(field) -> SettingBinding:
     name = field.name
 
-    def current(app: "PanelAppBase") -> str:
+    def current(app: PanelAppBase) -> str:
         value = getattr(app.printer.settings.email_server, name)
         if isinstance(value, bool):
             return "on" if value else "off"
         return str(getattr(value, "value", value))
 
-    def display(app: "PanelAppBase") -> str:
+    def display(app: PanelAppBase) -> str:
         value = getattr(app.printer.settings.email_server, name)
         if field.kind == "secret":
             return app.t("value.password_mask") if value else ""
@@ -83,7 +84,7 @@ def _email_binding(field) -> SettingBinding:
             return app.t(value.label_key)
         return str(value)
 
-    def apply(app: "PanelAppBase", raw: str) -> None:
+    def apply(app: PanelAppBase, raw: str) -> None:
         es: EmailServerSettings = app.printer.settings.email_server
         if field.kind == "bool":
             raw_value: object = raw == "on"

@@ -166,14 +166,14 @@ class TileGrid(Widget, can_focus=True):
     class Selected(Message):
         """A tile was chosen."""
 
-        def __init__(self, grid: "TileGrid", index: int, node_id: str) -> None:
+        def __init__(self, grid: TileGrid, index: int, node_id: str) -> None:
             super().__init__()
             self.grid = grid
             self.index = index
             self.node_id = node_id
 
         @property
-        def control(self) -> "TileGrid":
+        def control(self) -> TileGrid:
             return self.grid
 
     def __init__(self, tiles: list[TileSpec], *, cursor: int = 0, max_height: int | None = None,

@@ -22,7 +22,7 @@ def test_hash_format_and_verify():
 def test_hash_is_salted_and_has_no_plaintext():
     first, second = hash_password("correcthorse", 1000), hash_password("correcthorse", 1000)
     assert first != second
-    assert "correcthorse" not in first and "correcthorse".encode().hex() not in first
+    assert "correcthorse" not in first and b"correcthorse".hex() not in first
 
 
 @pytest.mark.parametrize("broken", [None, "", "plain", "md5$1$aa$bb", "pbkdf2_sha256$x$aa$bb", "pbkdf2_sha256$0$aa$bb",

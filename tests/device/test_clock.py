@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -8,14 +8,14 @@ from panel_tui.device.clock import SNAPSHOT_TIME, FixedClock, OffsetClock, Syste
 
 
 def test_snapshot_time():
-    assert SNAPSHOT_TIME == datetime(2026, 3, 14, 9, 26, tzinfo=timezone.utc)
+    assert SNAPSHOT_TIME == datetime(2026, 3, 14, 9, 26, tzinfo=UTC)
 
 
 def test_fixed_clock_stands_still_and_advances():
     clock = FixedClock(SNAPSHOT_TIME)
     assert clock.now() == clock.now() == SNAPSHOT_TIME
     assert clock.advance(timedelta(hours=1)) == SNAPSHOT_TIME + timedelta(hours=1)
-    assert clock.now().tzinfo is timezone.utc
+    assert clock.now().tzinfo is UTC
 
 
 def test_fixed_clock_converts_to_utc_and_refuses_naive():

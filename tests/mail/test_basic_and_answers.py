@@ -11,7 +11,7 @@ from panel_tui.mail import jobs as jobs_module
 
 from .conftest import MEGAN, PRINTER
 
-CUTOFF = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc).timestamp()
+CUTOFF = dt.datetime(2027, 1, 1, tzinfo=dt.UTC).timestamp()
 
 
 def _apply_smtp_auth(world, password: str = PRINTER.password, sender: str = PRINTER.upn) -> None:

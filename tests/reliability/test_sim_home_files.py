@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from panel_tui.sim.atomic_file import SimFileError
 from panel_tui.sim.pki import ca_fingerprint, ensure_pki
-from panel_tui.sim.runtime import SimFileError
 from panel_tui.sim.state import SimState
 
 from .conftest import panel_cli, sim_dir_of

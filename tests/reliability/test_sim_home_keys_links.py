@@ -9,8 +9,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from panel_tui.sim.atomic_file import SimFileError
 from panel_tui.sim.pki import ensure_pki
-from panel_tui.sim.runtime import SimFileError
 from panel_tui.sim.tokens import SigningKey
 
 from .conftest import panel_cli, sim_dir_of

@@ -18,14 +18,14 @@ MEGAN = "megan@contoso.onmicrosoft.com"
 
 def _at(state: SimState, year: int, month: int, day: int) -> None:
     """Move the simulated clock to the start of a UTC day (the clock only moves forward)."""
-    target = dt.datetime(year, month, day, tzinfo=dt.timezone.utc).timestamp()
+    target = dt.datetime(year, month, day, tzinfo=dt.UTC).timestamp()
     state.advance_clock(max(0.0, target - state.now()))
 
 
 @pytest.fixture
 def state(tmp_path):
     # A tenant created on 7 December 2026, its simulated clock on that day (whatever the machine's date).
-    created = dt.datetime(2026, 12, 7, tzinfo=dt.timezone.utc).timestamp()
+    created = dt.datetime(2026, 12, 7, tzinfo=dt.UTC).timestamp()
     st = SimState.load(tmp_path / "state.json")
     st.clock.offset = created - time.time()
     st.tenant.created_at = created
@@ -51,7 +51,7 @@ def test_an_administrator_re_enables_basic_after_the_cutoff_and_it_persists(stat
 
 
 def test_tenants_created_after_the_cutoff_never_get_basic(state):
-    state.set_tenant_created(dt.datetime(2027, 2, 1, tzinfo=dt.timezone.utc).timestamp())
+    state.set_tenant_created(dt.datetime(2027, 2, 1, tzinfo=dt.UTC).timestamp())
     assert state.basic_smtp_auth_state() == sim_state.BASIC_NOT_AVAILABLE
     with pytest.raises(SimStateError, match="created after December 2026"):
         state.set_basic_smtp_auth(True)

@@ -14,7 +14,7 @@ import pytest
 
 from .conftest import ADMIN, MEGAN, PRINTER
 
-CUTOFF = dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc).timestamp()
+CUTOFF = dt.datetime(2027, 1, 1, tzinfo=dt.UTC).timestamp()
 BASIC_DISABLED = "5.7.139 Authentication unsuccessful, basic authentication is disabled."
 BASIC_REMOVED = "5.7.30 Basic authentication is not supported for Client Submission."
 BAD_CREDENTIALS = "5.7.139 Authentication unsuccessful, the user credentials were incorrect."
@@ -74,7 +74,7 @@ def test_basic_delivers_in_december_2026_and_the_report_counts_it(open_tenant, m
 
 
 def received_day(sim) -> str:
-    return dt.datetime.fromtimestamp(sim.control.now(), dt.timezone.utc).strftime("%Y-%m-%d")
+    return dt.datetime.fromtimestamp(sim.control.now(), dt.UTC).strftime("%Y-%m-%d")
 
 
 def test_wrong_password_and_unknown_user_get_exchanges_credentials_reply(open_tenant):

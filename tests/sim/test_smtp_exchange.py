@@ -61,7 +61,7 @@ def test_refusals_end_with_the_front_end_time_and_session(sim, admin_token):
                         r"Tenant\. Visit https://aka\.ms/smtp_auth_disabled for more information\. " + SUFFIX, text)
     # the time is the simulated clock's
     stamp = re.search(r"(\d{4}-\d\d-\d\d)T", text).group(1)
-    assert stamp == dt.datetime.fromtimestamp(sim.control.now(), dt.timezone.utc).strftime("%Y-%m-%d")
+    assert stamp == dt.datetime.fromtimestamp(sim.control.now(), dt.UTC).strftime("%Y-%m-%d")
 
 
 def test_accepted_message_gets_its_message_id_and_the_mailbox_server(sim, admin_token):

@@ -42,13 +42,13 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
     CSS_PATH = [SCREENS_CSS, "webconfig.tcss"]  # read after the .dialog rules: beats them, which DEFAULT_CSS cannot
     BINDINGS = [("escape", "cancel", "Cancel")]
 
-    def __init__(self, session_factory: Callable[[], "OAuthSession"] | None, role: str | None, *,
-                 flow: "DeviceFlow | None" = None, result: "SignInResult | None" = None,
-                 clock: "Clock | None" = None) -> None:
+    def __init__(self, session_factory: Callable[[], OAuthSession] | None, role: str | None, *,
+                 flow: DeviceFlow | None = None, result: SignInResult | None = None,
+                 clock: Clock | None = None) -> None:
         super().__init__()
         self._session_factory = session_factory
         self.role = role
-        self.session: "OAuthSession | None" = None
+        self.session: OAuthSession | None = None
         self.flow = flow
         self.result = result
         self._clock = clock
@@ -104,12 +104,12 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
         return self._session_factory is not None and (self.result is None or not self.result.ok)
 
     # -- the code step ---------------------------------------------------------------
-    def _countdown_clock(self) -> "Clock":
+    def _countdown_clock(self) -> Clock:
         """The clock `flow.expires_at` is on: the session's (it follows the simulator's)."""
         session_clock = getattr(self.session, "clock", None)
         return self._clock or session_clock or panel_app(self).clock
 
-    def _show_flow(self, flow: "DeviceFlow") -> None:
+    def _show_flow(self, flow: DeviceFlow) -> None:
         self.flow = flow
         self.query_one("#signin-code", Static).update(flow.user_code)
         self.query_one("#signin-url", Static).update(flow.verification_uri)
@@ -130,7 +130,7 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
         self.query_one("#signin-countdown", Static).update(text)
 
     # -- the outcome step ------------------------------------------------------------
-    def _show_outcome(self, result: "SignInResult") -> None:
+    def _show_outcome(self, result: SignInResult) -> None:
         t = panel_app(self).t
         self.result = result
         outcome = self.query_one("#signin-outcome", Static)
@@ -176,14 +176,14 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
         self.code_request = self._request_code()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="signin-code")
-    def _request_code(self) -> tuple["OAuthSession", "DeviceFlow"]:
+    def _request_code(self) -> tuple[OAuthSession, DeviceFlow]:
         factory = self._session_factory
         assert factory is not None  # started only when there is one (see can_sign_in)
         session = factory()
         return session, session.start_device_flow(role=self.role)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="signin-wait")
-    def _wait_for_answer(self, session: "OAuthSession", flow: "DeviceFlow") -> "SignInResult":
+    def _wait_for_answer(self, session: OAuthSession, flow: DeviceFlow) -> SignInResult:
         return session.wait_for_device_flow(flow)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
