@@ -13,6 +13,7 @@ from textual.widgets import DataTable, ListItem, ListView, Static
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.cursor_mark import cursor_mark, row_is_marked
 from panel_tui.ui.frame import PanelScreen
+from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.marked_widgets import MarkedDataTable
 
 # The messages table's columns (header locale keys, column key). The subject over the sender's
@@ -121,7 +122,7 @@ class InboxScreen(PanelScreen):
             files = ", ".join(f"{a['filename']} ({a['size'] // 1024 or 1} KB)" for a in message.get("attachments", []))
             sender = str(message.get("from", ""))
             rows.append((_short_date(str(message.get("date", ""))),
-                         f"{message.get('subject', '')}\n{parseaddr(sender)[1] or sender}", files or "—"))
+                         f"{message.get('subject', '')}\n{parseaddr(sender)[1] or sender}", files or glyph("none")))
         # Columns sized here, to their header and these rows, before anything is drawn. Left to the
         # table, they are measured on its next idle, and a frame painted before that (a busy
         # machine) stays cached sized to the headers: the sender cut to its first letters.

@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
+from panel_tui.ui.glyphs import glyph
 
 # (locale key, message field): the headers, in a mail reader's order.
 HEADERS = (("screen.inbox.msg.from", "from"), ("screen.inbox.msg.to", "to"), ("screen.inbox.msg.cc", "cc"),
@@ -39,7 +40,7 @@ class MessageScreen(PanelScreen):
                     continue
                 yield Static(f"{t(label_key)}: {text}", classes="message-header", markup=False)
             files = self.message.get("attachments", [])
-            names = [f"{a.get('filename') or '—'} ({a.get('content_type', '')}, {max(a.get('size', 0) // 1024, 1)} KB)"
+            names = [f"{a.get('filename') or glyph('none')} ({a.get('content_type', '')}, {max(a.get('size', 0) // 1024, 1)} KB)"
                      for a in files]
             yield Static(f"{t('screen.inbox.msg.attachments')}: " + (", ".join(names) or t("screen.inbox.msg.none")),
                          id="message-attachments", classes="message-header", markup=False)
