@@ -4,8 +4,8 @@ trainer, the classroom dashboard."""
 from __future__ import annotations
 
 from rich.style import Style
-from textual.strip import Strip
 from textual.app import ComposeResult
+from textual.strip import Strip
 from textual.widgets import DataTable, OptionList, Select
 from textual.widgets._select import SelectCurrent, SelectOverlay  # Select's own parts (no public name)
 
