@@ -299,7 +299,7 @@ async def run_class(args, net, out: str, browsers: Browsers | None, start_s: flo
     joins: list[dict] = []
     if browsers is not None:
         for name in with_browser:
-            browsers.ask({"cmd": "join", "seat": name, "url": urls[name]})
+            browsers.ask({"cmd": "join", "seat": name, "url": urls[name], "timeout": args.time_limit})
         joins = [browsers.wait("join", name, args.time_limit) for name in with_browser]
     seats = [Seat(seat, passwords[seat.name], roster, browsers if seat.name in with_browser else None, args.time_limit)
              for seat in roster.seats]
@@ -335,7 +335,7 @@ async def run_class(args, net, out: str, browsers: Browsers | None, start_s: flo
     ok_times = [elapsed for ok, elapsed, _ in sends if ok]
     failures = [problem for ok, _, problem in sends if not ok]
     joined = [j["join"] for j in joins if j.get("ok")]
-    join_problems = [f"{j['seat']}: not joined" for j in joins if not j.get("ok")]
+    join_problems = [f"{j['seat']}: not joined ({j.get('problem') or j.get('page', '')})" for j in joins if not j.get("ok")]
     join_problems += [f"{j['seat']}: fetched {j['foreign'][:2]}" for j in joins if j.get("foreign")]
     join_problems += [f"{j['seat']}: the page names a loopback/wildcard address" for j in joins if j.get("loopback")]
     complete = sum(1 for row in final.values() if row is not None and row.steps_done >= 6

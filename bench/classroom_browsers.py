@@ -3,7 +3,7 @@ run inside the test network's namespace (`ip netns exec NS python bench/classroo
 
 Reads JSON lines on stdin, answers JSON lines on stdout (each command runs as its own task):
 
-    {"cmd": "join", "seat": "seat01", "url": "http://ADDR:PORT/?key=..."}
+    {"cmd": "join", "seat": "seat01", "url": "http://ADDR:PORT/?key=...", "timeout": seconds}
         -> {"seat", "join": seconds until the panel's Home is drawn, "ok", "foreign": [URLs elsewhere],
             "loopback": whether the page names 0.0.0.0 or 127.0.0.1}
     {"cmd": "signin", "seat", "url": "https://ADDR:PORT/devicelogin", "code", "upn", "password"}
@@ -59,18 +59,19 @@ async def main(executable: str, home_word: str) -> int:
             page.on("request", lambda r: requested.append(r.url))
             page.on("websocket", lambda ws: ws.on("framereceived", frame))
             started = time.perf_counter()
-            ok = True
+            limit = float(command.get("timeout", 120))
+            ok, problem = True, ""
             try:
-                await page.goto(url)
-                await asyncio.wait_for(drawn.wait(), 120)
-            except Exception:  # noqa: BLE001 - reported as not joined
-                ok = False
+                await page.goto(url, timeout=limit * 1000)
+                await asyncio.wait_for(drawn.wait(), max(1.0, limit - (time.perf_counter() - started)))
+            except Exception as error:  # noqa: BLE001 - reported as not joined, with why
+                ok, problem = False, f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}"
             elapsed = time.perf_counter() - started
             html = await page.content() if ok else ""
             origin = url.split("/?", 1)[0]
             foreign = [u for u in requested
                        if not u.startswith((origin, origin.replace("http", "ws", 1), "data:"))]
-            await say({"seat": seat, "join": elapsed, "ok": ok, "foreign": foreign,
+            await say({"seat": seat, "join": elapsed, "ok": ok, "foreign": foreign, "problem": problem,
                        "loopback": "0.0.0.0" in html or "127.0.0.1" in html})
 
         async def signin(command: dict) -> None:

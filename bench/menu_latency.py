@@ -19,7 +19,13 @@ screens kept once built, as panel-tui does), which shows the machine's and Textu
 floor. Several processes (--runs) give several first visits of each screen.
 
 With --before DIR, a checkout of another version walks too, interleaved (run from DIR).
-Usage: python bench/menu_latency.py [--steps 200] [--runs 3] [--before DIR]
+With --during-sends N, panel-tui (and --before) walk while N mail jobs run in the panel's own
+process, one after another, for the whole walk: the home's tenant is prepared and the printer
+signed in (device code, approved at the simulator's pages) first, then each job is the panel's
+Scan to Email (job log, spool file, token, SMTP to the simulator), run as the panel runs it
+(`panel_tui.ui.mail_jobs.JOB_LOOP`, or on the App's loop in a version without it); the number of
+sends done during the walk is printed.
+Usage: python bench/menu_latency.py [--steps 200] [--runs 3] [--before DIR] [--during-sends N]
 Goals: move, enter and back p95 < 15 ms; first visit < 50 ms.
 """
 from __future__ import annotations
@@ -111,6 +117,60 @@ class Bare(App):
             self.pop_screen()
 
 Bare().run()
+'''
+
+
+# panel-tui with N mail jobs running in its own process for the whole walk (--during-sends N).
+SENDING_PANEL = r'''
+import asyncio, gc, sys
+gc.disable()  # as `panel-tui` starts (the App turns collection back on after the first frame)
+from pathlib import Path
+from panel_tui.assembly import build_app
+try:
+    from panel_tui.sim.client import SEEDED_ACCOUNTS
+except ImportError:  # a version before the simulator's client module
+    from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+
+in_flight, done_file = int(sys.argv[1]), Path(sys.argv[2])
+ADMIN, PRINTER, MEGAN, _ = SEEDED_ACCOUNTS
+app = build_app(profile="default")
+done = [0]
+
+def prepare():  # the guide's preparation, and the printer signed in, as a trainer would
+    control = app.backend.control()
+    control.set_security_defaults(False)
+    control.set_smtp_auth_org(True)
+    control.grant_admin_consent(app.backend.endpoints().client_id)
+    settings = app.printer.settings.with_field("email_server.auth_method", "oauth2")
+    settings = settings.with_field("email_server.email_service", "exchange_online")
+    settings = settings.with_field("email_server.sender", PRINTER.upn)
+    app.printer.update(settings)
+    session = app.backend.session_for(settings.email_server)
+    flow = session.start_device_flow()
+    control.approve_device_code(flow.user_code, PRINTER.upn, PRINTER.password)
+    assert session.wait_for_device_flow(flow).ok
+
+try:
+    from panel_tui.ui.mail_jobs import JOB_LOOP
+    run_job = JOB_LOOP.run
+except ImportError:  # a version whose jobs run on the App's loop
+    async def run_job(job):
+        return await job
+
+async def sender(index):
+    jobs = await app.mail_jobs()
+    while True:
+        outcome = await run_job(jobs.scan_to_email(MEGAN.upn, f"bench {index}"))
+        done[0] += outcome.ok
+        done_file.write_text(str(done[0]))
+
+async def start_sending():
+    await asyncio.to_thread(prepare)
+    for index in range(in_flight):
+        app.run_worker(sender(index), group="bench-sends")
+
+app.call_later(lambda: app.run_worker(start_sending()))
+app.run()
 '''
 
 
@@ -245,13 +305,32 @@ def describe_machine() -> str:
             f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '(unset)')}")
 
 
-def walk_all(args, apps, homes, walk, totals, idle_work) -> None:
+def sends_done(home: str) -> int:
+    """How many sends the panel in `home` has completed (--during-sends), 0 before the first."""
+    try:
+        return int((Path(home) / "sends-done").read_text() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def wait_for_sends(homes: dict[str, str], names: list[str]) -> None:
+    """Until each sending panel has completed a send (its tenant is prepared, it signed in)."""
+    give_up = time.perf_counter() + 60.0
+    while any(sends_done(homes[name]) == 0 for name in names):
+        if time.perf_counter() > give_up:
+            raise SystemExit("the panel sent nothing within 60 s: see the home's logs")
+        time.sleep(0.1)
+
+
+def walk_all(args, apps, homes, walk, totals, idle_work, sent) -> None:
     """Every run: start each app in its home, let it settle, then walk step by step interleaved."""
+    senders = [name for name, argv in apps if any("{home}" in a for a in argv)]
     for run in range(args.runs + 1):
         sessions = []
         try:
             for name, argv in apps:
                 env = {**os.environ, "PANEL_TUI_HOME": homes[name], "TERM": "xterm-256color"}
+                argv = [a.replace("{home}", homes[name]) for a in argv]
                 sessions.append(Session(name, argv, env, cwd=args.before if name == "before" else None))
             # First frames, then the work after them (the simulator's thread, menus built ahead).
             start_up(sessions, SETTLE)
@@ -259,12 +338,20 @@ def walk_all(args, apps, homes, walk, totals, idle_work) -> None:
                 session.last_output = session.read_until_quiet(0.2) or session.last_output
             if run == 0:
                 continue  # the warm-up
+            wait_for_sends(homes, senders)
+            before = {name: sends_done(homes[name]) for name in senders}
+            for session in sessions:
+                session.read_until_quiet(0.2)  # what the sends' start painted is not a step's
             for key, kind in walk:
                 for session in sessions:
                     session.step(key, kind)
+            for name in senders:
+                sent[name] = sent.get(name, 0) + sends_done(homes[name]) - before[name]
         finally:
             for session in sessions:
                 session.close()
+            for name in senders:
+                (Path(homes[name]) / "sends-done").unlink(missing_ok=True)
         if run == 0:
             continue
         for session in sessions:
@@ -280,6 +367,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="processes per app, one after the other")
     parser.add_argument("--no-bare", action="store_true", help="panel-tui only")
     parser.add_argument("--before", metavar="DIR", help="a checkout of another version to walk too")
+    parser.add_argument("--during-sends", type=int, default=0, metavar="N",
+                        help="walk while N mail jobs run in the panel's process (one after another each)")
     args = parser.parse_args()
     walk = build_walk(MENU_FILE, args.steps)
     print(f"machine: {describe_machine()}")
@@ -287,15 +376,20 @@ def main() -> int:
           f"processes per app, interleaved step by step; quiet window {QUIET * 1000:.0f} ms")
     totals: dict[str, dict[str, list[float]]] = {}
     idle_work: dict[str, list[float]] = {}  # ms from the process start to the last frame before the walk
-    apps = [("panel-tui", [sys.executable, "-m", "panel_tui"])]
+    sent: dict[str, int] = {}  # sends completed during the measured walks (--during-sends)
+    panel_argv = [sys.executable, "-m", "panel_tui"]
+    if args.during_sends:
+        panel_argv = [sys.executable, "-c", SENDING_PANEL, str(args.during_sends), "{home}/sends-done"]
+        print(f"during the walk: {args.during_sends} mail jobs at a time in the panel's process")
+    apps = [("panel-tui", panel_argv)]
     if args.before:
-        apps.append(("before", [sys.executable, "-m", "panel_tui"]))
+        apps.append(("before", panel_argv))
     if not args.no_bare:
         apps.append(("bare textual", [sys.executable, "-c", BARE_APP, str(MENU_FILE)]))
     # One profile per app for all runs; a warm-up start (not counted) creates it, and the
     # simulator's CA, so that no measured run pays for first-time set-up.
     with temporary_homes([name for name, _ in apps]) as homes:  # simulators stopped, folders removed
-        walk_all(args, apps, homes, walk, totals, idle_work)
+        walk_all(args, apps, homes, walk, totals, idle_work, sent)
     names = list(totals)
     print(f"{'kind':6s}" + "".join(f"{name + ': n, median, p95, max (ms)':>42s}" for name in names))
     for kind in (*KINDS, "all"):
@@ -316,6 +410,8 @@ def main() -> int:
             if panel[kind] and bare[kind]:
                 ratios.append(f"{kind} {statistics.median(panel[kind]) / statistics.median(bare[kind]):.2f}x")
         print(f"ratio of medians {name} / bare textual: " + ", ".join(ratios))
+    for name, count in sent.items():
+        print(f"{name}: {count} sends completed during the measured walks ({args.during_sends} at a time)")
     for name in (n for n in names if n != "bare textual"):
         panel = totals[name]
         verdicts = []

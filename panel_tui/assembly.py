@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 # Opening a profile's printer and backend is the backend module's; they are named here too,
 # for the callers that assemble the app.
@@ -22,7 +22,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.device.clock import Clock
 
 
-def known_names() -> dict[str, set[str]]:
+class KnownNames(TypedDict):
+    """What the menu file may refer to (the keyword arguments of `load_menu_tree`)."""
+
+    screens: set[str]
+    actions: set[str]
+    settings: set[str]
+
+
+def known_names() -> KnownNames:
     """What the menu file may refer to: screens, actions and settings the app implements."""
     from panel_tui.app import ACTIONS, NOT_EMULATED_SCREENS, SCREENS, SEND_SCREENS
     from panel_tui.ui.setting_binding import SETTING_BINDINGS
@@ -140,26 +148,27 @@ def _run_panel(profile: str, lang: str | None, options: BackendOptions, scenario
     except (SettingsError, ValueError) as error:
         print(f"panel-tui cannot start: {error}", file=sys.stderr)
         return 1
+    backend = app.cloud
     if scenario is not None:
         from panel_tui.scenarios import run_scenario, simulator_work
 
         # The scenario resets the home's simulator, which every profile shares (the default
         # profile's prepared tenant and sign-ins live there): never silently either.
-        shared = [] if reset else simulator_work(app.backend.control().state())
+        shared = [] if reset else simulator_work(backend.control().state())
         if shared and not _confirm_wipe(profile, scenario.name, shared, lang, shared_simulator=True):
-            app.backend.stop()
+            backend.stop()
             return 2
         print(f"panel-tui: preparing scenario {scenario.name} ...", file=sys.stderr)
         try:
-            run_scenario(scenario, app.printer, app.backend)
+            run_scenario(scenario, app.printer, backend)
         except Exception as error:  # noqa: BLE001 - ScenarioError or BackendError, said plainly
-            app.backend.stop()
+            backend.stop()
             print(f"panel-tui cannot start scenario {scenario.name}: {error}", file=sys.stderr)
             return 1
     try:
         app.run()
     finally:
-        app.backend.stop()
+        backend.stop()
     return 0
 
 

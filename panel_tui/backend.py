@@ -22,7 +22,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.device.printer import Printer
     from panel_tui.mail.auth import OAuthSession
     from panel_tui.mail.jobs import MailJobs
-    from panel_tui.sim.client import SeededAccount
+    from panel_tui.mail.providers import Mode
+    from panel_tui.sim.client import SeededAccount, SimControl
+    from panel_tui.sim.runtime import SimulatorThread
+    from panel_tui.sim.service import ClientLease
 
 
 class BackendError(Exception):
@@ -36,13 +39,14 @@ class BackendOptions:
     live: bool = False
     sim_url: str | None = None  # a standalone simulator, e.g. https://127.0.0.1:8443
     client_id: str | None = None  # live mode: the app registration's application (client) id
-    tenant: str | None = None  # Exchange Online's tenant id or domain (live); the simulated tenant (a seat's)
+    tenant: str | None = None  # Exchange Online's tenant id or domain (live; in the simulator: where to sign in)
+    sim_tenant: str | None = None  # a class's seat: its own simulated tenant, for sign-ins and control calls
     trust_sim_ca: bool = True  # the simulator plays the public cloud: its CA counts as a system root
     sim_ca: str | None = None  # --sim-url: the simulator's CA certificate file (`panel-tui sim` names it)
     sim_fingerprint: str | None = None  # --sim-url: the CA's SHA-256 fingerprint to pin instead
 
     @property
-    def mode(self) -> str:
+    def mode(self) -> Mode:
         return "live" if self.live else "sim"
 
     @property
@@ -60,12 +64,12 @@ class Backend:
         self.sim_dir = Path(sim_dir)
         # The OAuth sessions judge token lifetimes on the simulator's clock (it can jump).
         self.session_clock = session_clock or OffsetClock(SystemClock())
-        self._thread = None  # joins (or starts) the home's simulator in the background
+        self._thread: threading.Thread | None = None  # joins (or starts) the home's simulator in the background
         self._joining = False  # a join began (in that thread or in the caller's)
         self._joined = threading.Event()
         self._join_error: str | None = None
-        self._lease = None  # service.ClientLease: the home's simulator stays up while we use it
-        self._local_sim = None  # a SimulatorThread where locks are not available (Windows)
+        self._lease: ClientLease | None = None  # the home's simulator stays up while we use it
+        self._local_sim: SimulatorThread | None = None  # where locks are not available (Windows)
         self._stopped = False
         self._home_endpoints: Any = None
         self._endpoints: Any = None
@@ -73,7 +77,7 @@ class Backend:
         self._jobs: "MailJobs | None" = None
         self._lock = threading.RLock()
         self._lease_lock = threading.Lock()  # the join thread's hand-over; never held while waiting
-        self._control = None
+        self._control: SimControl | None = None
         printer.signin_provider = self.signin_info
 
     # -- lifecycle -------------------------------------------------------------------
@@ -87,7 +91,7 @@ class Backend:
             if background:
                 self._thread = threading.Thread(target=self._join_home_simulator, name="join-simulator",
                                                 daemon=True)
-        if background:
+        if background and self._thread is not None:
             self._thread.start()
         else:
             self._join_home_simulator()
@@ -99,8 +103,8 @@ class Backend:
             if not service.SUPPORTED:
                 from panel_tui.sim.runtime import SimulatorThread
 
-                self._local_sim = SimulatorThread(self.sim_dir)
-                self._home_endpoints = self._local_sim.start()
+                local = self._local_sim = SimulatorThread(self.sim_dir)
+                self._home_endpoints = local.start()
                 return
             lease = service.ClientLease(self.sim_dir)
             try:
@@ -284,7 +288,7 @@ class Backend:
             if self._control is None:
                 from panel_tui.sim.client import SimControl
 
-                self._control = SimControl.for_endpoints(endpoints, tenant=self.options.tenant)
+                self._control = SimControl.for_endpoints(endpoints, tenant=self.options.sim_tenant)
             return self._control
 
     # -- clock -----------------------------------------------------------------------
@@ -298,10 +302,8 @@ class Backend:
         if self.options.live:
             return
         try:
-            offset = self._published_clock_offset()
-            if offset is None:
-                offset = self.control().now() - time.time()
-            offset = checked_offset(offset)
+            published = self._published_clock_offset()
+            offset = checked_offset(self.control().now() - time.time() if published is None else published)
         except (ValueError, TypeError) as error:
             raise BackendError(f"the simulator's clock is not a usable time: {error}") from None
         self.session_clock.offset = offset
@@ -404,7 +406,8 @@ def profile_backend_options(profile: str, options: BackendOptions | None = None)
     if options.trust_sim_ca and not state["simulator_ca_trusted"]:
         options = dataclasses.replace(options, trust_sim_ca=False)
     if not options.live and not options.tenant and state.get("sim_tenant"):
-        options = dataclasses.replace(options, tenant=state["sim_tenant"])  # a seat signs in to its own tenant
+        # a class's seat signs in to its own tenant, and its control calls work on it
+        options = dataclasses.replace(options, tenant=state["sim_tenant"], sim_tenant=state["sim_tenant"])
     return options
 
 

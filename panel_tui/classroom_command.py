@@ -1,4 +1,4 @@
-"""`panel-tui classroom [dashboard | start | stop | status | report]`: above the UI (the dashboard is a
+"""`panel-tui classroom [dashboard | start | stop | status | link | report]`: above the UI (the dashboard is a
 Textual App), while the classroom package below it holds the class itself."""
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("--no-serve", action="store_true", help="no web pages for the seats (SSH only)")
     sub.add_parser("stop", parents=[common], help="stop the class's web server and simulator")
     sub.add_parser("status", parents=[common], help="list the seats, their progress and the class's processes")
+    link = sub.add_parser("link", parents=[common],
+                          help="a new join link for one page (beyond loopback): the old one stops working")
+    link.add_argument("page", metavar="SEAT", help="seat01 ... or dashboard")
     report = sub.add_parser("report", parents=[common], help="write report.csv and report.html (steps, failures, times)")
     report.add_argument("--out", type=Path, required=True, help="folder for the report (created)")
     return parser
@@ -52,6 +55,8 @@ def main(argv: list[str], lang: str | None = None) -> int:
         return 0
     if action == "status":
         return _status(roster, t)
+    if action == "link":
+        return _link(roster, args.page, t)
     if action == "report":
         from panel_tui.classroom.report import write_report
 
@@ -101,6 +106,26 @@ def _start(args, lang: str, t) -> int:
         print(f"{seat.name:<8} {seat.upn:<37} {passwords[seat.name]:<24} {command}  {url}".rstrip())
     print()
     print(t("classroom.dashboard", url=roster.url(roster.dashboard_port, keys.get("dashboard")) or "–"))
+    return 0
+
+
+def _link(roster, page: str, t) -> int:
+    """A new key for one page of a running class beyond loopback; prints its join URL once."""
+    from panel_tui.classroom.roster import load_keys, save_keys
+    from panel_tui.classroom.seats import pid_alive
+    from panel_tui.web_access import needs_key, new_key
+
+    ports = {seat.name: seat.port for seat in roster.seats} | {"dashboard": roster.dashboard_port}
+    if page not in ports:
+        print(t("classroom.link_unknown", page=page, pages=", ".join(ports)), file=sys.stderr)
+        return 2
+    keys = load_keys()
+    if not needs_key(roster.host) or not pid_alive(roster.web_pid) or page not in keys:
+        print(t("classroom.link_not_needed"), file=sys.stderr)
+        return 1
+    keys[page] = new_key()
+    save_keys(keys)
+    print(t("classroom.link_new", page=page, url=roster.url(ports[page], keys[page])))
     return 0
 
 

@@ -269,12 +269,14 @@ class Doctor:
             user, password = email.account, email.password
         elif email.auth_method is AuthMethod.OAUTH2:
             session = self.session()
-            if session.signin_info().state != "signed_in":
-                return Check("auth", None, self.t("value.signin.not_signed_in"))
+            info = session.signin_info()
+            if info.state != "signed_in":
+                return Check("auth", None, self.t(info.state_key))
             try:
                 token = session.acquire_token_for_send(None, EMAIL_SERVER_ROLE)
-            except MailError as error:
-                return Check("auth", False, error.detail, error.fix_key, error.cause.fixer_key, error.message_key)
+            except MailError as error:  # Entra's own words are English: the cause's, translated
+                return Check("auth", False, f"{info.account}: {self.t(error.message_key)}", error.fix_key,
+                             error.cause.fixer_key)
             user = session.account_for(EMAIL_SERVER_ROLE) or email.account
         else:
             return Check("auth", None, f"{self.t('field.auth_method')}: {self.t(email.auth_method.label_key)}")
@@ -289,23 +291,17 @@ class Doctor:
                                        system_store=not provider.is_simulator)
         except MailError as error:
             return Check("auth", False, error.detail, error.fix_key, error.cause.fixer_key, error.message_key)
-        mask = self._mask()
+        mask = self.t("value.password_mask")
         probe = asyncio.run(probe_auth(host, port, context, user, token=token, password=password, mask=mask,
                                        timeout=SMTP_TIMEOUT))
         transcript = tuple(probe.transcript)
         if probe.error is None:
-            return Check("auth", True, self.t("doctor.detail.auth_accepted", user=user, mechanism=probe.mechanism),
+            return Check("auth", True, self.t("doctor.detail.auth_accepted", account=user, mechanism=probe.mechanism),
                          transcript=transcript)
-        error = probe.error
-        return Check("auth", False, f"{user}: AUTH {probe.mechanism}: {error.detail}", error.fix_key,
-                     error.cause.fixer_key, error.message_key, transcript)
-
-    def _mask(self) -> str:
-        from panel_tui.i18n import Translator
-
-        translator = Translator.load()
-        translator.set_language(self.printer.settings.language)
-        return translator.t("value.password_mask")
+        refused = probe.error
+        # The server's own words stay in the transcript; the detail says the cause in the report's language.
+        return Check("auth", False, f"{user}: AUTH {probe.mechanism}: {self.t(refused.message_key)}",
+                     refused.fix_key, refused.cause.fixer_key, refused.message_key, transcript)
 
     def run(self, report: Callable[[Check], None] | None = None) -> list[Check]:
         """Every step in order (a step whose prerequisite failed is skipped)."""

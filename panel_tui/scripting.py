@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.device.joblog import JobTrouble
     from panel_tui.device.printer import Printer
     from panel_tui.i18n import Translator
-    from panel_tui.mail.auth import DeviceFlow, OAuthSession, SignInResult
+    from panel_tui.mail.auth import DeviceFlow, OAuthSession, Outcome, SignInResult
     from panel_tui.mail.errors import MailError
     from panel_tui.mail.jobs import JobOutcome
 
@@ -510,7 +510,7 @@ class _DeviceFlowWaiter:
         try:
             self.result = self.session.wait_for_device_flow(self.flow)
         except MailError as error:  # the identity provider went away before polling began
-            outcome = "idp_unavailable" if error.cause_name == "idp_unavailable" else "error"
+            outcome: Outcome = "idp_unavailable" if error.cause_name == "idp_unavailable" else "error"
             self.result = SignInResult(outcome, detail=error.detail)
 
     def wait(self) -> "SignInResult":

@@ -29,6 +29,7 @@ __all__ = ["AccessPolicy", "Page", "is_loopback", "needs_key", "new_key", "page_
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 KEY_PARAM = "key"
+COOKIE_MAX_AGE = 12 * 3600  # a school day: a browser closed and opened again keeps its seat
 COOKIE_PREFIX = "panel_tui_"
 
 
@@ -73,11 +74,24 @@ class AccessPolicy:
     """The pages of one process (a class's seats and dashboard share one: a seat's key or cookie
     shown on another seat's address is recognised and named)."""
 
-    def __init__(self, bind_host: str, t: Callable[..., str], lang: str = "en") -> None:
+    def __init__(self, bind_host: str, t: Callable[..., str], lang: str = "en",
+                 keys: Callable[[], dict[str, str]] | None = None) -> None:
         self.bind_host = bind_host
         self.t = t
         self.lang = lang
         self.pages: dict[str, Page] = {}
+        self._keys = keys  # where the pages' keys are kept: read again before each request
+
+    def refresh_keys(self) -> None:
+        """A page whose kept key changed (the trainer issued a new join link) takes the new key:
+        unused again, and the browsers that held the old one must join anew."""
+        if self._keys is None:
+            return
+        for name, key in self._keys().items():
+            page = self.pages.get(name)
+            if page is not None and page.key is not None and key and key != page.key:
+                page.key, page.used = key, False
+                page.sessions.clear()
 
     def add(self, name: str, key: str | None) -> Page:
         page = Page(name, key if needs_key(self.bind_host) else None)
@@ -91,14 +105,15 @@ class AccessPolicy:
         sockname = request.transport.get_extra_info("sockname") if request.transport else None
         if not sockname:
             return "no local address"
-        local, local_port = str(sockname[0]).split("%", 1)[0], int(sockname[1])
+        local = str(sockname[0]).split("%", 1)[0]
         try:
             parts = urlsplit("//" + request.host)
-            name, port = (parts.hostname or "").lower(), parts.port or 80
+            name = (parts.hostname or "").lower()
+            _ = parts.port  # a port that is not a number is a bad Host; another one (a tunnel, NAT) is fine
         except ValueError:
             return "bad Host"
-        if port != local_port or not name:
-            return "other port"
+        if not name:
+            return "no host name"
         if name in LOOPBACK_NAMES and is_loopback(local):
             return None
         try:
@@ -140,6 +155,7 @@ class AccessPolicy:
 
         @web.middleware
         async def guard(request, handler):
+            self.refresh_keys()
             if self.host_problem(request) is not None:
                 return self.refusal(403, "wrong_host", host=request.host)
             if request.path == "/ws" and request.headers.get("Origin") not in (None, _origin(request)):
@@ -159,7 +175,8 @@ class AccessPolicy:
                     session = secrets.token_urlsafe(32)
                     page.sessions.add(session)
                     answer = _see_other()
-                    answer.set_cookie(page.cookie, session, httponly=True, samesite="Strict", path="/")
+                    answer.set_cookie(page.cookie, session, httponly=True, samesite="Strict", path="/",
+                                      max_age=COOKIE_MAX_AGE)
                     return answer
                 if owner is not None:
                     return self.refusal(403, "other_page", page=page.name, other=owner.name)

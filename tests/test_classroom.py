@@ -320,9 +320,9 @@ def own_class(panel_home, tmp_path, monkeypatch):
     trainees = []
     try:
         trainees = [Trainee(seat, passwords[seat.name], roster) for seat in roster.seats]
-        control = trainees[0].backend.control()
-        prepare_tenant(control)
-        for trainee in trainees:
+        for trainee in trainees:  # each seat in its own tenant
+            control = trainee.backend.control()
+            prepare_tenant(control)
             trainee.web_config_ok()
             trainee.sign_in(control)
             assert trainee.send(f"{trainee.seat.name} scan 1").ok

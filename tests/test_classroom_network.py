@@ -171,7 +171,18 @@ def test_a_class_on_a_test_network_serves_students_with_their_keys_only(test_net
         assert seen["elsewhere"][0] == 403 and seen["replayed"][0] == 403
         assert "already used" in seen["replayed"][1]
 
-        from tests.conftest import chromium_path
+        # the trainer gives seat01 a new link: the old key and the browser that used it are out
+        relinked = _panel_tui(panel_home, "classroom", "link", "seat01")
+        assert relinked.returncode == 0, relinked.stderr
+        new_url = re.search(rf"http://{re.escape(address)}:{seat01.group(1)}/\?key=(\S+)", relinked.stdout)
+        assert new_url and new_url.group(1) != seat01.group(2)
+        again = test_network.run([sys.executable, "-c", VISITOR, address, seat01.group(1), new_url.group(1),
+                                  seat01.group(2)], capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+        second = json.loads(again.stdout)
+        assert second["other"][0] == 403 and second["join"][0] == 303 and second["page"][0] == 200
+
+        from tests.helpers.processes import chromium_path
 
         executable = chromium_path()
         pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
@@ -185,3 +196,9 @@ def test_a_class_on_a_test_network_serves_students_with_their_keys_only(test_net
         assert "0.0.0.0" not in drawn["html"] and "127.0.0.1" not in drawn["html"]
     finally:
         _stop_class(panel_home)
+
+
+def test_without_the_namespace_tool_the_network_tests_skip_cleanly(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `ip` here
+    with pytest.raises(NetnsUnavailable), veth_namespace("ptnone"):
+        pytest.fail("a namespace without `ip`")

@@ -144,14 +144,17 @@ def test_send_when_not_signed_in_fails_with_360_and_the_fix(cli):
 
 
 def test_a_failed_send_reads_the_same_in_send_jobs_show_and_json(cli, control):
-    """Security defaults on: `send`, `jobs show` and `jobs --json` give the cause stored with the job."""
-    cli.ok("config", "set", "auth_method", "oauth2")
-    assert cli_sign_in(cli, control).returncode == 0
+    """Security defaults on, a printer on SMTP-AUTH (Basic, which they block): `send`, `jobs show`
+    and `jobs --json` give the cause stored with the job."""
+    for name, value in (("auth_method", "smtp_auth"), ("account", PRINTER.upn), ("smtp_server", "smtp.office365.com"),
+                        ("smtp_port", "587"), ("secure_connection", "starttls")):
+        cli.ok("config", "set", name, value)
+    cli.ok("config", "set", "password", "-", input=PRINTER.password + "\n")
     control.set_security_defaults(True)
     sent = cli.run("send", "--to", MEGAN.upn)
     assert sent.returncode == 1
-    message = ("Exchange refuses SMTP AUTH because security defaults are on (535 5.7.139 ... locked by your "
-               "organization's security defaults policy).")
+    message = ("Exchange refuses the account and password (Basic authentication) for SMTP AUTH because security "
+               "defaults are on (535 5.7.139 ... locked by your organization's security defaults policy).")
     fix = "Fix (Microsoft 365 administrator): Microsoft Entra admin center > Identity > Overview"
     assert f"Error code 312: {message}" in sent.stderr and fix in sent.stderr
     shown = cli.ok("jobs", "show", "1")

@@ -151,8 +151,14 @@ def test_security_defaults_scenario_fails_sends_with_its_own_cause(open_printer)
 
     printer, backend = open_printer()
     checks = run(printer, backend, "security-defaults-on")
-    # The doctor authenticates as the send will, and meets the same refusal.
-    assert failed(checks) == {"auth": "cause.smtp_auth_security_defaults.fix"}
+    # Security defaults block Basic only: OAuth 2.0 authenticates, as the send will.
+    assert failed(checks) == {} and checks["auth"].ok
+    assert asyncio.run(backend.jobs.connection_check()).ok
+    printer.update(lambda s: s.with_field("email_server.auth_method", "smtp_auth")
+                   .with_field("email_server.account", "printer@contoso.onmicrosoft.com")
+                   .with_field("email_server.password", "Sim-Printer-2024"))
+    checks = run(printer, backend)
+    assert failed(checks)["auth"] == "cause.smtp_auth_security_defaults.fix"
     outcome = asyncio.run(backend.jobs.connection_check())
     assert (outcome.error.cause_name, outcome.job.error_code) == ("smtp_auth_security_defaults", 312)
 
@@ -178,7 +184,7 @@ def test_signed_in_printer_authenticates_with_the_cached_token(open_printer):
     printer, backend = open_printer()
     checks = run(printer, backend, "signed-in")
     auth = checks["auth"]
-    assert auth.ok and "AUTH XOAUTH2 accepted" in auth.detail
+    assert auth.ok and "AUTH XOAUTH2 accepted (nothing was sent)" in auth.detail
     transcript = "\n".join(auth.transcript)
     assert "C: STARTTLS" in transcript and "C: AUTH XOAUTH2 ********" in transcript
     assert "S: 235 2.7.0 Authentication successful" in transcript

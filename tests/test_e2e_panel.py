@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from panel_tui.ui.dialogs import NoticeScreen
+from panel_tui.ui.screen_recipe import screens_loaded
 from panel_tui.ui.send_screen import SendScreen
 from tests.helpers.panel import ADMIN, ALEX, MEGAN, PRINTER, oauth_settings, send_scan, sign_in
 from tests.helpers.screen import dialog_text
@@ -123,6 +124,7 @@ async def test_dropped_mid_data_is_kept_and_retried_from_job_status(make_e2e_app
         sim_control.set_fault("smtp_drop_mid_data", False)
         await pilot.press("enter", "escape", "j")
         assert isinstance(app.screen, JobStatusScreen)
+        await screens_loaded(pilot)
         await pilot.press("enter")
         assert isinstance(app.screen, JobDetailScreen)
         assert "R" in str(app.screen.query_one("#hint-bar").render())

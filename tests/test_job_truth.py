@@ -10,7 +10,7 @@ import pytest
 
 from panel_tui.device.errors import CAUSES
 from panel_tui.device.joblog import JobLog
-from tests.helpers.panel import ADMIN, MEGAN, oauth_settings, send_scan, sign_in
+from tests.helpers.panel import ADMIN, MEGAN, PRINTER, oauth_settings, send_scan, sign_in
 from tests.helpers.screen import dialog_text, flat, widget_words
 from tests.helpers.tenant import prepare_tenant
 
@@ -24,7 +24,11 @@ async def test_security_defaults_failure_reads_the_same_everywhere(make_e2e_app,
     app = make_e2e_app(lang)
     assert sign_in(app, sim_control).ok
     app.printer.update(oauth_settings(app))
-    sim_control.set_security_defaults(True)  # the security-defaults-on scenario's tenant
+    # Security defaults refuse Basic authentication (a password), not OAuth 2.0: an SMTP-AUTH printer.
+    app.printer.update(lambda s: s.with_field("email_server.auth_method", "smtp_auth")
+                       .with_field("email_server.account", PRINTER.upn)
+                       .with_field("email_server.password", PRINTER.password))
+    sim_control.set_security_defaults(True)
     t = app.t
     cause = CAUSES["smtp_auth_security_defaults"]
     expected = [flat(t(cause.message_key)), flat(t(cause.fix_key)), flat(t(cause.fixer_key))]
@@ -57,6 +61,7 @@ async def test_security_defaults_failure_reads_the_same_everywhere(make_e2e_app,
     generic = flat(t("error.312.situation"))
     assert not any(generic in text for text in (dialog, detail, lesson, cli_show, cli_send))
     assert ADMIN.password not in dialog + detail + lesson + cli_show + cli_send
+    assert PRINTER.password not in dialog + detail + lesson + cli_show + cli_send
 
 
 def test_an_old_job_log_is_migrated_with_each_jobs_cause(tmp_path):

@@ -127,8 +127,8 @@ def test_a_host_naming_another_machine_is_refused_even_with_a_cookie():
         await client.get("/?key=key-of-seat01")
         port = host.rsplit(":", 1)[1]
         out = []
-        for name in ("attacker.example", "192.0.2.99", f"127.0.0.1:{int(port) + 1}"):
-            reply = await client.get("/", headers={"Host": name if ":" in name else f"{name}:{port}"})
+        for name in ("attacker.example", "192.0.2.99", "10.9.9.9"):
+            reply = await client.get("/", headers={"Host": f"{name}:{port}"})
             out.append((reply.status, await reply.text()))
         return out
 
@@ -138,7 +138,7 @@ def test_a_host_naming_another_machine_is_refused_even_with_a_cookie():
     async def rebinding(client, host):
         port = host.rsplit(":", 1)[1]
         evil = await client.get("/", headers={"Host": f"attacker.example:{port}"})
-        local = await client.get("/", headers={"Host": f"localhost:{port}"})
+        local = await client.get("/", headers={"Host": f"localhost:{int(port) + 1}"})  # an SSH tunnel's port
         socket_from_a_site = await client.get("/ws", headers={"Origin": "http://attacker.example"})
         return evil.status, local.status, socket_from_a_site.status
 
@@ -150,3 +150,22 @@ def test_printed_urls_name_an_address_students_can_reach():
     assert public_address("0.0.0.0") not in ("0.0.0.0", "127.0.0.1", "")
     assert page_url("192.0.2.7", 8123, "abc") == "http://192.0.2.7:8123/?key=abc"
     assert page_url("fd00::7", 8123) == "http://[fd00::7]:8123/"
+
+
+def test_a_new_key_replaces_the_old_link_and_its_browsers():
+    kept = {"seat01": "first-key"}
+    policy = AccessPolicy("0.0.0.0", Translator.load().t, keys=lambda: dict(kept))
+    seat01 = policy.add("seat01", "first-key")
+
+    async def steps(client, host):
+        from aiohttp import ClientSession
+
+        joined = await client.get("/?key=first-key", allow_redirects=False)
+        kept["seat01"] = "second-key"  # `classroom link seat01`
+        out = {"joined": joined.status, "old_cookie": (await client.get("/")).status}
+        async with ClientSession() as browser:
+            out["old_key"] = (await browser.get(f"http://{host}/?key=first-key", allow_redirects=False)).status
+            out["new_key"] = (await browser.get(f"http://{host}/?key=second-key", allow_redirects=False)).status
+        return out
+
+    assert _run(policy, seat01, steps) == {"joined": 303, "old_cookie": 401, "old_key": 403, "new_key": 303}

@@ -94,9 +94,8 @@ class SeatActions:
         def one(seat: str) -> None:
             _, backend = self.handles.get(seat)
             if seat == seats[0]:
-                backend.advance_clock(seconds)
-            else:
-                backend.sync_clock()
+                self.handles.control().advance_clock(seconds)  # the whole class's, not one tenant's
+            backend.sync_clock()
 
         return self._each("clock", seats, one, str(seconds))
 

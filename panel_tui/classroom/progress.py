@@ -10,8 +10,12 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from panel_tui.lesson import STEPS
+
+if TYPE_CHECKING:
+    from panel_tui.sim.client import SimControl
 
 # The last job's result as a glyph and a style: never colour alone.
 JOB_GLYPHS = {"ok": ("✓", "green"), "error": ("✗", "red"), "running": ("…", "yellow"),
@@ -71,6 +75,7 @@ class SeatHandles:
         self._open: dict[str, tuple] = {}
         self._joined: set[str] = set()
         self._endpoints = None
+        self._control: SimControl | None = None
 
     def get(self, seat: str, join: bool = True):
         """The seat's printer and backend; join=False: the printer's files only (no simulator)."""
@@ -87,10 +92,14 @@ class SeatHandles:
             self._joined.add(seat)
         return printer, backend
 
-    def control(self):
-        """The simulator's control API (through the first seat's backend)."""
-        _, backend = self.get(self.roster.seats[0].name)
-        return backend.control()
+    def control(self) -> SimControl:
+        """The simulator's control API for the whole class (the home tenant: clock, faults)."""
+        if self._control is None:
+            from panel_tui.sim.client import SimControl
+
+            _, backend = self.get(self.roster.seats[0].name)
+            self._control = SimControl.for_endpoints(backend.endpoints())
+        return self._control
 
     def close(self) -> None:
         for _, backend in self._open.values():
@@ -100,6 +109,9 @@ class SeatHandles:
                 pass
         self._open.clear()
         self._joined.clear()
+        control, self._control = self._control, None
+        if control is not None:
+            control.close()
 
 
 # Not the trainee's doing: the class's labels, the trainer's state, and the job log's files

@@ -110,7 +110,7 @@ class ClassRoster:
             return cls(seats, str(data.get("lang", "en")), str(data.get("host", "127.0.0.1")),
                        data.get("scenario"), str(data.get("sim_url", "")), data.get("sim_pid"),
                        data.get("web_pid"), data.get("dashboard_port"), float(data.get("started_at", 0)))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
 
 
@@ -125,7 +125,7 @@ def save_passwords(passwords: dict[str, str], folder: Path | None = None) -> Pat
 def load_passwords(folder: Path | None = None) -> dict[str, str]:
     try:
         data = json.loads(((folder or class_dir()) / PASSWORDS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
@@ -141,7 +141,7 @@ def save_keys(keys: dict[str, str], folder: Path | None = None) -> Path:
 def load_keys(folder: Path | None = None) -> dict[str, str]:
     try:
         data = json.loads(((folder or class_dir()) / KEYS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
@@ -161,14 +161,15 @@ def record_event(kind: str, seats: list[str], detail: str = "", ok: bool = True,
 
 def load_events(folder: Path | None = None) -> list[dict]:
     try:
-        lines = ((folder or class_dir()) / EVENTS_FILE).read_text(encoding="utf-8").splitlines()
+        # A damaged line (not UTF-8, not JSON, nested too deeply) is skipped, not the whole file.
+        lines = ((folder or class_dir()) / EVENTS_FILE).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return []
     events = []
     for line in lines:
         try:
             event = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if isinstance(event, dict):
             events.append(event)

@@ -289,7 +289,7 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
 
 
 def _terminate(pid: int | None, timeout: float = 10.0) -> None:
-    if not pid_alive(pid):
+    if pid is None or not pid_alive(pid):
         return
     try:
         os.kill(pid, signal.SIGTERM)

@@ -27,6 +27,30 @@ def _listen(host: str) -> socket.socket:
     return sock
 
 
+class _KeptKeys:
+    """The pages' keys as keys.json keeps them, read again only when the file changed
+    (`classroom link SEAT` writes a new one)."""
+
+    def __init__(self, folder) -> None:
+        from pathlib import Path
+
+        self.path = Path(folder) / "keys.json"
+        self.stamp: tuple | None = None
+        self.keys: dict[str, str] = {}
+
+    def __call__(self) -> dict[str, str]:
+        from panel_tui.classroom.roster import load_keys
+
+        try:
+            info = self.path.stat()
+            stamp: tuple | None = (info.st_mtime_ns, info.st_size, info.st_ino)
+        except OSError:
+            stamp = None
+        if stamp != self.stamp:
+            self.stamp, self.keys = stamp, load_keys(self.path.parent)
+        return self.keys
+
+
 def commands(roster: ClassRoster) -> dict[str, str]:
     """What each port runs: a seat's panel, and the dashboard."""
     import shlex
@@ -50,7 +74,8 @@ async def serve(roster: ClassRoster, folder) -> None:
     from panel_tui.web_access import AccessPolicy, needs_key
 
     keys = load_keys(folder)
-    policy = AccessPolicy(roster.host, Translator.load(language=roster.lang).t, roster.lang)
+    policy = AccessPolicy(roster.host, Translator.load(language=roster.lang).t, roster.lang,
+                          keys=_KeptKeys(folder))
     runners = []
     ports: dict[str, int] = {}
     for name, command in commands(roster).items():

@@ -134,6 +134,7 @@ CAUSES: dict[str, ErrorCause] = {
         _cause("account_locked", 312, "tenant_admin"),  # AADSTS50053: smart lockout
         _cause("account_disabled", 312, "tenant_admin"),  # AADSTS50057
         _cause("mfa_required", 361, "printer_admin"),  # AADSTS50076 / 50079: sign in again with MFA
+        _cause("mfa_declined", 360, "printer_admin"),  # AADSTS500121: number match denied or unanswered
         _cause("signin_revoked", 361, "printer_admin"),  # AADSTS50173: sessions revoked / password changed
         _cause("signin_grant_invalid", 361, "printer_admin"),  # AADSTS70000: refresh token not valid
         _cause("device_code_expired", 360, "printer_admin"),  # AADSTS70016 / 70020: code not used in time

@@ -256,6 +256,20 @@ DISK_FULL_PROBLEM = "the disk is full (no space left to write the job log)"
 DISK_FULL_BELOW = 256 * 1024  # bytes free: SQLite's -wal and -shm files need more than this
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _refuse_not_a_database(path: Path) -> None:
+    """A file that holds something, but not a database, is never set up as a new job log over
+    it (SQLite would, for a few bytes of anything): it is damaged, and kept for `--repair`."""
+    if not path.is_file():  # a folder, a device ...: SQLite says what it cannot open
+        return
+    with open(path, "rb") as file:
+        head = file.read(len(SQLITE_HEADER))
+    if head and head != SQLITE_HEADER:
+        raise sqlite3.DatabaseError("file is not a database")
+
+
 def _no_space_left(folder: Path) -> bool:
     try:
         stats = os.statvfs(folder)
@@ -283,6 +297,13 @@ def _problem(error: BaseException) -> tuple[str, bool, bool]:
     return f"cannot be used ({text})", False, False
 
 
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
 class JobLog:
     """Jobs of one printer. Every call opens its own connection, except inside `kept_open()` (a
     job from start to end); writes are serialised by a lock.
@@ -297,7 +318,11 @@ class JobLog:
         self.clock = clock or SystemClock()
         self._write_lock = threading.RLock()
         self._kept: sqlite3.Connection | None = None  # the connection kept_open() shares
+        self._kept_file: int | None = None  # the inode it was opened on
         self._kept_depth = 0
+        # True (a printer that sends): the kept connection outlives its block for the next job, so
+        # a job does not pay a WAL checkpoint for closing it; see _connection for the file check.
+        self.linger = False
         self._ready = False
         self._recover = recover
         self.recovered = 0
@@ -319,6 +344,7 @@ class JobLog:
                     # Recipients and subjects are private: the file (and SQLite's -wal/-shm,
                     # which copy its mode) is the owner's only.
                     os.close(os.open(self.db_path, os.O_RDWR | os.O_CREAT, 0o600))
+                _refuse_not_a_database(self.db_path)
                 mode = stat.S_IMODE(self.db_path.stat().st_mode)
                 if mode & 0o077:  # a log written before it was kept private
                     os.chmod(self.db_path, mode & 0o700)
@@ -375,10 +401,11 @@ class JobLog:
 
     @contextmanager
     def kept_open(self) -> Iterator[None]:
-        """Calls inside the block (any thread, one at a time) share one connection, closed when
-        the block ends: a job's start, stages and end. Opening and closing a connection per call
-        cost a WAL checkpoint each time; between jobs no connection stays open, so a file moved
-        aside by `jobs --repair` in another process is never written through an old one."""
+        """Calls inside the block (any thread, one at a time) share one connection: a job's start,
+        stages and end. Opening and closing a connection per call cost a WAL checkpoint each time.
+        It is closed when the block ends, or with `linger` kept for the next block; a kept
+        connection is used only while the file is the one it was opened on, so a file moved aside
+        by `jobs --repair` in another process is never written through an old one."""
         with self._write_lock:
             self._kept_depth += 1
         try:
@@ -386,11 +413,11 @@ class JobLog:
         finally:
             with self._write_lock:
                 self._kept_depth -= 1
-                if self._kept_depth == 0:
+                if self._kept_depth == 0 and not self.linger:
                     self._drop_kept()
 
     def _drop_kept(self) -> None:
-        conn, self._kept = self._kept, None
+        conn, self._kept, self._kept_file = self._kept, None, None
         if conn is not None:
             try:
                 conn.close()
@@ -403,8 +430,11 @@ class JobLog:
         failure drops it). Otherwise a new connection of its own, closed after the block."""
         with self._write_lock:
             if self._kept_depth > 0:
+                if self._kept is not None and self._kept_file != _inode(self.db_path):
+                    self._drop_kept()  # moved aside or replaced (`jobs --repair` elsewhere): never written through
                 if self._kept is None:
                     self._kept = self._raw_connect()
+                    self._kept_file = _inode(self.db_path)
                 try:
                     yield self._kept
                 except BaseException:

@@ -264,7 +264,7 @@ class OAuthSession:
         # MSAL keys entries by host name only (a simulator on a new port keeps its tokens).
         env = (urlsplit(self.provider.authority).hostname or "").lower()
         found = []
-        for entry in cache._cache.get(_ACCOUNT, {}).values():
+        for entry in cache.search(cache.CredentialType.ACCOUNT):
             if entry.get("environment", "").lower() != env:
                 continue
             if upn is not None and entry.get("username", "").lower() != upn.lower():
@@ -276,7 +276,8 @@ class OAuthSession:
         """The latest expires_on (session clock) of an SMTP.Send access token for `account`."""
         scopes = {s.lower() for s in self.provider.scopes}
         latest = None
-        for entry in self._cache._cache.get(_AT, {}).values():
+        # now=0: every access token, expired ones too (search() would drop those expired at `now`).
+        for entry in self._cache.search(self._cache.CredentialType.ACCESS_TOKEN, now=0):
             if entry.get("home_account_id") != account.get("home_account_id"):
                 continue
             if entry.get("client_id") != self.provider.client_id:
@@ -470,7 +471,7 @@ class OAuthSession:
             removers = {_AT: cache.remove_at, _RT: cache.remove_rt, _IDT: cache.remove_idt,
                         _ACCOUNT: cache.remove_account}
             for ctype, remove in removers.items():
-                for entry in list(cache._cache.get(ctype, {}).values()):
+                for entry in list(cache.search(ctype, now=0)):  # now=0: expired tokens are removed too
                     if entry.get("home_account_id") in homes:
                         remove(entry)
                         removed = True

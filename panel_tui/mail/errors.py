@@ -39,6 +39,7 @@ AADSTS_CAUSES: dict[int, str] = {
     50076: "mfa_required",
     50079: "mfa_required",
     53003: "conditional_access",
+    500121: "mfa_declined",            # Authenticator's number match denied, wrong, or unanswered
     700082: "signin_expired",          # refresh token unused for 90 days
     70043: "signin_expired",           # sign-in frequency (conditional access) ran out
     700084: "signin_expired",          # single-page app refresh token lifetime

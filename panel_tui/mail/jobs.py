@@ -151,6 +151,8 @@ class MailJobs:
     def __init__(self, printer, session_factory: SessionFactory, *, extra_ca_paths: Iterable[Path | str] = (),
                  timeout: float = 30.0) -> None:
         self.printer = printer
+        # One job after another on one connection: no WAL checkpoint per job (commits stay synced).
+        printer.joblog.linger = True
         self.session_factory = session_factory
         self.extra_ca_paths = tuple(extra_ca_paths)
         self.timeout = timeout

@@ -35,8 +35,10 @@ class TokenCacheFile:
     """token_cache.json of one profile and the MSAL cache object it loads into.
 
     `cache()` re-reads the file when another process changed it; `save()` writes it back
-    when MSAL changed it; `locked()` is the cross-process lock around a refresh (refresh
-    tokens rotate, and two processes redeeming the same one would kill it).
+    when MSAL changed it; `locked()` is the cross-process lock around a refresh. Entra keeps
+    a redeemed refresh token working (each refresh also returns a new one), so two processes
+    refreshing at once would not kill the sign-in; the lock saves the second refresh (it finds
+    the fresh access token in the re-read cache) and keeps the two writes of the file apart.
     """
 
     def __init__(self, path: Path, now: Callable[[], float]) -> None:

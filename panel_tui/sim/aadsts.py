@@ -48,6 +48,12 @@ CONDITIONAL_ACCESS_BLOCKED_REFRESH = AadErrorKind(
     "invalid_grant", 53003,
     "Access has been blocked by Conditional Access policies. "
     "The access policy does not allow token issuance.")
+# Microsoft Authenticator's number match denied, answered wrong, or not answered in time.
+MFA_FAILED = AadErrorKind(
+    "access_denied", 500121,
+    "Authentication failed during strong authentication request. The user didn't complete the MFA "
+    "prompt. They may have decided not to authenticate, timed out while doing other work, or has an "
+    "issue with their authentication setup.")
 CONSENT_REQUIRED = AadErrorKind(
     "invalid_grant", 65001,
     "The user or administrator has not consented to use the application with ID "

@@ -83,7 +83,8 @@ def _render(request: web.Request, page: str, title: str, content, session: Admin
     if session is not None:
         flash, kind, session.flash = session.flash, session.flash_kind, ""
     document = admin_document(
-        title=title, tenant=ctx.state.tenant.domain, nav=views.nav(page) if session else Markup(""),
+        title=title, tenant=ctx.state.tenant.domain,
+        nav=views.nav(page, whole_class=ctx.state.tenant is ctx.state.home) if session else Markup(""),
         content=content, page=page, user=session.upn if session else "", flash=flash, flash_kind=kind,
     )
     return html_response(document, status=status)

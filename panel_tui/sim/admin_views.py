@@ -63,11 +63,12 @@ BASIC_TIMELINE = (
 )
 
 
-def nav(current: str) -> Markup:
+def nav(current: str, whole_class: bool = True) -> Markup:
+    """The admin center's links; without the trainer's page (clock, faults) in a seat's tenant."""
     return join(
         html('<a href="{href}" class="{cls}">{label}</a>', href=href, label=label,
              cls="current" if key == current else "")
-        for key, href, label in NAV_ITEMS
+        for key, href, label in NAV_ITEMS if whole_class or key != "trainer"
     )
 
 
@@ -161,9 +162,11 @@ def settings(ctx: SimContext) -> Markup:
 
     return join([
         panel("Security defaults",
-              "Microsoft Entra ID > Properties > Manage security defaults. While they are on, "
-              "Exchange refuses SMTP AUTH for every mailbox (535 5.7.139 ... security defaults "
-              "policy). The guide turns them off.",
+              "Microsoft Entra admin center > Identity > Overview > Properties > Manage security "
+              "defaults. While they are on, Exchange refuses Basic authentication (a password) for "
+              "SMTP AUTH (535 5.7.139 ... security defaults policy) but not OAuth 2.0, and "
+              "administrators answer a second factor (Microsoft Authenticator) at every sign-in. "
+              "The guide turns them off.",
               "security_defaults", policies.security_defaults, "Turn on", "Turn off"),
         mail_flow(ctx),
         basic_auth(ctx),

@@ -145,6 +145,8 @@ async def set_app(request: web.Request) -> web.Response:
         changes = await request.json() if request.can_read_body else {}
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValueError(f"invalid JSON: {error}") from None
+    except RecursionError:
+        raise ValueError("invalid JSON: nested too deeply") from None
     if not isinstance(changes, dict):
         raise ValueError("expected a JSON object")
     client_id = request.match_info["client_id"]

@@ -234,15 +234,39 @@ class SimControl:
 
     # -- the user in the browser -------------------------------------------------------
 
+    def authenticator_requests(self, upn: str) -> int:
+        """How many sign-in requests wait on `upn`'s simulated Authenticator."""
+        from panel_tui.sim.form_browser import FormBrowser
+
+        page = FormBrowser(self._session, self.timeout).get(f"{self.base_url}/authenticator?upn={quote(upn)}")
+        return sum(1 for form in page.forms if form.action == "/authenticator")
+
+    def answer_authenticator(self, upn: str, number: str, approve: bool = True) -> bool:
+        """Answer `upn`'s newest Authenticator request as its owner would (the number, Yes or
+        No); True when it was approved."""
+        from panel_tui.sim.form_browser import FormBrowser
+
+        browser = FormBrowser(self._session, self.timeout)
+        page = browser.get(f"{self.base_url}/authenticator?upn={quote(upn)}")
+        if not any(form.action == "/authenticator" for form in page.forms):
+            raise SimControlError(f"no Authenticator request waits for {upn}", 404)
+        page = browser.submit(page, {"number": number}, button="approve" if approve else "deny")
+        return page.title == "Authenticator" and page.status == "approved"
+
     def approve_device_code(self, user_code: str, upn: str, password: str,
                             consent_for_org: bool = False, accept: bool = True,
-                            lang: str = "en") -> dict:
+                            lang: str = "en", mfa: str = "approve") -> dict:
         """Sign in at the verification page as a person would, and say what happened.
 
-        Returns ``{"page", "error", "signed_in", "title", "pages"}``: ``page`` is the
-        last page's ``data-page`` (``signed-in``, ``declined``, ``blocked``,
-        ``admin-approval``, or the page that refused input: ``enter-code``, ``account``,
-        ``password``), ``error`` its AADSTS code or message key, ``pages`` the pages seen.
+        A second factor (security defaults, an administrator) is answered on the simulated
+        Authenticator as `mfa` says: ``approve`` (the number shown), ``wrong`` (another
+        number), ``deny``, or ``ignore`` (stop at the number, unanswered).
+
+        Returns ``{"page", "error", "signed_in", "title", "pages", "mfa_number"}``: ``page`` is
+        the last page's ``data-page`` (``signed-in``, ``declined``, ``blocked``,
+        ``admin-approval``, ``mfa-denied``, ``mfa-number`` (ignored), or the page that refused
+        input: ``enter-code``, ``account``, ``password``), ``error`` its AADSTS code or message
+        key, ``pages`` the pages seen.
         """
         # The page-reading browser loads html.parser (~5 ms): only callers that sign in pay for it,
         # not every send that asks this module for its endpoints.
@@ -253,11 +277,19 @@ class SimControl:
         pages = [page.name]
         answers = {"enter-code": {"otc": user_code}, "account": {"loginfmt": upn}, "password": {"passwd": password}}
         seen: dict[str, int] = {}
-        while page.name in answers or page.name == "permissions":
+        mfa_number = ""
+        while page.name in answers or page.name in ("permissions", "mfa-number"):
             seen[page.name] = seen.get(page.name, 0) + 1
             if seen[page.name] > 1:  # the page came back: it refused what we typed
                 break
-            if page.name == "permissions":
+            if page.name == "mfa-number":
+                mfa_number = page.mfa_number
+                if mfa == "ignore":
+                    break
+                self.answer_authenticator(upn, mfa_number if mfa == "approve" else
+                                          str((int(mfa_number or 0) + 1) % 90 + 10), approve=mfa != "deny")
+                page = browser.submit(page, {})
+            elif page.name == "permissions":
                 fields = {"consent_org": "on"} if consent_for_org and page.has_field("consent_org") else {}
                 page = browser.submit(page, fields, button="accept" if accept else "cancel")
             else:
@@ -269,5 +301,6 @@ class SimControl:
             "signed_in": page.name == "signed-in",
             "title": page.title,
             "pages": pages,
+            "mfa_number": mfa_number,
             "org_consent_offered": any(p == "permissions" for p in pages) and browser.saw_org_consent,
         }

@@ -49,6 +49,9 @@ async def _body(request: web.Request) -> dict:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise web.HTTPBadRequest(text=json.dumps({"error": f"invalid JSON: {error}"}),
                                  content_type="application/json") from error
+    except RecursionError:
+        raise web.HTTPBadRequest(text=json.dumps({"error": "invalid JSON: nested too deeply"}),
+                                 content_type="application/json") from None
     if not isinstance(data, dict):
         raise web.HTTPBadRequest(text=json.dumps({"error": "expected a JSON object"}),
                                  content_type="application/json")

@@ -18,6 +18,7 @@ APPROVED = "approved"
 DECLINED = "declined"
 BLOCKED = "blocked"
 CONSENT_REQUIRED = "consent_required"
+MFA_FAILED = "mfa_failed"  # the Authenticator request was denied or timed out (AADSTS500121)
 
 
 @dataclass

@@ -13,6 +13,10 @@ Outcomes, as the polling device sees them (see README.md):
     approval), poll ``invalid_grant`` + ``consent_required`` (AADSTS65001)
   * 10 wrong passwords -> the account is locked for a while (smart lockout, AADSTS50053,
     see :mod:`panel_tui.sim.throttle`); the device keeps polling ``authorization_pending``
+  * security defaults on and an administrator signing in -> a second factor: Microsoft
+    Authenticator's number match (the page shows a number; the simulated Authenticator at
+    ``/authenticator`` or the trainer console approves or denies). Denied, a wrong number, or
+    no answer within MFA_TIMEOUT simulated seconds -> page AADSTS500121, poll ``access_denied``
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from panel_tui.sim.aadsts import (
     AUTHORIZATION_DECLINED,
     BAD_PASSWORD_CODE,
     CONDITIONAL_ACCESS_BLOCKED,
+    MFA_FAILED,
     USER_NOT_FOUND_CODE,
 )
 from panel_tui.sim.context import SimContext
@@ -45,6 +50,10 @@ _FLOW_LIFETIME = 1800  # real seconds; a device code lives 900 simulated seconds
 STAGE_ACCOUNT = "account"
 STAGE_PASSWORD = "password"
 STAGE_CONSENT = "consent"
+STAGE_MFA = "mfa"
+MFA_TIMEOUT = 60.0  # simulated seconds an Authenticator request waits for its answer
+MFA_APPROVED = "approved"
+MFA_DENIED = "denied"
 
 
 @dataclass
@@ -56,6 +65,9 @@ class SignInFlow:
     stage: str
     upn: str = ""
     started: float = field(default_factory=time.monotonic)
+    mfa_number: int = 0  # the number match shown on the sign-in page
+    mfa_sent: float = 0.0  # simulated time the Authenticator request went out
+    mfa_answer: str = ""  # MFA_APPROVED / MFA_DENIED once the Authenticator answered
 
 
 class SignInFlows:
@@ -75,6 +87,29 @@ class SignInFlows:
 
     def end(self, flow: SignInFlow) -> None:
         self._flows.pop(flow.flow_id, None)
+
+    def awaiting_mfa(self, ctx: SimContext, upn: str) -> list[SignInFlow]:
+        """The Authenticator requests of `upn` still open (unanswered, not timed out, their
+        device code pending), newest first, as the app lists them."""
+        now = ctx.state.now()
+
+        def live(flow: SignInFlow) -> bool:
+            code = ctx.device_codes.by_user_code(flow.user_code)
+            return (code is not None and code.status == devicecodes.PENDING and not code.expired(now)
+                    and now - flow.mfa_sent <= MFA_TIMEOUT)
+
+        found = [f for f in self._flows.values()
+                 if f.stage == STAGE_MFA and f.upn == upn and not f.mfa_answer and live(f)]
+        return sorted(found, key=lambda f: f.mfa_sent, reverse=True)
+
+    def answer_mfa(self, flow_id: str, number: str, approve: bool) -> bool:
+        """The Authenticator's answer; a wrong number denies, as Entra does. True if approved."""
+        flow = self._flows.get(flow_id)
+        if flow is None or flow.stage != STAGE_MFA or flow.mfa_answer:
+            return False
+        approved = approve and number.strip() == str(flow.mfa_number)
+        flow.mfa_answer = MFA_APPROVED if approved else MFA_DENIED
+        return approved
 
     def _prune(self) -> None:
         cutoff = time.monotonic() - _FLOW_LIFETIME
@@ -144,6 +179,62 @@ async def submit_password(request: web.Request) -> web.Response:
         return _password(lang, flow, error=ACCOUNT_LOCKED_CODE if locked else BAD_PASSWORD_CODE)
     ctx.lockout.succeeded(user.upn)
     code.upn = user.upn
+    if ctx.state.tenant.policies.security_defaults and user.roles:
+        # Security defaults: administrators answer a second factor at every sign-in.
+        flow.stage = STAGE_MFA
+        flow.mfa_number = 10 + secrets.randbelow(90)
+        flow.mfa_sent = now
+        return _mfa(ctx, lang, flow)
+    return _after_first_factor(request, ctx, lang, flow, code, user)
+
+
+@routes.post("/devicelogin/mfa")
+async def submit_mfa(request: web.Request) -> web.Response:
+    """The sign-in page asks whether the Authenticator answered."""
+    ctx: SimContext = request.app[CONTEXT]
+    form = await request.post()
+    lang = _language(request, form)
+    flow, code, stop = _continue(request, form, lang, STAGE_MFA)
+    if stop is not None:
+        return stop
+    app = ctx.state.app_name(code.client_id)
+    if flow.mfa_answer == MFA_DENIED or (not flow.mfa_answer and ctx.state.now() - flow.mfa_sent > MFA_TIMEOUT):
+        timed_out = flow.mfa_answer != MFA_DENIED
+        code.status = devicecodes.MFA_FAILED
+        request.app[FLOWS].end(flow)
+        return _outcome(lang, "mfa-timeout" if timed_out else "mfa-denied",
+                        "mfa_timeout_title" if timed_out else "mfa_denied_title",
+                        "mfa_timeout_body" if timed_out else "mfa_denied_body", code=MFA_FAILED.code, app=app)
+    if flow.mfa_answer != MFA_APPROVED:
+        return _mfa(ctx, lang, flow, waiting=True)
+    user = ctx.state.user(flow.upn)
+    if user is None:
+        request.app[FLOWS].end(flow)
+        return _start_over(lang)
+    return _after_first_factor(request, ctx, lang, flow, code, user)
+
+
+@routes.get("/authenticator")
+async def authenticator_page(request: web.Request) -> web.Response:
+    """The simulated Microsoft Authenticator of one account (``?upn=``): its pending requests."""
+    ctx: SimContext = request.app[CONTEXT]
+    lang = _language(request)
+    upn = ctx.state.user(request.query.get("upn", ""))
+    return _authenticator(request, lang, upn.upn if upn else str(request.query.get("upn", "")))
+
+
+@routes.post("/authenticator")
+async def authenticator_answer(request: web.Request) -> web.Response:
+    form = await request.post()
+    lang = _language(request, form)
+    approved = request.app[FLOWS].answer_mfa(str(form.get("request", "")), str(form.get("number", "")),
+                                             form.get("action") == "approve")
+    return _authenticator(request, lang, str(form.get("upn", "")), answered=MFA_APPROVED if approved else MFA_DENIED)
+
+
+def _after_first_factor(request: web.Request, ctx: SimContext, lang: str, flow: SignInFlow, code: DeviceCode,
+                        user) -> web.Response:
+    """Password (and second factor) accepted: conditional access, then consent or done."""
     if ctx.state.tenant.policies.conditional_access_block_device_code:
         code.status = devicecodes.BLOCKED
         request.app[FLOWS].end(flow)
@@ -344,6 +435,48 @@ def _permissions(ctx: SimContext, lang: str, flow: SignInFlow, code: DeviceCode,
         cancel=text(lang, "cancel"), accept=text(lang, "accept"),
     )
     return _page(lang, "permissions", card)
+
+
+def _mfa(ctx: SimContext, lang: str, flow: SignInFlow, waiting: bool = False) -> web.Response:
+    where = f"{ctx.base_url}/authenticator?upn={flow.upn}&lang={lang}"
+    card = html(
+        """<p class="identity">{upn}</p>
+<h1>{title}</h1>
+<p>{body}</p>
+<p class="mfa-number" id="mfa-number" aria-live="polite">{number}</p>
+{waiting}
+<p class="note">{where}</p>
+<form method="post" action="/devicelogin/mfa">
+{hidden}
+<div class="actions"><button type="submit" class="primary" id="mfa-continue">{cont}</button></div>
+</form>""",
+        upn=flow.upn, title=text(lang, "mfa_title"), body=text(lang, "mfa_body"), number=str(flow.mfa_number),
+        waiting=_error(lang, "mfa_waiting") if waiting else Markup(""),
+        where=text(lang, "mfa_where", url=where), hidden=_hidden(lang, flow), cont=text(lang, "mfa_continue"),
+    )
+    return _page(lang, "mfa-number", card)
+
+
+def _authenticator(request: web.Request, lang: str, upn: str, answered: str = "") -> web.Response:
+    pending = request.app[FLOWS].awaiting_mfa(request.app[CONTEXT], upn)
+    requests = join(
+        html("""<form method="post" action="/authenticator" class="mfa-request">
+<input type="hidden" name="lang" value="{lang}"><input type="hidden" name="upn" value="{upn}">
+<input type="hidden" name="request" value="{flow}">
+<h2>{question}</h2><p>{upn}</p>
+<label class="field" for="number-{n}">{number}</label>
+<input type="text" inputmode="numeric" id="number-{n}" name="number" maxlength="2" autocomplete="off">
+<div class="actions"><button type="submit" class="secondary" name="action" value="deny">{no}</button>
+<button type="submit" class="primary" name="action" value="approve">{yes}</button></div></form>""",
+             lang=lang, upn=upn, flow=flow.flow_id, n=index, question=text(lang, "auth_question"),
+             number=text(lang, "auth_number"), no=text(lang, "auth_no"), yes=text(lang, "auth_yes"))
+        for index, flow in enumerate(pending)
+    ) or html("<p>{none}</p>", none=text(lang, "auth_none", upn=upn))
+    result = html('<p class="note" role="status" data-status="{a}">{r}</p>', a=answered,
+                  r=text(lang, f"auth_{answered}")) if answered else Markup("")
+    card = html("<h1>{title}</h1>{result}{requests}", title=text(lang, "auth_title"), result=result,
+                requests=requests)
+    return _page(lang, "authenticator", card)
 
 
 def _signed_in(ctx: SimContext, lang: str, code: DeviceCode) -> web.Response:

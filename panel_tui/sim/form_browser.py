@@ -23,6 +23,8 @@ class _Page:
     error: str
     title: str
     forms: list[_Form]
+    mfa_number: str = ""  # the number match a second-factor page shows
+    status: str = ""  # the Authenticator's answer (approved / denied)
 
     def has_field(self, name: str) -> bool:
         return any(i.get("name") == name for form in self.forms for i in form.inputs)
@@ -36,6 +38,9 @@ class _PageParser(HTMLParser):
         self.title = ""
         self.forms: list[_Form] = []
         self._in_h1 = False
+        self._in_number = False
+        self.mfa_number = ""
+        self.status = ""
 
     def handle_starttag(self, tag: str, attrs) -> None:
         attributes = {k: (v if v is not None else "") for k, v in attrs}
@@ -44,6 +49,10 @@ class _PageParser(HTMLParser):
             self.error = attributes.get("data-error", "")
         elif tag == "h1":
             self._in_h1 = True
+        elif attributes.get("id") == "mfa-number":
+            self._in_number = True
+        elif attributes.get("role") == "status":
+            self.status = attributes.get("data-status", "")
         elif tag == "form":
             self.forms.append(_Form(attributes.get("action", ""), attributes.get("method", "get").lower()))
         elif tag == "input" and self.forms:
@@ -54,10 +63,14 @@ class _PageParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "h1":
             self._in_h1 = False
+        elif tag == "p":
+            self._in_number = False
 
     def handle_data(self, data: str) -> None:
         if self._in_h1:
             self.title += data
+        if self._in_number:
+            self.mfa_number += data.strip()
 
 
 class FormBrowser:
@@ -93,7 +106,7 @@ class FormBrowser:
         parser = _PageParser()
         parser.feed(response.text)
         page = _Page(response.url, parser.name or f"http-{response.status_code}", parser.error,
-                     parser.title.strip(), parser.forms)
+                     parser.title.strip(), parser.forms, parser.mfa_number, parser.status)
         if page.name == "permissions" and page.has_field("consent_org"):
             self.saw_org_consent = True
         return page

@@ -150,6 +150,8 @@ def _device_code_grant(ctx: SimContext, form, client_id: str) -> dict:
         raise IdpError(aadsts.AUTHORIZATION_DECLINED)
     if code.status == devicecodes.BLOCKED:
         raise IdpError(aadsts.CONDITIONAL_ACCESS_BLOCKED)
+    if code.status == devicecodes.MFA_FAILED:
+        raise IdpError(aadsts.MFA_FAILED)
     if code.status == devicecodes.CONSENT_REQUIRED:
         raise IdpError(aadsts.CONSENT_REQUIRED, client_id=client_id,
                        app_name=ctx.state.app_name(client_id))

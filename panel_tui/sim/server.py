@@ -172,3 +172,5 @@ class SimServer:
             await smtp.stop()
         if runner is not None:
             await runner.cleanup()
+        if self.ctx is not None:
+            self.ctx.state.flush()  # a coalesced save still pending (submission counts)

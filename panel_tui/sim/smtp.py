@@ -152,11 +152,11 @@ REPLY_SENDER_BLOCKED = {
 }
 REPLY_OUTBOUND_SPAM = (
     "554 5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process message due to "
-    "a permanent exception with message [BeginDiagnosticData]WASCL UserAction verdict is not None. "
-    "Actual verdict is Suspend, ShowTierUpgrade. OutboundSpamException: WASCL UserAction verdict is not "
-    "None. Actual verdict is Suspend, ShowTierUpgrade.[EndDiagnosticData]"
+    "a permanent exception with message WASCL UserAction verdict is not None. Actual verdict is "
+    "RefuseQuota, ShowTierUpgrade. OutboundSpamException: WASCL UserAction verdict is not None. "
+    f"Actual verdict is RefuseQuota, ShowTierUpgrade. [Hostname={MAILBOX_SERVER_HOST}]"
 )
-REPLY_SERVER_BUSY = "451 4.7.500 Server busy. Please try again later from [{address}]. (S77714)"
+REPLY_SERVER_BUSY = "451 4.7.500 Server busy. Please try again later from [{address}]. (S77719)"
 REPLY_SERVICE_UNAVAILABLE = "421 4.3.2 Service not available, closing transmission channel"
 REPLY_NOT_AUTHENTICATED = "530 5.7.57 Client not authenticated to send mail"
 REPLY_STARTTLS_FIRST = "530 5.7.0 Must issue a STARTTLS command first"
@@ -472,7 +472,7 @@ class ExchangeHandler:
             return _refused_basic(mailbox.upn, "wrong password",
                                   REPLY_BASIC_LOCKED if locked else REPLY_BASIC_BAD_CREDENTIALS)
         lockout.succeeded(mailbox.upn)
-        refusal = state.smtp_auth_refusal(mailbox)
+        refusal = state.smtp_auth_refusal(mailbox, basic=True)
         if refusal is not None:
             return _refused_basic(mailbox.upn, refusal, REPLY_AUTH_DISABLED[refusal])
         if not state.basic_smtp_auth_allowed():
@@ -652,7 +652,7 @@ def _parse_xoauth2(blob: str) -> tuple[str, str]:
     """``base64("user=" u "\\x01auth=Bearer " t "\\x01\\x01")`` -> (u, t); ("", "") if malformed."""
     try:
         decoded = base64.b64decode(blob, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # not base64 (non-ASCII too), not UTF-8
         return "", ""
     user = token = ""
     for part in decoded.split("\x01"):

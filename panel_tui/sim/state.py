@@ -13,8 +13,10 @@ tenant, and every operation below acts on it (the home tenant when none is selec
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 import math
 import re
 import secrets
@@ -45,6 +47,8 @@ from panel_tui.sim.tenant import (
     seeded_tenant,
 )
 
+log = logging.getLogger(__name__)
+SAVE_SOON_DELAY = 1.0  # seconds: how long a submission count may wait to reach state.json
 STATE_VERSION = 1
 REFRESH_TOKEN_MAX_INACTIVE = 90 * 86400
 _FORGET_REFRESH_TOKENS_AFTER = 365 * 86400  # long after they died; keeps state.json small
@@ -104,6 +108,7 @@ class SimState:
         self.clock = clock
         # Told the new offset whenever the clock moves (the home's runtime file publishes it).
         self.clock_listeners: list[Callable[[float], None]] = []
+        self._save_later: asyncio.TimerHandle | None = None  # a coalesced save (save_soon)
 
     # -- tenants ---------------------------------------------------------------------
 
@@ -204,7 +209,36 @@ class SimState:
             raise SimFileError(path, problem, _RESET_HINT.format(path=path)) from None
         return state
 
+    def save_soon(self, delay: float = SAVE_SOON_DELAY) -> None:
+        """Save within `delay` seconds, once for any number of calls (a counter bumped by every
+        message must not cost a file write and its fsync each); at once without an event loop.
+        Any other save in between writes the change too; :meth:`flush` writes a pending one."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.save()
+            return
+        if self._save_later is None:
+            self._save_later = loop.call_later(delay, self._deferred_save)
+
+    def _deferred_save(self) -> None:
+        self._save_later = None
+        try:
+            self.save()
+        except OSError as error:  # a full disk: the counts stay in memory for the next save
+            log.warning("could not save the simulator's state: %s", error)
+
+    def flush(self) -> None:
+        """Write a pending :meth:`save_soon` now (the simulator stopping)."""
+        if self._save_later is not None:
+            self._save_later.cancel()
+            self._save_later = None
+            self.save()
+
     def save(self) -> None:
+        if self._save_later is not None:  # this write covers the pending one
+            self._save_later.cancel()
+            self._save_later = None
         self._forget_long_dead_refresh_tokens()
         payload = {
             "version": STATE_VERSION,
@@ -363,7 +397,7 @@ class SimState:
         entry.count += 1
         oldest = _utc_day(self.now() - _KEEP_SUBMISSION_DAYS * 86400)
         self.tenant.submissions = [e for e in self.tenant.submissions if e.day >= oldest]
-        self.save()
+        self.save_soon()
 
     def submission_report(self, days: int) -> list[dict]:
         """Per sender and protocol, messages over the last ``days`` simulated days (today
@@ -416,9 +450,12 @@ class SimState:
         self.require_user(upn).sender_block = block
         self.save()
 
-    def smtp_auth_refusal(self, user: User) -> str | None:
-        """Why Exchange would refuse SMTP AUTH for this mailbox, or None when it is allowed."""
-        if self.tenant.policies.security_defaults:
+    def smtp_auth_refusal(self, user: User, basic: bool = False) -> str | None:
+        """Why Exchange would refuse SMTP AUTH for this mailbox, or None when it is allowed.
+
+        Security defaults block legacy authentication, which for SMTP AUTH is Basic (a
+        password): they refuse AUTH LOGIN/PLAIN, never OAuth 2.0 (XOAUTH2). See README.md."""
+        if basic and self.tenant.policies.security_defaults:
             return SMTP_AUTH_SECURITY_DEFAULTS
         if user.smtp_auth is not None:  # the mailbox setting overrides the organisation
             return None if user.smtp_auth else SMTP_AUTH_DISABLED_MAILBOX
@@ -566,6 +603,7 @@ class SimState:
                     "roles": list(user.roles),
                     "smtp_auth": user.smtp_auth,
                     "smtp_auth_refusal": self.smtp_auth_refusal(user),
+                    "basic_refusal": self.smtp_auth_refusal(user, basic=True),
                     "tokens_valid_from": user.tokens_valid_from,
                     "live_refresh_tokens": live_tokens.get(user.upn, 0),
                     "password_changed": user.password_changed,

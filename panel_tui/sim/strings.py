@@ -64,6 +64,23 @@ SIGNIN_STRINGS: dict[str, dict[str, str]] = {
             "You declined the permissions requested by {app}. The app on your device "
             "is not signed in. You can close this window."
         ),
+        "mfa_title": "Approve sign in request",
+        "mfa_body": "Open your Authenticator app, and enter the number shown to sign in.",
+        "mfa_where": "In this simulator the Authenticator app is the page {url}.",
+        "mfa_continue": "Continue",
+        "mfa_waiting": "No response yet from the Authenticator app. Approve the request there, then continue.",
+        "mfa_denied_title": "Request denied",
+        "mfa_denied_body": "The sign-in request was denied in the Authenticator app. {app} is not signed in.",
+        "mfa_timeout_title": "We didn't hear from you",
+        "mfa_timeout_body": "The Authenticator app did not answer in time. {app} is not signed in. Try again.",
+        "auth_title": "Authenticator",
+        "auth_none": "No sign-in requests for {upn}.",
+        "auth_question": "Are you trying to sign in?",
+        "auth_number": "Enter the number shown to sign in.",
+        "auth_yes": "Yes",
+        "auth_no": "No, it's not me",
+        "auth_approved": "Approved. Go back to the sign-in page.",
+        "auth_denied": "Denied. The sign-in will not complete.",
         "blocked_title": "You cannot access this right now",
         "blocked_body": (
             "Your sign-in was successful but does not meet the criteria to access this "
@@ -141,6 +158,23 @@ SIGNIN_STRINGS: dict[str, dict[str, str]] = {
             "Ați refuzat permisiunile solicitate de {app}. Aplicația de pe dispozitiv nu "
             "este conectată. Puteți închide această fereastră."
         ),
+        "mfa_title": "Aprobați solicitarea de conectare",
+        "mfa_body": "Deschideți aplicația Authenticator și introduceți numărul afișat pentru a vă conecta.",
+        "mfa_where": "În acest simulator, aplicația Authenticator este pagina {url}.",
+        "mfa_continue": "Continuare",
+        "mfa_waiting": "Încă nu a răspuns aplicația Authenticator. Aprobați solicitarea acolo, apoi continuați.",
+        "mfa_denied_title": "Solicitare refuzată",
+        "mfa_denied_body": "Solicitarea de conectare a fost refuzată în aplicația Authenticator. {app} nu este conectată.",
+        "mfa_timeout_title": "Nu am primit niciun răspuns de la dvs.",
+        "mfa_timeout_body": "Aplicația Authenticator nu a răspuns la timp. {app} nu este conectată. Încercați din nou.",
+        "auth_title": "Authenticator",
+        "auth_none": "Nicio solicitare de conectare pentru {upn}.",
+        "auth_question": "Încercați să vă conectați?",
+        "auth_number": "Introduceți numărul afișat pentru a vă conecta.",
+        "auth_yes": "Da",
+        "auth_no": "Nu, nu sunt eu",
+        "auth_approved": "Aprobat. Reveniți la pagina de conectare.",
+        "auth_denied": "Refuzat. Conectarea nu se va finaliza.",
         "blocked_title": "Nu puteți accesa acest lucru acum",
         "blocked_body": (
             "Conectarea a reușit, dar nu îndeplinește criteriile de accesare a acestei "

@@ -8,7 +8,9 @@ middleware, picks the request's tenant before its handler runs:
 * ``/devicelogin`` steps: the tenant of the device code (when its authority named one), else
   the domain of the account being signed in;
 * ``/admin``: the domain of the signed-in administrator (or of the one signing in);
-* ``/_sim/`` (the control API): the ``X-Sim-Tenant`` header (id or domain; unknown: 404);
+* ``/_sim/`` (the control API): the ``X-Sim-Tenant`` header (id or domain; unknown: 404); a
+  caller working on one tenant other than the home one (a seat's panel) may not switch
+  faults or reset: they serve every tenant (403);
 * anything else: the home tenant.
 
 Control API: ``GET /_sim/tenants`` lists them, ``POST /_sim/tenants {"domain", "name"}`` adds one.
@@ -23,6 +25,12 @@ from panel_tui.sim.tenant import Tenant
 from panel_tui.sim.webkeys import CONTEXT
 
 _CONTROL = "/_sim/"
+# Not for a caller working on one tenant (a seat's panel): they change every tenant. (The one
+# clock may move for a seat's scenario, e.g. token-expired: the class shares it, as the dashboard says.)
+_WHOLE_CLASS = frozenset({"/_sim/faults", "/_sim/reset"})
+# Reads of the whole class (one clock, one process): the same for every tenant, so a caller's
+# tenant is not looked up (a printer configured for a tenant the simulator lacks still reads the time).
+_WHOLE_CLASS_READS = frozenset({f"{_CONTROL}{name}" for name in ("clock", "process", "requests", "endpoints", "ca.pem")})
 _NOT_A_TENANT = frozenset({"", "_sim", "_assets", "admin", "devicelogin", "ca", "ca.pem", "organizations", "common"})
 
 routes = web.RouteTableDef()
@@ -53,11 +61,16 @@ async def _tenant_of(request: web.Request, ctx: SimContext) -> Tenant | None | w
     path = request.path
     if path.startswith(_CONTROL):
         alias = request.headers.get(TENANT_HEADER)
-        if alias is None:
+        if alias is None or alias.strip().lower() in ("organizations", "common", "consumers"):
+            return None  # no tenant named: the home tenant
+        if request.method == "GET" and path in _WHOLE_CLASS_READS:
             return None
         found = state.find_tenant(alias)
         if found is None:
             return web.json_response({"error": f"no such tenant: {alias[:100]}"}, status=404)
+        if found is not state.home and request.method == "POST" and path in _WHOLE_CLASS:
+            return web.json_response({"error": "the faults and the reset serve every tenant (the whole class): "
+                                               "only the trainer changes them, not one tenant"}, status=403)
         return found
     if path.startswith("/admin"):
         from panel_tui.sim import admin

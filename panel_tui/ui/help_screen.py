@@ -100,6 +100,7 @@ class HelpScreen(PanelScreen):
             yield Static(app.t("screen.help.intro"), markup=False)
             yield KeyTable([(caps, app.t(key)) for caps, key in HELP_KEYS], id="help-keys")
             yield Static(app.t("screen.help.outro"), markup=False)
+            yield Static(app.t("screen.help.basic_timeline"), markup=False, id="help-basic")
             yield Static(app.t("app.webconfig_address", ip=settings.ip_address))
             # As on the printer's label: the serial number is the administrator password until changed.
             key = "screen.help.serial" if settings.admin_password_hash is None else "screen.help.serial_changed"

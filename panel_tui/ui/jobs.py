@@ -1,27 +1,39 @@
 """Job/Status > Job Status: the durable job log, and one job's error code explained."""
 from __future__ import annotations
 
+import asyncio
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.widgets import DataTable, Label, Static
 
-from panel_tui.device.joblog import Job
+from panel_tui.device.joblog import Job, JobLogError
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.formatting import format_datetime
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.marked_widgets import MarkedDataTable
+from panel_tui.ui.screen_recipe import LOAD_GROUP
 
 
 class JobStatusScreen(PanelScreen):
-    """The job log, newest first; Enter opens a job's detail."""
+    """The job log, newest first; Enter opens a job's detail.
+
+    The log is read in a worker thread (the panel never waits on the disk): the body is drawn
+    when the rows are in, and read again when a job starts or ends, or the screen comes back."""
 
     FOCUS = "#jobs-table"
 
     def __init__(self) -> None:
         super().__init__(name="job-status")
-        self._jobs: list[Job] = []
+        self._jobs: list[Job] | None = None  # None until the first read is in
+        self._log_error: JobLogError | None = None
+
+    @property
+    def reading(self) -> bool:
+        """The first read of the log is not in yet."""
+        return self._jobs is None and self._log_error is None
 
     def breadcrumb(self) -> list[str]:
         t = panel_app(self).t
@@ -31,15 +43,14 @@ class JobStatusScreen(PanelScreen):
         return (("↑↓", "key.move"), ("Enter", "key.detail"), ("Esc", "key.back"))
 
     def compose_body(self) -> ComposeResult:
-        from panel_tui.device.joblog import JobLogError
-
         t = panel_app(self).t
-        try:
-            self._jobs = panel_app(self).printer.joblog.jobs()
-        except JobLogError as error:  # only this screen needs the job log: say which file and why
+        if self._log_error is not None:  # only this screen needs the job log: say which file and why
+            error = self._log_error
             hint = t("job.disk_full_hint" if error.disk_full else "job.repair_hint")
             problem = t("job.log_unusable", path=error.path, problem=error.problem)
             yield Static(escape(f"{problem}\n{hint}"), id="jobs-empty")
+            return
+        if self._jobs is None:  # being read
             return
         if not self._jobs:
             yield Static(t("screen.jobs.empty"), id="jobs-empty")
@@ -61,6 +72,20 @@ class JobStatusScreen(PanelScreen):
             )
         yield table
 
+    async def _read_log(self) -> None:
+        joblog = panel_app(self).printer.joblog
+        try:
+            jobs, error = await asyncio.to_thread(joblog.jobs), None
+        except JobLogError as failure:
+            jobs, error = [], failure
+        if (jobs, error) != (self._jobs, self._log_error):
+            self._jobs, self._log_error = jobs, error
+            super().relabel()
+
+    def reload(self, _change: object = None) -> None:
+        """Read the log again (in a worker); the body is redrawn if it changed."""
+        self.run_worker(self._read_log(), group=LOAD_GROUP, exclusive=True)
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         job = panel_app(self).printer.joblog.get(int(str(event.row_key.value)))
@@ -68,12 +93,12 @@ class JobStatusScreen(PanelScreen):
             self.app.push_screen(JobDetailScreen(job.id))
 
     def on_mount(self) -> None:
+        self.reload()
         # A job that starts or ends changes the log it shows.
-        self.watch(panel_app(self), "running_jobs", self.relabel, init=False)
+        self.watch(panel_app(self), "running_jobs", self.reload, init=False)
 
     def on_screen_resume(self) -> None:
-        self.relabel()  # the job log may have grown while a detail was open
-
+        self.reload()  # the job log may have grown while a detail was open
 
 
 def retry_refusal(job: Job) -> str | None:

@@ -1,9 +1,71 @@
-"""Running mail jobs from the panel: a worker per job, the job indicator, the outcome dialog."""
+"""Running mail jobs from the panel: a worker per job, the job indicator, the outcome dialog.
+
+A job runs on an event loop of its own, in a thread (`JobLoop`): its job-log writes (synced to
+the disk), its spool file, its token refresh and its SMTP session never hold the App's event
+loop, so a key pressed during a send is answered at once (`bench/menu_latency.py --during-sends`).
+"""
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import concurrent.futures
+import threading
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from panel_tui.ui.app_base import MailJobsChanged, PanelAppBase
+
+T = TypeVar("T")
+
+
+class JobLoop:
+    """One event loop in a daemon thread, started on first use, that runs the panel's mail jobs."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="panel-mail-jobs", daemon=True).start()
+                self._loop = loop
+            return self._loop
+
+    async def run(self, job: Coroutine[Any, Any, T]) -> T:
+        """Await `job` run on the jobs' loop. Cancelling the caller (Stop, leaving the panel)
+        cancels the job there and waits until it has recorded how far it got."""
+        loop = self._running_loop()
+        done: concurrent.futures.Future[T] = concurrent.futures.Future()
+        task: list[asyncio.Task[T]] = []
+
+        def start() -> None:
+            if done.cancelled():  # cancelled before it began
+                job.close()
+                return
+            task.append(loop.create_task(job))
+            task[0].add_done_callback(lambda ended: _settle(ended, done))
+
+        loop.call_soon_threadsafe(start)
+        try:
+            return await asyncio.shield(asyncio.wrap_future(done))
+        except asyncio.CancelledError:
+            loop.call_soon_threadsafe(lambda: task[0].cancel() if task else done.cancel())
+            await asyncio.wait([asyncio.wrap_future(done)])
+            raise
+
+
+def _settle(task: asyncio.Task[T], done: concurrent.futures.Future[T]) -> None:
+    """Copy a finished task's result, error or cancellation to the future the panel awaits."""
+    if task.cancelled():
+        done.cancel()
+    elif (error := task.exception()) is not None:
+        done.set_exception(error)
+    else:
+        done.set_result(task.result())
+
+
+JOB_LOOP = JobLoop()
 
 
 def outcome_text(app: PanelAppBase, outcome) -> tuple[str, str]:
@@ -43,7 +105,7 @@ def not_started_text(app: PanelAppBase, error: Exception) -> str:
     return app.t("screen.result.not_started", detail=type(error).__name__)
 
 
-def start_mail_job(app: PanelAppBase, make_job: Callable[[], Awaitable], after: Callable | None = None,
+def start_mail_job(app: PanelAppBase, make_job: Callable[[], Coroutine[Any, Any, Any]], after: Callable | None = None,
                    before_notice: Callable | None = None) -> None:
     """Run `make_job()` (a MailJobs coroutine) in a worker; show the outcome when it ends.
 
@@ -58,7 +120,7 @@ def start_mail_job(app: PanelAppBase, make_job: Callable[[], Awaitable], after: 
     async def work() -> None:
         app.post_message(MailJobsChanged(+1))
         try:
-            outcome = await make_job()
+            outcome = await JOB_LOOP.run(make_job())
         except Exception as error:  # noqa: BLE001 - shown, never a traceback
             app.push_screen(NoticeScreen(app.t("screen.result.title"), not_started_text(app, error)))
             return

@@ -13,6 +13,30 @@ if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.ui.app_base import PanelAppBase
 
 
+# The worker group of a screen that reads its content off the event loop (Job Status): a recipe
+# waits for it, so the picture shows what was read.
+LOAD_GROUP = "screen-load"
+
+
+async def screens_loaded(pilot) -> None:
+    """Wait until the current screen's read (a worker of LOAD_GROUP) is done and drawn; a screen
+    that reads says so with a true `reading` attribute until its content is in."""
+    from textual.worker import WorkerCancelled
+
+    app = pilot.app
+    await pilot.pause()
+    for _ in range(500):  # bounded: a read that never ends fails the caller's next assertion
+        reads = [w for w in app.workers if w.group == LOAD_GROUP and not w.is_finished]
+        if not reads and not getattr(app.screen, "reading", False):
+            break
+        for worker in reads:
+            try:
+                await worker.wait()
+            except WorkerCancelled:  # replaced by a newer read (exclusive), which is waited for next
+                pass
+        await pilot.pause()
+
+
 @dataclass(frozen=True)
 class ScreenRecipe:
     name: str
@@ -31,8 +55,9 @@ class ScreenRecipe:
         for node_id in self.open:
             app.open_node(node_id)
             await pilot.pause()
+        await screens_loaded(pilot)
         for key in self.keys:
             await pilot.press(key)
         if self.steps is not None:
             await self.steps(pilot)
-        await pilot.pause()
+        await screens_loaded(pilot)

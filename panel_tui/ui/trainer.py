@@ -283,19 +283,20 @@ class TrainerScreen(Screen):
         if control is None or control.kind == "header":
             return
         label = self._label(control).replace(f"{glyph('back')} ", "").replace(f" {glyph('forward')}", "")
-        state = self.sim_state or {}
+        # A switch's next value comes from the state the previous action left (read when this
+        # action runs, under the worker lock), so keys pressed in quick succession each move it on.
         if control.kind == "clock":
             self._run(label, lambda backend: backend.advance_clock(control.arg))
         elif control.kind == "fault":
-            on = not state.get("faults", {}).get(control.arg, False)
-            self._run(label, lambda backend: backend.control().set_fault(control.arg, on))
+            self._run(label, lambda backend: backend.control().set_fault(
+                control.arg, not (self.sim_state or {}).get("faults", {}).get(control.arg, False)))
         elif control.kind == "policy":
-            on = not state.get("policies", {}).get(control.arg, False)
-            self._run(label, lambda backend: getattr(backend.control(), POLICY_SETTERS[control.arg])(on))
+            self._run(label, lambda backend: getattr(backend.control(), POLICY_SETTERS[control.arg])(
+                not (self.sim_state or {}).get("policies", {}).get(control.arg, False)))
         elif control.kind == "mailbox":
-            enabled = MAILBOX_CYCLE[self._mailbox_setting(state)] if state else True
             upn = _account(control.arg).upn
-            self._run(label, lambda backend: backend.control().set_smtp_auth_mailbox(upn, enabled))
+            self._run(label, lambda backend: backend.control().set_smtp_auth_mailbox(
+                upn, MAILBOX_CYCLE[self._mailbox_setting(self.sim_state)] if self.sim_state else True))
         elif control.kind in ("revoke", "revoke_user"):
             upn = _account(control.arg or REVOKABLE_USERS[self.user_index]).upn
             self._run(label, lambda backend: backend.control().revoke_sessions(upn))

@@ -218,3 +218,28 @@ def test_opening_an_up_to_date_job_log_writes_nothing(tmp_path, clock, statement
     writes = [s for s in statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE", "ALTER")
               or (s.upper().startswith("PRAGMA USER_VERSION=") or s.upper().startswith("PRAGMA USER_VERSION ="))]
     assert writes == []
+
+
+def test_a_lingering_connection_serves_the_next_job_and_never_a_replaced_file(joblog, connections_opened):
+    """A printer that sends keeps one connection from job to job (no checkpoint per job); when
+    another process moves the file aside and starts a new one, the next job writes the new file."""
+    import os
+
+    joblog.linger = True
+    for _ in range(3):
+        with joblog.kept_open():
+            job_id = joblog.start("test_mail")
+            joblog.finish(job_id, "ok")
+    assert len(connections_opened) == 1
+    aside = joblog.db_path.with_name("moved-aside.sqlite3")
+    for suffix in ("", "-wal", "-shm"):  # `jobs --repair` in another process moves it aside ...
+        source = joblog.db_path.with_name(joblog.db_path.name + suffix)
+        if source.exists():
+            os.replace(source, aside.with_name(aside.name + suffix))
+    other = JobLog(joblog.db_path)  # ... which starts a new log at the same path
+    assert other.jobs() == []
+    with joblog.kept_open():
+        new_id = joblog.start("test_mail")
+    assert len(connections_opened) >= 2  # a new connection, to the new file
+    assert [job.id for job in other.jobs()] == [new_id]
+    assert len(JobLog(aside, recover=False).jobs()) == 3  # the old file got nothing more

@@ -29,6 +29,7 @@ ENTRA_ANSWERS = [
     ("authorization_pending", 70016, "device_code_expired"),
     ("expired_token", 70020, "device_code_expired"),
     ("authorization_declined", 65004, "signin_declined"),
+    ("access_denied", 500121, "mfa_declined"),
 ]
 
 # Where each cause's fix must send the reader (English; Romanian checked for its own words).

@@ -107,7 +107,11 @@ def test_security_defaults_on_is_its_own_cause(control, world):
     control.set_security_defaults(True)
     import asyncio
 
-    outcome = asyncio.run(world.jobs.connection_check())
+    assert asyncio.run(world.jobs.connection_check()).ok  # OAuth 2.0 is not legacy authentication
+    world.printer.update(lambda s: s.with_field("email_server.auth_method", "smtp_auth")
+                         .with_field("email_server.account", "printer@contoso.onmicrosoft.com")
+                         .with_field("email_server.password", "Sim-Printer-2024"))
+    outcome = asyncio.run(world.jobs.connection_check())  # Basic is: refused with its own cause
     assert (outcome.error.cause_name, outcome.job.error_code) == ("smtp_auth_security_defaults", 312)
     control.set_security_defaults(False)
     control.set_smtp_auth_org(False)

@@ -135,3 +135,29 @@ async def test_a_busy_server_that_recovers_delivers_on_a_later_attempt(world, mo
     sent = await world.jobs.scan_to_email(MEGAN.upn)
     assert sent.ok and waited == [jobs_module.TRANSIENT_RETRY_DELAYS[0]]
     assert len(world.control.mailbox(MEGAN.upn)) == 1
+
+
+EXCHANGE_ANSWER_CAUSES = ("basic_auth_disabled", "basic_auth_removed", "smtp_auth_blocked", "send_as_not_permitted",
+                          "send_as_denied", "outbound_spam", "spam_abuse_detected", "banned_sender",
+                          "restricted_sender", "too_many_recipients", "server_busy", "service_unavailable",
+                          "mfa_declined")
+
+
+def test_each_answer_has_its_own_words_in_both_languages_and_no_network_fix():
+    from panel_tui.device.errors import CAUSES
+    from panel_tui.i18n import Translator
+
+    catalogs = Translator.load().catalogs
+    for lang in ("en", "ro"):
+        texts = catalogs[lang]
+        messages = {texts[f"cause.{name}.message"] for name in EXCHANGE_ANSWER_CAUSES}
+        fixes = {texts[f"cause.{name}.fix"] for name in EXCHANGE_ANSWER_CAUSES}
+        assert len(messages) == len(fixes) == len(EXCHANGE_ANSWER_CAUSES), lang
+        network_fix = texts["cause.connection_failed.fix"]
+        assert network_fix not in fixes
+    for name in EXCHANGE_ANSWER_CAUSES:
+        cause = CAUSES[name]
+        assert cause.code != 313 or name in ("server_busy", "service_unavailable"), name
+    en = catalogs["en"]
+    assert "end of December 2026" in en["cause.basic_auth_disabled.message"]
+    assert "OAuth2" in en["cause.basic_auth_disabled.fix"] and "second half of 2027" in en["cause.basic_auth_disabled.fix"]

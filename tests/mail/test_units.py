@@ -132,7 +132,7 @@ def _smtp_error(code, message):
     # Exchange's other answers: never 313 "check the network".
     (aiosmtplib.SMTPDataError(550, "5.7.60 SMTP; Client does not have permissions to send as this sender"),
      "send_as_not_permitted", 312),
-    (aiosmtplib.SMTPDataError(554, "5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed"),
+    (aiosmtplib.SMTPDataError(554, "5.2.0 STOREDRV.Submission.Exception:OutboundSpamException; Failed to process"),
      "outbound_spam", 312),
     (aiosmtplib.SMTPSenderRefused(550, "5.7.501 Access denied, spam abuse detected", "a@b.c"),
      "spam_abuse_detected", 312),

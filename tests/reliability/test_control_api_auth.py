@@ -82,3 +82,11 @@ def test_a_non_finite_clock_move_is_refused(api, sim_control):
                              headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"})
         assert reply.status_code == 400 and "'advance' must be" in reply.json()["error"], value
     assert sim_control.now() - before < 3600
+
+
+@pytest.mark.parametrize("path", ["/clock", "/faults", "/policies"])
+def test_a_body_nested_too_deeply_is_a_json_400_not_a_bare_500(api, path):
+    endpoints, session, secret = api
+    reply = session.post(endpoints.control_url + path, data=b"[" * 50_000, timeout=10,
+                         headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"})
+    assert reply.status_code == 400 and reply.json() == {"error": "invalid JSON: nested too deeply"}

@@ -162,12 +162,14 @@ def test_a_garbage_spool_file_makes_retry_refuse_clearly():
 
 async def test_the_panel_shows_a_broken_job_log_on_job_status_and_keeps_running(make_app):
     from panel_tui.ui.jobs import JobStatusScreen
+    from panel_tui.ui.screen_recipe import screens_loaded
 
     _garbage(_paths().joblog_file)
     app = make_app("en")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("j")
         assert isinstance(app.screen, JobStatusScreen)
+        await screens_loaded(pilot)  # Job Status reads the log in a worker
         text = str(app.screen.query_one("#jobs-empty").render())
         assert "jobs.sqlite3" in text and "damaged" in text and "panel-tui jobs --repair" in text
         await pilot.press("escape")

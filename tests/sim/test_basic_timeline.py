@@ -96,3 +96,17 @@ def test_sender_verdicts_are_validated(state):
     assert state.user(PRINTER).sender_block == "outbound_spam"
     with pytest.raises(SimStateError, match="unknown sender verdict"):
         state.set_sender_block(PRINTER, "nonsense")
+
+
+async def test_submission_counts_reach_state_json_in_one_coalesced_write(state, tmp_path):
+    """Counting a message must not cost a file write (and fsync) per message: within the
+    simulator's event loop the counts are saved once, soon after, and on stop (flush)."""
+    for _ in range(5):
+        state.record_submission(PRINTER, "OAuth")
+    assert state._save_later is not None  # one save pending, not five done
+    on_disk = json.loads(state.path.read_text())["tenant"]["submissions"]
+    assert on_disk == []
+    state.flush()
+    [entry] = json.loads(state.path.read_text())["tenant"]["submissions"]
+    assert (entry["upn"], entry["protocol"], entry["count"]) == (PRINTER, "OAuth", 5)
+    assert state._save_later is None

@@ -30,10 +30,14 @@ CHROMIUM_ARGS = [
 PAGES = {
     "en": {"code": "Enter code", "next": "Next", "password": "Enter password", "sign_in": "Sign in",
            "permissions": "Permissions requested", "org": "Consent on behalf of your organization",
-           "accept": "Accept", "done": "You have signed in"},
+           "accept": "Accept", "done": "You have signed in", "mfa": "Approve sign in request",
+           "number": "Enter the number shown to sign in.", "yes": "Yes", "no": "No, it's not me",
+           "continue": "Continue", "denied": "Request denied"},
     "ro": {"code": "Introduceți codul", "next": "Înainte", "password": "Introduceți parola",
            "sign_in": "Autentificare", "permissions": "Permisiuni solicitate",
-           "org": "Consimțământ în numele organizației", "accept": "Accept", "done": "V-ați conectat"},
+           "org": "Consimțământ în numele organizației", "accept": "Accept", "done": "V-ați conectat",
+           "mfa": "Aprobați solicitarea de conectare", "number": "Introduceți numărul afișat pentru a vă conecta.",
+           "yes": "Da", "no": "Nu, nu sunt eu", "continue": "Continuare", "denied": "Solicitare refuzată"},
 }
 
 
@@ -84,6 +88,16 @@ def test_sign_in_pages_in_a_real_browser(sim, browser, tmp_path, lang):
         expect(heading).to_have_text(words["password"])
         page.fill("#passwd", ADMIN.password)
         page.get_by_role("button", name=words["sign_in"]).click()
+        # Security defaults (the seeded tenant): the administrator answers Authenticator's number match.
+        expect(heading).to_have_text(words["mfa"])
+        number = page.locator("#mfa-number").inner_text().strip()
+        assert number.isdigit() and len(number) == 2
+        phone = context.new_page()  # the simulated Authenticator app
+        phone.goto(f"{sim.endpoints.base_url}/authenticator?upn={ADMIN.upn}")
+        phone.get_by_label(words["number"]).fill(number)
+        phone.get_by_role("button", name=words["yes"]).click()
+        expect(phone.locator("[role=status]")).to_have_attribute("data-status", "approved")
+        page.get_by_role("button", name=words["continue"]).click()
         expect(heading).to_have_text(words["permissions"])
         page.get_by_label(words["org"]).check()
         page.screenshot(path=str(tmp_path / f"permissions-{lang}.png"), full_page=True)
@@ -156,3 +170,34 @@ def test_admin_center_controls_by_microsofts_words_in_a_real_browser(sim, browse
     state = sim.control.state()
     assert state["policies"]["smtp_auth_org"] is True
     assert {u["upn"]: u["smtp_auth"] for u in state["users"]}["megan@contoso.onmicrosoft.com"] is False
+
+
+def test_a_denied_authenticator_request_ends_the_sign_in_with_entras_answer(sim, browser):
+    from playwright import sync_api
+
+    words = PAGES["en"]
+    app = sim.msal_app()
+    flow = sim.start_flow(app)
+    context = browser.new_context(locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto(flow["verification_uri"])
+        page.fill("#otc", flow["user_code"])
+        page.get_by_role("button", name=words["next"]).click()
+        page.fill("#loginfmt", ADMIN.upn)
+        page.get_by_role("button", name=words["next"]).click()
+        page.fill("#passwd", ADMIN.password)
+        page.get_by_role("button", name=words["sign_in"]).click()
+        sync_api.expect(page.locator("h1")).to_have_text(words["mfa"])
+        phone = context.new_page()
+        phone.goto(f"{sim.endpoints.base_url}/authenticator?upn={ADMIN.upn}")
+        phone.get_by_role("button", name=words["no"]).click()
+        sync_api.expect(phone.locator("[role=status]")).to_have_attribute("data-status", "denied")
+        page.get_by_role("button", name=words["continue"]).click()
+        sync_api.expect(page.locator("h1")).to_have_text(words["denied"])
+        sync_api.expect(page.locator("main")).to_have_attribute("data-error", "AADSTS500121")
+    finally:
+        context.close()
+    result = app.acquire_token_by_device_flow(flow, exit_condition=lambda f: True)
+    assert result["error"] == "access_denied" and 500121 in result["error_codes"]
+    assert "Authentication failed during strong authentication request" in result["error_description"]

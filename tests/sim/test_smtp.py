@@ -138,12 +138,12 @@ async def test_mailbox_setting_overrides_the_organisation(sim, admin_token):
     assert f"535 {refused.value.message}".startswith(TENANT_DISABLED)
 
 
-async def test_security_defaults_refuse_smtp_auth(sim, admin_token):
+async def test_security_defaults_do_not_refuse_oauth(sim, admin_token):
+    """Security defaults block legacy (Basic) authentication, not XOAUTH2; the Basic refusal
+    is in test_smtp_basic.py."""
     sim.control.set_security_defaults(True)
-    with pytest.raises(aiosmtplib.SMTPAuthenticationError) as refused:
-        await _auth(sim, ADMIN.upn, admin_token)
-    assert refused.value.message.startswith("5.7.139 Authentication unsuccessful, user is locked by your "
-                                            "organization's security defaults policy")
+    reply = await _auth(sim, ADMIN.upn, admin_token)
+    assert (reply.code, reply.message) == (235, "2.7.0 Authentication successful")
 
 
 @pytest.mark.parametrize("case", ["garbage", "forged", "expired", "audience", "scope", "tenant", "other_user"])

@@ -115,3 +115,15 @@ def test_a_mailbox_folder_planted_as_a_symlink_is_not_written_through(sim, admin
     finally:
         link.unlink()
     assert [p for sub in ("tmp", "new", "cur") for p in (outside / sub).iterdir()] == []
+
+
+def test_an_xoauth2_blob_that_is_not_ascii_is_refused_like_a_bad_token(sim, admin_token):
+    smtp = smtplib.SMTP(sim.endpoints.smtp_host, sim.endpoints.smtp_port, timeout=10)
+    try:
+        smtp.starttls(context=sim.tls_context())
+        smtp.ehlo()
+        smtp.send(b"AUTH XOAUTH2 \x80\xff\r\n")
+        code, text = smtp.getreply()
+        assert code == 535 and text.startswith(b"5.7.3 Authentication unsuccessful"), (code, text)
+    finally:
+        smtp.close()

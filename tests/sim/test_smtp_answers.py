@@ -75,7 +75,7 @@ def test_server_busy_fault_answers_451_4_7_500(tenant):
     tenant.control.set_fault("smtp_busy", True)
     with _login(tenant) as smtp:
         code, text = smtp.mail(PRINTER.upn)
-    assert code == 451 and text.startswith(b"4.7.500 Server busy. Please try again later from [127.0.0.1].")
+    assert code == 451 and text.startswith(b"4.7.500 Server busy. Please try again later from [127.0.0.1]. (S77719)")
 
 
 def test_service_unavailable_fault_greets_with_421_4_3_2(tenant):

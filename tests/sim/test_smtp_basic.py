@@ -8,7 +8,6 @@ import datetime as dt
 import logging
 import smtplib
 import socket
-import ssl
 from email.message import EmailMessage
 
 import pytest
@@ -222,7 +221,3 @@ def test_a_password_never_reaches_the_simulators_log(open_tenant, caplog):
     for secret in (PRINTER.password, "Wrong-But-Secret-1", plain,
                    base64.b64encode(PRINTER.password.encode()).decode()):
         assert secret not in caplog.text
-
-
-def test_ssl_context_helper_is_the_harness_one(sim):
-    assert isinstance(sim.tls_context(), ssl.SSLContext)

@@ -92,14 +92,17 @@ def test_smtp_works_on_the_tenant_of_the_signed_in_mailbox(sim, seats):
     assert asyncio.run(send(f"seat01@{SEAT1}")) == "sent"  # its tenant allows SMTP AUTH
     assert asyncio.run(send(f"seat02@{SEAT2}")).startswith("535 5.7.3")  # another tenant's mailbox
     assert [m["subject"] for m in control1.mailbox(f"seat01@{SEAT1}")] == ["own"]
-    # seat02's own tenant still refuses SMTP AUTH (security defaults on there)
-    assert control2.state()["users"][0]["smtp_auth_refusal"] == "security_defaults"
+    # seat02's own tenant still refuses SMTP AUTH: off for its organisation (and, for Basic,
+    # security defaults, which do not refuse OAuth)
+    seat2_user = control2.state()["users"][0]
+    assert (seat2_user["smtp_auth_refusal"], seat2_user["basic_refusal"]) == ("tenant", "security_defaults")
 
 
 def test_admin_center_works_on_the_administrators_tenant_and_leaves_the_class_controls_to_the_trainer(sim, seats):
     session = sim.http()
     login = session.post(f"{sim.endpoints.admin_url}/login", data={"upn": f"seat01@{SEAT1}", "password": PASSWORD})
     assert login.status_code == 200 and SEAT1 in login.text
+    assert 'href="/admin/trainer"' not in login.text  # the class's clock and faults: not a seat's page
     session.post(f"{sim.endpoints.admin_url}/settings", data={"setting": "smtp_auth_org", "value": "on"})
     assert seats[SEAT1][1].state()["policies"]["smtp_auth_org"]
     assert not seats[SEAT2][1].state()["policies"]["smtp_auth_org"]
@@ -118,3 +121,28 @@ def test_one_clock_for_every_tenant_and_an_unknown_tenant_is_refused(sim, seats)
     assert refused.value.status == 404 and "no such tenant" in str(refused.value)
     with pytest.raises(SimControlError):
         sim.control.add_tenant(SEAT1, "twice")
+
+
+def test_a_seats_caller_cannot_switch_the_class_faults_or_reset_the_simulator(sim, seats):
+    _, control1 = seats[SEAT1]
+    for call in (lambda: control1.set_fault("smtp_down", True), control1.reset):
+        with pytest.raises(SimControlError) as refused:
+            call()
+        assert refused.value.status == 403 and "whole class" in str(refused.value)
+    assert sim.control.state()["faults"]["smtp_down"] is False
+    assert {t["domain"] for t in sim.control.tenants()} >= {SEAT1, SEAT2}  # nothing was reset
+
+
+def test_the_tenants_are_kept_across_a_restart(tmp_path):
+    from panel_tui.sim.state import SimState
+
+    state = SimState.load(tmp_path / "state.json")
+    seat = state.add_tenant(SEAT1, "Contoso seat01")
+    with state.selecting(seat):
+        state.add_user(f"seat01@{SEAT1}", "Seat 01", PASSWORD, roles=[GLOBAL_ADMIN])
+        state.set_policies(security_defaults=False)
+    again = SimState.load(tmp_path / "state.json")
+    kept = again.find_tenant(SEAT1)
+    assert kept is not None and kept.tenant_id == seat.tenant_id and not kept.policies.security_defaults
+    assert list(kept.users) == [f"seat01@{SEAT1}"] and again.home.policies.security_defaults
+    assert again.tenant_of_upn(f"SEAT01@{SEAT1.upper()}") is kept

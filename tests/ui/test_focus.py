@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import Button, DataTable, Input, ListView, OptionList, RadioSet, Select
 
 from panel_tui.ui import glyphs
+from panel_tui.ui.screen_recipe import screens_loaded
 from panel_tui.ui.webconfig.catalog import basic_pending
 from panel_tui.ui.webconfig.tab_bar import WebTabBar
 from tests.helpers.screen import region_text, screen_lines
@@ -92,7 +93,7 @@ async def _open_jobs(pilot) -> str:
 
     _with_jobs(pilot.app)
     pilot.app.open_node("job_status")
-    await pilot.pause()
+    await screens_loaded(pilot)
     return "#jobs-table"
 
 

@@ -44,6 +44,7 @@ async def test_the_compact_strip_takes_taps(make_app):
         assert keys.compact and keys.size.height == 1
         await pilot.click(HardwareKeys, offset=keys.key_offset("job_status"))
         assert isinstance(app.screen, JobStatusScreen)
+        await pilot.pause()  # the pushed screen composed (on a loaded machine the click returns before)
         await pilot.click(HardwareKeys, offset=app.screen.query_one(HardwareKeys).key_offset("home"))
         assert isinstance(app.screen, HomeScreen)
 

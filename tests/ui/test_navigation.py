@@ -7,6 +7,7 @@ from panel_tui.ui.dialogs import AdminLoginScreen, ConfirmScreen, NoticeScreen
 from panel_tui.ui.home import HomeScreen
 from panel_tui.ui.jobs import JobDetailScreen, JobStatusScreen
 from panel_tui.ui.menu_screen import MenuScreen
+from panel_tui.ui.screen_recipe import screens_loaded
 from panel_tui.ui.setting_edit import TextEditScreen
 from panel_tui.ui.status_screens import EmailServerStatusScreen, StatusSheetScreen
 from tests.helpers.screen import screen_text, shown_words
@@ -202,6 +203,7 @@ async def test_job_detail_explains_code(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("j")
         assert isinstance(app.screen, JobStatusScreen)
+        await screens_loaded(pilot)
         assert "361" in shown_words(app, WORDS) or app.screen.query_one("#jobs-table").row_count == 1
         await pilot.press("enter")
         assert isinstance(app.screen, JobDetailScreen)

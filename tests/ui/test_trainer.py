@@ -157,6 +157,24 @@ async def test_smtp_auth_off_for_the_mailbox_then_on_again(make_e2e_app, sim_con
         assert (await app.backend.jobs.scan_to_email(MEGAN.upn)).ok
 
 
+async def test_switches_pressed_in_quick_succession_each_move_on(make_e2e_app, sim_control):
+    """Two presses before the first one's request is done: each takes the state the one before left
+    (it took the state shown when the key was pressed, so the second press repeated the first)."""
+    app = make_e2e_app("en")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_trainer(app, pilot)
+        await apply_scenario(app, pilot, "signed-in")
+        screen.action_activate("mailbox")  # As org. -> On
+        screen.action_activate("mailbox")  # On -> Off, though the first has not answered yet
+        screen.action_activate("fault-smtp_down")
+        screen.action_activate("fault-smtp_down")  # on, then off again
+        await settle(app, pilot)
+        state = sim_control.state()
+        assert next(u["smtp_auth"] for u in state["users"] if u["upn"] == PRINTER.upn) is False
+        assert state["faults"]["smtp_down"] is False
+        assert row(screen, "mailbox").endswith("○ Off")
+
+
 async def test_revoking_the_printers_sessions_expires_it_at_the_next_refresh(make_e2e_app, sim_control):
     app = make_e2e_app("en")
     async with app.run_test(size=SIZE) as pilot:
