@@ -19,6 +19,15 @@ from pathlib import Path
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 _EXTERNAL_STYLESHEET = re.compile(r"<link[^>]*href=\"https?://[^\"]*\"[^>]*/>\s*", re.S)
+# Keys typed before any click reach the panel: the terminal takes the keyboard as soon as it exists.
+_FOCUS_TERMINAL = """<script>
+  (function focusTerminal(tries) {
+    const keys = document.querySelector("#terminal textarea");
+    if (keys) { keys.focus(); return; }
+    if (tries > 0) { setTimeout(function () { focusTerminal(tries - 1); }, 50); }
+  })(600);
+</script>
+</body>"""
 
 
 def is_loopback(host: str) -> bool:
@@ -66,7 +75,8 @@ def make_server(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
         async def _make_app(self):
             app = await super()._make_app()
             page = (Path(self.templates_path) / "app_index.html").read_text(encoding="utf-8")
-            loader = jinja2.DictLoader({"app_index.html": _EXTERNAL_STYLESHEET.sub("", page)})
+            page = _EXTERNAL_STYLESHEET.sub("", page).replace("</body>", _FOCUS_TERMINAL, 1)
+            loader = jinja2.DictLoader({"app_index.html": page})
             aiohttp_jinja2.setup(app, loader=loader)
             app.middlewares.append(access[0].middleware(access[1]))
             return app

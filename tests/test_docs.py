@@ -47,3 +47,15 @@ def test_nothing_cites_files_outside_the_repository():
             continue
         citing += [f"{name}:{n}" for n, line in enumerate(text.splitlines(), 1) if OUTSIDE.search(line)]
     assert citing == []
+
+
+def test_readme_says_where_panel_tui_is_and_how_to_trust_the_simulators_ca():
+    """`make run` does not put panel-tui on PATH: the README says .venv/bin/panel-tui or how to
+    activate; and how a browser trusts the simulator's CA (its /ca page, which exists)."""
+    from pathlib import Path
+
+    from panel_tui.sim.trust_page import PAGE
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert ".venv/bin/panel-tui" in readme and ". .venv/bin/activate" in readme
+    assert "ERR_CERT_AUTHORITY_INVALID" in readme and f"`{PAGE}`" in readme and "fingerprint" in readme

@@ -157,7 +157,8 @@ async def test_inbox_viewer_shows_the_message(make_e2e_app, sim_control, sim_thr
         table = app.screen.query_one("#messages")
         assert table.row_count == 1
         row = table.get_row_at(0)
-        assert PRINTER.upn in row[1] and "Scanned document" in row[2] and ".pdf" in row[3]  # sender first
+        # the subject over the sender's address, then the attachments
+        assert row[1] == f"Scanned document\n{PRINTER.upn}" and ".pdf" in row[2]
 
 
 async def settle(app, pilot, rounds: int = 10) -> None:

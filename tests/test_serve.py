@@ -121,6 +121,39 @@ def test_the_panel_home_screen_appears_in_a_browser(served, tmp_path):
     assert outside == []  # the page fetched nothing from outside this host
 
 
+@pytest.mark.browser
+@pytest.mark.parametrize("served", ["en"], indirect=True)
+def test_keys_typed_before_any_click_reach_the_panel(served):
+    """A trainer types at once (J for Job/Status) without clicking the page first: the panel gets it."""
+    url, lang = served
+    executable = chromium_path()
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
+    received: list[bytes] = []
+
+    def terminal_text() -> str:
+        return ANSI.sub("", b"".join(received).decode("utf-8", "replace"))
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(
+                payload if isinstance(payload, bytes) else payload.encode("utf-8"))))
+            with page.expect_websocket(timeout=30_000) as opened:
+                page.goto(url)
+            ws = opened.value
+            page.wait_for_function("document.body.classList.contains('-first-byte')", timeout=60_000)
+            if HOME_WORD[lang] not in terminal_text():
+                ws.wait_for_event("framereceived", predicate=lambda _: HOME_WORD[lang] in terminal_text(),
+                                  timeout=60_000)
+            page.keyboard.press("j")  # no click on the page before
+            ws.wait_for_event("framereceived", predicate=lambda _: "No jobs yet" in terminal_text()
+                              or "Job Status" in terminal_text(), timeout=30_000)
+        finally:
+            browser.close()
+    assert "Job Status" in terminal_text()
+
+
 def test_loopback_is_the_default_and_other_hosts_need_the_printed_key(monkeypatch, capsys):
     served = []
 

@@ -79,6 +79,7 @@ class PanelAppBase(App[None]):
         from panel_tui.ui import glyphs
 
         glyphs.choose()  # Unicode or ASCII glyphs, for this terminal
+        self.set_class(glyphs.is_ascii(), glyphs.ASCII_CLASS)  # the focus bars' borders too (stylesheets)
         self.printer = printer
         self.backend = backend
         self.start_backend = start_backend

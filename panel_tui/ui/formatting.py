@@ -22,7 +22,9 @@ def format_clock(now: datetime, settings) -> str:
 
 def format_datetime(moment: datetime | str | None, settings) -> str:
     if moment is None or moment == "":
-        return "—"
+        from panel_tui.ui.glyphs import glyph
+
+        return glyph("none")
     if isinstance(moment, str):
         text = moment
         try:

@@ -16,6 +16,7 @@ UNICODE: dict[str, str] = {
     "radio_on": "●", "radio_off": "○", "check_on": "[x]", "check_off": "[ ]",
     "focus_left": "▸", "focus_right": "◂", "back": "◂", "forward": "▸", "reload": "↻",
     "up_down": "↑↓", "left_right": "←→", "arrows": "←↑↓→", "sheet": "▤", "fax": "☏", "dot": "·", "more": "›",
+    "partial": "◐", "none": "—",
 }
 ASCII: dict[str, str] = {
     "network": "<>", "done": "+", "ok": "+", "failed": "x", "current": ">", "todo": "o",
@@ -23,7 +24,11 @@ ASCII: dict[str, str] = {
     "radio_on": "(*)", "radio_off": "( )", "check_on": "[x]", "check_off": "[ ]",
     "focus_left": ">", "focus_right": "<", "back": "<", "forward": ">", "reload": "@",
     "up_down": "Up/Dn", "left_right": "Lt/Rt", "arrows": "Arrows", "sheet": "#", "fax": "%", "dot": ".", "more": ">",
+    "partial": "~", "none": "-",
 }
+# The focus bars and pane edges are CSS borders (outer, vkey, thick); on an ASCII terminal the App
+# carries ASCII_CLASS and the stylesheets draw them with Textual's `ascii` border instead.
+ASCII_CLASS = "-ascii-glyphs"
 assert UNICODE.keys() == ASCII.keys()
 
 ASCII_TERMS = ("linux", "vt100", "vt102", "vt220", "dumb", "ansi")

@@ -14,10 +14,11 @@ from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
 
 
-def simulator_urls(backend) -> tuple[str, str] | None:
+def simulator_urls(backend, wait: bool = False) -> tuple[str, str] | None:
     """(admin center URL, sign-in page URL) of the simulator the backend uses; None in live mode
-    or before it is known. Blocking only once (call it from a thread)."""
-    endpoints = backend.endpoints() if backend.ready and not backend.options.live else None
+    or before it is known (`wait`: until the simulator starting in the background is up). Blocking
+    only once (call it from a thread)."""
+    endpoints = backend.endpoints() if (backend.ready or wait) and not backend.options.live else None
     if endpoints is None:
         return None
     data = endpoints if isinstance(endpoints, dict) else endpoints.to_dict()
@@ -111,8 +112,10 @@ class HelpScreen(PanelScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="help")
     def _read_urls(self) -> None:
-        backend = panel_app(self).backend
-        urls = simulator_urls(backend) if backend is not None else None
+        app = panel_app(self)
+        backend = app.backend
+        # Help opened before the simulator is up (it starts after the first frame): wait for it.
+        urls = simulator_urls(backend, wait=app.start_backend) if backend is not None else None
         if urls is not None:
             text = panel_app(self).t("screen.help.sim_urls", admin=urls[0], signin=urls[1])
             self.app.call_from_thread(self._show_urls, text)

@@ -13,12 +13,14 @@ from textual.widgets import DataTable, ListItem, ListView, Static
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.cursor_mark import cursor_mark, row_is_marked
 from panel_tui.ui.frame import PanelScreen
+from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.marked_widgets import MarkedDataTable
 
-# The messages table's columns (header locale key, column key). The sender first after the date:
-# it is what a trainer points at (never off-screen).
-MESSAGE_COLUMNS = (("screen.inbox.col_date", "date"), ("screen.inbox.col_from", "from"),
-                   ("screen.inbox.col_subject", "subject"), ("screen.inbox.col_attachments", "attachments"))
+# The messages table's columns (header locale keys, column key). The subject over the sender's
+# address, after the date: what a trainer points at, on screen at 80 columns (the sender's name,
+# the text and the attachments' types are in the message view, Enter).
+MESSAGE_COLUMNS = ((("screen.inbox.col_date",), "date"), (("screen.inbox.col_subject", "screen.inbox.col_from"), "message"),
+                   (("screen.inbox.col_attachments",), "attachments"))
 
 def _short_date(header: str) -> str:
     """An RFC 5322 Date header as "14 Mar 09:26" (the header itself if it does not parse)."""
@@ -51,21 +53,24 @@ class InboxScreen(PanelScreen):
         super().__init__(name="inbox")
         self._boxes: dict[str, list[dict]] = {}
         self._selected: str | None = None
+        self._shown: list[dict] = []  # the selected mailbox's messages, as the table lists them
 
     def breadcrumb(self) -> list[str]:
         return [panel_app(self).t("screen.inbox.title")]
 
     def hints(self):
-        return (("↑↓", "key.move"), ("Tab", "key.switch"), ("R", "key.reload"), ("Esc", "key.back"))
+        # R (reload) is said by the summary line: the hints fit 80 columns in Romanian.
+        return (("↑↓", "key.move"), ("Tab", "key.switch"), ("Enter", "key.open"), ("Esc", "key.back"))
 
     def compose_body(self) -> ComposeResult:
         t = panel_app(self).t
         yield Static(t("screen.inbox.loading"), id="inbox-status", classes="edit-hint")
         with Horizontal(id="inbox-panes"):
             yield ListView(id="mailboxes")
-            table: DataTable[str] = MarkedDataTable(id="messages", cursor_type="row", zebra_stripes=True)
-            for label_key, key in MESSAGE_COLUMNS:
-                table.add_column(t(label_key), key=key)
+            table: DataTable[str] = MarkedDataTable(id="messages", cursor_type="row", zebra_stripes=True,
+                                                    header_height=2)
+            for label_keys, key in MESSAGE_COLUMNS:
+                table.add_column("\n".join(t(k) for k in label_keys), key=key)
             yield table
 
     def on_mount(self) -> None:
@@ -109,21 +114,33 @@ class InboxScreen(PanelScreen):
     def _show_messages(self, address: str) -> None:
         self._selected = address
         table = self.query_one("#messages", DataTable)
+        from email.utils import parseaddr
+
         rows = []
-        for message in reversed(self._boxes.get(address, [])):
+        self._shown = list(reversed(self._boxes.get(address, [])))
+        for message in self._shown:
             files = ", ".join(f"{a['filename']} ({a['size'] // 1024 or 1} KB)" for a in message.get("attachments", []))
-            rows.append((_short_date(str(message.get("date", ""))), str(message.get("from", "")),
-                         str(message.get("subject", "")), files or "—"))
+            sender = str(message.get("from", ""))
+            rows.append((_short_date(str(message.get("date", ""))),
+                         f"{message.get('subject', '')}\n{parseaddr(sender)[1] or sender}", files or glyph("none")))
         # Columns sized here, to their header and these rows, before anything is drawn. Left to the
         # table, they are measured on its next idle, and a frame painted before that (a busy
         # machine) stays cached sized to the headers: the sender cut to its first letters.
         table.clear(columns=True)
         t = panel_app(self).t
-        for column, (label_key, key) in enumerate(MESSAGE_COLUMNS):
-            label = t(label_key)
-            table.add_column(label, key=key, width=max([cell_len(label), *(cell_len(row[column]) for row in rows)]))
+        for column, (label_keys, key) in enumerate(MESSAGE_COLUMNS):
+            label = "\n".join(t(k) for k in label_keys)
+            table.add_column(label, key=key, width=max(cell_len(line) for text in (label, *(row[column] for row in rows))
+                                                      for line in text.splitlines() or [""]))
         for index, row in enumerate(rows):
-            table.add_row(*row, key=str(index))
+            table.add_row(*row, key=str(index), height=2)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter (or a tap) on a message: its headers, text and attachments."""
+        from panel_tui.ui.message_view import MessageScreen
+
+        if event.cursor_row < len(self._shown):
+            self.app.push_screen(MessageScreen(self._shown[event.cursor_row]))
 
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
         # The cursor put on the mailbox already listed (by `_show_boxes`) does not list it again.

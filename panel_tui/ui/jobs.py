@@ -12,6 +12,7 @@ from panel_tui.device.joblog import Job, JobLogError
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.formatting import format_datetime
 from panel_tui.ui.frame import PanelScreen
+from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.marked_widgets import MarkedDataTable
 from panel_tui.ui.screen_recipe import LOAD_GROUP
 
@@ -64,7 +65,7 @@ class JobStatusScreen(PanelScreen):
         for job in self._jobs:
             table.add_row(
                 format_datetime(job.started_at, settings),
-                str(job.error_code) if job.error_code else "—",
+                str(job.error_code) if job.error_code else glyph("none"),
                 t(job.result_key),
                 t(job.job_type_key),
                 key=str(job.id),

@@ -1,11 +1,13 @@
-"""A DataTable and an OptionList whose cursor is marked with a glyph while focused (see
-`panel_tui.ui.cursor_mark`): Job Status, the Inbox, Web Config's side menu, the trainer, the
-classroom dashboard."""
+"""A DataTable, an OptionList and a Select whose cursor is marked with a glyph while focused (see
+`panel_tui.ui.cursor_mark`): Job Status, the Inbox, Web Config's side menu and its lists, the
+trainer, the classroom dashboard."""
 from __future__ import annotations
 
 from rich.style import Style
+from textual.app import ComposeResult
 from textual.strip import Strip
-from textual.widgets import DataTable, OptionList
+from textual.widgets import DataTable, OptionList, Select
+from textual.widgets._select import SelectCurrent, SelectOverlay  # Select's own parts (no public name)
 
 from panel_tui.ui.cursor_mark import marked
 
@@ -27,6 +29,29 @@ class MarkedOptionList(OptionList):
         except IndexError:
             return strip
         return marked(strip, over_first_cell=self.over_first_cell) if index == self.highlighted else strip
+
+
+class MarkedSelectOverlay(SelectOverlay):
+    """An open Select's list: its highlighted option starts with the mark, not a colour alone."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        if not self.has_focus or self.highlighted is None:
+            return strip
+        try:
+            index, _ = self._lines[self.scroll_offset.y + y]
+        except IndexError:
+            return strip
+        # The compact list has no blank first cell: the mark goes before the option's text.
+        return marked(strip, over_first_cell=False) if index == self.highlighted else strip
+
+
+class MarkedSelect(Select):
+    """A Select whose open list marks the highlighted option (Web Config's Authentication Method)."""
+
+    def compose(self) -> ComposeResult:
+        yield SelectCurrent(self.prompt)
+        yield MarkedSelectOverlay(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
 
 
 class MarkedDataTable(DataTable):

@@ -113,6 +113,14 @@ async def _inbox(pilot) -> None:
                 break
 
 
+async def _inbox_message(pilot) -> None:
+    """The newest message opened from the Inbox (Enter): headers, text, attachments."""
+    await _inbox(pilot)
+    pilot.app.screen.query_one("#messages").focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
 RECIPES = (
     ScreenRecipe("outcome_not_signed_in_360", steps=_outcome(sign_in=False), needs_sim=True),
     ScreenRecipe("outcome_smtp_auth_disabled_for_mailbox", steps=_outcome(sign_in=True, mailbox_smtp_auth=False),
@@ -121,4 +129,5 @@ RECIPES = (
     ScreenRecipe("trainer_console", steps=_trainer, needs_sim=True),
     ScreenRecipe("lesson_panel", steps=_lesson, needs_sim=True, main=True),
     ScreenRecipe("inbox", steps=_inbox, needs_sim=True, main=True),
+    ScreenRecipe("inbox_message", steps=_inbox_message, needs_sim=True),
 )

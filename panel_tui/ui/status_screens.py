@@ -13,6 +13,7 @@ from textual.widgets import Label, Static
 from panel_tui.device.status_sheet import email_server_status_rows, network_status_rows
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
+from panel_tui.ui.glyphs import glyph
 
 
 class StatusRowsView(VerticalScroll):
@@ -29,7 +30,7 @@ class StatusRowsView(VerticalScroll):
             with Horizontal(classes="status-row"):
                 yield Label(t(row.label_key), classes="status-label")
                 # markup=False: addresses are text, not Rich markup.
-                yield Label(value or "—", classes="status-value", markup=False)
+                yield Label(value or glyph("none"), classes="status-value", markup=False)
 
     def on_resize(self, _event: events.Resize) -> None:
         self.fit_rows()

@@ -257,6 +257,10 @@ class TileGrid(Widget, can_focus=True):
             return Strip.blank(width, blank)
         row, within = found
         height = layout.heights[row]
+        # One top line for the row's icons and labels (the tallest label centred): an icon never
+        # sits lower than its neighbours' because its label is shorter ("Setări" beside "Stare operație").
+        in_row = range(row * layout.columns, min(count, (row + 1) * layout.columns))
+        tallest = max((len(layout.lines[i]) for i in in_row), default=0)
         segments: list[Segment] = []
         for column, cell_width in enumerate(layout.widths):
             if column:
@@ -273,7 +277,7 @@ class TileGrid(Widget, can_focus=True):
                 segments.append(Segment("▁" * cell_width, bottom))
             else:
                 lines = layout.lines[index]
-                first = (height - 2 - len(lines)) // 2
+                first = (height - 2 - tallest) // 2
                 line_index = within - 1 - first
                 text = lines[line_index] if 0 <= line_index < len(lines) else ""
                 # The cursor shows without colour too: ▸ label ◂ in the cells padding the first label line.

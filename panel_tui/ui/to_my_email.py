@@ -58,7 +58,7 @@ class ToMyEmailScreen(PanelScreen):
         yield Static(message, id="tme-message", classes="error" if self._message else "")
 
     def _compose_signin(self) -> ComposeResult:
-        from panel_tui.ui.webconfig.qr_text import qr_lines, unreachable_from_a_phone
+        from panel_tui.ui.webconfig.qr_text import qr_lines, signin_address, unreachable_from_a_phone
 
         t = panel_app(self).t
         flow = self._flow
@@ -67,13 +67,14 @@ class ToMyEmailScreen(PanelScreen):
             with Vertical(id="tme-code-box"):
                 yield Static(t("screen.tme.signin_title"), classes="dialog-title")
                 yield Static(flow.user_code, id="tme-code", classes="signin-code")
-                yield Static(flow.verification_uri, id="tme-url", markup=False)
+                address = signin_address(panel_app(self), flow.verification_uri)
+                yield Static(address, id="tme-url", markup=False)
                 if unreachable_from_a_phone(flow.verification_uri):  # beside the QR: a phone cannot open it
                     yield Static(t("webconfig.signin.qr_loopback"), id="tme-qr-note", classes="edit-hint")
                 yield Static(self._countdown_text(), id="tme-countdown", classes="edit-hint")
                 # Last: on a small terminal the explanation is what gives way.
                 yield Static(t("screen.tme.signin_steps"), classes="dialog-body")
-            yield Static("\n".join(qr_lines(flow.verification_uri)), id="tme-qr", classes="qr", markup=False)
+            yield Static("\n".join(qr_lines(address)), id="tme-qr", classes="qr", markup=False)
         self.call_after_refresh(self._fit_signin)
 
     def on_resize(self, _event: events.Resize) -> None:

@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.formatting import format_clock
 from panel_tui.ui.frame import SCREENS_CSS
-from panel_tui.ui.glyphs import glyph
+from panel_tui.ui.glyphs import glyph, key_cap
 from panel_tui.ui.marked_widgets import MarkedOptionList
 
 PRINTER_MAILBOX = "printer"
@@ -122,7 +122,7 @@ class TrainerScreen(Screen):
         yield Static(id="trainer-detail")
         hints = (("↑↓", "key.move"), ("Enter", "trainer.hint.toggle"), ("Tab", "key.switch"),
                  ("←→", "trainer.hint.user"), ("Esc", "key.back"))
-        yield Static(Content.assemble(*(part for cap, key in hints for part in ((cap, "bold"), f" {t(key)}  "))),
+        yield Static(Content.assemble(*(part for cap, key in hints for part in ((key_cap(cap), "bold"), f" {t(key)}  "))),
                      id="trainer-hints")
 
     def on_mount(self) -> None:
@@ -159,7 +159,7 @@ class TrainerScreen(Screen):
         else:
             on = self._mailbox_setting(state)
             if on is None:
-                return f"◐ {t('trainer.value.org')}"
+                return f"{glyph('partial')} {t('trainer.value.org')}"
         return f"{glyph('radio_on')} {t('trainer.value.on')}" if on else f"{glyph('radio_off')} {t('trainer.value.off')}"
 
     @staticmethod
@@ -170,7 +170,7 @@ class TrainerScreen(Screen):
     def _label(self, control: TrainerControl) -> str:
         if control.kind == "revoke_user":
             user = _account(REVOKABLE_USERS[self.user_index])
-            return panel_app(self).t(control.label_key, user=f"◂ {user.display_name} ▸")
+            return panel_app(self).t(control.label_key, user=f"{glyph('back')} {user.display_name} {glyph('forward')}")
         return panel_app(self).t(control.label_key)
 
     def _label_width(self) -> int:
@@ -282,7 +282,7 @@ class TrainerScreen(Screen):
         control = CONTROLS_BY_ID.get(control_id)
         if control is None or control.kind == "header":
             return
-        label = self._label(control).replace("◂ ", "").replace(" ▸", "")
+        label = self._label(control).replace(f"{glyph('back')} ", "").replace(f" {glyph('forward')}", "")
         # A switch's next value comes from the state the previous action left (read when this
         # action runs, under the worker lock), so keys pressed in quick succession each move it on.
         if control.kind == "clock":

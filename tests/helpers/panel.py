@@ -111,7 +111,10 @@ async def sign_in_as(app, pilot, control, account, section: str = "email_server"
     """The whole sign-in: the code read from the screen is entered in the 'browser'."""
     modal = await start_sign_in(app, pilot, section)
     code = text_of(app, "#signin-code")
-    assert code == modal.flow.user_code and text_of(app, "#signin-url") == modal.flow.verification_uri
+    # The simulator's address carries the panel's language (its pages open in it).
+    language = app.translator.language
+    assert code == modal.flow.user_code
+    assert text_of(app, "#signin-url") == f"{modal.flow.verification_uri}?lang={language}"
     assert re.search(r"1[45]:[0-5][0-9]", text_of(app, "#signin-countdown"))  # 15 minutes from the flow
     assert len(text_of(app, "#signin-qr").splitlines()) >= 15
     control.approve_device_code(code, account.upn, account.password, **browser)

@@ -55,7 +55,7 @@ async def test_webconfig_focus_shows_without_colour(make_app, lang):
         controls = [w for w in screen.query("*") if w.focusable and w.region.area
                     and isinstance(w, (Input, Select, RadioSet, Button, WebTabBar))]
         kinds = {type(w).__name__ for w in controls}
-        assert {"Input", "Select", "RadioSet", "Button", "LinkButton", "WebTabBar"} <= kinds, kinds
+        assert {"Input", "MarkedSelect", "RadioSet", "Button", "LinkButton", "WebTabBar"} <= kinds, kinds
         assert any(w.id == "email_server-ok" for w in controls)
         for widget in controls:
             other = next(w for w in controls if w is not widget and w.region.y != widget.region.y)

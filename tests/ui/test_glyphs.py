@@ -67,3 +67,55 @@ async def test_the_panel_draws_none_of_its_own_unicode_glyphs_on_an_ascii_termin
                 assert not own & set(text), sorted(own & set(text))
     finally:
         glyphs.use(glyphs.UNICODE)
+
+
+FOCUS_AND_MARKS = set("◐◂▸▌▕—█")  # trainer values and user switch, focus bars, pane edges, "none"
+
+
+@pytest.mark.parametrize("recipe_name", ["trainer_console", "webconfig_focus_ok", "email_server_status",
+                                         "job_status", "webconfig_basic_pending"])
+async def test_an_ascii_terminal_gets_no_unicode_marks_nor_focus_bars(request, monkeypatch, recipe_name):
+    """TERM=linux / vt100 / LANG=C: the trainer console's ◐ ◂ ▸, the focus bars ▌ ▕, the lesson's
+    edge and the "none" dash come from the glyph table (ASCII) too."""
+    from panel_tui.ui.catalog import all_recipes
+
+    recipe = next(r for r in all_recipes() if r.name == recipe_name)
+    monkeypatch.setenv("PANEL_TUI_GLYPHS", "ascii")
+    app = request.getfixturevalue("make_e2e_app" if recipe.needs_sim else "make_app")("en")
+    app.lesson_visible = not recipe.needs_sim  # the lesson's edge too (beside the panel's screens)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await recipe.run(pilot)
+            if recipe_name == "trainer_console":
+                pilot.app.screen.query_one("#trainer-controls").focus()
+            await pilot.pause()
+            text = screen_text(pilot.app)
+            assert not FOCUS_AND_MARKS & set(text), (sorted(FOCUS_AND_MARKS & set(text)), text)
+    finally:
+        glyphs.use(glyphs.UNICODE)
+
+
+@pytest.mark.parametrize("mode", ["unicode", "ascii"])
+async def test_an_open_select_marks_its_highlighted_option_with_a_glyph(make_app, monkeypatch, mode):
+    """Authentication Method opened: the highlighted option starts with the focus mark (not colour alone)."""
+    from textual.widgets import Select
+
+    monkeypatch.setenv("PANEL_TUI_GLYPHS", mode)
+    app = make_app("en")
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await basic_pending(pilot)
+            select = pilot.app.screen.query_one("#email_server-auth_method", Select)
+            select.focus()
+            await pilot.press("enter")  # open the list: OAuth2 (the value) is highlighted
+            await pilot.pause()
+            mark = glyphs.glyph("focus_left")
+            lines = [line for line in screen_text(pilot.app).splitlines() if "OAuth2" in line or "SMTP-AUTH" in line]
+            marked_lines = [line for line in lines if f"{mark}OAuth2" in line.replace(" ", "")]
+            assert marked_lines, lines
+            await pilot.press("up")  # the mark follows the highlight
+            await pilot.pause()
+            lines = screen_text(pilot.app).splitlines()
+            assert not any(f"{mark}OAuth2" in line.replace(" ", "") for line in lines), lines
+    finally:
+        glyphs.use(glyphs.UNICODE)

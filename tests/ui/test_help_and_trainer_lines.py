@@ -38,6 +38,22 @@ async def test_help_shows_the_simulators_admin_center_and_sign_in_urls(make_e2e_
     assert sim_thread.endpoints.admin_url in text and sim_thread.endpoints.verification_uri in text
 
 
+async def test_help_opened_before_the_simulator_is_up_shows_its_urls_once_it_is(make_e2e_app, sim_thread, monkeypatch):
+    """The simulator starts after the first frame: Help opened at once waits for it, as the README says."""
+    from panel_tui.backend import Backend
+
+    app = make_e2e_app("ro")
+    monkeypatch.setattr(Backend, "ready", property(lambda self: False))  # still starting
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.start_backend = True  # a panel on a terminal (the test's own backend is already wired)
+        app.push_screen(HelpScreen())
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = str(app.screen.query_one("#help-sim").render())
+    assert sim_thread.endpoints.admin_url in text and sim_thread.endpoints.verification_uri in text
+    assert "centrul de administrare" in text.lower()
+
+
 async def test_a_trainer_error_line_keeps_its_cause_at_80x24(make_e2e_app):
     from tests.helpers.panel import open_trainer, settle
 

@@ -161,3 +161,21 @@ def test_the_keys_become_a_strip_when_the_column_does_not_fit():
     assert needs_strip(80, 34, 22)  # 80x24 with the lesson
     assert not needs_strip(120, 34, 34)  # 120x36 with the lesson
     assert needs_strip(100, 0, 16)  # too low for five keys
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_the_icons_of_a_row_of_tiles_are_on_one_line(make_app, lang, size):
+    """Romanian at 80x24: "Setări" (one line) beside "Stare operație" (two): its icon is level with theirs."""
+    app = make_app(lang)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        grid = app.screen.query_one(TileGrid)
+        lines = region_lines(app, grid)
+        icons = [tile.icon for tile in grid.tiles if tile.icon]
+        assert icons
+        rows_of = {icon: next(y for y, line in enumerate(lines) if icon in line) for icon in icons}
+        layout = grid.tile_layout(grid.size.width)
+        for start in range(0, len(grid.tiles), layout.columns):
+            row_icons = [t.icon for t in grid.tiles[start:start + layout.columns] if t.icon]
+            assert len({rows_of[icon] for icon in row_icons}) == 1, (row_icons, "\n".join(lines))

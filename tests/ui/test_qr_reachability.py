@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from panel_tui.ui.webconfig.catalog import FIXED_FLOW
-from panel_tui.ui.webconfig.qr_text import qr_lines, unreachable_from_a_phone
+from panel_tui.ui.webconfig.qr_text import qr_lines, signin_address, unreachable_from_a_phone
 
 LOOPBACK = "https://127.0.0.1:49152/devicelogin"
 LIVE = "https://microsoft.com/devicelogin"
@@ -37,7 +37,7 @@ async def test_web_config_says_a_loopback_qr_cannot_be_opened_by_a_phone(make_ap
         await pilot.pause()
         hint = str(screen.query_one("#signin-qr-hint").render())
         assert hint == app.t("webconfig.signin.qr_loopback") and "panel-tui sim --host" in hint
-        assert str(screen.query_one("#signin-qr").render()) == "\n".join(qr_lines(LOOPBACK))
+        assert str(screen.query_one("#signin-qr").render()) == "\n".join(qr_lines(signin_address(app, LOOPBACK)))
 
 
 async def test_live_mode_qr_encodes_microsofts_url_with_the_usual_hint(make_app):
@@ -62,4 +62,4 @@ async def test_to_my_email_notes_a_loopback_qr(make_app, url, noted):
         screen.refresh(recompose=True)
         await pilot.pause()
         assert bool(screen.query("#tme-qr-note")) is noted
-        assert str(screen.query_one("#tme-qr").render()) == "\n".join(qr_lines(url))
+        assert str(screen.query_one("#tme-qr").render()) == "\n".join(qr_lines(signin_address(app, url)))

@@ -85,3 +85,27 @@ async def test_inbox_columns_fit_the_messages_when_a_frame_is_painted_before_the
         assert any("a.much.longer.sender@fabrikam.example" in line for line in painted), painted
         await pilot.pause()
         assert "a.much.longer.sender@fabrikam.example" in screen_text(pilot.app)
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+async def test_inbox_at_80x24_shows_the_subject_and_enter_opens_the_message(make_e2e_app, lang):
+    from panel_tui.ui.message_view import MessageScreen
+
+    app = make_e2e_app(lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await INBOX.run(pilot)
+        t = pilot.app.t
+        subject = "Scanned document" if lang == "en" else "Document scanat"
+        text = screen_text(pilot.app)
+        assert t("screen.inbox.col_subject") in text and subject in text, text
+        pilot.app.screen.query_one("#messages").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, MessageScreen)
+        shown = screen_text(pilot.app)
+        for words in (f"{t('screen.inbox.msg.from')}: ", "printer@contoso.onmicrosoft.com",
+                      f"{t('screen.inbox.msg.to')}: megan@contoso.onmicrosoft.com", f"{t('screen.inbox.msg.subject')}: {subject}",
+                      f"{t('screen.inbox.msg.attachments')}: ", ".pdf", "application/pdf"):
+            assert words in shown, (words, shown)
+        await pilot.press("escape")
+        assert not isinstance(pilot.app.screen, MessageScreen)

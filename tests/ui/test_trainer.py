@@ -246,7 +246,7 @@ async def test_language_switch_redraws_the_console(make_e2e_app):
         app.set_language("ro")
         await settle(app, pilot)
         screen = app.screen
-        assert text_of(screen, "#trainer-title") == "Consola formatorului — simulator Microsoft 365"
+        assert text_of(screen, "#trainer-title") == "Consola formatorului: simulator Microsoft 365"
         assert row(screen, "policy-sd").endswith("● Activat")
         assert screen.focused is screen.query_one("#trainer-controls")
 

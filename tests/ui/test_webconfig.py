@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from textual.widgets import Input, Select
 
 from panel_tui.ui.dialogs import AdminLoginScreen
@@ -293,3 +294,19 @@ def test_qr_code_fits_the_modal_and_encodes_the_address():
     lines = qr_lines("https://127.0.0.1:54321/devicelogin")
     assert len(lines) <= 17 and {len(line) for line in lines} == {len(lines[0])} and len(lines[0]) <= 33
     assert set("".join(lines)) <= set(" ▀▄█")
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+async def test_the_sign_in_dialogs_cancel_is_whole_on_a_short_terminal(make_app, lang):
+    """A browser window (`serve`) 20 rows high: the QR code gives way, Cancel stays on screen, whole."""
+    from panel_tui.ui.webconfig.catalog import signin_code
+
+    app = make_app(lang)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await signin_code(pilot)
+        await pilot.pause()
+        cancel = app.screen.query_one("#signin-cancel")
+        region = cancel.region
+        assert region.bottom <= 20 and region.height >= 1, region
+        line = app.screen._compositor.render_strips()[region.y].text
+        assert app.t("key.cancel") in line[region.x:region.right], line

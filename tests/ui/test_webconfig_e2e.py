@@ -175,3 +175,29 @@ async def test_saved_but_not_applied_opens_web_config_showing_oauth2_and_signed_
         await click(pilot, "#email_server-ok")
         assert app.printer.settings.email_server.auth_method.value == "oauth2"
         assert (await app.backend.jobs.connection_check()).ok
+
+
+async def test_the_sign_in_address_opens_the_simulators_page_in_the_panels_language(make_e2e_app, sim_thread):
+    """A Romanian class: the URL shown (and in the QR code) opens the sign-in page in Romanian even
+    when the browser asks for English first; a browser that prefers Romanian gets it as well."""
+    import requests
+
+    from panel_tui.ui.webconfig.qr_text import signin_address
+
+    app = make_e2e_app("ro")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_webconfig(app, pilot)
+        await choose_oauth2(app, pilot)
+        modal = await start_sign_in(app, pilot)
+        shown, plain_uri = text_of(app, "#signin-url"), modal.flow.verification_uri
+        assert shown == signin_address(app, plain_uri) and shown.endswith("?lang=ro")
+        await click(pilot, "#signin-cancel")
+        await app.workers.wait_for_complete()
+    with requests.Session() as browser:
+        browser.trust_env = False
+        browser.verify = str(sim_thread.endpoints.ca_path)
+        page = browser.get(shown, headers={"Accept-Language": "en-US,en;q=0.9"}, timeout=10).text
+        assert "Introduceți codul" in page
+        plain = browser.get(plain_uri, headers={"Accept-Language": "ro-RO,ro;q=0.9,en;q=0.5"},
+                            timeout=10).text
+        assert "Introduceți codul" in plain

@@ -22,6 +22,7 @@ from panel_tui.device.settings import FIELDS, AuthMethod, DeviceSettings, EmailS
 from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
 from panel_tui.device.validation import FieldError
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.marked_widgets import MarkedSelect
 from panel_tui.ui.webconfig.form_rows import FormRow, LinkButton, PageSection, StateRadioButton
 
 # Fields the page hides, by authentication method. With OAuth2 the guide's page still lists
@@ -93,7 +94,7 @@ class EmailServerForm(PageSection):
         wid = self._wid(spec.name)
         if spec.kind == "choice" and spec.choices is not None:
             options = [(panel_app(self).t(member.label_key), member.value) for member in spec.choices]
-            yield Select(options, value=value.value, allow_blank=False, compact=True, id=wid, name=spec.name)
+            yield MarkedSelect(options, value=value.value, allow_blank=False, compact=True, id=wid, name=spec.name)
         elif spec.kind == "bool":
             t = panel_app(self).t
             yield RadioSet(StateRadioButton(t("value.enable"), value=bool(value), id=f"{wid}-enable"),

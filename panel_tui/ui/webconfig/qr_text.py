@@ -41,3 +41,18 @@ def unreachable_from_a_phone(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def signin_address(app, uri: str) -> str:
+    """The sign-in page's address as the panel shows it (text and QR code): the simulator's carries
+    the panel's language (`?lang=ro`), so a Romanian class's browsers open its pages in Romanian.
+    Microsoft's own page follows the browser's language: its address is shown as it came."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    backend = getattr(app, "backend", None)
+    parts = urlsplit(uri)
+    microsofts = (parts.hostname or "").endswith(("microsoft.com", "microsoftonline.com"))
+    if backend is None or backend.options.live or microsofts:
+        return uri
+    query = "&".join(part for part in (parts.query, f"lang={app.translator.language}") if part)
+    return urlunsplit(parts._replace(query=query))

@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import SCREENS_CSS
-from panel_tui.ui.webconfig.qr_text import qr_lines, unreachable_from_a_phone
+from panel_tui.ui.webconfig.qr_text import qr_lines, signin_address, unreachable_from_a_phone
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.device.clock import Clock
@@ -112,8 +112,9 @@ class SignInWithMicrosoftScreen(ModalScreen["SignInResult | None"]):
     def _show_flow(self, flow: DeviceFlow) -> None:
         self.flow = flow
         self.query_one("#signin-code", Static).update(flow.user_code)
-        self.query_one("#signin-url", Static).update(flow.verification_uri)
-        self.query_one("#signin-qr", Static).update("\n".join(qr_lines(flow.verification_uri)))
+        address = signin_address(panel_app(self), flow.verification_uri)
+        self.query_one("#signin-url", Static).update(address)
+        self.query_one("#signin-qr", Static).update("\n".join(qr_lines(address)))
         # A loopback simulator's address opens nothing on a phone: say so beside the QR code.
         hint = "webconfig.signin.qr_loopback" if unreachable_from_a_phone(flow.verification_uri) \
             else "webconfig.signin.qr_hint"
