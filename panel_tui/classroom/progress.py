@@ -10,8 +10,12 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from panel_tui.lesson import STEPS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.sim.client import SimControl
 
 # The last job's result as a glyph and a style: never colour alone.
 JOB_GLYPHS = {"ok": ("✓", "green"), "error": ("✗", "red"), "running": ("…", "yellow"),
@@ -71,7 +75,7 @@ class SeatHandles:
         self._open: dict[str, tuple] = {}
         self._joined: set[str] = set()
         self._endpoints = None
-        self._control = None
+        self._control: SimControl | None = None
 
     def get(self, seat: str, join: bool = True):
         """The seat's printer and backend; join=False: the printer's files only (no simulator)."""
