@@ -15,7 +15,7 @@ from panel_tui.i18n import LANGUAGES
 
 # panel_tui.scripting.COMMANDS (a test keeps them equal): a plain start does not import scripting.
 SCRIPT_COMMANDS = ("signin", "signout", "status", "send", "jobs", "sheet", "config")
-COMMANDS = ("run", "check", "sim", "classroom", "gallery", "serve", "scenarios", "doctor", *SCRIPT_COMMANDS)
+COMMANDS = ("run", "check", "sim", "classroom", "gallery", "guide", "serve", "scenarios", "doctor", *SCRIPT_COMMANDS)
 # Exit codes (README, "Exit codes"): 0 success, 1 failure, 2 usage error (argparse's), 3 `sim status`
 # with none serving; these two come from main's funnel below.
 EXIT_INTERRUPTED = 130  # Ctrl+C, as a shell reports a SIGINT death
@@ -79,14 +79,17 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
         "doctor", help="check a setup step by step (sign-in service, tenant, app, SMTP, settings, token); exit 0/1")
     gallery_parser = sub.add_parser(
         "gallery", help="render every screen in every language as SVG plus index.html (for reviewers)")
+    guide_parser = sub.add_parser(
+        "guide", help="write the Exchange Online OAuth 2.0 handout (HTML, --pdf) with the emulator's screens")
     serve_parser = sub.add_parser(
         "serve", help="serve the panel in a web browser through textual-serve (loopback by default)")
     if full:  # their options only when asked for: the panel and the other commands do not import them
-        from panel_tui import gallery, serve
+        from panel_tui import gallery, guide, serve
         from panel_tui.doctor import add_arguments as doctor_arguments
 
         doctor_arguments(doctor_parser)
         gallery.add_arguments(gallery_parser)
+        guide.add_arguments(guide_parser)
         serve.add_arguments(serve_parser)
     scripting.add_commands(sub)
     return parser
@@ -239,7 +242,7 @@ def _dispatch(argv: list[str], process_ends: bool) -> int:
     args, rest = build_start_parser().parse_known_args(argv)
     if rest or args.command is None and set(argv) & {*COMMANDS, "-h", "--help"}:
         # A command, help or a mistake: the full parser (it explains mistakes).
-        args = build_parser(full=bool({"gallery", "serve", "doctor", "-h", "--help"} & set(argv))).parse_args(argv)
+        args = build_parser(full=bool({"gallery", "guide", "serve", "doctor", "-h", "--help"} & set(argv))).parse_args(argv)
     # A scenario starts on its own profile: never on (and never wiping) the default one unasked.
     args.profile = args.profile or (args.scenario if args.scenario and args.command in (None, "run") else "default")
     if (args.sim_ca or args.sim_fingerprint) and not args.sim_url:
@@ -254,6 +257,10 @@ def _dispatch(argv: list[str], process_ends: bool) -> int:
         from panel_tui import gallery
 
         return gallery.command(args)
+    if args.command == "guide":
+        from panel_tui import guide
+
+        return guide.command(args)
     if args.command == "serve":
         from panel_tui import serve
 

@@ -22,9 +22,9 @@ from panel_tui.i18n import LANGUAGES
 
 INDEX_NAME = "index.html"
 
-# Screens of real cloud state (job outcomes, trainer console, lesson, inbox) are rendered
-# one after another in a worker that runs its own simulator, reset before each picture.
-_SIM = None  # the render worker's SimulatorThread
+# Screens of real cloud state (job outcomes, trainer console, lesson, inbox) are rendered by a
+# worker that runs its own simulator, reset before each picture.
+_SIM = None  # the render worker's SimulatorThread, started on first use
 
 # Environment variables that change how Textual draws; a render worker drops them.
 _RENDER_ENV_DROP = ("NO_COLOR", "TEXTUAL", "TEXTUAL_THEME", "TEXTUAL_FILTERS", "TEXTUAL_COLOR_SYSTEM",
@@ -66,7 +66,7 @@ def render_gallery(out_dir: Path | str, langs: Sequence[str] = LANGUAGES,
     """Render the gallery into `out_dir`; returns the SVG paths (plan order) followed by the index page.
 
     `sizes=None` is the snapshot tests' matrix; `names` limits it to some screens; `jobs`
-    worker processes render in parallel (default: the CPU count, at most 8); `locales_dir`
+    worker processes render in parallel (default: the CPU count, 2 to 8); `locales_dir`
     renders with other locale files (a translator's edit); `progress(done, total, shot)` is
     called as each picture is ready.
     """
@@ -78,7 +78,7 @@ def render_gallery(out_dir: Path | str, langs: Sequence[str] = LANGUAGES,
             raise GalleryError(f"no screen recipe named {', '.join(unknown)}")
         shots = [s for s in shots if s.name in set(names)]
     out.mkdir(parents=True, exist_ok=True)
-    svgs = _render_all(shots, jobs, locales_dir, progress)
+    svgs = render_shots(shots, jobs, locales_dir, progress)
     paths = []
     for shot, svg in zip(shots, svgs, strict=True):
         path = out / shot.filename
@@ -90,81 +90,157 @@ def render_gallery(out_dir: Path | str, langs: Sequence[str] = LANGUAGES,
 
 
 # -- rendering ---------------------------------------------------------------------------------
+#
+# Each worker process renders batches: the pictures of one language and size, several screens,
+# in ONE running app. Between two screens the app goes back to Home and gets a fresh printer
+# profile (a new temporary PANEL_TUI_HOME), so each picture is what a fresh panel shows after
+# the recipe; the app, its parsed CSS, Home and the menu screens are built once per batch
+# instead of once per picture. Batches of screens that need the simulator go first
+# and are shared out, each worker starting its own simulator when it first gets one.
+
+BATCH_SIZE = 12  # screens per running app: small enough to share the work out evenly
 
 
-def _render_all(shots: list[Shot], jobs: int | None, locales_dir: Path | None = None,
-                progress: Callable[[int, int, Shot], None] | None = None) -> list[str]:
+def batches(shots: Sequence[Shot], size: int = BATCH_SIZE) -> list[tuple[Shot, ...]]:
+    """The shots grouped by (simulator, language, size) in catalog order, cut into batches of
+    at most `size`; the simulator's batches first, then the longest (a worker that finishes
+    early takes the short ones)."""
+    from panel_tui.ui.catalog import all_recipes
+
+    needs_sim = {r.name for r in all_recipes() if r.needs_sim}
+    groups: dict[tuple[bool, str, tuple[int, int]], list[Shot]] = {}
+    for shot in shots:
+        groups.setdefault((shot.name in needs_sim, shot.lang, shot.size), []).append(shot)
+    out: list[tuple[Shot, ...]] = []
+    for group in groups.values():
+        count = -(-len(group) // size)  # as many batches as needed, of even length
+        out += [tuple(group[i::count]) for i in range(count)]
+    return sorted(out, key=lambda batch: (batch[0].name not in needs_sim, -len(batch)))
+
+
+def default_jobs() -> int:
+    """Worker processes: one per CPU, at least 2 (a worker waits on Textual's idle checks and the
+    simulator; two overlap on one core), at most 8."""
+    return max(2, min(os.cpu_count() or 1, 8))
+
+
+def render_shots(shots: Sequence[Shot], jobs: int | None = None, locales_dir: Path | None = None,
+                 progress: Callable[[int, int, Shot], None] | None = None) -> list[str]:
+    """The SVG of each shot (same order), rendered by `jobs` worker processes (default_jobs());
+    `progress(done, total, shot)` as each picture is ready. GalleryError names a failed screen."""
     import functools
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    from panel_tui.ui.catalog import all_recipes
+    import queue as queue_module
+    import time
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
     if not shots:
         return []
-    needs_sim = {r.name for r in all_recipes() if r.needs_sim}
-    plain = [s for s in shots if s.name not in needs_sim]
-    cloud = [s for s in shots if s.name in needs_sim]
+    work = batches(shots)
     # spawn: a fresh interpreter whose Textual constants come from the clean environment.
     context = multiprocessing.get_context("spawn")
-    render = functools.partial(_render_shot, locales_dir=locales_dir)
+    done_queue = context.Queue()  # each picture as it is ready, for the progress display
+    render = functools.partial(_render_batch, locales_dir=locales_dir)
     rendered: dict[Shot, str] = {}
+    reported = 0
 
-    def collect(pool, group) -> None:
-        futures = {pool.submit(render, shot): shot for shot in group}
+    def report(timeout: float | None = None) -> None:
+        nonlocal reported
+        while True:
+            try:
+                shot = done_queue.get(timeout=timeout) if timeout else done_queue.get_nowait()
+            except queue_module.Empty:
+                return
+            timeout = None
+            reported += 1
+            if progress is not None:
+                progress(reported, len(shots), shot)
+
+    workers = max(1, min(jobs or default_jobs(), len(work)))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_setup,
+                             initargs=(done_queue,)) as pool:
+        futures = {pool.submit(render, batch): batch for batch in work}
+        pending = set(futures)
         try:
-            for future in as_completed(futures):
-                rendered[futures[future]] = future.result()
-                if progress is not None:
-                    progress(len(rendered), len(shots), futures[future])
-        except BaseException:
-            for pending in futures:
-                pending.cancel()
+            while pending:
+                finished, pending = wait(pending, timeout=0.1, return_when=FIRST_EXCEPTION)
+                report()
+                for future in finished:
+                    rendered.update(zip(futures[future], future.result(), strict=True))
+        except BaseException as error:
+            for future in pending:
+                future.cancel()
+            if isinstance(error, BrokenProcessPool):
+                raise GalleryError(f"a render process ended abruptly ({error})") from None
             raise
-
-    if cloud:  # one worker, one simulator: the pictures share its state, so one at a time
-        with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_sim_worker_setup) as pool:
-            collect(pool, cloud)
-    if plain:
-        workers = max(1, min(jobs or min(os.cpu_count() or 1, 8), len(plain)))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_setup) as pool:
-            collect(pool, plain)
+    deadline = time.monotonic() + 5.0  # the workers have ended: their last pictures are on the way
+    while reported < len(shots) and time.monotonic() < deadline:
+        report(0.1)
+    done_queue.close()
     return [rendered[s] for s in shots]
 
 
-def _sim_worker_setup() -> None:
-    """A render worker with its own simulator (data in a temporary folder, loopback only)."""
+_DONE = None  # the worker's queue of finished pictures (progress)
+
+
+def _worker_setup(done=None) -> None:
+    global _DONE
+    for name in _RENDER_ENV_DROP:
+        os.environ.pop(name, None)
+    os.environ["TEXTUAL_ANIMATIONS"] = "none"
+    _DONE = done
+
+
+def _simulator():
+    """The worker's simulator (data in a temporary folder, loopback only), started on first use."""
     import atexit
     import tempfile
 
     from panel_tui.sim.runtime import SimulatorThread
 
     global _SIM
-    _worker_setup()
-    folder = tempfile.TemporaryDirectory(prefix="panel-gallery-sim-")
-    _SIM = SimulatorThread(Path(folder.name))
-    _SIM.start(timeout=60)
-    atexit.register(folder.cleanup)
-    atexit.register(_SIM.stop)
+    if _SIM is None:
+        folder = tempfile.TemporaryDirectory(prefix="panel-gallery-sim-")
+        sim = SimulatorThread(Path(folder.name))
+        sim.start(timeout=60)
+        atexit.register(folder.cleanup)
+        atexit.register(sim.stop)
+        _SIM = sim
+    return _SIM
 
 
-def _worker_setup() -> None:
-    for name in _RENDER_ENV_DROP:
-        os.environ.pop(name, None)
-    os.environ["TEXTUAL_ANIMATIONS"] = "none"
+def _backend_options():
+    """The printers of a worker join its simulator as one at a URL (`--sim-url`): only when a
+    screen asks (Email Server Status reads the sign-in), and no simulator service is spawned in
+    each temporary home; a screen that does not ask shows what a panel whose simulator is still
+    starting shows (as in the snapshot tests)."""
+    from panel_tui.backend import BackendOptions
+
+    endpoints = _simulator().endpoints
+    return BackendOptions(sim_url=endpoints.base_url, sim_ca=str(endpoints.ca_path))
 
 
-def _render_shot(shot: Shot, locales_dir: Path | None = None) -> str:
+def _render_batch(batch: Sequence[Shot], locales_dir: Path | None = None) -> list[str]:
     import asyncio
 
     try:
-        return asyncio.run(render_svg(shot.name, shot.lang, shot.size, locales_dir=locales_dir))
+        return asyncio.run(render_svgs(batch, locales_dir=locales_dir, done=_DONE.put if _DONE else None))
+    except GalleryError:
+        raise
     except Exception as error:  # noqa: BLE001 - re-raised with the screen's name
-        raise GalleryError(f"{shot.filename}: {type(error).__name__}: {error}") from None
+        raise GalleryError(f"{batch[0].filename}: {type(error).__name__}: {error}") from None
 
 
 async def render_svg(name: str, lang: str, size: tuple[int, int], locales_dir: Path | None = None) -> str:
-    """One screen as SVG, on a fresh profile under a temporary PANEL_TUI_HOME, with the fixed clock.
+    """One screen as SVG (see render_svgs)."""
+    return (await render_svgs([Shot(name, lang, size)], locales_dir=locales_dir))[0]
+
+
+async def render_svgs(batch: Sequence[Shot], locales_dir: Path | None = None,
+                      done: Callable[[Shot], None] | None = None) -> list[str]:
+    """Screens of one language and size as SVG, in one running app: each on a fresh profile under
+    a temporary PANEL_TUI_HOME, with the fixed clock; `done(shot)` as each one is ready.
 
     The steps after the recipe are those of the snapshot plugin (textual._doc.take_svg_screenshot).
     """
@@ -175,45 +251,118 @@ async def render_svg(name: str, lang: str, size: tuple[int, int], locales_dir: P
     from panel_tui.device.paths import HOME_ENV
     from panel_tui.ui.catalog import all_recipes
 
-    recipe = {r.name: r for r in all_recipes()}[name]
+    if not batch:
+        return []
+    lang, size = batch[0].lang, batch[0].size
+    if any((s.lang, s.size) != (lang, size) for s in batch):
+        raise GalleryError("one batch renders one language at one size")
+    recipes = {r.name: r for r in all_recipes()}
     previous = os.environ.get(HOME_ENV)
+    svgs: list[str] = []
+    homes: list[Path] = []
     app = None
-    with tempfile.TemporaryDirectory(prefix="panel-gallery-") as home:
-        os.environ[HOME_ENV] = home
+    with tempfile.TemporaryDirectory(prefix="panel-gallery-") as root:
+
+        def fresh_home() -> str:
+            home = Path(root) / str(len(homes))
+            home.mkdir()
+            homes.append(home)
+            os.environ[HOME_ENV] = str(home)
+            return str(home)
+
         try:
+            fresh_home()
             app = build_app(profile="default", lang=lang, clock=FixedClock(SNAPSHOT_TIME), start_backend=False,
-                            locales_dir=locales_dir)
+                            locales_dir=locales_dir, options=_backend_options())
             app.animation_level = "none"
-            if recipe.needs_sim:
-                if _SIM is None:
-                    raise GalleryError(f"{name}: needs the simulator (render it through render_gallery)")
-                app.cloud.use_endpoints(_SIM.endpoints)
-                app.cloud.control().reset()
 
             async def auto_pilot(pilot) -> None:
-                await recipe.run(pilot)
-                await pilot.pause()
-                await pilot.wait_for_scheduled_animations()
-                await pilot.pause()
-                await pilot.pause()
-                await pilot.wait_for_scheduled_animations()
-                pictures.append(app.export_screenshot(title=app.title, simplify=True))
+                for index, shot in enumerate(batch):
+                    if index:
+                        fresh_home()
+                        await _fresh_printer(app, pilot, lang)
+                    recipe = recipes[shot.name]
+                    try:
+                        if recipe.needs_sim:
+                            app.cloud.use_endpoints(_simulator().endpoints)
+                            app.cloud.control().reset()
+                        await recipe.run(pilot)
+                        await pilot.pause()
+                        await pilot.wait_for_scheduled_animations()
+                        await pilot.pause()
+                        await pilot.pause()
+                        await pilot.wait_for_scheduled_animations()
+                        svgs.append(app.export_screenshot(title=app.title, simplify=True))
+                    except Exception as error:  # noqa: BLE001 - re-raised with the screen's name
+                        raise GalleryError(f"{shot.filename}: {type(error).__name__}: {error}") from None
+                    if done is not None:
+                        done(shot)
                 app.exit()
 
-            pictures: list[str] = []
             await app.run_async(headless=True, size=size, auto_pilot=auto_pilot)
-            svg = pictures[0] if pictures else None
         finally:
             if app is not None and app.backend is not None:
                 app.backend.stop()
-            _stop_home_simulator(Path(home))
+            for home in homes:
+                _stop_home_simulator(home)
             if previous is None:
                 os.environ.pop(HOME_ENV, None)
             else:
                 os.environ[HOME_ENV] = previous
-    if not isinstance(svg, str):
-        raise GalleryError(f"{name}-{lang}: the app ended before its screenshot ({app.return_code=})")
-    return svg
+    if len(svgs) != len(batch):
+        failed = batch[len(svgs)]
+        raise GalleryError(f"{failed.filename}: the app ended before its screenshot ({app and app.return_code=})")
+    return svgs
+
+
+async def _fresh_printer(app, pilot, lang: str) -> None:
+    """The running app back at Home, as a new panel on a fresh profile (the current PANEL_TUI_HOME)
+    shows it: no other screen kept, no notification, no mouse over anything, a new printer."""
+    import dataclasses
+
+    from textual.geometry import Offset
+    from textual.screen import Screen
+
+    from panel_tui.backend import open_backend
+
+    app.action_home()
+    await pilot.pause()
+    # The menu screens the app keeps once built stay built (most of the time a picture saves):
+    # they show the new printer's values when they are shown again. One that anything moved
+    # (highlight, scroll, focus) is built again, as a fresh panel would.
+    for name, screen in list(app._installed_screens.items()):
+        if isinstance(screen, Screen) and screen not in app.screen_stack and not _as_built(screen):
+            app.uninstall_screen(name)
+    app.clear_notifications()
+    app.mouse_position = Offset(0, 0)
+    app._set_mouse_over(None, None)
+    app.lesson_visible = False
+    app.lesson_progress = None
+    app.running_jobs = 0
+    if app.backend is not None:
+        app.backend.stop()
+    printer, backend = open_backend("default", _backend_options(), app.clock)
+    if printer.settings.language != lang:
+        printer.update(dataclasses.replace(printer.settings, language=lang))
+    for unsubscribe in app._unsubscribe:
+        unsubscribe()
+    app.printer, app.backend = printer, backend
+    app._unsubscribe = [printer.subscribe(app._settings_saved), printer.subscribe_admin(app._admin_changed)]
+    app._publish_settings(printer.settings)
+    await pilot.pause()
+
+
+def _as_built(screen) -> bool:
+    """A kept menu screen as it was built: first row highlighted, not scrolled, its list focused."""
+    from textual.widgets import ListView
+
+    from panel_tui.ui.menu_screen import MenuScreen
+
+    if not isinstance(screen, MenuScreen):
+        return False
+    lists = list(screen.query(ListView))
+    return bool(lists) and all((view.index or 0) == 0 and view.scroll_offset == (0, 0) for view in lists) and (
+        screen.focused is None or screen.focused in lists)
 
 
 def _stop_home_simulator(home: Path) -> None:
@@ -305,7 +454,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="folder for the SVGs and index.html (created)")
     parser.add_argument("--only", action="append", metavar="SCREEN",
                         help="render only this screen (repeatable; names as in index.html)")
-    parser.add_argument("--jobs", type=int, help="parallel render processes (default: CPU count, at most 8)")
+    parser.add_argument("--jobs", type=int, help="parallel render processes (default: CPU count, 2 to 8)")
     parser.add_argument("--compare", type=Path, metavar="OLD",
                         help="an earlier gallery: index.html lists what changed, before and after side by side "
                              "with the changed cells outlined (the whole gallery moves to screens.html)")

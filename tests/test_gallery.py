@@ -38,8 +38,12 @@ def rendered(tmp_path_factory):
     out = tmp_path_factory.mktemp("gallery")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PANEL_TUI_HOME", str(user_home))
-        paths = gallery.render_gallery(out, names=RENDERED, jobs=2)
+        paths = gallery.render_gallery(out, names=RENDERED, jobs=2,
+                                       progress=lambda done, total, shot: REPORTED.append((done, total, shot)))
     return out, paths, user_home
+
+
+REPORTED: list[tuple[int, int, gallery.Shot]] = []  # the progress calls of the `rendered` fixture
 
 
 class _Links(HTMLParser):
@@ -195,3 +199,28 @@ def _orphaned_simulators() -> list[str]:
 def test_rendering_leaves_no_simulator_running(rendered):
     """Every temporary home's simulator is stopped by pid before its folder goes."""
     assert _orphaned_simulators() == []
+
+
+def test_progress_names_each_picture_once_as_it_is_ready(rendered):
+    shots = [s for s in gallery.plan() if s.name in RENDERED]
+    assert [done for done, _, _ in REPORTED] == list(range(1, len(shots) + 1))
+    assert {total for _, total, _ in REPORTED} == {len(shots)}
+    assert sorted(shot.filename for _, _, shot in REPORTED) == sorted(s.filename for s in shots)
+
+
+def test_batches_keep_one_language_and_size_per_running_app():
+    """Each batch is rendered by one app: one language, one size; every picture once; the
+    simulator's batches first (they take longest), so the workers share them."""
+    shots = gallery.plan()
+    needs_sim = {r.name for r in all_recipes() if r.needs_sim}
+    batches = gallery.batches(shots)
+    assert sorted(s.filename for batch in batches for s in batch) == sorted(s.filename for s in shots)
+    for batch in batches:
+        assert len({(s.lang, s.size) for s in batch}) == 1
+        assert len({s.name in needs_sim for s in batch}) == 1
+        assert 0 < len(batch) <= gallery.BATCH_SIZE
+    sim_first = [batch[0].name in needs_sim for batch in batches]
+    assert sim_first == sorted(sim_first, reverse=True) and sim_first[0]
+    # a language's screens at one size are cut into batches of even length
+    en_small = [len(b) for b in batches if b[0].lang == "en" and b[0].size == (80, 24) and b[0].name not in needs_sim]
+    assert max(en_small) - min(en_small) <= 1 and len(en_small) > 1

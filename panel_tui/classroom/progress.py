@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from panel_tui.lesson import STEPS
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:
     from panel_tui.sim.client import SimControl
 
 # The last job's result as a glyph and a style: never colour alone.
@@ -92,7 +92,7 @@ class SeatHandles:
             self._joined.add(seat)
         return printer, backend
 
-    def control(self):
+    def control(self) -> SimControl:
         """The simulator's control API for the whole class (the home tenant: clock, faults)."""
         if self._control is None:
             from panel_tui.sim.client import SimControl

@@ -111,6 +111,7 @@ def _html(roster, rows, events, lang, t, step_titles, yes, no) -> str:
              f"<title>{esc(t('classroom.report.title'))}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n",
              f"<h1>{esc(t('classroom.report.title'))}</h1>\n",
              "<p>" + esc(t("classroom.report.generated", time=_when(time.time()), seats=len(rows), lang=lang)) + "</p>\n",
+             f'<p><a href="guide/index.html">{esc(t("classroom.report.handout"))}</a> <code>panel-tui guide --lang {esc(lang)} --out guide</code></p>\n',
              f"<h2>{esc(t('classroom.report.steps'))}</h2>\n",
              # the steps' names once, numbered; the table's columns carry the numbers
              '<ol class="steps">' + "".join(f"<li>{esc(title)}</li>" for title in step_titles) + "</ol>\n",

@@ -33,6 +33,18 @@ def _with_jobs(app: "PanelAppBase") -> None:
         log.finish(job_id, result, error_code=code)
 
 
+def _with_basic_refusal(app: "PanelAppBase") -> None:
+    """A printer still on Basic authentication (SMTP-AUTH) after Microsoft's cutoff: its scan refused."""
+    from panel_tui.device.errors import cause
+
+    es = app.printer.settings.email_server.with_field("auth_method", "smtp_auth")
+    es = es.with_field("account", "printer@contoso.onmicrosoft.com")
+    es = es.with_field("sender", "printer@contoso.onmicrosoft.com")
+    app.printer.update(dataclasses.replace(app.printer.settings, email_server=es))
+    job_id = app.printer.joblog.start("scan_to_email")
+    app.printer.joblog.finish(job_id, "error", error_code=312, cause=cause("basic_auth_disabled"))
+
+
 def _with_email_settings(app: "PanelAppBase") -> None:
     es = app.printer.settings.email_server
     es = es.with_field("auth_method", "oauth2").apply_service_defaults()
@@ -98,6 +110,7 @@ RECIPES: tuple[ScreenRecipe, ...] = (
     ScreenRecipe("job_status_empty", ("job_status",)),
     ScreenRecipe("job_status", ("job_status",), prepare=_with_jobs, main=True),
     ScreenRecipe("job_detail_361", ("job_status",), keys=("down", "enter"), prepare=_with_jobs),
+    ScreenRecipe("job_detail_basic_refused", ("job_status",), keys=("enter",), prepare=_with_basic_refusal),
     ScreenRecipe("job_detail_ok", ("job_status",), keys=("down", "down", "down", "enter"), prepare=_with_jobs),
     ScreenRecipe("not_emulated", ("copy",)),
     ScreenRecipe("scan_menu", ("scan",)),
