@@ -399,11 +399,13 @@ class ExchangeHandler:
     async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
         if len(args) > 1:
             blob = args[1]
-        else:
-            response = await server.challenge_auth("")
-            if response is MISSING:
-                return AuthResult(success=False, handled=True)
-            blob = base64.b64encode(response).decode()
+        else:  # the same careful reading as Basic's: a megabyte answer is refused, not raised
+            answer = await _challenge(server, b"")
+            if isinstance(answer, AuthResult):
+                return answer
+            if answer is None:
+                return AuthResult(success=False, handled=False, message=REPLY_BAD_TOKEN)
+            blob = base64.b64encode(answer).decode()
         user, token = _parse_xoauth2(blob)
         if not user or not token:
             return AuthResult(success=False, handled=False, message=REPLY_BAD_TOKEN)

@@ -192,6 +192,7 @@ def test_malformed_empty_and_megabyte_auth_lines_get_5xx_and_the_session_goes_on
         b"AUTH LOGIN\r\n", megabyte + b"\r\n",            # a megabyte user name
         b"AUTH PLAIN " + megabyte + b"\r\n",              # a megabyte command line
         b"AUTH CRAM-MD5\r\n",
+        b"AUTH XOAUTH2\r\n", megabyte + b"\r\n",          # a megabyte answer to XOAUTH2's challenge
         b"AUTH LOGIN " + base64.b64encode(PRINTER.upn.encode()) + b"\r\n",
         base64.b64encode(PRINTER.password.encode()) + b"\r\n",
         b"NOOP\r\n",
@@ -203,8 +204,9 @@ def test_malformed_empty_and_megabyte_auth_lines_get_5xx_and_the_session_goes_on
     assert replies[6] == "334 VXNlcm5hbWU6" and replies[7].startswith("500 5.5.2 Command line too long")
     assert replies[8].startswith("500 5.5.2 Command line too long")
     assert replies[9].startswith("504 5.7.4 Unrecognized authentication type")
-    assert replies[10] == "334 UGFzc3dvcmQ6" and replies[11].startswith("235 2.7.0")
-    assert replies[12].startswith("250")
+    assert replies[10] == "334" and replies[11].startswith("500 5.5.2 Command line too long")
+    assert replies[12] == "334 UGFzc3dvcmQ6" and replies[13].startswith("235 2.7.0")
+    assert replies[14].startswith("250")
     logged = caplog.text
     assert "Traceback" not in logged
     assert PRINTER.password not in logged
