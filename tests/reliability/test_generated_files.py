@@ -193,7 +193,7 @@ def valid_state(tmp_path_factory) -> bytes:
 
 @given(data=st.data())
 def test_a_corrupt_simulator_state(tmp_path_factory, valid_state, data):
-    from panel_tui.sim.runtime import SimFileError
+    from panel_tui.sim.atomic_file import SimFileError
     from panel_tui.sim.state import SimState
 
     path = tmp_path_factory.mktemp("state") / "state.json"
@@ -213,8 +213,8 @@ def test_a_corrupt_simulator_state(tmp_path_factory, valid_state, data):
 @given(data=st.data(), which=st.sampled_from(["signing-key.pem", "pki/ca.pem", "pki/ca-key.pem",
                                              "pki/server.pem", "pki/server-key.pem"]))
 def test_corrupt_simulator_keys(sim_keys, data, which):
+    from panel_tui.sim.atomic_file import SimFileError
     from panel_tui.sim.pki import ensure_pki
-    from panel_tui.sim.runtime import SimFileError
     from panel_tui.sim.tokens import SigningKey
 
     folder, originals = sim_keys

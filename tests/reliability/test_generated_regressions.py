@@ -86,7 +86,7 @@ UNKNOWN_KEY_TYPE = (b'-----BEGIN PRIVATE KEY-----MIGHAgEAMBMGB+27AEGGMQCGCM27AHE
 def test_a_signing_key_of_an_unknown_algorithm_stops_the_start_and_is_kept(tmp_path):
     import pytest
 
-    from panel_tui.sim.runtime import SimFileError
+    from panel_tui.sim.atomic_file import SimFileError
     from panel_tui.sim.tokens import SigningKey
 
     path = tmp_path / "signing-key.pem"
