@@ -2,23 +2,27 @@
 stored with it, and shown alike by the outcome dialog, Job Status, the guided lesson and the CLI."""
 from __future__ import annotations
 
-import argparse
-import io
 import sqlite3
 
 import pytest
 
 from panel_tui.device.errors import CAUSES
 from panel_tui.device.joblog import JobLog
-from tests.helpers.panel import ADMIN, MEGAN, PRINTER, oauth_settings, send_scan, sign_in
-from tests.helpers.screen import dialog_text, flat, widget_words
+from tests.helpers.panel import (
+    ADMIN,
+    MEGAN,
+    PRINTER,
+    failed_scan_on_every_surface,
+    oauth_settings,
+    send_scan,
+    sign_in,
+)
+from tests.helpers.screen import dialog_text, flat
 from tests.helpers.tenant import prepare_tenant
 
 
 @pytest.mark.parametrize("lang", ["en", "ro"])
 async def test_security_defaults_failure_reads_the_same_everywhere(make_e2e_app, sim_control, sim_thread, lang):
-    from panel_tui.scripting import Command
-    from panel_tui.ui.jobs import JobDetailScreen
 
     prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app(lang)
@@ -32,36 +36,17 @@ async def test_security_defaults_failure_reads_the_same_everywhere(make_e2e_app,
     t = app.t
     cause = CAUSES["smtp_auth_security_defaults"]
     expected = [flat(t(cause.message_key)), flat(t(cause.fix_key)), flat(t(cause.fixer_key))]
-    async with app.run_test(size=(130, 40)) as pilot:
-        dialog = flat(dialog_text(await send_scan(app, pilot, MEGAN.upn)))
-        job = app.printer.joblog.jobs()[0]
-        assert (job.result, job.error_code, job.cause) == ("error", 312, "smtp_auth_security_defaults")
-        await pilot.press("enter", "escape", "j", "enter")
-        assert isinstance(app.screen, JobDetailScreen) and app.screen.job_id == job.id
-        detail = " ".join(widget_words(w) for w in app.screen.query(".job-text, .error-code"))
-        await pilot.press("g")
-        app.screen.query_one("#lesson").refresh_progress()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        lesson = widget_words(app.screen.query_one("#lesson-body"))
-    out, err = io.StringIO(), io.StringIO()
-    command = Command(argparse.Namespace(), app.printer, app.backend, app.translator, out, err)
-    assert command._jobs_show(job.id) == 0
-    cli_show = flat(out.getvalue())
-    from panel_tui.mail.jobs import JobOutcome
-
-    command.report_outcome(JobOutcome(job))
-    cli_send = flat(err.getvalue())
-    for surface, text in (("dialog", dialog), ("job detail", detail), ("lesson", lesson),
-                          ("jobs show", cli_show), ("send", cli_send)):
+    job, surfaces = await failed_scan_on_every_surface(app, MEGAN.upn)
+    assert (job.result, job.error_code, job.cause) == ("error", 312, "smtp_auth_security_defaults")
+    for surface, text in surfaces.items():
         assert "312" in text, surface
         for words in expected:
             assert words in text, (surface, words, text)
     # Nothing shows the generic words of code 312 instead of the cause.
     generic = flat(t("error.312.situation"))
-    assert not any(generic in text for text in (dialog, detail, lesson, cli_show, cli_send))
-    assert ADMIN.password not in dialog + detail + lesson + cli_show + cli_send
-    assert PRINTER.password not in dialog + detail + lesson + cli_show + cli_send
+    assert not any(generic in text for text in surfaces.values())
+    shown = " ".join(surfaces.values())
+    assert ADMIN.password not in shown and PRINTER.password not in shown
 
 
 def test_an_old_job_log_is_migrated_with_each_jobs_cause(tmp_path):

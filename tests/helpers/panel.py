@@ -122,3 +122,34 @@ async def sign_in_as(app, pilot, control, account, section: str = "email_server"
     await pilot.pause()
     assert modal.query_one("#signin-outcome-step").display
     return modal
+
+
+async def failed_scan_on_every_surface(app, to: str, size=(130, 40)):
+    """Send a Scan to Email that fails, then read what each surface says of it: the outcome dialog,
+    Job Status's detail, the guided lesson, `panel-tui jobs show` and `send`'s report.
+    Returns (the job, {surface: its words, flattened})."""
+    import argparse
+    import io
+
+    from panel_tui.mail.jobs import JobOutcome
+    from panel_tui.scripting import Command
+    from panel_tui.ui.jobs import JobDetailScreen
+    from tests.helpers.screen import dialog_text, flat, widget_words
+
+    async with app.run_test(size=size) as pilot:
+        dialog = flat(dialog_text(await send_scan(app, pilot, to)))
+        job = app.printer.joblog.jobs()[0]
+        await pilot.press("enter", "escape", "j", "enter")
+        assert isinstance(app.screen, JobDetailScreen) and app.screen.job_id == job.id
+        detail = " ".join(widget_words(w) for w in app.screen.query(".job-text, .error-code"))
+        await pilot.press("g")
+        app.screen.query_one("#lesson").refresh_progress()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        lesson = widget_words(app.screen.query_one("#lesson-body"))
+    out, err = io.StringIO(), io.StringIO()
+    command = Command(argparse.Namespace(), app.printer, app.backend, app.translator, out, err)
+    assert command._jobs_show(job.id) == 0
+    command.report_outcome(JobOutcome(job))
+    return job, {"dialog": dialog, "job detail": detail, "lesson": lesson,
+                 "jobs show": flat(out.getvalue()), "send": flat(err.getvalue())}
