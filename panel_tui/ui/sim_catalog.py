@@ -108,9 +108,12 @@ async def _inbox(pilot) -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if table.row_count:
-            sender = str(table.get_row_at(0)[1])
-            if any(sender in table.render_line(y).text for y in range(table.size.height)):
+            # The message cell holds the subject over the sender: each of its lines drawn whole.
+            drawn = [table.render_line(y).text for y in range(table.size.height)]
+            if all(any(part in line for line in drawn) for part in str(table.get_row_at(0)[1]).splitlines()):
                 break
+    else:  # a picture of a half-drawn inbox would pass for the real one: say so instead
+        raise RuntimeError("the Inbox did not draw its newest message within 30 s")
 
 
 async def _inbox_message(pilot) -> None:
