@@ -12,6 +12,17 @@ from textual.widgets._select import SelectCurrent, SelectOverlay  # Select's own
 from panel_tui.ui.cursor_mark import marked
 
 
+def _mark_highlighted(options: OptionList, y: int, strip: Strip, over_first_cell: bool) -> Strip:
+    """Line `y` of an option list, with the mark if it shows the highlighted option of a focused list."""
+    if not options.has_focus or options.highlighted is None:
+        return strip
+    try:
+        index, _ = options._lines[options.scroll_offset.y + y]
+    except IndexError:
+        return strip
+    return marked(strip, over_first_cell=over_first_cell) if index == options.highlighted else strip
+
+
 class MarkedOptionList(OptionList):
     """An OptionList whose highlighted option starts with the mark while the list has focus:
     before its text, or over its first cell when every option starts with a blank one."""
@@ -21,29 +32,15 @@ class MarkedOptionList(OptionList):
         self.over_first_cell = over_first_cell
 
     def render_line(self, y: int) -> Strip:
-        strip = super().render_line(y)
-        if not self.has_focus or self.highlighted is None:
-            return strip
-        try:
-            index, _ = self._lines[self.scroll_offset.y + y]
-        except IndexError:
-            return strip
-        return marked(strip, over_first_cell=self.over_first_cell) if index == self.highlighted else strip
+        return _mark_highlighted(self, y, super().render_line(y), self.over_first_cell)
 
 
 class MarkedSelectOverlay(SelectOverlay):
     """An open Select's list: its highlighted option starts with the mark, not a colour alone."""
 
     def render_line(self, y: int) -> Strip:
-        strip = super().render_line(y)
-        if not self.has_focus or self.highlighted is None:
-            return strip
-        try:
-            index, _ = self._lines[self.scroll_offset.y + y]
-        except IndexError:
-            return strip
         # The compact list has no blank first cell: the mark goes before the option's text.
-        return marked(strip, over_first_cell=False) if index == self.highlighted else strip
+        return _mark_highlighted(self, y, super().render_line(y), over_first_cell=False)
 
 
 class MarkedSelect(Select):
