@@ -12,21 +12,45 @@ or NO_COLOR would otherwise change the pictures).
 """
 from __future__ import annotations
 
+import asyncio
+import atexit
+import contextlib
+import dataclasses
+import functools
+import gc
 import html
+import multiprocessing
 import os
+import queue
+import shutil
+import sys
+import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from panel_tui.i18n import LANGUAGES
+import textual._wait as textual_wait
+from textual.geometry import Offset
+from textual.screen import Screen
+from textual.widgets import ListView
+
+from panel_tui import gallery_compare
+from panel_tui.assembly import build_app
+from panel_tui.backend import BackendOptions, open_backend
+from panel_tui.device.clock import SNAPSHOT_TIME, FixedClock
+from panel_tui.device.paths import HOME_ENV
+from panel_tui.i18n import LANGUAGES, Translator
+from panel_tui.sim import service
+from panel_tui.sim.runtime import SimulatorThread
+from panel_tui.ui.catalog import RECIPES, SMALL_SIZE, all_recipes, catalog_recipes
+from panel_tui.ui.catalog import shots as catalog_shots
+from panel_tui.ui.menu_screen import MenuScreen
+from panel_tui.ui.screen_recipe import ScreenRecipe
 
 INDEX_NAME = "index.html"
 
-# Screens of real cloud state (job outcomes, trainer console, lesson, inbox) are rendered by a
-# worker that runs its own simulator, reset before each picture.
-_SIM = None  # the render worker's SimulatorThread, started on first use
-
-# Environment variables that change how Textual draws; a render worker drops them.
+# Environment variables that change how Textual draws; a render worker starts without them.
 _RENDER_ENV_DROP = ("NO_COLOR", "TEXTUAL", "TEXTUAL_THEME", "TEXTUAL_FILTERS", "TEXTUAL_COLOR_SYSTEM",
                     "TEXTUAL_PRESS", "TEXTUAL_DRIVER", "TEXTUAL_SCREENSHOT_LOCATION", "TEXTUAL_SCREENSHOT_FILENAME")
 
@@ -51,10 +75,8 @@ class Shot:
 
 def plan(langs: Sequence[str] = LANGUAGES, sizes: Sequence[tuple[int, int]] | None = None) -> list[Shot]:
     """The pictures to take, in catalog order: the snapshot matrix, or every screen at every size given."""
-    from panel_tui.ui.catalog import all_recipes, shots
-
     if sizes is None:
-        return [Shot(r.name, lang, size) for r, lang, size in shots(langs=tuple(langs))]
+        return [Shot(r.name, lang, size) for r, lang, size in catalog_shots(langs=tuple(langs))]
     return [Shot(r.name, lang, (size[0], size[1])) for r in all_recipes() for size in sizes for lang in langs]
 
 
@@ -91,36 +113,64 @@ def render_gallery(out_dir: Path | str, langs: Sequence[str] = LANGUAGES,
 
 # -- rendering ---------------------------------------------------------------------------------
 #
-# Each worker process renders batches: the pictures of one language and size, several screens,
-# in ONE running app. Between two screens the app goes back to Home and gets a fresh printer
-# profile (a new temporary PANEL_TUI_HOME), so each picture is what a fresh panel shows after
-# the recipe; the app, its parsed CSS, Home and the menu screens are built once per batch
-# instead of once per picture. Batches of screens that need the simulator go first
-# and are shared out, each worker starting its own simulator when it first gets one.
+# Worker processes render the pictures of one language and size in ONE running app, one screen
+# after another: between two screens the app goes back to Home and gets a fresh printer profile
+# (a new temporary PANEL_TUI_HOME), so each picture is what a fresh panel shows after the recipe;
+# the app, its parsed CSS, Home and the menu screens are built once per app, not per picture.
+# The workers share the pictures out as they go: the pictures of each language and size form a
+# list that every worker takes from, one picture at a time; a worker whose list is empty joins
+# the list with most work left (a new app). Each list starts with its slowest pictures, so the
+# workers end within one short picture of each other.
 
-BATCH_SIZE = 12  # screens per running app: small enough to share the work out evenly
+# Textual's Pilot waits after each step until the process is idle: it sleeps 20 ms at a time
+# (textual._wait.SLEEP_GRANULARITY) until a window in which the process used under 1/20 of it
+# on the CPU. A screen's messages take a millisecond or two, so those sleeps were most of a
+# picture's time (0.56 s of wall per picture for 0.27 s of CPU, bench/gallery.py). A render
+# checks in windows of IDLE_WINDOW: the same test, ten times as often. What a picture needs
+# beyond the event loop (a worker thread, the simulator) its recipe waits for by state.
+IDLE_WINDOW = 0.002
+
+# Textual makes and drops many objects per picture: with Python's default thresholds (700, 10,
+# 10) the garbage collector took a third of a render's CPU (5.5 s of 17 s for the 63 English
+# pictures at 80x24). A render collects after GC_THRESHOLDS[0] allocations instead (1.3 s; the
+# process grew by 3 %).
+GC_THRESHOLDS = (10_000, 10, 10)
+
+# What a picture costs, relative to a panel screen (bench/gallery.py --costs): one of real cloud
+# state drives the simulator, Web Config's screens are built of forms; the large size draws more.
+SIM_COST = 4.0
+OTHER_CATALOG_COST = 3.0
+LARGE_FACTOR = 1.5
 
 
-def batches(shots: Sequence[Shot], size: int = BATCH_SIZE) -> list[tuple[Shot, ...]]:
-    """The shots grouped by (simulator, language, size) in catalog order, cut into batches of
-    at most `size`; the simulator's batches first, then the longest (a worker that finishes
-    early takes the short ones)."""
-    from panel_tui.ui.catalog import all_recipes
+def picture_cost(shot: Shot, recipes: dict[str, ScreenRecipe] | None = None) -> float:
+    """The relative time `shot` takes to render (a panel screen at 80x24 is 1)."""
+    recipes = recipes or {r.name: r for r in all_recipes()}
+    recipe = recipes[shot.name]
+    if recipe.needs_sim:
+        cost = SIM_COST
+    elif recipe in RECIPES:
+        cost = 1.0
+    else:
+        cost = OTHER_CATALOG_COST
+    return cost * (LARGE_FACTOR if shot.size != SMALL_SIZE else 1.0)
 
-    needs_sim = {r.name for r in all_recipes() if r.needs_sim}
-    groups: dict[tuple[bool, str, tuple[int, int]], list[Shot]] = {}
-    for shot in shots:
-        groups.setdefault((shot.name in needs_sim, shot.lang, shot.size), []).append(shot)
-    out: list[tuple[Shot, ...]] = []
-    for group in groups.values():
-        count = -(-len(group) // size)  # as many batches as needed, of even length
-        out += [tuple(group[i::count]) for i in range(count)]
-    return sorted(out, key=lambda batch: (batch[0].name not in needs_sim, -len(batch)))
+
+def work_lists(shots: Sequence[Shot]) -> list[tuple[int, ...]]:
+    """The positions in `shots`, one list per language and size, each slowest first (catalog
+    order among equals); the lists with most work first."""
+    recipes = {r.name: r for r in all_recipes()}
+    costs = [picture_cost(shot, recipes) for shot in shots]
+    lists: dict[tuple[str, tuple[int, int]], list[int]] = {}
+    for position, shot in enumerate(shots):
+        lists.setdefault((shot.lang, shot.size), []).append(position)
+    ordered = [tuple(sorted(positions, key=lambda p: -costs[p])) for positions in lists.values()]
+    return sorted(ordered, key=lambda positions: -sum(costs[p] for p in positions))
 
 
 def default_jobs() -> int:
-    """Worker processes: one per CPU, at least 2 (a worker waits on Textual's idle checks and the
-    simulator; two overlap on one core), at most 8."""
+    """Worker processes: one per CPU, at least 2 (a worker waits on the simulator; two overlap on
+    one core), at most 8."""
     return max(2, min(os.cpu_count() or 1, 8))
 
 
@@ -128,108 +178,181 @@ def render_shots(shots: Sequence[Shot], jobs: int | None = None, locales_dir: Pa
                  progress: Callable[[int, int, Shot], None] | None = None) -> list[str]:
     """The SVG of each shot (same order), rendered by `jobs` worker processes (default_jobs());
     `progress(done, total, shot)` as each picture is ready. GalleryError names a failed screen."""
-    import functools
-    import multiprocessing
-    import queue as queue_module
-    import time
-    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
     if not shots:
         return []
-    work = batches(shots)
-    # spawn: a fresh interpreter whose Textual constants come from the clean environment.
+    shots = list(shots)
+    lists = work_lists(shots)
+    # spawn: a fresh interpreter that imports Textual in the clean environment it starts with.
     context = multiprocessing.get_context("spawn")
-    done_queue = context.Queue()  # each picture as it is ready, for the progress display
-    render = functools.partial(_render_batch, locales_dir=locales_dir)
-    rendered: dict[Shot, str] = {}
-    reported = 0
+    cursor = context.Array("i", len(lists))  # the next position of each list
+    stop = context.Event()
+    results = context.Queue()
+    count = max(1, min(jobs or default_jobs(), len(shots)))
+    workers = [context.Process(target=_worker, name=f"panel-gallery-{n}", daemon=True,
+                               args=(shots, lists, n if n < len(lists) else None, cursor, stop, results, locales_dir))
+               for n in range(count)]
+    with _render_environment():
+        for worker in workers:
+            worker.start()
+    try:
+        return _collect(shots, workers, results, progress)
+    finally:
+        stop.set()  # after an error: the others end after their current picture
+        _wait_for_workers(workers, results)
 
-    def report(timeout: float | None = None) -> None:
-        nonlocal reported
-        while True:
-            try:
-                shot = done_queue.get(timeout=timeout) if timeout else done_queue.get_nowait()
-            except queue_module.Empty:
-                return
-            timeout = None
-            reported += 1
-            if progress is not None:
-                progress(reported, len(shots), shot)
 
-    workers = max(1, min(jobs or default_jobs(), len(work)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_setup,
-                             initargs=(done_queue,)) as pool:
-        futures = {pool.submit(render, batch): batch for batch in work}
-        pending = set(futures)
+def _collect(shots: Sequence[Shot], workers, results, progress) -> list[str]:
+    svgs: dict[int, str] = {}
+    while len(svgs) < len(shots):
         try:
-            while pending:
-                finished, pending = wait(pending, timeout=0.1, return_when=FIRST_EXCEPTION)
-                report()
-                for future in finished:
-                    rendered.update(zip(futures[future], future.result(), strict=True))
-        except BaseException as error:
-            for future in pending:
-                future.cancel()
-            if isinstance(error, BrokenProcessPool):
-                raise GalleryError(f"a render process ended abruptly ({error})") from None
-            raise
-    deadline = time.monotonic() + 5.0  # the workers have ended: their last pictures are on the way
-    while reported < len(shots) and time.monotonic() < deadline:
-        report(0.1)
-    done_queue.close()
-    return [rendered[s] for s in shots]
+            kind, position, payload = results.get(timeout=0.2)
+        except queue.Empty:
+            _check_workers(workers)
+            continue
+        if kind == "error":
+            raise GalleryError(payload)
+        svgs[position] = payload
+        if progress is not None:
+            progress(len(svgs), len(shots), shots[position])
+    return [svgs[position] for position in range(len(shots))]
 
 
-_DONE = None  # the worker's queue of finished pictures (progress)
+def _check_workers(workers) -> None:
+    """GalleryError when a worker ended abruptly, or all ended with pictures missing."""
+    for worker in workers:
+        if worker.exitcode not in (None, 0):
+            how = f"signal {-worker.exitcode}" if worker.exitcode < 0 else f"exit code {worker.exitcode}"
+            raise GalleryError(f"a render process ended abruptly ({how})")
+    if all(worker.exitcode is not None for worker in workers):
+        raise GalleryError("the render processes ended before every picture was taken")
 
 
-def _worker_setup(done=None) -> None:
-    global _DONE
+def _wait_for_workers(workers, results, timeout: float = 60.0) -> None:
+    """Each worker ended (after its current picture, when stopped); what they still send is dropped
+    (a process that sent something waits until it is read). Stragglers are terminated, by process."""
+    deadline = time.monotonic() + timeout
+    while any(w.is_alive() for w in workers) and time.monotonic() < deadline:
+        with contextlib.suppress(queue.Empty):
+            results.get(timeout=0.1)
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+        worker.join(5)
+    results.close()
+
+
+@contextlib.contextmanager
+def _render_environment():
+    """os.environ without what changes how Textual draws, while the workers start (a spawned
+    process copies it, and Textual reads it when first imported); restored at once."""
+    saved = {name: os.environ.get(name) for name in (*_RENDER_ENV_DROP, "TEXTUAL_ANIMATIONS")}
     for name in _RENDER_ENV_DROP:
         os.environ.pop(name, None)
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
-    _DONE = done
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
-def _simulator():
-    """The worker's simulator (data in a temporary folder, loopback only), started on first use."""
-    import atexit
-    import tempfile
+@contextlib.contextmanager
+def render_settings(window: float = IDLE_WINDOW, gc_thresholds: tuple[int, int, int] = GC_THRESHOLDS):
+    """How pictures are rendered, until the block ends: Textual's idle test (under 1/20 of a window
+    on the CPU) in windows of `window` seconds instead of 20 ms (see IDLE_WINDOW), the garbage
+    collector's `gc_thresholds` (see GC_THRESHOLDS). Restored after."""
+    saved = textual_wait.SLEEP_GRANULARITY, textual_wait.SLEEP_IDLE, textual_wait.wait_for_idle.__defaults__
+    saved_gc = gc.get_threshold()
+    textual_wait.SLEEP_GRANULARITY, textual_wait.SLEEP_IDLE = window, window / 20
+    textual_wait.wait_for_idle.__defaults__ = (window, 1)
+    gc.set_threshold(*gc_thresholds)
+    try:
+        yield
+    finally:
+        textual_wait.SLEEP_GRANULARITY, textual_wait.SLEEP_IDLE, textual_wait.wait_for_idle.__defaults__ = saved
+        gc.set_threshold(*saved_gc)
 
-    from panel_tui.sim.runtime import SimulatorThread
 
+def _worker(shots: Sequence[Shot], lists: Sequence[Sequence[int]], first: int | None, cursor, stop, results,
+            locales_dir: Path | None) -> None:
+    """A render process: the pictures of list `first` (or of the busiest), then of the busiest list
+    left, each list in one app, until every list is taken or `stop` is set."""
+    _simulator(wait=False)  # comes up while the first app is built
+    try:
+        current = _busiest(lists, cursor) if first is None else first
+        while current is not None:
+            take = functools.partial(_take, lists[current], current, cursor, stop)
+            asyncio.run(_render_in_app(shots, take, lambda position, svg: results.put(("svg", position, svg)),
+                                       locales_dir))
+            current = None if stop.is_set() else _busiest(lists, cursor)
+    except GalleryError as error:
+        results.put(("error", None, str(error)))
+    except Exception as error:  # noqa: BLE001 - the parent names it
+        results.put(("error", None, f"{type(error).__name__}: {error}"))
+    finally:
+        _stop_simulator()
+        results.close()
+        results.join_thread()  # all it sent is in the pipe
+    # Nothing is left to do: no teardown of all the apps built (seconds on a loaded machine).
+    os._exit(0)
+
+
+def _take(positions: Sequence[int], which: int, cursor, stop) -> int | None:
+    """The next picture of list `which` for this worker (None: the list is done, or stop)."""
+    with cursor.get_lock():
+        taken = cursor[which]
+        if stop.is_set() or taken >= len(positions):
+            return None
+        cursor[which] = taken + 1
+    return positions[taken]
+
+
+def _busiest(lists: Sequence[Sequence[int]], cursor) -> int | None:
+    """The list with most pictures left to take (None: all taken)."""
+    with cursor.get_lock():
+        left = [len(positions) - cursor[which] for which, positions in enumerate(lists)]
+    most = max(left)
+    return left.index(most) if most > 0 else None
+
+
+# The render worker's simulator and its data folder, started on first use.
+_SIM: tuple[SimulatorThread, tempfile.TemporaryDirectory] | None = None
+
+
+def _simulator(wait: bool = True) -> SimulatorThread:
+    """The worker's simulator (data in a temporary folder, loopback only), started on first use
+    (in the background); `wait`: until it serves."""
     global _SIM
     if _SIM is None:
         folder = tempfile.TemporaryDirectory(prefix="panel-gallery-sim-")
         sim = SimulatorThread(Path(folder.name))
-        sim.start(timeout=60)
-        atexit.register(folder.cleanup)
-        atexit.register(sim.stop)
-        _SIM = sim
-    return _SIM
+        sim.start_background()
+        _SIM = sim, folder
+        atexit.register(_stop_simulator)
+    if wait:
+        _SIM[0].wait(60)
+    return _SIM[0]
 
 
-def _backend_options():
+def _stop_simulator() -> None:
+    global _SIM
+    if _SIM is not None:
+        sim, folder = _SIM
+        _SIM = None
+        sim.stop()
+        folder.cleanup()
+
+
+def _backend_options() -> BackendOptions:
     """The printers of a worker join its simulator as one at a URL (`--sim-url`): only when a
     screen asks (Email Server Status reads the sign-in), and no simulator service is spawned in
     each temporary home; a screen that does not ask shows what a panel whose simulator is still
     starting shows (as in the snapshot tests)."""
-    from panel_tui.backend import BackendOptions
-
-    endpoints = _simulator().endpoints
+    endpoints = _simulator().wait(60)
     return BackendOptions(sim_url=endpoints.base_url, sim_ca=str(endpoints.ca_path))
-
-
-def _render_batch(batch: Sequence[Shot], locales_dir: Path | None = None) -> list[str]:
-    import asyncio
-
-    try:
-        return asyncio.run(render_svgs(batch, locales_dir=locales_dir, done=_DONE.put if _DONE else None))
-    except GalleryError:
-        raise
-    except Exception as error:  # noqa: BLE001 - re-raised with the screen's name
-        raise GalleryError(f"{batch[0].filename}: {type(error).__name__}: {error}") from None
 
 
 async def render_svg(name: str, lang: str, size: tuple[int, int], locales_dir: Path | None = None) -> str:
@@ -239,95 +362,136 @@ async def render_svg(name: str, lang: str, size: tuple[int, int], locales_dir: P
 
 async def render_svgs(batch: Sequence[Shot], locales_dir: Path | None = None,
                       done: Callable[[Shot], None] | None = None) -> list[str]:
-    """Screens of one language and size as SVG, in one running app: each on a fresh profile under
-    a temporary PANEL_TUI_HOME, with the fixed clock; `done(shot)` as each one is ready.
-
-    The steps after the recipe are those of the snapshot plugin (textual._doc.take_svg_screenshot).
-    """
-    import tempfile
-
-    from panel_tui.assembly import build_app
-    from panel_tui.device.clock import SNAPSHOT_TIME, FixedClock
-    from panel_tui.device.paths import HOME_ENV
-    from panel_tui.ui.catalog import all_recipes
-
-    if not batch:
-        return []
-    lang, size = batch[0].lang, batch[0].size
-    if any((s.lang, s.size) != (lang, size) for s in batch):
+    """Screens of one language and size as SVG, in one running app (as a render worker does, in
+    this process): each on a fresh profile under a temporary PANEL_TUI_HOME, with the fixed
+    clock; `done(shot)` as each one is ready."""
+    if any((s.lang, s.size) != (batch[0].lang, batch[0].size) for s in batch):
         raise GalleryError("one batch renders one language at one size")
-    recipes = {r.name: r for r in all_recipes()}
-    previous = os.environ.get(HOME_ENV)
-    svgs: list[str] = []
-    homes: list[Path] = []
-    app = None
-    with tempfile.TemporaryDirectory(prefix="panel-gallery-") as root:
+    svgs: dict[int, str] = {}
+    pending = iter(range(len(batch)))
 
-        def fresh_home() -> str:
-            home = Path(root) / str(len(homes))
-            home.mkdir()
-            homes.append(home)
-            os.environ[HOME_ENV] = str(home)
-            return str(home)
+    def keep(position: int, svg: str) -> None:
+        svgs[position] = svg
+        if done is not None:
+            done(batch[position])
+
+    await _render_in_app(batch, lambda: next(pending, None), keep, locales_dir)
+    return [svgs[position] for position in range(len(batch))]
+
+
+async def _render_in_app(shots: Sequence[Shot], take: Callable[[], int | None], emit: Callable[[int, str], None],
+                         locales_dir: Path | None) -> None:
+    """Render `shots[take()]` until take() says None, in one app (their language and size, which
+    must be the same): `emit(position, svg)` for each. GalleryError names a failed screen."""
+    position = take()
+    if position is None:
+        return
+    lang, size = shots[position].lang, shots[position].size
+    recipes = {r.name: r for r in all_recipes()}
+    failed: list[GalleryError] = []
+    with render_settings(), tempfile.TemporaryDirectory(prefix="panel-gallery-") as root, _Homes(Path(root)) as homes:
+        homes.new()
+        app = _gallery_app(shots[position], locales_dir)
+
+        async def auto_pilot(pilot) -> None:
+            nonlocal position
+            try:
+                while position is not None:
+                    shot = shots[position]
+                    if (shot.lang, shot.size) != (lang, size):
+                        raise GalleryError(f"{shot.filename}: one app renders one language at one size")
+                    emit(position, await _picture(app, pilot, recipes[shot.name], shot))
+                    position = take()
+                    if position is not None:
+                        homes.new()
+                        await _fresh_printer(app, pilot, lang)
+            except Exception as error:  # noqa: BLE001 - raised below, with the screen's name
+                failed.append(_named(error, shots[position] if position is not None else shot))
+            app.exit()
 
         try:
-            fresh_home()
-            app = build_app(profile="default", lang=lang, clock=FixedClock(SNAPSHOT_TIME), start_backend=False,
-                            locales_dir=locales_dir, options=_backend_options())
-            app.animation_level = "none"
-            # A toast stays until the picture is taken: Textual's 5 s lapsed on a loaded machine
-            # (the status sheet's "printed" notice went missing); between screens they are cleared.
-            app.NOTIFICATION_TIMEOUT = 3600  # type: ignore[misc]  # this app only, not the class
-
-            async def auto_pilot(pilot) -> None:
-                for index, shot in enumerate(batch):
-                    if index:
-                        fresh_home()
-                        await _fresh_printer(app, pilot, lang)
-                    recipe = recipes[shot.name]
-                    try:
-                        if recipe.needs_sim:
-                            app.cloud.use_endpoints(_simulator().endpoints)
-                            app.cloud.control().reset()
-                        await recipe.run(pilot)
-                        await pilot.pause()
-                        await pilot.wait_for_scheduled_animations()
-                        await pilot.pause()
-                        await pilot.pause()
-                        await pilot.wait_for_scheduled_animations()
-                        svgs.append(app.export_screenshot(title=app.title, simplify=True))
-                    except Exception as error:  # noqa: BLE001 - re-raised with the screen's name
-                        raise GalleryError(f"{shot.filename}: {type(error).__name__}: {error}") from None
-                    if done is not None:
-                        done(shot)
-                app.exit()
-
             await app.run_async(headless=True, size=size, auto_pilot=auto_pilot)
         finally:
-            if app is not None and app.backend is not None:
+            if app.backend is not None:
                 app.backend.stop()
-            for home in homes:
-                _stop_home_simulator(home)
-            if previous is None:
-                os.environ.pop(HOME_ENV, None)
-            else:
-                os.environ[HOME_ENV] = previous
-    if len(svgs) != len(batch):
-        failed = batch[len(svgs)]
-        raise GalleryError(f"{failed.filename}: the app ended before its screenshot ({app and app.return_code=})")
-    return svgs
+    if failed:
+        raise failed[0]
+    if position is not None:
+        raise GalleryError(f"{shots[position].filename}: the app ended before its screenshot ({app.return_code=})")
+
+
+def _named(error: Exception, shot: Shot) -> GalleryError:
+    """`error` as a GalleryError that names `shot` (one that does already is kept)."""
+    if isinstance(error, GalleryError):
+        return error
+    return GalleryError(f"{shot.filename}: {type(error).__name__}: {error}")
+
+
+def _gallery_app(shot: Shot, locales_dir: Path | None):
+    """The panel app that renders pictures in `shot`'s language, on the fixed clock, joined to the
+    worker's simulator; GalleryError names `shot` when it cannot be built."""
+    try:
+        app = build_app(profile="default", lang=shot.lang, clock=FixedClock(SNAPSHOT_TIME), start_backend=False,
+                        locales_dir=locales_dir, options=_backend_options())
+    except Exception as error:  # noqa: BLE001 - named
+        raise _named(error, shot) from None
+    app.animation_level = "none"
+    # A toast stays until the picture is taken: Textual's 5 s lapsed on a loaded machine
+    # (the status sheet's "printed" notice went missing); between screens they are cleared.
+    app.NOTIFICATION_TIMEOUT = 3600  # type: ignore[misc]  # this app only, not the class
+    return app
+
+
+async def _picture(app, pilot, recipe: ScreenRecipe, shot: Shot) -> str:
+    """`recipe` run on the app, then the SVG of its screen; GalleryError names the screen."""
+    try:
+        if recipe.needs_sim:
+            app.cloud.use_endpoints(_simulator().endpoints)
+            app.cloud.control().reset()
+        await recipe.run(pilot)
+        # The snapshot plugin's steps after a recipe (textual._doc.take_svg_screenshot).
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        return app.export_screenshot(title=app.title, simplify=True)
+    except Exception as error:  # noqa: BLE001 - re-raised with the screen's name
+        raise _named(error, shot) from None
+
+
+class _Homes:
+    """The temporary PANEL_TUI_HOME of each picture, under `root`; on exit the simulator a home
+    started (a screen that asked for the cloud) is stopped by pid and PANEL_TUI_HOME restored."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.homes: list[Path] = []
+        self.previous = os.environ.get(HOME_ENV)
+
+    def new(self) -> Path:
+        home = self.root / str(len(self.homes))
+        home.mkdir()
+        self.homes.append(home)
+        os.environ[HOME_ENV] = str(home)
+        return home
+
+    def __enter__(self) -> _Homes:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for home in self.homes:
+            if (home / "simulator" / "simulator.lock").exists():
+                service.stop(home / "simulator")
+        if self.previous is None:
+            os.environ.pop(HOME_ENV, None)
+        else:
+            os.environ[HOME_ENV] = self.previous
 
 
 async def _fresh_printer(app, pilot, lang: str) -> None:
     """The running app back at Home, as a new panel on a fresh profile (the current PANEL_TUI_HOME)
     shows it: no other screen kept, no notification, no mouse over anything, a new printer."""
-    import dataclasses
-
-    from textual.geometry import Offset
-    from textual.screen import Screen
-
-    from panel_tui.backend import open_backend
-
     app.action_home()
     await pilot.pause()
     # The menu screens the app keeps once built stay built (most of the time a picture saves):
@@ -357,24 +521,11 @@ async def _fresh_printer(app, pilot, lang: str) -> None:
 
 def _as_built(screen) -> bool:
     """A kept menu screen as it was built: first row highlighted, not scrolled, its list focused."""
-    from textual.widgets import ListView
-
-    from panel_tui.ui.menu_screen import MenuScreen
-
     if not isinstance(screen, MenuScreen):
         return False
     lists = list(screen.query(ListView))
     return bool(lists) and all((view.index or 0) == 0 and view.scroll_offset == (0, 0) for view in lists) and (
         screen.focused is None or screen.focused in lists)
-
-
-def _stop_home_simulator(home: Path) -> None:
-    """A screen that asked for the cloud started its temporary home's simulator: stop it by pid."""
-    sim_dir = home / "simulator"
-    if (sim_dir / "simulator.lock").exists():
-        from panel_tui.sim import service
-
-        service.stop(sim_dir)
 
 
 def _write_if_changed(path: Path, text: str) -> None:
@@ -404,10 +555,6 @@ def index_html(shots: Sequence[Shot], index_lang: str = "en") -> str:
 
     Self-contained (inline CSS, the SVGs beside it by relative link); every text is escaped.
     """
-    from panel_tui.device.clock import SNAPSHOT_TIME
-    from panel_tui.i18n import Translator
-    from panel_tui.ui.catalog import catalog_recipes
-
     t = Translator.load(language=index_lang).t
     esc = html.escape
     catalog_of = {r.name: module for module, recipes in catalog_recipes().items() for r in recipes}
@@ -471,8 +618,6 @@ class Progress:
     """Progress while rendering, on stderr: a bar redrawn in place on a terminal, plain lines otherwise."""
 
     def __init__(self, stream=None, tty: bool | None = None) -> None:
-        import sys
-
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty() if tty is None else tty
         self._drawn = False
@@ -482,8 +627,6 @@ class Progress:
             self.stream.write(f"[{done}/{total}] {shot.filename}\n")
             self.stream.flush()
             return
-        import shutil
-
         columns = shutil.get_terminal_size((80, 24)).columns
         width = 24
         filled = width * done // max(total, 1)
@@ -502,10 +645,6 @@ class Progress:
 def command(args) -> int:
     """Run `panel-tui gallery`: 0 when every screen rendered (whatever changed, unless
     --fail-on-change), 1 otherwise (the message names the screen), 2 for bad options."""
-    import sys
-
-    from panel_tui import gallery_compare
-
     jobs = getattr(args, "jobs", None)
     old = getattr(args, "compare", None)
     if jobs is not None and jobs < 1:
@@ -535,8 +674,6 @@ def command(args) -> int:
     if old is None:
         print(f"{len(paths) - 1} SVG files and {paths[-1].resolve()}")
         return 0
-    from panel_tui.i18n import Translator
-
     try:
         comparison = gallery_compare.compare_dirs(old, args.out, [p.name for p in paths[:-1]], names)
         gallery_compare.write_pictures(comparison, old, args.out)

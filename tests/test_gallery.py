@@ -2,43 +2,48 @@
 deterministic (byte-identical on a second run), the snapshot tests' rendering, and isolated
 from the user's profile.
 
-Completeness is checked as data: the gallery's plan is the snapshot tests' matrix, and the
-snapshot tests render every screen already. A few screens are rendered here (two worker
-processes, one of them with its own simulator); the determinism check renders two of them
-again: the status sheet (dates, a file written under the data directory) and a job's detail
-(job log times, error code).
+The whole gallery is rendered once (two worker processes, each with its own simulator) and
+every picture is compared with the snapshot tests' file of that screen, language and size; the
+determinism check renders two screens again: the status sheet (dates, a file written under the
+data directory) and a job's detail (job log times, error code).
 """
 from __future__ import annotations
 
 import argparse
+import gc
+import multiprocessing
 import re
+import shutil
 import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import textual._wait
 
 from panel_tui import gallery
+from panel_tui.datafiles import data_dir
+from panel_tui.device.paths import data_cache_dir
 from panel_tui.i18n import LANGUAGES
 from panel_tui.ui.catalog import RECIPES, all_recipes
+from tests.helpers.snapshots import LARGE, SMALL
 
 # Under pytest-xdist the module stays on one worker, so its module fixture renders once.
 pytestmark = pytest.mark.xdist_group("gallery")
 SNAPSHOTS = Path(__file__).parent / "ui" / "__snapshots__" / "test_snapshots"
 RERENDERED = ("status_sheet", "job_detail_361")
-SIM_SCREEN = "outcome_not_signed_in_360"  # rendered by the worker that runs its own simulator
-RENDERED = ("home", *RERENDERED, SIM_SCREEN)
+SIM_SCREEN = "outcome_not_signed_in_360"  # rendered by a worker with its own simulator
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    """Some screens, rendered with PANEL_TUI_HOME pointing at a folder that must stay empty."""
+    """The whole gallery, rendered with PANEL_TUI_HOME pointing at a folder that must stay empty."""
     user_home = tmp_path_factory.mktemp("users-own-profile")
     out = tmp_path_factory.mktemp("gallery")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PANEL_TUI_HOME", str(user_home))
-        paths = gallery.render_gallery(out, names=RENDERED, jobs=2,
+        paths = gallery.render_gallery(out, jobs=2,
                                        progress=lambda done, total, shot: REPORTED.append((done, total, shot)))
     return out, paths, user_home
 
@@ -66,8 +71,6 @@ def _normalized(svg: str) -> str:
 
 
 def test_the_gallery_and_the_snapshot_tests_take_the_same_pictures():
-    from tests.helpers.snapshots import LARGE, SMALL
-
     tested = {(p.values[0].name, p.values[1], (80, 24)) for p in SMALL}
     tested |= {(p.values[0].name, p.values[1], (120, 36)) for p in LARGE}
     planned = {(s.name, s.lang, s.size) for s in gallery.plan()}
@@ -92,10 +95,9 @@ def test_the_plan_is_one_picture_per_screen_language_and_size():
     assert {(s.name, s.lang) for s in shots if s.size == (120, 36)} == {(n, lang) for n in main for lang in LANGUAGES}
 
 
-def test_one_svg_per_rendered_screen_language_and_size(rendered):
+def test_one_svg_per_screen_language_and_size(rendered):
     out, paths, _ = rendered
-    shots = [s for s in gallery.plan() if s.name in RENDERED]
-    assert {s.name for s in shots} == set(RENDERED)
+    shots = gallery.plan()
     assert [p.name for p in paths] == [s.filename for s in shots] + ["index.html"]
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)
     for path in paths[:-1]:
@@ -104,6 +106,20 @@ def test_one_svg_per_rendered_screen_language_and_size(rendered):
     # a Romanian picture is really in Romanian
     assert "Setări" in (out / "home-ro-80x24.svg").read_text()
     assert "Settings" in (out / "home-en-80x24.svg").read_text()
+
+
+def test_every_picture_is_the_snapshot_tests_picture(rendered):
+    """Each picture, of every screen in every language and size, is the snapshot tests' file of it
+    (but for the per-file id in CSS class names): the gallery shows what the tests check."""
+    out, _, _ = rendered
+    differ = []
+    for shot in gallery.plan():
+        width, height = shot.size
+        snapshot = (SNAPSHOTS / f"test_screen_80x24[{shot.name}-{shot.lang}].svg" if shot.size == (80, 24)
+                    else SNAPSHOTS / f"test_screen_{width}x{height}[{shot.name}-{shot.lang}-{width}x{height}].svg")
+        if _normalized((out / shot.filename).read_text()) != _normalized(snapshot.read_text()):
+            differ.append(shot.filename)
+    assert differ == []
 
 
 def test_index_shows_every_picture_side_by_side():
@@ -129,19 +145,8 @@ def test_a_second_run_writes_the_same_bytes(rendered, tmp_path):
     assert gallery.index_html(shots) == gallery.index_html(shots) == again[-1].read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", ["home", *RERENDERED])
-def test_it_is_the_snapshot_tests_rendering(rendered, name):
-    out, _, _ = rendered
-    for lang in LANGUAGES:
-        snapshot = SNAPSHOTS / f"test_screen_80x24[{name}-{lang}].svg"
-        rendered_svg = (out / f"{name}-{lang}-80x24.svg").read_text()
-        assert _normalized(rendered_svg) == _normalized(snapshot.read_text()), (name, lang)
-
-
 def test_the_users_profile_is_never_touched(rendered):
     """Only the parsed data-file cache, shared by all profiles, may appear in the user's home."""
-    from panel_tui.device.paths import data_cache_dir
-
     _, _, user_home = rendered
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PANEL_TUI_HOME", str(user_home))
@@ -166,7 +171,8 @@ def test_index_escapes_what_it_shows():
 def test_command_renders_some_screens_with_the_index_in_romanian(tmp_path, capsys):
     args = argparse.Namespace(out=tmp_path / "g", only=["help"], jobs=1, lang="ro")
     assert gallery.command(args) == 0
-    assert sorted(p.name for p in (tmp_path / "g").iterdir()) == ["help-en-80x24.svg", "help-ro-80x24.svg", "index.html"]
+    written = sorted(p.name for p in (tmp_path / "g").iterdir())
+    assert written == ["help-en-80x24.svg", "help-ro-80x24.svg", "index.html"]
     assert "Galeria de revizuire" in (tmp_path / "g" / "index.html").read_text(encoding="utf-8")
     assert "2 SVG files" in capsys.readouterr().out
 
@@ -202,25 +208,51 @@ def test_rendering_leaves_no_simulator_running(rendered):
 
 
 def test_progress_names_each_picture_once_as_it_is_ready(rendered):
-    shots = [s for s in gallery.plan() if s.name in RENDERED]
+    shots = gallery.plan()
     assert [done for done, _, _ in REPORTED] == list(range(1, len(shots) + 1))
     assert {total for _, total, _ in REPORTED} == {len(shots)}
     assert sorted(shot.filename for _, _, shot in REPORTED) == sorted(s.filename for s in shots)
 
 
-def test_batches_keep_one_language_and_size_per_running_app():
-    """Each batch is rendered by one app: one language, one size; every picture once; the
-    simulator's batches first (they take longest), so the workers share them."""
+def test_work_lists_keep_one_language_and_size_per_running_app():
+    """Each list is rendered by one app at a time: one language, one size; every picture once; in
+    each list the simulator's pictures first, then the other catalogs', then the panel's (the
+    slowest first, so that the last pictures are short); the lists with most work first."""
     shots = gallery.plan()
-    needs_sim = {r.name for r in all_recipes() if r.needs_sim}
-    batches = gallery.batches(shots)
-    assert sorted(s.filename for batch in batches for s in batch) == sorted(s.filename for s in shots)
-    for batch in batches:
-        assert len({(s.lang, s.size) for s in batch}) == 1
-        assert len({s.name in needs_sim for s in batch}) == 1
-        assert 0 < len(batch) <= gallery.BATCH_SIZE
-    sim_first = [batch[0].name in needs_sim for batch in batches]
-    assert sim_first == sorted(sim_first, reverse=True) and sim_first[0]
-    # a language's screens at one size are cut into batches of even length
-    en_small = [len(b) for b in batches if b[0].lang == "en" and b[0].size == (80, 24) and b[0].name not in needs_sim]
-    assert max(en_small) - min(en_small) <= 1 and len(en_small) > 1
+    recipes = {r.name: r for r in all_recipes()}
+    lists = gallery.work_lists(shots)
+    assert sorted(p for positions in lists for p in positions) == list(range(len(shots)))
+    assert len(lists) == len({(s.lang, s.size) for s in shots})
+    for positions in lists:
+        assert len({(shots[p].lang, shots[p].size) for p in positions}) == 1
+        kind = [0 if recipes[shots[p].name].needs_sim else 2 if recipes[shots[p].name] in RECIPES else 1
+                for p in positions]
+        assert kind == sorted(kind) and kind[0] == 0 and kind[-1] == 2
+    costs = [sum(gallery.picture_cost(shots[p]) for p in positions) for positions in lists]
+    assert costs == sorted(costs, reverse=True)
+
+
+def test_render_settings_are_restored_after_rendering():
+    """A render checks for idle more often and collects garbage less often; the process (here the
+    test process, whose snapshot tests use Textual's own waits) has its settings back after."""
+    wait = textual._wait
+    before = wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE, wait.wait_for_idle.__defaults__, gc.get_threshold()
+    with gallery.render_settings():
+        assert wait.SLEEP_GRANULARITY == gallery.IDLE_WINDOW < before[0]
+        assert wait.wait_for_idle.__defaults__[0] == gallery.IDLE_WINDOW
+        assert gc.get_threshold() == gallery.GC_THRESHOLDS
+    assert (wait.SLEEP_GRANULARITY, wait.SLEEP_IDLE, wait.wait_for_idle.__defaults__, gc.get_threshold()) == before
+
+
+def test_a_screen_that_cannot_be_rendered_stops_the_gallery_and_every_worker(tmp_path, capsys):
+    """English locale file broken: exit 1, the message names a picture and the file; the Romanian
+    worker stops too (no render process is left)."""
+    locales = tmp_path / "locales"
+    shutil.copytree(data_dir("locales"), locales)
+    with (locales / "en.toml").open("a", encoding="utf-8") as toml:
+        toml.write("broken = [\n")
+    args = argparse.Namespace(out=tmp_path / "g", only=["home", "help"], jobs=2, lang=None, locales=locales)
+    assert gallery.command(args) == 1
+    err = capsys.readouterr().err
+    assert "-en-" in err and "en.toml" in err and "Traceback" not in err
+    assert multiprocessing.active_children() == []
