@@ -141,6 +141,9 @@ GC_THRESHOLDS = (10_000, 10, 10)
 SIM_COST = 4.0
 OTHER_CATALOG_COST = 3.0
 LARGE_FACTOR = 1.5
+# A worker joins a list another worker has started only when more than this is left in it: a new
+# app costs about two panel pictures before its first picture.
+JOIN_COST = 4.0
 
 
 def picture_cost(shot: Shot, recipes: dict[str, ScreenRecipe] | None = None) -> float:
@@ -181,6 +184,8 @@ def render_shots(shots: Sequence[Shot], jobs: int | None = None, locales_dir: Pa
     if not shots:
         return []
     shots = list(shots)
+    recipes = {r.name: r for r in all_recipes()}
+    costs = [picture_cost(shot, recipes) for shot in shots]
     lists = work_lists(shots)
     # spawn: a fresh interpreter that imports Textual in the clean environment it starts with.
     context = multiprocessing.get_context("spawn")
@@ -189,7 +194,8 @@ def render_shots(shots: Sequence[Shot], jobs: int | None = None, locales_dir: Pa
     results = context.Queue()
     count = max(1, min(jobs or default_jobs(), len(shots)))
     workers = [context.Process(target=_worker, name=f"panel-gallery-{n}", daemon=True,
-                               args=(shots, lists, n if n < len(lists) else None, cursor, stop, results, locales_dir))
+                               args=(shots, costs, lists, n if n < len(lists) else None, cursor, stop, results,
+                                     locales_dir))
                for n in range(count)]
     with _render_environment():
         for worker in workers:
@@ -276,18 +282,20 @@ def render_settings(window: float = IDLE_WINDOW, gc_thresholds: tuple[int, int, 
         gc.set_threshold(*saved_gc)
 
 
-def _worker(shots: Sequence[Shot], lists: Sequence[Sequence[int]], first: int | None, cursor, stop, results,
-            locales_dir: Path | None) -> None:
+def _worker(shots: Sequence[Shot], costs: Sequence[float], lists: Sequence[Sequence[int]], first: int | None,
+            cursor, stop, results, locales_dir: Path | None) -> None:
     """A render process: the pictures of list `first` (or of the busiest), then of the busiest list
     left, each list in one app, until every list is taken or `stop` is set."""
     _simulator(wait=False)  # comes up while the first app is built
     try:
-        current = _busiest(lists, cursor) if first is None else first
+        current = _busiest(lists, costs, cursor) if first is None else first
         while current is not None:
             take = functools.partial(_take, lists[current], current, cursor, stop)
             asyncio.run(_render_in_app(shots, take, lambda position, svg: results.put(("svg", position, svg)),
                                        locales_dir))
-            current = None if stop.is_set() else _busiest(lists, cursor)
+            current = None if stop.is_set() else _busiest(lists, costs, cursor)
+    except KeyboardInterrupt:  # Ctrl-C reaches every process of the terminal: the parent says so
+        pass
     except GalleryError as error:
         results.put(("error", None, str(error)))
     except Exception as error:  # noqa: BLE001 - the parent names it
@@ -310,12 +318,16 @@ def _take(positions: Sequence[int], which: int, cursor, stop) -> int | None:
     return positions[taken]
 
 
-def _busiest(lists: Sequence[Sequence[int]], cursor) -> int | None:
-    """The list with most pictures left to take (None: all taken)."""
+def _busiest(lists: Sequence[Sequence[int]], costs: Sequence[float], cursor) -> int | None:
+    """The list with most work left to take (None: none worth joining). A list that a worker has
+    started and that has less than JOIN_COST left is left to it: it ends it sooner than a new
+    app is built."""
     with cursor.get_lock():
-        left = [len(positions) - cursor[which] for which, positions in enumerate(lists)]
-    most = max(left)
-    return left.index(most) if most > 0 else None
+        left = [(sum(costs[p] for p in positions[cursor[which]:]), cursor[which] == 0)
+                for which, positions in enumerate(lists)]
+    worth = [cost if (unstarted or cost >= JOIN_COST) and cost > 0 else 0.0 for cost, unstarted in left]
+    most = max(worth)
+    return worth.index(most) if most > 0 else None
 
 
 # The render worker's simulator and its data folder, started on first use.
@@ -381,8 +393,9 @@ async def render_svgs(batch: Sequence[Shot], locales_dir: Path | None = None,
 
 async def _render_in_app(shots: Sequence[Shot], take: Callable[[], int | None], emit: Callable[[int, str], None],
                          locales_dir: Path | None) -> None:
-    """Render `shots[take()]` until take() says None, in one app (their language and size, which
-    must be the same): `emit(position, svg)` for each. GalleryError names a failed screen."""
+    """Render `shots[take()]` until take() says None, in one app (the language and size of the
+    first; take() gives only shots of those): `emit(position, svg)` for each. GalleryError names
+    a failed screen."""
     position = take()
     if position is None:
         return
@@ -398,8 +411,6 @@ async def _render_in_app(shots: Sequence[Shot], take: Callable[[], int | None], 
             try:
                 while position is not None:
                     shot = shots[position]
-                    if (shot.lang, shot.size) != (lang, size):
-                        raise GalleryError(f"{shot.filename}: one app renders one language at one size")
                     emit(position, await _picture(app, pilot, recipes[shot.name], shot))
                     position = take()
                     if position is not None:
