@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.mail.auth import OAuthSession
     from panel_tui.mail.jobs import MailJobs
     from panel_tui.mail.providers import Mode
-    from panel_tui.sim.client import SeededAccount, SimControl
+    from panel_tui.sim.client import PageSignIn, SeededAccount, SimControl
     from panel_tui.sim.runtime import SimulatorThread
     from panel_tui.sim.service import ClientLease
 
@@ -290,6 +290,20 @@ class Backend:
 
                 self._control = SimControl.for_endpoints(endpoints, tenant=self.options.sim_tenant)
             return self._control
+
+    def panel_signin_pages(self) -> PageSignIn | None:
+        """The simulator's sign-in pages, for a sign-in the panel shows on its own screens (To My
+        Email); None in live mode, where Microsoft's pages need a browser (the device code then)."""
+        if self.options.live:
+            return None
+        import requests
+
+        from panel_tui.sim.client import PageSignIn
+
+        session = requests.Session()
+        session.trust_env = False  # REQUESTS_CA_BUNDLE would override verify=
+        session.verify = str(self._sim_ca_path())
+        return PageSignIn(session)
 
     # -- clock -----------------------------------------------------------------------
     def sync_clock(self) -> None:

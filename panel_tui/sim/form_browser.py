@@ -25,6 +25,7 @@ class _Page:
     forms: list[_Form]
     mfa_number: str = ""  # the number match a second-factor page shows
     status: str = ""  # the Authenticator's answer (approved / denied)
+    location: str = ""  # where a redirect points (with follow_redirects off)
 
     def has_field(self, name: str) -> bool:
         return any(i.get("name") == name for form in self.forms for i in form.inputs)
@@ -78,9 +79,10 @@ class FormBrowser:
         self.session = session
         self.timeout = timeout
         self.saw_org_consent = False
+        self.follow_redirects: bool = True  # off: a redirect to a device's loopback address is read, not followed
 
     def get(self, url: str) -> _Page:
-        response = self.session.get(url, timeout=self.timeout)
+        response = self.session.get(url, timeout=self.timeout, allow_redirects=self.follow_redirects)
         return self._page(response)
 
     def submit(self, page: _Page, values: dict[str, str], button: str | None = None) -> _Page:
@@ -99,14 +101,15 @@ class FormBrowser:
         if chosen is not None and chosen.get("name"):
             data[chosen["name"]] = chosen.get("value", "")
         url = urljoin(page.url, form.action or page.url)
-        response = self.session.post(url, data=data, timeout=self.timeout)
+        response = self.session.post(url, data=data, timeout=self.timeout, allow_redirects=self.follow_redirects)
         return self._page(response)
 
     def _page(self, response) -> _Page:
         parser = _PageParser()
         parser.feed(response.text)
         page = _Page(response.url, parser.name or f"http-{response.status_code}", parser.error,
-                     parser.title.strip(), parser.forms, parser.mfa_number, parser.status)
+                     parser.title.strip(), parser.forms, parser.mfa_number, parser.status,
+                     response.headers.get("Location", "") if response.is_redirect else "")
         if page.name == "permissions" and page.has_field("consent_org"):
             self.saw_org_consent = True
         return page

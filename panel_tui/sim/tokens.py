@@ -100,7 +100,7 @@ class TokenIssuer:
         self.tenant_id = tenant_id
 
     def issue(self, *, user: User, client_id: str, app_name: str, scopes: list[str],
-              now: float, auth_time: float, id_token_issuer: str) -> IssuedTokens:
+              now: float, auth_time: float, id_token_issuer: str, nonce: str = "") -> IssuedTokens:
         iat = int(now)
         resource_scopes = [s.rsplit("/", 1)[-1] for s in scopes if s.startswith(OUTLOOK_RESOURCE)]
         access_claims = {
@@ -140,6 +140,8 @@ class TokenIssuer:
             "tid": self.tenant_id,
             "ver": "2.0",
         }
+        if nonce:  # an authorization code request's nonce (OpenID Connect)
+            id_claims["nonce"] = nonce
         return IssuedTokens(
             access_token=self.key.sign(access_claims),
             id_token=self.key.sign(id_claims),

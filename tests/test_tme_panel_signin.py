@@ -1,0 +1,180 @@
+"""To My Email as the guide walks it: the administrator logs in on the panel, signs in on the
+panel's own sign-in screens (address > Next, password > Sign in, permissions > Accept, the
+message > OK) and consents for the organisation; then each user signs in the same way the first
+time, and the mail really reaches the simulator's mailbox. The sign-in is real: MSAL's
+authorization code request (PKCE) on the simulator's pages."""
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Button, Input
+
+from panel_tui.ui.dialogs import AdminLoginScreen, NoticeScreen
+from panel_tui.ui.panel_signin import PanelSignInScreen
+from panel_tui.ui.to_my_email import ToMyEmailScreen
+from tests.helpers.panel import ADMIN, MEGAN, oauth_settings
+from tests.helpers.screen import dialog_text, screen_text
+from tests.helpers.tenant import prepare_tenant
+
+WORDS = {
+    "en": {"next": "Next", "sign_in": "Sign in", "accept": "Accept", "consent": "Consent on behalf of your organization",
+           "sent": "Sent", "title": "Print Admin Serverless"},
+    "ro": {"next": "Înainte", "sign_in": "Autentificare", "accept": "Accept",
+           "consent": "Acceptați în numele organizației", "sent": "Trimis", "title": "Print Admin Serverless"},
+}
+
+
+async def until(pilot, condition, rounds: int = 400) -> None:
+    """Process messages until `condition()` holds (bounded; no wall-clock sleeps)."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError("condition not reached")
+
+
+def step(app) -> str:
+    screen = app.screen
+    return screen._page if isinstance(screen, PanelSignInScreen) and not screen._busy else ""
+
+
+def button_label(app, button_id: str) -> str:
+    return str(app.screen.query_one(f"#{button_id}", Button).label)
+
+
+async def click(pilot, app, button_id: str) -> None:
+    app.screen.query_one(f"#{button_id}", Button).press()
+    await pilot.pause()
+
+
+async def type_into(pilot, app, field_id: str, text: str) -> None:
+    field = app.screen.query_one(f"#{field_id}", Input)
+    field.focus()
+    await pilot.pause()
+    await pilot.press(*text)
+
+
+async def open_tme(app, pilot) -> ToMyEmailScreen:
+    app.open_node("to_my_email")
+    await until(pilot, lambda: isinstance(app.screen, ToMyEmailScreen) and bool(app.screen.query("#tme-user")))
+    return app.screen
+
+
+async def sign_in_on_panel(app, pilot, lang: str, upn: str, password: str, *, consent: bool) -> None:
+    """The on-panel screens from the address on: Next, Sign in, (permissions: tick, Accept)."""
+    words = WORDS[lang]
+    await until(pilot, lambda: step(app) == "account")
+    assert button_label(app, "ps-next") == words["next"]
+    field = app.screen.query_one("#ps-account", Input)
+    if field.value != upn:
+        field.value = ""
+        await type_into(pilot, app, "ps-account", upn)
+    await click(pilot, app, "ps-next")
+    await until(pilot, lambda: step(app) == "password")
+    assert button_label(app, "ps-signin") == words["sign_in"]
+    await type_into(pilot, app, "ps-password", password)
+    assert password not in screen_text(app)  # the mask, never the password
+    await pilot.press("enter")
+    if consent:
+        await until(pilot, lambda: step(app) == "permissions")
+        assert words["consent"] in button_label(app, "ps-consent-org")
+        assert button_label(app, "ps-accept") == words["accept"]
+        await click(pilot, app, "ps-accept")
+    await until(pilot, lambda: step(app) == "done")
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+async def test_admin_consents_on_the_panel_then_a_user_signs_in_and_the_mail_arrives(
+        make_e2e_app, sim_control, sim_thread, lang):
+    prepare_tenant(sim_control)  # no consent for the organisation yet
+    words = WORDS[lang]
+    app = make_e2e_app(lang)
+    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_tme(app, pilot)
+        # The administrator logs in on the panel first (the printer's administrator password) ...
+        await click(pilot, app, "tme-admin")
+        await until(pilot, lambda: isinstance(app.screen, AdminLoginScreen))
+        await pilot.press(*app.printer.settings.serial_number, "enter")
+        # ... then signs in on the panel with a global administrator account and consents.
+        await sign_in_on_panel(app, pilot, lang, ADMIN.upn, ADMIN.password, consent=True)
+        text = screen_text(app)
+        assert words["title"] in text and ADMIN.upn in text
+        await click(pilot, app, "ps-ok")  # OK closes the message
+        await until(pilot, lambda: app.screen is screen)
+        assert str(screen.query_one("#tme-message").render()) == app.t("screen.tme.admin_done")
+        # A user types their address; the first time, they sign in on the panel themselves.
+        await type_into(pilot, app, "tme-user", MEGAN.upn)
+        await pilot.press("enter")
+        await sign_in_on_panel(app, pilot, lang, MEGAN.upn, MEGAN.password, consent=False)
+        await click(pilot, app, "ps-ok")
+        await until(pilot, lambda: isinstance(app.screen, NoticeScreen))
+        assert words["sent"] in dialog_text(app.screen)
+    consents = sim_control.consents() if hasattr(sim_control, "consents") else None
+    assert consents is None or consents
+    inbox = sim_control.mailbox(MEGAN.upn)
+    assert len(inbox) == 1 and MEGAN.upn in inbox[0]["from"]
+    jobs = app.printer.joblog.jobs()
+    assert [(job.job_type, job.result) for job in jobs] == [("to_my_email", "ok")]
+
+
+async def test_wrong_password_shows_the_message_and_keeps_the_address(make_e2e_app, sim_control, sim_thread):
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)  # the organisation consented
+    app = make_e2e_app("en")
+    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_tme(app, pilot)
+        await type_into(pilot, app, "tme-user", MEGAN.upn)
+        await pilot.press("enter")
+        await until(pilot, lambda: step(app) == "account")
+        await click(pilot, app, "ps-next")
+        await until(pilot, lambda: step(app) == "password")
+        await type_into(pilot, app, "ps-password", "not-her-password")
+        await pilot.press("enter")
+        await until(pilot, lambda: step(app) == "password" and str(app.screen.query_one("#ps-error").render()))
+        text = screen_text(app)
+        print(text)
+        assert str(app.screen.query_one("#ps-error").render()) == app.t("screen.ps.error.password_wrong")
+        assert "Your account or password is incorrect." in text
+        assert MEGAN.upn in text  # the address typed is kept ...
+        assert app.screen.query_one("#ps-password", Input).value == ""  # ... the password is not
+        # The right password then signs her in and the mail goes.
+        await type_into(pilot, app, "ps-password", MEGAN.password)
+        await pilot.press("enter")
+        await until(pilot, lambda: step(app) == "done")
+        await click(pilot, app, "ps-ok")
+        await until(pilot, lambda: isinstance(app.screen, NoticeScreen))
+        assert "Sent" in dialog_text(app.screen)
+    assert len(sim_control.mailbox(MEGAN.upn)) == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+async def test_a_user_before_the_consent_is_refused_and_370_is_recorded(make_e2e_app, sim_control, sim_thread, lang):
+    prepare_tenant(sim_control)  # the administrator has not consented
+    app = make_e2e_app(lang)
+    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_tme(app, pilot)
+        await type_into(pilot, app, "tme-user", MEGAN.upn)
+        await pilot.press("enter")
+        await sign_in_on_panel(app, pilot, lang, MEGAN.upn, MEGAN.password, consent=False)
+        assert str(app.screen.query_one("#ps-done").render()) == app.t("signin.outcome.consent_required")
+        await click(pilot, app, "ps-ok")
+        await until(pilot, lambda: isinstance(app.screen, NoticeScreen))
+        assert "370" in dialog_text(app.screen)
+    assert [(job.job_type, job.error_code) for job in app.printer.joblog.jobs()] == [("to_my_email", 370)]
+    assert sim_control.mailbox(MEGAN.upn) == []
+
+
+async def test_cancel_on_the_panel_sign_in_is_370(make_e2e_app, sim_control, sim_thread):
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
+    app = make_e2e_app("en")
+    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_tme(app, pilot)
+        await type_into(pilot, app, "tme-user", MEGAN.upn)
+        await pilot.press("enter")
+        await until(pilot, lambda: step(app) == "account")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, NoticeScreen))
+        assert "370" in dialog_text(app.screen)
+    assert [(job.job_type, job.error_code) for job in app.printer.joblog.jobs()] == [("to_my_email", 370)]
