@@ -75,6 +75,84 @@ async def _tme_370(pilot) -> None:
     await pilot.pause()
 
 
+def _with_user_sender(app: PanelAppBase) -> None:
+    """To My Email sends from each user's own address (Web Config > Print Admin Serverless)."""
+    _with_email_settings(app)
+    app.printer.update(app.printer.settings.with_field("serverless_sender", "user"))
+
+
+async def _until(pilot, condition, what: str) -> None:
+    """Wait (bounded by time: the simulator answers in a thread) until `condition()` holds."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30.0
+    while loop.time() < deadline:
+        await pilot.pause()
+        if condition():
+            return
+    raise RuntimeError(f"{what} did not appear within 30 s")
+
+
+def _panel_signin(*, admin: bool, until_step: str, wrong_password: bool = False):
+    """The sign-in on the panel (To My Email), walked on the simulator's pages up to `until_step`:
+    a user (Megan) before the organisation's consent, or the administrator giving it."""
+    async def steps(pilot) -> None:
+        import asyncio
+
+        from textual.widgets import Button, Input
+
+        from panel_tui.backend import seeded_accounts
+        from panel_tui.ui.panel_signin import PanelSignInScreen
+
+        app = pilot.app
+        admin_account, _, megan, _ = seeded_accounts()
+
+        def tenant() -> None:  # the guide's Exchange steps; no consent for the organisation yet
+            control = app.backend.control()
+            control.set_security_defaults(False)
+            control.set_smtp_auth_org(True)
+
+        await asyncio.to_thread(tenant)
+        account = admin_account if admin else megan
+
+        def at(step: str) -> bool:
+            screen = app.screen
+            return isinstance(screen, PanelSignInScreen) and not screen._busy and screen._page == step
+
+        if admin:
+            app.printer.admin.login(app.printer.settings.serial_number)  # the administrator logged in
+            app.screen.query_one("#tme-admin", Button).press()
+            await _until(pilot, lambda: at("account"), "the sign-in's account step")
+            app.screen.query_one("#ps-account", Input).value = account.upn
+        else:
+            await pilot.press(*account.upn, "enter")
+            await _until(pilot, lambda: at("account"), "the sign-in's account step")
+        for step, value in (("account", None), ("password", account.password), ("permissions", None)):
+            if until_step == step:
+                break
+            if step == "account":
+                app.screen.query_one("#ps-next", Button).press()
+            elif step == "password":
+                field = app.screen.query_one("#ps-password", Input)
+                field.value = "not-the-password" if wrong_password else str(value)
+                app.screen.query_one("#ps-signin", Button).press()
+                if wrong_password:
+                    await _until(pilot, lambda: at("password") and bool(app.screen._error), "the refusal")
+                    await pilot.pause()
+                    return
+            else:  # the guide: tick Consent on behalf of your organization, then Accept
+                app.screen.query_one("#ps-consent-org").action_tick()
+                await pilot.pause()
+                app.screen.query_one("#ps-accept", Button).press()
+            following = {"account": "password", "password": "permissions" if admin else "done",
+                         "permissions": "done"}[step]
+            await _until(pilot, lambda following=following: at(following), f"the sign-in's {following} step")
+        await pilot.pause()
+
+    return steps
+
+
 SETTINGS_PATH = ("settings", "general_settings")
 NETWORK_PATH = SETTINGS_PATH + ("network_settings",)
 SERVER_PATH = NETWORK_PATH + ("advanced", "email_server", "server_settings")
@@ -120,6 +198,15 @@ RECIPES: tuple[ScreenRecipe, ...] = (
     ScreenRecipe("to_my_email", ("to_my_email",)),
     ScreenRecipe("to_my_email_signin", ("to_my_email",), steps=_tme_signin, main=True),
     ScreenRecipe("to_my_email_consent_required", ("to_my_email",), steps=_tme_370),
+    ScreenRecipe("to_my_email_user", ("to_my_email",), prepare=_with_user_sender),
+    ScreenRecipe("tme_signin_account", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,
+                 steps=_panel_signin(admin=False, until_step="account")),
+    ScreenRecipe("tme_signin_password_wrong", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,
+                 steps=_panel_signin(admin=False, until_step="done", wrong_password=True)),
+    ScreenRecipe("tme_signin_permissions", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,
+                 steps=_panel_signin(admin=True, until_step="permissions"), main=True),
+    ScreenRecipe("tme_signin_done_admin", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,
+                 steps=_panel_signin(admin=True, until_step="done")),
     ScreenRecipe("email_server_menu", SETTINGS_PATH + ("network_settings", "advanced", "email_server")),
     ScreenRecipe("help", keys=("question_mark",)),
 )

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
 from panel_tui.mail.auth import SignInResult
@@ -38,6 +40,38 @@ _PAGE_OUTCOMES: dict[str, tuple[str, int | None]] = {
 ASKING = ("account", "password", "mfa-number", "permissions")
 
 
+class ConsentToggle(Static, can_focus=True):
+    """The permissions screen's check box, "[x] Consent on behalf of your organization": a line
+    that wraps between words (a button would be cut beside the lesson); Enter, Space or a tap
+    ticks it."""
+
+    BINDINGS = [("enter", "tick", "Toggle"), ("space", "tick", "Toggle")]
+
+    class Changed(Message):
+        def __init__(self, checked: bool) -> None:
+            super().__init__()
+            self.checked = checked
+
+    def __init__(self, label: str, checked: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._label = label
+        self.checked = checked
+
+    def on_mount(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        self.update(Content(f"{glyph('check_on' if self.checked else 'check_off')} {self._label}"))
+
+    def action_tick(self) -> None:
+        self.checked = not self.checked
+        self._draw()
+        self.post_message(self.Changed(self.checked))
+
+    def on_click(self) -> None:
+        self.action_tick()
+
+
 class PanelSignInScreen(PanelScreen):
     FOCUS = "#ps-account, #ps-password, #ps-continue, #ps-accept, #ps-ok"
     BINDINGS = [("escape", "cancel", "Cancel")]
@@ -54,7 +88,7 @@ class PanelSignInScreen(PanelScreen):
         self._mfa_number = ""
         self._mfa_asked = False
         self._offers_org = False
-        self._consent_org = admin  # the guide's administrator ticks it
+        self._consent_org = False  # the guide's administrator ticks it
         self._busy = True
         self._result: SignInResult | None = None
 
@@ -98,7 +132,7 @@ class PanelSignInScreen(PanelScreen):
                 yield Static(t("screen.ps.permissions_title"), classes="dialog-title")
                 yield Static(t("screen.ps.permissions_body"), classes="dialog-body")
                 if self._offers_org:
-                    yield Button(self._consent_label(), id="ps-consent-org", compact=True)
+                    yield ConsentToggle(t("screen.ps.consent_org"), self._consent_org, id="ps-consent-org")
                 yield from self._buttons(("ps-cancel", "key.cancel"), ("ps-accept", "screen.ps.accept"))
             elif self._page == "done":
                 result = self._result
@@ -122,10 +156,6 @@ class PanelSignInScreen(PanelScreen):
             for button_id, key in buttons:
                 yield Button(t(key), id=button_id, compact=True, disabled=self._busy,
                              variant="primary" if button_id != "ps-cancel" else "default")
-
-    def _consent_label(self) -> str:
-        mark = glyph("check_on" if self._consent_org else "check_off")
-        return f"{mark} {panel_app(self).t('screen.ps.consent_org')}"
 
     def _redraw(self) -> None:
         self.refresh(recompose=True)
@@ -230,13 +260,13 @@ class PanelSignInScreen(PanelScreen):
             self._sign_in()
         elif button == "ps-continue":
             self._submit("mfa")
-        elif button == "ps-consent-org":
-            self._consent_org = not self._consent_org
-            event.button.label = self._consent_label()
         elif button in ("ps-accept", "ps-cancel"):
             self._submit("accept" if button == "ps-accept" else "cancel")
         elif button == "ps-ok":
             self._close()
+
+    def on_consent_toggle_changed(self, event: ConsentToggle.Changed) -> None:
+        self._consent_org = event.checked
 
     def _close(self) -> None:
         self._pages.close()

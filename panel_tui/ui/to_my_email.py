@@ -61,7 +61,7 @@ class ToMyEmailScreen(PanelScreen):
             yield Label(t("screen.tme.user"), classes="edit-label")
             yield Input(value=self._user, id="tme-user", placeholder="name@example.com", max_length=255)
             if mode == "user":
-                with Horizontal(classes="ps-buttons"):
+                with Vertical(id="tme-buttons"):
                     yield Button(t("screen.tme.phone"), id="tme-phone", compact=True)
                     yield Button(t("screen.tme.admin_signin"), id="tme-admin", compact=True)
                 yield Static(t("screen.tme.admin_note"), id="tme-admin-note", classes="edit-hint")
