@@ -109,3 +109,22 @@ async def test_inbox_at_80x24_shows_the_subject_and_enter_opens_the_message(make
             assert words in shown, (words, shown)
         await pilot.press("escape")
         assert not isinstance(pilot.app.screen, MessageScreen)
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+@pytest.mark.parametrize("lesson", [False, True])
+async def test_the_message_view_keeps_an_attachments_size_whole_at_80x24(make_e2e_app, lang, lesson):
+    """The size of an attachment ("1 KB") is one value: never "1" at a line's end and "KB" on the next."""
+    import re
+
+    from panel_tui.ui.catalog import all_recipes
+    from panel_tui.ui.message_view import MessageScreen
+
+    recipe = next(r for r in all_recipes() if r.name == "inbox_message")
+    app = make_e2e_app(lang)
+    app.lesson_visible = lesson
+    async with app.run_test(size=(80, 24)) as pilot:
+        await recipe.run(pilot)
+        assert isinstance(pilot.app.screen, MessageScreen)
+        shown = screen_text(pilot.app)
+        assert re.search(r"\b\d+ KB\b", shown), shown  # whole, on one line
