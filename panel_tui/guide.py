@@ -71,8 +71,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("fax", (Step("server", "webconfig_fax_server"), Step("send", "fax_email"))),
     Section("tme", (
         Step("sender", "webconfig_serverless"),
-        Step("admin", "to_my_email_signin"),
-        Step("users", "to_my_email"),
+        Step("admin_login", "to_my_email_user"),
+        Step("admin"),
+        Step("consent", "tme_signin_permissions"),
+        Step("done", "tme_signin_done_admin"),
+        Step("users", "tme_signin_account"),
+        Step("wrong_password", "tme_signin_password_wrong"),
+        Step("phone", "to_my_email_signin"),
     )),
     Section("send", (Step("scan", "scan_to_email"), Step("sent", "outcome_sent"))),
     Section("migration", (

@@ -289,3 +289,21 @@ def test_pdf_without_chromium_says_how_to_get_it_and_keeps_the_page(tmp_path, ca
     err = capsys.readouterr().err
     assert "--pdf needs Chromium" in err and "no-chromium" in err and "Traceback" not in err
     assert (out / "index.html").is_file() and not (out / "guide.pdf").exists()
+
+
+def test_to_my_email_follows_the_guides_flow_on_the_panel(romanian):
+    """The administrator logs in, signs in on the panel (address > Înainte, password > Autentificare),
+    ticks "Acceptați în numele organizației" > Accept, the message > OK; then each user; the phone's
+    code stays as an option. Each moment with the panel's own screen."""
+    handout = read(romanian)
+    assert handout.steps["tme"] == ["sender", "admin_login", "admin", "consent", "done", "users", "wrong_password",
+                                    "phone"]
+    pictures = {figure["screen"]: screen_text(figure["svg"]) for figure in handout.figures}
+    assert "Conectare administrator" in pictures["to_my_email_user"]
+    assert "Acceptați în numele organizației" in pictures["tme_signin_permissions"]
+    assert "Accept" in pictures["tme_signin_permissions"]
+    assert "Print Admin Serverless" in pictures["tme_signin_done_admin"] and "OK" in pictures["tme_signin_done_admin"]
+    assert "Înainte" in pictures["tme_signin_account"] and "megan@contoso.onmicrosoft.com" in pictures["tme_signin_account"]
+    assert "Contul sau parola sunt incorecte." in pictures["tme_signin_password_wrong"]
+    text = handout.words
+    assert "Înainte" in text and "Autentificare" in text and "OK îl închide" in text
