@@ -185,3 +185,69 @@ async def test_cancel_on_the_panel_sign_in_is_370(make_e2e_app, sim_control, sim
         await until(pilot, lambda: isinstance(app.screen, NoticeScreen))
         assert "370" in dialog_text(app.screen)
     assert [(job.job_type, job.error_code) for job in app.printer.joblog.jobs()] == [("to_my_email", 370)]
+
+
+async def test_an_administrator_answers_the_authenticator_on_the_panel_and_a_decline_records_nothing(
+        make_e2e_app, sim_control, sim_thread):
+    """Security defaults on: the administrator's sign-in asks for the Authenticator's number, shown on
+    the panel; Continue before answering keeps waiting. Cancel on the permissions screen: no consent,
+    the message says so, no job (the administrator was not sending)."""
+    sim_control.set_smtp_auth_org(True)  # security defaults stay on
+    app = make_e2e_app("en")
+    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_tme(app, pilot)
+        app.printer.admin.login(app.printer.settings.serial_number)
+        await click(pilot, app, "tme-admin")
+        await until(pilot, lambda: step(app) == "account")
+        await type_into(pilot, app, "ps-account", ADMIN.upn)
+        await click(pilot, app, "ps-next")
+        await until(pilot, lambda: step(app) == "password")
+        await type_into(pilot, app, "ps-password", ADMIN.password)
+        await pilot.press("enter")
+        await until(pilot, lambda: step(app) == "mfa-number")
+        number = str(app.screen.query_one("#ps-mfa-number").render())
+        assert number.isdigit() and number in screen_text(app)
+        await click(pilot, app, "ps-continue")
+        await until(pilot, lambda: step(app) == "mfa-number" and "No answer" in screen_text(app))
+        assert sim_control.answer_authenticator(ADMIN.upn, number, approve=True)
+        await click(pilot, app, "ps-continue")
+        await until(pilot, lambda: step(app) == "permissions")
+        await click(pilot, app, "ps-cancel")
+        await until(pilot, lambda: step(app) == "done")
+        assert str(app.screen.query_one("#ps-done").render()) == app.t("signin.outcome.declined")
+        await click(pilot, app, "ps-ok")
+        await until(pilot, lambda: isinstance(app.screen, ToMyEmailScreen))
+        assert str(app.screen.query_one("#tme-message").render()) == app.t("signin.outcome.declined")
+    assert app.printer.joblog.jobs() == []
+
+
+async def test_a_sign_in_left_past_its_15_minutes_is_expired_and_370(make_e2e_app, sim_control, sim_thread):
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
+    app = make_e2e_app("ro")
+    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_tme(app, pilot)
+        await type_into(pilot, app, "tme-user", MEGAN.upn)
+        await pilot.press("enter")
+        await until(pilot, lambda: step(app) == "account")
+        await click(pilot, app, "ps-next")
+        await until(pilot, lambda: step(app) == "password")
+        app.backend.advance_clock(16 * 60)  # the sign-in request's 15 minutes pass
+        await type_into(pilot, app, "ps-password", MEGAN.password)
+        await pilot.press("enter")
+        await until(pilot, lambda: step(app) == "done")
+        assert str(app.screen.query_one("#ps-done").render()) == app.t("signin.outcome.expired")
+        await click(pilot, app, "ps-ok")
+        await until(pilot, lambda: isinstance(app.screen, NoticeScreen))
+        assert "370" in dialog_text(app.screen)
+    assert [(job.job_type, job.error_code) for job in app.printer.joblog.jobs()] == [("to_my_email", 370)]
+    assert sim_control.mailbox(MEGAN.upn) == []
+
+
+def test_live_mode_has_no_panel_pages_so_the_phone_code_is_the_way():
+    """Microsoft's own pages need a browser: in live mode To My Email offers the device code."""
+    from panel_tui.backend import BackendOptions, open_backend
+
+    _, backend = open_backend("default", BackendOptions(live=True, client_id="00000000-0000-0000-0000-000000000001"))
+    assert backend.panel_signin_pages() is None

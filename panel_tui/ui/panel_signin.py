@@ -202,6 +202,8 @@ class PanelSignInScreen(PanelScreen):
         self._busy = False
         if step.page not in ASKING:
             outcome, aadsts = _PAGE_OUTCOMES.get(step.page, ("error", None))
+            if step.page == "enter-code" and step.error == "code_expired":  # the request outlived its 15 minutes
+                outcome, aadsts = "expired", 70020
             if step.page.startswith("mfa-"):
                 self._error = "screen.ps.error.mfa_failed"
             self._end(SignInResult(outcome, aadsts=aadsts, detail=step.page))  # type: ignore[arg-type]
