@@ -6,6 +6,9 @@ authorization code request (PKCE) on the simulator's pages."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+from pathlib import Path
 
 import pytest
 from textual.widgets import Button, Input
@@ -124,7 +127,8 @@ async def test_admin_consents_on_the_panel_then_a_user_signs_in_and_the_mail_arr
     assert [(job.job_type, job.result) for job in jobs] == [("to_my_email", "ok")]
 
 
-async def test_wrong_password_shows_the_message_and_keeps_the_address(make_e2e_app, sim_control, sim_thread):
+async def test_wrong_password_shows_the_message_and_keeps_the_address(make_e2e_app, sim_control, sim_thread, caplog):
+    caplog.set_level(logging.DEBUG)  # every log record, MSAL's and requests' too
     prepare_tenant(sim_control, sim_thread.endpoints.client_id)  # the organisation consented
     app = make_e2e_app("en")
     app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
@@ -152,6 +156,11 @@ async def test_wrong_password_shows_the_message_and_keeps_the_address(make_e2e_a
         await until(pilot, lambda: isinstance(app.screen, NoticeScreen))
         assert "Sent" in dialog_text(app.screen)
     assert len(sim_control.mailbox(MEGAN.upn)) == 1
+    # Neither password is logged or kept in the profile's files (token cache, job log, settings).
+    for secret in ("not-her-password", MEGAN.password):
+        assert secret not in caplog.text
+        for path in Path(os.environ["PANEL_TUI_HOME"]).rglob("*"):
+            assert not path.is_file() or secret.encode() not in path.read_bytes(), path
 
 
 @pytest.mark.parametrize("lang", ["en", "ro"])

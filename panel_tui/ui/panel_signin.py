@@ -274,6 +274,9 @@ class PanelSignInScreen(PanelScreen):
         self._pages.close()
         self.dismiss(self._result or SignInResult("cancelled"))
 
+    def on_unmount(self) -> None:
+        self._pages.close()  # left by Home as well as by OK or Esc
+
     def action_cancel(self) -> None:
         if self._page == "done":
             self._close()
