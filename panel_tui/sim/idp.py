@@ -173,7 +173,7 @@ def _authorization_code_grant(ctx: SimContext, form: Mapping[str, object], clien
                        client_id=client_id)
     verifier = str(form.get("code_verifier", "")).encode("ascii", "replace")
     answer = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=").decode("ascii")
-    if not hmac.compare_digest(answer, code.code_challenge):
+    if not hmac.compare_digest(answer.encode("ascii"), code.code_challenge.encode("utf-8")):
         raise IdpError(aadsts.PKCE_MISMATCH)
     ctx.state.select(ctx.state.find_tenant(code.tenant_id) or ctx.state.tenant_of_upn(code.upn) or ctx.state.tenant)
     user = ctx.state.user(code.upn or "")

@@ -103,6 +103,7 @@ PATHS = ["/_sim/state", "/_sim/clock", "/_sim/faults", "/_sim/policies", "/_sim/
          "/_sim/mailboxes/megan@contoso.onmicrosoft.com", "/_sim/mailboxes/..%2F..%2Fetc/x", "/_sim/consents/x",
          "/_sim/apps/x", "/_sim/endpoints", "/_sim/basic-smtp-auth", "/_sim/shared-mailboxes",
          "/organizations/oauth2/v2.0/devicecode", "/organizations/oauth2/v2.0/token", "/devicelogin",
+         "/organizations/oauth2/v2.0/authorize",
          "/devicelogin/account", "/devicelogin/password", "/devicelogin/consent", "/admin/login", "/admin/settings",
          "/organizations/v2.0/.well-known/openid-configuration", "/%E2%80%AE/v2.0/.well-known/openid-configuration",
          "/" + "x" * 3000, "/admin/trainer/clock"]

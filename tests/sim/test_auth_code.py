@@ -90,3 +90,22 @@ def test_a_code_of_the_authorize_request_is_not_a_device_code(sim):
         "grant_type": "urn:ietf:params:oauth:grant-type:device_code", "client_id": sim.endpoints.client_id,
         "device_code": answer["code"]})
     assert token.json()["error"] == "bad_verification_code"
+
+
+def test_a_challenge_that_is_not_base64url_is_refused_not_a_crash(sim):
+    """A code_challenge no verifier can answer (here not even ASCII) ends in AADSTS50148, never a 500."""
+    from urllib.parse import urlencode
+
+    sim.control.set_security_defaults(False)
+    sim.control.grant_admin_consent(sim.endpoints.client_id)
+    query = urlencode({"client_id": sim.endpoints.client_id, "response_type": "code", "redirect_uri": REDIRECT,
+                       "scope": sim.endpoints.scope, "code_challenge": "\u00fc" * 43, "code_challenge_method": "S256",
+                       "response_mode": "form_post"})
+    pages = PageSignIn(sim.http())
+    pages.open(f"{sim.endpoints.authority}/oauth2/v2.0/authorize?{query}", REDIRECT, "en")
+    pages.account(MEGAN.upn)
+    answer = dict(pages.password(MEGAN.password).answer)
+    token = sim.http().post(f"{sim.endpoints.authority}/oauth2/v2.0/token", data={
+        "grant_type": "authorization_code", "client_id": sim.endpoints.client_id, "code": answer["code"],
+        "redirect_uri": REDIRECT, "code_verifier": "v" * 43})
+    assert token.status_code == 400 and token.json()["error_codes"] == [50148]
