@@ -11,6 +11,7 @@ from panel_tui.sim import apps as registrations
 from panel_tui.sim import devicecodes
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.faults import FAULT_DESCRIPTIONS, FAULT_NAMES
+from panel_tui.sim.maildir import MessageSummary
 from panel_tui.sim.markup import Markup, html, join
 from panel_tui.sim.state import (
     BASIC_ALLOWED,
@@ -412,7 +413,7 @@ consents and the clock; signs every device out and empties the mailboxes.</p>{re
     )
 
 
-def mail(ctx: SimContext, address: str, addresses: list[str], messages: list[dict]) -> Markup:
+def mail(ctx: SimContext, address: str, addresses: list[str], messages: list[MessageSummary]) -> Markup:
     """The mailboxes page from what :class:`MailStore` read (off the event loop)."""
     links = join(
         html('<a class="badge" href="/admin/mail?mailbox={a}">{a}</a>', a=a) for a in addresses

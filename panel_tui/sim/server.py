@@ -161,7 +161,7 @@ class SimServer:
             control_url=f"{control_base}/_sim",
             control_secret_path=secret_path,
         )
-        ctx.endpoints = self.endpoints.to_dict()
+        ctx.endpoints = dict(self.endpoints.to_dict())
         return self.endpoints
 
     async def stop(self) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from aiohttp import web
 
 from panel_tui.sim.markup import html, html_response, join, signin_document
+from panel_tui.sim.pki import ca_fingerprint
 from panel_tui.sim.strings import pick_language
 from panel_tui.sim.webkeys import CONTEXT
 
@@ -110,12 +111,11 @@ WORDS = {
 
 
 def _ca_path(request: web.Request) -> str | None:
-    return request.app[CONTEXT].endpoints.get("ca_path")
+    path = request.app[CONTEXT].endpoints.get("ca_path")
+    return path if isinstance(path, str) else None
 
 
 async def trust_page(request: web.Request) -> web.Response:
-    from panel_tui.sim.pki import ca_fingerprint
-
     lang = pick_language(request.query.get("lang"), None, request.headers.get("Accept-Language"))
     words = WORDS[lang]
     path = _ca_path(request)
