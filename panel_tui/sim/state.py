@@ -22,10 +22,11 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TypedDict
 
 from panel_tui.sim import aadsts
 from panel_tui.sim.aadsts import IdpError
@@ -89,6 +90,15 @@ _RESET_HINT = ("The simulator did not start and left the file as it is. To start
                "tenant (users, policies and sign-ins as new), move it aside: mv {path} {path}.bad")
 
 
+class SubmissionRow(TypedDict):
+    """A row of Exchange's SMTP AUTH Clients Submission Report."""
+
+    upn: str
+    protocol: str  # "Basic" or "OAuth"
+    messages: int
+    last_day: str  # YYYY-MM-DD
+
+
 class SimStateError(ValueError):
     """A request the directory refuses (unknown user, weak password ...); the text says why."""
 
@@ -149,7 +159,7 @@ class SimState:
         _SELECTED.set(tenant.tenant_id if tenant is not None else None)
 
     @contextmanager
-    def selecting(self, tenant: Tenant | None) -> Iterator[Tenant]:
+    def selecting(self, tenant: Tenant | None) -> Generator[Tenant, None, None]:
         """Work on `tenant` (None: the home tenant) within the block."""
         token = _SELECTED.set(tenant.tenant_id if tenant is not None else None)
         try:
@@ -288,7 +298,7 @@ class SimState:
             raise SimStateError(f"no such user: {upn}")
         return user
 
-    def add_user(self, upn: str, display_name: str, password: str, roles: list[str] | tuple = ()) -> User:
+    def add_user(self, upn: str, display_name: str, password: str, roles: list[str] | tuple[str, ...] = ()) -> User:
         upn = self._full_upn(upn)
         if upn in self.tenant.users:
             raise SimStateError(f"a user named {upn} already exists")
@@ -400,7 +410,7 @@ class SimState:
         self.tenant.submissions = [e for e in self.tenant.submissions if e.day >= oldest]
         self.save_soon()
 
-    def submission_report(self, days: int) -> list[dict]:
+    def submission_report(self, days: int) -> list[SubmissionRow]:
         """Per sender and protocol, messages over the last ``days`` simulated days (today
         included), most first: the rows of Exchange's SMTP AUTH Clients Submission Report."""
         first = _utc_day(self.now() - (days - 1) * 86400)
@@ -411,7 +421,7 @@ class SimState:
                 key = (entry.upn, entry.protocol)
                 totals[key] = totals.get(key, 0) + entry.count
                 last[key] = max(last.get(key, ""), entry.day)
-        rows = [{"upn": upn, "protocol": protocol, "messages": count, "last_day": last[(upn, protocol)]}
+        rows = [SubmissionRow(upn=upn, protocol=protocol, messages=count, last_day=last[(upn, protocol)])
                 for (upn, protocol), count in totals.items()]
         return sorted(rows, key=lambda row: (-row["messages"], row["upn"], row["protocol"]))
 
@@ -567,7 +577,7 @@ class SimState:
 
     # -- views -------------------------------------------------------------------------
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, object]:
         """Everything a trainer or a test may look at; no password hashes, no tokens."""
         tenant = self.tenant
         live_tokens: dict[str, int] = {}
