@@ -410,7 +410,8 @@ def _password(lang: str, flow: SignInFlow, error: int | None = None) -> web.Resp
     return _page(lang, "password", card, error_code=f"AADSTS{error}" if error else "")
 
 
-def _permissions(ctx: SimContext, lang: str, flow: SignInFlow, code: DeviceCode, offer_org_consent: bool) -> web.Response:
+def _permissions(ctx: SimContext, lang: str, flow: SignInFlow, code: DeviceCode,
+                 offer_org_consent: bool) -> web.Response:
     org = html(
         """<div class="consent"><input type="checkbox" id="consent_org" name="consent_org" value="on">
 <label for="consent_org"><strong>{label}</strong><br><span class="note">{help}</span></label></div>""",

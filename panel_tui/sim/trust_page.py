@@ -38,11 +38,13 @@ STEPS: dict[str, list[tuple[str, list[str]]]] = {
             "Compare its SHA-256 fingerprint (at the bottom of the same window) with the one here."]),
         ("Linux: Chrome and Chromium", [
             "chrome://certificate-manager > Local certificates > Custom > Trusted certificates > Import "
-            "(older versions: Settings > Privacy and security > Security > Manage certificates > Authorities > Import).",
+            "(older versions: Settings > Privacy and security > Security > Manage certificates > Authorities "
+            "> Import).",
             "Choose the downloaded ca.pem and tick “Trust this certificate for identifying websites”."]),
         ("Firefox (every system)", [
             "Settings > Privacy & Security > Certificates > View Certificates… > Authorities > Import…",
-            "Choose ca.pem, tick “Trust this CA to identify websites”, then View to compare the SHA-256 fingerprint > OK."]),
+            "Choose ca.pem, tick “Trust this CA to identify websites”, then View to compare the SHA-256 "
+            "fingerprint > OK."]),
         ("Android and iOS", [
             "Android: Settings > Security > Encryption & credentials > Install a certificate > CA certificate.",
             "iOS: open the link in Safari, Settings > Profile Downloaded > Install; then Settings > General > About > "
@@ -55,8 +57,8 @@ STEPS: dict[str, list[tuple[str, list[str]]]] = {
     "ro": [
         ("Windows: Chrome și Edge", [
             "Descărcați certificatul (linkul de mai sus) și deschideți-l.",
-            "Instalare certificat… > Utilizator curent > Plasează toate certificatele în următorul depozit > Răsfoire > "
-            "Autorități de certificare rădăcină de încredere > OK > Următorul > Terminare.",
+            "Instalare certificat… > Utilizator curent > Plasează toate certificatele în următorul depozit "
+            "> Răsfoire > Autorități de certificare rădăcină de încredere > OK > Următorul > Terminare.",
             "Windows arată amprenta (SHA-1) într-un avertisment: verificați întâi amprenta SHA-256 de aici, apoi Da.",
             "Închideți toate ferestrele Chrome/Edge și deschideți din nou pagina de conectare."]),
         ("macOS: Safari și Chrome", [
