@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 # Opening a profile's printer and backend is the backend module's; they are named here too,
 # for the callers that assemble the app.
-from panel_tui.backend import open_backend, profile_backend_options  # noqa: F401
+from panel_tui.backend import open_backend as open_backend
+from panel_tui.backend import profile_backend_options as profile_backend_options
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.app import PanelApp

@@ -6,7 +6,7 @@ broken file reports everything at once.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from panel_tui.scenarios.model import Step, seeded_account
@@ -116,7 +116,7 @@ def check_step(raw: Any, where: str, problems: list[str]) -> Step | None:
     return Step(kind, fields, where) if len(problems) == before else None
 
 
-def check_settings(values: dict, where: str, kind: str = "apply_settings") -> list[str]:
+def check_settings(values: Mapping[str, object], where: str, kind: str = "apply_settings") -> list[str]:
     """Each setting must exist and take its value (checked on factory settings, in order)."""
     from panel_tui.device.settings import DeviceSettings
     from panel_tui.device.validation import FieldError
