@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from typing import TypeAlias
 
     from panel_tui.sim.endpoints import SimEndpoints
+    from panel_tui.sim.form_browser import FormBrowser
 
     # What a control call sends.
     JsonValue: TypeAlias = None | bool | int | float | str | Sequence["JsonValue"] | Mapping[str, "JsonValue"]
@@ -263,19 +264,22 @@ class SimControl:
 
     # -- the user in the browser -------------------------------------------------------
 
-    def authenticator_requests(self, upn: str) -> int:
-        """How many sign-in requests wait on `upn`'s simulated Authenticator."""
+    def _browser(self) -> FormBrowser:
+        # The page-reading browser loads html.parser (~5 ms): only callers that sign in pay for it,
+        # not every send that asks this module for its endpoints.
         from panel_tui.sim.form_browser import FormBrowser
 
-        page = FormBrowser(self._session, self.timeout).get(f"{self.base_url}/authenticator?upn={quote(upn)}")
+        return FormBrowser(self._session, self.timeout)
+
+    def authenticator_requests(self, upn: str) -> int:
+        """How many sign-in requests wait on `upn`'s simulated Authenticator."""
+        page = self._browser().get(f"{self.base_url}/authenticator?upn={quote(upn)}")
         return sum(1 for form in page.forms if form.action == "/authenticator")
 
     def answer_authenticator(self, upn: str, number: str, approve: bool = True) -> bool:
         """Answer `upn`'s newest Authenticator request as its owner would (the number, Yes or
         No); True when it was approved."""
-        from panel_tui.sim.form_browser import FormBrowser
-
-        browser = FormBrowser(self._session, self.timeout)
+        browser = self._browser()
         page = browser.get(f"{self.base_url}/authenticator?upn={quote(upn)}")
         if not any(form.action == "/authenticator" for form in page.forms):
             raise SimControlError(f"no Authenticator request waits for {upn}", 404)
@@ -297,11 +301,7 @@ class SimControl:
         input: ``enter-code``, ``account``, ``password``), ``error`` its AADSTS code or message
         key, ``pages`` the pages seen.
         """
-        # The page-reading browser loads html.parser (~5 ms): only callers that sign in pay for it,
-        # not every send that asks this module for its endpoints.
-        from panel_tui.sim.form_browser import FormBrowser
-
-        browser = FormBrowser(self._session, self.timeout)
+        browser = self._browser()
         page = browser.get(f"{self.base_url}/devicelogin?lang={quote(lang)}")
         pages = [page.name]
         answers = {"enter-code": {"otc": user_code}, "account": {"loginfmt": upn}, "password": {"passwd": password}}
