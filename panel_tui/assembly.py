@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 # Opening a profile's printer and backend is the backend module's; they are named here too,
 # for the callers that assemble the app.
@@ -66,7 +66,7 @@ def check_data(menus_dir: Path | None, locales_dir: Path | None) -> list[str]:
     return problems
 
 
-def backend_options(args: Any) -> BackendOptions:
+def backend_options(args: object) -> BackendOptions:
     """The backend options named by parsed arguments (--live, --sim-url, --sim-ca, --sim-fingerprint,
     --client-id, --tenant)."""
     from panel_tui.backend import BackendOptions
