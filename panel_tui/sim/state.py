@@ -26,7 +26,7 @@ from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from panel_tui.sim import aadsts
 from panel_tui.sim.aadsts import IdpError
@@ -97,6 +97,47 @@ class SubmissionRow(TypedDict):
     protocol: str  # "Basic" or "OAuth"
     messages: int
     last_day: str  # YYYY-MM-DD
+
+
+class UserView(TypedDict):
+    """A user in :meth:`SimState.snapshot` (no password hash)."""
+
+    upn: str
+    display_name: str
+    object_id: str
+    roles: list[str]
+    smtp_auth: bool | None
+    smtp_auth_refusal: str | None
+    basic_refusal: str | None
+    tokens_valid_from: float
+    live_refresh_tokens: int
+    password_changed: bool
+    shared: bool
+    send_as: list[str]
+    sender_block: str | None
+
+
+class AppView(TypedDict):
+    """An app registration in :meth:`SimState.snapshot`, with its consents."""
+
+    client_id: str
+    display_name: str
+    admin_consent: bool
+    user_consents: list[str]
+
+
+class StateSnapshot(TypedDict):
+    """:meth:`SimState.snapshot`; ``GET /_sim/state`` adds the faults, device codes and mailboxes."""
+
+    tenant: dict[str, str]  # id, domain, name
+    clock: dict[str, float]  # now, offset
+    policies: dict[str, bool | None]
+    basic_smtp_auth: dict[str, str | bool | float]  # state, allowed, default_off_at, tenant_created_at
+    users: list[UserView]
+    apps: list[AppView]
+    faults: NotRequired[dict[str, bool]]
+    device_codes: NotRequired[list[dict[str, object]]]
+    mailboxes: NotRequired[list[str]]
 
 
 class SimStateError(ValueError):
@@ -577,7 +618,7 @@ class SimState:
 
     # -- views -------------------------------------------------------------------------
 
-    def snapshot(self) -> dict[str, object]:
+    def snapshot(self) -> StateSnapshot:
         """Everything a trainer or a test may look at; no password hashes, no tokens."""
         tenant = self.tenant
         live_tokens: dict[str, int] = {}
