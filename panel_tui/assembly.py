@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 # Opening a profile's printer and backend is the backend module's; they are named here too,
 # for the callers that assemble the app.
-from panel_tui.backend import open_backend, profile_backend_options  # noqa: F401
+from panel_tui.backend import open_backend as open_backend
+from panel_tui.backend import profile_backend_options as profile_backend_options
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.app import PanelApp
@@ -65,7 +66,7 @@ def check_data(menus_dir: Path | None, locales_dir: Path | None) -> list[str]:
     return problems
 
 
-def backend_options(args: Any) -> BackendOptions:
+def backend_options(args: object) -> BackendOptions:
     """The backend options named by parsed arguments (--live, --sim-url, --sim-ca, --sim-fingerprint,
     --client-id, --tenant)."""
     from panel_tui.backend import BackendOptions

@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from panel_tui.scenarios.loading import load_scenarios
 from panel_tui.scenarios.model import ScenarioError
 
+if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.i18n import Translator
 
-def list_scenarios(lang: str = "en", directory: Path | None = None, translator=None) -> list[tuple[str, str]]:
+
+def list_scenarios(lang: str = "en", directory: Path | None = None,
+                   translator: Translator | None = None) -> list[tuple[str, str]]:
     """(name, one-line description in `lang`) for every scenario."""
     if translator is None:
         from panel_tui.i18n import Translator
