@@ -260,3 +260,23 @@ def test_live_mode_has_no_panel_pages_so_the_phone_code_is_the_way():
 
     _, backend = open_backend("default", BackendOptions(live=True, client_id="00000000-0000-0000-0000-000000000001"))
     assert backend.panel_signin_pages() is None
+
+
+async def test_the_sign_in_service_down_says_so_and_records_no_370(make_e2e_app, sim_control, sim_thread):
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
+    app = make_e2e_app("en")
+    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_tme(app, pilot)
+        sim_control.set_fault("idp_down", True)
+        try:
+            await type_into(pilot, app, "tme-user", MEGAN.upn)
+            await pilot.press("enter")
+            await until(pilot, lambda: step(app) == "done")
+            assert str(app.screen.query_one("#ps-done").render()) == app.t("signin.outcome.idp_unavailable")
+            await click(pilot, app, "ps-ok")
+            await until(pilot, lambda: isinstance(app.screen, ToMyEmailScreen))
+            assert str(app.screen.query_one("#tme-message").render()) == app.t("signin.outcome.idp_unavailable")
+        finally:
+            sim_control.set_fault("idp_down", False)
+    assert app.printer.joblog.jobs() == []

@@ -245,6 +245,9 @@ class ToMyEmailScreen(PanelScreen):
             start_mail_job(app, job)
         elif result.outcome in ("cancelled", "expired"):
             self._not_signed_in(self._user)
+        elif result.outcome == "idp_unavailable":  # nobody refused anything: the service is unreachable
+            self._message = (result.outcome_key, {})
+            self.refresh(recompose=True)
         else:  # refused (consent, policy, second factor): still no sign-in, so 370 too
             self._not_signed_in(self._user, message=(result.outcome_key, {}))
 
