@@ -40,9 +40,16 @@ async def until(pilot, condition, seconds: float = 30.0) -> None:
     raise AssertionError("condition not reached")
 
 
+DRAWN = {"account": "#ps-next", "password": "#ps-signin", "mfa-number": "#ps-continue", "permissions": "#ps-accept",
+         "done": "#ps-ok"}
+
+
 def step(app) -> str:
+    """The sign-in step on screen, once composed (its button is there); "" while it loads."""
     screen = app.screen
-    return screen._page if isinstance(screen, PanelSignInScreen) and not screen._busy else ""
+    if not isinstance(screen, PanelSignInScreen) or screen._busy or not screen.query(DRAWN.get(screen._page, "#none")):
+        return ""
+    return screen._page
 
 
 def button_label(app, button_id: str) -> str:

@@ -68,6 +68,14 @@ async def _tme_signin(pilot) -> None:
     await pilot.pause()
 
 
+async def _tme_admin_done(pilot) -> None:
+    """Back on To My Email after the administrator's consent: the message under the address."""
+    screen = pilot.app.screen
+    screen._message = ("screen.tme.admin_done", {})
+    screen._redraw()
+    await pilot.pause()
+
+
 async def _tme_370(pilot) -> None:
     screen = pilot.app.screen
     screen._message = ("signin.outcome.consent_required", {})
@@ -116,9 +124,12 @@ def _panel_signin(*, admin: bool, until_step: str, wrong_password: bool = False)
         await asyncio.to_thread(tenant)
         account = admin_account if admin else megan
 
-        def at(step: str) -> bool:
+        drawn = {"account": "#ps-next", "password": "#ps-signin", "permissions": "#ps-accept", "done": "#ps-ok"}
+
+        def at(step: str) -> bool:  # the step reached and its screen composed (its button is there)
             screen = app.screen
-            return isinstance(screen, PanelSignInScreen) and not screen._busy and screen._page == step
+            return (isinstance(screen, PanelSignInScreen) and not screen._busy and screen._page == step
+                    and bool(screen.query(drawn[step])))
 
         if admin:
             app.printer.admin.login(app.printer.settings.serial_number)  # the administrator logged in
@@ -199,6 +210,7 @@ RECIPES: tuple[ScreenRecipe, ...] = (
     ScreenRecipe("to_my_email_signin", ("to_my_email",), steps=_tme_signin, main=True),
     ScreenRecipe("to_my_email_consent_required", ("to_my_email",), steps=_tme_370),
     ScreenRecipe("to_my_email_user", ("to_my_email",), prepare=_with_user_sender),
+    ScreenRecipe("to_my_email_admin_done", ("to_my_email",), prepare=_with_user_sender, steps=_tme_admin_done),
     ScreenRecipe("tme_signin_account", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,
                  steps=_panel_signin(admin=False, until_step="account")),
     ScreenRecipe("tme_signin_password_wrong", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,

@@ -51,24 +51,39 @@ class ToMyEmailScreen(PanelScreen):
     def hints(self):
         if self._flow is not None:
             return (("Esc", "key.cancel"),)
+        if panel_app(self).printer.settings.serverless_sender == "user":  # the sign-in buttons are a Tab away
+            return (("Enter", "key.send"), ("Tab", "key.move"), ("Esc", "key.back"))
         return (("Enter", "key.send"), ("Esc", "key.back"))
 
     def compose_body(self) -> ComposeResult:
         t = panel_app(self).t
+        message = t(self._message[0], **self._message[1]) if self._message else ""
         if self._flow is None:
             mode = panel_app(self).printer.settings.serverless_sender
-            yield Static(t(f"screen.tme.intro_{mode}"), classes="edit-hint")
-            yield Label(t("screen.tme.user"), classes="edit-label")
-            yield Input(value=self._user, id="tme-user", placeholder="name@example.com", max_length=255)
-            if mode == "user":
-                with Vertical(id="tme-buttons"):
-                    yield Button(t("screen.tme.phone"), id="tme-phone", compact=True)
-                    yield Button(t("screen.tme.admin_signin"), id="tme-admin", compact=True)
-                yield Static(t("screen.tme.admin_note"), id="tme-admin-note", classes="edit-hint")
+            # One scrolling form: the message under the address stays in view at 80x24.
+            with VerticalScroll(id="tme-form"):
+                yield Static(t(f"screen.tme.intro_{mode}"), classes="edit-hint")
+                yield Label(t("screen.tme.user"), classes="edit-label")
+                yield Input(value=self._user, id="tme-user", placeholder="name@example.com", max_length=255)
+                yield Static(message, id="tme-message", classes=self._message_class())
+                if mode == "user":
+                    with Vertical(id="tme-buttons"):
+                        yield Button(t("screen.tme.phone"), id="tme-phone", compact=True)
+                        yield Button(t("screen.tme.admin_signin"), id="tme-admin", compact=True)
+                    yield Static(t("screen.tme.admin_note"), id="tme-admin-note", classes="edit-hint")
         else:
             yield from self._compose_signin()
-        message = t(self._message[0], **self._message[1]) if self._message else ""
-        yield Static(message, id="tme-message", classes="error" if self._message else "")
+            yield Static(message, id="tme-message", classes=self._message_class())
+
+    def _message_class(self) -> str:
+        """A problem in the error colour; the administrator's success in the hint's."""
+        if not self._message:
+            return ""
+        return "edit-hint" if self._message[0] == "screen.tme.admin_done" else "error"
+
+    def _redraw(self) -> None:
+        self.refresh(recompose=True)
+        self.call_after_refresh(self.focus_default)
 
     def _compose_signin(self) -> ComposeResult:
         from panel_tui.ui.webconfig.qr_text import qr_lines, signin_address, unreachable_from_a_phone
@@ -181,7 +196,7 @@ class ToMyEmailScreen(PanelScreen):
             return
         if admin:  # the consent for the organisation: nothing is sent
             self._message = ("screen.tme.admin_done", {}) if result.ok else (result.outcome_key, {})
-            self.refresh(recompose=True)
+            self._redraw()
             return
         self._signin_ended(result)
 
