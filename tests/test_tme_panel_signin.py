@@ -287,3 +287,23 @@ async def test_the_sign_in_service_down_says_so_and_records_no_370(make_e2e_app,
         finally:
             sim_control.set_fault("idp_down", False)
     assert app.printer.joblog.jobs() == []
+
+
+async def test_conditional_access_blocks_the_users_sign_in_on_the_panel_370(make_e2e_app, sim_control, sim_thread):
+    """The guide's first troubleshooting case: Entra ID's conditional access blocks the sign-in."""
+    prepare_tenant(sim_control, sim_thread.endpoints.client_id)
+    sim_control.set_conditional_access_block(True)
+    app = make_e2e_app("ro")
+    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_tme(app, pilot)
+        await type_into(pilot, app, "tme-user", MEGAN.upn)
+        await pilot.press("enter")
+        await sign_in_on_panel(app, pilot, "ro", MEGAN.upn, MEGAN.password, consent=False)
+        assert str(app.screen.query_one("#ps-done").render()) == app.t("signin.outcome.blocked")
+        await click(pilot, app, "ps-ok")
+        await until(pilot, lambda: isinstance(app.screen, NoticeScreen))
+        assert "370" in dialog_text(app.screen)
+        await pilot.press("enter")
+        assert str(app.screen.query_one("#tme-message").render()) == app.t("signin.outcome.blocked")
+    assert [(job.job_type, job.error_code) for job in app.printer.joblog.jobs()] == [("to_my_email", 370)]
