@@ -73,6 +73,8 @@ class ConsentToggle(Static, can_focus=True):
 
 
 class PanelSignInScreen(PanelScreen):
+    """One sign-in, step by step as the pages answer; dismissed with its SignInResult."""
+
     FOCUS = "#ps-account, #ps-password, #ps-continue, #ps-accept, #ps-ok"
     BINDINGS = [("escape", "cancel", "Cancel")]
 
@@ -187,12 +189,11 @@ class PanelSignInScreen(PanelScreen):
                 step = self._pages.check_authenticator()
             else:
                 step = self._pages.consent(action == "accept", self._consent_org)
+            if step.page == "signed-in" and self._signin is not None:  # MSAL redeems the code
+                self.app.call_from_thread(self._end, self._session.finish_panel_signin(self._signin, dict(step.answer)))
+                return
         except Exception:  # noqa: BLE001 - the sign-in service went away mid-way
             self.app.call_from_thread(self._end, SignInResult("idp_unavailable"))
-            return
-        if step.page == "signed-in" and self._signin is not None:
-            result = self._session.finish_panel_signin(self._signin, dict(step.answer))
-            self.app.call_from_thread(self._end, result)
             return
         self.app.call_from_thread(self._show, step)
 
