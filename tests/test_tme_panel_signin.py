@@ -301,6 +301,8 @@ async def test_conditional_access_blocks_the_users_sign_in_on_the_panel_370(make
         await pilot.press("enter")
         await sign_in_on_panel(app, pilot, "ro", MEGAN.upn, MEGAN.password, consent=False)
         assert str(app.screen.query_one("#ps-done").render()) == app.t("signin.outcome.blocked")
+        fix = str(app.screen.query_one("#ps-fix").render())
+        assert app.t("cause.conditional_access.fix") in fix and "53003" in fix  # what to do, and Entra's code
         await click(pilot, app, "ps-ok")
         await until(pilot, lambda: isinstance(app.screen, NoticeScreen))
         assert "370" in dialog_text(app.screen)

@@ -159,6 +159,8 @@ def _panel_signin(*, admin: bool, until_step: str, wrong_password: bool = False)
             following = {"account": "password", "password": "permissions" if admin else "done",
                          "permissions": "done"}[step]
             await _until(pilot, lambda following=following: at(following), f"the sign-in's {following} step")
+            if following == until_step:
+                break
         await pilot.pause()
 
     return steps
@@ -215,6 +217,8 @@ RECIPES: tuple[ScreenRecipe, ...] = (
                  steps=_panel_signin(admin=False, until_step="account")),
     ScreenRecipe("tme_signin_password_wrong", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,
                  steps=_panel_signin(admin=False, until_step="done", wrong_password=True)),
+    ScreenRecipe("tme_signin_refused", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,
+                 steps=_panel_signin(admin=False, until_step="done")),
     ScreenRecipe("tme_signin_permissions", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,
                  steps=_panel_signin(admin=True, until_step="permissions"), main=True),
     ScreenRecipe("tme_signin_done_admin", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,

@@ -143,8 +143,17 @@ class PanelSignInScreen(PanelScreen):
                 if result.ok:
                     key = "screen.ps.done_admin" if self._admin else "screen.ps.done_user"
                     yield Static(t(key, account=result.account or self._upn), id="ps-done", classes="dialog-body")
-                else:
+                else:  # what failed, then as Web Config's sign-in says it: the cause, its fix, the AADSTS code
                     yield Static(t(self._error or result.outcome_key), id="ps-done", classes="error")
+                    lines = []
+                    if result.outcome == "consent_required":  # fixed here, with this section's words
+                        lines += [t("cause.consent_required.message"), t("screen.ps.fix_consent")]
+                    elif result.outcome not in ("cancelled", "declined", "expired") and result.cause_name is not None:
+                        lines += [t(f"cause.{result.cause_name}.message"), t(f"cause.{result.cause_name}.fix")]
+                    if result.aadsts:
+                        lines.append(t("webconfig.signin.aadsts", code=result.aadsts))
+                    if lines:
+                        yield Static("\n".join(lines), id="ps-fix", classes="dialog-body")
                 yield from self._buttons(("ps-ok", "key.ok"))
             else:
                 yield Static(t("screen.ps.working"), id="ps-working", classes="edit-hint")
