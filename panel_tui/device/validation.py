@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, TypeVar
@@ -199,8 +200,6 @@ def _is_control(char: str) -> bool:
 def shown_value(value: str) -> str:
     """`value` safe to repeat back on a terminal: controls, bidi and other format characters
     escaped (\\n, \\u202e ...), at most SHOWN_MAX characters."""
-    import unicodedata
-
     out = []
     for char in value[:SHOWN_MAX]:
         if char.isprintable() and unicodedata.category(char) not in ("Cf", "Cs", "Co"):
