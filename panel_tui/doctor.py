@@ -24,12 +24,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from panel_tui.i18n import LANGUAGES
+from panel_tui.device.settings import SERVICE_DEFAULTS, AuthMethod, SecureConnection
+from panel_tui.device.settings_store import SettingsError
+from panel_tui.i18n import LANGUAGES, Translator
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.backend import Backend
@@ -77,8 +80,6 @@ class Doctor:
         self.backend = backend
         self._discovered: dict | None = None
         if t is None:
-            from panel_tui.i18n import Translator
-
             t = Translator.load().t  # English
         self.t = t  # the details' words, in the language the report is printed in
 
@@ -86,8 +87,6 @@ class Doctor:
 
     @property
     def settings(self):
-        from panel_tui.device.settings import AuthMethod
-
         email = self.printer.settings.email_server
         if email.auth_method is AuthMethod.OAUTH2:
             return email
@@ -221,8 +220,6 @@ class Doctor:
             client.close()
 
     def check_settings(self) -> Check:
-        from panel_tui.device.settings import SERVICE_DEFAULTS, AuthMethod, SecureConnection
-
         email = self.printer.settings.email_server
         if email.auth_method is not AuthMethod.OAUTH2:
             return _failed("settings", "auth_method_not_oauth2",
@@ -256,7 +253,6 @@ class Doctor:
         """Authenticate as a send would, without sending: XOAUTH2 with the cached (or
         refreshed) token of the applied OAuth2 settings, or Basic with SMTP-AUTH's account and
         password. Skipped for another method or without a sign-in (the steps before say why)."""
-        from panel_tui.device.settings import AuthMethod
         from panel_tui.mail import smtp
         from panel_tui.mail.auth import EMAIL_SERVER_ROLE
         from panel_tui.mail.errors import MailError
@@ -339,8 +335,6 @@ def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
     """`panel-tui doctor`: print each step with ✓/✗ and its fix; exit 0 if all pass, else 1."""
     from panel_tui.assembly import backend_options, open_backend
     from panel_tui.backend import BackendError
-    from panel_tui.device.settings_store import SettingsError
-    from panel_tui.i18n import Translator
     from panel_tui.mail.providers import LiveConfigError
 
     out, err = out or sys.stdout, err or sys.stderr
@@ -395,10 +389,6 @@ def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
 def _unusable_settings(args: argparse.Namespace, error, out: TextIO) -> int:
     """The profile's settings or secrets file cannot be read: a failed settings check naming
     the file, its problem and how to get going again (exit 1)."""
-    import shlex
-
-    from panel_tui.i18n import Translator
-
     t = Translator.load(language=args.lang or "en").t
     path = str(error.path)
     check = Check("settings", False, f"{path}: {error.problem}", "doctor.fix.settings_file", "fixer.printer_admin")

@@ -14,13 +14,25 @@ through headless Chromium (Playwright).
 """
 from __future__ import annotations
 
+import argparse
 import html
+import os
 import re
+import shutil
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from panel_tui.gallery import GalleryError, Shot
+from panel_tui import gallery
+from panel_tui.datafiles import data_dir
+from panel_tui.device.clock import SNAPSHOT_TIME
+from panel_tui.device.errors import ERROR_CODES
+from panel_tui.device.settings import DeviceSettings
+from panel_tui.gallery import GalleryError, Progress, Shot
+from panel_tui.i18n import LANGUAGES, Translator
+from panel_tui.menus import load_menu_tree
+from panel_tui.sim.client import SEEDED_ACCOUNTS
 
 INDEX_NAME = "index.html"
 PDF_NAME = "guide.pdf"
@@ -107,10 +119,6 @@ def sections() -> tuple[Section, ...]:
 
 def values(t: Callable[..., str], lang: str) -> dict[str, str]:
     """What the steps name: accounts, addresses, the code on the sign-in screen, menu paths."""
-    from panel_tui.datafiles import data_dir
-    from panel_tui.device.settings import DeviceSettings
-    from panel_tui.menus import load_menu_tree
-    from panel_tui.sim.client import SEEDED_ACCOUNTS
     from panel_tui.ui.webconfig.catalog import FIXED_FLOW
 
     tree = load_menu_tree(data_dir("menus") / "panel.toml")
@@ -151,9 +159,6 @@ def build(out_dir: Path | str, lang: str, *, only: Sequence[str] | None = None, 
     `only` renders just those screens (the others keep their caption and say so): a quick
     build for a translator's check or a test; the default renders every screen.
     """
-    from panel_tui import gallery
-    from panel_tui.i18n import LANGUAGES
-
     if lang not in LANGUAGES:
         raise GuideError(f"no language {lang!r} (languages: {', '.join(LANGUAGES)})")
     shown = screens(sections())
@@ -214,10 +219,6 @@ section { break-before: auto; }
 def handout_html(lang: str, svgs: dict[str, str], locales_dir: Path | None = None) -> str:
     """The handout page; `svgs` maps a screen name to its SVG (a screen without one is captioned
     as not rendered). Every text is escaped; nothing is fetched from elsewhere."""
-    from panel_tui.device.clock import SNAPSHOT_TIME
-    from panel_tui.device.errors import ERROR_CODES
-    from panel_tui.i18n import Translator
-
     translator = Translator.load(locales_dir, language=lang)
     t = translator.t
     esc = html.escape
@@ -297,9 +298,6 @@ def _codes_table(t, codes) -> str:
 
 def chromium_executable() -> str | None:
     """Chromium for --pdf: $PANEL_TUI_CHROMIUM, `chromium` on PATH, or Debian's /usr/bin/chromium."""
-    import os
-    import shutil
-
     found = os.environ.get("PANEL_TUI_CHROMIUM") or shutil.which("chromium")
     if found:
         return found
@@ -344,10 +342,6 @@ def write_pdf(index: Path, pdf: Path) -> Path:
 
 def add_arguments(parser) -> None:
     """The options of `panel-tui guide` (cli.py adds the subcommand and calls `command`)."""
-    import argparse
-
-    from panel_tui.i18n import LANGUAGES
-
     parser.add_argument("--out", type=Path, required=True, help="folder for index.html (and guide.pdf); created")
     parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
                         help="the handout's language (default: en; `panel-tui --lang ro guide` works too)")
@@ -359,10 +353,6 @@ def add_arguments(parser) -> None:
 
 def command(args) -> int:
     """Run `panel-tui guide`: 0 written, 1 a screen or the PDF failed, 2 bad options."""
-    import sys
-
-    from panel_tui.gallery import Progress
-
     lang = getattr(args, "lang", None) or "en"
     jobs = getattr(args, "jobs", None)
     if jobs is not None and jobs < 1:
@@ -376,8 +366,6 @@ def command(args) -> int:
     if unknown:
         print(f"panel-tui guide: the handout shows no screen named {', '.join(unknown)}", file=sys.stderr)
         return 2
-    from panel_tui.i18n import LANGUAGES
-
     if lang not in LANGUAGES:
         print(f"panel-tui guide: --lang {lang}: languages are {', '.join(LANGUAGES)}", file=sys.stderr)
         return 2
