@@ -15,6 +15,9 @@ import html
 import time
 from pathlib import Path
 
+from panel_tui.classroom.progress import SeatHandles, read_rows
+from panel_tui.classroom.roster import load_events
+from panel_tui.i18n import Translator
 from panel_tui.lesson import STEPS
 
 
@@ -28,10 +31,6 @@ def _resolved(row) -> bool:
 
 
 def write_report(roster, out_dir: Path, lang: str, folder=None) -> tuple[Path, Path]:
-    from panel_tui.classroom.progress import SeatHandles, read_rows
-    from panel_tui.classroom.roster import load_events
-    from panel_tui.i18n import Translator
-
     t = Translator.load(language=lang).t
     handles = SeatHandles(roster)
     try:

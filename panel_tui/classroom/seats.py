@@ -9,6 +9,7 @@ printed once and kept 0600 in the class folder.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -17,8 +18,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from panel_tui.backend import open_backend
+from panel_tui.classroom.actions import SeatActions
 from panel_tui.classroom.processes import home_service, pid_alive
+from panel_tui.classroom.progress import SeatHandles
 from panel_tui.classroom.roster import (
     KEYS_FILE,
     MAX_SEATS,
@@ -31,6 +36,10 @@ from panel_tui.classroom.roster import (
     save_passwords,
     seat_name,
 )
+from panel_tui.device.paths import simulator_dir
+from panel_tui.scenarios import load_scenario
+from panel_tui.sim.client import GLOBAL_ADMIN, SimControl, SimControlError
+from panel_tui.web_access import needs_key, new_key
 
 SIM_LOG = "sim.log"
 WEB_LOG = "web.log"
@@ -86,14 +95,10 @@ def _sim_line(log: Path):
 def start_simulator(host: str, folder: Path, started=lambda pid: None) -> tuple[dict, int | None]:
     """The home's simulator endpoints and the pid we started (None: it was already serving).
     `started(pid)` is told the pid at once, before the simulator is ready."""
-    from panel_tui.device.paths import simulator_dir
-
     service = home_service()
     if service is not None:
         info = service.running(simulator_dir())
         if info is not None:
-            from urllib.parse import urlsplit
-
             serving = urlsplit(info.base_url).hostname or ""
             if host not in (serving, "127.0.0.1", "localhost", "::1"):
                 raise ClassError(f"this home's simulator already serves on {serving} (pid {info.pid}), not on "
@@ -117,8 +122,6 @@ def start_simulator(host: str, folder: Path, started=lambda pid: None) -> tuple[
 
 
 def control_for(endpoints: dict):
-    from panel_tui.sim.client import SimControl
-
     if hasattr(SimControl, "for_endpoints"):
         return SimControl.for_endpoints(endpoints)
     return SimControl(endpoints["control_url"], Path(endpoints["ca_path"]))
@@ -142,8 +145,6 @@ def _create_tenant(control, domain: str, name: str) -> None:
 
 
 def _create_mailbox(control, upn: str, display: str, password: str) -> None:
-    from panel_tui.sim.client import GLOBAL_ADMIN, SimControlError
-
     try:
         control.add_user(upn, display, password, roles=[GLOBAL_ADMIN])
     except SimControlError as error:
@@ -173,10 +174,6 @@ def start_web(roster: ClassRoster, folder: Path) -> tuple[int, dict]:
 def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario: str | None = None,
                 serve: bool = True, folder: Path | None = None) -> tuple[ClassRoster, dict[str, str]]:
     """Start a class; returns the roster and the seats' passwords (to print once)."""
-    import dataclasses
-
-    from panel_tui.backend import open_backend
-
     if not 1 <= seats <= MAX_SEATS:
         raise ClassError(f"--seats must be 1 to {MAX_SEATS}")
     folder = folder or class_dir()
@@ -184,8 +181,6 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
     if running is not None and (pid_alive(running.sim_pid) or pid_alive(running.web_pid)):
         raise ClassError("a class is already running in this home: `panel-tui classroom stop` first")
     if scenario:
-        from panel_tui.scenarios import load_scenario
-
         load_scenario(scenario)  # ScenarioError before anything starts
     roster = ClassRoster([], lang=lang, host=host, scenario=scenario)
 
@@ -221,9 +216,6 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
         roster.save(folder)
         record_event("start", [s.name for s in roster.seats], scenario or "", folder=folder)
         if scenario:
-            from panel_tui.classroom.actions import SeatActions
-            from panel_tui.classroom.progress import SeatHandles
-
             handles = SeatHandles(roster)
             try:
                 problems = SeatActions(roster, handles, folder).start_scenario([s.name for s in roster.seats], scenario)
@@ -232,8 +224,6 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
             if problems:
                 raise ClassError("; ".join(f"{seat}: {problem}" for seat, problem in problems.items()))
         if serve:
-            from panel_tui.web_access import needs_key, new_key
-
             (folder / KEYS_FILE).unlink(missing_ok=True)
             if needs_key(host):  # beyond loopback every page needs its key (printed once)
                 save_keys({name: new_key() for name in [*(s.name for s in roster.seats), "dashboard"]}, folder)

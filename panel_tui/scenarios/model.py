@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from panel_tui.sim.client import SEEDED_ACCOUNTS
+
 
 class ScenarioError(Exception):
     """Scenario files are broken or a step failed; `problems` holds `file: step N: problem` lines."""
@@ -38,8 +40,6 @@ class Scenario:
 
 def seeded_account(name: str):
     """The seeded tenant account called `name` ("printer") or with that address; None if none."""
-    from panel_tui.sim.client import SEEDED_ACCOUNTS
-
     wanted = name.lower()
     for account in SEEDED_ACCOUNTS:
         if wanted in (account.upn.lower(), account.upn.split("@")[0].lower()):
