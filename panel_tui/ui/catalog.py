@@ -12,8 +12,10 @@ import importlib
 import importlib.util
 from typing import TYPE_CHECKING
 
+from panel_tui.device.errors import cause
 from panel_tui.i18n import LANGUAGES
 from panel_tui.ui.screen_recipe import ScreenRecipe
+from panel_tui.ui.webconfig.catalog import FIXED_FLOW
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.ui.app_base import PanelAppBase
@@ -35,8 +37,6 @@ def _with_jobs(app: PanelAppBase) -> None:
 
 def _with_basic_refusal(app: PanelAppBase) -> None:
     """A printer still on Basic authentication (SMTP-AUTH) after Microsoft's cutoff: its scan refused."""
-    from panel_tui.device.errors import cause
-
     es = app.printer.settings.email_server.with_field("auth_method", "smtp_auth")
     es = es.with_field("account", "printer@contoso.onmicrosoft.com")
     es = es.with_field("sender", "printer@contoso.onmicrosoft.com")
@@ -59,8 +59,6 @@ def _with_lock(app: PanelAppBase) -> None:
 
 async def _tme_signin(pilot) -> None:
     """To My Email showing a user's sign-in code: built from a fixed flow (no random code)."""
-    from panel_tui.ui.webconfig.catalog import FIXED_FLOW
-
     screen = pilot.app.screen
     screen._user = "megan@contoso.onmicrosoft.com"
     screen._flow = FIXED_FLOW

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from textual.worker import WorkerCancelled
+
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.ui.app_base import PanelAppBase
 
@@ -21,8 +23,6 @@ LOAD_GROUP = "screen-load"
 async def screens_loaded(pilot) -> None:
     """Wait until the current screen's read (a worker of LOAD_GROUP) is done and drawn; a screen
     that reads says so with a true `reading` attribute until its content is in."""
-    from textual.worker import WorkerCancelled
-
     app = pilot.app
     await pilot.pause()
     for _ in range(500):  # bounded: a read that never ends fails the caller's next assertion

@@ -20,6 +20,7 @@ from panel_tui.device.validation import FieldError, validate_recipient
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.mail_jobs import start_mail_job
+from panel_tui.ui.webconfig.qr_text import qr_lines, signin_address, unreachable_from_a_phone
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.mail.auth import DeviceFlow, OAuthSession
@@ -58,8 +59,6 @@ class ToMyEmailScreen(PanelScreen):
         yield Static(message, id="tme-message", classes="error" if self._message else "")
 
     def _compose_signin(self) -> ComposeResult:
-        from panel_tui.ui.webconfig.qr_text import qr_lines, signin_address, unreachable_from_a_phone
-
         t = panel_app(self).t
         flow = self._flow
         assert flow is not None  # composed while a sign-in runs

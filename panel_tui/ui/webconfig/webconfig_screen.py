@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.dialogs import AdminLoginScreen
 from panel_tui.ui.frame import SCREENS_CSS
 from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.marked_widgets import MarkedOptionList
@@ -194,8 +195,6 @@ class WebConfigScreen(Screen):
 
     def action_admin_login(self) -> None:
         """Administrator Login / Logout, as at the top of the real page."""
-        from panel_tui.ui.dialogs import AdminLoginScreen
-
         app = panel_app(self)
         if app.printer.admin.logged_in:
             app.printer.admin.logout()  # the page hears it (admin signal) and hides its settings
