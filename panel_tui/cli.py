@@ -6,12 +6,16 @@ its backend and the app."""
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import os
 import sys
 from pathlib import Path
 
-from panel_tui.i18n import LANGUAGES
+from panel_tui.device.paths import simulator_dir, validate_profile_name
+from panel_tui.device.settings_store import SettingsError
+from panel_tui.device.validation import FieldError, shown_value, validate_attachment_path, validate_listen_host
+from panel_tui.i18n import LANGUAGES, Translator
 
 # panel_tui.scripting.COMMANDS (a test keeps them equal): a plain start does not import scripting.
 SCRIPT_COMMANDS = ("signin", "signout", "status", "send", "jobs", "sheet", "config")
@@ -150,8 +154,6 @@ def _words(argv: list[str], key: str, **params: object) -> str:
         elif word.startswith("--lang="):
             language = word.partition("=")[2]
     try:
-        from panel_tui.i18n import Translator
-
         return Translator.load(language=language).t(key, **params)
     except Exception:  # noqa: BLE001 - the locale files themselves are broken: say it anyway
         return FALLBACK_WORDS[key].format(**params)
@@ -171,10 +173,7 @@ FALLBACK_WORDS = {
 
 def _report(argv: list[str], error: Exception) -> int:
     """An exception as a message: the file and the problem when it is about a file, else a bug."""
-    import errno
-
     from panel_tui.device.joblog import JobLogError
-    from panel_tui.device.settings_store import SettingsError
 
     if isinstance(error, JobLogError):
         _say(_words(argv, "job.log_unusable", path=error.path, problem=error.problem))
@@ -200,8 +199,6 @@ FILE_OPTIONS = ("sim_ca", "menus", "locales", "out", "compare")  # options namin
 
 def _check_file_names(argv: list[str], args: argparse.Namespace) -> None:
     """A usage error (exit 2) for a file name no system can open (NUL, control characters, too long)."""
-    from panel_tui.device.validation import FieldError, shown_value, validate_attachment_path
-
     for name in FILE_OPTIONS:
         value = getattr(args, name, None)
         if value is None:
@@ -216,8 +213,6 @@ def _check_file_names(argv: list[str], args: argparse.Namespace) -> None:
 
 def _check_profile(profile: str) -> None:
     """A usage error (exit 2) for a --profile that cannot name a folder, before any command uses it."""
-    from panel_tui.device.paths import validate_profile_name
-
     try:
         validate_profile_name(profile)
     except ValueError as error:
@@ -226,8 +221,6 @@ def _check_profile(profile: str) -> None:
 
 def _check_host(argv: list[str], host: str) -> None:
     """A usage error (exit 2) for a --host nobody can listen on: "", "..", "../../x", U+202E ..."""
-    from panel_tui.device.validation import FieldError, shown_value, validate_listen_host
-
     try:
         validate_listen_host(host)
     except FieldError as error:
@@ -239,7 +232,6 @@ def _dispatch(argv: list[str], process_ends: bool) -> int:
     # `sim` takes its own options; split them off before the main parser sees them.
     for index, word in enumerate(argv):
         if word == "sim":
-            from panel_tui.device.paths import simulator_dir
             from panel_tui.sim.cli import main as sim_main
 
             return sim_main(argv[index + 1:], data_dir=simulator_dir())
