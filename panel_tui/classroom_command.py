@@ -8,11 +8,11 @@ import shlex
 import sys
 from pathlib import Path
 
-from panel_tui.classroom.processes import simulator_fingerprint
+from panel_tui.classroom.processes import pid_alive, simulator_fingerprint
 from panel_tui.classroom.progress import SeatHandles, read_rows, simulator_serving, since
 from panel_tui.classroom.report import write_report
 from panel_tui.classroom.roster import ClassRoster, class_dir, load_keys, save_keys
-from panel_tui.classroom.seats import ClassError, pid_alive, start_class, stop_class
+from panel_tui.classroom.seats import ClassError, start_class, stop_class
 from panel_tui.device.validation import FieldError, shown_value, validate_listen_host
 from panel_tui.i18n import LANGUAGES, Translator
 from panel_tui.lesson import STEPS
@@ -125,8 +125,6 @@ def _link(roster, page: str, t) -> int:
 
 def _status(roster, t) -> int:
     """The class's processes and each seat's row; starts nothing (a stopped class stays stopped)."""
-    from panel_tui.classroom.processes import pid_alive
-
     serving = simulator_serving(roster)
     sim = t("classroom.running") if serving else t("classroom.ended")
     web = t("classroom.running") if pid_alive(roster.web_pid) else t("classroom.ended")
