@@ -98,7 +98,8 @@ class Browsers:
     """The students' browsers: bench/classroom_browsers.py inside the namespace, spoken to by JSON lines."""
 
     def __init__(self, net, executable: str) -> None:
-        self.process = net.popen([sys.executable, str(ROOT / "bench" / "classroom_browsers.py"), executable, "Settings"],
+        self.process = net.popen([sys.executable, str(ROOT / "bench" / "classroom_browsers.py"), executable,
+                                  "Settings"],
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                  cwd=ROOT)
         self.lock = threading.Lock()
@@ -335,13 +336,8 @@ async def run_class(args, net, out: str, browsers: Browsers | None, start_s: flo
     ok_times = [elapsed for ok, elapsed, _ in sends if ok]
     failures = [problem for ok, _, problem in sends if not ok]
     joined = [j["join"] for j in joins if j.get("ok")]
-    join_problems = [f"{j['seat']}: not joined ({j.get('problem') or j.get('page', '')})" for j in joins if not j.get("ok")]
-    join_problems += [f"{j['seat']}: fetched {j['foreign'][:2]}" for j in joins if j.get("foreign")]
-    join_problems += [f"{j['seat']}: the page names a loopback/wildcard address" for j in joins if j.get("loopback")]
     complete = sum(1 for row in final.values() if row is not None and row.steps_done >= 6
                    and row.jobs_ok == args.rounds)
-    latencies = watch.latencies()
-    gaps = [b - a for a, b in zip(watch.refreshes, watch.refreshes[1:], strict=False)]
     print(f"classroom across a test network: {args.seats} seats on {net.host_address} (namespace {net.name}), "
           f"{len(with_browser)} browser contexts inside it; simulator {roster.sim_url}")
     print("  how: one run; medians and 95th percentiles over seats; PYTHONDONTWRITEBYTECODE="
@@ -350,26 +346,40 @@ async def run_class(args, net, out: str, browsers: Browsers | None, start_s: flo
     print(f"  join by printed URL (browser -> Home drawn)   {len(joined)}/{len(with_browser)} ok; {p50_p95(joined)}")
     print(f"  sign-ins (device code, real MSAL; pages in the students' browsers for {len(with_browser)})"
           f"   {len(signin_times)}/{args.seats} ok; {p50_p95(signin_times)}")
-    print(f"  sends (scan to email, {args.rounds} per seat)   {len(ok_times)}/{len(sends)} ok in {results['send_s']:.2f} s;"
-          f" {p50_p95(ok_times)}")
-    if latencies:
-        print(f"  dashboard refresh latency (job end -> row shows it, {len(latencies)} jobs)  {p50_p95(latencies)},"
-              f" max {max(latencies) * 1000:.0f} ms")
-    if gaps:
-        print(f"  dashboard refreshes                 {len(watch.refreshes)}; interval {p50_p95(gaps)}")
-    reads = results.get("reads") or []
-    if reads:
-        print(f"  dashboard read of {args.seats} rows         {p50_p95(reads)}")
+    print(f"  sends (scan to email, {args.rounds} per seat)   {len(ok_times)}/{len(sends)} ok"
+          f" in {results['send_s']:.2f} s; {p50_p95(ok_times)}")
+    print_dashboard(args, watch, results.get("reads") or [])
     print(f"  dashboard rows complete (steps >= 6 of 7, {args.rounds} jobs ok)  {complete}/{args.seats}")
     print(f"  mailboxes checked                   {args.seats}, misplaced or missing messages: {results['misplaced']}")
     for what, value in rss.items():
         print(f"  RSS {what:<32} {value:.0f} MiB" if value else f"  RSS {what:<32} (not readable)")
     print(f"  wall time                           {time.perf_counter() - wall:.2f} s")
-    problems = failures + results["problems"] + join_problems
+    problems = failures + results["problems"] + join_problems(joins)
     for problem in sorted(set(problems))[:5]:
         print(f"  failure: {problem}")
     ok = not problems and results["misplaced"] == 0 and complete == args.seats
     return 0 if ok else 1
+
+
+def join_problems(joins: list[dict]) -> list[str]:
+    """What went wrong when the browsers joined by the printed URLs."""
+    problems = [f"{j['seat']}: not joined ({j.get('problem') or j.get('page', '')})" for j in joins if not j.get("ok")]
+    problems += [f"{j['seat']}: fetched {j['foreign'][:2]}" for j in joins if j.get("foreign")]
+    problems += [f"{j['seat']}: the page names a loopback/wildcard address" for j in joins if j.get("loopback")]
+    return problems
+
+
+def print_dashboard(args, watch: Watch, reads: list[float]) -> None:
+    """The dashboard's figures: refresh latency and interval, the time to read the rows."""
+    latencies = watch.latencies()
+    gaps = [b - a for a, b in zip(watch.refreshes, watch.refreshes[1:], strict=False)]
+    if latencies:
+        print(f"  dashboard refresh latency (job end -> row shows it, {len(latencies)} jobs)  {p50_p95(latencies)},"
+              f" max {max(latencies) * 1000:.0f} ms")
+    if gaps:
+        print(f"  dashboard refreshes                 {len(watch.refreshes)}; interval {p50_p95(gaps)}")
+    if reads:
+        print(f"  dashboard read of {args.seats} rows         {p50_p95(reads)}")
 
 
 def room(args, seats: list[Seat], watch: Watch) -> dict:

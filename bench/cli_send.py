@@ -137,6 +137,33 @@ def describe_machine() -> str:
             f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '(unset)')}")
 
 
+def time_contenders(contenders: list, messages: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Each contender's times for `messages` messages (after one warm-up run each), interleaved so
+    machine noise hits all alike, and each run's ratio to the bare sender's run of the same round."""
+    for _name, argv, run_env, cwd in contenders:  # warm-up, not counted
+        run_timed(argv, run_env, cwd)
+    times: dict[str, list[float]] = {name: [] for name, *_ in contenders}
+    pairs: dict[str, list[float]] = {name: [] for name, *_ in contenders}
+    for _ in range(messages):
+        for name, argv, run_env, cwd in contenders:
+            times[name].append(run_timed(argv, run_env, cwd))
+        for name in times:
+            pairs[name].append(times[name][-1] / times["bare aiosmtplib"][-1])
+    return times, pairs
+
+
+def print_times(times: dict[str, list[float]], pairs: dict[str, list[float]]) -> None:
+    for name, values in times.items():
+        print(f"  {name:16s} median {statistics.median(values) * 1000:7.1f} ms"
+              f"   p95 {percentile(values, 0.95) * 1000:7.1f} ms   min {min(values) * 1000:7.1f} ms")
+    for name in times:
+        if name == "bare aiosmtplib":
+            continue
+        ratio = statistics.median(times[name]) / statistics.median(times["bare aiosmtplib"])
+        print(f"  {name} / bare: medians {ratio:.2f}x, median of pairs {statistics.median(pairs[name]):.2f}x"
+              f"  (goal <= {GOAL:.1f}x)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=50)
@@ -166,15 +193,7 @@ def main() -> int:
             contenders = [("panel-tui send", panel, env, None), ("bare aiosmtplib", bare, bare_env, None)]
             if args.before:
                 contenders.insert(1, ("before", panel, env, args.before))
-            for _name, argv, run_env, cwd in contenders:  # warm-up, not counted
-                run_timed(argv, run_env, cwd)
-            times: dict[str, list[float]] = {name: [] for name, *_ in contenders}
-            pairs: dict[str, list[float]] = {name: [] for name, *_ in contenders}
-            for _ in range(args.messages):  # interleaved so machine noise hits all alike
-                for name, argv, run_env, cwd in contenders:
-                    times[name].append(run_timed(argv, run_env, cwd))
-                for name in times:
-                    pairs[name].append(times[name][-1] / times["bare aiosmtplib"][-1])
+            times, pairs = time_contenders(contenders, args.messages)
             from panel_tui.sim.control import SimControl
 
             with SimControl(info["control_url"], Path(info["ca_path"])) as control:
@@ -188,15 +207,7 @@ def main() -> int:
                 process.wait(timeout=15)
     expected = len(contenders) * (args.messages + 1)
     print(f"{args.messages} messages each, one process per message, interleaved, one simulator on loopback")
-    for name, values in times.items():
-        print(f"  {name:16s} median {statistics.median(values) * 1000:7.1f} ms   p95 {percentile(values, 0.95) * 1000:7.1f} ms"
-              f"   min {min(values) * 1000:7.1f} ms")
-    for name in times:
-        if name == "bare aiosmtplib":
-            continue
-        ratio = statistics.median(times[name]) / statistics.median(times["bare aiosmtplib"])
-        print(f"  {name} / bare: medians {ratio:.2f}x, median of pairs {statistics.median(pairs[name]):.2f}x"
-              f"  (goal <= {GOAL:.1f}x)")
+    print_times(times, pairs)
     print(f"  messages delivered: {delivered} of {expected}")
     print(f"machine after: {describe_machine()}")
     return 0 if delivered == expected else 1

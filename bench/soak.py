@@ -353,7 +353,8 @@ class Soak:
         if lost:
             print(f"    e.g. {lost[:5]} -> {[attempted[s] for s in lost[:5]]}")
         print(f"  simulator processes seen: {len(self.sim_seen)} {sorted(self.sim_seen)}")
-        print(f"  RSS peak: simulator {sim_rss / 1024:.0f} MiB, this process ({self.args.panels} backends) {own / 1024:.0f} MiB, "
+        print(f"  RSS peak: simulator {sim_rss / 1024:.0f} MiB, "
+              f"this process ({self.args.panels} backends) {own / 1024:.0f} MiB, "
               f"largest CLI process {children / 1024:.0f} MiB")
         print(f"  machine: {describe_machine()}")
         ok = not lost_after_ok and len(self.sim_seen) == 1 and "traceback" not in first

@@ -74,7 +74,8 @@ class PanelApp(PanelAppBase):
         Binding("w,W,f5", "webconfig", "Web Config", id="webconfig", tooltip="Open Web Config in the 'browser'"),
         Binding("i,I,f6", "inbox", "Inbox", id="inbox", tooltip="Simulator mailboxes (trainer)"),
         Binding("g,G,f7", "toggle_lesson", "Lesson", id="lesson", tooltip="Show or hide the guided lesson"),
-        Binding("t,T,f8", "trainer", "Trainer", id="trainer", tooltip="Trainer console: simulated clock, faults, scenarios"),
+        Binding("t,T,f8", "trainer", "Trainer", id="trainer",
+                tooltip="Trainer console: simulated clock, faults, scenarios"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 

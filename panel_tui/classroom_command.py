@@ -21,10 +21,12 @@ from panel_tui.web_access import needs_key, new_key
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="panel-tui classroom",
-                                     description="A class at once: seats on one simulator, the trainer's dashboard, a report.")
+    parser = argparse.ArgumentParser(
+        prog="panel-tui classroom",
+        description="A class at once: seats on one simulator, the trainer's dashboard, a report.")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--lang", choices=LANGUAGES, help="language (start: the class's, for seats, dashboard and report)")
+    common.add_argument("--lang", choices=LANGUAGES,
+                        help="language (start: the class's, for seats, dashboard and report)")
     parser.add_argument("--lang", choices=LANGUAGES, dest="top_lang", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     sub.add_parser("dashboard", parents=[common], help="the trainer's dashboard (the default)")
@@ -39,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     link = sub.add_parser("link", parents=[common],
                           help="a new join link for one page (beyond loopback): the old one stops working")
     link.add_argument("page", metavar="SEAT", help="seat01 ... or dashboard")
-    report = sub.add_parser("report", parents=[common], help="write report.csv and report.html (steps, failures, times)")
+    report = sub.add_parser("report", parents=[common],
+                            help="write report.csv and report.html (steps, failures, times)")
     report.add_argument("--out", type=Path, required=True, help="folder for the report (created)")
     return parser
 

@@ -6,6 +6,7 @@ its backend and the app."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import gc
 import os
@@ -30,7 +31,8 @@ DEBUG_ENV = "PANEL_TUI_DEBUG"  # set: a bug's traceback is shown instead of the 
 def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="emulated printer profile (separate settings, jobs, tokens); "
                                           "default: 'default', or the scenario's name with --scenario")
-    parser.add_argument("--lang", choices=LANGUAGES, help="language (the panel saves it in the profile; commands use it for their output)")
+    parser.add_argument("--lang", choices=LANGUAGES,
+                        help="language (the panel saves it in the profile; commands use it for their output)")
     parser.add_argument("--live", action="store_true",
                         help="use the real Microsoft cloud instead of the embedded simulator")
     parser.add_argument("--client-id", help="live mode: your app registration's application (client) ID")
@@ -139,10 +141,8 @@ def _reader_left(process_ends: bool) -> int:
 
 
 def _say(text: str) -> None:
-    try:
+    with contextlib.suppress(OSError, ValueError):  # stderr closed too: nobody to tell
         print(text, file=sys.stderr, flush=True)
-    except (OSError, ValueError):  # stderr closed too: nobody to tell
-        pass
 
 
 def _words(argv: list[str], key: str, **params: object) -> str:
@@ -229,7 +229,18 @@ def _check_host(argv: list[str], host: str) -> None:
 
 
 def _dispatch(argv: list[str], process_ends: bool) -> int:
-    # `sim` takes its own options; split them off before the main parser sees them.
+    own = _dispatch_own_options(argv)
+    if own is not None:
+        return own
+    args = _parse(argv)
+    if args.command in SCRIPT_COMMANDS:
+        return _run_script_command(args, process_ends)
+    return _run_command(argv, args)
+
+
+def _dispatch_own_options(argv: list[str]) -> int | None:
+    """`sim` and `classroom` take their own options: split them off before the main parser sees
+    them and run the command (its exit code); None for any other command."""
     for index, word in enumerate(argv):
         if word == "sim":
             from panel_tui.sim.cli import main as sim_main
@@ -241,10 +252,16 @@ def _dispatch(argv: list[str], process_ends: bool) -> int:
             return classroom_main(argv[index + 1:], lang=build_start_parser().parse_args(argv[:index]).lang)
         if not word.startswith("-") and word in COMMANDS:
             break
+    return None
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """The arguments of a plain start or a command, checked (a usage error exits 2)."""
     args, rest = build_start_parser().parse_known_args(argv)
     if rest or args.command is None and set(argv) & {*COMMANDS, "-h", "--help"}:
         # A command, help or a mistake: the full parser (it explains mistakes).
-        args = build_parser(full=bool({"gallery", "guide", "serve", "doctor", "-h", "--help"} & set(argv))).parse_args(argv)
+        full = bool({"gallery", "guide", "serve", "doctor", "-h", "--help"} & set(argv))
+        args = build_parser(full=full).parse_args(argv)
     # A scenario starts on its own profile: never on (and never wiping) the default one unasked.
     args.profile = args.profile or (args.scenario if args.scenario and args.command in (None, "run") else "default")
     if (args.sim_ca or args.sim_fingerprint) and not args.sim_url:
@@ -254,6 +271,26 @@ def _dispatch(argv: list[str], process_ends: bool) -> int:
     if args.scenario is not None and not args.scenario.strip():  # not a plain start in disguise
         build_parser(full=False).error("argument --scenario: give a scenario's name (`panel-tui scenarios` lists them)")
     _check_profile(args.profile)
+    return args
+
+
+def _run_script_command(args: argparse.Namespace, process_ends: bool) -> int:
+    from panel_tui import scripting
+
+    if process_ends and args.command != "signin":  # signin waits minutes for a person: it collects
+        gc.disable()  # a command of a second or less: its garbage goes with the process
+    try:
+        return scripting.run(args)
+    finally:
+        if process_ends:
+            # Its last garbage collections would walk every object of msal, requests and
+            # aiosmtplib (~20 ms); frozen ones are skipped. Nothing is lost: the command saved
+            # and closed what it uses, and atexit handlers still run.
+            gc.freeze()
+
+
+def _run_command(argv: list[str], args: argparse.Namespace) -> int:
+    """A command other than the scripting ones, or the panel (no command, or `run`)."""
     if args.command == "check":
         from panel_tui.assembly import check_command
 
@@ -271,19 +308,6 @@ def _dispatch(argv: list[str], process_ends: bool) -> int:
 
         _check_host(argv, args.host)
         return serve.command(args)
-    if args.command in SCRIPT_COMMANDS:
-        from panel_tui import scripting
-
-        if process_ends and args.command != "signin":  # signin waits minutes for a person: it collects
-            gc.disable()  # a command of a second or less: its garbage goes with the process
-        try:
-            return scripting.run(args)
-        finally:
-            if process_ends:
-                # Its last garbage collections would walk every object of msal, requests and
-                # aiosmtplib (~20 ms); frozen ones are skipped. Nothing is lost: the command saved
-                # and closed what it uses, and atexit handlers still run.
-                gc.freeze()
     if args.command == "doctor":
         from panel_tui.doctor import command as doctor_command
 

@@ -118,7 +118,8 @@ class Doctor:
         except ValueError:
             body = {}
         if reply.status_code != 200 or "token_endpoint" not in body:
-            raise ValueError(body if isinstance(body, dict) and body.get("error") else {"error": f"HTTP {reply.status_code}"})
+            raise ValueError(body if isinstance(body, dict) and body.get("error")
+                             else {"error": f"HTTP {reply.status_code}"})
         return body
 
     # -- the steps -----------------------------------------------------------------------
@@ -325,7 +326,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The doctor's own copies of the connection options, so they may follow the command."""
     parser.add_argument("--live", action="store_true", default=argparse.SUPPRESS,
                         help="check the real Microsoft cloud (with --client-id, and --tenant if needed)")
-    parser.add_argument("--client-id", default=argparse.SUPPRESS, help="your app registration's application (client) ID")
+    parser.add_argument("--client-id", default=argparse.SUPPRESS,
+                        help="your app registration's application (client) ID")
     parser.add_argument("--tenant", default=argparse.SUPPRESS, help="tenant ID or domain (default: organizations)")
     parser.add_argument("--sim-url", default=argparse.SUPPRESS, help="check against a standalone simulator")
     parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="the report's language")

@@ -6,8 +6,8 @@ each numbered step of Web Config's Network > Email Server > Basic sign-in, the p
 Server Status and Print Status Sheet paths, the fax server, To My Email, sending, and the
 troubleshooting table of every error code the emulator reproduces, followed by the list of the
 screens it showed; a section follows a printer from Basic authentication (Microsoft's
-cutoff of SMTP AUTH with a password) to OAuth 2.0. Each screen is rendered from the review gallery's recipe (the snapshot
-tests' pictures, panel_tui.ui.catalog) at 80x24 in that language; the words come from the
+cutoff of SMTP AUTH with a password) to OAuth 2.0. Each screen is rendered from the review gallery's
+recipe (the snapshot tests' pictures, panel_tui.ui.catalog) at 80x24 in that language; the words come from the
 locale files ([guide] and the labels the screens use), the menu paths from menus/panel.toml,
 the accounts and addresses from the simulator's tenant. `--pdf` also prints DIR/guide.pdf
 through headless Chromium (Playwright).
@@ -252,7 +252,8 @@ def handout_html(lang: str, svgs: dict[str, str], locales_dir: Path | None = Non
         tag = "ol" if section.numbered else "ul"
         parts.append(f'<{tag} class="steps">\n')
         for step in section.steps:
-            parts.append(f'<li id="{section.key}-{step.key}"><p>{esc(t(f"guide.{section.key}.step.{step.key}", **words))}</p>\n')
+            words_of_step = esc(t(f"guide.{section.key}.step.{step.key}", **words))
+            parts.append(f'<li id="{section.key}-{step.key}"><p>{words_of_step}</p>\n')
             if section.key == "trouble" and step.key == "codes":
                 parts.append(_codes_table(t, ERROR_CODES))
             if step.screen is not None:
@@ -278,16 +279,14 @@ def _figure(t, number: int, screen: str, svg: str | None) -> str:
     esc = html.escape
     caption = (f'<figcaption id="screen{number}-caption">{esc(t("guide.figure", number=number))}: '
                f"<code>{esc(screen)}</code></figcaption>")
-    if svg is None:
-        body = f'<div class="missing">{esc(t("guide.not_rendered"))}</div>'
-    else:
-        body = inline_svg(svg, number)
+    body = f'<div class="missing">{esc(t("guide.not_rendered"))}</div>' if svg is None else inline_svg(svg, number)
     return f'<figure id="screen-{number}" data-screen="{esc(screen)}">\n{body}\n{caption}\n</figure>\n'
 
 
 def _codes_table(t, codes) -> str:
     esc = html.escape
-    head = "".join(f"<th>{esc(t(f'guide.trouble.col.{col}'))}</th>" for col in ("code", "situation", "solution", "fixer"))
+    head = "".join(f"<th>{esc(t(f'guide.trouble.col.{col}'))}</th>"
+                   for col in ("code", "situation", "solution", "fixer"))
     rows = [f"<tr><td>{entry.code}</td><td>{esc(t(entry.situation_key))}</td><td>{esc(t(entry.solution_key))}</td>"
             f"<td>{esc(t(entry.fixer_key))}</td></tr>\n" for entry in sorted(codes.values(), key=lambda e: e.code)]
     return f'<table class="codes">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{"".join(rows)}</tbody>\n</table>\n'

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import errno
 import io
 import json
@@ -514,10 +515,9 @@ class _DeviceFlowWaiter:
 
         self.session.cancel(self.flow)
         if self._thread.is_alive():
-            try:
+            # A second Ctrl+C: leave now; the daemon thread ends with the process.
+            with contextlib.suppress(KeyboardInterrupt):
                 self._thread.join(timeout=self.flow.interval + 30)
-            except KeyboardInterrupt:
-                pass  # a second Ctrl+C: leave now; the daemon thread ends with the process
         # A sign-in that completed just before Ctrl+C stands (its tokens are saved).
         return self.result or SignInResult("cancelled")
 

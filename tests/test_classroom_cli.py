@@ -3,6 +3,7 @@ web process are detached, every seat's page and the dashboard answer on loopback
 passwords are printed once and nowhere else, and `stop` ends both processes (by pid)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -22,10 +23,8 @@ def _run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedPr
 
 def _kill(pid) -> None:
     if pid:
-        try:
+        with contextlib.suppress(OSError):
             os.kill(pid, 9)
-        except OSError:
-            pass
 
 
 def _page_text(browser, url: str, word: str) -> str:

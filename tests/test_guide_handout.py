@@ -239,7 +239,8 @@ def test_the_pdf_prints_in_chromium_and_the_page_shows_every_figure(english, tmp
     from tests.helpers.processes import chromium_path
 
     chromium_path()  # skips, saying how to install it, without Chromium
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright for Python is missing: pip install playwright")
     pdf = guide.write_pdf(english, tmp_path / "guide.pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
@@ -256,7 +257,8 @@ def test_the_pdf_prints_in_chromium_and_the_page_shows_every_figure(english, tmp
             page.goto(english.resolve().as_uri())
             page.emulate_media(media="print")
             widths = page.eval_on_selector_all("figure svg", "nodes => nodes.map(n => n.getBoundingClientRect().width)")
-            assert len(widths) == len(EN_ONLY) and all(0 < width <= 17 / 2.54 * 96 + 2 for width in widths)  # 17 cm and a 1 px border
+            # 17 cm and a 1 px border
+            assert len(widths) == len(EN_ONLY) and all(0 < width <= 17 / 2.54 * 96 + 2 for width in widths)
             assert requests == [english.resolve().as_uri()]  # nothing else fetched
         finally:
             browser.close()

@@ -82,7 +82,8 @@ def test_a_forbidden_import_breaks_its_contract(tmp_path, module, statement, con
 def _contract(name_starts: str) -> dict:
     import tomllib
 
-    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
     return next(c for c in contracts if c["name"].startswith(name_starts))
 
 

@@ -65,7 +65,8 @@ def test_the_lessons_romanian_words_are_the_guides():
 
     ro = catalog("ro")
     assert ro["lesson.step.consent.title"] == "Consimțământ în numele organizației"
-    assert "selectați „Consimțământ în numele organizației”, apoi faceți clic pe Accept" in ro["lesson.step.consent.how"]
+    how = ro["lesson.step.consent.how"]
+    assert "selectați „Consimțământ în numele organizației”, apoi faceți clic pe Accept" in how
     for key in ("webconfig.signin.intro", "cli.signin.instructions", "cause.consent_required.fix"):
         assert "Consimțământ în numele organizației" in ro[key] and "Acceptați în numele" not in ro[key], key
     assert "Acceptați în numele organizației" in ro["webconfig.serverless.user_note"]  # To My Email's words

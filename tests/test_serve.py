@@ -87,7 +87,8 @@ def served(tmp_path, request):
 def test_the_panel_home_screen_appears_in_a_browser(served, tmp_path):
     url, lang = served
     executable = chromium_path()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright for Python is missing: pip install playwright")
     word = HOME_WORD[lang]
     received: list[bytes] = []
     requested: list[str] = []
@@ -127,7 +128,8 @@ def test_keys_typed_before_any_click_reach_the_panel(served):
     """A trainer types at once (J for Job/Status) without clicking the page first: the panel gets it."""
     url, lang = served
     executable = chromium_path()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright for Python is missing: pip install playwright")
     received: list[bytes] = []
 
     def terminal_text() -> str:
@@ -354,7 +356,8 @@ def test_the_browser_draws_what_the_app_draws(make_app, panel_home, tmp_path, la
     from panel_tui.ui.sim_catalog import _oauth_settings
 
     executable = chromium_path()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright for Python is missing: pip install playwright")
     # OAuth2 applied, as after the guide's first steps: Web Config shows Sign In.
     app = make_app(lang)
     app.printer.update(dataclasses.replace(app.printer.settings,

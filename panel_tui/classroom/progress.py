@@ -6,6 +6,7 @@ its own profile; its activity from its own jobs and files.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass
@@ -100,10 +101,8 @@ class SeatHandles:
 
     def close(self) -> None:
         for _, backend in self._open.values():
-            try:
+            with contextlib.suppress(Exception):  # noqa: BLE001 - closing what is left
                 backend.stop()
-            except Exception:  # noqa: BLE001 - closing what is left
-                pass
         self._open.clear()
         self._joined.clear()
         control, self._control = self._control, None
@@ -214,9 +213,7 @@ def change_signature(roster, handles: SeatHandles) -> tuple:
                              for entry in os.scandir(folder))
             except OSError:
                 marks.append((str(folder), None))
-    try:
+    with contextlib.suppress(OSError):
         marks.extend((entry.name, entry.stat().st_mtime_ns) for entry in os.scandir(simulator_dir())
                      if entry.is_file())
-    except OSError:
-        pass
     return tuple(marks)

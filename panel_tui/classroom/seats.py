@@ -9,6 +9,7 @@ printed once and kept 0600 in the class folder.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -176,12 +177,8 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
     """Start a class; returns the roster and the seats' passwords (to print once)."""
     if not 1 <= seats <= MAX_SEATS:
         raise ClassError(f"--seats must be 1 to {MAX_SEATS}")
-    folder = folder or class_dir()
-    running = ClassRoster.load(folder)
-    if running is not None and (pid_alive(running.sim_pid) or pid_alive(running.web_pid)):
-        raise ClassError("a class is already running in this home: `panel-tui classroom stop` first")
-    if scenario:
-        load_scenario(scenario)  # ScenarioError before anything starts
+    folder = folder or class_dir()  # created: only for a class size that can start
+    _check_can_start(folder, scenario)
     roster = ClassRoster([], lang=lang, host=host, scenario=scenario)
 
     def sim_started(pid: int) -> None:  # on file at once: `classroom stop` finds it whatever happens
@@ -192,51 +189,79 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
     roster.sim_url = endpoints["base_url"]
     passwords: dict[str, str] = {}
     try:
-        with control_for(endpoints) as control:
-            for index in range(1, seats + 1):
-                # Each seat its own tenant (domain, administrator, policies, consent, mailboxes):
-                # every student does the whole guide, and nobody's steps tick for another.
-                name = seat_name(index)
-                domain = seat_tenant_domain(name, endpoints["tenant_domain"])
-                _create_tenant(control, domain, f"Contoso {name}")
-                seat = Seat(name, f"{name}@{domain}", tenant=domain)
-                passwords[name] = _password()
-                with control.for_tenant(domain) as seat_control:
-                    _create_mailbox(seat_control, seat.upn, f"Seat {index:02d}", passwords[name])
-                roster.seats.append(seat)
+        _create_seats(roster, endpoints, seats, passwords)
         save_passwords(passwords, folder)
-        for seat in roster.seats:
-            printer, backend = open_backend(seat.name, roster.backend_options())
-            try:
-                if printer.settings.language != lang:
-                    printer.update(dataclasses.replace(printer.settings, language=lang))
-                mark_seat(printer.paths, seat.name, seat.tenant)  # after the class's own writes: not the trainee's
-            finally:
-                backend.stop()
+        _prepare_seat_profiles(roster, lang)
         roster.save(folder)
         record_event("start", [s.name for s in roster.seats], scenario or "", folder=folder)
         if scenario:
-            handles = SeatHandles(roster)
-            try:
-                problems = SeatActions(roster, handles, folder).start_scenario([s.name for s in roster.seats], scenario)
-            finally:
-                handles.close()
-            if problems:
-                raise ClassError("; ".join(f"{seat}: {problem}" for seat, problem in problems.items()))
+            _start_scenario(roster, folder, scenario)
         if serve:
-            (folder / KEYS_FILE).unlink(missing_ok=True)
-            if needs_key(host):  # beyond loopback every page needs its key (printed once)
-                save_keys({name: new_key() for name in [*(s.name for s in roster.seats), "dashboard"]}, folder)
-            roster.web_pid, ports = start_web(roster, folder)
-            for seat in roster.seats:
-                seat.port = ports.get(seat.name)
-            roster.dashboard_port = ports.get("dashboard")
+            _serve_pages(roster, folder, host)
         roster.save(folder)
     except BaseException:
         roster.save(folder)
         stop_class(folder)
         raise
     return roster, passwords
+
+
+def _check_can_start(folder: Path, scenario: str | None) -> None:
+    """A ClassError (or ScenarioError) before anything starts."""
+    running = ClassRoster.load(folder)
+    if running is not None and (pid_alive(running.sim_pid) or pid_alive(running.web_pid)):
+        raise ClassError("a class is already running in this home: `panel-tui classroom stop` first")
+    if scenario:
+        load_scenario(scenario)  # ScenarioError before anything starts
+
+
+def _create_seats(roster: ClassRoster, endpoints: dict, seats: int, passwords: dict[str, str]) -> None:
+    """Each seat its own tenant (domain, administrator, policies, consent, mailboxes): every
+    student does the whole guide, and nobody's steps tick for another. Seats and passwords are
+    added as they are made (a failure leaves on file the ones made so far)."""
+    with control_for(endpoints) as control:
+        for index in range(1, seats + 1):
+            name = seat_name(index)
+            domain = seat_tenant_domain(name, endpoints["tenant_domain"])
+            _create_tenant(control, domain, f"Contoso {name}")
+            seat = Seat(name, f"{name}@{domain}", tenant=domain)
+            passwords[name] = _password()
+            with control.for_tenant(domain) as seat_control:
+                _create_mailbox(seat_control, seat.upn, f"Seat {index:02d}", passwords[name])
+            roster.seats.append(seat)
+
+
+def _prepare_seat_profiles(roster: ClassRoster, lang: str) -> None:
+    """Each seat's profile in the class's language, marked as the seat's."""
+    for seat in roster.seats:
+        printer, backend = open_backend(seat.name, roster.backend_options())
+        try:
+            if printer.settings.language != lang:
+                printer.update(dataclasses.replace(printer.settings, language=lang))
+            mark_seat(printer.paths, seat.name, seat.tenant)  # after the class's own writes: not the trainee's
+        finally:
+            backend.stop()
+
+
+def _start_scenario(roster: ClassRoster, folder: Path, scenario: str) -> None:
+    handles = SeatHandles(roster)
+    try:
+        problems = SeatActions(roster, handles, folder).start_scenario([s.name for s in roster.seats], scenario)
+    finally:
+        handles.close()
+    if problems:
+        raise ClassError("; ".join(f"{seat}: {problem}" for seat, problem in problems.items()))
+
+
+def _serve_pages(roster: ClassRoster, folder: Path, host: str) -> None:
+    """The web process serving every seat's panel and the dashboard; their ports on the roster."""
+    (folder / KEYS_FILE).unlink(missing_ok=True)
+    if needs_key(host):  # beyond loopback every page needs its key (printed once)
+        save_keys({name: new_key() for name in [*(s.name for s in roster.seats), "dashboard"]}, folder)
+    roster.web_pid, ports = start_web(roster, folder)
+    for seat in roster.seats:
+        seat.port = ports.get(seat.name)
+    roster.dashboard_port = ports.get("dashboard")
 
 
 def _terminate(pid: int | None, timeout: float = 10.0) -> None:
@@ -257,10 +282,8 @@ def _terminate(pid: int | None, timeout: float = 10.0) -> None:
         if not pid_alive(pid):
             return
         time.sleep(0.05)
-    try:
+    with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGKILL)
-    except OSError:
-        pass
 
 
 def stop_class(folder: Path | None = None) -> ClassRoster | None:

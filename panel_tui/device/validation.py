@@ -59,7 +59,8 @@ _ENGLISH = {
     "rule.int_range": "Enter a number from {min} to {max}.",
     "rule.not_a_choice": "{value} is not one of the choices.",
     "rule.file_name_chars": "A file name cannot contain line breaks or control characters.",
-    "rule.file_name_too_long": "Each part of a file's path can have at most {max} bytes, and the whole path {path_max}.",
+    "rule.file_name_too_long":
+        "Each part of a file's path can have at most {max} bytes, and the whole path {path_max}.",
     "rule.file_name_encoding": "The file name is not valid text (UTF-8).",
 }
 

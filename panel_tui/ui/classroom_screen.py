@@ -8,6 +8,7 @@ one, through panel_tui.classroom.actions, one at a time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import cast
 
@@ -158,10 +159,8 @@ class ClassroomScreen(Screen):
         except Exception:  # noqa: BLE001 - the rows say what they could not read; keep polling
             rows = None
         self.read_seconds.append(time.monotonic() - started)
-        try:
+        with contextlib.suppress(RuntimeError):  # the app has ended meanwhile
             self.app.call_from_thread(self._after_read, rows)
-        except RuntimeError:  # the app has ended meanwhile
-            pass
 
     def _after_read(self, rows) -> None:
         self._reading = False
@@ -180,7 +179,8 @@ class ClassroomScreen(Screen):
             table.update_cell(row.seat, "mark", self._selection_mark(row.seat))
             for step in STEPS:
                 done = row.done.get(step)
-                table.update_cell(row.seat, step, Content.styled(glyph("done"), "bold green") if done else Content(glyph("dot")))
+                cell = Content.styled(glyph("done"), "bold green") if done else Content(glyph("dot"))
+                table.update_cell(row.seat, step, cell)
             table.update_cell(row.seat, "job", self._job_cell(row))
             table.update_cell(row.seat, "idle", since(row.last_activity, now))
         self.refreshed_at = time.monotonic()
@@ -325,7 +325,8 @@ class ClassroomScreen(Screen):
             self._busy = False
         if problems:
             detail = "; ".join(f"{seat}: {problem}" for seat, problem in problems.items())
-            self._status = ("classroom.status.failed", {"action": label, "seats": ", ".join(problems), "detail": detail})
+            self._status = ("classroom.status.failed",
+                            {"action": label, "seats": ", ".join(problems), "detail": detail})
         else:
             self._status = ("classroom.status.done", {"action": label, "seats": ", ".join(seats)})
         self._show_status()

@@ -21,7 +21,8 @@ from panel_tui.ui.message_view import MessageScreen
 # The messages table's columns (header locale keys, column key). The subject over the sender's
 # address, after the date: what a trainer points at, on screen at 80 columns (the sender's name,
 # the text and the attachments' types are in the message view, Enter).
-MESSAGE_COLUMNS = ((("screen.inbox.col_date",), "date"), (("screen.inbox.col_subject", "screen.inbox.col_from"), "message"),
+MESSAGE_COLUMNS = ((("screen.inbox.col_date",), "date"),
+                   (("screen.inbox.col_subject", "screen.inbox.col_from"), "message"),
                    (("screen.inbox.col_attachments",), "attachments"))
 
 def _short_date(header: str) -> str:
@@ -128,8 +129,9 @@ class InboxScreen(PanelScreen):
         t = panel_app(self).t
         for column, (label_keys, key) in enumerate(MESSAGE_COLUMNS):
             label = "\n".join(t(k) for k in label_keys)
-            table.add_column(label, key=key, width=max(cell_len(line) for text in (label, *(row[column] for row in rows))
-                                                      for line in text.splitlines() or [""]))
+            texts = (label, *(row[column] for row in rows))
+            table.add_column(label, key=key,
+                             width=max(cell_len(line) for text in texts for line in text.splitlines() or [""]))
         for index, row in enumerate(rows):
             table.add_row(*row, key=str(index), height=2)
 

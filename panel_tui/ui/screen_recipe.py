@@ -5,6 +5,7 @@ simulator's) imports it without importing the others.
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -30,10 +31,8 @@ async def screens_loaded(pilot) -> None:
         if not reads and not getattr(app.screen, "reading", False):
             break
         for worker in reads:
-            try:
+            with contextlib.suppress(WorkerCancelled):  # replaced by a newer read (exclusive), which is waited for next
                 await worker.wait()
-            except WorkerCancelled:  # replaced by a newer read (exclusive), which is waited for next
-                pass
         await pilot.pause()
 
 

@@ -9,6 +9,7 @@ lists, Tab between them, and one key per control shown on its row.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -130,8 +131,8 @@ class TrainerScreen(Screen):
         yield Static(id="trainer-detail")
         hints = (("↑↓", "key.move"), ("Enter", "trainer.hint.toggle"), ("Tab", "key.switch"),
                  ("←→", "trainer.hint.user"), ("Esc", "key.back"))
-        yield Static(Content.assemble(*(part for cap, key in hints for part in ((key_cap(cap), "bold"), f" {t(key)}  "))),
-                     id="trainer-hints")
+        parts = (part for cap, key in hints for part in ((key_cap(cap), "bold"), f" {t(key)}  "))
+        yield Static(Content.assemble(*parts), id="trainer-hints")
 
     def on_mount(self) -> None:
         panel_app(self).language_changed_signal.subscribe(self, self.relabel)
@@ -168,7 +169,9 @@ class TrainerScreen(Screen):
             on = self._mailbox_setting(state)
             if on is None:
                 return f"{glyph('partial')} {t('trainer.value.org')}"
-        return f"{glyph('radio_on')} {t('trainer.value.on')}" if on else f"{glyph('radio_off')} {t('trainer.value.off')}"
+        if on:
+            return f"{glyph('radio_on')} {t('trainer.value.on')}"
+        return f"{glyph('radio_off')} {t('trainer.value.off')}"
 
     @staticmethod
     def _mailbox_setting(state: dict) -> bool | None:
@@ -218,16 +221,16 @@ class TrainerScreen(Screen):
         self._show_status()
 
     def _show_header(self) -> None:
-        t = panel_app(self).t
+        app = panel_app(self)
+        t = app.t
         clock = t("trainer.clock_line_unknown")
         if self.sim_state is not None:
             offset = int(self.sim_state["clock"].get("offset", 0))
             days, rest = divmod(max(offset, 0), 86400)
             moved = t("trainer.offset", days=days, hours=rest // 3600)
             # The app's clock is the printer's (simulated) time; tests freeze it.
-            clock = t("trainer.clock_line", time=format_clock(panel_app(self).clock.now(), panel_app(self).printer.settings),
-                      offset=moved)
-        scenario = trainer_state(panel_app(self).printer.paths)["scenario"]
+            clock = t("trainer.clock_line", time=format_clock(app.clock.now(), app.printer.settings), offset=moved)
+        scenario = trainer_state(app.printer.paths)["scenario"]
         current = t("trainer.scenario_current", name=scenario) if scenario else t("trainer.scenario_none")
         self.query_one("#trainer-clock", Static).update(Content(f"{clock}   {current}"))
 
@@ -364,7 +367,5 @@ class TrainerScreen(Screen):
             self._show_state()
 
     async def _reread_state(self, backend) -> None:
-        try:
+        with contextlib.suppress(Exception):  # noqa: BLE001 - the status line already says what failed
             self.sim_state = await asyncio.to_thread(lambda: backend.control().state())
-        except Exception:  # noqa: BLE001 - the status line already says what failed
-            pass

@@ -27,7 +27,8 @@ def test_wal_mode_is_on(joblog):
 def test_start_and_finish(joblog, clock):
     job_id = joblog.start("test_mail", "to user@contoso.com")
     job = joblog.get(job_id)
-    assert (job.result, job.ended_at, job.started_at, job.detail) == ("running", None, clock.now(), "to user@contoso.com")
+    assert (job.result, job.ended_at, job.started_at, job.detail) == (
+        "running", None, clock.now(), "to user@contoso.com")
     assert job.job_type_key == "job.type.test_mail" and job.result_key == "job.result.running"
     clock.advance(timedelta(seconds=3))
     done = joblog.finish(job_id, "error", error_code=361)

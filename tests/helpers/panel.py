@@ -107,7 +107,8 @@ async def start_sign_in(app, pilot, section: str = "email_server") -> SignInWith
     return modal
 
 
-async def sign_in_as(app, pilot, control, account, section: str = "email_server", **browser) -> SignInWithMicrosoftScreen:
+async def sign_in_as(app, pilot, control, account, section: str = "email_server",
+                     **browser) -> SignInWithMicrosoftScreen:
     """The whole sign-in: the code read from the screen is entered in the 'browser'."""
     modal = await start_sign_in(app, pilot, section)
     code = text_of(app, "#signin-code")

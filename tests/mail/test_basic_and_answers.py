@@ -160,4 +160,5 @@ def test_each_answer_has_its_own_words_in_both_languages_and_no_network_fix():
         assert cause.code != 313 or name in ("server_busy", "service_unavailable"), name
     en = catalogs["en"]
     assert "end of December 2026" in en["cause.basic_auth_disabled.message"]
-    assert "OAuth2" in en["cause.basic_auth_disabled.fix"] and "second half of 2027" in en["cause.basic_auth_disabled.fix"]
+    fix = en["cause.basic_auth_disabled.fix"]
+    assert "OAuth2" in fix and "second half of 2027" in fix

@@ -6,6 +6,7 @@ test starts is killed by pid in teardown. Nothing waits on a timer.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -121,10 +122,8 @@ def processes():
     for proc in started:
         if proc.poll() is None:
             proc.kill()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            pass
 
 
 def sim_dir_of(home: Path) -> Path:

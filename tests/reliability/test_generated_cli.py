@@ -64,7 +64,10 @@ def test_config_set(home, options, field, value, fax):
 
 @given(options=global_options, fax=st.booleans(), json_=st.booleans(), action=st.sampled_from(["show", "jobs"]))
 def test_config_show_and_jobs(home, options, fax, json_, action):
-    argv = ["config", "show", *(["--fax"] if fax else [])] if action == "show" else ["jobs", *(["--json"] if json_ else [])]
+    if action == "show":
+        argv = ["config", "show", *(["--fax"] if fax else [])]
+    else:
+        argv = ["jobs", *(["--json"] if json_ else [])]
     _check(home, [*options, *argv])
 
 
@@ -132,7 +135,8 @@ def _not_a_class_size(text: str) -> bool:
     st.tuples(st.just("sim"), st.just("status"), nasty_text()).map(list),
     st.just(["classroom", "status"]), st.just(["classroom", "stop"]),
     st.tuples(st.just("classroom"), st.just("report"), st.just("--out"), nasty_text()).map(list),
-    st.tuples(st.just("classroom"), st.just("start"), st.just("--seats"), nasty_text().filter(_not_a_class_size)).map(list),
+    st.tuples(st.just("classroom"), st.just("start"), st.just("--seats"),
+              nasty_text().filter(_not_a_class_size)).map(list),
     st.tuples(st.just("scenarios"), nasty_text()).map(list),
     st.just(["--scenario", ""]),  # found by this test: started the panel
     st.tuples(st.just("--scenario"), nasty_text().filter(lambda name: name not in _scenario_names())).map(list),

@@ -80,7 +80,9 @@ def test_a_job_record_with_text_that_is_not_utf8_is_called_damage(panel_home):
 
 
 # A key of an unknown algorithm (found by the generated suite: cryptography's UnsupportedAlgorithm).
-UNKNOWN_KEY_TYPE = (b'-----BEGIN PRIVATE KEY-----MIGHAgEAMBMGB+27AEGGMQCGCM27AHEQg117BG0++///000///2222256556677AAAABBBBCCCDDEEDDDDGHHIIHHKKMNNMMMPPOORRQQQTTTVVWXYYXXa1111122222222fggg44444455k66666777//0001223333355666777788899999xx-----END PRIVATE KEY-----')
+UNKNOWN_KEY_TYPE = (b'-----BEGIN PRIVATE KEY-----MIGHAgEAMBMGB+27AEGGMQCGCM27AHEQg117BG0++///000///22222565566'
+                    b'77AAAABBBBCCCDDEEDDDDGHHIIHHKKMNNMMMPPOORRQQQTTTVVWXYYXXa1111122222222fggg44444455k66666777'
+                    b'//0001223333355666777788899999xx-----END PRIVATE KEY-----')
 
 
 def test_a_signing_key_of_an_unknown_algorithm_stops_the_start_and_is_kept(tmp_path):

@@ -138,7 +138,8 @@ def test_every_http_request_gets_an_answer_that_is_not_a_500(world, method, path
         http.verify = str(harness.endpoints.ca_path)
         reply = http.request(method, harness.endpoints.base_url + path, headers=headers, timeout=15,
                              allow_redirects=False, **options)
-    assert reply.status_code < 500 or reply.status_code == 507, (method, path, body, reply.status_code, reply.text[:300])
+    assert reply.status_code < 500 or reply.status_code == 507, (method, path, body, reply.status_code,
+                                                                  reply.text[:300])
     if path.startswith("/_sim/") and not path.startswith("/_sim/apps/") and path != "/_sim/ca.pem":
         assert reply.headers.get("Content-Type", "").startswith("application/json"), (path, reply.text[:300])
     assert requests.get(harness.endpoints.base_url + "/_sim/endpoints", verify=str(harness.endpoints.ca_path),

@@ -3,6 +3,8 @@ and the address to listen on (`serve --host`) are usage errors (exit 2) with the
 the value repeated back with its control and bidi characters escaped; no job is made."""
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from panel_tui.cli import main
@@ -34,10 +36,9 @@ def _jobs() -> list:
 def test_an_attachment_name_that_cannot_be_sent_is_a_usage_error(capsys, tmp_path, monkeypatch, case):
     name, rule = ATTACHMENTS[case]
     monkeypatch.chdir(tmp_path)
-    try:  # where the system allows it, the file even exists: the name is still refused
+    # Where the system allows it, the file even exists: the name is still refused.
+    with contextlib.suppress(OSError, ValueError, UnicodeEncodeError):
         (tmp_path / name).write_bytes(b"%PDF-1.4\n")
-    except (OSError, ValueError, UnicodeEncodeError):
-        pass
     code = main(["send", "--to", TO, "--attach", name])
     captured = capsys.readouterr()
     assert code == 2

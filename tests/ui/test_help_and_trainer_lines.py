@@ -8,8 +8,10 @@ from panel_tui.ui.help_screen import HelpScreen
 from tests.helpers.screen import screen_text
 
 
-@pytest.mark.parametrize(("lang", "words"), [("en", "Until it is changed, it is also the administrator password"),
-                                             ("ro", "Până la schimbarea parolei, acesta este și parola de administrator")])
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", "Until it is changed, it is also the administrator password"),
+    ("ro", "Până la schimbarea parolei, acesta este și parola de administrator"),
+])
 async def test_help_shows_the_serial_number_as_the_readme_says(make_app, lang, words):
     app = make_app(lang)
     serial = app.printer.settings.serial_number

@@ -104,7 +104,8 @@ async def test_inbox_at_80x24_shows_the_subject_and_enter_opens_the_message(make
         assert isinstance(pilot.app.screen, MessageScreen)
         shown = screen_text(pilot.app)
         for words in (f"{t('screen.inbox.msg.from')}: ", "printer@contoso.onmicrosoft.com",
-                      f"{t('screen.inbox.msg.to')}: megan@contoso.onmicrosoft.com", f"{t('screen.inbox.msg.subject')}: {subject}",
+                      f"{t('screen.inbox.msg.to')}: megan@contoso.onmicrosoft.com",
+                      f"{t('screen.inbox.msg.subject')}: {subject}",
                       f"{t('screen.inbox.msg.attachments')}: ", ".pdf", "application/pdf"):
             assert words in shown, (words, shown)
         await pilot.press("escape")

@@ -201,7 +201,8 @@ async def test_other_tabs_are_present_and_inert(make_app):
         await pilot.press("left", "left")  # -> Print (not emulated)
         await pilot.pause()
         assert bar.active == "print" and app.screen.page is None
-        assert "Not part of this emulation" in shown_words(app) or app.t("screen.not_emulated_title") in shown_words(app)
+        words = shown_words(app)
+        assert "Not part of this emulation" in words or app.t("screen.not_emulated_title") in words
         assert not app.screen.query("Input")
         await click(pilot, bar)  # a click at the left edge chooses the first tab
         assert bar.active == "status"

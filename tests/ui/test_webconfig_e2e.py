@@ -42,7 +42,8 @@ async def test_guide_sign_in_ok_then_connection_check(make_e2e_app, sim_control)
         assert app.screen.focused is not None and app.screen.focused.id == "email_server-ok"  # the next step: OK
         assert app.screen.query_one("#email_server-signout").display
         assert app.screen.query_one("#email_server-pending").has_class("-shown")
-        assert app.printer.signin_info().state == "not_signed_in" or app.printer.settings.email_server.auth_method.value != "oauth2"
+        assert (app.printer.signin_info().state == "not_signed_in"
+                or app.printer.settings.email_server.auth_method.value != "oauth2")
         await click(pilot, "#email_server-ok")
         assert app.printer.settings.email_server.auth_method.value == "oauth2"
         assert app.printer.signin_info().state == "signed_in"

@@ -95,9 +95,11 @@ class WebConfigScreen(Screen):
         self.query_one("#wc-address", Static).update(f"{glyph('back')} {glyph('forward')} {glyph('reload')}  https://{settings.ip_address}/")
         self.query_one("#wc-site-name", Static).update(settings.printer_name)
         logged_in = app.printer.admin.logged_in
-        self.query_one("#wc-admin", Button).label = app.t("webconfig.admin_logout" if logged_in else "webconfig.admin_login")
+        self.query_one("#wc-admin", Button).label = app.t(
+            "webconfig.admin_logout" if logged_in else "webconfig.admin_login")
         # L logs in or out: the footer offers what it does now.
-        self.query_one("#wc-footer", Static).update(app.t("webconfig.footer_logged_in" if logged_in else "webconfig.footer"))
+        self.query_one("#wc-footer", Static).update(
+            app.t("webconfig.footer_logged_in" if logged_in else "webconfig.footer"))
 
     def _gated(self, page: WebPage | None) -> bool:
         """The page asks for the administrator instead of showing its settings."""
@@ -167,7 +169,8 @@ class WebConfigScreen(Screen):
         self._show_nav(tab, page)
         area = self.query_one("#wc-page", VerticalScroll)
         await area.remove_children()
-        await area.mount_all([Static(self._heading(tab, page), classes="wc-heading", markup=False), *self._widgets_for(page)])
+        await area.mount_all([Static(self._heading(tab, page), classes="wc-heading", markup=False),
+                              *self._widgets_for(page)])
         area.scroll_home(animate=False)
 
     def on_web_tab_bar_activated(self, event: WebTabBar.Activated) -> None:
