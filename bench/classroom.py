@@ -47,8 +47,13 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from panel_tui.backend import open_backend
+from panel_tui.classroom.roster import ClassRoster, load_passwords
+from panel_tui.ui.classroom_screen import ClassroomApp
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.netns import NetnsUnavailable, veth_namespace  # noqa: E402 - the repository's root is on the path now
 
 MAX_SEATS = 60
 MAX_ROUNDS = 10
@@ -145,8 +150,6 @@ class Seat:
     """One trainee at one seat: the seat's printer and backend, driven through the product's code."""
 
     def __init__(self, seat, password: str, roster, browsers: Browsers | None, time_limit: float) -> None:
-        from panel_tui.backend import open_backend
-
         self.seat = seat
         self.password = password
         self.printer, self.backend = open_backend(seat.name, roster.backend_options())
@@ -225,9 +228,6 @@ def p50_p95(values: list[float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    sys.path.insert(0, str(ROOT))
-    from bench.netns import NetnsUnavailable, veth_namespace
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seats", type=int, default=30)
     parser.add_argument("--browsers", type=int, help="students' browser contexts (default: one per seat)")
@@ -285,9 +285,6 @@ def check_ca(sim_url: str, fingerprint: str) -> None:
 
 
 async def run_class(args, net, out: str, browsers: Browsers | None, start_s: float, wall: float) -> int:
-    from panel_tui.classroom.roster import ClassRoster, load_passwords
-    from panel_tui.ui.classroom_screen import ClassroomApp
-
     roster = ClassRoster.load()
     passwords = load_passwords()
     if not roster.sim_url.startswith(f"https://{net.host_address}:"):

@@ -20,6 +20,8 @@ import json
 import sys
 import time
 
+from playwright.async_api import async_playwright
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
@@ -48,8 +50,6 @@ async def sign_in_pages(page, command: dict) -> str:
 
 
 async def main(executable: str, home_word: str) -> int:
-    from playwright.async_api import async_playwright
-
     contexts: dict[str, object] = {}
     out_lock = asyncio.Lock()
 

@@ -19,6 +19,7 @@ Loopback only; bounded in count and time.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import statistics
@@ -27,6 +28,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from panel_tui.backend import BackendOptions, open_backend
+from panel_tui.sim.control import SimControl
+from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -73,10 +78,6 @@ def run_timed(argv: list[str], env: dict, cwd: str | None = None) -> float:
 
 def prepare_profile(info: dict, profile: str) -> tuple[str, str, str]:
     """Tenant prepared, profile applied and signed in; returns (printer upn, recipient, access token)."""
-    from panel_tui.backend import BackendOptions, open_backend
-    from panel_tui.sim.control import SimControl
-    from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-
     _admin, printer_account, megan, _alex = SEEDED_ACCOUNTS
     with SimControl(info["control_url"], Path(info["ca_path"])) as control:
         control.set_security_defaults(False)
@@ -109,8 +110,6 @@ def percentile(values: list[float], q: float) -> float:
 def describe_bytecode(checkout: Path) -> str:
     """Whether `checkout`'s panel_tui has up-to-date bytecode: with PYTHONDONTWRITEBYTECODE set,
     a module without it is compiled again by every process (~25 ms a start)."""
-    import importlib.util
-
     sources = sorted((checkout / "panel_tui").rglob("*.py"))
     stale = 0
     for source in sources:
@@ -194,8 +193,6 @@ def main() -> int:
             if args.before:
                 contenders.insert(1, ("before", panel, env, args.before))
             times, pairs = time_contenders(contenders, args.messages)
-            from panel_tui.sim.control import SimControl
-
             with SimControl(info["control_url"], Path(info["ca_path"])) as control:
                 delivered = len(control.mailbox(recipient))
         finally:
