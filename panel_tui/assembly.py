@@ -3,8 +3,9 @@
 `cli.py` parses arguments and calls these; `gallery.py` and the tests build their apps here
 too. A printer and its backend alone (scripting commands, the classroom, benchmarks) come
 from `panel_tui.backend.open_backend`, which never imports the app: code the UI reaches
-stays below it. Everything heavy is imported inside the functions so that `panel-tui --help`
-and a plain start stay cheap.
+stays below it. The app (textual), the scenarios and the menu loader are imported inside the
+functions that use them, so that `panel-tui --help` and the scripting commands stay cheap
+(pyproject.toml lists the files allowed such imports).
 """
 from __future__ import annotations
 

@@ -83,10 +83,12 @@ def test_a_host_nobody_can_listen_on_is_a_usage_error(capsys, monkeypatch, case)
 @pytest.mark.parametrize("case", HOSTS)
 def test_a_class_on_a_host_nobody_can_listen_on_is_a_usage_error(capsys, monkeypatch, case):
     """`classroom start --host` is checked as `serve --host` is: before a simulator or seat is made."""
-    from panel_tui.classroom import seats
+    from panel_tui import classroom_command
 
     host, rule = HOSTS[case]
-    monkeypatch.setattr(seats, "start_class", lambda *a, **k: pytest.fail("a class started on a refused --host"))
+    # Where the command looks it up (it imports start_class at the top).
+    monkeypatch.setattr(classroom_command, "start_class",
+                        lambda *a, **k: pytest.fail("a class started on a refused --host"))
     with pytest.raises(SystemExit) as done:
         main(["classroom", "start", "--seats", "1", "--host", host, "--no-serve"])
     err = capsys.readouterr().err
