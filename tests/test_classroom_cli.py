@@ -12,6 +12,10 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from panel_tui.classroom.processes import pid_alive
+from panel_tui.sim import service
+from tests.helpers.processes import ANSI, CHROMIUM_ARGS, chromium_path
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -29,8 +33,6 @@ def _kill(pid) -> None:
 
 def _page_text(browser, url: str, word: str) -> str:
     """What the page's terminal received (escape sequences removed), once `word` arrived."""
-    from tests.helpers.processes import ANSI
-
     received: list[bytes] = []
 
     def text() -> str:
@@ -50,8 +52,6 @@ def _page_text(browser, url: str, word: str) -> str:
 def _in_browser(urls: list[str], words: list[str]) -> list[str]:
     from playwright.sync_api import sync_playwright
 
-    from tests.helpers.processes import CHROMIUM_ARGS, chromium_path
-
     executable = chromium_path()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
@@ -62,8 +62,6 @@ def _in_browser(urls: list[str], words: list[str]) -> list[str]:
 
 
 def test_start_status_stop(panel_home):
-    from panel_tui.classroom.processes import pid_alive
-
     class_file = panel_home / "data" / "@classroom" / "class.json"
     try:
         started = _run(panel_home, "classroom", "start", "--seats", "2", "--lang", "ro")
@@ -114,8 +112,6 @@ def test_start_status_stop(panel_home):
 
 
 def test_status_after_stop_starts_nothing(panel_home):
-    from panel_tui.sim import service
-
     sim_dir = panel_home / "simulator"
     class_file = panel_home / "data" / "@classroom" / "class.json"
     try:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from bench.netns import NetnsUnavailable, veth_namespace
+from tests.helpers.processes import chromium_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -181,8 +182,6 @@ def test_a_class_on_a_test_network_serves_students_with_their_keys_only(test_net
         assert again.returncode == 0, again.stderr
         second = json.loads(again.stdout)
         assert second["other"][0] == 403 and second["join"][0] == 303 and second["page"][0] == 200
-
-        from tests.helpers.processes import chromium_path
 
         executable = chromium_path()
         pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")

@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from panel_tui.backend import BackendOptions, open_backend
+from panel_tui.device.paths import simulator_dir
+from panel_tui.sim.control import SimControl
+from panel_tui.sim.runtime import SimulatorThread
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 from tests.helpers.tenant import prepare_tenant
 
@@ -76,11 +80,6 @@ def sign_in_printer(printer, backend, control) -> None:
 
 @pytest.fixture
 def home_world(panel_home):
-    from panel_tui.backend import BackendOptions, open_backend
-    from panel_tui.device.paths import simulator_dir
-    from panel_tui.sim.control import SimControl
-    from panel_tui.sim.runtime import SimulatorThread
-
     sim = SimulatorThread(simulator_dir())
     sim.start(timeout=TIMEOUT)
     control = SimControl(sim.endpoints.control_url, sim.endpoints.ca_path)

@@ -13,7 +13,10 @@ import requests
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from panel_tui.sim.control import SECRET_FILE, read_control_secret
+from panel_tui.sim.runtime import SimulatorThread
 from tests.reliability.generated import NASTY
+from tests.sim.conftest import ADMIN, Harness
 
 VERBS = ["MAIL FROM:", "RCPT TO:", "DATA", "RSET", "NOOP", "EHLO", "HELO", "AUTH", "AUTH XOAUTH2", "AUTH PLAIN",
          "AUTH LOGIN", "VRFY", "EXPN", "HELP", "BDAT", "STARTTLS", "XCLIENT", "", "mail from:", "rcpt to:"]
@@ -42,9 +45,6 @@ class World(tuple):
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    from panel_tui.sim.runtime import SimulatorThread
-    from tests.sim.conftest import ADMIN, Harness
-
     data_dir = tmp_path_factory.mktemp("generated-sim")
     thread = SimulatorThread(data_dir)
     endpoints = thread.start(timeout=60)
@@ -52,8 +52,6 @@ def world(tmp_path_factory):
     try:
         harness.open_smtp()
         token = harness.sign_in(ADMIN).access_token
-        from panel_tui.sim.control import SECRET_FILE, read_control_secret
-
         yield World((harness, ADMIN.upn, token, read_control_secret(data_dir / SECRET_FILE)))
     finally:
         harness.control.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from cryptography import x509
 
 from panel_tui.sim.atomic_file import SimFileError
 from panel_tui.sim.pki import ca_fingerprint, ensure_pki
@@ -68,8 +69,6 @@ def test_a_garbage_ca_certificate_never_replaces_the_ca_key(tmp_path):
 
 
 def test_a_deleted_ca_certificate_is_issued_again_from_the_kept_key(tmp_path):
-    from cryptography import x509
-
     pki = ensure_pki(tmp_path)
     key = pki.ca_key_path.read_bytes()
     public_key = x509.load_pem_x509_certificate(pki.ca_path.read_bytes()).public_key().public_numbers()
