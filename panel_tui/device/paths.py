@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "panel-tui"
 HOME_ENV = "PANEL_TUI_HOME"
 PROFILE_MAX_LENGTH = 40
@@ -78,6 +76,8 @@ def _base_dirs() -> tuple[Path, Path, Path]:
     if home:
         root = Path(home).expanduser()
         return root / "config", root / "data", root / "cache"
+    import platformdirs  # only without PANEL_TUI_HOME (every command pays for it otherwise)
+
     return (
         Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
         Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
@@ -118,6 +118,8 @@ def simulator_dir() -> Path:
     if home:
         directory = Path(home).expanduser().absolute() / "simulator"  # its runtime file names paths
     else:
+        import platformdirs
+
         directory = Path(platformdirs.user_data_dir(APP_NAME + "-simulator", appauthor=False))
     _, data_base, _ = _base_dirs()
     _move_old_simulator(data_base / "simulator", directory)

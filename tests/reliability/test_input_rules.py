@@ -7,7 +7,10 @@ import contextlib
 
 import pytest
 
+from panel_tui import classroom_command, serve
 from panel_tui.cli import main
+from panel_tui.device.joblog import JobLog
+from panel_tui.device.paths import resolve_paths
 
 TO = "megan@contoso.onmicrosoft.com"
 
@@ -25,9 +28,6 @@ ATTACHMENTS = {
 
 
 def _jobs() -> list:
-    from panel_tui.device.joblog import JobLog
-    from panel_tui.device.paths import resolve_paths
-
     path = resolve_paths("default").joblog_file
     return JobLog(path).jobs() if path.exists() else []
 
@@ -68,8 +68,6 @@ HOSTS = {
 
 @pytest.mark.parametrize("case", HOSTS)
 def test_a_host_nobody_can_listen_on_is_a_usage_error(capsys, monkeypatch, case):
-    from panel_tui import serve
-
     host, rule = HOSTS[case]
     monkeypatch.setattr(serve, "serve", lambda *a, **k: pytest.fail("served on a refused --host"))
     with pytest.raises(SystemExit) as done:
@@ -83,8 +81,6 @@ def test_a_host_nobody_can_listen_on_is_a_usage_error(capsys, monkeypatch, case)
 @pytest.mark.parametrize("case", HOSTS)
 def test_a_class_on_a_host_nobody_can_listen_on_is_a_usage_error(capsys, monkeypatch, case):
     """`classroom start --host` is checked as `serve --host` is: before a simulator or seat is made."""
-    from panel_tui import classroom_command
-
     host, rule = HOSTS[case]
     # Where the command looks it up (it imports start_class at the top).
     monkeypatch.setattr(classroom_command, "start_class",
@@ -99,8 +95,6 @@ def test_a_class_on_a_host_nobody_can_listen_on_is_a_usage_error(capsys, monkeyp
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "::1", "[::1]", "localhost", "0.0.0.0", "printer-lab.example"])
 def test_a_host_one_can_listen_on_is_served(capsys, monkeypatch, host):
-    from panel_tui import serve
-
     served = []
     monkeypatch.setattr(serve, "serve", lambda h, port, **k: served.append(h) or 0)
     assert main(["serve", "--host", host]) == 0
