@@ -13,11 +13,13 @@ import dataclasses
 import gc
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
-# Opening a profile's printer and backend is the backend module's; they are named here too,
-# for the callers that assemble the app.
-from panel_tui.backend import BackendOptions, open_backend, profile_backend_options  # noqa: F401
+# Opening a profile's printer and backend is the backend module's; open_backend and
+# profile_backend_options are named here too, for the callers that assemble the app.
+from panel_tui.backend import BackendOptions
+from panel_tui.backend import open_backend as open_backend
+from panel_tui.backend import profile_backend_options as profile_backend_options
 from panel_tui.datafiles import data_dir
 from panel_tui.device.settings_store import SettingsError
 from panel_tui.i18n import LocaleError, Translator, check_locales
@@ -68,7 +70,7 @@ def check_data(menus_dir: Path | None, locales_dir: Path | None) -> list[str]:
     return problems
 
 
-def backend_options(args: Any) -> BackendOptions:
+def backend_options(args: object) -> BackendOptions:
     """The backend options named by parsed arguments (--live, --sim-url, --sim-ca, --sim-fingerprint,
     --client-id, --tenant)."""
     return BackendOptions(live=bool(getattr(args, "live", False)), sim_url=getattr(args, "sim_url", None),

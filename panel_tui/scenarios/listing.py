@@ -11,7 +11,8 @@ from panel_tui.scenarios.loading import load_scenarios
 from panel_tui.scenarios.model import ScenarioError
 
 
-def list_scenarios(lang: str = "en", directory: Path | None = None, translator=None) -> list[tuple[str, str]]:
+def list_scenarios(lang: str = "en", directory: Path | None = None,
+                   translator: Translator | None = None) -> list[tuple[str, str]]:
     """(name, one-line description in `lang`) for every scenario."""
     if translator is None:
         translator = Translator.load()

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.sim.client import SeededAccount
 
 from panel_tui.sim.client import SEEDED_ACCOUNTS
 
@@ -38,7 +41,7 @@ class Scenario:
     path: Path
 
 
-def seeded_account(name: str):
+def seeded_account(name: str) -> SeededAccount | None:
     """The seeded tenant account called `name` ("printer") or with that address; None if none."""
     wanted = name.lower()
     for account in SEEDED_ACCOUNTS:

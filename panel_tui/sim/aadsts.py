@@ -136,12 +136,12 @@ class IdpError(Exception):
         text = self.kind.template.format(**self.details)
         return f"AADSTS{self.kind.code}: {text}" if self.kind.code else text
 
-    def body(self, now: float) -> dict:
+    def body(self, now: float) -> dict[str, str | list[int]]:
         """The JSON body Entra would send, timestamped with the simulated clock."""
         trace_id = str(uuid.uuid4())
         correlation_id = str(uuid.uuid4())
         stamp = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-        body: dict = {
+        body: dict[str, str | list[int]] = {
             "error": self.kind.error,
             "error_description": (
                 f"{self.description}\r\nTrace ID: {trace_id}\r\n"

@@ -40,8 +40,8 @@ from panel_tui.sim.context import SimContext
 from panel_tui.sim.devicecodes import DeviceCode
 from panel_tui.sim.markup import Markup, html, html_response, join, signin_document
 from panel_tui.sim.strings import LANGUAGE_NAMES, LANGUAGES, pick_language, text
-from panel_tui.sim.tenant import SMTP_SEND
-from panel_tui.sim.webkeys import CONTEXT
+from panel_tui.sim.tenant import SMTP_SEND, User
+from panel_tui.sim.webkeys import CONTEXT, Form
 
 routes = web.RouteTableDef()
 
@@ -152,6 +152,7 @@ async def submit_account(request: web.Request) -> web.Response:
     flow, code, stop = _continue(request, form, lang, STAGE_ACCOUNT)
     if stop is not None:
         return stop
+    assert flow is not None and code is not None  # no page to stop at: the step's flow and code
     typed = str(form.get("loginfmt", "")).strip()
     user = ctx.state.user(typed)
     if user is None:
@@ -169,6 +170,7 @@ async def submit_password(request: web.Request) -> web.Response:
     flow, code, stop = _continue(request, form, lang, STAGE_PASSWORD)
     if stop is not None:
         return stop
+    assert flow is not None and code is not None  # no page to stop at: the step's flow and code
     user = ctx.state.user(flow.upn)
     now = ctx.state.now()
     if user is not None and ctx.lockout.locked(user.upn, now):
@@ -197,6 +199,7 @@ async def submit_mfa(request: web.Request) -> web.Response:
     flow, code, stop = _continue(request, form, lang, STAGE_MFA)
     if stop is not None:
         return stop
+    assert flow is not None and code is not None  # no page to stop at: the step's flow and code
     app = ctx.state.app_name(code.client_id)
     if flow.mfa_answer == MFA_DENIED or (not flow.mfa_answer and ctx.state.now() - flow.mfa_sent > MFA_TIMEOUT):
         timed_out = flow.mfa_answer != MFA_DENIED
@@ -233,7 +236,7 @@ async def authenticator_answer(request: web.Request) -> web.Response:
 
 
 def _after_first_factor(request: web.Request, ctx: SimContext, lang: str, flow: SignInFlow, code: DeviceCode,
-                        user) -> web.Response:
+                        user: User) -> web.Response:
     """Password (and second factor) accepted: conditional access, then consent or done."""
     if ctx.state.tenant.policies.conditional_access_block_device_code:
         code.status = devicecodes.BLOCKED
@@ -262,6 +265,7 @@ async def submit_consent(request: web.Request) -> web.Response:
     flow, code, stop = _continue(request, form, lang, STAGE_CONSENT)
     if stop is not None:
         return stop
+    assert flow is not None and code is not None  # no page to stop at: the step's flow and code
     request.app[FLOWS].end(flow)
     user = ctx.state.user(flow.upn)
     if form.get("action") != "accept" or user is None:
@@ -278,9 +282,8 @@ async def submit_consent(request: web.Request) -> web.Response:
 # -- steps -------------------------------------------------------------------------------
 
 
-
-
-def _continue(request: web.Request, form, lang: str, stage: str):
+def _continue(request: web.Request, form: Form, lang: str,
+              stage: str) -> tuple[SignInFlow | None, DeviceCode | None, web.Response | None]:
     """The flow and code a posted step belongs to, or the page to show instead."""
     ctx: SimContext = request.app[CONTEXT]
     flow = request.app[FLOWS].get(str(form.get("flow", "")))
@@ -309,7 +312,7 @@ def _approve(ctx: SimContext, code: DeviceCode) -> None:
     code.auth_time = ctx.state.now()
 
 
-def _language(request: web.Request, form=None) -> str:
+def _language(request: web.Request, form: Form | None = None) -> str:
     return pick_language(
         request.query.get("lang"),
         str(form.get("lang", "")) if form is not None else None,
@@ -407,7 +410,8 @@ def _password(lang: str, flow: SignInFlow, error: int | None = None) -> web.Resp
     return _page(lang, "password", card, error_code=f"AADSTS{error}" if error else "")
 
 
-def _permissions(ctx: SimContext, lang: str, flow: SignInFlow, code: DeviceCode, offer_org_consent: bool) -> web.Response:
+def _permissions(ctx: SimContext, lang: str, flow: SignInFlow, code: DeviceCode,
+                 offer_org_consent: bool) -> web.Response:
     org = html(
         """<div class="consent"><input type="checkbox" id="consent_org" name="consent_org" value="on">
 <label for="consent_org"><strong>{label}</strong><br><span class="note">{help}</span></label></div>""",

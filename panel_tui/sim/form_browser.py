@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
+
+if TYPE_CHECKING:  # the caller's session: requests is imported by SimControl, not here
+    import requests
 
 
 @dataclass
 class _Form:
     action: str
     method: str
-    inputs: list[dict] = field(default_factory=list)
-    buttons: list[dict] = field(default_factory=list)
+    inputs: list[dict[str, str]] = field(default_factory=list)  # each <input>'s attributes
+    buttons: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -42,7 +46,7 @@ class _PageParser(HTMLParser):
         self.mfa_number = ""
         self.status = ""
 
-    def handle_starttag(self, tag: str, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {k: (v if v is not None else "") for k, v in attrs}
         if tag == "main" and not self.name:
             self.name = attributes.get("data-page", "")
@@ -74,7 +78,7 @@ class _PageParser(HTMLParser):
 
 
 class FormBrowser:
-    def __init__(self, session, timeout: float) -> None:
+    def __init__(self, session: requests.Session, timeout: float) -> None:
         self.session = session
         self.timeout = timeout
         self.saw_org_consent = False
@@ -102,7 +106,7 @@ class FormBrowser:
         response = self.session.post(url, data=data, timeout=self.timeout)
         return self._page(response)
 
-    def _page(self, response) -> _Page:
+    def _page(self, response: requests.Response) -> _Page:
         parser = _PageParser()
         parser.feed(response.text)
         page = _Page(response.url, parser.name or f"http-{response.status_code}", parser.error,

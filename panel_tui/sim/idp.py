@@ -16,11 +16,13 @@ from panel_tui.sim.aadsts import IdpError
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.devicecodes import DEVICE_CODE_LIFETIME
 from panel_tui.sim.faults import SLOW_DOWN
-from panel_tui.sim.tenant import OIDC_SCOPES, RESOURCE_SCOPES
-from panel_tui.sim.webkeys import CONTEXT
+from panel_tui.sim.tenant import OIDC_SCOPES, RESOURCE_SCOPES, AppRegistration, User
+from panel_tui.sim.webkeys import CONTEXT, Form
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# The token endpoint's answer (token_type, scope, expires_in, access_token, id_token, ...).
+TokenBody = dict[str, str | int]
 
 routes = web.RouteTableDef()
 
@@ -128,7 +130,7 @@ async def token(request: web.Request) -> web.Response:
     return web.json_response(body, headers=_NO_STORE)
 
 
-def _device_code_grant(ctx: SimContext, form, client_id: str) -> dict:
+def _device_code_grant(ctx: SimContext, form: Form, client_id: str) -> TokenBody:
     """RFC 8628 section 3.4/3.5 polling, with Entra's error codes."""
     device_code = str(form.get("device_code") or form.get("code") or "")
     if not device_code:
@@ -163,7 +165,7 @@ def _device_code_grant(ctx: SimContext, form, client_id: str) -> dict:
     return _token_response(ctx, user, client_id, code.scopes, auth_time)
 
 
-def _refresh_token_grant(ctx: SimContext, form, client_id: str) -> dict:
+def _refresh_token_grant(ctx: SimContext, form: Form, client_id: str) -> TokenBody:
     refresh_token = _required(form, "refresh_token")
     requested = str(form.get("scope", "")).strip()
     if requested:
@@ -176,13 +178,13 @@ def _refresh_token_grant(ctx: SimContext, form, client_id: str) -> dict:
     return _token_response(ctx, user, client_id, record.scopes, record.auth_time)
 
 
-def _token_response(ctx: SimContext, user, client_id: str, scopes: list[str], auth_time: float) -> dict:
+def _token_response(ctx: SimContext, user: User, client_id: str, scopes: list[str], auth_time: float) -> TokenBody:
     now = ctx.state.now()
     issued = ctx.issuer.issue(
         user=user, client_id=client_id, app_name=ctx.state.app_name(client_id), scopes=scopes,
         now=now, auth_time=auth_time, id_token_issuer=ctx.id_token_issuer,
     )
-    body = {
+    body: TokenBody = {
         "token_type": "Bearer",
         "scope": issued.scope,
         "expires_in": issued.expires_in,
@@ -230,14 +232,14 @@ def _tenant_alias(request: web.Request) -> str:
     return alias
 
 
-def _required(form, name: str) -> str:
+def _required(form: Form, name: str) -> str:
     value = str(form.get(name, "")).strip()
     if not value:
         raise IdpError(aadsts.MISSING_PARAMETER, name=name)
     return value
 
 
-def _require_app(ctx: SimContext, client_id: str) -> apps.AppRegistration:
+def _require_app(ctx: SimContext, client_id: str) -> AppRegistration:
     registration = ctx.state.app(client_id)
     if registration is None:
         raise IdpError(aadsts.UNKNOWN_CLIENT, client_id=client_id, tenant=ctx.tenant_id)
