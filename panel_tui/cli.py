@@ -91,14 +91,25 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
         "serve", help="serve the panel in a web browser through textual-serve (loopback by default)")
     if full:  # their options only when asked for: the panel and the other commands do not import them
         from panel_tui import gallery, guide, serve
-        from panel_tui.doctor import add_arguments as doctor_arguments
 
-        doctor_arguments(doctor_parser)
+        _doctor_options(doctor_parser)
         gallery.add_arguments(gallery_parser)
         guide.add_arguments(guide_parser)
         serve.add_arguments(serve_parser)
     scripting.add_commands(sub)
     return parser
+
+
+def _doctor_options(parser: argparse.ArgumentParser) -> None:
+    """The doctor's own copies of the connection options, so they may follow the command (here, not
+    in panel_tui.doctor: `--help` does not import the checks' libraries)."""
+    parser.add_argument("--live", action="store_true", default=argparse.SUPPRESS,
+                        help="check the real Microsoft cloud (with --client-id, and --tenant if needed)")
+    parser.add_argument("--client-id", default=argparse.SUPPRESS,
+                        help="your app registration's application (client) ID")
+    parser.add_argument("--tenant", default=argparse.SUPPRESS, help="tenant ID or domain (default: organizations)")
+    parser.add_argument("--sim-url", default=argparse.SUPPRESS, help="check against a standalone simulator")
+    parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="the report's language")
 
 
 def main(argv: list[str] | None = None) -> int:
