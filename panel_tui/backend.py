@@ -8,6 +8,9 @@ to the real Microsoft cloud. The panel and the scripting commands share this one
 """
 from __future__ import annotations
 
+import dataclasses
+import os
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -15,13 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from panel_tui.device.clock import OffsetClock, SystemClock, checked_offset
+from panel_tui.device.paths import resolve_paths, simulator_dir
+from panel_tui.device.printer import Printer
 from panel_tui.device.settings import EmailServerSettings
+from panel_tui.device.status_sheet import NOT_SIGNED_IN
+from panel_tui.device.trainer_state import trainer_state
 
 if TYPE_CHECKING:  # pragma: no cover
     from typing import TypeAlias
 
     from panel_tui.device.clock import Clock
-    from panel_tui.device.printer import Printer
     from panel_tui.device.status_sheet import SignInInfo
     from panel_tui.mail.auth import OAuthSession
     from panel_tui.mail.jobs import MailJobs
@@ -238,7 +244,6 @@ class Backend:
     def _pinned_ca(self, url: str, fingerprint: str, timeout: float) -> Path:
         """Fetch the simulator's CA certificate and keep it only if its SHA-256 is ``fingerprint``."""
         import hashlib
-        import ssl
         import warnings
 
         import requests
@@ -356,8 +361,6 @@ class Backend:
 
     def set_trust_sim_ca(self, trusted: bool) -> None:
         """Whether the simulator's CA counts as a system root (the trainer's "untrusted certificate")."""
-        import dataclasses
-
         with self._lock:
             self.options = dataclasses.replace(self.options, trust_sim_ca=trusted)
             if self._jobs is not None:  # MailJobs reads its CA list on every send
@@ -398,8 +401,6 @@ class Backend:
 
     def signin_info(self, role: str = "email_server") -> SignInInfo:
         """The email server's sign-in state; "not signed in" while the cloud is not reachable yet."""
-        from panel_tui.device.status_sheet import NOT_SIGNED_IN
-
         if not self.ready and self._joining:
             try:
                 self.endpoints(timeout=5)
@@ -421,11 +422,6 @@ def profile_backend_options(profile: str, options: BackendOptions | None = None)
     A profile started as `untrusted-certificate` stays untrusted on the next start, until a
     CA certificate is imported or another scenario is chosen.
     """
-    import dataclasses
-
-    from panel_tui.device.paths import resolve_paths
-    from panel_tui.device.trainer_state import trainer_state
-
     options = options or BackendOptions()
     state = trainer_state(resolve_paths(profile))
     if options.trust_sim_ca and not state["simulator_ca_trusted"]:
@@ -439,9 +435,6 @@ def profile_backend_options(profile: str, options: BackendOptions | None = None)
 def open_backend(profile: str = "default", options: BackendOptions | None = None,
                  clock: Clock | None = None) -> tuple[Printer, Backend]:
     """Open the profile's printer and its backend (not started). Returns (printer, backend)."""
-    from panel_tui.device.paths import resolve_paths, simulator_dir
-    from panel_tui.device.printer import Printer
-
     options = profile_backend_options(profile, options)  # an untrusted-certificate profile stays so
     session_clock = OffsetClock(SystemClock())
     # In production the printer shows simulated time too; tests pass a fixed display clock.
@@ -459,8 +452,6 @@ def seeded_accounts() -> tuple[SeededAccount, ...]:
 
 
 def _process_alive(pid: int) -> bool:
-    import os
-
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

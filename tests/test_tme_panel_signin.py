@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input
 
+from panel_tui.backend import BackendOptions, open_backend
 from panel_tui.ui.dialogs import AdminLoginScreen, NoticeScreen
 from panel_tui.ui.panel_signin import PanelSignInScreen
 from panel_tui.ui.to_my_email import ToMyEmailScreen
@@ -21,7 +22,8 @@ from tests.helpers.screen import dialog_text, screen_text
 from tests.helpers.tenant import prepare_tenant
 
 WORDS = {
-    "en": {"next": "Next", "sign_in": "Sign in", "accept": "Accept", "consent": "Consent on behalf of your organization",
+    "en": {"next": "Next", "sign_in": "Sign in", "accept": "Accept",
+           "consent": "Consent on behalf of your organization",
            "sent": "Sent", "title": "Print Admin Serverless"},
     "ro": {"next": "Înainte", "sign_in": "Autentificare", "accept": "Accept",
            "consent": "Acceptați în numele organizației", "sent": "Trimis", "title": "Print Admin Serverless"},
@@ -263,8 +265,6 @@ async def test_a_sign_in_left_past_its_15_minutes_is_expired_and_370(make_e2e_ap
 
 def test_live_mode_has_no_panel_pages_so_the_phone_code_is_the_way():
     """Microsoft's own pages need a browser: in live mode To My Email offers the device code."""
-    from panel_tui.backend import BackendOptions, open_backend
-
     _, backend = open_backend("default", BackendOptions(live=True, client_id="00000000-0000-0000-0000-000000000001"))
     assert backend.panel_signin_pages() is None
 

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.sim.client import SeededAccount
 
+from panel_tui.sim.client import SEEDED_ACCOUNTS
+
 
 class ScenarioError(Exception):
     """Scenario files are broken or a step failed; `problems` holds `file: step N: problem` lines."""
@@ -41,8 +43,6 @@ class Scenario:
 
 def seeded_account(name: str) -> SeededAccount | None:
     """The seeded tenant account called `name` ("printer") or with that address; None if none."""
-    from panel_tui.sim.client import SEEDED_ACCOUNTS
-
     wanted = name.lower()
     for account in SEEDED_ACCOUNTS:
         if wanted in (account.upn.lower(), account.upn.split("@")[0].lower()):

@@ -3,12 +3,16 @@
 Config's OK does, the simulator's CA imported as Web Config > CA Certificate does."""
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextvars
+import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from panel_tui.device.ca_store import CertificateImportError, import_ca_certificate
 from panel_tui.scenarios.loading import load_scenario
 from panel_tui.scenarios.model import Scenario, ScenarioError, Step, seeded_account
 from panel_tui.scenarios.profile import reset_profile
@@ -153,8 +157,6 @@ def _sign_in(step: Step, printer: Printer, backend: Backend, control: SimControl
 
 def _import_ca(step: Step, printer: Printer, backend: Backend, control: SimControl) -> None:
     """Web Config > Network Security > CA Certificate > Import of the simulator's CA PEM."""
-    from panel_tui.device.ca_store import CertificateImportError, import_ca_certificate
-
     try:
         import_ca_certificate(_simulator_ca(backend), Path(printer.paths.ca_dir))
     except CertificateImportError as error:
@@ -166,8 +168,6 @@ def _advance_clock(step: Step, printer: Printer, backend: Backend, control: SimC
     seconds = step.get("days", 0) * 86400 + step.get("hours", 0) * 3600 + step.get("seconds", 0)
     until = step.get("until")
     if until:  # to a moment (never backwards: the simulated clock only moves forward)
-        import datetime as dt
-
         target = dt.datetime.fromisoformat(str(until).replace("Z", "+00:00")).timestamp()
         seconds += max(0.0, target - control.now())
     backend.advance_clock(seconds)
@@ -184,9 +184,6 @@ def _basic_smtp_auth(step: Step, printer: Printer, backend: Backend, control: Si
 
 def _send(step: Step, printer: Printer, backend: Backend, control: SimControl) -> None:
     """A Scan to Email job as the panel sends it (to `to`, default alex); it must succeed."""
-    import asyncio
-    import concurrent.futures
-
     to = seeded_account(step.get("to", "alex"))
     address = to.upn if to is not None else str(step.get("to"))
     with concurrent.futures.ThreadPoolExecutor(1) as pool:  # the caller may be on an event loop

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from panel_tui.device.atomic import write_atomically
 from panel_tui.device.trainer_state import TRAINER_FILE, trainer_file, trainer_state
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -19,8 +20,6 @@ __all__ = ["TRAINER_FILE", "forget_scenario", "save_trainer_state", "set_simulat
 
 
 def save_trainer_state(paths: ProfilePaths, **changes: Any) -> None:
-    from panel_tui.device.atomic import write_atomically
-
     state = {**trainer_state(paths), **changes}
     Path(paths.data_dir).mkdir(parents=True, exist_ok=True)
     write_atomically(trainer_file(paths), json.dumps({"schema": 1, **state}, indent=2) + "\n", mode=0o600)

@@ -5,10 +5,14 @@ broken file reports everything at once.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Mapping
 
+from panel_tui.device.settings import DeviceSettings
+from panel_tui.device.validation import FieldError
 from panel_tui.scenarios.model import Step, seeded_account
+from panel_tui.sim.client import SEEDED_ACCOUNTS
 
 TOP_KEYS = {"name", "description_key", "extends", "steps"}
 FAULTS = ("idp_down", "idp_5xx", "smtp_down", "smtp_drop_mid_data", "slow_down", "smtp_busy", "smtp_unavailable")
@@ -39,8 +43,6 @@ def _one_of(*choices: object) -> Callable[[object], str | None]:
 
 def _account(value: object) -> str | None:
     if not isinstance(value, str) or seeded_account(value) is None:
-        from panel_tui.sim.client import SEEDED_ACCOUNTS
-
         names = ", ".join(a.upn.split("@")[0] for a in SEEDED_ACCOUNTS)
         return f"expected a seeded account ({names}) or its address"
     return None
@@ -48,8 +50,6 @@ def _account(value: object) -> str | None:
 
 def _utc_time(value: object) -> str | None:
     """An ISO 8601 time with its zone, e.g. 2027-01-01T08:00:00Z."""
-    import datetime as dt
-
     try:
         parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
@@ -117,9 +117,6 @@ def check_step(raw: object, where: str, problems: list[str]) -> Step | None:
 
 def check_settings(values: Mapping[str, object], where: str, kind: str = "apply_settings") -> list[str]:
     """Each setting must exist and take its value (checked on factory settings, in order)."""
-    from panel_tui.device.settings import DeviceSettings
-    from panel_tui.device.validation import FieldError
-
     settings = DeviceSettings()
     problems = []
     for name, value in values.items():

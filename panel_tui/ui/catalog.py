@@ -7,13 +7,20 @@ ScreenRecipe from panel_tui.ui.screen_recipe, never this module).
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import importlib
 import importlib.util
 from typing import TYPE_CHECKING
 
+from textual.widgets import Button, Input
+
+from panel_tui.backend import seeded_accounts
+from panel_tui.device.errors import cause
 from panel_tui.i18n import LANGUAGES
+from panel_tui.ui.panel_signin import PanelSignInScreen
 from panel_tui.ui.screen_recipe import ScreenRecipe
+from panel_tui.ui.webconfig.catalog import FIXED_FLOW
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.ui.app_base import PanelAppBase
@@ -35,8 +42,6 @@ def _with_jobs(app: PanelAppBase) -> None:
 
 def _with_basic_refusal(app: PanelAppBase) -> None:
     """A printer still on Basic authentication (SMTP-AUTH) after Microsoft's cutoff: its scan refused."""
-    from panel_tui.device.errors import cause
-
     es = app.printer.settings.email_server.with_field("auth_method", "smtp_auth")
     es = es.with_field("account", "printer@contoso.onmicrosoft.com")
     es = es.with_field("sender", "printer@contoso.onmicrosoft.com")
@@ -59,8 +64,6 @@ def _with_lock(app: PanelAppBase) -> None:
 
 async def _tme_signin(pilot) -> None:
     """To My Email showing a user's sign-in code: built from a fixed flow (no random code)."""
-    from panel_tui.ui.webconfig.catalog import FIXED_FLOW
-
     screen = pilot.app.screen
     screen._user = "megan@contoso.onmicrosoft.com"
     screen._flow = FIXED_FLOW
@@ -91,8 +94,6 @@ def _with_user_sender(app: PanelAppBase) -> None:
 
 async def _until(pilot, condition, what: str) -> None:
     """Wait (bounded by time: the simulator answers in a thread) until `condition()` holds."""
-    import asyncio
-
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 30.0
     while loop.time() < deadline:
@@ -106,13 +107,6 @@ def _panel_signin(*, admin: bool, until_step: str, wrong_password: bool = False)
     """The sign-in on the panel (To My Email), walked on the simulator's pages up to `until_step`:
     a user (Megan) before the organisation's consent, or the administrator giving it."""
     async def steps(pilot) -> None:
-        import asyncio
-
-        from textual.widgets import Button, Input
-
-        from panel_tui.backend import seeded_accounts
-        from panel_tui.ui.panel_signin import PanelSignInScreen
-
         app = pilot.app
         admin_account, _, megan, _ = seeded_accounts()
 

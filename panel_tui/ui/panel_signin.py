@@ -104,59 +104,73 @@ class PanelSignInScreen(PanelScreen):
 
     # -- drawing -----------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
-        t = panel_app(self).t
+        page = {"account": self._compose_account, "password": self._compose_password,
+                "mfa-number": self._compose_mfa, "permissions": self._compose_permissions,
+                "done": self._compose_done}.get(self._page, self._compose_working)
         with VerticalScroll(id="ps-body"):
-            if self._page == "account":
-                yield Static(t("screen.ps.title"), classes="dialog-title")
-                yield Static(t("screen.ps.account_help_admin" if self._admin else "screen.ps.account_help_user"),
-                             classes="edit-hint")
-                yield Label(t("screen.ps.account_label"), classes="edit-label")
-                yield Input(value=self._upn, id="ps-account", max_length=255, placeholder="name@example.com")
-                yield from self._error_line()
-                yield from self._buttons(("ps-next", "screen.ps.next"))
-            elif self._page == "password":
-                yield Static(self._upn, id="ps-identity", markup=False)
-                yield Static(t("screen.ps.password_title"), classes="dialog-title")
-                yield Label(t("screen.ps.password_label"), classes="edit-label")
-                yield Input(password=True, id="ps-password", max_length=256)
-                yield from self._error_line()
-                yield from self._buttons(("ps-signin", "screen.ps.sign_in"))
-            elif self._page == "mfa-number":
-                yield Static(self._upn, id="ps-identity", markup=False)
-                yield Static(t("screen.ps.mfa_title"), classes="dialog-title")
-                yield Static(self._mfa_number, id="ps-mfa-number", classes="signin-code")
-                yield Static(t("screen.ps.mfa_body", number=self._mfa_number), classes="dialog-body")
-                if self._mfa_asked:
-                    yield Static(t("screen.ps.mfa_waiting"), classes="error")
-                yield from self._buttons(("ps-continue", "screen.ps.mfa_continue"))
-            elif self._page == "permissions":
-                yield Static(self._upn, id="ps-identity", markup=False)
-                yield Static(t("screen.ps.permissions_title"), classes="dialog-title")
-                yield Static(t("screen.ps.permissions_body"), classes="dialog-body")
-                if self._offers_org:
-                    yield ConsentToggle(t("screen.ps.consent_org"), self._consent_org, id="ps-consent-org")
-                yield from self._buttons(("ps-cancel", "key.cancel"), ("ps-accept", "screen.ps.accept"))
-            elif self._page == "done":
-                result = self._result
-                assert result is not None  # "done" is drawn once the sign-in ended
-                yield Static(t("screen.ps.done_title"), classes="dialog-title")
-                if result.ok:
-                    key = "screen.ps.done_admin" if self._admin else "screen.ps.done_user"
-                    yield Static(t(key, account=result.account or self._upn), id="ps-done", classes="dialog-body")
-                else:  # what failed, then as Web Config's sign-in says it: the cause, its fix, the AADSTS code
-                    yield Static(t(self._error or result.outcome_key), id="ps-done", classes="error")
-                    lines = []
-                    if result.outcome == "consent_required":  # fixed here, with this section's words
-                        lines += [t("cause.consent_required.message"), t("screen.ps.fix_consent")]
-                    elif result.outcome not in ("cancelled", "declined", "expired") and result.cause_name is not None:
-                        lines += [t(f"cause.{result.cause_name}.message"), t(f"cause.{result.cause_name}.fix")]
-                    if result.aadsts:
-                        lines.append(t("webconfig.signin.aadsts", code=result.aadsts))
-                    if lines:
-                        yield Static("\n".join(lines), id="ps-fix", classes="dialog-body")
-                yield from self._buttons(("ps-ok", "key.ok"))
-            else:
-                yield Static(t("screen.ps.working"), id="ps-working", classes="edit-hint")
+            yield from page()
+
+    def _compose_account(self) -> ComposeResult:
+        t = panel_app(self).t
+        yield Static(t("screen.ps.title"), classes="dialog-title")
+        yield Static(t("screen.ps.account_help_admin" if self._admin else "screen.ps.account_help_user"),
+                     classes="edit-hint")
+        yield Label(t("screen.ps.account_label"), classes="edit-label")
+        yield Input(value=self._upn, id="ps-account", max_length=255, placeholder="name@example.com")
+        yield from self._error_line()
+        yield from self._buttons(("ps-next", "screen.ps.next"))
+
+    def _compose_password(self) -> ComposeResult:
+        t = panel_app(self).t
+        yield Static(self._upn, id="ps-identity", markup=False)
+        yield Static(t("screen.ps.password_title"), classes="dialog-title")
+        yield Label(t("screen.ps.password_label"), classes="edit-label")
+        yield Input(password=True, id="ps-password", max_length=256)
+        yield from self._error_line()
+        yield from self._buttons(("ps-signin", "screen.ps.sign_in"))
+
+    def _compose_mfa(self) -> ComposeResult:
+        t = panel_app(self).t
+        yield Static(self._upn, id="ps-identity", markup=False)
+        yield Static(t("screen.ps.mfa_title"), classes="dialog-title")
+        yield Static(self._mfa_number, id="ps-mfa-number", classes="signin-code")
+        yield Static(t("screen.ps.mfa_body", number=self._mfa_number), classes="dialog-body")
+        if self._mfa_asked:
+            yield Static(t("screen.ps.mfa_waiting"), classes="error")
+        yield from self._buttons(("ps-continue", "screen.ps.mfa_continue"))
+
+    def _compose_permissions(self) -> ComposeResult:
+        t = panel_app(self).t
+        yield Static(self._upn, id="ps-identity", markup=False)
+        yield Static(t("screen.ps.permissions_title"), classes="dialog-title")
+        yield Static(t("screen.ps.permissions_body"), classes="dialog-body")
+        if self._offers_org:
+            yield ConsentToggle(t("screen.ps.consent_org"), self._consent_org, id="ps-consent-org")
+        yield from self._buttons(("ps-cancel", "key.cancel"), ("ps-accept", "screen.ps.accept"))
+
+    def _compose_done(self) -> ComposeResult:
+        t = panel_app(self).t
+        result = self._result
+        assert result is not None  # "done" is drawn once the sign-in ended
+        yield Static(t("screen.ps.done_title"), classes="dialog-title")
+        if result.ok:
+            key = "screen.ps.done_admin" if self._admin else "screen.ps.done_user"
+            yield Static(t(key, account=result.account or self._upn), id="ps-done", classes="dialog-body")
+        else:  # what failed, then as Web Config's sign-in says it: the cause, its fix, the AADSTS code
+            yield Static(t(self._error or result.outcome_key), id="ps-done", classes="error")
+            lines = []
+            if result.outcome == "consent_required":  # fixed here, with this section's words
+                lines += [t("cause.consent_required.message"), t("screen.ps.fix_consent")]
+            elif result.outcome not in ("cancelled", "declined", "expired") and result.cause_name is not None:
+                lines += [t(f"cause.{result.cause_name}.message"), t(f"cause.{result.cause_name}.fix")]
+            if result.aadsts:
+                lines.append(t("webconfig.signin.aadsts", code=result.aadsts))
+            if lines:
+                yield Static("\n".join(lines), id="ps-fix", classes="dialog-body")
+        yield from self._buttons(("ps-ok", "key.ok"))
+
+    def _compose_working(self) -> ComposeResult:
+        yield Static(panel_app(self).t("screen.ps.working"), id="ps-working", classes="edit-hint")
 
     def _error_line(self) -> ComposeResult:
         yield Static(panel_app(self).t(self._error) if self._error else "", id="ps-error", classes="error")
@@ -181,7 +195,8 @@ class PanelSignInScreen(PanelScreen):
     def _open(self) -> None:
         try:
             self._signin = self._session.start_panel_signin(self._upn or None)
-            step = self._pages.open(self._signin.auth_uri, self._signin.redirect_uri, panel_app(self).translator.language)
+            language = panel_app(self).translator.language
+            step = self._pages.open(self._signin.auth_uri, self._signin.redirect_uri, language)
         except Exception:  # noqa: BLE001 - the sign-in service is down: say so
             self.app.call_from_thread(self._end, SignInResult("idp_unavailable"))
             return

@@ -27,6 +27,7 @@ from panel_tui.ui.dialogs import AdminLoginScreen
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.mail_jobs import start_mail_job
 from panel_tui.ui.panel_signin import PanelSignInScreen
+from panel_tui.ui.webconfig.qr_text import qr_lines, signin_address, unreachable_from_a_phone
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.mail.auth import DeviceFlow, OAuthSession
@@ -86,8 +87,6 @@ class ToMyEmailScreen(PanelScreen):
         self.call_after_refresh(self.focus_default)
 
     def _compose_signin(self) -> ComposeResult:
-        from panel_tui.ui.webconfig.qr_text import qr_lines, signin_address, unreachable_from_a_phone
-
         t = panel_app(self).t
         flow = self._flow
         assert flow is not None  # composed while a sign-in runs

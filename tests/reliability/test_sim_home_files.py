@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import x25519
 
@@ -70,8 +71,6 @@ def test_a_garbage_ca_certificate_never_replaces_the_ca_key(tmp_path):
 
 
 def test_a_deleted_ca_certificate_is_issued_again_from_the_kept_key(tmp_path):
-    from cryptography import x509
-
     pki = ensure_pki(tmp_path)
     key = pki.ca_key_path.read_bytes()
     public_key = x509.load_pem_x509_certificate(pki.ca_path.read_bytes()).public_key().public_numbers()

@@ -4,6 +4,8 @@ in a form for the device's loopback address, redeemed once by an unmodified MSAL
 verifier; the pages still decide (wrong password, second factor, consent)."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import msal
 import pytest
 
@@ -94,8 +96,6 @@ def test_a_code_of_the_authorize_request_is_not_a_device_code(sim):
 
 def test_a_challenge_that_is_not_base64url_is_refused_not_a_crash(sim):
     """A code_challenge no verifier can answer (here not even ASCII) ends in AADSTS50148, never a 500."""
-    from urllib.parse import urlencode
-
     sim.control.set_security_defaults(False)
     sim.control.grant_admin_consent(sim.endpoints.client_id)
     query = urlencode({"client_id": sim.endpoints.client_id, "response_type": "code", "redirect_uri": REDIRECT,
