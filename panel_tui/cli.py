@@ -90,11 +90,11 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
     serve_parser = sub.add_parser(
         "serve", help="serve the panel in a web browser through textual-serve (loopback by default)")
     if full:  # their options only when asked for: the panel and the other commands do not import them
-        from panel_tui import gallery, guide, serve
+        from panel_tui import serve
 
         _doctor_options(doctor_parser)
-        gallery.add_arguments(gallery_parser)
-        guide.add_arguments(guide_parser)
+        _gallery_options(gallery_parser)
+        _guide_options(guide_parser)
         serve.add_arguments(serve_parser)
     scripting.add_commands(sub)
     return parser
@@ -110,6 +110,34 @@ def _doctor_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tenant", default=argparse.SUPPRESS, help="tenant ID or domain (default: organizations)")
     parser.add_argument("--sim-url", default=argparse.SUPPRESS, help="check against a standalone simulator")
     parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="the report's language")
+
+
+def _gallery_options(parser: argparse.ArgumentParser) -> None:
+    """The options of `panel-tui gallery` (here, not in panel_tui.gallery: `--help` does not import
+    the renderer's Textual, screen catalog and simulator)."""
+    parser.add_argument("--out", type=Path, required=True, help="folder for the SVGs and index.html (created)")
+    parser.add_argument("--only", action="append", metavar="SCREEN",
+                        help="render only this screen (repeatable; names as in index.html)")
+    parser.add_argument("--jobs", type=int, help="parallel render processes (default: CPU count, 2 to 8)")
+    parser.add_argument("--compare", type=Path, metavar="OLD",
+                        help="an earlier gallery: index.html lists what changed, before and after side by side "
+                             "with the changed cells outlined (the whole gallery moves to screens.html)")
+    parser.add_argument("--fail-on-change", action="store_true",
+                        help="with --compare: exit 1 when a picture changed, appeared or disappeared (for CI)")
+    parser.add_argument("--locales", type=Path, metavar="DIR",
+                        help="render with the en.toml and ro.toml of this folder (default: the shipped ones)")
+
+
+def _guide_options(parser: argparse.ArgumentParser) -> None:
+    """The options of `panel-tui guide` (here, not in panel_tui.guide: `--help` does not import the
+    gallery's renderer)."""
+    parser.add_argument("--out", type=Path, required=True, help="folder for index.html (and guide.pdf); created")
+    parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                        help="the handout's language (default: en; `panel-tui --lang ro guide` works too)")
+    parser.add_argument("--pdf", action="store_true", help="also print guide.pdf through headless Chromium")
+    parser.add_argument("--only", action="append", metavar="SCREEN",
+                        help="render only this screen (repeatable; the others are captioned, not drawn)")
+    parser.add_argument("--jobs", type=int, help="parallel render processes (default: CPU count, 2 to 8)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -610,21 +610,6 @@ def index_html(shots: Sequence[Shot], index_lang: str = "en") -> str:
 # -- `panel-tui gallery` -----------------------------------------------------------------------
 
 
-def add_arguments(parser) -> None:
-    """The options of `panel-tui gallery` (cli.py adds the subcommand and calls `command`)."""
-    parser.add_argument("--out", type=Path, required=True, help="folder for the SVGs and index.html (created)")
-    parser.add_argument("--only", action="append", metavar="SCREEN",
-                        help="render only this screen (repeatable; names as in index.html)")
-    parser.add_argument("--jobs", type=int, help="parallel render processes (default: CPU count, 2 to 8)")
-    parser.add_argument("--compare", type=Path, metavar="OLD",
-                        help="an earlier gallery: index.html lists what changed, before and after side by side "
-                             "with the changed cells outlined (the whole gallery moves to screens.html)")
-    parser.add_argument("--fail-on-change", action="store_true",
-                        help="with --compare: exit 1 when a picture changed, appeared or disappeared (for CI)")
-    parser.add_argument("--locales", type=Path, metavar="DIR",
-                        help="render with the en.toml and ro.toml of this folder (default: the shipped ones)")
-
-
 class Progress:
     """Progress while rendering, on stderr: a bar redrawn in place on a terminal, plain lines otherwise."""
 
@@ -654,8 +639,9 @@ class Progress:
 
 
 def command(args) -> int:
-    """Run `panel-tui gallery`: 0 when every screen rendered (whatever changed, unless
-    --fail-on-change), 1 otherwise (the message names the screen), 2 for bad options."""
+    """Run `panel-tui gallery` (its options: cli._gallery_options): 0 when every screen rendered
+    (whatever changed, unless --fail-on-change), 1 otherwise (the message names the screen), 2 for
+    bad options."""
     jobs = getattr(args, "jobs", None)
     old = getattr(args, "compare", None)
     if jobs is not None and jobs < 1:

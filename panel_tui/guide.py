@@ -14,7 +14,6 @@ through headless Chromium (Playwright).
 """
 from __future__ import annotations
 
-import argparse
 import html
 import os
 import re
@@ -33,6 +32,7 @@ from panel_tui.gallery import GalleryError, Progress, Shot
 from panel_tui.i18n import LANGUAGES, Translator
 from panel_tui.menus import load_menu_tree
 from panel_tui.sim.client import SEEDED_ACCOUNTS
+from panel_tui.ui.webconfig.catalog import FIXED_FLOW
 
 INDEX_NAME = "index.html"
 PDF_NAME = "guide.pdf"
@@ -124,8 +124,6 @@ def sections() -> tuple[Section, ...]:
 
 def values(t: Callable[..., str], lang: str) -> dict[str, str]:
     """What the steps name: accounts, addresses, the code on the sign-in screen, menu paths."""
-    from panel_tui.ui.webconfig.catalog import FIXED_FLOW
-
     tree = load_menu_tree(data_dir("menus") / "panel.toml")
     settings = DeviceSettings()
     oauth = settings.email_server.with_field("auth_method", "oauth2").apply_service_defaults()
@@ -344,19 +342,9 @@ def write_pdf(index: Path, pdf: Path) -> Path:
 # -- `panel-tui guide` ----------------------------------------------------------------------------
 
 
-def add_arguments(parser) -> None:
-    """The options of `panel-tui guide` (cli.py adds the subcommand and calls `command`)."""
-    parser.add_argument("--out", type=Path, required=True, help="folder for index.html (and guide.pdf); created")
-    parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
-                        help="the handout's language (default: en; `panel-tui --lang ro guide` works too)")
-    parser.add_argument("--pdf", action="store_true", help="also print guide.pdf through headless Chromium")
-    parser.add_argument("--only", action="append", metavar="SCREEN",
-                        help="render only this screen (repeatable; the others are captioned, not drawn)")
-    parser.add_argument("--jobs", type=int, help="parallel render processes (default: CPU count, 2 to 8)")
-
-
 def command(args) -> int:
-    """Run `panel-tui guide`: 0 written, 1 a screen or the PDF failed, 2 bad options."""
+    """Run `panel-tui guide` (its options: cli._guide_options): 0 written, 1 a screen or the PDF
+    failed, 2 bad options."""
     lang = getattr(args, "lang", None) or "en"
     jobs = getattr(args, "jobs", None)
     if jobs is not None and jobs < 1:

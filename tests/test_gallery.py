@@ -14,6 +14,7 @@ import gc
 import multiprocessing
 import re
 import shutil
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -256,3 +257,15 @@ def test_a_screen_that_cannot_be_rendered_stops_the_gallery_and_every_worker(tmp
     err = capsys.readouterr().err
     assert "-en-" in err and "en.toml" in err and "Traceback" not in err
     assert multiprocessing.active_children() == []
+
+
+def test_help_builds_the_gallery_and_guide_options_without_importing_the_renderer():
+    """`panel-tui --help` lists the gallery's and the handout's options without loading Textual's
+    screens and the simulator that rendering needs (the gallery imports them at its top)."""
+    code = "import sys; from panel_tui import cli; cli.build_parser(full=True); print(' '.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          stdin=subprocess.DEVNULL, check=False)
+    assert done.returncode == 0, done.stderr
+    modules = done.stdout.split()
+    for module in ("panel_tui.gallery", "panel_tui.guide", "panel_tui.ui.catalog", "panel_tui.sim.runtime"):
+        assert module not in modules, module

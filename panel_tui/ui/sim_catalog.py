@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.widgets import DataTable
+
 from panel_tui.backend import seeded_accounts
 from panel_tui.ui.screen_recipe import ScreenRecipe
+from panel_tui.ui.trainer import TrainerScreen
 
 
 def _prepare_tenant(app, *, consent: bool = True) -> None:
@@ -76,8 +79,6 @@ def _outcome(*, sign_in: bool, mailbox_smtp_auth: bool = True):
 
 
 async def _trainer(pilot) -> None:
-    from panel_tui.ui.trainer import TrainerScreen
-
     pilot.app.push_screen(TrainerScreen())
     await _settle(pilot)
     pilot.app.screen.fix_urls_for_snapshot()
@@ -91,16 +92,12 @@ async def _lesson(pilot) -> None:
 
 
 async def _inbox(pilot) -> None:
-    from textual.widgets import DataTable
-
     await _outcome(sign_in=True)(pilot)
     await pilot.press("enter", "escape", "i")
     await _settle(pilot)
     # The mailbox is read in a worker (slow on a loaded machine): the picture waits until the newest
     # message's sender is drawn, bounded by time (not by a count of pauses, which ran out on a busy
     # CI machine).
-    import asyncio
-
     table = pilot.app.screen.query_one("#messages", DataTable)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 30.0
