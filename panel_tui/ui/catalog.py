@@ -130,6 +130,9 @@ def _panel_signin(*, admin: bool, until_step: str, wrong_password: bool = False)
             app.screen.query_one("#tme-admin", Button).press()
             await _until(pilot, lambda: at("account"), "the sign-in's account step")
             app.screen.query_one("#ps-account", Input).value = account.upn
+            # Next reads the address the field's Changed message gave the screen: wait for it (a press
+            # that overtook it was a Next without an address, ignored: the password step never came).
+            await _until(pilot, lambda: app.screen._upn == account.upn, "the typed account")
         else:
             await pilot.press(*account.upn, "enter")
             await _until(pilot, lambda: at("account"), "the sign-in's account step")
