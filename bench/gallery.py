@@ -11,7 +11,7 @@ machine shared with other work slows both alike; medians are reported with the r
   screen (a new app each). Where the time goes: --profile prints cProfile's top functions of
   this checkout's pass.
 - the whole gallery: `python -m panel_tui gallery --out TMP --jobs J` (every screen, language
-  and size) for J in --jobs (default: 2 and this machine's CPU count): wall, CPU of the whole
+  and size) for J in --jobs (default: 2 and the gallery's default): wall, CPU of the whole
   process tree (user + sys of the gallery and its render processes), and the time the render
   processes' main threads waited for a CPU held by others (sampled from /proc). "free" is wall
   minus the mean of those waits: an estimate of the wall on free cores; CPU / cores is the least
@@ -234,7 +234,8 @@ def main() -> int:
     if args.profile:
         one_screen(ROOT, profile=40)
     if not args.no_whole:
-        _whole_medians(versions, args.jobs or sorted({2, os.cpu_count() or 1}), args.whole_runs or args.runs)
+        jobs = args.jobs or sorted({2, min((os.cpu_count() or 1) + 1, 8)})
+        _whole_medians(versions, jobs, args.whole_runs or args.runs)
     return 0
 
 

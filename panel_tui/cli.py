@@ -118,7 +118,8 @@ def _gallery_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="folder for the SVGs and index.html (created)")
     parser.add_argument("--only", action="append", metavar="SCREEN",
                         help="render only this screen (repeatable; names as in index.html)")
-    parser.add_argument("--jobs", type=int, help="parallel render processes (default: CPU count, 2 to 8)")
+    parser.add_argument("--jobs", type=int,
+                        help="parallel render processes (default: one more than the CPUs, at most 8)")
     parser.add_argument("--compare", type=Path, metavar="OLD",
                         help="an earlier gallery: index.html lists what changed, before and after side by side "
                              "with the changed cells outlined (the whole gallery moves to screens.html)")
@@ -137,7 +138,8 @@ def _guide_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pdf", action="store_true", help="also print guide.pdf through headless Chromium")
     parser.add_argument("--only", action="append", metavar="SCREEN",
                         help="render only this screen (repeatable; the others are captioned, not drawn)")
-    parser.add_argument("--jobs", type=int, help="parallel render processes (default: CPU count, 2 to 8)")
+    parser.add_argument("--jobs", type=int,
+                        help="parallel render processes (default: one more than the CPUs, at most 8)")
 
 
 def main(argv: list[str] | None = None) -> int:
