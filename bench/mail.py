@@ -5,7 +5,7 @@ pages), then sends N messages (default 200) three ways, interleaved (one message
 then the next), each message on its own SMTP connection as a printer does (connect,
 STARTTLS, EHLO, AUTH XOAUTH2, send, QUIT):
 
-* jobs: ``MailJobs.test_mail`` - job log row, spool file, silent token acquisition in a
+* jobs: ``MailJobs.test_mail`` - job log row with its request, silent token acquisition in a
   thread, message building, sending (what the panel runs);
 * send: ``OAuthSession.acquire_token_for_send`` + ``mail.smtp.send_message`` (no job log);
 * bare: aiosmtplib alone with one access token fetched beforehand.

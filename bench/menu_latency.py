@@ -22,7 +22,7 @@ With --before DIR, a checkout of another version walks too, interleaved (run fro
 With --during-sends N, panel-tui (and --before) walk while N mail jobs run in the panel's own
 process, one after another, for the whole walk: the home's tenant is prepared and the printer
 signed in (device code, approved at the simulator's pages) first, then each job is the panel's
-Scan to Email (job log, spool file, token, SMTP to the simulator), run as the panel runs it
+Scan to Email (job log row with its request, token, SMTP to the simulator), run as the panel runs it
 (`panel_tui.ui.mail_jobs.JOB_LOOP`, or on the App's loop in a version without it); the number of
 sends done during the walk is printed.
 Usage: python bench/menu_latency.py [--steps 200] [--runs 3] [--before DIR] [--during-sends N]

@@ -1,9 +1,19 @@
 """The durable job log (Job/Status > Job Status): SQLite in WAL mode, safe to call from threads.
 
 Each job records how far it got (`STAGES`): a job whose message data went out but whose reply
-never came is "unconfirmed" (the message may have arrived), not "error". A job log that cannot
-be used (corrupt, unreadable, disk full) raises JobLogError naming the file and the problem;
-only job commands need it, and `repair()` moves a broken file aside for a new log.
+never came is "unconfirmed" (the message may have arrived), not "error". A mail job's request
+(what a retry sends) is stored in its row, in the same transaction as the row itself, and
+cleared when the job succeeds. A job log that cannot be used (corrupt, unreadable, disk full)
+raises JobLogError naming the file and the problem; only job commands need it, and `repair()`
+moves a broken file aside for a new log.
+
+Durability. Every commit is in the WAL, in the operating system's hands, before the call
+returns (synchronous=NORMAL): a process killed at any point (kill -9) loses nothing it
+committed. What must also survive a power cut is flushed to the disk by `sync_soon()`, in a
+thread of its own, while the caller goes on (a mail job: its row and request while the
+connection opens, its "data_sent" stage while the server reads the message; see
+`panel_tui.mail.jobs`); `clear()` is synced before it returns. A power cut can roll back only
+commits not flushed yet (SQLite's checkpoints flush them too, every 1000 pages).
 """
 from __future__ import annotations
 
@@ -14,12 +24,14 @@ import sqlite3
 import stat
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from panel_tui.device.atomic import fsync_directory
 from panel_tui.device.clock import Clock, SystemClock
 from panel_tui.device.errors import ErrorCause, ErrorCode, lookup
 
@@ -32,7 +44,7 @@ STAGES = ("queued", "connected", "authenticated", "data_sent", "accepted")
 RETRYABLE_RESULTS = ("error", "interrupted", "cancelled", "unconfirmed")
 UNCONFIRMED_NOTE = "unconfirmed: the message data was sent but the server's reply never came; it may have arrived"
 DETAIL_MAX = 500
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 JOB_ID_MAX = 2**63 - 1  # SQLite's INTEGER range
 
 _SCHEMA = f"""
@@ -52,7 +64,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     message_key TEXT,
     fix_key TEXT,
     fixer TEXT,
-    reason TEXT
+    reason TEXT,
+    request TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_result ON jobs (result);
 """
@@ -67,6 +80,8 @@ _ADDED_COLUMNS = {  # columns a job log of an older schema lacks
     "fix_key": "TEXT",
     "fixer": "TEXT",
     "reason": "TEXT",
+    # What a retry sends (schema 4): kept with the row until the job succeeds.
+    "request": "TEXT",
 }
 
 # Things that look like credentials: JWTs, bearer tokens, XOAUTH2 blobs, long base64 runs.
@@ -247,6 +262,64 @@ def _row_id(cursor: sqlite3.Cursor) -> int:
     return row_id
 
 
+# One thread flushes every job log's WAL (fsyncs are short and rare enough to take turns).
+_SYNC_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="joblog-sync")
+
+
+class _WalSync:
+    """Flushes of a job log's WAL to the disk, off the caller's thread. A flush asked for while
+    another waits to begin shares it; one asked for while a flush runs gets the next one."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.wal_path = db_path.with_name(db_path.name + "-wal")
+        self._lock = threading.Lock()
+        self._next: Future[None] | None = None
+        self._flushed_inode: int | None = None
+
+    def request(self) -> Future[None]:
+        with self._lock:
+            if self._next is None:
+                self._next = Future()
+                _SYNC_THREAD.submit(self._flush_next)
+            return self._next
+
+    def _flush_next(self) -> None:
+        with self._lock:
+            future, self._next = self._next, None
+        if future is None or not future.set_running_or_notify_cancel():  # pragma: no cover - never cancelled
+            return
+        try:
+            self._flush()
+        except OSError as error:
+            future.set_exception(error)
+        else:
+            future.set_result(None)
+
+    def _flush(self) -> None:
+        try:
+            fd = os.open(self.wal_path, os.O_RDONLY)
+        except FileNotFoundError:  # no WAL: every commit is in the database file, flushed by its checkpoint
+            return
+        try:
+            getattr(os, "fdatasync", os.fsync)(fd)  # what synchronous=FULL does after each commit
+            inode = os.fstat(fd).st_ino
+        finally:
+            os.close(fd)
+        if inode != self._flushed_inode:  # a new WAL file: its name in the folder too, once (as SQLite does)
+            fsync_directory(self.wal_path.parent)
+            self._flushed_inode = inode
+
+
+@contextmanager
+def _synced(conn: sqlite3.Connection) -> Iterator[None]:
+    """The block's commits reach the disk before they return (the WAL fsynced), not only the WAL."""
+    conn.execute("PRAGMA synchronous=FULL")
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA synchronous=NORMAL")
+
+
 def _process_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True  # a job of this very process is still being sent
@@ -339,6 +412,7 @@ class JobLog:
         self.linger = False
         self._ready = False
         self._recover = recover
+        self._wal_sync = _WalSync(self.db_path)
         self.recovered = 0
         try:
             with self.kept_open():  # setting up and recovering: one connection
@@ -392,7 +466,8 @@ class JobLog:
                 for statement in _SCHEMA.strip().split(";"):
                     if statement.strip():
                         conn.execute(statement)
-                conn.execute(f"INSERT INTO jobs ({_COLUMNS}, owner_pid) SELECT {_COLUMNS}, owner_pid FROM jobs_old")
+                conn.execute(f"INSERT INTO jobs ({_COLUMNS}, owner_pid, request)"
+                             f" SELECT {_COLUMNS}, owner_pid, request FROM jobs_old")
                 conn.execute("DROP TABLE jobs_old")
                 conn.execute("COMMIT")
             except BaseException:
@@ -411,8 +486,9 @@ class JobLog:
         # autocommit mode; explicit transactions where several statements belong together;
         # check_same_thread off: a kept connection serves any thread, one at a time (the lock)
         conn = sqlite3.connect(self.db_path, timeout=10, isolation_level=None, check_same_thread=False)
-        # a job accepted is never lost: commits reach the disk before returning
-        conn.execute("PRAGMA synchronous=FULL")
+        # Commits reach the WAL (survive a kill -9) without an fsync each; `sync_soon()` flushes
+        # them where a power cut must not undo them (see the module's docstring).
+        conn.execute("PRAGMA synchronous=NORMAL")
         return conn
 
     @contextmanager
@@ -525,20 +601,24 @@ class JobLog:
         with self._db() as conn:
             return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
 
-    def start(self, job_type: str, detail: str = "", message_id: str | None = None) -> int:
-        """Record a new running job (stage "queued") and return its id."""
+    def start(self, job_type: str, detail: str = "", message_id: str | None = None,
+              request: str | None = None) -> int:
+        """Record a new running job (stage "queued") with the `request` a retry would send (one
+        transaction: a job is never without its request) and return its id."""
         if job_type not in JOB_TYPES:
             raise ValueError(f"unknown job type {job_type!r}; expected one of {', '.join(JOB_TYPES)}")
         with self._write_lock, self._db() as conn:
             cursor = conn.execute(
-                "INSERT INTO jobs (job_type, started_at, result, detail, owner_pid, message_id)"
-                " VALUES (?, ?, 'running', ?, ?, ?)",
-                (job_type, self._now(), scrub_detail(detail), os.getpid(), message_id),
+                "INSERT INTO jobs (job_type, started_at, result, detail, owner_pid, message_id, request)"
+                " VALUES (?, ?, 'running', ?, ?, ?, ?)",
+                (job_type, self._now(), scrub_detail(detail), os.getpid(), message_id, request),
             )
             return _row_id(cursor)
 
-    def claim_retry(self, job_id: int, detail: str = "", message_id: str | None = None) -> tuple[Job, int]:
-        """Claim `job_id` for a retry and record the new running job, in one transaction.
+    def claim_retry(self, job_id: int, detail: str = "", message_id: str | None = None,
+                    request: str | None = None) -> tuple[Job, int]:
+        """Claim `job_id` for a retry and record the new running job, in one transaction; the
+        `request` moves to the new job (the old one keeps its history, not its request).
 
         Two processes retrying the same job at once: one gets (old job, new id), the other
         RetryRefused("job.already_retried"). A job that succeeded or still runs cannot be retried.
@@ -556,12 +636,13 @@ class JobLog:
                 if job.result not in RETRYABLE_RESULTS:
                     raise RetryRefused("job.retry_not_possible", f"job #{job_id} is {job.result}")
                 cursor = conn.execute(
-                    "INSERT INTO jobs (job_type, started_at, result, detail, owner_pid, message_id)"
-                    " VALUES (?, ?, 'running', ?, ?, ?)",
-                    (job.job_type, self._now(), scrub_detail(detail), os.getpid(), message_id or job.message_id),
+                    "INSERT INTO jobs (job_type, started_at, result, detail, owner_pid, message_id, request)"
+                    " VALUES (?, ?, 'running', ?, ?, ?, ?)",
+                    (job.job_type, self._now(), scrub_detail(detail), os.getpid(), message_id or job.message_id,
+                     request),
                 )
                 new_id = _row_id(cursor)
-                conn.execute("UPDATE jobs SET retried_by = ? WHERE id = ?", (new_id, job_id))
+                conn.execute("UPDATE jobs SET retried_by = ?, request = NULL WHERE id = ?", (new_id, job_id))
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -569,24 +650,54 @@ class JobLog:
         return job, new_id
 
     def set_stage(self, job_id: int, stage: str) -> None:
-        """Record how far a running job got. Every stage survives a kill -9 right after (committed
-        to the WAL); "data_sent", from which the message may arrive, survives a power cut too."""
+        """Record how far a running job got; it survives a kill -9 right after (committed to the
+        WAL), and a power cut once `sync_soon()` asked after it is done."""
         if stage not in STAGES:
             raise ValueError(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
         with self._write_lock, self._db() as conn:
-            if stage == "data_sent":
-                conn.execute("UPDATE jobs SET stage = ? WHERE id = ?", (stage, job_id))
-                return
-            # Not synced to the disk: the job's row is already (start), and its end will be (finish).
-            conn.execute("PRAGMA synchronous=NORMAL")
-            try:
-                conn.execute("UPDATE jobs SET stage = ? WHERE id = ?", (stage, job_id))
-            finally:
-                conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("UPDATE jobs SET stage = ? WHERE id = ?", (stage, job_id))
+
+    def sync_soon(self) -> Future[None]:
+        """A future done once every commit made before this call is on the disk (survives a power
+        cut): the WAL flushed in a thread of its own, so the caller never waits on the disk unless
+        it waits on the future. Its exception is the OSError of a flush that failed."""
+        return self._wal_sync.request()
+
+    def request_of(self, job_id: int) -> str | bytes | None:
+        """The request stored with a job (None once it succeeded or was sent again, or for a job
+        logged before requests were stored). Bytes only if the file was damaged."""
+        with self._db() as conn:
+            row = conn.execute("SELECT request FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        value = row[0]
+        return value if isinstance(value, (str, bytes)) else str(value)
+
+    def kept_requests(self) -> list[int]:
+        """Ids of ended jobs whose request is kept (failed or interrupted: they can be sent again)."""
+        with self._db() as conn:
+            rows = conn.execute("SELECT id FROM jobs WHERE request IS NOT NULL AND result != 'running'"
+                                " ORDER BY id").fetchall()
+        return [job_id for (job_id,) in rows]
+
+    def adopt_request(self, request: str, *, job_id: int | None = None, message_id: str | None = None) -> bool:
+        """Store `request` with the job `job_id` (or the newest job of `message_id`) that has none
+        yet and is not done (an older version kept requests in files); False if no job fits."""
+        with self._write_lock, self._db() as conn:
+            if job_id is None:
+                found = conn.execute("SELECT max(id) FROM jobs WHERE message_id = ?", (message_id,)).fetchone()
+                job_id = found[0] if found else None
+            if job_id is None:
+                return False
+            cursor = conn.execute("UPDATE jobs SET request = ? WHERE id = ? AND request IS NULL"
+                                  " AND result != 'ok' AND retried_by IS NULL", (request, job_id))
+            return cursor.rowcount > 0
 
     def finish(self, job_id: int, result: str, error_code: int | None = None, detail: str | None = None,
-               cause: ErrorCause | None = None, cause_name: str | None = None, reason: str = "") -> Job:
-        """Close a job with a final result (and error code); returns the updated job.
+               cause: ErrorCause | None = None, cause_name: str | None = None, reason: str = "",
+               stage: str | None = None) -> Job:
+        """Close a job with a final result (and error code); returns the updated job. `stage`, if
+        given, is how far it got, recorded in the same commit ("accepted" for a job that succeeded).
 
         A failure's `cause` (the error table's entry; `cause_name` if the mail layer named it more
         precisely) and the server's `reason` are stored with the job: its code, message, fix and
@@ -594,6 +705,8 @@ class JobLog:
         """
         if result not in FINAL_RESULTS:
             raise ValueError(f"invalid final result {result!r}; expected one of {', '.join(FINAL_RESULTS)}")
+        if stage is not None and stage not in STAGES:
+            raise ValueError(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
         if cause is not None and error_code is None:
             error_code = cause.code
         if error_code is not None and (isinstance(error_code, bool) or not isinstance(error_code, int)):
@@ -607,11 +720,14 @@ class JobLog:
         else:
             explained = (None, None, None, None)
         with self._write_lock, self._db() as conn:
-            stage_sql = ", stage = 'accepted'" if result == "ok" else ""
             detail_sql = "" if detail is None else ", detail = ?"
             params: tuple[Any, ...] = (self._now(), result, error_code, *explained, scrub_detail(reason) or None)
             if detail is not None:
                 params += (scrub_detail(detail),)
+            # A job that succeeded needs its request no more: its stage and its request in this commit.
+            stage_sql = ", stage = 'accepted', request = NULL" if result == "ok" else ""
+            if stage is not None and result != "ok":
+                stage_sql, params = ", stage = ?", (*params, stage)
             cursor = conn.execute(
                 "UPDATE jobs SET ended_at = ?, result = ?, error_code = ?, cause = ?, message_key = ?,"
                 f" fix_key = ?, fixer = ?, reason = ?{detail_sql}{stage_sql} WHERE id = ?",
@@ -665,6 +781,6 @@ class JobLog:
             return len(dead)
 
     def clear(self) -> None:
-        """Delete every job."""
-        with self._write_lock, self._db() as conn:
+        """Delete every job (synced: a power cut does not bring them back)."""
+        with self._write_lock, self._db() as conn, _synced(conn):
             conn.execute("DELETE FROM jobs")

@@ -16,7 +16,7 @@ import socket
 import ssl
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -238,7 +238,7 @@ class _Conversation:
         self.auth_reply = f"{reply.code} {reply.message}".strip()  # the server's own words
         self.reached("authenticated")
 
-    async def send(self, message: EmailMessage, sender: str,
+    async def send(self, message: Message, sender: str,
                    recipients: list[str]) -> tuple[dict[str, SMTPResponse], str]:
         """MAIL, RCPT, DATA; tells `on_stage("data_sent")` just before the message data goes out."""
         protocol = self.client.protocol
@@ -281,7 +281,7 @@ async def send_message(
     port: int | None,
     sender: str,
     recipients: Sequence[str],
-    message: EmailMessage,
+    message: Message,
     token_getter: TokenGetter,
     *,
     auth_user: str | None = None,
