@@ -17,13 +17,14 @@ commits not flushed yet (SQLite's checkpoints flush them too, every 1000 pages).
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from typing import Any
 
 from panel_tui.device.atomic import fsync_directory
 from panel_tui.device.clock import Clock, SystemClock
-from panel_tui.device.errors import ErrorCause, ErrorCode, lookup
+from panel_tui.device.errors import CAUSES, ErrorCause, ErrorCode, lookup
 
 JOB_TYPES = ("connection_check", "test_mail", "scan_to_email", "to_my_email", "fax_email")
 RESULTS = ("running", "ok", "error", "interrupted", "cancelled", "unconfirmed")
@@ -235,8 +236,6 @@ _RECORDED_CAUSE = re.compile(r"^([a-z0-9_]+): (.*)$", re.S)  # how a job's detai
 def _explain_old_jobs(conn: sqlite3.Connection) -> None:
     """Store the explanation of failed jobs logged before schema 3, read from the cause their
     detail recorded ("... | smtp_auth_security_defaults: 535 5.7.139 ..."), else their code's entry."""
-    from panel_tui.device.errors import CAUSES
-
     rows = conn.execute("SELECT id, error_code, detail FROM jobs WHERE error_code IS NOT NULL"
                         " AND message_key IS NULL").fetchall()
     for job_id, code, detail in rows:
@@ -311,7 +310,7 @@ class _WalSync:
 
 
 @contextmanager
-def _synced(conn: sqlite3.Connection) -> Iterator[None]:
+def _synced(conn: sqlite3.Connection) -> Generator[None, None, None]:
     """The block's commits reach the disk before they return (the WAL fsynced), not only the WAL."""
     conn.execute("PRAGMA synchronous=FULL")
     try:
@@ -492,7 +491,7 @@ class JobLog:
         return conn
 
     @contextmanager
-    def kept_open(self) -> Iterator[None]:
+    def kept_open(self) -> Generator[None, None, None]:
         """Calls inside the block (any thread, one at a time) share one connection: a job's start,
         stages and end. Opening and closing a connection per call cost a WAL checkpoint each time.
         It is closed when the block ends, or with `linger` kept for the next block; a kept
@@ -511,13 +510,11 @@ class JobLog:
     def _drop_kept(self) -> None:
         conn, self._kept, self._kept_file = self._kept, None, None
         if conn is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):  # a file spoiled under it: nothing left to close politely
                 conn.close()
-            except sqlite3.Error:  # a file spoiled under it: nothing left to close politely
-                pass
 
     @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
+    def _connection(self) -> Generator[sqlite3.Connection, None, None]:
         """Inside kept_open(): the kept connection, held by this thread until the block ends (a
         failure drops it). Otherwise a new connection of its own, closed after the block."""
         with self._write_lock:
@@ -537,7 +534,7 @@ class JobLog:
             yield conn
 
     @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
+    def _db(self) -> Generator[sqlite3.Connection, None, None]:
         """A connection to a usable job log; any database failure becomes a JobLogError."""
         if self._ready and not self.db_path.exists():
             self._ready = False  # moved aside (`jobs --repair` in another process): start the new one

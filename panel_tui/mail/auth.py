@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from panel_tui.device.clock import Clock
 from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
 from panel_tui.mail.errors import (
+    AADSTS_CAUSES,
     CONDITIONAL_ACCESS_CODES,
     SIGNIN_DEAD_CAUSES,
     MailError,
@@ -139,8 +140,6 @@ def _result_from_device_flow(response: dict[str, Any], cancelled: bool) -> SignI
 
 def _dead_cause(mark: dict[str, Any]) -> str:
     """The cause of a sign-in the identity provider declared dead (remembered in the state file)."""
-    from panel_tui.mail.errors import AADSTS_CAUSES
-
     cause = AADSTS_CAUSES.get(mark.get("aadsts") or 0, "signin_expired")
     return cause if cause in SIGNIN_DEAD_CAUSES else "signin_expired"
 
@@ -155,7 +154,7 @@ class _Issued:
 
 
 def _make_http_session(provider: Provider, on_token_request: Callable[[], None]) -> requests.Session:
-    import requests
+    import requests  # noqa: PLC0415 - requests (~100 ms) loads with the first sign-in or send, not at start-up
 
     class _CountingSession(requests.Session):
         """requests.Session that counts token endpoint requests (for tests and the benchmark)."""
@@ -177,8 +176,8 @@ def _make_http_session(provider: Provider, on_token_request: Callable[[], None])
 
 def _request_exceptions() -> tuple[type[BaseException], ...]:
     """Transport failures, and MSAL's error for a 5xx answer without a JSON body."""
-    import requests
-    from msal.exceptions import MsalServiceError
+    import requests  # noqa: PLC0415 - requests (~100 ms) loads with the first sign-in or send, not at start-up
+    from msal.exceptions import MsalServiceError  # noqa: PLC0415 - msal (~180 ms) loads with the first sign-in or send, not at start-up
 
     return (requests.exceptions.RequestException, MsalServiceError, ConnectionError, TimeoutError)
 
@@ -252,7 +251,7 @@ class OAuthSession:
         """The MSAL public client (built on first use; building it fetches the OpenID config)."""
         if self._app is not None:
             return self._app
-        import msal
+        import msal  # noqa: PLC0415 - msal (~180 ms) loads with the first sign-in or send, not at start-up
 
         cache = self._cache_obj()
         self._http = self._http or _make_http_session(self.provider, self._count_token_request)

@@ -38,13 +38,15 @@ from panel_tui.device.joblog import JOB_TYPES, UNCONFIRMED_NOTE, Job, JobLogErro
 from panel_tui.device.settings import AuthMethod, EmailServerSettings
 from panel_tui.device.status_sheet import SignInInfo
 from panel_tui.device.validation import FieldError, validate_recipient, validate_subject
+from panel_tui.mail import smtp  # light: aiosmtplib loads with the first send
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE, OAuthSession
 from panel_tui.mail.errors import MailError, scrub
+from panel_tui.mail.providers import Provider, UnknownHostError
 from panel_tui.mail.scan import write_scanned_page
+from panel_tui.mail.smtp import TRANSIENT_CAUSES
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.device.printer import Printer
-    from panel_tui.mail.providers import Provider
 
 log = logging.getLogger(__name__)
 
@@ -304,9 +306,9 @@ class MailJobs:
         except MailError as error:
             result, note = ("unconfirmed", UNCONFIRMED_NOTE) if stage[0] == "data_sent" else ("error", "")
             # The job's explanation (code, message, fix, fixer) is decided here and stored with it.
-            job = joblog.finish(job_id, result, detail=_join(request.summary(), f"{error.cause_name}: {error.detail}", note),
-                                cause=error.cause, cause_name=error.cause_name, reason=error.detail,
-                                stage=stage[0])
+            detail = _join(request.summary(), f"{error.cause_name}: {error.detail}", note)
+            job = joblog.finish(job_id, result, detail=detail, cause=error.cause, cause_name=error.cause_name,
+                                reason=error.detail, stage=stage[0])
             log.info("job %d %s: %s (%d)", job_id, "unconfirmed" if note else "failed", error.cause_name, error.code)
             return JobOutcome(job, error)
         except asyncio.CancelledError:
@@ -330,8 +332,6 @@ class MailJobs:
         return JobOutcome(job, None, reply)
 
     async def _perform(self, request: MailRequest, reached: Callable[[str], None]) -> str:
-        from panel_tui.mail import smtp  # aiosmtplib is imported with it
-
         route = self._route(request.job_type)
         settings = route.settings
         if settings.auth_method is AuthMethod.SMTP_AUTH and request.job_type != "to_my_email":
@@ -375,8 +375,6 @@ class MailJobs:
         """The SMTP-AUTH method: AUTH with the account and password from Web Config (Basic
         authentication), as printers did before OAuth 2.0. Exchange Online decides: until the
         end of December 2026 it accepts, then it answers 535 5.7.139 (basic_auth_disabled)."""
-        from panel_tui.mail import smtp
-
         if not settings.account or not settings.password:
             raise MailError("auth_failed", "SMTP-AUTH needs the authenticated account and password")
         provider = self.session_factory(settings).provider  # where the server is; no sign-in used
@@ -408,8 +406,6 @@ class MailJobs:
 
     @staticmethod
     def _server(provider: Provider, settings: EmailServerSettings) -> tuple[str, int]:
-        from panel_tui.mail.providers import UnknownHostError
-
         try:
             return provider.smtp_address(settings.smtp_server or None, settings.smtp_port or None)
         except UnknownHostError as error:
@@ -540,8 +536,6 @@ async def _with_backoff(send: Callable[[], Awaitable[str]]) -> str:
     """`await send()`, tried again after each of TRANSIENT_RETRY_DELAYS while Exchange
     answers "try again later" (server busy, service not available); these come before the
     message data, so nothing was delivered. Other failures end the job at once."""
-    from panel_tui.mail.smtp import TRANSIENT_CAUSES
-
     for attempt, delay in enumerate((*TRANSIENT_RETRY_DELAYS, None), start=1):
         try:
             return await send()

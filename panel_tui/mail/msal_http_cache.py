@@ -45,7 +45,7 @@ class PersistentHttpCache(dict[str, Any]):
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             log.warning("ignoring unreadable MSAL HTTP cache %s: %s", self.path, type(error).__name__)
             return
-        from msal.throttled_http_client import NormalizedResponse
+        from msal.throttled_http_client import NormalizedResponse  # noqa: PLC0415 - msal (~180 ms) loads with the first sign-in or send, not at start-up
 
         sequence, timestamps = [], {}
         for entry in entries:
@@ -72,7 +72,8 @@ class PersistentHttpCache(dict[str, Any]):
                 continue
             entries.append({"key": key, "expires_at": expires_at, "created_at": created_at,
                             "status_code": value.status_code, "text": value.text,
-                            "headers": {k: str(v) for k, v in dict(value.headers).items() if k.lower() != "set-cookie"}})
+                            "headers": {k: str(v) for k, v in dict(value.headers).items()
+                                        if k.lower() != "set-cookie"}})
         return json.dumps({"schema": SCHEMA, "entries": entries}, sort_keys=True)
 
     def save(self) -> None:

@@ -10,6 +10,7 @@ Every failure comes out as :class:`MailError` with a cause of the error table.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import inspect
 import socket
@@ -145,45 +146,68 @@ def _reply_cause(code: int, message: str) -> str | None:
 
 
 def classify_smtp_failure(error: BaseException, security: str = "starttls", stage: str = "") -> MailError:
-    """The MailError for an exception raised while talking to the SMTP server."""
-    import aiosmtplib
+    """The MailError for an exception raised while talking to the SMTP server: the first of the
+    judges below that recognises it (their order matters), else a connection failure."""
+    import aiosmtplib  # noqa: PLC0415 - aiosmtplib (~100 ms) loads with the first send, not at start-up
 
     if isinstance(error, MailError):
         return error
     chain = _chain(error)
+    found = (_unreachable_or_untrusted(chain, stage) or _server_refusal(error, stage)
+             or _secure_connection_mismatch(error, chain, security, stage))
+    if found is not None:
+        return found
+    if isinstance(error, (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError, TimeoutError, EOFError)):
+        return MailError("connection_failed", f"{stage}: {type(error).__name__}: {error}")
+    return MailError("connection_failed", f"{stage}: unexpected {type(error).__name__}: {error}")
+
+
+def _unreachable_or_untrusted(chain: list[BaseException], stage: str) -> MailError | None:
+    """A name that does not resolve, or a certificate nobody trusted vouches for."""
     for item in chain:
         if isinstance(item, socket.gaierror):
             return MailError("dns_failure", f"{stage}: name not found ({item.strerror or item})")
     for item in chain:
         if isinstance(item, ssl.SSLCertVerificationError):
-            return MailError("certificate_untrusted", f"{stage}: {getattr(item, 'verify_message', None) or getattr(item, 'reason', None) or item}")
+            why = getattr(item, "verify_message", None) or getattr(item, "reason", None) or item
+            return MailError("certificate_untrusted", f"{stage}: {why}")
+    return None
+
+
+def _server_refusal(error: BaseException, stage: str) -> MailError | None:
+    """The server's own answer: Exchange's replies (`_EXCHANGE_REPLIES`), a refused recipient."""
+    import aiosmtplib  # noqa: PLC0415 - loaded by classify_smtp_failure already: a look-up
+
     if isinstance(error, aiosmtplib.SMTPResponseException):
         cause = _reply_cause(error.code, error.message)
-        if cause is not None:
-            return MailError(cause, f"{stage}: {error.code} {error.message}")
-        if isinstance(error, aiosmtplib.SMTPAuthenticationError):
-            return MailError("token_rejected", f"{stage}: {error.code} {error.message}")
-        return MailError("connection_failed", f"{stage}: {error.code} {error.message}")
+        if cause is None:
+            cause = "token_rejected" if isinstance(error, aiosmtplib.SMTPAuthenticationError) else "connection_failed"
+        return MailError(cause, f"{stage}: {error.code} {error.message}")
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
         first = error.recipients[0] if error.recipients else None
-        if first is not None:
-            cause = _reply_cause(first.code, first.message)
-            if cause:
-                return MailError(cause, f"{stage}: {first.code} {first.message}")
+        cause = _reply_cause(first.code, first.message) if first is not None else None
+        if first is not None and cause:
+            return MailError(cause, f"{stage}: {first.code} {first.message}")
         return MailError("connection_failed", f"{stage}: recipients refused")
+    return None
+
+
+def _secure_connection_mismatch(error: BaseException, chain: list[BaseException], security: str,
+                                stage: str) -> MailError | None:
+    """TLS where the server speaks plain text, or the reverse (the wrong port for the method)."""
+    import aiosmtplib  # noqa: PLC0415 - loaded by classify_smtp_failure already: a look-up
+
     for item in chain:
         if isinstance(item, ssl.SSLError):
-            # Wrong protocol on the port (TLS to a plain server or the reverse).
-            return MailError("secure_connection_mismatch", f"{stage}: TLS handshake failed ({getattr(item, 'reason', None) or item})")
+            why = getattr(item, "reason", None) or item
+            return MailError("secure_connection_mismatch", f"{stage}: TLS handshake failed ({why})")
     if isinstance(error, aiosmtplib.SMTPNotSupported) or (
         isinstance(error, aiosmtplib.SMTPException) and "STARTTLS" in str(error).upper()
     ):
         return MailError("secure_connection_mismatch", f"{stage}: {error}")
     if isinstance(error, aiosmtplib.SMTPServerDisconnected) and security == "ssl_tls" and stage == "connect":
         return MailError("secure_connection_mismatch", f"{stage}: connection closed during the TLS handshake")
-    if isinstance(error, (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError, TimeoutError, EOFError)):
-        return MailError("connection_failed", f"{stage}: {type(error).__name__}: {error}")
-    return MailError("connection_failed", f"{stage}: unexpected {type(error).__name__}: {error}")
+    return None
 
 
 async def _token(getter: TokenGetter) -> str:
@@ -198,7 +222,7 @@ class _Conversation:
 
     def __init__(self, host: str, port: int, security: str, context: ssl.SSLContext, timeout: float,
                  on_stage: StageListener | None = None) -> None:
-        import aiosmtplib
+        import aiosmtplib  # noqa: PLC0415 - aiosmtplib (~100 ms) loads with the first send, not at start-up
 
         if security not in SECURITIES:
             raise ValueError(f"unknown secure connection {security!r}; expected one of {', '.join(SECURITIES)}")
@@ -305,6 +329,7 @@ async def send_message(
     security = str(security)
     context = tls_context(validate_certs, extra_ca_paths, system_store)
     conversation = _Conversation(host, port, security, context, timeout, on_stage)
+
     async def exchange() -> str:
         await conversation.open(auth_user or sender, token_getter, password)
         conversation.stage = "send"
@@ -364,7 +389,5 @@ async def _guarded(conversation: _Conversation, security: str, exchange: Callabl
 
 
 async def _abandon(conversation: _Conversation) -> None:
-    try:
+    with contextlib.suppress(Exception):  # closing a broken transport must not hide the real failure
         conversation.client.close()
-    except Exception:  # closing a broken transport must not hide the real failure
-        pass
