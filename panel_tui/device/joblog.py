@@ -9,14 +9,15 @@ moves a broken file aside for a new log.
 
 Durability. Every commit is in the WAL, in the operating system's hands, before the call
 returns (synchronous=NORMAL): a process killed at any point (kill -9) loses nothing it
-committed. What must also survive a power cut is flushed to the disk by `sync_soon()`, in a
-thread of its own, while the caller goes on (a mail job: its row and request while the
-connection opens, its "data_sent" stage while the server reads the message; see
-`panel_tui.mail.jobs`); `clear()` is synced before it returns. A power cut can roll back only
-commits not flushed yet (SQLite's checkpoints flush them too, every 1000 pages).
+committed. What must also survive a power cut is flushed to the disk by `sync_soon()` on a
+thread of its own, within FLUSH_DELAY, while the caller goes on (a mail job asks when its
+message data goes out and when it ends; see `panel_tui.mail.jobs`); `clear()` is synced before
+it returns. A power cut can undo only the commits of the last FLUSH_DELAY (as PostgreSQL's
+synchronous_commit=off does with its WAL writer's delay); the database is never damaged.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import os
@@ -24,8 +25,9 @@ import re
 import sqlite3
 import stat
 import threading
+import time
 from collections.abc import Generator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -261,42 +263,56 @@ def _row_id(cursor: sqlite3.Cursor) -> int:
     return row_id
 
 
-# One thread flushes every job log's WAL (fsyncs are short and rare enough to take turns).
-_SYNC_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="joblog-sync")
+# How long a flush waits for more commits to carry (a database's group commit): a power cut
+# can undo at most the commits of this last moment; a kill -9 none.
+FLUSH_DELAY = 0.1
 
 
-class _WalSync:
-    """Flushes of a job log's WAL to the disk, off the caller's thread. A flush asked for while
-    another waits to begin shares it; one asked for while a flush runs gets the next one."""
+class _WalFlusher:
+    """Flushes job logs' WAL files to the disk on a daemon thread of its own, FLUSH_DELAY after
+    the first request: every request made meanwhile shares that flush (one per file), so
+    back-to-back jobs do not write into a file while it is being flushed after each commit."""
 
-    def __init__(self, db_path: Path) -> None:
-        self.wal_path = db_path.with_name(db_path.name + "-wal")
-        self._lock = threading.Lock()
-        self._next: Future[None] | None = None
-        self._flushed_inode: int | None = None
+    def __init__(self) -> None:
+        self._wanted = threading.Condition()
+        self._pending: dict[Path, Future[None]] = {}
+        self._thread: threading.Thread | None = None
+        self._flushed_inodes: dict[Path, int] = {}
 
-    def request(self) -> Future[None]:
-        with self._lock:
-            if self._next is None:
-                self._next = Future()
-                _SYNC_THREAD.submit(self._flush_next)
-            return self._next
+    def request(self, wal_path: Path) -> Future[None]:
+        with self._wanted:
+            future = self._pending.get(wal_path)
+            if future is None:
+                future = self._pending[wal_path] = Future()
+                self._wanted.notify()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="joblog-flush", daemon=True)
+                self._thread.start()
+                atexit.register(self.flush_now)  # a process that ends first flushes what it asked for
+            return future
 
-    def _flush_next(self) -> None:
-        with self._lock:
-            future, self._next = self._next, None
-        if future is None or not future.set_running_or_notify_cancel():  # pragma: no cover - never cancelled
-            return
+    def _run(self) -> None:
+        while True:
+            with self._wanted:
+                while not self._pending:
+                    self._wanted.wait()
+            time.sleep(FLUSH_DELAY)
+            self.flush_now()
+
+    def flush_now(self) -> None:
+        with self._wanted:
+            pending, self._pending = self._pending, {}
+        for wal_path, future in pending.items():
+            try:
+                self._flush(wal_path)
+            except OSError as error:
+                future.set_exception(error)
+            else:
+                future.set_result(None)
+
+    def _flush(self, wal_path: Path) -> None:
         try:
-            self._flush()
-        except OSError as error:
-            future.set_exception(error)
-        else:
-            future.set_result(None)
-
-    def _flush(self) -> None:
-        try:
-            fd = os.open(self.wal_path, os.O_RDONLY)
+            fd = os.open(wal_path, os.O_RDONLY)
         except FileNotFoundError:  # no WAL: every commit is in the database file, flushed by its checkpoint
             return
         try:
@@ -304,9 +320,12 @@ class _WalSync:
             inode = os.fstat(fd).st_ino
         finally:
             os.close(fd)
-        if inode != self._flushed_inode:  # a new WAL file: its name in the folder too, once (as SQLite does)
-            fsync_directory(self.wal_path.parent)
-            self._flushed_inode = inode
+        if self._flushed_inodes.get(wal_path) != inode:  # a new WAL file: its name in the folder too, once
+            fsync_directory(wal_path.parent)
+            self._flushed_inodes[wal_path] = inode
+
+
+_FLUSHER = _WalFlusher()
 
 
 @contextmanager
@@ -411,7 +430,7 @@ class JobLog:
         self.linger = False
         self._ready = False
         self._recover = recover
-        self._wal_sync = _WalSync(self.db_path)
+        self._wal_path = self.db_path.with_name(self.db_path.name + "-wal")
         self.recovered = 0
         try:
             with self.kept_open():  # setting up and recovering: one connection
@@ -656,9 +675,9 @@ class JobLog:
 
     def sync_soon(self) -> Future[None]:
         """A future done once every commit made before this call is on the disk (survives a power
-        cut): the WAL flushed in a thread of its own, so the caller never waits on the disk unless
-        it waits on the future. Its exception is the OSError of a flush that failed."""
-        return self._wal_sync.request()
+        cut): the WAL flushed on a thread of its own within FLUSH_DELAY, so the caller never waits
+        on the disk unless it waits on the future. Its exception is the OSError of a failed flush."""
+        return _FLUSHER.request(self._wal_path)
 
     def request_of(self, job_id: int) -> str | bytes | None:
         """The request stored with a job (None once it succeeded or was sent again, or for a job
