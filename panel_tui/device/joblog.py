@@ -425,6 +425,7 @@ class JobLog:
         self._kept: sqlite3.Connection | None = None  # the connection kept_open() shares
         self._kept_file: int | None = None  # the inode it was opened on
         self._kept_depth = 0
+        self._file_checked = False  # the file looked at since the outermost kept_open() block began
         # True (a printer that sends): the kept connection outlives its block for the next job, so
         # a job does not pay a WAL checkpoint for closing it; see _connection for the file check.
         self.linger = False
@@ -515,9 +516,12 @@ class JobLog:
         stages and end. Opening and closing a connection per call cost a WAL checkpoint each time.
         It is closed when the block ends, or with `linger` kept for the next block; a kept
         connection is used only while the file is the one it was opened on, so a file moved aside
-        by `jobs --repair` in another process is never written through an old one."""
+        by `jobs --repair` in another process is never written through an old one (the block's
+        first call looks at the file; a job's next calls come milliseconds later)."""
         with self._write_lock:
             self._kept_depth += 1
+            if self._kept_depth == 1:
+                self._file_checked = False
         try:
             yield
         finally:
@@ -538,11 +542,12 @@ class JobLog:
         failure drops it). Otherwise a new connection of its own, closed after the block."""
         with self._write_lock:
             if self._kept_depth > 0:
-                if self._kept is not None and self._kept_file != _inode(self.db_path):
+                if self._kept is not None and not self._file_checked and self._kept_file != _inode(self.db_path):
                     self._drop_kept()  # moved aside or replaced (`jobs --repair` elsewhere): never written through
                 if self._kept is None:
                     self._kept = self._raw_connect()
                     self._kept_file = _inode(self.db_path)
+                self._file_checked = True
                 try:
                     yield self._kept
                 except BaseException:
@@ -555,7 +560,7 @@ class JobLog:
     @contextmanager
     def _db(self) -> Generator[sqlite3.Connection, None, None]:
         """A connection to a usable job log; any database failure becomes a JobLogError."""
-        if self._ready and not self.db_path.exists():
+        if self._ready and not (self._kept_depth > 0 and self._file_checked) and not self.db_path.exists():
             self._ready = False  # moved aside (`jobs --repair` in another process): start the new one
             with self._write_lock:
                 self._drop_kept()
