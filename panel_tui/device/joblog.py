@@ -232,6 +232,7 @@ def _job_of(row: tuple[Any, ...]) -> Job:
 
 _COLUMNS = ("id, job_type, started_at, ended_at, result, error_code, detail, stage, message_id, retried_by,"
             " cause, message_key, fix_key, fixer, reason")
+_RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)  # UPDATE ... RETURNING
 _RECORDED_CAUSE = re.compile(r"^([a-z0-9_]+): (.*)$", re.S)  # how a job's detail names its cause
 
 
@@ -749,16 +750,16 @@ class JobLog:
             stage_sql = ", stage = 'accepted', request = NULL" if result == "ok" else ""
             if stage is not None and result != "ok":
                 stage_sql, params = ", stage = ?", (*params, stage)
-            cursor = conn.execute(
-                "UPDATE jobs SET ended_at = ?, result = ?, error_code = ?, cause = ?, message_key = ?,"
-                f" fix_key = ?, fixer = ?, reason = ?{detail_sql}{stage_sql} WHERE id = ?",
-                (*params, job_id),
-            )
-            if cursor.rowcount == 0:
-                raise KeyError(f"no job with id {job_id}")
-        job = self.get(job_id)
-        assert job is not None
-        return job
+            sql = ("UPDATE jobs SET ended_at = ?, result = ?, error_code = ?, cause = ?, message_key = ?,"
+                   f" fix_key = ?, fixer = ?, reason = ?{detail_sql}{stage_sql} WHERE id = ?")
+            if _RETURNING:  # the updated row comes back with the update: one statement, not two
+                rows = conn.execute(f"{sql} RETURNING {_COLUMNS}", (*params, job_id)).fetchall()
+            else:  # pragma: no cover - SQLite before 3.35
+                conn.execute(sql, (*params, job_id))
+                rows = conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchall()
+        if not rows:
+            raise KeyError(f"no job with id {job_id}")
+        return _row_to_job(rows[0])
 
     def jobs(self, limit: int = 200) -> list[Job]:
         """The most recent jobs, newest first."""

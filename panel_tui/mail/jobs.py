@@ -149,6 +149,7 @@ class JobOutcome:
 class _Route:
     settings: EmailServerSettings
     role: str
+    printer_name: str
 
 
 class MailJobs:
@@ -276,22 +277,24 @@ class MailJobs:
     async def _run_job(self, job_id: int, request: MailRequest) -> JobOutcome:
         """Send a recorded job and record how far it got and how it ended.
 
-        Every commit is in the job log's WAL when the call returns: a kill -9 at any point loses
-        nothing. Against a power cut the job asks the job log to flush its WAL to the disk when
-        the message data goes out (the row, its request and the stages so far) and when the job
-        ends, on the job log's own thread: the send never waits for the disk, and a power cut
-        can undo only what was written in the few milliseconds before it (`JobLog.sync_soon`).
+        Three commits: the job with its request (before anything touches the network), the
+        "data_sent" stage (before the message data goes out: a retry after a crash warns that it
+        may have arrived), and the end with the stage reached ("connected" and "authenticated"
+        are written with it: a job killed before its data went out reads "interrupted" at
+        "queued", and is sent again the same way). Each commit is in the job log's WAL when it
+        returns: a kill -9 at any point loses none. Against a power cut the job asks the job log
+        to flush its WAL to the disk when the message data goes out and when the job ends, on the
+        job log's own thread (`JobLog.sync_soon`): the send never waits for the disk.
         """
         joblog = self.printer.joblog
         stage = ["queued"]
 
         def reached(name: str) -> None:
             stage[0] = name
-            if name == "accepted":
-                return  # recorded with the job's end, in one commit
-            joblog.set_stage(job_id, name)
-            if name == "data_sent":
+            if name == "data_sent":  # from here the message may arrive: committed before its data goes out
+                joblog.set_stage(job_id, name)
                 joblog.sync_soon()
+            # "connected", "authenticated", "accepted": written with the job's next commit (its end)
 
         try:
             return await self._attempt(job_id, request, stage, reached)
@@ -322,11 +325,12 @@ class MailJobs:
             where = Path(error.filename) if error.filename else None
             name = f"{where.parent.name}/{where.name}" if where else "a file"  # short: the detail is scrubbed
             job = joblog.finish(job_id, "error", detail=_join(
-                request.summary(), f"cannot write {name}: {error.strerror or error}"))
+                request.summary(), f"cannot write {name}: {error.strerror or error}"), stage=stage[0])
             return JobOutcome(job, None)
         except Exception as error:  # a bug must not lose the job: it stays visible and retryable
             log.exception("job %d crashed", job_id)
-            job = joblog.finish(job_id, "error", detail=_join(request.summary(), f"unexpected {type(error).__name__}"))
+            job = joblog.finish(job_id, "error", detail=_join(request.summary(), f"unexpected {type(error).__name__}"),
+                                stage=stage[0])
             return JobOutcome(job, None)
         job = joblog.finish(job_id, "ok", detail=_join(request.summary(), reply))  # its request dropped
         return JobOutcome(job, None, reply)
@@ -335,7 +339,7 @@ class MailJobs:
         route = self._route(request.job_type)
         settings = route.settings
         if settings.auth_method is AuthMethod.SMTP_AUTH and request.job_type != "to_my_email":
-            return await _with_backoff(lambda: self._perform_basic(request, settings, reached))
+            return await _with_backoff(lambda: self._perform_basic(request, route, reached))
         if settings.auth_method is not AuthMethod.OAUTH2:
             raise MailError("auth_method_not_oauth2",
                             f"applied authentication method is {settings.auth_method.value}, not oauth2")
@@ -345,7 +349,7 @@ class MailJobs:
         auth_user = account or session.account_for(route.role) or settings.account
         sender = account or settings.sender or auth_user
         # The message first: a missing attachment fails before any token or connection.
-        message = None if request.job_type == "connection_check" else self._message(request, sender)
+        message = None if request.job_type == "connection_check" else self._message(request, sender, route)
         # Silent acquisition next: not signed in / expired fail before any connection.
         token = session.cached_token_for_send(account, route.role)  # no thread while it surely holds
         if token is None:
@@ -370,16 +374,16 @@ class MailJobs:
         return await _with_backoff(
             lambda: retry_once_with_fresh_token(session, account, route.role, token, attempt))
 
-    async def _perform_basic(self, request: MailRequest, settings: EmailServerSettings,
-                             reached: Callable[[str], None]) -> str:
+    async def _perform_basic(self, request: MailRequest, route: _Route, reached: Callable[[str], None]) -> str:
         """The SMTP-AUTH method: AUTH with the account and password from Web Config (Basic
         authentication), as printers did before OAuth 2.0. Exchange Online decides: until the
         end of December 2026 it accepts, then it answers 535 5.7.139 (basic_auth_disabled)."""
+        settings = route.settings
         if not settings.account or not settings.password:
             raise MailError("auth_failed", "SMTP-AUTH needs the authenticated account and password")
         provider = self.session_factory(settings).provider  # where the server is; no sign-in used
         sender = settings.sender or settings.account
-        message = None if request.job_type == "connection_check" else self._message(request, sender)
+        message = None if request.job_type == "connection_check" else self._message(request, sender, route)
         common: dict[str, Any] = dict(
             password=settings.password,
             security=settings.secure_connection.value,
@@ -399,10 +403,10 @@ class MailJobs:
     # -- pieces ------------------------------------------------------------------------
 
     def _route(self, job_type: str) -> _Route:
-        applied = self.printer.settings
+        applied = self.printer.settings  # read once a job: each read looks at the file (another process's save)
         if job_type == "fax_email":
-            return _Route(applied.fax_email_server, FAX_EMAIL_SERVER_ROLE)
-        return _Route(applied.email_server, EMAIL_SERVER_ROLE)
+            return _Route(applied.fax_email_server, FAX_EMAIL_SERVER_ROLE, applied.printer_name)
+        return _Route(applied.email_server, EMAIL_SERVER_ROLE, applied.printer_name)
 
     @staticmethod
     def _server(provider: Provider, settings: EmailServerSettings) -> tuple[str, int]:
@@ -411,7 +415,7 @@ class MailJobs:
         except UnknownHostError as error:
             raise MailError("dns_failure", f"connect: name not found ({error.args[0]})") from None
 
-    def _message(self, request: MailRequest, sender: str) -> Message:
+    def _message(self, request: MailRequest, sender: str, route: _Route) -> Message:
         """The job's message: text body, attachments (a MailError if one is gone), headers.
 
         Built with the email package's compat32 classes: the headers, body and attachments a
@@ -431,7 +435,7 @@ class MailJobs:
             ("Subject", request.subject),
             ("Date", request.date or email.utils.format_datetime(self.printer.local_now())),
             ("Message-ID", request.message_id or _new_message_id(sender)),
-            ("X-Mailer", f"{self.printer.settings.printer_name} (panel_tui)"),
+            ("X-Mailer", f"{route.printer_name} (panel_tui)"),
         )
         for name, value in headers:
             if value.isascii():

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import functools
 import inspect
+import os
 import socket
 import ssl
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -50,9 +51,12 @@ def ca_files(ca_dirs: Iterable[Path | str] = (), extra: Iterable[Path | str] = (
     """PEM files to trust besides the system store: *.pem/*.crt in `ca_dirs`, plus `extra`."""
     found: list[Path] = []
     for directory in ca_dirs:
-        directory = Path(directory)
-        if directory.is_dir():
-            found += sorted(p for p in directory.iterdir() if p.suffix.lower() in (".pem", ".crt") and p.is_file())
+        try:  # one listing, the file types from it (no stat of each entry)
+            with os.scandir(directory) as entries:
+                found += sorted(Path(e.path) for e in entries
+                                if os.path.splitext(e.name)[1].lower() in (".pem", ".crt") and e.is_file())
+        except (FileNotFoundError, NotADirectoryError):
+            continue
     found += [Path(p) for p in extra]
     return found
 
