@@ -37,6 +37,23 @@ async def test_scan_to_email_delivers_the_scanned_pdf(world):
     assert world.jobs.pending_retries() == []  # nothing left in the spool
 
 
+async def test_a_subject_body_and_file_name_outside_ascii_arrive_as_written(world, tmp_path):
+    """The message is built with compat32 classes (a tenth of EmailMessage's cost): words outside
+    ASCII still travel as RFC 2047/2231 encoded words and arrive as they were written."""
+    world.ready()
+    page = tmp_path / "pagină scanată.pdf"
+    page.write_bytes(b"%PDF-1.4 scanned")
+    subject, body = " ".join(["Document scanat — încercare de trimitere"] * 3), "Șablon: ăâîșț, ΑΒΓ."
+    outcome = await world.jobs.run(MailRequest("scan_to_email", (MEGAN.upn,), subject, body, (str(page),)))
+    assert outcome.ok, outcome.error
+    [message] = world.control.mailbox(MEGAN.upn)
+    raw = _raw(world, MEGAN.upn, message["id"])
+    assert raw["subject"] == subject and raw["x-mailer"].endswith("(panel_tui)")
+    text, [attachment] = raw.get_body(("plain",)), list(raw.iter_attachments())
+    assert text.get_content().rstrip("\n") == body
+    assert attachment.get_filename() == "pagină scanată.pdf" and attachment.get_content() == b"%PDF-1.4 scanned"
+
+
 async def test_job_details_never_show_tokens(world):
     world.ready()
     await world.jobs.test_mail(MEGAN.upn)
