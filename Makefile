@@ -47,7 +47,8 @@ run: $(RUN_STAMP) compile
 test: $(STAMP) compile
 	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
-# ruff (pyflakes, bugbear, isort), mypy, and the layer contracts of pyproject.toml.
+# ruff (pyflakes, bugbear, isort, pycodestyle, pyupgrade, simplify, complexity <= 12, imports at the
+# top but for the files pyproject.toml lists with why), mypy, and the layer contracts of pyproject.toml.
 lint: $(STAMP)
 	$(BIN)/ruff check panel_tui tests bench
 	$(BIN)/mypy $(MYPY_PACKAGES)

@@ -47,8 +47,13 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from panel_tui.backend import open_backend
+from panel_tui.classroom.roster import ClassRoster, load_passwords
+from panel_tui.ui.classroom_screen import ClassroomApp
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.netns import NetnsUnavailable, veth_namespace  # noqa: E402 - the repository's root is on the path now
 
 MAX_SEATS = 60
 MAX_ROUNDS = 10
@@ -98,7 +103,8 @@ class Browsers:
     """The students' browsers: bench/classroom_browsers.py inside the namespace, spoken to by JSON lines."""
 
     def __init__(self, net, executable: str) -> None:
-        self.process = net.popen([sys.executable, str(ROOT / "bench" / "classroom_browsers.py"), executable, "Settings"],
+        self.process = net.popen([sys.executable, str(ROOT / "bench" / "classroom_browsers.py"), executable,
+                                  "Settings"],
                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                                  cwd=ROOT)
         self.lock = threading.Lock()
@@ -144,8 +150,6 @@ class Seat:
     """One trainee at one seat: the seat's printer and backend, driven through the product's code."""
 
     def __init__(self, seat, password: str, roster, browsers: Browsers | None, time_limit: float) -> None:
-        from panel_tui.backend import open_backend
-
         self.seat = seat
         self.password = password
         self.printer, self.backend = open_backend(seat.name, roster.backend_options())
@@ -224,9 +228,6 @@ def p50_p95(values: list[float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    sys.path.insert(0, str(ROOT))
-    from bench.netns import NetnsUnavailable, veth_namespace
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seats", type=int, default=30)
     parser.add_argument("--browsers", type=int, help="students' browser contexts (default: one per seat)")
@@ -284,9 +285,6 @@ def check_ca(sim_url: str, fingerprint: str) -> None:
 
 
 async def run_class(args, net, out: str, browsers: Browsers | None, start_s: float, wall: float) -> int:
-    from panel_tui.classroom.roster import ClassRoster, load_passwords
-    from panel_tui.ui.classroom_screen import ClassroomApp
-
     roster = ClassRoster.load()
     passwords = load_passwords()
     if not roster.sim_url.startswith(f"https://{net.host_address}:"):
@@ -335,13 +333,8 @@ async def run_class(args, net, out: str, browsers: Browsers | None, start_s: flo
     ok_times = [elapsed for ok, elapsed, _ in sends if ok]
     failures = [problem for ok, _, problem in sends if not ok]
     joined = [j["join"] for j in joins if j.get("ok")]
-    join_problems = [f"{j['seat']}: not joined ({j.get('problem') or j.get('page', '')})" for j in joins if not j.get("ok")]
-    join_problems += [f"{j['seat']}: fetched {j['foreign'][:2]}" for j in joins if j.get("foreign")]
-    join_problems += [f"{j['seat']}: the page names a loopback/wildcard address" for j in joins if j.get("loopback")]
     complete = sum(1 for row in final.values() if row is not None and row.steps_done >= 6
                    and row.jobs_ok == args.rounds)
-    latencies = watch.latencies()
-    gaps = [b - a for a, b in zip(watch.refreshes, watch.refreshes[1:], strict=False)]
     print(f"classroom across a test network: {args.seats} seats on {net.host_address} (namespace {net.name}), "
           f"{len(with_browser)} browser contexts inside it; simulator {roster.sim_url}")
     print("  how: one run; medians and 95th percentiles over seats; PYTHONDONTWRITEBYTECODE="
@@ -350,26 +343,40 @@ async def run_class(args, net, out: str, browsers: Browsers | None, start_s: flo
     print(f"  join by printed URL (browser -> Home drawn)   {len(joined)}/{len(with_browser)} ok; {p50_p95(joined)}")
     print(f"  sign-ins (device code, real MSAL; pages in the students' browsers for {len(with_browser)})"
           f"   {len(signin_times)}/{args.seats} ok; {p50_p95(signin_times)}")
-    print(f"  sends (scan to email, {args.rounds} per seat)   {len(ok_times)}/{len(sends)} ok in {results['send_s']:.2f} s;"
-          f" {p50_p95(ok_times)}")
-    if latencies:
-        print(f"  dashboard refresh latency (job end -> row shows it, {len(latencies)} jobs)  {p50_p95(latencies)},"
-              f" max {max(latencies) * 1000:.0f} ms")
-    if gaps:
-        print(f"  dashboard refreshes                 {len(watch.refreshes)}; interval {p50_p95(gaps)}")
-    reads = results.get("reads") or []
-    if reads:
-        print(f"  dashboard read of {args.seats} rows         {p50_p95(reads)}")
+    print(f"  sends (scan to email, {args.rounds} per seat)   {len(ok_times)}/{len(sends)} ok"
+          f" in {results['send_s']:.2f} s; {p50_p95(ok_times)}")
+    print_dashboard(args, watch, results.get("reads") or [])
     print(f"  dashboard rows complete (steps >= 6 of 7, {args.rounds} jobs ok)  {complete}/{args.seats}")
     print(f"  mailboxes checked                   {args.seats}, misplaced or missing messages: {results['misplaced']}")
     for what, value in rss.items():
         print(f"  RSS {what:<32} {value:.0f} MiB" if value else f"  RSS {what:<32} (not readable)")
     print(f"  wall time                           {time.perf_counter() - wall:.2f} s")
-    problems = failures + results["problems"] + join_problems
+    problems = failures + results["problems"] + join_problems(joins)
     for problem in sorted(set(problems))[:5]:
         print(f"  failure: {problem}")
     ok = not problems and results["misplaced"] == 0 and complete == args.seats
     return 0 if ok else 1
+
+
+def join_problems(joins: list[dict]) -> list[str]:
+    """What went wrong when the browsers joined by the printed URLs."""
+    problems = [f"{j['seat']}: not joined ({j.get('problem') or j.get('page', '')})" for j in joins if not j.get("ok")]
+    problems += [f"{j['seat']}: fetched {j['foreign'][:2]}" for j in joins if j.get("foreign")]
+    problems += [f"{j['seat']}: the page names a loopback/wildcard address" for j in joins if j.get("loopback")]
+    return problems
+
+
+def print_dashboard(args, watch: Watch, reads: list[float]) -> None:
+    """The dashboard's figures: refresh latency and interval, the time to read the rows."""
+    latencies = watch.latencies()
+    gaps = [b - a for a, b in zip(watch.refreshes, watch.refreshes[1:], strict=False)]
+    if latencies:
+        print(f"  dashboard refresh latency (job end -> row shows it, {len(latencies)} jobs)  {p50_p95(latencies)},"
+              f" max {max(latencies) * 1000:.0f} ms")
+    if gaps:
+        print(f"  dashboard refreshes                 {len(watch.refreshes)}; interval {p50_p95(gaps)}")
+    if reads:
+        print(f"  dashboard read of {args.seats} rows         {p50_p95(reads)}")
 
 
 def room(args, seats: list[Seat], watch: Watch) -> dict:

@@ -20,13 +20,36 @@ import json
 import sys
 import time
 
+from playwright.async_api import async_playwright
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
 
-async def main(executable: str, home_word: str) -> int:
-    from playwright.async_api import async_playwright
+def foreign(requested: list[str], url: str) -> list[str]:
+    """The URLs a joined page fetched from anywhere but the page's own origin."""
+    origin = url.split("/?", 1)[0]
+    return [u for u in requested if not u.startswith((origin, origin.replace("http", "ws", 1), "data:"))]
 
+
+async def sign_in_pages(page, command: dict) -> str:
+    """Through the device login pages as a student does (code, account, password, consent if
+    asked); the name of the page reached (its data-page)."""
+    await page.goto(command["url"])
+    await page.fill("input[name=otc]", command["code"])
+    await page.click("#next")
+    await page.fill("input[name=loginfmt]", command["upn"])
+    await page.click("#next")
+    await page.fill("input[name=passwd]", command["password"])
+    await page.click("#signin")
+    if await page.locator("#accept").count():
+        if await page.locator("#consent_org").count():
+            await page.check("#consent_org")
+        await page.click("#accept")
+    return await page.get_attribute("main", "data-page") or "?"
+
+
+async def main(executable: str, home_word: str) -> int:
     contexts: dict[str, object] = {}
     out_lock = asyncio.Lock()
 
@@ -68,10 +91,7 @@ async def main(executable: str, home_word: str) -> int:
                 ok, problem = False, f"{type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}"
             elapsed = time.perf_counter() - started
             html = await page.content() if ok else ""
-            origin = url.split("/?", 1)[0]
-            foreign = [u for u in requested
-                       if not u.startswith((origin, origin.replace("http", "ws", 1), "data:"))]
-            await say({"seat": seat, "join": elapsed, "ok": ok, "foreign": foreign, "problem": problem,
+            await say({"seat": seat, "join": elapsed, "ok": ok, "foreign": foreign(requested, url), "problem": problem,
                        "loopback": "0.0.0.0" in html or "127.0.0.1" in html})
 
         async def signin(command: dict) -> None:
@@ -80,18 +100,7 @@ async def main(executable: str, home_word: str) -> int:
             started = time.perf_counter()
             name = "?"
             try:
-                await page.goto(command["url"])
-                await page.fill("input[name=otc]", command["code"])
-                await page.click("#next")
-                await page.fill("input[name=loginfmt]", command["upn"])
-                await page.click("#next")
-                await page.fill("input[name=passwd]", command["password"])
-                await page.click("#signin")
-                if await page.locator("#accept").count():
-                    if await page.locator("#consent_org").count():
-                        await page.check("#consent_org")
-                    await page.click("#accept")
-                name = await page.get_attribute("main", "data-page") or "?"
+                name = await sign_in_pages(page, command)
             except Exception as error:  # noqa: BLE001 - reported as failed
                 name = f"error: {str(error).splitlines()[0][:200]}"
             finally:

@@ -19,6 +19,7 @@ Loopback only; bounded in count and time.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import statistics
@@ -27,6 +28,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from panel_tui.backend import BackendOptions, open_backend
+from panel_tui.sim.control import SimControl
+from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -73,10 +78,6 @@ def run_timed(argv: list[str], env: dict, cwd: str | None = None) -> float:
 
 def prepare_profile(info: dict, profile: str) -> tuple[str, str, str]:
     """Tenant prepared, profile applied and signed in; returns (printer upn, recipient, access token)."""
-    from panel_tui.backend import BackendOptions, open_backend
-    from panel_tui.sim.control import SimControl
-    from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-
     _admin, printer_account, megan, _alex = SEEDED_ACCOUNTS
     with SimControl(info["control_url"], Path(info["ca_path"])) as control:
         control.set_security_defaults(False)
@@ -109,8 +110,6 @@ def percentile(values: list[float], q: float) -> float:
 def describe_bytecode(checkout: Path) -> str:
     """Whether `checkout`'s panel_tui has up-to-date bytecode: with PYTHONDONTWRITEBYTECODE set,
     a module without it is compiled again by every process (~25 ms a start)."""
-    import importlib.util
-
     sources = sorted((checkout / "panel_tui").rglob("*.py"))
     stale = 0
     for source in sources:
@@ -135,6 +134,33 @@ def describe_machine() -> str:
     return (f"{os.cpu_count()} CPUs, load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
             f"Python {platform.python_version()}, "
             f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '(unset)')}")
+
+
+def time_contenders(contenders: list, messages: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Each contender's times for `messages` messages (after one warm-up run each), interleaved so
+    machine noise hits all alike, and each run's ratio to the bare sender's run of the same round."""
+    for _name, argv, run_env, cwd in contenders:  # warm-up, not counted
+        run_timed(argv, run_env, cwd)
+    times: dict[str, list[float]] = {name: [] for name, *_ in contenders}
+    pairs: dict[str, list[float]] = {name: [] for name, *_ in contenders}
+    for _ in range(messages):
+        for name, argv, run_env, cwd in contenders:
+            times[name].append(run_timed(argv, run_env, cwd))
+        for name in times:
+            pairs[name].append(times[name][-1] / times["bare aiosmtplib"][-1])
+    return times, pairs
+
+
+def print_times(times: dict[str, list[float]], pairs: dict[str, list[float]]) -> None:
+    for name, values in times.items():
+        print(f"  {name:16s} median {statistics.median(values) * 1000:7.1f} ms"
+              f"   p95 {percentile(values, 0.95) * 1000:7.1f} ms   min {min(values) * 1000:7.1f} ms")
+    for name in times:
+        if name == "bare aiosmtplib":
+            continue
+        ratio = statistics.median(times[name]) / statistics.median(times["bare aiosmtplib"])
+        print(f"  {name} / bare: medians {ratio:.2f}x, median of pairs {statistics.median(pairs[name]):.2f}x"
+              f"  (goal <= {GOAL:.1f}x)")
 
 
 def main() -> int:
@@ -166,17 +192,7 @@ def main() -> int:
             contenders = [("panel-tui send", panel, env, None), ("bare aiosmtplib", bare, bare_env, None)]
             if args.before:
                 contenders.insert(1, ("before", panel, env, args.before))
-            for _name, argv, run_env, cwd in contenders:  # warm-up, not counted
-                run_timed(argv, run_env, cwd)
-            times: dict[str, list[float]] = {name: [] for name, *_ in contenders}
-            pairs: dict[str, list[float]] = {name: [] for name, *_ in contenders}
-            for _ in range(args.messages):  # interleaved so machine noise hits all alike
-                for name, argv, run_env, cwd in contenders:
-                    times[name].append(run_timed(argv, run_env, cwd))
-                for name in times:
-                    pairs[name].append(times[name][-1] / times["bare aiosmtplib"][-1])
-            from panel_tui.sim.control import SimControl
-
+            times, pairs = time_contenders(contenders, args.messages)
             with SimControl(info["control_url"], Path(info["ca_path"])) as control:
                 delivered = len(control.mailbox(recipient))
         finally:
@@ -188,15 +204,7 @@ def main() -> int:
                 process.wait(timeout=15)
     expected = len(contenders) * (args.messages + 1)
     print(f"{args.messages} messages each, one process per message, interleaved, one simulator on loopback")
-    for name, values in times.items():
-        print(f"  {name:16s} median {statistics.median(values) * 1000:7.1f} ms   p95 {percentile(values, 0.95) * 1000:7.1f} ms"
-              f"   min {min(values) * 1000:7.1f} ms")
-    for name in times:
-        if name == "bare aiosmtplib":
-            continue
-        ratio = statistics.median(times[name]) / statistics.median(times["bare aiosmtplib"])
-        print(f"  {name} / bare: medians {ratio:.2f}x, median of pairs {statistics.median(pairs[name]):.2f}x"
-              f"  (goal <= {GOAL:.1f}x)")
+    print_times(times, pairs)
     print(f"  messages delivered: {delivered} of {expected}")
     print(f"machine after: {describe_machine()}")
     return 0 if delivered == expected else 1

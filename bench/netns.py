@@ -15,7 +15,7 @@ import ipaddress
 import os
 import signal
 import subprocess
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,10 +92,8 @@ def veth_namespace(prefix: str = "ptui"):
     finally:
         net = TestNetwork(name, host_ip, guest_ip)
         for pid in net.pids():
-            try:
+            with suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
         _ip("link", "del", host_if)  # removes its peer too
         _ip("netns", "del", name)
         if Path(f"/run/netns/{name}").exists():  # still there: say so rather than leave it silently

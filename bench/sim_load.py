@@ -4,8 +4,8 @@
 sign-in pages) and, once all are signed in, send 10 messages with a 100 KB attachment, one SMTP connection
 per message as a printer does (connect, STARTTLS, AUTH XOAUTH2, send, QUIT). The same
 send workload runs against a bare aiosmtpd sink (no TLS, no AUTH) in the same process just
-before and just after the simulator; the sink's rate is the mean of the two. Every operation must succeed. Prints throughput, p50/p95 latencies and the
-ratio of the simulator's throughput to the sink's.
+before and just after the simulator; the sink's rate is the mean of the two. Every operation must
+succeed. Prints throughput, p50/p95 latencies and the ratio of the simulator's throughput to the sink's.
 
 Usage: python bench/sim_load.py [--clients 30] [--messages 10] [--attachment-kb 100]
 Loopback only; bounded in count and time.
@@ -213,15 +213,15 @@ def main() -> int:
     if not before:
         return 1
     with tempfile.TemporaryDirectory(prefix="sim-load-") as tmp:
-        with SimulatorThread(Path(tmp)) as endpoints:
-            with SimControl(endpoints.control_url, endpoints.ca_path, timeout=120) as control:
-                control.set_security_defaults(False)
-                control.set_smtp_auth_org(True)
-                control.grant_admin_consent(endpoints.client_id)
-                users = [control.add_user(f"bench{i:02d}", f"Bench {i:02d}", PASSWORD)["upn"]
-                         for i in range(1, args.clients + 1)]
-                sim = asyncio.run(run_sim(endpoints, users, args.messages, attachment))
-                stored = len(control.mailbox(f"archive@{endpoints.tenant_domain}"))
+        with (SimulatorThread(Path(tmp)) as endpoints,
+              SimControl(endpoints.control_url, endpoints.ca_path, timeout=120) as control):
+            control.set_security_defaults(False)
+            control.set_smtp_auth_org(True)
+            control.grant_admin_consent(endpoints.client_id)
+            users = [control.add_user(f"bench{i:02d}", f"Bench {i:02d}", PASSWORD)["upn"]
+                     for i in range(1, args.clients + 1)]
+            sim = asyncio.run(run_sim(endpoints, users, args.messages, attachment))
+            stored = len(control.mailbox(f"archive@{endpoints.tenant_domain}"))
         if stored != total or len(sim["send"]) != total or len(sim["signin"]) != args.clients:
             print(f"FAILED: {stored} of {total} messages stored", file=sys.stderr)
             return 1

@@ -41,6 +41,11 @@ import threading
 import time
 from pathlib import Path
 
+from panel_tui.backend import BackendOptions, open_backend
+from panel_tui.mail.jobs import MailRequest
+from panel_tui.sim.control import SimControl
+from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from standalone_sim import start_simulator  # noqa: E402 - bench/ is the script's own folder
@@ -146,16 +151,11 @@ class Soak:
     # -- set-up -----------------------------------------------------------------------
 
     def control(self):
-        from panel_tui.sim.control import SimControl
-
         if hasattr(SimControl, "for_endpoints"):  # the control API wants the simulator's secret
             return SimControl.for_endpoints(self.info)
         return SimControl(self.info["control_url"], Path(self.info["ca_path"]))
 
     def prepare(self, profiles: list[str]) -> None:
-        from panel_tui.backend import BackendOptions, open_backend
-        from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-
         _admin, printer_account, _megan, _alex = SEEDED_ACCOUNTS
         with self.control() as control:
             control.set_security_defaults(False)
@@ -177,9 +177,6 @@ class Soak:
     # -- the load -----------------------------------------------------------------------
 
     def panel_loop(self, index: int, profile: str, backend) -> None:
-        from panel_tui.mail.jobs import MailRequest
-        from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-
         recipient = SEEDED_ACCOUNTS[2].upn
         loop = asyncio.new_event_loop()
         count = 0
@@ -198,8 +195,6 @@ class Soak:
             loop.close()
 
     def cli_loop(self, index: int, profile: str) -> None:
-        from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-
         recipient = SEEDED_ACCOUNTS[2].upn
         count = 0
         while not self.stop.is_set():
@@ -287,8 +282,6 @@ class Soak:
             load_seconds = time.monotonic() - started
             self.sim_seen |= simulator_pids(self.home)
             retried = self.retry_unfinished(profiles)
-            from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-
             with self.control() as control:
                 mailbox = control.mailbox(SEEDED_ACCOUNTS[2].upn)
             sim_rss = max((rss_peak_kib(pid) for pid in self.sim_seen), default=0)
@@ -310,8 +303,6 @@ class Soak:
 
     def home_simulator(self) -> dict:
         """The home's own simulator, started by the first backend that needs it (a panel's)."""
-        from panel_tui.backend import BackendOptions, open_backend
-
         _printer, backend = open_backend("soak-first", BackendOptions())
         try:
             backend.endpoints()  # the first process that needs the simulator starts the home's
@@ -353,7 +344,8 @@ class Soak:
         if lost:
             print(f"    e.g. {lost[:5]} -> {[attempted[s] for s in lost[:5]]}")
         print(f"  simulator processes seen: {len(self.sim_seen)} {sorted(self.sim_seen)}")
-        print(f"  RSS peak: simulator {sim_rss / 1024:.0f} MiB, this process ({self.args.panels} backends) {own / 1024:.0f} MiB, "
+        print(f"  RSS peak: simulator {sim_rss / 1024:.0f} MiB, "
+              f"this process ({self.args.panels} backends) {own / 1024:.0f} MiB, "
               f"largest CLI process {children / 1024:.0f} MiB")
         print(f"  machine: {describe_machine()}")
         ok = not lost_after_ok and len(self.sim_seen) == 1 and "traceback" not in first

@@ -25,7 +25,8 @@ def start_simulator(env: dict, timeout: float) -> tuple[subprocess.Popen, dict]:
             if left <= 0 or process.poll() is not None:
                 process.kill()
                 log.seek(0)
-                raise SystemExit(f"the simulator did not start within {timeout} s: {log.read().decode(errors='replace')}")
+                raise SystemExit(f"the simulator did not start within {timeout} s: "
+                                 f"{log.read().decode(errors='replace')}")
             if selector.select(timeout=left):
                 chunk = os.read(process.stdout.fileno(), 65536)
                 if chunk:

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from panel_tui.sim import service
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's panel_tui
 
 
@@ -24,8 +26,6 @@ def temporary_homes(names) -> Iterator[dict[str, str]]:
     try:
         yield homes
     finally:
-        from panel_tui.sim import service
-
         for home in homes.values():
             try:
                 service.stop(Path(home) / "simulator")

@@ -1,10 +1,15 @@
 """The panel_tui App: screens, bindings, theme and navigation; nothing else."""
 from __future__ import annotations
 
+import asyncio
+import gc
+
 from textual.app import App
 from textual.binding import Binding
 from textual.widget import Widget
 
+from panel_tui.device.status_sheet import render_status_sheet, write_status_sheet
+from panel_tui.device.trainer_state import trainer_state
 from panel_tui.menus import MenuNode
 from panel_tui.ui.app_base import PanelAppBase
 from panel_tui.ui.home import HomeScreen
@@ -69,7 +74,8 @@ class PanelApp(PanelAppBase):
         Binding("w,W,f5", "webconfig", "Web Config", id="webconfig", tooltip="Open Web Config in the 'browser'"),
         Binding("i,I,f6", "inbox", "Inbox", id="inbox", tooltip="Simulator mailboxes (trainer)"),
         Binding("g,G,f7", "toggle_lesson", "Lesson", id="lesson", tooltip="Show or hide the guided lesson"),
-        Binding("t,T,f8", "trainer", "Trainer", id="trainer", tooltip="Trainer console: simulated clock, faults, scenarios"),
+        Binding("t,T,f8", "trainer", "Trainer", id="trainer",
+                tooltip="Trainer console: simulated clock, faults, scenarios"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
@@ -80,8 +86,6 @@ class PanelApp(PanelAppBase):
         return HomeScreen()
 
     def on_mount(self) -> None:
-        import asyncio
-
         self.menus_ready = asyncio.Event()
         """Set once the menu screens' code is loaded and, on a terminal, the menu screens are built."""
         self.call_after_refresh(self._after_first_frame)
@@ -90,8 +94,6 @@ class PanelApp(PanelAppBase):
             self.call_after_refresh(self.backend.start)
 
     def _after_first_frame(self) -> None:
-        import gc
-
         paused = not gc.isenabled()
         if paused:  # paused by `assembly.run_panel` for the start: what it built stays
             gc.freeze()
@@ -101,15 +103,10 @@ class PanelApp(PanelAppBase):
 
     def _open_scenario_page(self) -> None:
         """A scenario that left edits on Web Config's page (OK not clicked) starts on that page."""
-        from panel_tui.device.trainer_state import trainer_state
-
         if trainer_state(self.printer.paths).get("webconfig_pending"):
             self.action_webconfig()
 
     async def _prepare_menus(self, freeze: bool) -> None:
-        import asyncio
-        import gc
-
         try:
             # While the user reads Home: the menu screens' code, so the first Enter does not wait for it,
             await asyncio.to_thread(_import_menu_screens)
@@ -128,8 +125,6 @@ class PanelApp(PanelAppBase):
         out as a kept screen, so its first visit does none of that. The screen under it repaints
         once, unchanged.
         """
-        import asyncio
-
         queue = [self.menu_tree[tile] for tile in self.menu_tree.tiles]
         while queue:
             node = queue.pop(0)
@@ -310,7 +305,6 @@ class PanelApp(PanelAppBase):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            from panel_tui.device.status_sheet import render_status_sheet, write_status_sheet
             from panel_tui.ui.status_screens import StatusSheetScreen
 
             now = self.clock.now()

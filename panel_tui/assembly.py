@@ -3,22 +3,29 @@
 `cli.py` parses arguments and calls these; `gallery.py` and the tests build their apps here
 too. A printer and its backend alone (scripting commands, the classroom, benchmarks) come
 from `panel_tui.backend.open_backend`, which never imports the app: code the UI reaches
-stays below it. Everything heavy is imported inside the functions so that `panel-tui --help`
-and a plain start stay cheap.
+stays below it. The app (textual), the scenarios and the menu loader are imported inside the
+functions that use them, so that `panel-tui --help` and the scripting commands stay cheap
+(pyproject.toml lists the files allowed such imports).
 """
 from __future__ import annotations
 
+import dataclasses
+import gc
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
-# Opening a profile's printer and backend is the backend module's; they are named here too,
-# for the callers that assemble the app.
-from panel_tui.backend import open_backend, profile_backend_options  # noqa: F401
+# Opening a profile's printer and backend is the backend module's; open_backend and
+# profile_backend_options are named here too, for the callers that assemble the app.
+from panel_tui.backend import BackendOptions
+from panel_tui.backend import open_backend as open_backend
+from panel_tui.backend import profile_backend_options as profile_backend_options
+from panel_tui.datafiles import data_dir
+from panel_tui.device.settings_store import SettingsError
+from panel_tui.i18n import LocaleError, Translator, check_locales
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.app import PanelApp
-    from panel_tui.backend import BackendOptions
     from panel_tui.device.clock import Clock
 
 
@@ -44,8 +51,6 @@ def known_names() -> KnownNames:
 
 def check_data(menus_dir: Path | None, locales_dir: Path | None) -> list[str]:
     """Every problem in the menu, locale and scenario files, as `file: node path: problem` lines."""
-    from panel_tui.datafiles import data_dir
-    from panel_tui.i18n import check_locales
     from panel_tui.menus import MenuError, load_menu_tree, load_webconfig
     from panel_tui.scenarios import check_scenarios
 
@@ -65,11 +70,9 @@ def check_data(menus_dir: Path | None, locales_dir: Path | None) -> list[str]:
     return problems
 
 
-def backend_options(args: Any) -> BackendOptions:
+def backend_options(args: object) -> BackendOptions:
     """The backend options named by parsed arguments (--live, --sim-url, --sim-ca, --sim-fingerprint,
     --client-id, --tenant)."""
-    from panel_tui.backend import BackendOptions
-
     return BackendOptions(live=bool(getattr(args, "live", False)), sim_url=getattr(args, "sim_url", None),
                           client_id=getattr(args, "client_id", None), tenant=getattr(args, "tenant", None),
                           sim_ca=getattr(args, "sim_ca", None), sim_fingerprint=getattr(args, "sim_fingerprint", None))
@@ -79,11 +82,7 @@ def build_app(profile: str = "default", lang: str | None = None, clock: Clock | 
               menus_dir: Path | None = None, locales_dir: Path | None = None,
               options: BackendOptions | None = None, start_backend: bool = True) -> PanelApp:
     """Open the profile's printer and build the panel app (used by `panel-tui`, the gallery and tests)."""
-    import dataclasses
-
     from panel_tui.app import PanelApp
-    from panel_tui.datafiles import data_dir
-    from panel_tui.i18n import Translator
     from panel_tui.menus import load_menu_tree
 
     printer, backend = open_backend(profile, options, clock)
@@ -103,8 +102,6 @@ def run_panel(profile: str, lang: str | None, options: BackendOptions, scenario_
     A scenario's profile that has work in it (jobs, sheets, a sign-in) is wiped only with
     `reset`, or when the trainer confirms it on a terminal; otherwise exit 2 saying so.
     """
-    import gc
-
     # No garbage collection before the first frame (start-up builds, it frees little): the app
     # freezes what start-up built and re-enables collection once Home is on screen. Whatever way
     # this returns (a refused scenario, broken data files), collection is on again after it.
@@ -134,8 +131,6 @@ def _run_panel(profile: str, lang: str | None, options: BackendOptions, scenario
             return 2
         wipe_profile(profile)  # a fresh profile: empty, or its wipe confirmed
 
-    from panel_tui.device.settings_store import SettingsError
-    from panel_tui.i18n import LocaleError
     from panel_tui.menus import MenuError
 
     try:
@@ -176,8 +171,6 @@ def _confirm_wipe(profile: str, scenario: str, work: list[str], lang: str | None
                   shared_simulator: bool = False) -> bool:
     """Ask on a terminal whether to wipe `profile`'s work (or, `shared_simulator`, the work the
     home's simulator holds for every profile); without one, say to add --reset."""
-    from panel_tui.i18n import Translator
-
     t = Translator.load(language=lang or "en").t
     what = "simulator_" if shared_simulator else ""
     said = t(f"scenario.start.{what}has_work", profile=profile, scenario=scenario,

@@ -8,6 +8,9 @@ to the real Microsoft cloud. The panel and the scripting commands share this one
 """
 from __future__ import annotations
 
+import dataclasses
+import os
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -15,17 +18,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from panel_tui.device.clock import OffsetClock, SystemClock, checked_offset
+from panel_tui.device.paths import resolve_paths, simulator_dir
+from panel_tui.device.printer import Printer
 from panel_tui.device.settings import EmailServerSettings
+from panel_tui.device.status_sheet import NOT_SIGNED_IN
+from panel_tui.device.trainer_state import trainer_state
 
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import TypeAlias
+
     from panel_tui.device.clock import Clock
-    from panel_tui.device.printer import Printer
+    from panel_tui.device.status_sheet import SignInInfo
     from panel_tui.mail.auth import OAuthSession
     from panel_tui.mail.jobs import MailJobs
-    from panel_tui.mail.providers import Mode
-    from panel_tui.sim.client import SeededAccount, SimControl
+    from panel_tui.mail.providers import Mode, Provider
+    from panel_tui.sim.client import PageSignIn, SeededAccount, SimControl, SimEndpoints
     from panel_tui.sim.runtime import SimulatorThread
     from panel_tui.sim.service import ClientLease
+
+    # A simulator's endpoints: the record, or its JSON object as a simulator elsewhere published it.
+    Endpoints: TypeAlias = SimEndpoints | dict[str, Any]
 
 
 class BackendError(Exception):
@@ -71,9 +83,9 @@ class Backend:
         self._lease: ClientLease | None = None  # the home's simulator stays up while we use it
         self._local_sim: SimulatorThread | None = None  # where locks are not available (Windows)
         self._stopped = False
-        self._home_endpoints: Any = None
-        self._endpoints: Any = None
-        self._sessions: dict[tuple, OAuthSession] = {}
+        self._home_endpoints: Endpoints | None = None
+        self._endpoints: Endpoints | None = None
+        self._sessions: dict[tuple[str, str, str], OAuthSession] = {}
         self._jobs: MailJobs | None = None
         self._lock = threading.RLock()
         self._lease_lock = threading.Lock()  # the join thread's hand-over; never held while waiting
@@ -141,7 +153,7 @@ class Backend:
             local.stop()
 
     # -- endpoints -------------------------------------------------------------------
-    def endpoints(self, timeout: float = 60.0):
+    def endpoints(self, timeout: float = 60.0) -> Endpoints | None:
         """The simulator's endpoints (waits for the home's to be up); None in live mode."""
         if self.options.live:
             return None
@@ -174,6 +186,7 @@ class Backend:
 
         info = service.RuntimeInfo.read(self.sim_dir)
         current = self._endpoints
+        assert current is not None  # endpoints() follows a simulator it joined
         current_url = current["base_url"] if isinstance(current, dict) else current.base_url
         if info is not None and info.base_url == current_url and _process_alive(info.pid):
             return
@@ -187,7 +200,7 @@ class Backend:
             control.close()
         self.sync_clock()
 
-    def _fetch_endpoints(self, url: str, timeout: float) -> dict:
+    def _fetch_endpoints(self, url: str, timeout: float) -> dict[str, Any]:
         """Join the simulator at ``url``: trust its CA (this home's, --sim-ca, or the pinned
         --sim-fingerprint), and read its endpoints; the CA path is the local copy."""
         import requests
@@ -199,7 +212,7 @@ class Backend:
         try:
             reply = session.get(url + "/_sim/endpoints", timeout=timeout, verify=str(ca) if ca else True)
             reply.raise_for_status()
-            data = reply.json()
+            data: dict[str, Any] = reply.json()
         except requests.exceptions.SSLError as error:
             raise BackendError(_untrusted_sim_message(url, error)) from None
         except BackendError:
@@ -231,7 +244,6 @@ class Backend:
     def _pinned_ca(self, url: str, fingerprint: str, timeout: float) -> Path:
         """Fetch the simulator's CA certificate and keep it only if its SHA-256 is ``fingerprint``."""
         import hashlib
-        import ssl
         import warnings
 
         import requests
@@ -261,7 +273,7 @@ class Backend:
         path.write_text(ssl.DER_cert_to_PEM_cert(der), encoding="ascii")
         return path
 
-    def use_endpoints(self, endpoints) -> None:
+    def use_endpoints(self, endpoints: Endpoints) -> None:
         """Join a simulator already running in this process (tests, the trainer's classroom)."""
         with self._lock:
             self._endpoints = endpoints
@@ -269,6 +281,8 @@ class Backend:
 
     def _sim_ca_path(self) -> Path:
         endpoints = self.endpoints()
+        if endpoints is None:
+            raise BackendError("live mode: there is no simulator CA")
         data = endpoints if isinstance(endpoints, dict) else endpoints.to_dict()
         return Path(data["ca_path"])
 
@@ -276,7 +290,7 @@ class Backend:
     def ready(self) -> bool:
         return self._endpoints is not None or self.options.live
 
-    def control(self):
+    def control(self) -> SimControl:
         """A SimControl for the simulator (trainer actions, inbox); BackendError in live mode.
 
         It authenticates with the control secret file the simulator's endpoints name (readable
@@ -284,12 +298,28 @@ class Backend:
         if self.options.live:
             raise BackendError("live mode: there is no simulator to control")
         endpoints = self.endpoints()
+        if endpoints is None:
+            raise BackendError("live mode: there is no simulator to control")
         with self._lock:
             if self._control is None:
                 from panel_tui.sim.client import SimControl
 
                 self._control = SimControl.for_endpoints(endpoints, tenant=self.options.sim_tenant)
             return self._control
+
+    def panel_signin_pages(self) -> PageSignIn | None:
+        """The simulator's sign-in pages, for a sign-in the panel shows on its own screens (To My
+        Email); None in live mode, where Microsoft's pages need a browser (the device code then)."""
+        if self.options.live:
+            return None
+        import requests
+
+        from panel_tui.sim.client import PageSignIn
+
+        session = requests.Session()
+        session.trust_env = False  # REQUESTS_CA_BUNDLE would override verify=
+        session.verify = str(self._sim_ca_path())
+        return PageSignIn(session)
 
     # -- clock -----------------------------------------------------------------------
     def sync_clock(self) -> None:
@@ -331,15 +361,13 @@ class Backend:
 
     def set_trust_sim_ca(self, trusted: bool) -> None:
         """Whether the simulator's CA counts as a system root (the trainer's "untrusted certificate")."""
-        import dataclasses
-
         with self._lock:
             self.options = dataclasses.replace(self.options, trust_sim_ca=trusted)
             if self._jobs is not None:  # MailJobs reads its CA list on every send
                 self._jobs.extra_ca_paths = (self._sim_ca_path(),) if trusted and not self.options.live else ()
 
     # -- mail ------------------------------------------------------------------------
-    def provider(self, settings: EmailServerSettings):
+    def provider(self, settings: EmailServerSettings) -> Provider:
         from panel_tui.mail.providers import provider_for
 
         return provider_for(settings.email_service, self.options.mode, endpoints=self.endpoints(),
@@ -360,7 +388,7 @@ class Backend:
 
     @property
     def jobs(self) -> MailJobs:
-        extra: tuple = ()
+        extra: tuple[Path, ...] = ()
         if self._jobs is None and not self.options.live and self.options.trust_sim_ca:
             # Outside the lock: it may wait for the join thread, which takes the lock.
             extra = (self._sim_ca_path(),)
@@ -371,10 +399,8 @@ class Backend:
                 self._jobs = MailJobs(self.printer, self.session_for, extra_ca_paths=extra)
             return self._jobs
 
-    def signin_info(self, role: str = "email_server"):
+    def signin_info(self, role: str = "email_server") -> SignInInfo:
         """The email server's sign-in state; "not signed in" while the cloud is not reachable yet."""
-        from panel_tui.device.status_sheet import NOT_SIGNED_IN
-
         if not self.ready and self._joining:
             try:
                 self.endpoints(timeout=5)
@@ -396,11 +422,6 @@ def profile_backend_options(profile: str, options: BackendOptions | None = None)
     A profile started as `untrusted-certificate` stays untrusted on the next start, until a
     CA certificate is imported or another scenario is chosen.
     """
-    import dataclasses
-
-    from panel_tui.device.paths import resolve_paths
-    from panel_tui.device.trainer_state import trainer_state
-
     options = options or BackendOptions()
     state = trainer_state(resolve_paths(profile))
     if options.trust_sim_ca and not state["simulator_ca_trusted"]:
@@ -414,9 +435,6 @@ def profile_backend_options(profile: str, options: BackendOptions | None = None)
 def open_backend(profile: str = "default", options: BackendOptions | None = None,
                  clock: Clock | None = None) -> tuple[Printer, Backend]:
     """Open the profile's printer and its backend (not started). Returns (printer, backend)."""
-    from panel_tui.device.paths import resolve_paths, simulator_dir
-    from panel_tui.device.printer import Printer
-
     options = profile_backend_options(profile, options)  # an untrusted-certificate profile stays so
     session_clock = OffsetClock(SystemClock())
     # In production the printer shows simulated time too; tests pass a fixed display clock.
@@ -434,8 +452,6 @@ def seeded_accounts() -> tuple[SeededAccount, ...]:
 
 
 def _process_alive(pid: int) -> bool:
-    import os
-
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

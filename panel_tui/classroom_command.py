@@ -3,17 +3,30 @@ Textual App), while the classroom package below it holds the class itself."""
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 from pathlib import Path
 
+from panel_tui.classroom.processes import pid_alive, simulator_fingerprint
+from panel_tui.classroom.progress import SeatHandles, read_rows, simulator_serving, since
+from panel_tui.classroom.report import write_report
+from panel_tui.classroom.roster import ClassRoster, class_dir, load_keys, save_keys
+from panel_tui.classroom.seats import ClassError, start_class, stop_class
+from panel_tui.device.validation import FieldError, shown_value, validate_listen_host
+from panel_tui.i18n import LANGUAGES, Translator
+from panel_tui.lesson import STEPS
+from panel_tui.scenarios import ScenarioError
+from panel_tui.web_access import needs_key, new_key
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="panel-tui classroom",
-                                     description="A class at once: seats on one simulator, the trainer's dashboard, a report.")
-    from panel_tui.i18n import LANGUAGES
-
+    parser = argparse.ArgumentParser(
+        prog="panel-tui classroom",
+        description="A class at once: seats on one simulator, the trainer's dashboard, a report.")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--lang", choices=LANGUAGES, help="language (start: the class's, for seats, dashboard and report)")
+    common.add_argument("--lang", choices=LANGUAGES,
+                        help="language (start: the class's, for seats, dashboard and report)")
     parser.add_argument("--lang", choices=LANGUAGES, dest="top_lang", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="action", metavar="ACTION")
     sub.add_parser("dashboard", parents=[common], help="the trainer's dashboard (the default)")
@@ -28,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     link = sub.add_parser("link", parents=[common],
                           help="a new join link for one page (beyond loopback): the old one stops working")
     link.add_argument("page", metavar="SEAT", help="seat01 ... or dashboard")
-    report = sub.add_parser("report", parents=[common], help="write report.csv and report.html (steps, failures, times)")
+    report = sub.add_parser("report", parents=[common],
+                            help="write report.csv and report.html (steps, failures, times)")
     report.add_argument("--out", type=Path, required=True, help="folder for the report (created)")
     return parser
 
@@ -36,15 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str], lang: str | None = None) -> int:
     args = build_parser().parse_args(argv)
     action = args.action or "dashboard"
-    from panel_tui.classroom.roster import ClassRoster
-    from panel_tui.i18n import Translator
-
     roster = ClassRoster.load()
     language = getattr(args, "lang", None) or args.top_lang or lang or (roster.lang if roster else "en")
     t = Translator.load(language=language).t
     if action == "start":
-        from panel_tui.device.validation import FieldError, shown_value, validate_listen_host
-
         try:
             validate_listen_host(args.host)
         except FieldError as error:  # as `serve --host`: a usage error with the rule, nothing started
@@ -54,8 +63,6 @@ def main(argv: list[str], lang: str | None = None) -> int:
         print(t("classroom.no_class"), file=sys.stderr)
         return 1
     if action == "stop":
-        from panel_tui.classroom.seats import stop_class
-
         stop_class()
         print(t("classroom.stopped"))
         return 0
@@ -64,8 +71,6 @@ def main(argv: list[str], lang: str | None = None) -> int:
     if action == "link":
         return _link(roster, args.page, t)
     if action == "report":
-        from panel_tui.classroom.report import write_report
-
         csv_path, html_path = write_report(roster, args.out, language)
         print(t("classroom.report.written", csv=csv_path, html=html_path))
         return 0
@@ -76,14 +81,6 @@ def main(argv: list[str], lang: str | None = None) -> int:
 
 
 def _start(args, lang: str, t) -> int:
-    import os
-    import shlex
-
-    from panel_tui.classroom.roster import class_dir, load_keys
-    from panel_tui.classroom.seats import ClassError, start_class
-    from panel_tui.scenarios import ScenarioError
-    from panel_tui.web_access import needs_key
-
     if needs_key(args.host):
         print(t("classroom.warn_host", host=args.host), file=sys.stderr)
     try:
@@ -94,8 +91,6 @@ def _start(args, lang: str, t) -> int:
         return 1
     print(t("classroom.started", seats=len(roster.seats), sim_url=roster.sim_url))
     if needs_key(args.host):  # students' browsers reach the simulator's pages: they must trust its CA
-        from panel_tui.classroom.processes import simulator_fingerprint
-
         fingerprint = simulator_fingerprint()
         if fingerprint:
             print(t("classroom.ca_page", url=f"{roster.sim_url}/ca", fingerprint=fingerprint))
@@ -117,10 +112,6 @@ def _start(args, lang: str, t) -> int:
 
 def _link(roster, page: str, t) -> int:
     """A new key for one page of a running class beyond loopback; prints its join URL once."""
-    from panel_tui.classroom.roster import load_keys, save_keys
-    from panel_tui.classroom.seats import pid_alive
-    from panel_tui.web_access import needs_key, new_key
-
     ports = {seat.name: seat.port for seat in roster.seats} | {"dashboard": roster.dashboard_port}
     if page not in ports:
         print(t("classroom.link_unknown", page=page, pages=", ".join(ports)), file=sys.stderr)
@@ -137,10 +128,6 @@ def _link(roster, page: str, t) -> int:
 
 def _status(roster, t) -> int:
     """The class's processes and each seat's row; starts nothing (a stopped class stays stopped)."""
-    from panel_tui.classroom.processes import pid_alive
-    from panel_tui.classroom.progress import SeatHandles, read_rows, simulator_serving, since
-    from panel_tui.lesson import STEPS
-
     serving = simulator_serving(roster)
     sim = t("classroom.running") if serving else t("classroom.ended")
     web = t("classroom.running") if pid_alive(roster.web_pid) else t("classroom.ended")

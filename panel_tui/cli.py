@@ -6,12 +6,17 @@ its backend and the app."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import gc
 import os
 import sys
 from pathlib import Path
 
-from panel_tui.i18n import LANGUAGES
+from panel_tui.device.paths import simulator_dir, validate_profile_name
+from panel_tui.device.settings_store import SettingsError
+from panel_tui.device.validation import FieldError, shown_value, validate_attachment_path, validate_listen_host
+from panel_tui.i18n import LANGUAGES, Translator
 
 # panel_tui.scripting.COMMANDS (a test keeps them equal): a plain start does not import scripting.
 SCRIPT_COMMANDS = ("signin", "signout", "status", "send", "jobs", "sheet", "config")
@@ -26,7 +31,8 @@ DEBUG_ENV = "PANEL_TUI_DEBUG"  # set: a bug's traceback is shown instead of the 
 def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="emulated printer profile (separate settings, jobs, tokens); "
                                           "default: 'default', or the scenario's name with --scenario")
-    parser.add_argument("--lang", choices=LANGUAGES, help="language (the panel saves it in the profile; commands use it for their output)")
+    parser.add_argument("--lang", choices=LANGUAGES,
+                        help="language (the panel saves it in the profile; commands use it for their output)")
     parser.add_argument("--live", action="store_true",
                         help="use the real Microsoft cloud instead of the embedded simulator")
     parser.add_argument("--client-id", help="live mode: your app registration's application (client) ID")
@@ -85,14 +91,25 @@ def build_parser(full: bool = True) -> argparse.ArgumentParser:
         "serve", help="serve the panel in a web browser through textual-serve (loopback by default)")
     if full:  # their options only when asked for: the panel and the other commands do not import them
         from panel_tui import gallery, guide, serve
-        from panel_tui.doctor import add_arguments as doctor_arguments
 
-        doctor_arguments(doctor_parser)
+        _doctor_options(doctor_parser)
         gallery.add_arguments(gallery_parser)
         guide.add_arguments(guide_parser)
         serve.add_arguments(serve_parser)
     scripting.add_commands(sub)
     return parser
+
+
+def _doctor_options(parser: argparse.ArgumentParser) -> None:
+    """The doctor's own copies of the connection options, so they may follow the command (here, not
+    in panel_tui.doctor: `--help` does not import the checks' libraries)."""
+    parser.add_argument("--live", action="store_true", default=argparse.SUPPRESS,
+                        help="check the real Microsoft cloud (with --client-id, and --tenant if needed)")
+    parser.add_argument("--client-id", default=argparse.SUPPRESS,
+                        help="your app registration's application (client) ID")
+    parser.add_argument("--tenant", default=argparse.SUPPRESS, help="tenant ID or domain (default: organizations)")
+    parser.add_argument("--sim-url", default=argparse.SUPPRESS, help="check against a standalone simulator")
+    parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="the report's language")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,10 +152,8 @@ def _reader_left(process_ends: bool) -> int:
 
 
 def _say(text: str) -> None:
-    try:
+    with contextlib.suppress(OSError, ValueError):  # stderr closed too: nobody to tell
         print(text, file=sys.stderr, flush=True)
-    except (OSError, ValueError):  # stderr closed too: nobody to tell
-        pass
 
 
 def _words(argv: list[str], key: str, **params: object) -> str:
@@ -150,8 +165,6 @@ def _words(argv: list[str], key: str, **params: object) -> str:
         elif word.startswith("--lang="):
             language = word.partition("=")[2]
     try:
-        from panel_tui.i18n import Translator
-
         return Translator.load(language=language).t(key, **params)
     except Exception:  # noqa: BLE001 - the locale files themselves are broken: say it anyway
         return FALLBACK_WORDS[key].format(**params)
@@ -171,10 +184,7 @@ FALLBACK_WORDS = {
 
 def _report(argv: list[str], error: Exception) -> int:
     """An exception as a message: the file and the problem when it is about a file, else a bug."""
-    import errno
-
     from panel_tui.device.joblog import JobLogError
-    from panel_tui.device.settings_store import SettingsError
 
     if isinstance(error, JobLogError):
         _say(_words(argv, "job.log_unusable", path=error.path, problem=error.problem))
@@ -200,8 +210,6 @@ FILE_OPTIONS = ("sim_ca", "menus", "locales", "out", "compare")  # options namin
 
 def _check_file_names(argv: list[str], args: argparse.Namespace) -> None:
     """A usage error (exit 2) for a file name no system can open (NUL, control characters, too long)."""
-    from panel_tui.device.validation import FieldError, shown_value, validate_attachment_path
-
     for name in FILE_OPTIONS:
         value = getattr(args, name, None)
         if value is None:
@@ -216,8 +224,6 @@ def _check_file_names(argv: list[str], args: argparse.Namespace) -> None:
 
 def _check_profile(profile: str) -> None:
     """A usage error (exit 2) for a --profile that cannot name a folder, before any command uses it."""
-    from panel_tui.device.paths import validate_profile_name
-
     try:
         validate_profile_name(profile)
     except ValueError as error:
@@ -226,8 +232,6 @@ def _check_profile(profile: str) -> None:
 
 def _check_host(argv: list[str], host: str) -> None:
     """A usage error (exit 2) for a --host nobody can listen on: "", "..", "../../x", U+202E ..."""
-    from panel_tui.device.validation import FieldError, shown_value, validate_listen_host
-
     try:
         validate_listen_host(host)
     except FieldError as error:
@@ -236,10 +240,20 @@ def _check_host(argv: list[str], host: str) -> None:
 
 
 def _dispatch(argv: list[str], process_ends: bool) -> int:
-    # `sim` takes its own options; split them off before the main parser sees them.
+    own = _dispatch_own_options(argv)
+    if own is not None:
+        return own
+    args = _parse(argv)
+    if args.command in SCRIPT_COMMANDS:
+        return _run_script_command(args, process_ends)
+    return _run_command(argv, args)
+
+
+def _dispatch_own_options(argv: list[str]) -> int | None:
+    """`sim` and `classroom` take their own options: split them off before the main parser sees
+    them and run the command (its exit code); None for any other command."""
     for index, word in enumerate(argv):
         if word == "sim":
-            from panel_tui.device.paths import simulator_dir
             from panel_tui.sim.cli import main as sim_main
 
             return sim_main(argv[index + 1:], data_dir=simulator_dir())
@@ -249,10 +263,16 @@ def _dispatch(argv: list[str], process_ends: bool) -> int:
             return classroom_main(argv[index + 1:], lang=build_start_parser().parse_args(argv[:index]).lang)
         if not word.startswith("-") and word in COMMANDS:
             break
+    return None
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """The arguments of a plain start or a command, checked (a usage error exits 2)."""
     args, rest = build_start_parser().parse_known_args(argv)
     if rest or args.command is None and set(argv) & {*COMMANDS, "-h", "--help"}:
         # A command, help or a mistake: the full parser (it explains mistakes).
-        args = build_parser(full=bool({"gallery", "guide", "serve", "doctor", "-h", "--help"} & set(argv))).parse_args(argv)
+        full = bool({"gallery", "guide", "serve", "doctor", "-h", "--help"} & set(argv))
+        args = build_parser(full=full).parse_args(argv)
     # A scenario starts on its own profile: never on (and never wiping) the default one unasked.
     args.profile = args.profile or (args.scenario if args.scenario and args.command in (None, "run") else "default")
     if (args.sim_ca or args.sim_fingerprint) and not args.sim_url:
@@ -262,6 +282,26 @@ def _dispatch(argv: list[str], process_ends: bool) -> int:
     if args.scenario is not None and not args.scenario.strip():  # not a plain start in disguise
         build_parser(full=False).error("argument --scenario: give a scenario's name (`panel-tui scenarios` lists them)")
     _check_profile(args.profile)
+    return args
+
+
+def _run_script_command(args: argparse.Namespace, process_ends: bool) -> int:
+    from panel_tui import scripting
+
+    if process_ends and args.command != "signin":  # signin waits minutes for a person: it collects
+        gc.disable()  # a command of a second or less: its garbage goes with the process
+    try:
+        return scripting.run(args)
+    finally:
+        if process_ends:
+            # Its last garbage collections would walk every object of msal, requests and
+            # aiosmtplib (~20 ms); frozen ones are skipped. Nothing is lost: the command saved
+            # and closed what it uses, and atexit handlers still run.
+            gc.freeze()
+
+
+def _run_command(argv: list[str], args: argparse.Namespace) -> int:
+    """A command other than the scripting ones, or the panel (no command, or `run`)."""
     if args.command == "check":
         from panel_tui.assembly import check_command
 
@@ -279,19 +319,6 @@ def _dispatch(argv: list[str], process_ends: bool) -> int:
 
         _check_host(argv, args.host)
         return serve.command(args)
-    if args.command in SCRIPT_COMMANDS:
-        from panel_tui import scripting
-
-        if process_ends and args.command != "signin":  # signin waits minutes for a person: it collects
-            gc.disable()  # a command of a second or less: its garbage goes with the process
-        try:
-            return scripting.run(args)
-        finally:
-            if process_ends:
-                # Its last garbage collections would walk every object of msal, requests and
-                # aiosmtplib (~20 ms); frozen ones are skipped. Nothing is lost: the command saved
-                # and closed what it uses, and atexit handlers still run.
-                gc.freeze()
     if args.command == "doctor":
         from panel_tui.doctor import command as doctor_command
 

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from panel_tui.device.paths import data_cache_dir
+
 FORMAT = 1  # bump when the shape of a cached value changes
 
 
 def cache_dir() -> Path:
     """The folder of cached data files (shared by the profiles; not created here)."""
-    from panel_tui.device.paths import data_cache_dir
-
     return data_cache_dir()
 
 

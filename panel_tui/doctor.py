@@ -24,12 +24,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from panel_tui.i18n import LANGUAGES
+import aiosmtplib
+import requests
+
+from panel_tui.assembly import backend_options, open_backend
+from panel_tui.backend import BackendError
+from panel_tui.device.settings import SERVICE_DEFAULTS, AuthMethod, SecureConnection
+from panel_tui.device.settings_store import SettingsError
+from panel_tui.i18n import Translator
+from panel_tui.mail import smtp
+from panel_tui.mail.auth import EMAIL_SERVER_ROLE
+from panel_tui.mail.errors import MailError, classify_idp_error, describe_idp_error, resolve_cause
+from panel_tui.mail.providers import LiveConfigError, UnknownHostError
+from panel_tui.mail.smtp_probe import probe_auth
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.backend import Backend
@@ -63,8 +76,6 @@ class Check:
 
 
 def _failed(step: str, cause_name: str, detail: str) -> Check:
-    from panel_tui.mail.errors import resolve_cause
-
     cause = resolve_cause(cause_name)
     return Check(step, False, detail, cause.fix_key, cause.fixer_key)
 
@@ -77,8 +88,6 @@ class Doctor:
         self.backend = backend
         self._discovered: dict | None = None
         if t is None:
-            from panel_tui.i18n import Translator
-
             t = Translator.load().t  # English
         self.t = t  # the details' words, in the language the report is printed in
 
@@ -86,8 +95,6 @@ class Doctor:
 
     @property
     def settings(self):
-        from panel_tui.device.settings import AuthMethod
-
         email = self.printer.settings.email_server
         if email.auth_method is AuthMethod.OAUTH2:
             return email
@@ -100,8 +107,6 @@ class Doctor:
         return self.backend.session_for(self.settings)
 
     def _http(self):
-        import requests
-
         provider = self.provider()
         http = requests.Session()
         if provider.ca_path is not None:
@@ -119,7 +124,8 @@ class Doctor:
         except ValueError:
             body = {}
         if reply.status_code != 200 or "token_endpoint" not in body:
-            raise ValueError(body if isinstance(body, dict) and body.get("error") else {"error": f"HTTP {reply.status_code}"})
+            raise ValueError(body if isinstance(body, dict) and body.get("error")
+                             else {"error": f"HTTP {reply.status_code}"})
         return body
 
     # -- the steps -----------------------------------------------------------------------
@@ -144,8 +150,6 @@ class Doctor:
         try:
             document = self._discover(authority)
         except ValueError as error:
-            from panel_tui.mail.errors import classify_idp_error
-
             answer = error.args[0]
             cause = classify_idp_error(answer) if answer.get("error_codes") else "unknown_tenant"
             return _failed("tenant", cause, f"{tenant}: {_idp_detail(answer)}")
@@ -156,8 +160,6 @@ class Doctor:
         return Check("tenant", True, f"{tenant} = {tenant_id}" if tenant_id and tenant_id != tenant else tenant)
 
     def check_app(self) -> Check:
-        from panel_tui.mail.errors import MailError
-
         session = self.session()
         client_id = session.provider.client_id
         try:
@@ -171,8 +173,6 @@ class Doctor:
         return Check("app", True, client_id)
 
     def check_smtp(self) -> Check:
-        from panel_tui.mail.errors import MailError
-
         host, port = self.settings.smtp_server, self.settings.smtp_port
         try:
             return asyncio.run(self._smtp_capabilities(host, port))
@@ -180,11 +180,6 @@ class Doctor:
             return Check("smtp", False, f"{host}:{port}: {error.detail}", error.fix_key, error.cause.fixer_key)
 
     async def _smtp_capabilities(self, host: str, port: int) -> Check:
-        import aiosmtplib
-
-        from panel_tui.mail import smtp
-        from panel_tui.mail.providers import UnknownHostError
-
         provider = self.provider()
         try:
             address = provider.smtp_address(host, port)
@@ -221,8 +216,6 @@ class Doctor:
             client.close()
 
     def check_settings(self) -> Check:
-        from panel_tui.device.settings import SERVICE_DEFAULTS, AuthMethod, SecureConnection
-
         email = self.printer.settings.email_server
         if email.auth_method is not AuthMethod.OAUTH2:
             return _failed("settings", "auth_method_not_oauth2",
@@ -256,13 +249,6 @@ class Doctor:
         """Authenticate as a send would, without sending: XOAUTH2 with the cached (or
         refreshed) token of the applied OAuth2 settings, or Basic with SMTP-AUTH's account and
         password. Skipped for another method or without a sign-in (the steps before say why)."""
-        from panel_tui.device.settings import AuthMethod
-        from panel_tui.mail import smtp
-        from panel_tui.mail.auth import EMAIL_SERVER_ROLE
-        from panel_tui.mail.errors import MailError
-        from panel_tui.mail.providers import UnknownHostError
-        from panel_tui.mail.smtp_probe import probe_auth
-
         email = self.printer.settings.email_server
         token = password = None
         if email.auth_method is AuthMethod.SMTP_AUTH:
@@ -320,29 +306,11 @@ class Doctor:
 
 
 def _idp_detail(answer) -> str:
-    from panel_tui.mail.errors import describe_idp_error
-
     return describe_idp_error(answer) if isinstance(answer, dict) else str(answer)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The doctor's own copies of the connection options, so they may follow the command."""
-    parser.add_argument("--live", action="store_true", default=argparse.SUPPRESS,
-                        help="check the real Microsoft cloud (with --client-id, and --tenant if needed)")
-    parser.add_argument("--client-id", default=argparse.SUPPRESS, help="your app registration's application (client) ID")
-    parser.add_argument("--tenant", default=argparse.SUPPRESS, help="tenant ID or domain (default: organizations)")
-    parser.add_argument("--sim-url", default=argparse.SUPPRESS, help="check against a standalone simulator")
-    parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="the report's language")
 
 
 def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """`panel-tui doctor`: print each step with ✓/✗ and its fix; exit 0 if all pass, else 1."""
-    from panel_tui.assembly import backend_options, open_backend
-    from panel_tui.backend import BackendError
-    from panel_tui.device.settings_store import SettingsError
-    from panel_tui.i18n import Translator
-    from panel_tui.mail.providers import LiveConfigError
-
     out, err = out or sys.stdout, err or sys.stderr
     try:
         printer, backend = open_backend(args.profile, backend_options(args))
@@ -395,10 +363,6 @@ def command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
 def _unusable_settings(args: argparse.Namespace, error, out: TextIO) -> int:
     """The profile's settings or secrets file cannot be read: a failed settings check naming
     the file, its problem and how to get going again (exit 1)."""
-    import shlex
-
-    from panel_tui.i18n import Translator
-
     t = Translator.load(language=args.lang or "en").t
     path = str(error.path)
     check = Check("settings", False, f"{path}: {error.problem}", "doctor.fix.settings_file", "fixer.printer_admin")

@@ -6,21 +6,33 @@ each numbered step of Web Config's Network > Email Server > Basic sign-in, the p
 Server Status and Print Status Sheet paths, the fax server, To My Email, sending, and the
 troubleshooting table of every error code the emulator reproduces, followed by the list of the
 screens it showed; a section follows a printer from Basic authentication (Microsoft's
-cutoff of SMTP AUTH with a password) to OAuth 2.0. Each screen is rendered from the review gallery's recipe (the snapshot
-tests' pictures, panel_tui.ui.catalog) at 80x24 in that language; the words come from the
+cutoff of SMTP AUTH with a password) to OAuth 2.0. Each screen is rendered from the review gallery's
+recipe (the snapshot tests' pictures, panel_tui.ui.catalog) at 80x24 in that language; the words come from the
 locale files ([guide] and the labels the screens use), the menu paths from menus/panel.toml,
 the accounts and addresses from the simulator's tenant. `--pdf` also prints DIR/guide.pdf
 through headless Chromium (Playwright).
 """
 from __future__ import annotations
 
+import argparse
 import html
+import os
 import re
+import shutil
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from panel_tui.gallery import GalleryError, Shot
+from panel_tui import gallery
+from panel_tui.datafiles import data_dir
+from panel_tui.device.clock import SNAPSHOT_TIME
+from panel_tui.device.errors import ERROR_CODES
+from panel_tui.device.settings import DeviceSettings
+from panel_tui.gallery import GalleryError, Progress, Shot
+from panel_tui.i18n import LANGUAGES, Translator
+from panel_tui.menus import load_menu_tree
+from panel_tui.sim.client import SEEDED_ACCOUNTS
 
 INDEX_NAME = "index.html"
 PDF_NAME = "guide.pdf"
@@ -71,8 +83,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("fax", (Step("server", "webconfig_fax_server"), Step("send", "fax_email"))),
     Section("tme", (
         Step("sender", "webconfig_serverless"),
-        Step("admin", "to_my_email_signin"),
-        Step("users", "to_my_email"),
+        Step("admin_login", "to_my_email_user"),
+        Step("admin"),
+        Step("consent", "tme_signin_permissions"),
+        Step("done", "tme_signin_done_admin"),
+        Step("users", "tme_signin_account"),
+        Step("wrong_password", "tme_signin_password_wrong"),
+        Step("phone", "to_my_email_signin"),
     )),
     Section("send", (Step("scan", "scan_to_email"), Step("sent", "outcome_sent"))),
     Section("migration", (
@@ -107,10 +124,6 @@ def sections() -> tuple[Section, ...]:
 
 def values(t: Callable[..., str], lang: str) -> dict[str, str]:
     """What the steps name: accounts, addresses, the code on the sign-in screen, menu paths."""
-    from panel_tui.datafiles import data_dir
-    from panel_tui.device.settings import DeviceSettings
-    from panel_tui.menus import load_menu_tree
-    from panel_tui.sim.client import SEEDED_ACCOUNTS
     from panel_tui.ui.webconfig.catalog import FIXED_FLOW
 
     tree = load_menu_tree(data_dir("menus") / "panel.toml")
@@ -151,9 +164,6 @@ def build(out_dir: Path | str, lang: str, *, only: Sequence[str] | None = None, 
     `only` renders just those screens (the others keep their caption and say so): a quick
     build for a translator's check or a test; the default renders every screen.
     """
-    from panel_tui import gallery
-    from panel_tui.i18n import LANGUAGES
-
     if lang not in LANGUAGES:
         raise GuideError(f"no language {lang!r} (languages: {', '.join(LANGUAGES)})")
     shown = screens(sections())
@@ -214,10 +224,6 @@ section { break-before: auto; }
 def handout_html(lang: str, svgs: dict[str, str], locales_dir: Path | None = None) -> str:
     """The handout page; `svgs` maps a screen name to its SVG (a screen without one is captioned
     as not rendered). Every text is escaped; nothing is fetched from elsewhere."""
-    from panel_tui.device.clock import SNAPSHOT_TIME
-    from panel_tui.device.errors import ERROR_CODES
-    from panel_tui.i18n import Translator
-
     translator = Translator.load(locales_dir, language=lang)
     t = translator.t
     esc = html.escape
@@ -251,7 +257,8 @@ def handout_html(lang: str, svgs: dict[str, str], locales_dir: Path | None = Non
         tag = "ol" if section.numbered else "ul"
         parts.append(f'<{tag} class="steps">\n')
         for step in section.steps:
-            parts.append(f'<li id="{section.key}-{step.key}"><p>{esc(t(f"guide.{section.key}.step.{step.key}", **words))}</p>\n')
+            words_of_step = esc(t(f"guide.{section.key}.step.{step.key}", **words))
+            parts.append(f'<li id="{section.key}-{step.key}"><p>{words_of_step}</p>\n')
             if section.key == "trouble" and step.key == "codes":
                 parts.append(_codes_table(t, ERROR_CODES))
             if step.screen is not None:
@@ -277,16 +284,14 @@ def _figure(t, number: int, screen: str, svg: str | None) -> str:
     esc = html.escape
     caption = (f'<figcaption id="screen{number}-caption">{esc(t("guide.figure", number=number))}: '
                f"<code>{esc(screen)}</code></figcaption>")
-    if svg is None:
-        body = f'<div class="missing">{esc(t("guide.not_rendered"))}</div>'
-    else:
-        body = inline_svg(svg, number)
+    body = f'<div class="missing">{esc(t("guide.not_rendered"))}</div>' if svg is None else inline_svg(svg, number)
     return f'<figure id="screen-{number}" data-screen="{esc(screen)}">\n{body}\n{caption}\n</figure>\n'
 
 
 def _codes_table(t, codes) -> str:
     esc = html.escape
-    head = "".join(f"<th>{esc(t(f'guide.trouble.col.{col}'))}</th>" for col in ("code", "situation", "solution", "fixer"))
+    head = "".join(f"<th>{esc(t(f'guide.trouble.col.{col}'))}</th>"
+                   for col in ("code", "situation", "solution", "fixer"))
     rows = [f"<tr><td>{entry.code}</td><td>{esc(t(entry.situation_key))}</td><td>{esc(t(entry.solution_key))}</td>"
             f"<td>{esc(t(entry.fixer_key))}</td></tr>\n" for entry in sorted(codes.values(), key=lambda e: e.code)]
     return f'<table class="codes">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{"".join(rows)}</tbody>\n</table>\n'
@@ -297,9 +302,6 @@ def _codes_table(t, codes) -> str:
 
 def chromium_executable() -> str | None:
     """Chromium for --pdf: $PANEL_TUI_CHROMIUM, `chromium` on PATH, or Debian's /usr/bin/chromium."""
-    import os
-    import shutil
-
     found = os.environ.get("PANEL_TUI_CHROMIUM") or shutil.which("chromium")
     if found:
         return found
@@ -344,10 +346,6 @@ def write_pdf(index: Path, pdf: Path) -> Path:
 
 def add_arguments(parser) -> None:
     """The options of `panel-tui guide` (cli.py adds the subcommand and calls `command`)."""
-    import argparse
-
-    from panel_tui.i18n import LANGUAGES
-
     parser.add_argument("--out", type=Path, required=True, help="folder for index.html (and guide.pdf); created")
     parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
                         help="the handout's language (default: en; `panel-tui --lang ro guide` works too)")
@@ -359,10 +357,6 @@ def add_arguments(parser) -> None:
 
 def command(args) -> int:
     """Run `panel-tui guide`: 0 written, 1 a screen or the PDF failed, 2 bad options."""
-    import sys
-
-    from panel_tui.gallery import Progress
-
     lang = getattr(args, "lang", None) or "en"
     jobs = getattr(args, "jobs", None)
     if jobs is not None and jobs < 1:
@@ -376,8 +370,6 @@ def command(args) -> int:
     if unknown:
         print(f"panel-tui guide: the handout shows no screen named {', '.join(unknown)}", file=sys.stderr)
         return 2
-    from panel_tui.i18n import LANGUAGES
-
     if lang not in LANGUAGES:
         print(f"panel-tui guide: --lang {lang}: languages are {', '.join(LANGUAGES)}", file=sys.stderr)
         return 2

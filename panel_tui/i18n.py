@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from panel_tui.datacache import cached
 from panel_tui.datafiles import data_dir
 
 # The one list of languages: a new one is locales/<code>.toml plus its code here.
@@ -67,8 +68,6 @@ def load_locale_file(path: Path, problems: list[str]) -> dict[str, str]:
 
 def load_catalog(path: Path) -> tuple[dict[str, str], list[str]]:
     """One locale file's (catalog, problems), from the data cache while the file is unchanged."""
-    from panel_tui.datacache import cached
-
     def build() -> tuple[dict[str, str], list[str]]:
         problems: list[str] = []
         return load_locale_file(path, problems), problems

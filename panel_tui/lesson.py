@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from panel_tui.device.joblog import JobTrouble
+from panel_tui.device.settings import AuthMethod
 
 # The guide's order: enable SMTP AUTH, configure OAuth 2.0, sign in, consent, OK,
 # check the status, print the status sheet, send.
@@ -51,8 +52,6 @@ def _tenant_ready(state: dict, mailbox: str | None) -> bool:
 
 def observe(printer, backend) -> LessonProgress:
     """Read the lesson's progress from real state (blocking network reads: call it in a thread)."""
-    from panel_tui.device.settings import AuthMethod
-
     settings = printer.settings
     email = settings.email_server
     oauth_settings = email if email.auth_method is AuthMethod.OAUTH2 else email.with_field("auth_method", "oauth2")

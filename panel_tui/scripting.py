@@ -16,17 +16,33 @@ Importing this module is cheap: everything heavy is imported by the command that
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import errno
+import io
 import json
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
+
+from panel_tui.device.joblog import JOB_ID_MAX, JobLogError, JobTrouble
+from panel_tui.device.settings import FIELDS, FIELDS_BY_NAME, AuthMethod
+from panel_tui.device.settings_store import SettingsError
+from panel_tui.device.status_sheet import email_server_status_rows, render_status_sheet
+from panel_tui.device.validation import (
+    FieldError,
+    shown_value,
+    validate_attachment_path,
+    validate_recipient,
+    validate_subject,
+)
+from panel_tui.i18n import LocaleError, Translator
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.backend import Backend
-    from panel_tui.device.joblog import JobTrouble
     from panel_tui.device.printer import Printer
-    from panel_tui.i18n import Translator
     from panel_tui.mail.auth import DeviceFlow, OAuthSession, Outcome, SignInResult
     from panel_tui.mail.errors import MailError
     from panel_tui.mail.jobs import JobOutcome
@@ -185,8 +201,6 @@ class Command:
 
     def storage_problem(self, error: OSError) -> str:
         """A failed write in words: which file, and "the disk is full" when it is."""
-        import errno
-
         path = error.filename or self.printer.paths.config_dir
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             problem = self.t("cli.storage.disk_full")
@@ -201,8 +215,6 @@ class Command:
 
     def print_error(self, error: MailError) -> None:
         """The error table's words for a failure: code and message, fix and who can apply it."""
-        from panel_tui.device.joblog import JobTrouble
-
         self.print_trouble(JobTrouble(error.code, error.message_key, error.fix_key, error.cause.fixer,
                                       error.cause_name, error.detail))
 
@@ -246,8 +258,6 @@ class Command:
     # -- the commands -------------------------------------------------------------------
 
     def cmd_status(self) -> int:
-        from panel_tui.device.status_sheet import email_server_status_rows
-
         self.session()  # the sign-in state comes from the cloud's provider: fail clearly if unusable
         rows = email_server_status_rows(self.printer.settings, self.printer.signin_info())
         pairs = [(self.t(r.label_key), self.t(r.value) if r.value_is_key else r.value) for r in rows]
@@ -256,8 +266,6 @@ class Command:
         return EXIT_OK
 
     def cmd_sheet(self) -> int:
-        from panel_tui.device.status_sheet import render_status_sheet
-
         self.session()
         sheet = render_status_sheet(self.printer.settings, self.printer.signin_info(), self.t,
                                     self.printer.clock.now())
@@ -271,8 +279,6 @@ class Command:
         return self._config_set()
 
     def _config_show(self) -> int:
-        from panel_tui.device.settings import FIELDS
-
         settings = getattr(self.printer.settings, self.section)
         self.out(self.t(f"cli.config.title.{self.section}"))
         rows = []
@@ -285,10 +291,6 @@ class Command:
         return EXIT_OK
 
     def _config_set(self) -> int:
-        from panel_tui.device.settings import FIELDS, FIELDS_BY_NAME
-        from panel_tui.device.settings_store import SettingsError
-        from panel_tui.device.validation import FieldError
-
         name = self.args.field
         spec = FIELDS_BY_NAME.get(name)
         if spec is None:
@@ -319,7 +321,6 @@ class Command:
         return EXIT_OK
 
     def cmd_signin(self) -> int:
-        from panel_tui.device.settings import AuthMethod
         from panel_tui.mail.errors import MailError
 
         self.require_admin()
@@ -366,16 +367,6 @@ class Command:
         return EXIT_OK
 
     def cmd_send(self) -> int:
-        import asyncio
-        from pathlib import Path
-
-        from panel_tui.device.validation import (
-            FieldError,
-            shown_value,
-            validate_attachment_path,
-            validate_recipient,
-            validate_subject,
-        )
         from panel_tui.mail.jobs import MailRequest
 
         recipients = [a.strip() for item in self.args.to for a in item.split(",") if a.strip()]
@@ -474,9 +465,6 @@ class Command:
         return EXIT_OK
 
     def _jobs_retry(self, job_id: int) -> int:
-        import asyncio
-
-        from panel_tui.device.joblog import JOB_ID_MAX
         from panel_tui.mail.jobs import InvalidRequest
 
         if not 1 <= job_id <= JOB_ID_MAX:
@@ -527,10 +515,9 @@ class _DeviceFlowWaiter:
 
         self.session.cancel(self.flow)
         if self._thread.is_alive():
-            try:
+            # A second Ctrl+C: leave now; the daemon thread ends with the process.
+            with contextlib.suppress(KeyboardInterrupt):
                 self._thread.join(timeout=self.flow.interval + 30)
-            except KeyboardInterrupt:
-                pass  # a second Ctrl+C: leave now; the daemon thread ends with the process
         # A sign-in that completed just before Ctrl+C stands (its tokens are saved).
         return self.result or SignInResult("cancelled")
 
@@ -539,9 +526,6 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     """Run the scriptable command in `args` (parsed by panel_tui.cli); returns the exit code."""
     from panel_tui.assembly import backend_options
     from panel_tui.backend import open_backend
-    from panel_tui.device.joblog import JobLogError
-    from panel_tui.device.settings_store import SettingsError
-    from panel_tui.i18n import LocaleError, Translator
 
     out, err = out or sys.stdout, err or sys.stderr
     try:
@@ -582,8 +566,6 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 
 
 def _is_disk_full(error: OSError) -> bool:
-    import errno
-
     return error.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
@@ -609,8 +591,6 @@ def _is_terminal(stream: TextIO) -> bool:
 
 def _qr_text(url: str) -> str:
     """A QR code of `url` in half-block characters, for a phone to scan off the terminal."""
-    import io
-
     import segno
 
     buffer = io.StringIO()

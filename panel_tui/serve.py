@@ -11,10 +11,13 @@ same panel, in the browser's own monospace font.
 """
 from __future__ import annotations
 
+import argparse
 import re
 import shlex
 import sys
 from pathlib import Path
+
+from panel_tui.i18n import LANGUAGES, Translator
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -99,15 +102,12 @@ def make_server(command: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
 
 
 def _english(key: str, **params: object) -> str:
-    from panel_tui.i18n import Translator
-
     return Translator.load(language="en").t(key, **params)
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, command: str | None = None,
           stderr=None, lang: str | None = None) -> int:
     """Serve the panel until interrupted (Ctrl+C). Returns the exit code."""
-    from panel_tui.i18n import Translator
     from panel_tui.web_access import AccessPolicy, new_key, page_url, public_address
 
     stderr = stderr or sys.stderr
@@ -156,10 +156,6 @@ def command(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m panel_tui.serve [--host H] [--port N] [--profile P] [--lang L] [--sim-url URL]`."""
-    import argparse
-
-    from panel_tui.i18n import LANGUAGES
-
     parser = argparse.ArgumentParser(prog="panel-tui serve", description="Serve the panel in a web browser.")
     add_arguments(parser)
     parser.add_argument("--profile", default="default")

@@ -11,6 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from panel_tui.assembly import build_app
+from panel_tui.backend import BackendOptions
+from panel_tui.device.clock import FixedClock
+from panel_tui.device.joblog import JobLog
+from panel_tui.sim.control import SimControl
+from panel_tui.sim.runtime import SimulatorThread
 from tests.helpers.processes import TIMEOUT, Cli, LineReader, cli_env, new_cli, stop_home_simulator
 from tests.helpers.tenant import prepare_tenant
 from tests.helpers.textual_internals import install_burst_typing
@@ -51,8 +57,6 @@ def panel_home(tmp_path, monkeypatch):
 @pytest.fixture
 def connections_opened(monkeypatch) -> list[int]:
     """One entry per connection the job log opens from now on."""
-    from panel_tui.device.joblog import JobLog
-
     opened: list[int] = []
     original = JobLog._raw_connect
 
@@ -66,16 +70,12 @@ def connections_opened(monkeypatch) -> list[int]:
 
 @pytest.fixture
 def fixed_clock():
-    from panel_tui.device.clock import FixedClock
-
     return FixedClock(SNAPSHOT_TIME)
 
 
 @pytest.fixture
 def make_app(fixed_clock):
     """Build the panel app on a fresh profile with the fixed clock."""
-    from panel_tui.assembly import build_app
-
     def factory(lang: str = "en", profile: str = "default", start_backend: bool = False):
         # Panel tests do not start the simulator; the end-to-end tests do.
         return build_app(profile=profile, lang=lang, clock=fixed_clock, start_backend=start_backend)
@@ -86,8 +86,6 @@ def make_app(fixed_clock):
 @pytest.fixture(scope="session")
 def sim_thread(tmp_path_factory):
     """One embedded simulator for the whole run (each test resets it)."""
-    from panel_tui.sim.runtime import SimulatorThread
-
     thread = SimulatorThread(tmp_path_factory.mktemp("sim"))
     thread.start(timeout=30)
     yield thread
@@ -96,8 +94,6 @@ def sim_thread(tmp_path_factory):
 
 @pytest.fixture
 def sim_control(sim_thread):
-    from panel_tui.sim.control import SimControl
-
     client = SimControl(sim_thread.endpoints.control_url, sim_thread.endpoints.ca_path)
     client.reset()
     yield client
@@ -110,13 +106,9 @@ def make_e2e_app(sim_thread, sim_control, fixed_clock):
 
     The display clock is fixed (snapshots); the OAuth sessions follow the simulator's clock.
     """
-    from panel_tui.assembly import build_app
-
     apps = []
 
     def factory(lang: str = "en", profile: str = "default", trust_sim_ca: bool = True):
-        from panel_tui.backend import BackendOptions
-
         app = build_app(profile=profile, lang=lang, clock=fixed_clock, start_backend=False,
                         options=BackendOptions(trust_sim_ca=trust_sim_ca))
         app.backend.use_endpoints(sim_thread.endpoints)
@@ -155,8 +147,6 @@ def standalone_sim(cli_home):
 @pytest.fixture
 def cli_control(standalone_sim):
     """The tenant prepared as the guide asks: security defaults off, SMTP AUTH on, admin consent."""
-    from panel_tui.sim.client import SimControl
-
     client = SimControl(standalone_sim["control_url"], Path(standalone_sim["ca_path"]))
     client.reset()
     prepare_tenant(client, standalone_sim["client_id"])

@@ -17,8 +17,20 @@ import os
 import stat
 
 import pytest
+from textual.content import Content
 
+from panel_tui.backend import open_backend
+from panel_tui.classroom.actions import SeatActions
+from panel_tui.classroom.progress import SeatHandles, read_rows
+from panel_tui.classroom.report import write_report
+from panel_tui.classroom.roster import class_dir, load_events, seat_of
+from panel_tui.classroom.seats import start_class, stop_class
+from panel_tui.device.paths import resolve_paths
+from panel_tui.device.status_sheet import render_status_sheet, write_status_sheet
+from panel_tui.i18n import Translator
 from panel_tui.lesson import STEPS
+from panel_tui.ui.classroom_screen import ClassroomApp, ClassroomScreen
+from tests.helpers.processes import chromium_path
 from tests.helpers.screen import screen_lines
 from tests.helpers.tenant import prepare_tenant
 
@@ -30,8 +42,6 @@ class Trainee:
     """What a trainee does at a seat's panel, through the product's code."""
 
     def __init__(self, seat, password: str, roster) -> None:
-        from panel_tui.backend import open_backend
-
         self.seat = seat
         self.password = password
         self.printer, self.backend = open_backend(seat.name, roster.backend_options())
@@ -49,9 +59,6 @@ class Trainee:
         assert session.wait_for_device_flow(flow).ok
 
     def print_status_sheet(self) -> None:
-        from panel_tui.device.status_sheet import render_status_sheet, write_status_sheet
-        from panel_tui.i18n import Translator
-
         now = self.printer.clock.now()
         t = Translator.load(language="en").t
         write_status_sheet(self.printer.paths, render_status_sheet(self.printer.settings, self.printer.signin_info(),
@@ -76,8 +83,6 @@ def panel_home(class_root, monkeypatch):
 
 @pytest.fixture(scope="module")
 def class_home(class_root):
-    from panel_tui.classroom.seats import start_class, stop_class
-
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PANEL_TUI_HOME", str(class_root))
         try:
@@ -111,8 +116,6 @@ async def _pushed(pilot, app) -> None:
 
 
 def _ticks(screen, seat: str) -> list[bool]:
-    from textual.content import Content
-
     table = screen.query_one("DataTable")
     return [str(table.get_cell(seat, step)) == str(Content("✓")) for step in STEPS]
 
@@ -120,8 +123,6 @@ def _ticks(screen, seat: str) -> list[bool]:
 @pytest.fixture(scope="module")
 def lesson_run(class_home, tmp_path_factory):
     """The class goes through the guide with the dashboard open; returns what it saw."""
-    from panel_tui.ui.classroom_screen import ClassroomApp, ClassroomScreen
-
     roster, passwords = class_home
     trainees = {seat.name: Trainee(seat, passwords[seat.name], roster) for seat in roster.seats}
     seen: dict = {}
@@ -187,17 +188,12 @@ def lesson_run(class_home, tmp_path_factory):
     finally:
         for trainee in trainees.values():
             trainee.backend.stop()
-    from panel_tui.classroom.report import write_report
-
     out = tmp_path_factory.mktemp("report")
     seen["report"] = write_report(roster, out, "en")
     return seen
 
 
 def test_start_makes_seats_with_their_own_mailboxes_and_private_passwords(class_home):
-    from panel_tui.classroom.roster import class_dir, seat_of
-    from panel_tui.device.paths import resolve_paths
-
     roster, passwords = class_home
     assert [s.name for s in roster.seats] == list(SEATS)
     assert len({s.upn for s in roster.seats}) == 3 and all(s.upn.startswith(s.name + "@") for s in roster.seats)
@@ -276,8 +272,6 @@ def test_the_report_lists_what_happened(lesson_run):
 
 
 def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):
-    from tests.helpers.processes import chromium_path
-
     executable = chromium_path()
     from playwright.sync_api import sync_playwright
 
@@ -313,8 +307,6 @@ def test_the_html_report_opens_in_chromium_and_shows_the_same(lesson_run):
 def own_class(panel_home, tmp_path, monkeypatch):
     """A class of its own, through the guide: the tenant prepared, Web Config OK, every seat
     signed in and one scan sent from each. For a test that changes the class."""
-    from panel_tui.classroom.seats import start_class, stop_class
-
     monkeypatch.setenv("PANEL_TUI_HOME", str(tmp_path / "own-class"))
     roster, passwords = start_class(len(SEATS), serve=False)
     trainees = []
@@ -334,9 +326,6 @@ def own_class(panel_home, tmp_path, monkeypatch):
 
 
 def test_a_scenario_started_on_one_seat_uses_its_mailbox_and_leaves_the_others(own_class):
-    from panel_tui.classroom.actions import SeatActions
-    from panel_tui.classroom.progress import SeatHandles, read_rows
-
     roster, passwords = own_class
     handles = SeatHandles(roster)
     try:
@@ -357,9 +346,6 @@ def test_a_scenario_started_on_one_seat_uses_its_mailbox_and_leaves_the_others(o
 
 
 def test_reset_from_the_dashboard_asks_first_and_resets_only_that_seat(own_class):
-    from panel_tui.classroom.roster import load_events
-    from panel_tui.ui.classroom_screen import ClassroomApp
-
     roster, _ = own_class
 
     async def reset_seat03() -> tuple[list[bool], list[bool]]:
@@ -387,9 +373,6 @@ def test_reset_from_the_dashboard_asks_first_and_resets_only_that_seat(own_class
 def test_revoke_one_seat_then_move_the_class_clock(own_class):
     """V revokes the highlighted seat's sign-in; C moves the one clock of the class: that seat's
     next send needs a refresh, which is refused (361), and the dashboard shows it."""
-    from panel_tui.classroom.roster import load_events
-    from panel_tui.ui.classroom_screen import ClassroomApp
-
     roster, passwords = own_class
     trainee = Trainee(roster.seat("seat01"), passwords["seat01"], roster)
 
@@ -425,8 +408,6 @@ def test_revoke_one_seat_then_move_the_class_clock(own_class):
 def test_the_dashboard_marks_the_seat_under_the_cursor_and_the_selection_without_colour(class_home):
     """On a projector or in 16 colours: the highlighted seat starts with ▸ and a selected seat
     shows [x] (a glyph, not only a colour); both move with the keys."""
-    from panel_tui.ui.classroom_screen import ClassroomApp
-
     roster, _ = class_home
 
     def rows(app) -> dict[str, str]:

@@ -3,6 +3,7 @@ web process are detached, every seat's page and the dashboard answer on loopback
 passwords are printed once and nowhere else, and `stop` ends both processes (by pid)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -10,6 +11,10 @@ import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+
+from panel_tui.classroom.processes import pid_alive
+from panel_tui.sim import service
+from tests.helpers.processes import ANSI, CHROMIUM_ARGS, chromium_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,16 +27,12 @@ def _run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedPr
 
 def _kill(pid) -> None:
     if pid:
-        try:
+        with contextlib.suppress(OSError):
             os.kill(pid, 9)
-        except OSError:
-            pass
 
 
 def _page_text(browser, url: str, word: str) -> str:
     """What the page's terminal received (escape sequences removed), once `word` arrived."""
-    from tests.helpers.processes import ANSI
-
     received: list[bytes] = []
 
     def text() -> str:
@@ -51,8 +52,6 @@ def _page_text(browser, url: str, word: str) -> str:
 def _in_browser(urls: list[str], words: list[str]) -> list[str]:
     from playwright.sync_api import sync_playwright
 
-    from tests.helpers.processes import CHROMIUM_ARGS, chromium_path
-
     executable = chromium_path()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
@@ -63,8 +62,6 @@ def _in_browser(urls: list[str], words: list[str]) -> list[str]:
 
 
 def test_start_status_stop(panel_home):
-    from panel_tui.classroom.processes import pid_alive
-
     class_file = panel_home / "data" / "@classroom" / "class.json"
     try:
         started = _run(panel_home, "classroom", "start", "--seats", "2", "--lang", "ro")
@@ -115,8 +112,6 @@ def test_start_status_stop(panel_home):
 
 
 def test_status_after_stop_starts_nothing(panel_home):
-    from panel_tui.sim import service
-
     sim_dir = panel_home / "simulator"
     class_file = panel_home / "data" / "@classroom" / "class.json"
     try:

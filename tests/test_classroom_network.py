@@ -8,6 +8,7 @@ replayed key, another seat's key and a Host naming another machine.
 Skipped when `ip netns` is not permitted here. Traffic only between the pair's two ends."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from bench.netns import NetnsUnavailable, veth_namespace
+from tests.helpers.processes import chromium_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,10 +126,8 @@ def _stop_class(home: Path) -> None:
         roster = json.loads(class_file.read_text())
         for pid in (roster.get("web_pid"), roster.get("sim_pid")):
             if pid:
-                try:
+                with contextlib.suppress(OSError):
                     os.kill(pid, 9)
-                except OSError:
-                    pass
 
 
 def test_a_class_on_a_test_network_serves_students_with_their_keys_only(test_network, panel_home, tmp_path):
@@ -158,8 +158,9 @@ def test_a_class_on_a_test_network_serves_students_with_their_keys_only(test_net
 
         seat01 = re.match(r"http://[^:]+:(\d+)/\?key=(\S+)", urls["seat01"])
         other_key = urls["seat02"].split("key=", 1)[1]
-        visitor = test_network.run([sys.executable, "-c", VISITOR, address, seat01.group(1), seat01.group(2), other_key],
-                                   capture_output=True, text=True, timeout=120)
+        visitor = test_network.run(
+            [sys.executable, "-c", VISITOR, address, seat01.group(1), seat01.group(2), other_key],
+            capture_output=True, text=True, timeout=120)
         assert visitor.returncode == 0, visitor.stderr
         seen = json.loads(visitor.stdout)
         for name in ("none", "asset"):
@@ -181,8 +182,6 @@ def test_a_class_on_a_test_network_serves_students_with_their_keys_only(test_net
         assert again.returncode == 0, again.stderr
         second = json.loads(again.stdout)
         assert second["other"][0] == 403 and second["join"][0] == 303 and second["page"][0] == 200
-
-        from tests.helpers.processes import chromium_path
 
         executable = chromium_path()
         pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")

@@ -62,7 +62,8 @@ def _broken_copy(tmp_path: Path, old: str, new: str) -> Path:
     ('screen = "email_server_status"', 'screen = "mail_status"', "screen 'mail_status' is unknown"),
     ('admin_only = true', 'admin_only = "yes"', "'admin_only' must be true or false"),
     ('screen = "email_server_status"', 'screen = 7', "'screen' must be a string"),
-    ('kind = "screen"\nscreen = "wired_lan_status"', 'kind = "screen"', "wired_lan_status: kind 'screen' needs 'screen'"),
+    ('kind = "screen"\nscreen = "wired_lan_status"', 'kind = "screen"',
+     "wired_lan_status: kind 'screen' needs 'screen'"),
 ])
 def test_broken_menu_names_file_node_and_problem(tmp_path, old, new, expected):
     path = _broken_copy(tmp_path, old, new)
@@ -100,12 +101,15 @@ def test_check_command_exit_codes(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "panel_tui", "check", "--menus", str(path.parent)],
                          capture_output=True, text=True)
     assert bad.returncode == 1
-    assert f"{path}: settings > general_settings > system_administration > lock_setting: label key 'menu.nope'" in bad.stdout
+    node = "settings > general_settings > system_administration > lock_setting"
+    assert f"{path}: {node}: label key 'menu.nope'" in bad.stdout
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
-    ('page = "ca_certificate"', 'page = "ca_certificates"', "network_security > ca_certificate: page 'ca_certificates' is unknown"),
-    ('label = "webconfig.page.wifi"', 'label = "webconfig.page.wi_fi"', "network > wifi: label key 'webconfig.page.wi_fi' is not in the locales"),
+    ('page = "ca_certificate"', 'page = "ca_certificates"',
+     "network_security > ca_certificate: page 'ca_certificates' is unknown"),
+    ('label = "webconfig.page.wifi"', 'label = "webconfig.page.wi_fi"',
+     "network > wifi: label key 'webconfig.page.wi_fi' is not in the locales"),
     ('id = "wired_lan"', 'id = "wifi"', "network > wifi: duplicate id"),
     ('start = "email_basic"', 'start = "email_basics"', "start: 'email_basics' is not a page id"),
 ])

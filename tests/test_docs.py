@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from panel_tui.sim.trust_page import PAGE
+
 ROOT = Path(__file__).resolve().parents[1]
 # Built from parts so that this file does not cite them itself.
 OUTSIDE = re.compile("|".join((r"\bSTYLE" + r"\.md", r"\bSP" + r"EC\b", "shared" + "/seed", r"\.\./" + "shared")))
@@ -52,10 +54,6 @@ def test_nothing_cites_files_outside_the_repository():
 def test_readme_says_where_panel_tui_is_and_how_to_trust_the_simulators_ca():
     """`make run` does not put panel-tui on PATH: the README says .venv/bin/panel-tui or how to
     activate; and how a browser trusts the simulator's CA (its /ca page, which exists)."""
-    from pathlib import Path
-
-    from panel_tui.sim.trust_page import PAGE
-
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert ".venv/bin/panel-tui" in readme and ". .venv/bin/activate" in readme
     assert "ERR_CERT_AUTHORITY_INVALID" in readme and f"`{PAGE}`" in readme and "fingerprint" in readme

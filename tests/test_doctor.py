@@ -2,21 +2,25 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import base64
 import io
 import re
 
 import pytest
 
 from panel_tui import scenarios
+from panel_tui.assembly import open_backend
+from panel_tui.backend import BackendOptions
+from panel_tui.cli import main
 from panel_tui.doctor import FAIL, PASS, STEPS, Doctor, command
+from panel_tui.i18n import Translator
+from tests.helpers.tenant import PRINTER
 
 
 @pytest.fixture
 def open_printer(sim_thread, sim_control):
     """(printer, backend) of a fresh profile on the shared test simulator, with options."""
-    from panel_tui.assembly import open_backend
-    from panel_tui.backend import BackendOptions
-
     opened = []
 
     def factory(**options):
@@ -133,8 +137,6 @@ def test_live_without_a_client_id_says_how_to_register(lang, words):
 
 def test_the_command_prints_marks_and_fixes_and_exits_1(sim_thread, sim_control, monkeypatch):
     """The command on the embedded simulator of a fresh home: ✓ and ✗ lines, fixes, exit 1."""
-    from panel_tui.cli import main
-
     out, err = io.StringIO(), io.StringIO()
     monkeypatch.setattr("sys.stdout", out)
     monkeypatch.setattr("sys.stderr", err)
@@ -147,8 +149,6 @@ def test_the_command_prints_marks_and_fixes_and_exits_1(sim_thread, sim_control,
 
 
 def test_security_defaults_scenario_fails_sends_with_its_own_cause(open_printer):
-    import asyncio
-
     printer, backend = open_printer()
     checks = run(printer, backend, "security-defaults-on")
     # Security defaults block Basic only: OAuth 2.0 authenticates, as the send will.
@@ -164,8 +164,6 @@ def test_security_defaults_scenario_fails_sends_with_its_own_cause(open_printer)
 
 
 def test_app_without_smtp_send_scenario_needs_admin_approval(open_printer, sim_control):
-    from tests.helpers.tenant import PRINTER
-
     printer, backend = open_printer()
     scenarios.run_scenario("app-without-smtp-send", printer, backend)
     app = sim_control.app_registration(sim_control.state()["apps"][0]["client_id"])
@@ -194,8 +192,6 @@ def test_signed_in_printer_authenticates_with_the_cached_token(open_printer):
 
 def test_doctor_fails_where_the_next_send_fails(open_printer, sim_control):
     """Before this step the doctor passed while the next send failed with 312."""
-    from tests.mail.conftest import PRINTER
-
     printer, backend = open_printer()
     scenarios.run_scenario("signed-in", printer, backend)
     sim_control.set_smtp_auth_mailbox(PRINTER.upn, False)
@@ -214,20 +210,14 @@ def test_basic_after_the_cutoff_is_named_and_the_password_masked(open_printer):
     assert "C: AUTH PLAIN ********" in transcript
     assert "basic authentication is disabled" in transcript
     password = printer.settings.email_server.password
-    import base64
     for secret in (password, base64.b64encode(password.encode()).decode()):
         assert secret not in transcript and secret not in auth.detail
 
 
 def test_the_command_prints_the_transcript_and_the_cause(sim_thread, sim_control, monkeypatch):
-    from panel_tui.cli import main
-
     out, err = io.StringIO(), io.StringIO()
     monkeypatch.setattr("sys.stdout", out)
     monkeypatch.setattr("sys.stderr", err)
-    from panel_tui.assembly import open_backend
-    from panel_tui.backend import BackendOptions
-
     printer, backend = open_backend("default", BackendOptions())  # the home's own simulator, as the command's
     try:
         scenarios.run_scenario("basic-cutoff", printer, backend)
@@ -250,8 +240,6 @@ ENGLISH_OR_RAW = ("not given", "any work or school", "not signed in", ": expired
 
 @pytest.mark.parametrize("scenario", ["signed-in", "fresh", "token-expired"])
 def test_doctor_in_romanian_has_no_english_words_nor_raw_ids(open_printer, scenario):
-    from panel_tui.i18n import Translator
-
     printer, backend = open_printer()
     scenarios.run_scenario(scenario, printer, backend)
     translator = Translator.load()
@@ -265,8 +253,6 @@ def test_doctor_in_romanian_has_no_english_words_nor_raw_ids(open_printer, scena
 
 
 def test_doctor_takes_lang_after_the_command(sim_thread, sim_control, monkeypatch):
-    from panel_tui.cli import main
-
     out = io.StringIO()
     monkeypatch.setattr("sys.stdout", out)
     monkeypatch.setattr("sys.stderr", io.StringIO())

@@ -5,11 +5,19 @@ sign-in pages' forms as a browser does). Nothing here waits on wall-clock time.
 """
 from __future__ import annotations
 
-import pytest
+import shutil
 
+import pytest
+from textual.widgets import Button
+
+from panel_tui import scenarios
 from panel_tui.ui.dialogs import NoticeScreen
+from panel_tui.ui.inbox import InboxScreen
+from panel_tui.ui.jobs import JobDetailScreen, JobStatusScreen
+from panel_tui.ui.panel_signin import PanelSignInScreen
 from panel_tui.ui.screen_recipe import screens_loaded
 from panel_tui.ui.send_screen import SendScreen
+from panel_tui.ui.to_my_email import ToMyEmailScreen
 from tests.helpers.panel import ADMIN, ALEX, MEGAN, PRINTER, oauth_settings, send_scan, sign_in
 from tests.helpers.screen import dialog_text
 from tests.helpers.tenant import prepare_tenant
@@ -111,8 +119,6 @@ async def test_invalid_recipient_is_refused_before_any_job(make_e2e_app):
 
 
 async def test_dropped_mid_data_is_kept_and_retried_from_job_status(make_e2e_app, sim_control, sim_thread):
-    from panel_tui.ui.jobs import JobDetailScreen, JobStatusScreen
-
     prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app("en")
     assert sign_in(app, sim_control).ok
@@ -142,8 +148,6 @@ async def test_dropped_mid_data_is_kept_and_retried_from_job_status(make_e2e_app
 
 
 async def test_inbox_viewer_shows_the_message(make_e2e_app, sim_control, sim_thread):
-    from panel_tui.ui.inbox import InboxScreen
-
     prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app("en")
     assert sign_in(app, sim_control).ok
@@ -179,15 +183,18 @@ async def until(pilot, condition, rounds: int = 200) -> None:
     raise AssertionError("condition not reached")
 
 
-async def to_my_email(app, pilot, user: str) -> None:
-    """Type the user's address; return once the panel shows a sign-in code or a job outcome."""
-    from panel_tui.ui.to_my_email import ToMyEmailScreen
-
+async def to_my_email(app, pilot, user: str, phone: bool = True) -> None:
+    """Type the user's address, then "Sign in on a phone instead" (the device code) or Enter;
+    return once the panel shows a sign-in code or a job outcome."""
     app.open_node("to_my_email")
     await pilot.pause()
     assert isinstance(app.screen, ToMyEmailScreen)
-    await pilot.press(*user, "enter")
-    await until(pilot, lambda: isinstance(app.screen, NoticeScreen) or bool(app.screen.query("#tme-code")))
+    await pilot.press(*user)
+    if phone:
+        app.screen.query_one("#tme-phone", Button).press()
+    else:
+        await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, NoticeScreen) or bool(app.screen.query("#tme-code")), 600)
 
 
 def shown_code(app) -> str:
@@ -203,6 +210,8 @@ async def test_to_my_email_first_use_consent_then_user_sends_from_own_address(ma
         await to_my_email(app, pilot, MEGAN.upn)
         sim_control.approve_device_code(shown_code(app), MEGAN.upn, MEGAN.password)
         await settle(app, pilot)
+        assert "370" in dialog_text(app.screen)  # no sign-in: To My Email cannot send (the guide's 370)
+        await pilot.press("enter")
         assert "consent" in str(app.screen.query_one("#tme-message").render()).lower()
         await pilot.press("escape")
         # The administrator signs in once and consents on behalf of the organisation.
@@ -220,7 +229,7 @@ async def test_to_my_email_first_use_consent_then_user_sends_from_own_address(ma
         assert "Sent" in dialog_text(app.screen)
         await pilot.press("enter", "escape")
         # The second time there is no sign-in: it is silent.
-        await to_my_email(app, pilot, MEGAN.upn)
+        await to_my_email(app, pilot, MEGAN.upn, phone=False)
         assert "Sent" in dialog_text(app.screen)
     inbox = sim_control.mailbox(MEGAN.upn)
     assert len(inbox) == 2 and all(MEGAN.upn in m["from"] for m in inbox)
@@ -236,11 +245,12 @@ async def test_to_my_email_dead_user_sign_in_is_370_and_offers_sign_in(make_e2e_
     assert session.wait_for_device_flow(flow).ok
     app.backend.advance_clock(91 * 24 * 3600)  # 91 days idle: the refresh token dies
     async with app.run_test(size=(120, 36)) as pilot:
-        await to_my_email(app, pilot, ALEX.upn)
+        await to_my_email(app, pilot, ALEX.upn, phone=False)
         text = dialog_text(app.screen)
         assert "370" in text and "You must sign in to the cloud service again." in text
         await pilot.press("enter")
-        assert app.screen.query("#tme-code")  # the sign-in is offered again on the panel
+        # The sign-in is offered again on the panel's own sign-in screens.
+        await until(pilot, lambda: isinstance(app.screen, PanelSignInScreen) and bool(app.screen.query("#ps-account")))
         await pilot.press("escape")
         await settle(app, pilot)
         assert "You must sign in to the cloud service again." in str(app.screen.query_one("#tme-message").render())
@@ -252,8 +262,6 @@ async def test_to_my_email_dead_user_sign_in_is_370_and_offers_sign_in(make_e2e_
 async def test_to_my_email_first_use_not_signed_in_is_a_370_job(make_e2e_app, sim_control, lang, how):
     """to-my-email-first-use: the user cancels the sign-in or lets the code expire: the guide's 370,
     recorded in Job Status with its message (no "Click Sign In": there is no such button here)."""
-    from panel_tui import scenarios
-
     app = make_e2e_app(lang)
     scenarios.run_scenario("to-my-email-first-use", app.printer, app.backend)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -315,8 +323,6 @@ async def test_each_failure_has_its_code_message_and_fix(make_e2e_app, sim_contr
 
 async def test_untrusted_certificate_until_the_ca_is_imported(make_e2e_app, sim_control, sim_thread):
     """Certificate Validation on, the mail server's CA not trusted: fails; after importing it: sent."""
-    import shutil
-
     prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app("en", trust_sim_ca=False)
     assert sign_in(app, sim_control).ok

@@ -15,9 +15,12 @@ from pathlib import Path
 import pytest
 
 from panel_tui import cli, guide
+from panel_tui.classroom.report import _html
 from panel_tui.device.errors import ERROR_CODES
 from panel_tui.gallery_compare import cell_grid
+from panel_tui.i18n import LANGUAGES, Translator
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+from tests.helpers.processes import chromium_path
 
 pytestmark = pytest.mark.xdist_group("gallery")  # render workers: one module at a time on a worker
 
@@ -171,8 +174,6 @@ def test_the_troubleshooting_table_lists_every_code_the_emulator_reproduces(roma
     rows = read(romanian).table_rows
     assert rows[0] == ["Cod de eroare", "Stare", "Soluție", "Cine rezolvă"]
     assert [int(row[0]) for row in rows[1:]] == sorted(ERROR_CODES)
-    from panel_tui.i18n import Translator
-
     t = Translator.load(language="ro").t
     by_code = {int(row[0]): row for row in rows[1:]}
     assert {360, 361, 370} <= set(by_code)
@@ -224,8 +225,6 @@ def test_an_unknown_language_is_refused(tmp_path, capsys):
 
 
 def test_every_step_has_its_words_in_both_languages():
-    from panel_tui.i18n import LANGUAGES, Translator
-
     for lang in LANGUAGES:
         translator = Translator.load(language=lang)
         for section in guide.sections():
@@ -236,10 +235,9 @@ def test_every_step_has_its_words_in_both_languages():
 
 @pytest.mark.browser
 def test_the_pdf_prints_in_chromium_and_the_page_shows_every_figure(english, tmp_path):
-    from tests.helpers.processes import chromium_path
-
     chromium_path()  # skips, saying how to install it, without Chromium
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright for Python is missing: pip install playwright")
     pdf = guide.write_pdf(english, tmp_path / "guide.pdf")
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
@@ -256,7 +254,8 @@ def test_the_pdf_prints_in_chromium_and_the_page_shows_every_figure(english, tmp
             page.goto(english.resolve().as_uri())
             page.emulate_media(media="print")
             widths = page.eval_on_selector_all("figure svg", "nodes => nodes.map(n => n.getBoundingClientRect().width)")
-            assert len(widths) == len(EN_ONLY) and all(0 < width <= 17 / 2.54 * 96 + 2 for width in widths)  # 17 cm and a 1 px border
+            # 17 cm and a 1 px border
+            assert len(widths) == len(EN_ONLY) and all(0 < width <= 17 / 2.54 * 96 + 2 for width in widths)
             assert requests == [english.resolve().as_uri()]  # nothing else fetched
         finally:
             browser.close()
@@ -264,9 +263,6 @@ def test_the_pdf_prints_in_chromium_and_the_page_shows_every_figure(english, tmp
 
 @pytest.mark.parametrize("lang", ["en", "ro"])
 def test_the_classroom_report_links_the_handout(lang):
-    from panel_tui.classroom.report import _html
-    from panel_tui.i18n import Translator
-
     t = Translator.load(language=lang).t
     page = _html(None, [], [], lang, t, [], t("classroom.report.yes"), t("classroom.report.no"))
     assert f'<a href="guide/index.html">{t("classroom.report.handout")}</a>' in page.replace("&#x27;", "'")
@@ -289,3 +285,22 @@ def test_pdf_without_chromium_says_how_to_get_it_and_keeps_the_page(tmp_path, ca
     err = capsys.readouterr().err
     assert "--pdf needs Chromium" in err and "no-chromium" in err and "Traceback" not in err
     assert (out / "index.html").is_file() and not (out / "guide.pdf").exists()
+
+
+def test_to_my_email_follows_the_guides_flow_on_the_panel(romanian):
+    """The administrator logs in, signs in on the panel (address > Înainte, password > Autentificare),
+    ticks "Acceptați în numele organizației" > Accept, the message > OK; then each user; the phone's
+    code stays as an option. Each moment with the panel's own screen."""
+    handout = read(romanian)
+    assert handout.steps["tme"] == ["sender", "admin_login", "admin", "consent", "done", "users", "wrong_password",
+                                    "phone"]
+    pictures = {figure["screen"]: screen_text(figure["svg"]) for figure in handout.figures}
+    assert "Conectare administrator" in pictures["to_my_email_user"]
+    assert "Acceptați în numele organizației" in pictures["tme_signin_permissions"]
+    assert "Accept" in pictures["tme_signin_permissions"]
+    assert "Print Admin Serverless" in pictures["tme_signin_done_admin"] and "OK" in pictures["tme_signin_done_admin"]
+    assert "Înainte" in pictures["tme_signin_account"]
+    assert "megan@contoso.onmicrosoft.com" in pictures["tme_signin_account"]
+    assert "Contul sau parola sunt incorecte." in pictures["tme_signin_password_wrong"]
+    text = handout.words
+    assert "Înainte" in text and "Autentificare" in text and "OK îl închide" in text

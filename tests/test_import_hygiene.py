@@ -2,13 +2,20 @@
 forbid), and importing a layer loads nothing it must not (checked in a fresh interpreter)."""
 from __future__ import annotations
 
+import ast
 import os
+import pkgutil
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
+import grimp
 import pytest
+
+import panel_tui
+import panel_tui.sim
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,9 +87,8 @@ def test_a_forbidden_import_breaks_its_contract(tmp_path, module, statement, con
 
 
 def _contract(name_starts: str) -> dict:
-    import tomllib
-
-    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
     return next(c for c in contracts if c["name"].startswith(name_starts))
 
 
@@ -90,11 +96,6 @@ def test_the_simulator_contracts_name_every_module():
     """A new module of panel_tui.sim is forbidden outside it unless it is the client (or, to what
     starts a simulator, its runtime, service and command line); every other module of the
     product is under one of the two contracts."""
-    import pkgutil
-
-    import panel_tui
-    import panel_tui.sim
-
     sim = {f"panel_tui.sim.{info.name}" for info in pkgutil.iter_modules(panel_tui.sim.__path__)}
     users = _contract("The product uses the simulator only through")
     starters = _contract("What starts a simulator")
@@ -110,8 +111,6 @@ def test_the_simulator_contracts_name_every_module():
 def test_test_modules_import_helpers_only_from_tests_helpers():
     """Shared test code lives in tests/helpers/; a test module never imports another test module,
     so moving or deleting one test file breaks no other."""
-    import ast
-
     offenders = []
     for path in (ROOT / "tests").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -126,8 +125,6 @@ def test_test_modules_import_helpers_only_from_tests_helpers():
 def test_no_module_cycles_counting_imports_inside_functions():
     """Modules form layers: no group of modules imports each other, even through an import inside
     a function (a package's __init__ importing its own submodules is how packages work)."""
-    import grimp
-
     graph = grimp.build_graph("panel_tui", cache_dir=None)
     edges = {m: {t for t in graph.find_modules_directly_imported_by(m) if t.startswith("panel_tui")
                  and not t.startswith(m + ".")} for m in graph.modules}

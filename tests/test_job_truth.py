@@ -8,6 +8,8 @@ import pytest
 
 from panel_tui.device.errors import CAUSES
 from panel_tui.device.joblog import SCHEMA_VERSION, JobLog
+from panel_tui.ui.dialogs import NoticeScreen
+from panel_tui.ui.jobs import JobDetailScreen
 from tests.helpers.panel import (
     ADMIN,
     MEGAN,
@@ -75,9 +77,6 @@ def test_an_old_job_log_is_migrated_with_each_jobs_cause(tmp_path):
 
 
 async def test_retry_opens_the_new_job_and_a_refusal_says_why(make_e2e_app, sim_control, sim_thread):
-    from panel_tui.ui.dialogs import NoticeScreen
-    from panel_tui.ui.jobs import JobDetailScreen
-
     prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     app = make_e2e_app("en")
     app.printer.update(oauth_settings(app))  # OAuth2 applied, not signed in yet: the send fails (360)

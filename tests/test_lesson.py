@@ -1,7 +1,12 @@
 """The guided lesson ticks steps only from real state (tenant, settings, tokens, sheets, jobs)."""
 from __future__ import annotations
 
+from panel_tui import scenarios
+from panel_tui.device.errors import CAUSES
 from panel_tui.lesson import observe
+from panel_tui.sim.strings import text
+from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+from tests.helpers.locales import catalog
 from tests.helpers.panel import ADMIN, oauth_settings
 from tests.helpers.tenant import prepare_tenant
 
@@ -42,8 +47,6 @@ async def test_lesson_panel_shows_progress_and_troubleshooting(make_e2e_app, sim
         body = str(app.screen.query_one("#lesson-body").render())
         assert "✓ 1. Enable SMTP AUTH" in body and "▸ 3. Sign in with Microsoft" in body
         log = app.printer.joblog
-        from panel_tui.device.errors import CAUSES
-
         log.finish(log.start("scan_to_email"), "error", cause=CAUSES["not_signed_in"])
         app.screen.query_one("#lesson").refresh_progress()
         await app.workers.wait_for_complete()
@@ -61,11 +64,10 @@ def test_the_lessons_romanian_words_are_the_guides():
     """The lesson follows the guide's Web Config procedure, whose step 11 says "Consimțământ în
     numele organizației"; the guide's To My Email section says "Acceptați" and the panel keeps
     that there. SMTP AUTH is enabled for the printer administrator's mailbox."""
-    from tests.helpers.locales import catalog
-
     ro = catalog("ro")
     assert ro["lesson.step.consent.title"] == "Consimțământ în numele organizației"
-    assert "selectați „Consimțământ în numele organizației”, apoi faceți clic pe Accept" in ro["lesson.step.consent.how"]
+    how = ro["lesson.step.consent.how"]
+    assert "selectați „Consimțământ în numele organizației”, apoi faceți clic pe Accept" in how
     for key in ("webconfig.signin.intro", "cli.signin.instructions", "cause.consent_required.fix"):
         assert "Consimțământ în numele organizației" in ro[key] and "Acceptați în numele" not in ro[key], key
     assert "Acceptați în numele organizației" in ro["webconfig.serverless.user_note"]  # To My Email's words
@@ -74,9 +76,6 @@ def test_the_lessons_romanian_words_are_the_guides():
 
 def test_every_instruction_names_the_consent_checkbox_as_the_sign_in_page_shows_it():
     """Web Config, the CLI and the fixes tell a trainee to tick the box the sign-in page shows."""
-    from panel_tui.sim.strings import text
-    from tests.helpers.locales import catalog
-
     for lang in ("en", "ro"):
         checkbox = text(lang, "consent_org")
         words = catalog(lang)
@@ -86,9 +85,6 @@ def test_every_instruction_names_the_consent_checkbox_as_the_sign_in_page_shows_
 
 async def test_step_7_is_ticked_by_a_message_in_a_mailbox_not_by_a_connection_check(make_e2e_app, sim_control):
     """A Connection Check sends no message: "7. Send an email" stays open until one arrives."""
-    from panel_tui import scenarios
-    from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-
     megan = SEEDED_ACCOUNTS[2]
     app = make_e2e_app("en")
     scenarios.run_scenario("signed-in", app.printer, app.backend)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 
 from panel_tui import assembly, cli
+from panel_tui.app import PanelApp
 from panel_tui.device.paths import resolve_paths
 from panel_tui.device.printer import Printer
+from panel_tui.i18n import Translator
+from panel_tui.scenarios import simulator_work
+from panel_tui.ui.scenario_start import WipeConfirmApp
 
 
 class _Stop(ValueError):
@@ -60,9 +64,6 @@ def test_a_scenario_profile_with_work_is_wiped_only_with_reset(opened, capsys):
 
 @pytest.mark.parametrize(("keys", "answer"), [(("enter",), False), (("right", "enter"), True), (("escape",), False)])
 async def test_the_wipe_is_confirmed_in_the_tui_and_cancel_is_the_default(keys, answer):
-    from panel_tui.i18n import Translator
-    from panel_tui.ui.scenario_start import WipeConfirmApp
-
     app = WipeConfirmApp(Translator.load(language="en").t, "token-expired", "Profile token-expired has work in it.")
     async with app.run_test(size=(80, 24)) as pilot:
         assert "Start scenario token-expired?" in str(app.query_one("#wipe-title").render())
@@ -73,9 +74,6 @@ async def test_the_wipe_is_confirmed_in_the_tui_and_cancel_is_the_default(keys, 
 def test_the_shared_simulator_is_reset_only_when_told(monkeypatch, capsys):
     """The home's simulator holds the default profile's prepared tenant and sign-ins: a scenario
     resets it only with --reset (or the trainer's confirmation on a terminal)."""
-    from panel_tui.app import PanelApp
-    from panel_tui.scenarios import simulator_work
-
     monkeypatch.setattr(PanelApp, "run", lambda self, *args, **kwargs: None)  # the panel is not shown
     app = assembly.build_app("default", "en")
     try:

@@ -6,13 +6,25 @@ applied, the simulator's control API); nothing waits on wall-clock time.
 """
 from __future__ import annotations
 
+import dataclasses
+import os
+import subprocess
+import sys
 import textwrap
 from dataclasses import dataclass
 
 import pytest
 
 from panel_tui import scenarios
+from panel_tui.backend import BackendOptions, open_backend, profile_backend_options
+from panel_tui.device.ca_store import import_ca_certificate
+from panel_tui.device.paths import resolve_paths
+from panel_tui.device.settings import DeviceSettings
+from panel_tui.device.settings_store import SettingsStore
+from panel_tui.i18n import Translator
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+from tests.helpers.panel import send_scan
+from tests.helpers.screen import dialog_text
 
 ADMIN, PRINTER, MEGAN, ALEX = SEEDED_ACCOUNTS
 REQUIRED = ("fresh", "ready", "signed-in", "saved-but-not-applied", "token-expired", "conditional-access",
@@ -24,8 +36,6 @@ REQUIRED = ("fresh", "ready", "signed-in", "saved-but-not-applied", "token-expir
 
 
 def english_keys() -> set[str]:
-    from panel_tui.i18n import Translator
-
     return set(Translator.load().catalogs["en"])
 
 
@@ -124,12 +134,6 @@ def test_listing_is_one_line_per_scenario_in_the_language(lang, fresh):
 
 
 def test_print_scenarios_uses_the_profiles_language(capsys):
-    import dataclasses
-
-    from panel_tui.device.paths import resolve_paths
-    from panel_tui.device.settings import DeviceSettings
-    from panel_tui.device.settings_store import SettingsStore
-
     SettingsStore(resolve_paths("default")).save(dataclasses.replace(DeviceSettings(), language="ro"))
     assert scenarios.print_scenarios(None, "default") == 0
     assert "Conectat, apoi 91 de zile" in capsys.readouterr().out
@@ -219,8 +223,6 @@ async def test_conditional_access_blocks_the_sign_in(make_e2e_app):
 
 
 async def test_untrusted_certificate_sends_once_the_ca_is_imported(make_e2e_app, sim_thread):
-    from panel_tui.device.ca_store import import_ca_certificate
-
     app = make_e2e_app("en")
     scenarios.run_scenario("untrusted-certificate", app.printer, app.backend)
     assert (await app.backend.jobs.scan_to_email(MEGAN.upn)).error.cause_name == "certificate_untrusted"
@@ -286,8 +288,6 @@ async def test_a_step_that_does_not_go_as_written_names_itself(make_e2e_app, tmp
 
 
 async def test_scenario_on_a_wiped_profile_and_its_trust_survives_a_restart(sim_thread, sim_control, fixed_clock):
-    from panel_tui.backend import BackendOptions, open_backend, profile_backend_options
-
     def start():
         options = profile_backend_options("classroom-1", BackendOptions())
         printer, backend = open_backend("classroom-1", options, fixed_clock)
@@ -328,9 +328,6 @@ async def open_email_server_status(app, pilot) -> dict[str, str]:
 
 
 async def test_token_expired_on_the_panel_signed_in_until_the_send_says_361(make_e2e_app):
-    from tests.helpers.panel import send_scan
-    from tests.helpers.screen import dialog_text
-
     app = make_e2e_app("en")
     scenarios.run_scenario("token-expired", app.printer, app.backend)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -353,10 +350,6 @@ def test_snapshot_token_expired_status_after_one_send(snap_compare, make_e2e_app
 
 
 def test_cli_lists_scenarios_and_refuses_an_unknown_one(tmp_path):
-    import os
-    import subprocess
-    import sys
-
     env = {**os.environ, "PANEL_TUI_HOME": str(tmp_path / "home")}
     listed = subprocess.run([sys.executable, "-m", "panel_tui", "--lang", "ro", "scenarios"], env=env,
                             capture_output=True, text=True, timeout=60)

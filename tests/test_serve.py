@@ -8,6 +8,9 @@ draws) and checks that the page's terminal received them.
 """
 from __future__ import annotations
 
+import asyncio
+import base64
+import dataclasses
 import os
 import re
 import selectors
@@ -15,13 +18,19 @@ import shlex
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from rich.cells import cell_len
 
 from panel_tui import serve
+from panel_tui.ui import glyphs
+from panel_tui.ui.sim_catalog import _oauth_settings
+from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
 from tests.helpers.processes import ANSI, CHROMIUM_ARGS, chromium_path, stop_home_simulator
 from tests.helpers.textual_internals import rendered_strips
 
@@ -87,7 +96,8 @@ def served(tmp_path, request):
 def test_the_panel_home_screen_appears_in_a_browser(served, tmp_path):
     url, lang = served
     executable = chromium_path()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright for Python is missing: pip install playwright")
     word = HOME_WORD[lang]
     received: list[bytes] = []
     requested: list[str] = []
@@ -127,7 +137,8 @@ def test_keys_typed_before_any_click_reach_the_panel(served):
     """A trainer types at once (J for Job/Status) without clicking the page first: the panel gets it."""
     url, lang = served
     executable = chromium_path()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright for Python is missing: pip install playwright")
     received: list[bytes] = []
 
     def terminal_text() -> str:
@@ -190,13 +201,9 @@ def test_the_panel_command_is_quoted_word_by_word():
 def test_the_served_page_links_nothing_outside(tmp_path):
     """The page template without textual-serve's web font link (the browser test loads it for real)."""
     pytest.importorskip("textual_serve", reason="textual-serve is missing: pip install textual-serve")
-    import asyncio
-
     server = serve.make_server("true", "127.0.0.1", 8000)
 
     async def page() -> tuple[int, str]:
-        from aiohttp.test_utils import TestClient, TestServer
-
         async with TestClient(TestServer(await server._make_app())) as client:
             reply = await client.get("/")
             return client.port, await reply.text()
@@ -253,8 +260,6 @@ class AppScreen:
     """One screen as the app itself draws it in a Pilot: text lines and the colour of each blank cell."""
 
     def __init__(self, strips, masks=()) -> None:
-        from rich.cells import cell_len
-
         self.lines = ["".join(char + WIDE_TAIL * (cell_len(char) - 1) for char in strip.text) for strip in strips]
         self.blank_cells: list[tuple[int, int, tuple[int, int, int]]] = []
         for y, strip in enumerate(strips):
@@ -288,9 +293,6 @@ class AppScreen:
 
 def app_screen(make_app, lang: str, size: tuple[int, int], steps=None, start_backend: bool = False) -> AppScreen:
     """Run the app in a Pilot at `size` (in a thread: Playwright's loop runs in this one), then `steps`."""
-    import asyncio
-    import threading
-
     found: dict = {}
 
     async def run() -> None:
@@ -321,8 +323,6 @@ async def _to_the_sign_in_code(pilot):
     """Web Config (W), Tab to Sign In, Enter, Enter on "Sign in with Microsoft": the code step.
 
     Returns the regions that change by themselves (the code, the countdown) and the Tabs taken."""
-    from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
-
     app = pilot.app
     await pilot.press("w")
     await pilot.pause()
@@ -347,14 +347,9 @@ def test_the_browser_draws_what_the_app_draws(make_app, panel_home, tmp_path, la
     """Home and Web Config's sign-in code, served to headless Chromium: xterm.js's cells hold the
     very text the app drew at the same size (no "eenter the code", nothing between the tiles),
     and the screenshot shows the app's colour in every blank cell (no stray blocks)."""
-    import base64
-    import dataclasses
-
-    from panel_tui.ui import glyphs
-    from panel_tui.ui.sim_catalog import _oauth_settings
-
     executable = chromium_path()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright for Python is missing: pip install playwright")
     # OAuth2 applied, as after the guide's first steps: Web Config shows Sign In.
     app = make_app(lang)
     app.printer.update(dataclasses.replace(app.printer.settings,

@@ -2,17 +2,36 @@
 the job log's SQLite, the scripting commands and the scenarios (bench/startup.py measures it)."""
 from __future__ import annotations
 
+import gc
+import importlib
 import os
+import pkgutil
 import shutil
 import subprocess
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
+import textual.app
+from textual.screen import Screen
+from textual.widgets import ListView
 
+import panel_tui.ui
+import panel_tui.ui.webconfig as webconfig
+from panel_tui import cli, scripting
+from panel_tui.assembly import run_panel
+from panel_tui.backend import BackendOptions
+from panel_tui.datacache import cache_dir
 from panel_tui.datafiles import data_dir
+from panel_tui.device.paths import resolve_paths
+from panel_tui.device.printer import Printer
 from panel_tui.i18n import LocaleError, Translator
+from panel_tui.menus import load_menu_tree
+from panel_tui.ui.frame import SCREENS_CSS
+from panel_tui.ui.home import HomeScreen
+from panel_tui.ui.webconfig.form_rows import PageSection
 
 START = textwrap.dedent("""
     import sys
@@ -46,15 +65,10 @@ def test_a_plain_start_imports_only_what_the_first_frame_needs(panel_home):
 
 
 def test_script_commands_are_the_scripting_commands():
-    from panel_tui import cli, scripting
-
     assert cli.SCRIPT_COMMANDS == scripting.COMMANDS
 
 
 def test_the_job_log_opens_on_first_use(tmp_path):
-    from panel_tui.device.paths import resolve_paths
-    from panel_tui.device.printer import Printer
-
     paths = resolve_paths("jobs")
     printer = Printer.open(paths)
     assert not paths.joblog_file.exists()
@@ -86,8 +100,6 @@ def test_other_languages_load_when_switched_to(locales):
 
 
 def test_an_unchanged_locale_file_is_not_parsed_again(locales, monkeypatch):
-    import tomllib
-
     assert Translator.load(locales, "en").t("menu.settings") == "Settings"
 
     def no_parsing(*args, **kwargs):
@@ -116,8 +128,6 @@ def test_a_changed_locale_file_wins_over_the_cache(locales, new):
 
 
 def test_a_broken_cache_entry_is_rebuilt(locales):
-    from panel_tui.datacache import cache_dir
-
     Translator.load(locales, "en")
     entries = list(cache_dir().glob("locale-*.marshal"))
     assert entries
@@ -138,8 +148,6 @@ def test_a_broken_locale_file_is_reported_again_from_the_cache(locales):
 
 
 def test_a_changed_menu_file_wins_over_the_cache(tmp_path):
-    from panel_tui.menus import load_menu_tree
-
     menu = tmp_path / "panel.toml"
     shutil.copy(data_dir("menus") / "panel.toml", menu)
     assert load_menu_tree(menu).tiles[0] == "scan"
@@ -150,13 +158,6 @@ def test_a_changed_menu_file_wins_over_the_cache(tmp_path):
 
 
 def test_the_panel_starts_with_garbage_collection_paused(monkeypatch):
-    import gc
-
-    import textual.app
-
-    from panel_tui.assembly import run_panel
-    from panel_tui.backend import BackendOptions
-
     seen = []
     monkeypatch.setattr(textual.app.App, "run", lambda self, *args, **kwargs: seen.append(gc.isenabled()))
     try:
@@ -186,11 +187,6 @@ def test_a_command_builds_its_parser_without_importing_the_others():
 def test_a_panel_that_cannot_start_leaves_garbage_collection_on(monkeypatch, capsys):
     """A refused start (here an unknown scenario: exit 2) returns with collection on again,
     as a panel that ran does: a caller in the same process (a test, a script) keeps collecting."""
-    import gc
-
-    from panel_tui.assembly import run_panel
-    from panel_tui.backend import BackendOptions
-
     assert gc.isenabled()
     try:
         assert run_panel("gc-probe", None, BackendOptions(), scenario_name="no-such-scenario") == 2
@@ -203,11 +199,6 @@ def test_a_panel_that_cannot_start_leaves_garbage_collection_on(monkeypatch, cap
 async def test_the_first_frame_styles_home_alone_and_other_screens_bring_their_rules(make_app):
     """Home is the stack's base (no blank screen under it) and its frame reads app.tcss only; the
     other screens' rules are read when the first of them opens, and style it as before."""
-    from textual.widgets import ListView
-
-    from panel_tui.ui.frame import SCREENS_CSS
-    from panel_tui.ui.home import HomeScreen
-
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -221,14 +212,6 @@ async def test_the_first_frame_styles_home_alone_and_other_screens_bring_their_r
 
 def _screens_over_home():
     """Every screen class the panel app can open over Home (the classroom and the wipe prompt are apps of their own)."""
-    import importlib
-    import pkgutil
-
-    from textual.screen import Screen
-
-    import panel_tui.ui
-    from panel_tui.ui.home import HomeScreen
-
     apps_of_their_own = ("panel_tui.ui.classroom_screen", "panel_tui.ui.scenario_start")
     for module in pkgutil.walk_packages(panel_tui.ui.__path__, "panel_tui.ui."):
         if module.name not in apps_of_their_own:
@@ -246,8 +229,6 @@ def _screens_over_home():
 def test_every_screen_over_home_reads_the_screens_rules():
     """A screen opened first after Home (Web Config, the trainer's console, a dialog ...) must
     carry screens.tcss itself, or it would be drawn without the rules the frame no longer loads."""
-    from panel_tui.ui.frame import SCREENS_CSS
-
     screens = _screens_over_home()
     assert len(screens) >= 15, screens
     for cls in screens:
@@ -258,12 +239,6 @@ def test_every_screen_over_home_reads_the_screens_rules():
 def test_web_config_page_sections_are_styled_by_webconfig_tcss():
     """A page section is part of one screen, not a reusable widget: its rules are in webconfig.tcss
     (CONTRIBUTING, where CSS goes), so the screen's stylesheet is the one place to read them."""
-    import importlib
-    import pkgutil
-
-    import panel_tui.ui.webconfig as webconfig
-    from panel_tui.ui.webconfig.form_rows import PageSection
-
     for info in pkgutil.iter_modules(webconfig.__path__):
         importlib.import_module(f"panel_tui.ui.webconfig.{info.name}")
     sections = _all_subclasses(PageSection)

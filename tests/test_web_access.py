@@ -10,6 +10,8 @@ import html
 import re
 
 import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestClient, TestServer
 
 from panel_tui import serve
 from panel_tui.i18n import Translator
@@ -26,8 +28,6 @@ def _class_policy(bind_host: str = "0.0.0.0", lang: str = "en"):
 
 def _run(policy, page, steps):
     """`steps(client, host)` against the served app of `page` (a TestServer on loopback)."""
-    from aiohttp.test_utils import TestClient, TestServer
-
     async def go():
         server = serve.make_server("true", policy.bind_host, 8000, access=(policy, page))
         async with TestClient(TestServer(await server._make_app())) as client:
@@ -82,8 +82,6 @@ def test_replayed_wrong_and_other_seats_keys_are_refused_and_change_nothing():
     policy, seat01, seat02 = _class_policy(lang="ro")
 
     async def steps(client, host):
-        from aiohttp import ClientSession
-
         first = await client.get("/?key=key-of-seat01", allow_redirects=False)
         out = {"first": first.status}
         url = f"http://{host}"
@@ -158,8 +156,6 @@ def test_a_new_key_replaces_the_old_link_and_its_browsers():
     seat01 = policy.add("seat01", "first-key")
 
     async def steps(client, host):
-        from aiohttp import ClientSession
-
         joined = await client.get("/?key=first-key", allow_redirects=False)
         kept["seat01"] = "second-key"  # `classroom link seat01`
         out = {"joined": joined.status, "old_cookie": (await client.get("/")).status}

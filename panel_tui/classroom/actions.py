@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from panel_tui.classroom.roster import ClassRoster, load_passwords, mark_seat, record_event
-from panel_tui.scenarios import FAULTS
+from panel_tui.scenarios import FAULTS, forget_scenario, reset_profile, run_scenario
 
 SEAT_FAULTS = ("smtp_auth_mailbox_off",)  # faults that reach only the chosen seats
 CLASS_FAULTS = FAULTS  # the simulator's own faults reach every seat
@@ -51,8 +51,6 @@ class SeatActions:
         return self.roster.seat(seat).upn
 
     def start_scenario(self, seats: list[str], name: str) -> dict[str, str]:
-        from panel_tui.scenarios import run_scenario
-
         passwords = load_passwords(self.folder)
 
         def one(seat: str) -> None:
@@ -108,8 +106,6 @@ class SeatActions:
 
     def reset(self, seats: list[str]) -> dict[str, str]:
         """The seat back to a fresh printer, its mailbox back to the organisation's SMTP AUTH, signed out."""
-        from panel_tui.scenarios import forget_scenario, reset_profile
-
         def one(seat: str) -> None:
             printer, backend = self.handles.get(seat)
             control = backend.control()

@@ -2,8 +2,12 @@
 have one simulator every process joins. The bottom of the classroom package (imports none of it)."""
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
 from pathlib import Path
+
+from panel_tui.device.paths import simulator_dir
 
 
 def pid_alive(pid: int | None) -> bool:
@@ -23,19 +27,13 @@ def pid_alive(pid: int | None) -> bool:
 
 def home_service():
     """panel_tui.sim.service when this build has one simulator per home, else None."""
-    import importlib.util
-
     if importlib.util.find_spec("panel_tui.sim.service") is None:
         return None
-    import importlib
-
     return importlib.import_module("panel_tui.sim.service")
 
 
 def simulator_fingerprint() -> str | None:
     """The SHA-256 fingerprint of the CA of the home's simulator serving now (None: none serves)."""
-    from panel_tui.device.paths import simulator_dir
-
     service = home_service()
     info = service.running(simulator_dir()) if service is not None else None
     return info.fingerprint if info is not None else None

@@ -6,17 +6,18 @@ its own profile; its activity from its own jobs and files.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from panel_tui.backend import open_backend
 from panel_tui.classroom.processes import home_service, pid_alive
-from panel_tui.lesson import STEPS
-
-if TYPE_CHECKING:
-    from panel_tui.sim.client import SimControl
+from panel_tui.classroom.roster import class_wrote_until
+from panel_tui.device.paths import simulator_dir
+from panel_tui.lesson import STEPS, observe
+from panel_tui.sim.client import SimControl
 
 # The last job's result as a glyph and a style: never colour alone.
 JOB_GLYPHS = {"ok": ("✓", "green"), "error": ("✗", "red"), "running": ("…", "yellow"),
@@ -81,8 +82,6 @@ class SeatHandles:
     def get(self, seat: str, join: bool = True):
         """The seat's printer and backend; join=False: the printer's files only (no simulator)."""
         if seat not in self._open:
-            from panel_tui.backend import open_backend
-
             self._open[seat] = open_backend(seat, self.roster.backend_options())
         printer, backend = self._open[seat]
         if join and seat not in self._joined:
@@ -96,18 +95,14 @@ class SeatHandles:
     def control(self) -> SimControl:
         """The simulator's control API for the whole class (the home tenant: clock, faults)."""
         if self._control is None:
-            from panel_tui.sim.client import SimControl
-
             _, backend = self.get(self.roster.seats[0].name)
             self._control = SimControl.for_endpoints(backend.endpoints())
         return self._control
 
     def close(self) -> None:
         for _, backend in self._open.values():
-            try:
+            with contextlib.suppress(Exception):  # noqa: BLE001 - closing what is left
                 backend.stop()
-            except Exception:  # noqa: BLE001 - closing what is left
-                pass
         self._open.clear()
         self._joined.clear()
         control, self._control = self._control, None
@@ -123,8 +118,6 @@ _NOT_ACTIVITY = ("seat.json", "trainer.json", "jobs.sqlite3")
 def _activity(printer, jobs) -> float | None:
     """When the trainee last did something at the seat: a job started or ended, or a file of the
     seat changed (settings, sign-in, sheets) after the class last wrote into it."""
-    from panel_tui.classroom.roster import class_wrote_until
-
     since_class = class_wrote_until(printer.paths)
     times = [moment.timestamp() for job in jobs for moment in (job.started_at, job.ended_at) if moment]
     paths = printer.paths
@@ -149,8 +142,6 @@ def simulator_serving(roster) -> bool:
     """Whether the class's simulator serves now (asked of its lock and files: starts nothing)."""
     service = home_service()
     if service is not None:
-        from panel_tui.device.paths import simulator_dir
-
         return service.running(simulator_dir()) is not None
     return pid_alive(roster.sim_pid)
 
@@ -159,8 +150,6 @@ def read_rows(roster, handles: SeatHandles, names: list[str] | None = None,
               simulator: bool = True) -> list[SeatRow]:
     """The dashboard's rows (blocking: simulator and file reads; call it in a thread).
     simulator=False: the seats' own files only (nothing is started or asked over the network)."""
-    from panel_tui.lesson import observe
-
     if not simulator:
         state, shared_problem = None, "simulator stopped"
     else:
@@ -215,8 +204,6 @@ def change_signature(roster, handles: SeatHandles) -> tuple:
     """A cheap fingerprint of everything the rows are read from: the seats' files (settings,
     sign-in, job log and its WAL, sheets) and the simulator's state file. A few stat calls
     per seat, so the dashboard can look often and read only when something changed."""
-    from panel_tui.device.paths import simulator_dir
-
     marks: list = []
     for seat in roster.seats:
         printer, _ = handles.get(seat.name)
@@ -226,9 +213,7 @@ def change_signature(roster, handles: SeatHandles) -> tuple:
                              for entry in os.scandir(folder))
             except OSError:
                 marks.append((str(folder), None))
-    try:
+    with contextlib.suppress(OSError):
         marks.extend((entry.name, entry.stat().st_mtime_ns) for entry in os.scandir(simulator_dir())
                      if entry.is_file())
-    except OSError:
-        pass
     return tuple(marks)

@@ -15,6 +15,9 @@ import html
 import time
 from pathlib import Path
 
+from panel_tui.classroom.progress import SeatHandles, read_rows
+from panel_tui.classroom.roster import load_events
+from panel_tui.i18n import Translator
 from panel_tui.lesson import STEPS
 
 
@@ -28,10 +31,6 @@ def _resolved(row) -> bool:
 
 
 def write_report(roster, out_dir: Path, lang: str, folder=None) -> tuple[Path, Path]:
-    from panel_tui.classroom.progress import SeatHandles, read_rows
-    from panel_tui.classroom.roster import load_events
-    from panel_tui.i18n import Translator
-
     t = Translator.load(language=lang).t
     handles = SeatHandles(roster)
     try:
@@ -110,8 +109,10 @@ def _html(roster, rows, events, lang, t, step_titles, yes, no) -> str:
              '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
              f"<title>{esc(t('classroom.report.title'))}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n",
              f"<h1>{esc(t('classroom.report.title'))}</h1>\n",
-             "<p>" + esc(t("classroom.report.generated", time=_when(time.time()), seats=len(rows), lang=lang)) + "</p>\n",
-             f'<p><a href="guide/index.html">{esc(t("classroom.report.handout"))}</a> <code>panel-tui guide --lang {esc(lang)} --out guide</code></p>\n',
+             "<p>" + esc(t("classroom.report.generated", time=_when(time.time()), seats=len(rows), lang=lang))
+             + "</p>\n",
+             f'<p><a href="guide/index.html">{esc(t("classroom.report.handout"))}</a> '
+             f"<code>panel-tui guide --lang {esc(lang)} --out guide</code></p>\n",
              f"<h2>{esc(t('classroom.report.steps'))}</h2>\n",
              # the steps' names once, numbered; the table's columns carry the numbers
              '<ol class="steps">' + "".join(f"<li>{esc(title)}</li>" for title in step_titles) + "</ol>\n",
@@ -126,7 +127,8 @@ def _html(roster, rows, events, lang, t, step_titles, yes, no) -> str:
         parts.append(f'<tr data-seat="{esc(row.seat)}"><td>{esc(row.seat)}<br><small>{esc(row.upn)}</small></td>')
         for step in STEPS:
             done = row.done.get(step)
-            parts.append(f'<td class="step {"done" if done else "todo"}">{"✓ " + esc(yes) if done else "· " + esc(no)}</td>')
+            mark = "✓ " + esc(yes) if done else "· " + esc(no)
+            parts.append(f'<td class="step {"done" if done else "todo"}">{mark}</td>')
         resolved = (yes if _resolved(row) else no) if row.codes_met else ""
         parts.append(f"<td>{row.jobs_ok} / {row.jobs_failed}</td>"
                      f'<td class="{"bad" if row.codes_met else ""}">{esc(" ".join(map(str, row.codes_met)))}</td>'

@@ -17,7 +17,11 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from panel_tui.backend import BackendOptions
 from panel_tui.classroom.processes import seats_join_home_simulator
+from panel_tui.device.atomic import write_atomically
+from panel_tui.device.paths import home_data_dir
+from panel_tui.device.trainer_state import trainer_state
 
 SEAT_FILE = "seat.json"
 CLASS_FILE = "class.json"
@@ -35,8 +39,6 @@ def seat_name(index: int) -> str:
 
 def class_dir() -> Path:
     """`<data>/@classroom` of the current home (created, 0700)."""
-    from panel_tui.device.paths import home_data_dir
-
     folder = home_data_dir() / "@classroom"
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
@@ -79,8 +81,6 @@ class ClassRoster:
         return None if seats_join_home_simulator() else (self.sim_url or None)
 
     def backend_options(self):
-        from panel_tui.backend import BackendOptions
-
         return BackendOptions(sim_url=self.seat_sim_url())
 
     def url(self, port: int | None, key: str | None = None) -> str | None:
@@ -93,8 +93,6 @@ class ClassRoster:
 
     # -- files ----------------------------------------------------------------------------
     def save(self, folder: Path | None = None) -> None:
-        from panel_tui.device.atomic import write_atomically
-
         folder = folder or class_dir()
         data = {"schema": 1, **asdict(self)}
         write_atomically(folder / CLASS_FILE, json.dumps(data, indent=1) + "\n", mode=0o600)
@@ -115,8 +113,6 @@ class ClassRoster:
 
 
 def save_passwords(passwords: dict[str, str], folder: Path | None = None) -> Path:
-    from panel_tui.device.atomic import write_atomically
-
     path = (folder or class_dir()) / PASSWORDS_FILE
     write_atomically(path, json.dumps(passwords, indent=1) + "\n", mode=0o600)
     return path
@@ -131,8 +127,6 @@ def load_passwords(folder: Path | None = None) -> dict[str, str]:
 
 
 def save_keys(keys: dict[str, str], folder: Path | None = None) -> Path:
-    from panel_tui.device.atomic import write_atomically
-
     path = (folder or class_dir()) / KEYS_FILE
     write_atomically(path, json.dumps(keys, indent=1) + "\n", mode=0o600)
     return path
@@ -183,10 +177,7 @@ def mark_seat(paths, seat: str, tenant: str | None = None) -> None:
     """Label the profile as `seat` (of the simulated `tenant`, when the seat has its own), and
     note that what the class wrote into it until now (set-up, a pushed scenario or reset) is
     not the trainee's activity."""
-    from panel_tui.device.atomic import write_atomically
-
     if tenant:
-        from panel_tui.device.trainer_state import trainer_state
         from panel_tui.scenarios.trainer_file import save_trainer_state
 
         if trainer_state(paths).get("sim_tenant") != tenant:

@@ -9,6 +9,8 @@ printed once and kept 0600 in the class folder.
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 import secrets
@@ -17,8 +19,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from panel_tui.backend import open_backend
+from panel_tui.classroom.actions import SeatActions
 from panel_tui.classroom.processes import home_service, pid_alive
+from panel_tui.classroom.progress import SeatHandles
 from panel_tui.classroom.roster import (
     KEYS_FILE,
     MAX_SEATS,
@@ -31,6 +37,10 @@ from panel_tui.classroom.roster import (
     save_passwords,
     seat_name,
 )
+from panel_tui.device.paths import simulator_dir
+from panel_tui.scenarios import load_scenario
+from panel_tui.sim.client import GLOBAL_ADMIN, SimControl, SimControlError
+from panel_tui.web_access import needs_key, new_key
 
 SIM_LOG = "sim.log"
 WEB_LOG = "web.log"
@@ -86,14 +96,10 @@ def _sim_line(log: Path):
 def start_simulator(host: str, folder: Path, started=lambda pid: None) -> tuple[dict, int | None]:
     """The home's simulator endpoints and the pid we started (None: it was already serving).
     `started(pid)` is told the pid at once, before the simulator is ready."""
-    from panel_tui.device.paths import simulator_dir
-
     service = home_service()
     if service is not None:
         info = service.running(simulator_dir())
         if info is not None:
-            from urllib.parse import urlsplit
-
             serving = urlsplit(info.base_url).hostname or ""
             if host not in (serving, "127.0.0.1", "localhost", "::1"):
                 raise ClassError(f"this home's simulator already serves on {serving} (pid {info.pid}), not on "
@@ -117,8 +123,6 @@ def start_simulator(host: str, folder: Path, started=lambda pid: None) -> tuple[
 
 
 def control_for(endpoints: dict):
-    from panel_tui.sim.client import SimControl
-
     if hasattr(SimControl, "for_endpoints"):
         return SimControl.for_endpoints(endpoints)
     return SimControl(endpoints["control_url"], Path(endpoints["ca_path"]))
@@ -142,8 +146,6 @@ def _create_tenant(control, domain: str, name: str) -> None:
 
 
 def _create_mailbox(control, upn: str, display: str, password: str) -> None:
-    from panel_tui.sim.client import GLOBAL_ADMIN, SimControlError
-
     try:
         control.add_user(upn, display, password, roles=[GLOBAL_ADMIN])
     except SimControlError as error:
@@ -173,20 +175,10 @@ def start_web(roster: ClassRoster, folder: Path) -> tuple[int, dict]:
 def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario: str | None = None,
                 serve: bool = True, folder: Path | None = None) -> tuple[ClassRoster, dict[str, str]]:
     """Start a class; returns the roster and the seats' passwords (to print once)."""
-    import dataclasses
-
-    from panel_tui.backend import open_backend
-
     if not 1 <= seats <= MAX_SEATS:
         raise ClassError(f"--seats must be 1 to {MAX_SEATS}")
-    folder = folder or class_dir()
-    running = ClassRoster.load(folder)
-    if running is not None and (pid_alive(running.sim_pid) or pid_alive(running.web_pid)):
-        raise ClassError("a class is already running in this home: `panel-tui classroom stop` first")
-    if scenario:
-        from panel_tui.scenarios import load_scenario
-
-        load_scenario(scenario)  # ScenarioError before anything starts
+    folder = folder or class_dir()  # created: only for a class size that can start
+    _check_can_start(folder, scenario)
     roster = ClassRoster([], lang=lang, host=host, scenario=scenario)
 
     def sim_started(pid: int) -> None:  # on file at once: `classroom stop` finds it whatever happens
@@ -197,56 +189,79 @@ def start_class(seats: int, host: str = "127.0.0.1", lang: str = "en", scenario:
     roster.sim_url = endpoints["base_url"]
     passwords: dict[str, str] = {}
     try:
-        with control_for(endpoints) as control:
-            for index in range(1, seats + 1):
-                # Each seat its own tenant (domain, administrator, policies, consent, mailboxes):
-                # every student does the whole guide, and nobody's steps tick for another.
-                name = seat_name(index)
-                domain = seat_tenant_domain(name, endpoints["tenant_domain"])
-                _create_tenant(control, domain, f"Contoso {name}")
-                seat = Seat(name, f"{name}@{domain}", tenant=domain)
-                passwords[name] = _password()
-                with control.for_tenant(domain) as seat_control:
-                    _create_mailbox(seat_control, seat.upn, f"Seat {index:02d}", passwords[name])
-                roster.seats.append(seat)
+        _create_seats(roster, endpoints, seats, passwords)
         save_passwords(passwords, folder)
-        for seat in roster.seats:
-            printer, backend = open_backend(seat.name, roster.backend_options())
-            try:
-                if printer.settings.language != lang:
-                    printer.update(dataclasses.replace(printer.settings, language=lang))
-                mark_seat(printer.paths, seat.name, seat.tenant)  # after the class's own writes: not the trainee's
-            finally:
-                backend.stop()
+        _prepare_seat_profiles(roster, lang)
         roster.save(folder)
         record_event("start", [s.name for s in roster.seats], scenario or "", folder=folder)
         if scenario:
-            from panel_tui.classroom.actions import SeatActions
-            from panel_tui.classroom.progress import SeatHandles
-
-            handles = SeatHandles(roster)
-            try:
-                problems = SeatActions(roster, handles, folder).start_scenario([s.name for s in roster.seats], scenario)
-            finally:
-                handles.close()
-            if problems:
-                raise ClassError("; ".join(f"{seat}: {problem}" for seat, problem in problems.items()))
+            _start_scenario(roster, folder, scenario)
         if serve:
-            from panel_tui.web_access import needs_key, new_key
-
-            (folder / KEYS_FILE).unlink(missing_ok=True)
-            if needs_key(host):  # beyond loopback every page needs its key (printed once)
-                save_keys({name: new_key() for name in [*(s.name for s in roster.seats), "dashboard"]}, folder)
-            roster.web_pid, ports = start_web(roster, folder)
-            for seat in roster.seats:
-                seat.port = ports.get(seat.name)
-            roster.dashboard_port = ports.get("dashboard")
+            _serve_pages(roster, folder, host)
         roster.save(folder)
     except BaseException:
         roster.save(folder)
         stop_class(folder)
         raise
     return roster, passwords
+
+
+def _check_can_start(folder: Path, scenario: str | None) -> None:
+    """A ClassError (or ScenarioError) before anything starts."""
+    running = ClassRoster.load(folder)
+    if running is not None and (pid_alive(running.sim_pid) or pid_alive(running.web_pid)):
+        raise ClassError("a class is already running in this home: `panel-tui classroom stop` first")
+    if scenario:
+        load_scenario(scenario)  # ScenarioError before anything starts
+
+
+def _create_seats(roster: ClassRoster, endpoints: dict, seats: int, passwords: dict[str, str]) -> None:
+    """Each seat its own tenant (domain, administrator, policies, consent, mailboxes): every
+    student does the whole guide, and nobody's steps tick for another. Seats and passwords are
+    added as they are made (a failure leaves on file the ones made so far)."""
+    with control_for(endpoints) as control:
+        for index in range(1, seats + 1):
+            name = seat_name(index)
+            domain = seat_tenant_domain(name, endpoints["tenant_domain"])
+            _create_tenant(control, domain, f"Contoso {name}")
+            seat = Seat(name, f"{name}@{domain}", tenant=domain)
+            passwords[name] = _password()
+            with control.for_tenant(domain) as seat_control:
+                _create_mailbox(seat_control, seat.upn, f"Seat {index:02d}", passwords[name])
+            roster.seats.append(seat)
+
+
+def _prepare_seat_profiles(roster: ClassRoster, lang: str) -> None:
+    """Each seat's profile in the class's language, marked as the seat's."""
+    for seat in roster.seats:
+        printer, backend = open_backend(seat.name, roster.backend_options())
+        try:
+            if printer.settings.language != lang:
+                printer.update(dataclasses.replace(printer.settings, language=lang))
+            mark_seat(printer.paths, seat.name, seat.tenant)  # after the class's own writes: not the trainee's
+        finally:
+            backend.stop()
+
+
+def _start_scenario(roster: ClassRoster, folder: Path, scenario: str) -> None:
+    handles = SeatHandles(roster)
+    try:
+        problems = SeatActions(roster, handles, folder).start_scenario([s.name for s in roster.seats], scenario)
+    finally:
+        handles.close()
+    if problems:
+        raise ClassError("; ".join(f"{seat}: {problem}" for seat, problem in problems.items()))
+
+
+def _serve_pages(roster: ClassRoster, folder: Path, host: str) -> None:
+    """The web process serving every seat's panel and the dashboard; their ports on the roster."""
+    (folder / KEYS_FILE).unlink(missing_ok=True)
+    if needs_key(host):  # beyond loopback every page needs its key (printed once)
+        save_keys({name: new_key() for name in [*(s.name for s in roster.seats), "dashboard"]}, folder)
+    roster.web_pid, ports = start_web(roster, folder)
+    for seat in roster.seats:
+        seat.port = ports.get(seat.name)
+    roster.dashboard_port = ports.get("dashboard")
 
 
 def _terminate(pid: int | None, timeout: float = 10.0) -> None:
@@ -267,10 +282,8 @@ def _terminate(pid: int | None, timeout: float = 10.0) -> None:
         if not pid_alive(pid):
             return
         time.sleep(0.05)
-    try:
+    with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGKILL)
-    except OSError:
-        pass
 
 
 def stop_class(folder: Path | None = None) -> ClassRoster | None:

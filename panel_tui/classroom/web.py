@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
 import signal
 import socket
 import sys
+from pathlib import Path
 
-from panel_tui.classroom.roster import ClassRoster, class_dir
+from aiohttp import web
+
+from panel_tui.classroom.roster import ClassRoster, class_dir, load_keys
+from panel_tui.device.atomic import write_atomically
+from panel_tui.i18n import Translator
+from panel_tui.serve import make_server, panel_command
+from panel_tui.web_access import AccessPolicy, needs_key
 
 
 def _listen(host: str) -> socket.socket:
@@ -32,15 +40,11 @@ class _KeptKeys:
     (`classroom link SEAT` writes a new one)."""
 
     def __init__(self, folder) -> None:
-        from pathlib import Path
-
         self.path = Path(folder) / "keys.json"
         self.stamp: tuple | None = None
         self.keys: dict[str, str] = {}
 
     def __call__(self) -> dict[str, str]:
-        from panel_tui.classroom.roster import load_keys
-
         try:
             info = self.path.stat()
             stamp: tuple | None = (info.st_mtime_ns, info.st_size, info.st_ino)
@@ -53,10 +57,6 @@ class _KeptKeys:
 
 def commands(roster: ClassRoster) -> dict[str, str]:
     """What each port runs: a seat's panel, and the dashboard."""
-    import shlex
-
-    from panel_tui.serve import panel_command
-
     out = {seat.name: panel_command(profile=seat.name, lang=roster.lang, sim_url=roster.seat_sim_url())
            for seat in roster.seats}
     out["dashboard"] = " ".join(shlex.quote(w) for w in (sys.executable, "-m", "panel_tui", "--lang", roster.lang,
@@ -65,14 +65,6 @@ def commands(roster: ClassRoster) -> dict[str, str]:
 
 
 async def serve(roster: ClassRoster, folder) -> None:
-    from aiohttp import web
-
-    from panel_tui.classroom.roster import load_keys
-    from panel_tui.device.atomic import write_atomically
-    from panel_tui.i18n import Translator
-    from panel_tui.serve import make_server
-    from panel_tui.web_access import AccessPolicy, needs_key
-
     keys = load_keys(folder)
     policy = AccessPolicy(roster.host, Translator.load(language=roster.lang).t, roster.lang,
                           keys=_KeptKeys(folder))

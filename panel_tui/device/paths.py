@@ -6,6 +6,7 @@ directory of "panel-tui-simulator".
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from pathlib import Path
 APP_NAME = "panel-tui"
 HOME_ENV = "PANEL_TUI_HOME"
 PROFILE_MAX_LENGTH = 40
-_PROFILE_RE = re.compile(r"[A-Za-z0-9._-]{1,%d}" % PROFILE_MAX_LENGTH)
+_PROFILE_RE = re.compile(rf"[A-Za-z0-9._-]{{1,{PROFILE_MAX_LENGTH}}}")
 # Where the simulator lived before it left the profiles' namespace (data/simulator): never a profile.
 RESERVED_PROFILE_NAMES = frozenset({"simulator"})
 _SIMULATOR_ENTRIES = ("pki", "signing-key.pem", "state.json", "maildir", "control-secret")
@@ -144,7 +145,5 @@ def _move_old_simulator(old: Path, new: Path) -> None:
     for name in _SIMULATOR_ENTRIES:
         if (old / name).exists():
             os.replace(old / name, new / name)
-    try:
+    with contextlib.suppress(OSError):
         old.rmdir()  # only if nothing else is left
-    except OSError:
-        pass

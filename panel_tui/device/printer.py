@@ -1,6 +1,7 @@
 """The emulated printer as one object: paths, applied settings, job log, admin session, clock."""
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -97,10 +98,8 @@ class Printer:
             if mtime == self._known_mtime:  # another thread got there first
                 return False
             before = self._settings
-            try:
+            with contextlib.suppress(SettingsError):  # a broken file is reported at start-up; keep what we have
                 self._settings = self.store.load()
-            except SettingsError:
-                pass  # a broken file is reported at start-up; keep what we have
             self._known_mtime = mtime
             new = self._settings
             changed = new != before

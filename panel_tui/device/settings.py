@@ -5,6 +5,7 @@ stay pending in the UI until OK, and only then become a new DeviceSettings.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import ipaddress
 import re
@@ -38,10 +39,8 @@ def _coerce_enums(instance: Any, fields: dict[str, type[StrEnum]]) -> None:
     for name, enum_cls in fields.items():
         value = getattr(instance, name)
         if isinstance(value, str) and not isinstance(value, enum_cls):
-            try:
+            with contextlib.suppress(ValueError):  # left as is: validate() reports it
                 object.__setattr__(instance, name, enum_cls(value))
-            except ValueError:
-                pass  # left as is: validate() reports it
 
 
 def _snake(name: str) -> str:

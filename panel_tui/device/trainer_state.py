@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from panel_tui.device.atomic import write_atomically
+
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.device.paths import ProfilePaths
 
@@ -46,10 +48,6 @@ def trainer_state(paths: ProfilePaths) -> dict[str, Any]:
 def take_webconfig_edits(paths: ProfilePaths, section: str) -> dict[str, Any]:
     """The pending edits a scenario left on Web Config's `section` page ({field: value}), forgotten
     once taken: the page that shows them holds them from then on, as a browser does."""
-    import json as _json
-
-    from panel_tui.device.atomic import write_atomically
-
     state = trainer_state(paths)
     pending: dict[str, Any] = dict(state.get("webconfig_pending", {}))
     prefix = f"{section}."
@@ -57,5 +55,5 @@ def take_webconfig_edits(paths: ProfilePaths, section: str) -> dict[str, Any]:
     if taken:
         left = {name: value for name, value in pending.items() if not name.startswith(prefix)}
         state["webconfig_pending"] = left or None
-        write_atomically(trainer_file(paths), _json.dumps({"schema": 1, **state}, indent=2) + "\n", mode=0o600)
+        write_atomically(trainer_file(paths), json.dumps({"schema": 1, **state}, indent=2) + "\n", mode=0o600)
     return taken

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from enum import Enum
 from typing import Any, TypeVar
@@ -58,7 +59,8 @@ _ENGLISH = {
     "rule.int_range": "Enter a number from {min} to {max}.",
     "rule.not_a_choice": "{value} is not one of the choices.",
     "rule.file_name_chars": "A file name cannot contain line breaks or control characters.",
-    "rule.file_name_too_long": "Each part of a file's path can have at most {max} bytes, and the whole path {path_max}.",
+    "rule.file_name_too_long":
+        "Each part of a file's path can have at most {max} bytes, and the whole path {path_max}.",
     "rule.file_name_encoding": "The file name is not valid text (UTF-8).",
 }
 
@@ -199,8 +201,6 @@ def _is_control(char: str) -> bool:
 def shown_value(value: str) -> str:
     """`value` safe to repeat back on a terminal: controls, bidi and other format characters
     escaped (\\n, \\u202e ...), at most SHOWN_MAX characters."""
-    import unicodedata
-
     out = []
     for char in value[:SHOWN_MAX]:
         if char.isprintable() and unicodedata.category(char) not in ("Cf", "Cs", "Co"):

@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 REFRESH_MARGIN_SECONDS = 600
 EMAIL_SERVER_ROLE = "email_server"
 FAX_EMAIL_SERVER_ROLE = "fax_email_server"
+# Where the sign-in pages send a panel sign-in's code (a form to post there): a public client's
+# loopback address; the panel reads the form, nothing listens there.
+PANEL_REDIRECT_URI = "http://localhost"
 _AT, _RT, _IDT, _ACCOUNT = "AccessToken", "RefreshToken", "IdToken", "Account"
 
 Outcome = Literal[
@@ -83,6 +86,17 @@ class DeviceFlow:
     def seconds_left(self, now: datetime) -> int:
         """Whole seconds until the code expires (never negative), for the countdown."""
         return max(0, int((self.expires_at - now).total_seconds()))
+
+
+@dataclass
+class PanelSignIn:
+    """An authorization code sign-in (PKCE) shown on the panel's own screens: the address of the
+    sign-in pages, the loopback address they send the code back to, and MSAL's flow (private)."""
+
+    auth_uri: str
+    redirect_uri: str
+    role: str | None = None
+    msal_flow: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -344,16 +358,49 @@ class OAuthSession:
         except _request_exceptions() as error:
             return SignInResult("idp_unavailable", detail=f"token request failed: {type(error).__name__}")
         result = _result_from_device_flow(response, flow.cancelled)
+        self._remember(result, flow.role)
+        log.info("device code sign-in ended: %s%s", result.outcome,
+                 f" (AADSTS{result.aadsts})" if result.aadsts else "")
+        return result
+
+    def _remember(self, result: SignInResult, role: str | None) -> None:
+        """Save the cache; signed in, the account becomes `role`'s and loses any "expired" mark."""
         with self._lock, self._profile_lock():
             self._save_cache()
             if result.ok and result.account:
                 self._state.reload()
-                if flow.role is not None:
-                    self._state.roles[flow.role] = result.account
+                if role is not None:
+                    self._state.roles[role] = result.account
                 self._state.expired.pop(result.account.lower(), None)
                 self._state.save()
-        log.info("device code sign-in ended: %s%s", result.outcome,
-                 f" (AADSTS{result.aadsts})" if result.aadsts else "")
+
+    # -- sign-in on the panel's own screens (authorization code with PKCE) --------------
+
+    def start_panel_signin(self, login_hint: str | None = None, role: str | None = None) -> PanelSignIn:
+        """MSAL's authorization code request for a sign-in the panel shows itself (To My Email):
+        the pages at `auth_uri` send the code back to a loopback address (MailError if the
+        sign-in service cannot be reached)."""
+        with self._lock:
+            app = self._application()
+            flow = app.initiate_auth_code_flow(list(self.provider.scopes), redirect_uri=PANEL_REDIRECT_URI,
+                                               login_hint=login_hint or None, response_mode="form_post")
+        return PanelSignIn(auth_uri=str(flow["auth_uri"]), redirect_uri=PANEL_REDIRECT_URI, role=role,
+                           msal_flow=flow)
+
+    def finish_panel_signin(self, signin: PanelSignIn, answer: dict[str, str]) -> SignInResult:
+        """Redeem the code the pages sent back (`answer`: code, state; MSAL checks the state and
+        the id token's nonce, and sends the PKCE verifier). Blocks: run in a thread."""
+        app = self._application()
+        try:
+            response = app.acquire_token_by_auth_code_flow(signin.msal_flow, answer,
+                                                           scopes=list(self.provider.scopes))
+        except _request_exceptions() as error:
+            return SignInResult("idp_unavailable", detail=f"token request failed: {type(error).__name__}")
+        except ValueError as error:  # MSAL: the answer does not belong to this request (state)
+            return SignInResult("error", detail=scrub(error))
+        result = _result_from_device_flow(response, cancelled=False)
+        self._remember(result, signin.role)
+        log.info("panel sign-in ended: %s%s", result.outcome, f" (AADSTS{result.aadsts})" if result.aadsts else "")
         return result
 
     def cancel(self, flow: DeviceFlow) -> None:
@@ -436,7 +483,7 @@ class OAuthSession:
                 found.append((stat.st_ino, stat.st_size, stat.st_mtime_ns))
         return tuple(found)
 
-    def _remember(self, account: str | None, role: str, token: str, expires_on: float | None) -> None:
+    def _remember_token(self, account: str | None, role: str, token: str, expires_on: float | None) -> None:
         with self._issued_lock:
             if expires_on is None:
                 self._issued.pop((account, role), None)
@@ -496,7 +543,7 @@ class OAuthSession:
                     raise MailError("user_signin_required" if per_user else cause, detail)
                 raise MailError(cause, detail)
             token = str(result["access_token"])
-            self._remember(account, role, token, self._access_token_expires_on(matches[0]))
+            self._remember_token(account, role, token, self._access_token_expires_on(matches[0]))
             return token
 
     # -- sign-out --------------------------------------------------------------------

@@ -27,7 +27,7 @@ from panel_tui.scenarios.validation import FAULTS, SIGNIN_OUTCOMES, SIGNIN_SECTI
 
 __all__ = [
     "FAULTS", "SIGNIN_OUTCOMES", "SIGNIN_SECTIONS", "STEP_KINDS", "TRAINER_FILE", "Scenario", "ScenarioError", "Step",
-    "check_scenarios", "forget_scenario", "list_scenarios", "load_scenario", "load_scenarios", "print_scenarios", "profile_work",
-    "reset_profile", "run_scenario", "scenario_lines", "seeded_account", "simulator_work", "trainer_state",
-    "wipe_profile",
+    "check_scenarios", "forget_scenario", "list_scenarios", "load_scenario", "load_scenarios", "print_scenarios",
+    "profile_work", "reset_profile", "run_scenario", "scenario_lines", "seeded_account", "simulator_work",
+    "trainer_state", "wipe_profile",
 ]

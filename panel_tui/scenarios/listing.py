@@ -4,15 +4,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from panel_tui.device.paths import resolve_paths
+from panel_tui.device.settings_store import SettingsError, SettingsStore
+from panel_tui.i18n import Translator
 from panel_tui.scenarios.loading import load_scenarios
 from panel_tui.scenarios.model import ScenarioError
 
 
-def list_scenarios(lang: str = "en", directory: Path | None = None, translator=None) -> list[tuple[str, str]]:
+def list_scenarios(lang: str = "en", directory: Path | None = None,
+                   translator: Translator | None = None) -> list[tuple[str, str]]:
     """(name, one-line description in `lang`) for every scenario."""
     if translator is None:
-        from panel_tui.i18n import Translator
-
         translator = Translator.load()
     previous = translator.language
     translator.set_language(lang)
@@ -32,9 +34,6 @@ def scenario_lines(lang: str = "en", directory: Path | None = None) -> list[str]
 def print_scenarios(lang: str | None = None, profile: str = "default") -> int:
     """`panel-tui [--lang L] scenarios`: in `lang`, else the profile's language. Exit code."""
     if lang is None:
-        from panel_tui.device.paths import resolve_paths
-        from panel_tui.device.settings_store import SettingsError, SettingsStore
-
         try:
             lang = SettingsStore(resolve_paths(profile)).load().language
         except (SettingsError, ValueError):

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from panel_tui.datafiles import data_dir
 from panel_tui.scenarios.model import Scenario, ScenarioError, Step
 from panel_tui.scenarios.validation import TOP_KEYS, check_step
 
 
-def _read_file(path: Path, problems: list[str], label_keys: set[str] | None) -> dict | None:
+def _read_file(path: Path, problems: list[str], label_keys: set[str] | None) -> dict[str, Any] | None:
     fname = str(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))

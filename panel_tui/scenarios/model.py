@@ -3,7 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.sim.client import SeededAccount
+
+from panel_tui.sim.client import SEEDED_ACCOUNTS
 
 
 class ScenarioError(Exception):
@@ -36,10 +41,8 @@ class Scenario:
     path: Path
 
 
-def seeded_account(name: str):
+def seeded_account(name: str) -> SeededAccount | None:
     """The seeded tenant account called `name` ("printer") or with that address; None if none."""
-    from panel_tui.sim.client import SEEDED_ACCOUNTS
-
     wanted = name.lower()
     for account in SEEDED_ACCOUNTS:
         if wanted in (account.upn.lower(), account.upn.split("@")[0].lower()):

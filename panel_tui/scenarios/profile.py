@@ -2,23 +2,33 @@
 with the product's own operations (the trainer's "reset everything")."""
 from __future__ import annotations
 
+import json
 import shutil
+import sqlite3
+from collections.abc import Mapping
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from panel_tui.device.paths import _base_dirs, resolve_paths, validate_profile_name
+from panel_tui.device.settings import AuthMethod, EmailServerSettings, EmailService
 from panel_tui.scenarios.trainer_file import save_trainer_state, set_simulator_trust
+from panel_tui.sim.client import Policies
+
+if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.backend import Backend
+    from panel_tui.device.paths import ProfilePaths
+    from panel_tui.device.printer import Printer
 
 _SPENT_DIRS = ("mail-spool", "scans", "status-sheets")  # job leftovers a fresh printer does not have
 
 
 
-def simulator_work(state: dict) -> list[str]:
+def simulator_work(state: Mapping[str, Any]) -> list[str]:
     """What a scenario's reset of the home's simulator (shared by every profile, the default one
     too) would take from them: "tenant" (a policy, a consent or a mailbox's SMTP AUTH changed
     from the seeded tenant), "sign-ins" (live refresh tokens), "mail" (delivered messages), in
     that order; empty for a seeded simulator. `state` is SimControl.state()."""
-    from panel_tui.sim.client import Policies
-
     seeded = Policies()
     policies = state.get("policies", {})
     users = state.get("users", [])
@@ -38,11 +48,6 @@ def simulator_work(state: dict) -> list[str]:
 def profile_work(profile: str) -> list[str]:
     """What a starting scenario would wipe from `profile`: "jobs", "sheets", "sign-in" (in that
     order; empty for a fresh or missing profile). Reads only: nothing is created or changed."""
-    import json
-    import sqlite3
-
-    from panel_tui.device.paths import _base_dirs, validate_profile_name
-
     config, data, _ = (base / validate_profile_name(profile) for base in _base_dirs())
     work = []
     joblog = data / "jobs.sqlite3"
@@ -69,22 +74,19 @@ def profile_work(profile: str) -> list[str]:
     return work
 
 
-def wipe_profile(profile: str):
+def wipe_profile(profile: str) -> ProfilePaths:
     """Delete every file of `profile` (settings, tokens, job log, CA certificates) and
     return its fresh, empty ProfilePaths. Call it before the printer is opened."""
-    from panel_tui.device.paths import resolve_paths
-
     paths = resolve_paths(profile)
     for directory in (paths.config_dir, paths.data_dir, paths.cache_dir):
         shutil.rmtree(directory, ignore_errors=True)
     return resolve_paths(profile)
 
 
-def reset_profile(printer, backend) -> None:
+def reset_profile(printer: Printer, backend: Backend) -> None:
     """Make an open printer fresh with the product's own operations: every account signed
     out, factory settings (the panel language kept), job log cleared, imported CA
     certificates deleted, the simulator's CA trusted again."""
-    from panel_tui.device.settings import AuthMethod, EmailServerSettings, EmailService
     from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
 
     for service in EmailService:

@@ -3,17 +3,27 @@
 Config's OK does, the simulator's CA imported as Web Config > CA Certificate does."""
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextvars
+import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from panel_tui.device.ca_store import CertificateImportError, import_ca_certificate
 from panel_tui.scenarios.loading import load_scenario
 from panel_tui.scenarios.model import Scenario, ScenarioError, Step, seeded_account
 from panel_tui.scenarios.profile import reset_profile
 from panel_tui.scenarios.trainer_file import save_trainer_state, set_simulator_trust
 from panel_tui.scenarios.validation import STEP_KINDS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from panel_tui.backend import Backend
+    from panel_tui.device.printer import Printer
+    from panel_tui.device.settings import DeviceSettings
+    from panel_tui.sim.client import SimControl
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +31,21 @@ log = logging.getLogger(__name__)
 _REFUSED_INPUT_PAGES = ("enter-code", "account", "password")
 
 
-def run_scenario(scenario: Scenario | str, printer, backend, directory: Path | None = None, *,
-                 accounts: dict[str, Any] | None = None, reset_simulator: bool = True) -> Scenario:
+class Account(Protocol):
+    """A mailbox a step signs in or names: a seeded account, or a class seat's standing in for one."""
+
+    @property
+    def upn(self) -> str: ...
+
+    @property
+    def display_name(self) -> str: ...
+
+    @property
+    def password(self) -> str: ...
+
+
+def run_scenario(scenario: Scenario | str, printer: Printer, backend: Backend, directory: Path | None = None, *,
+                 accounts: Mapping[str, Account] | None = None, reset_simulator: bool = True) -> Scenario:
     """Reset the simulator and the printer, then perform the scenario's steps. Blocks
     (network, MSAL polling): run it in a thread. Raises ScenarioError naming the step
     that did not go as written (e.g. a sign-in that was not signed in).
@@ -54,10 +77,10 @@ def run_scenario(scenario: Scenario | str, printer, backend, directory: Path | N
     return scenario
 
 
-_ACCOUNTS: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("scenario_accounts")
+_ACCOUNTS: contextvars.ContextVar[dict[str, Account]] = contextvars.ContextVar("scenario_accounts")
 
 
-def _account_of(name: str):
+def _account_of(name: str) -> Account | None:
     """The seeded account `name`, or the account standing in for it (a class seat's mailbox)."""
     seeded = seeded_account(name)
     key = seeded.upn.split("@")[0].lower() if seeded is not None else name.lower()
@@ -73,21 +96,30 @@ def _stand_in(value: Any) -> Any:
     return value
 
 
-def _endpoint(backend, key: str) -> Any:
+def _endpoint(backend: Backend, key: str) -> str:
     endpoints = backend.endpoints()
-    return (endpoints if isinstance(endpoints, dict) else endpoints.to_dict())[key]
+    assert endpoints is not None  # run_scenario's backend.control() refused live mode
+    data: Mapping[str, object] = endpoints if isinstance(endpoints, dict) else endpoints.to_dict()
+    return str(data[key])
 
 
-def _simulator_ca(backend) -> Path:
+def _simulator_ca(backend: Backend) -> Path:
     return Path(_endpoint(backend, "ca_path"))
 
 
+def _step_account(step: Step, key: str = "account") -> Account:
+    account = _account_of(step.get(key))
+    if account is None:  # validation names only seeded accounts: not reached from a checked file
+        raise ScenarioError([f"{step.where}: {step.kind}: no account {step.get(key)!r}"])
+    return account
+
+
 def _upn(step: Step) -> str:
-    return _account_of(step.get("account")).upn
+    return _step_account(step).upn
 
 
-def _apply_settings(step: Step, printer, backend, control) -> None:
-    def change(settings):
+def _apply_settings(step: Step, printer: Printer, backend: Backend, control: SimControl) -> None:
+    def change(settings: DeviceSettings) -> DeviceSettings:
         for name, value in step.get("values").items():
             settings = settings.with_field(name, _stand_in(value))
         return settings
@@ -95,17 +127,17 @@ def _apply_settings(step: Step, printer, backend, control) -> None:
     printer.update(change)  # all at once, as Web Config's OK sends the page
 
 
-def _webconfig_edits(step: Step, printer, backend, control) -> None:
+def _webconfig_edits(step: Step, printer: Printer, backend: Backend, control: SimControl) -> None:
     """Edits made on Web Config's page and left there, OK not clicked: the panel opens Web
     Config showing them (the printer keeps its applied settings)."""
     values = {name: _stand_in(value) for name, value in step.get("values").items()}
     save_trainer_state(printer.paths, webconfig_pending=values)
 
 
-def _sign_in(step: Step, printer, backend, control) -> None:
+def _sign_in(step: Step, printer: Printer, backend: Backend, control: SimControl) -> None:
     from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
 
-    account = _account_of(step.get("account"))
+    account = _step_account(step)
     section = step.get("section", "email_server")
     role = {"email_server": EMAIL_SERVER_ROLE, "fax_email_server": FAX_EMAIL_SERVER_ROLE, "user": None}[section]
     # Web Config signs in with the page's pending settings: OAuth2 and its email service.
@@ -123,10 +155,8 @@ def _sign_in(step: Step, printer, backend, control) -> None:
                              f"(page {page['page']}), expected {expected}"])
 
 
-def _import_ca(step: Step, printer, backend, control) -> None:
+def _import_ca(step: Step, printer: Printer, backend: Backend, control: SimControl) -> None:
     """Web Config > Network Security > CA Certificate > Import of the simulator's CA PEM."""
-    from panel_tui.device.ca_store import CertificateImportError, import_ca_certificate
-
     try:
         import_ca_certificate(_simulator_ca(backend), Path(printer.paths.ca_dir))
     except CertificateImportError as error:
@@ -134,18 +164,16 @@ def _import_ca(step: Step, printer, backend, control) -> None:
             raise
 
 
-def _advance_clock(step: Step, printer, backend, control) -> None:
+def _advance_clock(step: Step, printer: Printer, backend: Backend, control: SimControl) -> None:
     seconds = step.get("days", 0) * 86400 + step.get("hours", 0) * 3600 + step.get("seconds", 0)
     until = step.get("until")
     if until:  # to a moment (never backwards: the simulated clock only moves forward)
-        import datetime as dt
-
         target = dt.datetime.fromisoformat(str(until).replace("Z", "+00:00")).timestamp()
         seconds += max(0.0, target - control.now())
     backend.advance_clock(seconds)
 
 
-def _basic_smtp_auth(step: Step, printer, backend, control) -> None:
+def _basic_smtp_auth(step: Step, printer: Printer, backend: Backend, control: SimControl) -> None:
     """Microsoft 365 admin center: Basic authentication for SMTP AUTH (MC786329)."""
     if "enabled" in step.fields:
         enabled = step.get("enabled")
@@ -154,11 +182,8 @@ def _basic_smtp_auth(step: Step, printer, backend, control) -> None:
         control.set_basic_final_removal(step.get("final_removal"))
 
 
-def _send(step: Step, printer, backend, control) -> None:
+def _send(step: Step, printer: Printer, backend: Backend, control: SimControl) -> None:
     """A Scan to Email job as the panel sends it (to `to`, default alex); it must succeed."""
-    import asyncio
-    import concurrent.futures
-
     to = seeded_account(step.get("to", "alex"))
     address = to.upn if to is not None else str(step.get("to"))
     with concurrent.futures.ThreadPoolExecutor(1) as pool:  # the caller may be on an event loop
@@ -168,12 +193,12 @@ def _send(step: Step, printer, backend, control) -> None:
         raise ScenarioError([f"{step.where}: send to {address}: {cause} ({outcome.job.error_code})"])
 
 
-def _smtp_auth_mailbox(step: Step, printer, backend, control) -> None:
+def _smtp_auth_mailbox(step: Step, printer: Printer, backend: Backend, control: SimControl) -> None:
     enabled = step.get("enabled")
     control.set_smtp_auth_mailbox(_upn(step), None if enabled == "org" else enabled)
 
 
-def _admin_consent(step: Step, printer, backend, control) -> None:
+def _admin_consent(step: Step, printer: Printer, backend: Backend, control: SimControl) -> None:
     client_id = _endpoint(backend, "client_id")
     if step.get("granted", True):
         control.grant_admin_consent(client_id)
@@ -181,12 +206,12 @@ def _admin_consent(step: Step, printer, backend, control) -> None:
         control.revoke_admin_consent(client_id)
 
 
-def _app_registration(step: Step, printer, backend, control) -> None:
+def _app_registration(step: Step, printer: Printer, backend: Backend, control: SimControl) -> None:
     """Entra admin center > App registrations: the printer's app, changed as the step says."""
     control.set_app_registration(_endpoint(backend, "client_id"), **step.fields)
 
 
-_PERFORM: dict[str, Callable[[Step, Any, Any, Any], None]] = {
+_PERFORM: dict[str, Callable[[Step, Printer, Backend, SimControl], None]] = {
     "security_defaults": lambda s, p, b, c: c.set_security_defaults(s.get("on")),
     "smtp_auth_org": lambda s, p, b, c: c.set_smtp_auth_org(s.get("enabled")),
     "smtp_auth_mailbox": _smtp_auth_mailbox,

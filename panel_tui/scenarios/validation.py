@@ -5,11 +5,14 @@ broken file reports everything at once.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
 
+from panel_tui.device.settings import DeviceSettings
+from panel_tui.device.validation import FieldError
 from panel_tui.scenarios.model import Step, seeded_account
+from panel_tui.sim.client import SEEDED_ACCOUNTS
 
 TOP_KEYS = {"name", "description_key", "extends", "steps"}
 FAULTS = ("idp_down", "idp_5xx", "smtp_down", "smtp_drop_mid_data", "slow_down", "smtp_busy", "smtp_unavailable")
@@ -17,40 +20,36 @@ SIGNIN_SECTIONS = ("email_server", "fax_email_server", "user")
 SIGNIN_OUTCOMES = ("signed_in", "declined", "expired", "blocked", "consent_required", "idp_unavailable", "error")
 
 
-def _bool(value: Any) -> str | None:
+def _bool(value: object) -> str | None:
     return None if isinstance(value, bool) else "expected true or false"
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     return None if isinstance(value, str) and value else "expected a non-empty string"
 
 
-def _number(value: Any) -> str | None:
+def _number(value: object) -> str | None:
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
     return None if ok else "expected a number >= 0"
 
 
-def _one_of(*choices: Any) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
+def _one_of(*choices: object) -> Callable[[object], str | None]:
+    def check(value: object) -> str | None:
         if any(value == c and type(value) is type(c) for c in choices):
             return None
         return "expected one of " + ", ".join(json.dumps(c) for c in choices)
     return check
 
 
-def _account(value: Any) -> str | None:
+def _account(value: object) -> str | None:
     if not isinstance(value, str) or seeded_account(value) is None:
-        from panel_tui.sim.client import SEEDED_ACCOUNTS
-
         names = ", ".join(a.upn.split("@")[0] for a in SEEDED_ACCOUNTS)
         return f"expected a seeded account ({names}) or its address"
     return None
 
 
-def _utc_time(value: Any) -> str | None:
+def _utc_time(value: object) -> str | None:
     """An ISO 8601 time with its zone, e.g. 2027-01-01T08:00:00Z."""
-    import datetime as dt
-
     try:
         parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
@@ -58,12 +57,12 @@ def _utc_time(value: Any) -> str | None:
     return None if isinstance(value, str) and parsed.tzinfo is not None else "expected a time with its zone (Z)"
 
 
-def _table(value: Any) -> str | None:
+def _table(value: object) -> str | None:
     return None if isinstance(value, dict) and value else "expected a table of setting = value"
 
 
 # kind -> {field: (required, check)}: what a step may say.
-STEP_KINDS: dict[str, dict[str, tuple[bool, Callable[[Any], str | None]]]] = {
+STEP_KINDS: dict[str, dict[str, tuple[bool, Callable[[object], str | None]]]] = {
     "security_defaults": {"on": (True, _bool)},
     "smtp_auth_org": {"enabled": (True, _bool)},
     "smtp_auth_mailbox": {"account": (True, _account), "enabled": (True, _one_of(True, False, "org"))},
@@ -86,7 +85,7 @@ STEP_KINDS: dict[str, dict[str, tuple[bool, Callable[[Any], str | None]]]] = {
 }
 
 
-def check_step(raw: Any, where: str, problems: list[str]) -> Step | None:
+def check_step(raw: object, where: str, problems: list[str]) -> Step | None:
     if not isinstance(raw, dict):
         problems.append(f"{where}: expected a table ([[steps]])")
         return None
@@ -116,11 +115,8 @@ def check_step(raw: Any, where: str, problems: list[str]) -> Step | None:
     return Step(kind, fields, where) if len(problems) == before else None
 
 
-def check_settings(values: dict, where: str, kind: str = "apply_settings") -> list[str]:
+def check_settings(values: Mapping[str, object], where: str, kind: str = "apply_settings") -> list[str]:
     """Each setting must exist and take its value (checked on factory settings, in order)."""
-    from panel_tui.device.settings import DeviceSettings
-    from panel_tui.device.validation import FieldError
-
     settings = DeviceSettings()
     problems = []
     for name, value in values.items():

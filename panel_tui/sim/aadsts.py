@@ -65,6 +65,18 @@ ADMIN_APPROVAL_REQUIRED = AadErrorKind(
     "The grant requires admin permission.",
     suberror="consent_required")
 
+# Authorization code requests (/authorize with PKCE, the pages a device shows itself).
+REDIRECT_URI_MISMATCH = AadErrorKind(
+    "invalid_request", 50011,
+    "The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs "
+    "configured for the application '{client_id}'.")
+AUTH_CODE_INVALID = AadErrorKind(
+    "invalid_grant", 70000,
+    "The provided value for the 'code' parameter is not valid.")
+PKCE_MISMATCH = AadErrorKind(
+    "invalid_grant", 50148,
+    "The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.")
+
 # Refresh tokens.
 REFRESH_TOKEN_INACTIVE = AadErrorKind(
     "invalid_grant", 700082,
@@ -136,12 +148,12 @@ class IdpError(Exception):
         text = self.kind.template.format(**self.details)
         return f"AADSTS{self.kind.code}: {text}" if self.kind.code else text
 
-    def body(self, now: float) -> dict:
+    def body(self, now: float) -> dict[str, str | list[int]]:
         """The JSON body Entra would send, timestamped with the simulated clock."""
         trace_id = str(uuid.uuid4())
         correlation_id = str(uuid.uuid4())
         stamp = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-        body: dict = {
+        body: dict[str, str | list[int]] = {
             "error": self.kind.error,
             "error_description": (
                 f"{self.description}\r\nTrace ID: {trace_id}\r\n"

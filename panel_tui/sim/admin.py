@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from panel_tui.sim import admin_views as views
 from panel_tui.sim import apps
@@ -20,9 +22,9 @@ from panel_tui.sim.aadsts import ACCOUNT_LOCKED_CODE
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.faults import FAULT_NAMES
 from panel_tui.sim.markup import Markup, admin_document, html_response
-from panel_tui.sim.state import SimStateError
+from panel_tui.sim.state import BASIC_DEFAULT_OFF_AT, SimStateError
 from panel_tui.sim.strings import text
-from panel_tui.sim.webkeys import CONTEXT
+from panel_tui.sim.webkeys import CONTEXT, Form
 
 COOKIE = "sim_admin"
 _SESSION_LIFETIME = 8 * 3600  # real seconds
@@ -64,6 +66,9 @@ class AdminSessions:
 
 SESSIONS = web.AppKey("admin_sessions", AdminSessions)
 
+# An admin change: the form posted by the signed-in administrator -> what the page then says.
+Operation = Callable[[SimContext, Form, AdminSession], Awaitable[str]]
+
 
 def _session(request: web.Request) -> AdminSession | None:
     session = request.app[SESSIONS].get(request.cookies.get(COOKIE, ""))
@@ -76,7 +81,7 @@ def _session(request: web.Request) -> AdminSession | None:
     return session
 
 
-def _render(request: web.Request, page: str, title: str, content, session: AdminSession | None,
+def _render(request: web.Request, page: str, title: str, content: Markup, session: AdminSession | None,
             status: int = 200) -> web.Response:
     ctx: SimContext = request.app[CONTEXT]
     flash, kind = "", "ok"
@@ -90,7 +95,7 @@ def _render(request: web.Request, page: str, title: str, content, session: Admin
     return html_response(document, status=status)
 
 
-def _page(page: str, title: str, body):
+def _page(page: str, title: str, body: Callable[[SimContext, web.Request], Markup]) -> Handler:
     """A GET handler for an admin page; anonymous visitors go to the sign-in form."""
     async def handler(request: web.Request) -> web.Response:
         session = _session(request)
@@ -101,9 +106,9 @@ def _page(page: str, title: str, body):
     return handler
 
 
-def _action(back: str):
+def _action(back: str) -> Callable[[Operation], Handler]:
     """A POST handler: admin only, run the operation, redirect to ``back`` with its message."""
-    def wrap(operation):
+    def wrap(operation: Operation) -> Handler:
         async def handler(request: web.Request) -> web.Response:
             session = _session(request)
             if session is None:
@@ -188,7 +193,7 @@ async def logout(request: web.Request) -> web.Response:
     raise response
 
 
-def _on(form, name: str) -> bool:
+def _on(form: Form, name: str) -> bool:
     value = str(form.get(name, ""))
     if value not in ("on", "off"):
         raise ValueError(f"{name} must be on or off")
@@ -197,7 +202,7 @@ def _on(form, name: str) -> bool:
 
 @routes.post("/admin/settings")
 @_action("/admin/settings")
-async def change_setting(ctx: SimContext, form, session) -> str:
+async def change_setting(ctx: SimContext, form: Form, session: AdminSession) -> str:
     setting, on = str(form.get("setting", "")), _on(form, "value")
     names = {
         "security_defaults": ("security_defaults", "Security defaults"),
@@ -213,7 +218,7 @@ async def change_setting(ctx: SimContext, form, session) -> str:
 
 @routes.post("/admin/settings/mail-flow")
 @_action("/admin/settings")
-async def mail_flow(ctx: SimContext, form, session) -> str:
+async def mail_flow(ctx: SimContext, form: Form, session: AdminSession) -> str:
     """Exchange admin center > Settings > Mail flow: an unticked box is absent from the form."""
     turn_off = form.get("turn_off_smtp_auth") == "on"
     ctx.state.set_policies(smtp_auth_org=not turn_off)
@@ -222,7 +227,7 @@ async def mail_flow(ctx: SimContext, form, session) -> str:
 
 @routes.post("/admin/settings/basic-auth")
 @_action("/admin/settings")
-async def basic_auth(ctx: SimContext, form, session) -> str:
+async def basic_auth(ctx: SimContext, form: Form, session: AdminSession) -> str:
     if form.get("follow") == "yes":
         ctx.state.set_basic_smtp_auth(None)
         return "Basic authentication for SMTP AUTH follows Microsoft's timeline."
@@ -233,7 +238,7 @@ async def basic_auth(ctx: SimContext, form, session) -> str:
 
 @routes.post("/admin/users/email-apps")
 @_action("/admin/users")
-async def email_apps(ctx: SimContext, form, session) -> str:
+async def email_apps(ctx: SimContext, form: Form, session: AdminSession) -> str:
     """Microsoft 365 admin center > a user > Mail > Manage email apps > Authenticated SMTP."""
     upn = str(form.get("upn", ""))
     enabled = form.get("authenticated_smtp") == "on"
@@ -243,7 +248,7 @@ async def email_apps(ctx: SimContext, form, session) -> str:
 
 @routes.post("/admin/users/send-as")
 @_action("/admin/users")
-async def send_as(ctx: SimContext, form, session) -> str:
+async def send_as(ctx: SimContext, form: Form, session: AdminSession) -> str:
     upn, trustee = str(form.get("upn", "")), str(form.get("trustee", ""))
     if _on(form, "granted"):
         ctx.state.grant_send_as(upn, trustee)
@@ -254,14 +259,14 @@ async def send_as(ctx: SimContext, form, session) -> str:
 
 @routes.post("/admin/users/shared")
 @_action("/admin/users")
-async def add_shared_mailbox(ctx: SimContext, form, session) -> str:
+async def add_shared_mailbox(ctx: SimContext, form: Form, session: AdminSession) -> str:
     user = ctx.state.add_shared_mailbox(str(form.get("upn", "")), str(form.get("display_name", "")))
     return f"Added the shared mailbox {user.upn}."
 
 
 @routes.post("/admin/users/add")
 @_action("/admin/users")
-async def add_user(ctx: SimContext, form, session) -> str:
+async def add_user(ctx: SimContext, form: Form, session: AdminSession) -> str:
     role = str(form.get("role", ""))
     user = ctx.state.add_user(str(form.get("upn", "")), str(form.get("display_name", "")),
                               str(form.get("password", "")), [role] if role else [])
@@ -270,7 +275,7 @@ async def add_user(ctx: SimContext, form, session) -> str:
 
 @routes.post("/admin/users/smtp-auth")
 @_action("/admin/users")
-async def mailbox_smtp_auth(ctx: SimContext, form, session) -> str:
+async def mailbox_smtp_auth(ctx: SimContext, form: Form, session: AdminSession) -> str:
     choice = str(form.get("smtp_auth", ""))
     values = {"default": None, "on": True, "off": False}
     if choice not in values:
@@ -282,7 +287,7 @@ async def mailbox_smtp_auth(ctx: SimContext, form, session) -> str:
 
 @routes.post("/admin/users/password")
 @_action("/admin/users")
-async def reset_password(ctx: SimContext, form, session) -> str:
+async def reset_password(ctx: SimContext, form: Form, session: AdminSession) -> str:
     upn = str(form.get("upn", ""))
     ctx.state.reset_password(upn, str(form.get("password", "")))
     return f"Password of {upn} reset; its earlier sign-ins no longer refresh."
@@ -290,7 +295,7 @@ async def reset_password(ctx: SimContext, form, session) -> str:
 
 @routes.post("/admin/users/revoke")
 @_action("/admin/users")
-async def revoke_sessions(ctx: SimContext, form, session) -> str:
+async def revoke_sessions(ctx: SimContext, form: Form, session: AdminSession) -> str:
     upn = str(form.get("upn", ""))
     ctx.state.revoke_sessions(upn)
     return f"Sessions of {upn} revoked."
@@ -298,7 +303,7 @@ async def revoke_sessions(ctx: SimContext, form, session) -> str:
 
 @routes.post("/admin/apps/consent")
 @_action("/admin/apps")
-async def admin_consent(ctx: SimContext, form, session) -> str:
+async def admin_consent(ctx: SimContext, form: Form, session: AdminSession) -> str:
     client_id = str(form.get("client_id", ""))
     if _on(form, "granted"):
         ctx.state.grant_consent(client_id, session.upn, for_org=True)
@@ -309,7 +314,7 @@ async def admin_consent(ctx: SimContext, form, session) -> str:
 
 @routes.post("/admin/apps/registration")
 @_action("/admin/apps")
-async def app_registration(ctx: SimContext, form, session) -> str:
+async def app_registration(ctx: SimContext, form: Form, session: AdminSession) -> str:
     return apps.apply_admin_form(ctx.state, form)
 
 
@@ -323,11 +328,9 @@ def _whole_class_only(ctx: SimContext) -> None:
 
 @routes.post("/admin/trainer/clock")
 @_action("/admin/trainer")
-async def advance_clock(ctx: SimContext, form, session) -> str:
+async def advance_clock(ctx: SimContext, form: Form, session: AdminSession) -> str:
     _whole_class_only(ctx)
     if form.get("past_basic_cutoff") == "yes":  # to 01:00 UTC on 1 January 2027
-        from panel_tui.sim.state import BASIC_DEFAULT_OFF_AT
-
         seconds = max(0.0, BASIC_DEFAULT_OFF_AT - ctx.state.now()) + 3600
     elif form.get("hours"):
         seconds = float(str(form["hours"])) * 3600
@@ -339,7 +342,7 @@ async def advance_clock(ctx: SimContext, form, session) -> str:
 
 @routes.post("/admin/trainer/fault")
 @_action("/admin/trainer")
-async def toggle_fault(ctx: SimContext, form, session) -> str:
+async def toggle_fault(ctx: SimContext, form: Form, session: AdminSession) -> str:
     _whole_class_only(ctx)
     name = str(form.get("name", ""))
     if name not in FAULT_NAMES:
@@ -351,14 +354,12 @@ async def toggle_fault(ctx: SimContext, form, session) -> str:
 
 @routes.post("/admin/trainer/basic")
 @_action("/admin/trainer")
-async def trainer_basic(ctx: SimContext, form, session) -> str:
+async def trainer_basic(ctx: SimContext, form: Form, session: AdminSession) -> str:
     if "final_removal" in form:
         on = _on(form, "final_removal")
         ctx.state.set_basic_final_removal(on)
         return f"Final removal of Basic authentication: {'on' if on else 'off'}."
     if form.get("created_after") == "on":
-        from panel_tui.sim.state import BASIC_DEFAULT_OFF_AT
-
         ctx.state.set_tenant_created(max(ctx.state.now(), BASIC_DEFAULT_OFF_AT + 86400))
         return "The tenant now counts as created after December 2026."
     raise ValueError("nothing to change")
@@ -366,7 +367,7 @@ async def trainer_basic(ctx: SimContext, form, session) -> str:
 
 @routes.post("/admin/trainer/sender")
 @_action("/admin/trainer")
-async def trainer_sender(ctx: SimContext, form, session) -> str:
+async def trainer_sender(ctx: SimContext, form: Form, session: AdminSession) -> str:
     upn, block = str(form.get("upn", "")), str(form.get("block", "none"))
     ctx.state.set_sender_block(upn, None if block == "none" else block)
     return f"Sender verdict for {upn}: {block}."
@@ -374,7 +375,7 @@ async def trainer_sender(ctx: SimContext, form, session) -> str:
 
 @routes.post("/admin/trainer/reset")
 @_action("/admin/trainer")
-async def reset_tenant(ctx: SimContext, form, session) -> str:
+async def reset_tenant(ctx: SimContext, form: Form, session: AdminSession) -> str:
     _whole_class_only(ctx)
     if form.get("confirm") != "yes":
         raise ValueError("reset not confirmed")

@@ -11,6 +11,7 @@ from panel_tui.sim import apps as registrations
 from panel_tui.sim import devicecodes
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.faults import FAULT_DESCRIPTIONS, FAULT_NAMES
+from panel_tui.sim.maildir import MessageSummary
 from panel_tui.sim.markup import Markup, html, join
 from panel_tui.sim.state import (
     BASIC_ALLOWED,
@@ -102,7 +103,8 @@ def login_form(error: str = "") -> Markup:
 {error}
 <form method="post" action="/admin/login">
 <label for="upn">Account</label><input type="text" id="upn" name="upn" autocomplete="username" required autofocus>
-<label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
+<label for="password">Password</label><input type="password" id="password" name="password"
+ autocomplete="current-password" required>
 <p><button type="submit" class="primary">Sign in</button></p>
 </form>
 </section>""",
@@ -195,7 +197,8 @@ def mail_flow(ctx: SimContext) -> Markup:
 (535 5.7.139 ... SmtpClientAuthentication is disabled for the Tenant).</p>
 <form method="post" action="/admin/settings/mail-flow">{box}
 <p><button type="submit" class="primary">Save</button></p></form>
-<p class="mono">Get-TransportConfig | Format-List SmtpClientAuthenticationDisabled<br>SmtpClientAuthenticationDisabled : {ps}</p>
+<p class="mono">Get-TransportConfig | Format-List SmtpClientAuthenticationDisabled<br
+>SmtpClientAuthenticationDisabled : {ps}</p>
 </section>""",
         box=_checkbox("turn_off_smtp_auth", "Turn off SMTP AUTH protocol for your organization", not on),
         ps="False" if on else "True",
@@ -224,7 +227,8 @@ MC786329, as updated on 27 January 2026. Printers that send with a password must
 The SMTP AUTH clients report (Reports) shows who still uses Basic.</p>
 <table class="timeline"><tbody>{rows}</tbody></table>
 <table><tr><th>Now (simulated)</th><td>{now}</td></tr><tr><th>Tenant created</th><td>{created}</td></tr>
-<tr><th>Basic authentication for SMTP AUTH</th><td><strong id="basic-state">{state}</strong> ({choice})</td></tr></table>
+<tr><th>Basic authentication for SMTP AUTH</th><td><strong id="basic-state">{state}</strong> ({choice})</td></tr>
+</table>
 <form method="post" action="/admin/settings/basic-auth">{box}
 <p><button type="submit" class="primary">Save</button></p></form>
 {follow}</section>""",
@@ -308,12 +312,14 @@ def _user_row(ctx: SimContext, user: User) -> Markup:
     return html(
         """<tr><td><strong>{name}</strong><br><span class="mono">{upn}</span></td><td>{roles}</td>
 <td><form method="post" action="/admin/users/email-apps" class="inline"><input type="hidden" name="upn" value="{upn}">
-<label class="check"><input type="checkbox" name="authenticated_smtp" value="on" aria-label="Authenticated SMTP for {upn}"{checked}>
+<label class="check"><input type="checkbox" name="authenticated_smtp" value="on"
+ aria-label="Authenticated SMTP for {upn}"{checked}>
 Authenticated SMTP</label> <button type="submit">Save changes</button></form>
 <br><small>{effective}</small><br><small>SmtpClientAuthenticationDisabled: {powershell}</small> {follow}</td>
 <td><ul class="plain">{trustees}</ul><form method="post" action="/admin/users/send-as" class="inline">
 <input type="hidden" name="upn" value="{upn}"><input type="hidden" name="granted" value="on">
-<select name="trustee" aria-label="Grant Send As on {upn} to">{others}</select><button type="submit">Grant Send As</button></form></td>
+<select name="trustee" aria-label="Grant Send As on {upn} to">{others}</select><button
+ type="submit">Grant Send As</button></form></td>
 <td><form method="post" action="/admin/users/password" class="inline"><input type="hidden" name="upn" value="{upn}">
 <input type="password" name="password" placeholder="New password" required aria-label="New password for {upn}">
 <button type="submit">Reset</button></form><br>{revoke}</td></tr>""",
@@ -354,6 +360,7 @@ def apps(ctx: SimContext) -> Markup:
 def trainer(ctx: SimContext) -> Markup:
     state = ctx.state
     offset = state.clock.offset
+    removed = state.tenant.policies.basic_final_removal
     clock_buttons = join(
         _post_button("/admin/trainer/clock", label, {"seconds": str(seconds)}, "primary")
         for label, seconds in (("+1 hour", 3600), ("+1 day", 86400), ("+91 days", 91 * 86400))
@@ -378,7 +385,8 @@ def trainer(ctx: SimContext) -> Markup:
 access token (they live 60 minutes); +91 days kills an unused refresh token (AADSTS700082).</p>
 <p>Now: <strong>{now}</strong> (ahead of real time by {days} days {hours} h)</p>
 <p>{buttons}</p>
-<form method="post" action="/admin/trainer/clock" class="inline"><input type="number" name="hours" min="0" step="any" placeholder="hours" aria-label="Hours" required>
+<form method="post" action="/admin/trainer/clock" class="inline"><input type="number" name="hours" min="0" step="any"
+ placeholder="hours" aria-label="Hours" required>
 <button type="submit">Advance by hours</button></form></section>
 <section class="panel"><h2>Basic authentication timeline (MC786329)</h2>
 <p class="help">Now: <strong>{basic}</strong>. The cutoff is the end of December 2026 on the simulated clock.</p>
@@ -387,10 +395,12 @@ access token (they live 60 minutes); +91 days kills an unused refresh token (AAD
 <section class="panel"><h2>Sender verdicts (Exchange Online Protection)</h2>
 <p class="help">What Exchange answers a restricted or suspended sender: 550 5.1.8, 554 5.2.0 OutboundSpamException,
 550 5.7.501, 550 5.7.511.</p>
-<form method="post" action="/admin/trainer/sender" class="inline"><select name="upn" aria-label="Sender">{senders}</select>
+<form method="post" action="/admin/trainer/sender" class="inline"><select name="upn"
+ aria-label="Sender">{senders}</select>
 <select name="block" aria-label="Verdict"><option value="none">may send</option>{verdicts}</select>
 <button type="submit">Set verdict</button></form></section>
-<section class="panel"><h2>Device codes</h2><table><thead><tr><th>User code</th><th>Status</th><th>Account</th><th>Expires</th></tr></thead>
+<section class="panel"><h2>Device codes</h2><table><thead><tr><th>User code</th><th>Status</th><th>Account</th>
+<th>Expires</th></tr></thead>
 <tbody>{codes}</tbody></table></section>
 <section class="panel"><h2>Start over</h2><p class="help">Back to the seeded tenant: policies, users, passwords,
 consents and the clock; signs every device out and empties the mailboxes.</p>{reset}</section>""",
@@ -400,19 +410,21 @@ consents and the clock; signs every device out and empties the mailboxes.</p>{re
         cutoff=Markup("") if now >= BASIC_DEFAULT_OFF_AT else _post_button(
             "/admin/trainer/clock", "Move the clock past the end of December 2026",
             {"past_basic_cutoff": "yes"}, "primary"),
-        removal=_post_button("/admin/trainer/basic", "Undo the final removal" if state.tenant.policies.basic_final_removal
-                             else "Final removal of Basic (550 5.7.30)",
-                             {"final_removal": "off" if state.tenant.policies.basic_final_removal else "on"}, "danger"),
+        removal=_post_button("/admin/trainer/basic",
+                             "Undo the final removal" if removed else "Final removal of Basic (550 5.7.30)",
+                             {"final_removal": "off" if removed else "on"}, "danger"),
         new_tenant=_post_button("/admin/trainer/basic", "Make this a tenant created after December 2026",
-                                {"created_after": "on"}) if state.tenant.created_at < BASIC_DEFAULT_OFF_AT else Markup(""),
-        senders=join(html('<option value="{u}">{u}{v}</option>', u=u.upn, v=f" ({u.sender_block})" if u.sender_block else "")
+                                {"created_after": "on"})
+        if state.tenant.created_at < BASIC_DEFAULT_OFF_AT else Markup(""),
+        senders=join(html('<option value="{u}">{u}{v}</option>', u=u.upn,
+                          v=f" ({u.sender_block})" if u.sender_block else "")
                      for u in state.tenant.users.values()),
         verdicts=join(html('<option value="{v}">{v}</option>', v=v) for v in SENDER_BLOCKS),
         reset=_post_button("/admin/trainer/reset", "Reset the tenant", {"confirm": "yes"}, "danger"),
     )
 
 
-def mail(ctx: SimContext, address: str, addresses: list[str], messages: list[dict]) -> Markup:
+def mail(ctx: SimContext, address: str, addresses: list[str], messages: list[MessageSummary]) -> Markup:
     """The mailboxes page from what :class:`MailStore` read (off the event loop)."""
     links = join(
         html('<a class="badge" href="/admin/mail?mailbox={a}">{a}</a>', a=a) for a in addresses

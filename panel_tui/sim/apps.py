@@ -19,13 +19,15 @@ these properties; scenarios use the control API.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from aiohttp import web
 
 from panel_tui.sim.aadsts import AadErrorKind, IdpError
 from panel_tui.sim.markup import Markup, html
+from panel_tui.sim.state import SimState
 from panel_tui.sim.tenant import APP_NAME, CLIENT_ID, AppRegistration
-from panel_tui.sim.webkeys import CONTEXT
+from panel_tui.sim.webkeys import CONTEXT, Form
 
 SINGLE_TENANT = "AzureADMyOrg"
 MULTI_TENANT = "AzureADMultipleOrgs"
@@ -70,7 +72,7 @@ def seeded_app() -> AppRegistration:
     return AppRegistration(client_id=CLIENT_ID, display_name=APP_NAME)
 
 
-def update_registration(state, client_id: str, changes: dict) -> AppRegistration | None:
+def update_registration(state: SimState, client_id: str, changes: Mapping[str, object]) -> AppRegistration | None:
     """Apply `changes` (registered, audience "single"/"multi", public_client_flows,
     smtp_send: booleans) to the app `client_id`; returns it (None once unregistered)."""
     unknown = set(changes) - {"registered", "audience", "public_client_flows", "smtp_send"}
@@ -95,16 +97,16 @@ def update_registration(state, client_id: str, changes: dict) -> AppRegistration
         app = seeded_app() if key == CLIENT_ID else AppRegistration(client_id=key, display_name="Printer app")
         apps[key] = app
     if "audience" in changes:
-        app.sign_in_audience = AUDIENCES[changes["audience"]]
+        app.sign_in_audience = AUDIENCES[str(changes["audience"])]
     if "public_client_flows" in changes:
-        app.public_client = changes["public_client_flows"]
+        app.public_client = bool(changes["public_client_flows"])
     if "smtp_send" in changes:
-        app.smtp_send = changes["smtp_send"]
+        app.smtp_send = bool(changes["smtp_send"])
     state.save()
     return app
 
 
-def describe(app: AppRegistration | None, client_id: str = "") -> dict:
+def describe(app: AppRegistration | None, client_id: str = "") -> dict[str, str | bool]:
     """The registration as the control API answers it."""
     if app is None:
         return {"client_id": client_id, "registered": False}
@@ -177,11 +179,11 @@ def registration_rows(app: AppRegistration) -> Markup:
     )
 
 
-def apply_admin_form(state, form) -> str:
+def apply_admin_form(state: SimState, form: Form) -> str:
     """The admin center's POST /admin/apps/registration: one property, one value."""
     prop, value = str(form.get("property", "")), str(form.get("value", ""))
     if prop == "audience":
-        change: dict = {"audience": value}
+        change: dict[str, object] = {"audience": value}
     elif prop in ("public_client_flows", "smtp_send") and value in ("on", "off"):
         change = {prop: value == "on"}
     else:

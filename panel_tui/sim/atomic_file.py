@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 
@@ -32,10 +33,8 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
             os.fsync(tmp.fileno())
         os.replace(tmp_name, path)
     except BaseException:
-        try:
+        with suppress(FileNotFoundError):
             os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
         raise
     _fsync_dir(path.parent)
 

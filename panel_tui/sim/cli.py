@@ -16,11 +16,23 @@ import json
 import os
 import signal
 import sys
+from contextlib import suppress
 from pathlib import Path
+from typing import TypedDict
 
 from panel_tui.sim import service
 from panel_tui.sim.atomic_file import SimFileError
+from panel_tui.sim.control import read_control_secret
 from panel_tui.sim.endpoints import SimEndpoints
+from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+
+
+class _AccountRow(TypedDict):
+    upn: str
+    display_name: str
+    roles: list[str]
+    password: str
+    note: str
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,10 +109,8 @@ async def _serve(args: argparse.Namespace, data_dir: Path) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with suppress(NotImplementedError, RuntimeError):  # not on this platform / not main thread
             loop.add_signal_handler(signum, stop.set)
-        except (NotImplementedError, RuntimeError):  # not on this platform / not main thread
-            pass
     try:
         endpoints = SimEndpoints.from_dict(info.endpoints)
         if args.json:
@@ -153,7 +163,7 @@ def _stop(args: argparse.Namespace, data_dir: Path) -> int:
     return 0
 
 
-def _runtime_fields(info: service.RuntimeInfo) -> dict:
+def _runtime_fields(info: service.RuntimeInfo) -> dict[str, object]:
     return {"pid": info.pid, "mode": info.mode, "ca_fingerprint": info.fingerprint,
             "idle_timeout": info.idle_timeout, "log_path": info.log_path, "started_at": info.started_at}
 
@@ -167,12 +177,9 @@ def _announce(text: str) -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-def _accounts() -> list[dict]:
-    from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-
+def _accounts() -> list[_AccountRow]:
     return [
-        {"upn": a.upn, "display_name": a.display_name, "roles": list(a.roles),
-         "password": a.password, "note": a.note}
+        _AccountRow(upn=a.upn, display_name=a.display_name, roles=list(a.roles), password=a.password, note=a.note)
         for a in SEEDED_ACCOUNTS
     ]
 
@@ -180,8 +187,6 @@ def _accounts() -> list[dict]:
 def describe_json(endpoints: SimEndpoints, info: service.RuntimeInfo | None = None) -> str:
     """The endpoints, the runtime (pid, CA fingerprint), the control API secret and the
     seeded accounts as one line of JSON (for the simulator's owner: it holds secrets)."""
-    from panel_tui.sim.control import read_control_secret
-
     data = {**endpoints.to_dict(), **(_runtime_fields(info) if info else {}),
             "control_secret": read_control_secret(endpoints.control_secret_path),
             "seeded_accounts": _accounts()}

@@ -31,7 +31,7 @@ class SimContext:
     fault_listeners: list[FaultListener] = field(default_factory=list)
     lockout: SignInLockout = field(default_factory=SignInLockout)
     device_code_limit: DeviceCodeRateLimit = field(default_factory=DeviceCodeRateLimit)
-    endpoints: dict = field(default_factory=dict)  # what /_sim/endpoints publishes
+    endpoints: dict[str, object] = field(default_factory=dict)  # what /_sim/endpoints publishes
     control_secret: str = ""  # the control API's bearer secret ("" refuses every call)
     last_activity: float = field(default_factory=time.monotonic)  # of any HTTP request
     # HTTPS requests served, by "METHOD route" (routes, not paths: a bounded set); GET /_sim/requests.

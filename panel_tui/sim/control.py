@@ -12,8 +12,35 @@ ticked checkboxes only), so it exercises exactly what a person would.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from panel_tui.sim.endpoints import SimEndpoints
+    from panel_tui.sim.form_browser import FormBrowser
+
+    # What a control call sends.
+    JsonValue: TypeAlias = None | bool | int | float | str | Sequence["JsonValue"] | Mapping[str, "JsonValue"]
+
+# A JSON object as the control API answers it (requests' Response.json() is untyped).
+JsonObject = dict[str, Any]
+
+
+class SignInOutcome(TypedDict):
+    """What :meth:`SimControl.approve_device_code` saw: see its docstring."""
+
+    page: str
+    error: str
+    signed_in: bool
+    title: str
+    pages: list[str]
+    mfa_number: str
+    org_consent_offered: bool
 
 
 class SimControlError(RuntimeError):
@@ -67,7 +94,8 @@ class SimControl:
             self._session.headers[TENANT_HEADER] = tenant
 
     @classmethod
-    def for_endpoints(cls, endpoints, timeout: float = 10.0, tenant: str | None = None) -> SimControl:
+    def for_endpoints(cls, endpoints: SimEndpoints | dict[str, Any], timeout: float = 10.0,
+                      tenant: str | None = None) -> SimControl:
         """A client for a SimEndpoints or its dict (``control_url``, ``ca_path``, ``control_secret_path``),
         working on `tenant` (id or domain; None: the home tenant)."""
         data = endpoints if isinstance(endpoints, dict) else endpoints.to_dict()
@@ -84,11 +112,11 @@ class SimControl:
 
     # -- tenants -----------------------------------------------------------------------
 
-    def tenants(self) -> list[dict]:
+    def tenants(self) -> list[JsonObject]:
         """Every tenant the simulator serves: {"id", "domain", "name", "home"}."""
         return list(self._call("GET", "/tenants")["tenants"])
 
-    def add_tenant(self, domain: str, name: str) -> dict:
+    def add_tenant(self, domain: str, name: str) -> JsonObject:
         """A new tenant (fresh: security defaults on, SMTP AUTH off, no consent, no users)."""
         return self._call("POST", "/tenants", {"domain": domain, "name": name})
 
@@ -98,13 +126,15 @@ class SimControl:
     def __enter__(self) -> SimControl:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
         self.close()
 
     # -- plumbing ----------------------------------------------------------------------
 
-    def _call(self, method: str, path: str, payload: dict | None = None) -> dict:
+    def _call(self, method: str, path: str, payload: Mapping[str, JsonValue] | None = None) -> JsonObject:
         response = self._session.request(method, f"{self.control_url}{path}", json=payload, timeout=self.timeout)
+        data: JsonObject
         try:
             data = response.json()
         except ValueError:
@@ -153,19 +183,19 @@ class SimControl:
         """True/False override the organisation for this mailbox; None follows it."""
         self._call("POST", f"/users/{quote(upn, safe='')}/smtp-auth", {"enabled": enabled})
 
-    def set_basic_smtp_auth(self, enabled: bool | None) -> dict:
+    def set_basic_smtp_auth(self, enabled: bool | None) -> JsonObject:
         """Basic authentication for SMTP AUTH: True re-enables, False turns off, None follows
         Microsoft's timeline (MC786329). Returns the tenant's Basic state."""
-        return self._call("POST", "/basic-smtp-auth", {"enabled": enabled})["basic_smtp_auth"]
+        return dict(self._call("POST", "/basic-smtp-auth", {"enabled": enabled})["basic_smtp_auth"])
 
-    def set_basic_final_removal(self, removed: bool) -> dict:
+    def set_basic_final_removal(self, removed: bool) -> JsonObject:
         """The trainer's "final removal": Basic answers 550 5.7.30."""
-        return self._call("POST", "/basic-smtp-auth", {"final_removal": bool(removed)})["basic_smtp_auth"]
+        return dict(self._call("POST", "/basic-smtp-auth", {"final_removal": bool(removed)})["basic_smtp_auth"])
 
-    def set_tenant_created(self, epoch: float) -> dict:
-        return self._call("POST", "/basic-smtp-auth", {"tenant_created": float(epoch)})["basic_smtp_auth"]
+    def set_tenant_created(self, epoch: float) -> JsonObject:
+        return dict(self._call("POST", "/basic-smtp-auth", {"tenant_created": float(epoch)})["basic_smtp_auth"])
 
-    def smtp_auth_clients_report(self, days: int = 7) -> list[dict]:
+    def smtp_auth_clients_report(self, days: int = 7) -> list[JsonObject]:
         """Rows of Exchange's SMTP AUTH Clients Submission Report: upn, protocol ("Basic"/"OAuth"),
         messages, last_day; over the last 7 or 30 simulated days."""
         return list(self._call("GET", f"/reports/smtp-auth-clients?days={int(days)}")["rows"])
@@ -184,7 +214,7 @@ class SimControl:
 
     # -- users and consent -------------------------------------------------------------
 
-    def add_user(self, upn: str, display_name: str, password: str, roles: list[str] | None = None) -> dict:
+    def add_user(self, upn: str, display_name: str, password: str, roles: list[str] | None = None) -> JsonObject:
         return self._call("POST", "/users", {"upn": upn, "display_name": display_name,
                                              "password": password, "roles": roles or []})
 
@@ -200,18 +230,18 @@ class SimControl:
     def revoke_admin_consent(self, client_id: str) -> None:
         self._call("POST", f"/consents/{quote(client_id, safe='')}", {"granted": False})
 
-    def app_registration(self, client_id: str) -> dict:
+    def app_registration(self, client_id: str) -> JsonObject:
         """{"registered", "audience" ("single"/"multi"), "public_client_flows", "smtp_send", ...}."""
         return self._call("GET", f"/apps/{quote(client_id, safe='')}")
 
-    def set_app_registration(self, client_id: str, **changes) -> dict:
+    def set_app_registration(self, client_id: str, **changes: bool | str) -> JsonObject:
         """Change the app registration: registered, audience ("single"/"multi"),
         public_client_flows, smtp_send (see panel_tui.sim.apps)."""
         return self._call("POST", f"/apps/{quote(client_id, safe='')}", changes)
 
     # -- mail, state, reset ------------------------------------------------------------
 
-    def mailbox(self, upn: str) -> list[dict]:
+    def mailbox(self, upn: str) -> list[JsonObject]:
         """Messages received by ``upn``: subject, from, to, date, attachments [{filename,
         content_type, size}], plus id, text preview, size."""
         return list(self._call("GET", f"/mailboxes/{quote(upn, safe='')}")["messages"])
@@ -225,7 +255,7 @@ class SimControl:
             raise SimControlError("no such message", response.status_code)
         return response.content
 
-    def state(self) -> dict:
+    def state(self) -> JsonObject:
         return self._call("GET", "/state")
 
     def reset(self) -> None:
@@ -234,19 +264,22 @@ class SimControl:
 
     # -- the user in the browser -------------------------------------------------------
 
-    def authenticator_requests(self, upn: str) -> int:
-        """How many sign-in requests wait on `upn`'s simulated Authenticator."""
+    def _browser(self) -> FormBrowser:
+        # The page-reading browser loads html.parser (~5 ms): only callers that sign in pay for it,
+        # not every send that asks this module for its endpoints.
         from panel_tui.sim.form_browser import FormBrowser
 
-        page = FormBrowser(self._session, self.timeout).get(f"{self.base_url}/authenticator?upn={quote(upn)}")
+        return FormBrowser(self._session, self.timeout)
+
+    def authenticator_requests(self, upn: str) -> int:
+        """How many sign-in requests wait on `upn`'s simulated Authenticator."""
+        page = self._browser().get(f"{self.base_url}/authenticator?upn={quote(upn)}")
         return sum(1 for form in page.forms if form.action == "/authenticator")
 
     def answer_authenticator(self, upn: str, number: str, approve: bool = True) -> bool:
         """Answer `upn`'s newest Authenticator request as its owner would (the number, Yes or
         No); True when it was approved."""
-        from panel_tui.sim.form_browser import FormBrowser
-
-        browser = FormBrowser(self._session, self.timeout)
+        browser = self._browser()
         page = browser.get(f"{self.base_url}/authenticator?upn={quote(upn)}")
         if not any(form.action == "/authenticator" for form in page.forms):
             raise SimControlError(f"no Authenticator request waits for {upn}", 404)
@@ -255,7 +288,7 @@ class SimControl:
 
     def approve_device_code(self, user_code: str, upn: str, password: str,
                             consent_for_org: bool = False, accept: bool = True,
-                            lang: str = "en", mfa: str = "approve") -> dict:
+                            lang: str = "en", mfa: str = "approve") -> SignInOutcome:
         """Sign in at the verification page as a person would, and say what happened.
 
         A second factor (security defaults, an administrator) is answered on the simulated
@@ -268,11 +301,7 @@ class SimControl:
         input: ``enter-code``, ``account``, ``password``), ``error`` its AADSTS code or message
         key, ``pages`` the pages seen.
         """
-        # The page-reading browser loads html.parser (~5 ms): only callers that sign in pay for it,
-        # not every send that asks this module for its endpoints.
-        from panel_tui.sim.form_browser import FormBrowser
-
-        browser = FormBrowser(self._session, self.timeout)
+        browser = self._browser()
         page = browser.get(f"{self.base_url}/devicelogin?lang={quote(lang)}")
         pages = [page.name]
         answers = {"enter-code": {"otc": user_code}, "account": {"loginfmt": upn}, "password": {"passwd": password}}
@@ -295,12 +324,12 @@ class SimControl:
             else:
                 page = browser.submit(page, answers[page.name])
             pages.append(page.name)
-        return {
-            "page": page.name,
-            "error": page.error,
-            "signed_in": page.name == "signed-in",
-            "title": page.title,
-            "pages": pages,
-            "mfa_number": mfa_number,
-            "org_consent_offered": any(p == "permissions" for p in pages) and browser.saw_org_consent,
-        }
+        return SignInOutcome(
+            page=page.name,
+            error=page.error,
+            signed_in=page.name == "signed-in",
+            title=page.title,
+            pages=pages,
+            mfa_number=mfa_number,
+            org_consent_offered=any(p == "permissions" for p in pages) and browser.saw_org_consent,
+        )

@@ -13,13 +13,17 @@ of another site) is refused before anything else, so no page can drive the tenan
 from __future__ import annotations
 
 import asyncio
+import errno
 import hmac
 import ipaddress
 import json
 import math
 import os
+from collections.abc import Mapping
+from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.state import SimStateError
@@ -41,7 +45,8 @@ def is_loopback(remote: str | None) -> bool:
         return False
 
 
-async def _body(request: web.Request) -> dict:
+async def _body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object, as the client sent it (values unchecked: each handler checks its own)."""
     if not request.can_read_body:
         return {}
     try:
@@ -58,7 +63,7 @@ async def _body(request: web.Request) -> dict:
     return data
 
 
-def _bool(data: dict, name: str, allow_none: bool = False) -> bool | None:
+def _bool(data: Mapping[str, object], name: str, allow_none: bool = False) -> bool | None:
     if name not in data:
         raise SimStateError(f"missing {name!r}")
     value = data[name]
@@ -69,7 +74,7 @@ def _bool(data: dict, name: str, allow_none: bool = False) -> bool | None:
     return value
 
 
-def _ok(**extra) -> web.Response:
+def _ok(**extra: object) -> web.Response:
     return web.json_response({"ok": True, **extra})
 
 
@@ -101,7 +106,7 @@ async def get_endpoints(request: web.Request) -> web.Response:
 async def get_ca(request: web.Request) -> web.Response:
     """The CA certificate (public): a panel that pinned its fingerprint fetches it from here."""
     path = _ctx(request).endpoints.get("ca_path")
-    if not path:
+    if not path or not isinstance(path, str):
         raise web.HTTPNotFound()
     with open(path, "rb") as file:
         return web.Response(body=file.read(), content_type="application/x-pem-file")
@@ -312,7 +317,7 @@ def _authorised(request: web.Request, ctx: SimContext) -> bool:
 
 
 @web.middleware
-async def control_api_guard(request: web.Request, handler):
+async def control_api_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Loopback only, same origin only, the bearer secret; refusals as JSON (SimStateError -> 400)."""
     if not request.path.startswith(PREFIX + "/"):
         return await handler(request)
@@ -347,8 +352,6 @@ async def control_api_guard(request: web.Request, handler):
 
 def _storage_refusal(error: OSError) -> web.Response:
     """507 when the simulator's disk is full, else 500; nothing was saved."""
-    import errno
-
     where = f"{error.filename}: " if error.filename else ""
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return web.json_response({"error": f"not saved: {where}the simulator's disk is full "

@@ -39,6 +39,14 @@ class DeviceCode:
     polls: int = field(default=0)
     # The tenant its authority named (None: organizations/common, the signed-in user's tenant).
     tenant_id: str | None = None
+    # An authorization code request (/authorize, PKCE) signing in on these pages: where the code
+    # goes back and how (query or form_post), the S256 challenge the redemption must answer, and
+    # the client's state and nonce.
+    redirect_uri: str = ""
+    response_mode: str = "query"
+    code_challenge: str = ""
+    state: str = ""
+    nonce: str = ""
 
     def expired(self, now: float) -> bool:
         return now >= self.expires_at

@@ -23,10 +23,11 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 
-from panel_tui.sim import devicecodes
+from panel_tui.sim import apps, devicecodes, idp
 from panel_tui.sim.aadsts import (
     ACCOUNT_LOCKED_CODE,
     ADMIN_APPROVAL_REQUIRED,
@@ -34,14 +35,18 @@ from panel_tui.sim.aadsts import (
     BAD_PASSWORD_CODE,
     CONDITIONAL_ACCESS_BLOCKED,
     MFA_FAILED,
+    MISSING_PARAMETER,
+    REDIRECT_URI_MISMATCH,
+    UNKNOWN_CLIENT,
     USER_NOT_FOUND_CODE,
+    IdpError,
 )
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.devicecodes import DeviceCode
 from panel_tui.sim.markup import Markup, html, html_response, join, signin_document
 from panel_tui.sim.strings import LANGUAGE_NAMES, LANGUAGES, pick_language, text
-from panel_tui.sim.tenant import SMTP_SEND
-from panel_tui.sim.webkeys import CONTEXT
+from panel_tui.sim.tenant import SMTP_SEND, User
+from panel_tui.sim.webkeys import CONTEXT, Form
 
 routes = web.RouteTableDef()
 
@@ -136,7 +141,7 @@ async def submit_code(request: web.Request) -> web.Response:
     lang = _language(request, form)
     typed = str(form.get("otc", ""))
     code = ctx.device_codes.by_user_code(typed)
-    problem = _code_problem(ctx, code)
+    problem = "code_invalid" if code is not None and code.redirect_uri else _code_problem(ctx, code)
     if problem:
         return _enter_code(lang, prefill=typed, error=problem)
     assert code is not None
@@ -152,6 +157,7 @@ async def submit_account(request: web.Request) -> web.Response:
     flow, code, stop = _continue(request, form, lang, STAGE_ACCOUNT)
     if stop is not None:
         return stop
+    assert flow is not None and code is not None  # no page to stop at: the step's flow and code
     typed = str(form.get("loginfmt", "")).strip()
     user = ctx.state.user(typed)
     if user is None:
@@ -169,6 +175,7 @@ async def submit_password(request: web.Request) -> web.Response:
     flow, code, stop = _continue(request, form, lang, STAGE_PASSWORD)
     if stop is not None:
         return stop
+    assert flow is not None and code is not None  # no page to stop at: the step's flow and code
     user = ctx.state.user(flow.upn)
     now = ctx.state.now()
     if user is not None and ctx.lockout.locked(user.upn, now):
@@ -197,6 +204,7 @@ async def submit_mfa(request: web.Request) -> web.Response:
     flow, code, stop = _continue(request, form, lang, STAGE_MFA)
     if stop is not None:
         return stop
+    assert flow is not None and code is not None  # no page to stop at: the step's flow and code
     app = ctx.state.app_name(code.client_id)
     if flow.mfa_answer == MFA_DENIED or (not flow.mfa_answer and ctx.state.now() - flow.mfa_sent > MFA_TIMEOUT):
         timed_out = flow.mfa_answer != MFA_DENIED
@@ -232,8 +240,73 @@ async def authenticator_answer(request: web.Request) -> web.Response:
     return _authenticator(request, lang, str(form.get("upn", "")), answered=MFA_APPROVED if approved else MFA_DENIED)
 
 
+@routes.get("/{tenant}/oauth2/v2.0/authorize")
+async def authorize(request: web.Request) -> web.Response:
+    """An authorization code request (RFC 6749 4.1, PKCE S256 required: a public client): the same
+    pages as /devicelogin from the account step on; success sends the code to the loopback
+    ``redirect_uri`` (a redirect, or with ``response_mode=form_post`` a form the browser posts
+    there), every other outcome is the page the device code sign-in shows."""
+    ctx: SimContext = request.app[CONTEXT]
+    query = request.query
+    lang = pick_language(query.get("ui_locales") or query.get("lang"), None, request.headers.get("Accept-Language"))
+    try:
+        idp._tenant_alias(request)
+        client_id = str(query.get("client_id", ""))
+        registration = ctx.state.app(client_id)
+        if registration is None:
+            raise IdpError(UNKNOWN_CLIENT, client_id=client_id, tenant=ctx.tenant_id)
+        apps.check_device_code_request(registration, request.match_info["tenant"])
+        redirect_uri = str(query.get("redirect_uri", ""))
+        if not _loopback_redirect(redirect_uri):
+            raise IdpError(REDIRECT_URI_MISMATCH, redirect_uri=redirect_uri, client_id=client_id)
+        for name in ("response_type", "code_challenge"):
+            if not query.get(name):
+                raise IdpError(MISSING_PARAMETER, name=name)
+        if query["response_type"] != "code" or query.get("code_challenge_method") != "S256":
+            raise IdpError(MISSING_PARAMETER, name="code_challenge_method")
+        response_mode = str(query.get("response_mode", "query"))
+        if response_mode not in ("query", "form_post"):
+            raise IdpError(MISSING_PARAMETER, name="response_mode")
+        scopes = idp.parse_scopes(str(query.get("scope", "")))
+    except IdpError as error:
+        return idp.error_response(ctx, error)
+    code = ctx.device_codes.create(client_id, scopes, ctx.state.now(), ctx.poll_interval)
+    code.redirect_uri, code.code_challenge = redirect_uri, str(query["code_challenge"])
+    code.state, code.nonce = str(query.get("state", "")), str(query.get("nonce", ""))
+    code.response_mode = response_mode
+    if request.match_info["tenant"].lower() not in apps.TENANT_INDEPENDENT:
+        code.tenant_id = ctx.state.tenant.tenant_id
+    flow = request.app[FLOWS].start(code.user_code)
+    return _account(ctx, lang, flow, typed=str(query.get("login_hint", "")))
+
+
+def _loopback_redirect(uri: str) -> bool:
+    """A public client's redirect URI Entra accepts on any port: http://localhost or 127.0.0.1."""
+    parts = urlsplit(uri)
+    return parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1") and not parts.fragment
+
+
+def _finish(ctx: SimContext, lang: str, code: DeviceCode) -> web.Response:
+    """Signed in: the page that says so, or for an authorization code request the redirect."""
+    if not code.redirect_uri:
+        return _signed_in(ctx, lang, code)
+    if code.response_mode == "form_post":  # the code in a form the browser posts, not in an address
+        card = html(
+            """<h1>{title}</h1>
+<form method="post" action="{action}">
+<input type="hidden" name="code" value="{code}"><input type="hidden" name="state" value="{state}">
+<div class="actions"><button type="submit" class="primary" id="continue">{cont}</button></div>
+</form>""",
+            title=text(lang, "signed_in_title"), action=code.redirect_uri, code=code.device_code, state=code.state,
+            cont=text(lang, "mfa_continue"),
+        )
+        return _page(lang, "form-post", card)
+    answer = urlencode({"code": code.device_code, "state": code.state})
+    raise web.HTTPFound(f"{code.redirect_uri}{'&' if '?' in code.redirect_uri else '?'}{answer}")
+
+
 def _after_first_factor(request: web.Request, ctx: SimContext, lang: str, flow: SignInFlow, code: DeviceCode,
-                        user) -> web.Response:
+                        user: User) -> web.Response:
     """Password (and second factor) accepted: conditional access, then consent or done."""
     if ctx.state.tenant.policies.conditional_access_block_device_code:
         code.status = devicecodes.BLOCKED
@@ -243,7 +316,7 @@ def _after_first_factor(request: web.Request, ctx: SimContext, lang: str, flow: 
     if ctx.state.has_consent(user.upn, code.client_id):
         _approve(ctx, code)
         request.app[FLOWS].end(flow)
-        return _signed_in(ctx, lang, code)
+        return _finish(ctx, lang, code)
     if not user.can_consent_for_org:
         code.status = devicecodes.CONSENT_REQUIRED
         request.app[FLOWS].end(flow)
@@ -262,6 +335,7 @@ async def submit_consent(request: web.Request) -> web.Response:
     flow, code, stop = _continue(request, form, lang, STAGE_CONSENT)
     if stop is not None:
         return stop
+    assert flow is not None and code is not None  # no page to stop at: the step's flow and code
     request.app[FLOWS].end(flow)
     user = ctx.state.user(flow.upn)
     if form.get("action") != "accept" or user is None:
@@ -272,15 +346,14 @@ async def submit_consent(request: web.Request) -> web.Response:
     # What the device asked for (SMTP.Send), whether or not the app registration lists it.
     ctx.state.grant_consent(code.client_id, user.upn, for_org=for_org, scopes=[SMTP_SEND])
     _approve(ctx, code)
-    return _signed_in(ctx, lang, code)
+    return _finish(ctx, lang, code)
 
 
 # -- steps -------------------------------------------------------------------------------
 
 
-
-
-def _continue(request: web.Request, form, lang: str, stage: str):
+def _continue(request: web.Request, form: Form, lang: str,
+              stage: str) -> tuple[SignInFlow | None, DeviceCode | None, web.Response | None]:
     """The flow and code a posted step belongs to, or the page to show instead."""
     ctx: SimContext = request.app[CONTEXT]
     flow = request.app[FLOWS].get(str(form.get("flow", "")))
@@ -309,7 +382,7 @@ def _approve(ctx: SimContext, code: DeviceCode) -> None:
     code.auth_time = ctx.state.now()
 
 
-def _language(request: web.Request, form=None) -> str:
+def _language(request: web.Request, form: Form | None = None) -> str:
     return pick_language(
         request.query.get("lang"),
         str(form.get("lang", "")) if form is not None else None,
@@ -407,7 +480,8 @@ def _password(lang: str, flow: SignInFlow, error: int | None = None) -> web.Resp
     return _page(lang, "password", card, error_code=f"AADSTS{error}" if error else "")
 
 
-def _permissions(ctx: SimContext, lang: str, flow: SignInFlow, code: DeviceCode, offer_org_consent: bool) -> web.Response:
+def _permissions(ctx: SimContext, lang: str, flow: SignInFlow, code: DeviceCode,
+                 offer_org_consent: bool) -> web.Response:
     org = html(
         """<div class="consent"><input type="checkbox" id="consent_org" name="consent_org" value="on">
 <label for="consent_org"><strong>{label}</strong><br><span class="note">{help}</span></label></div>""",

@@ -8,8 +8,10 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any, TypedDict
 
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 # A documentation address (RFC 5737 / 3849): a UDP socket "connected" to it sends nothing, and
@@ -34,6 +36,25 @@ def public_address(bind_host: str) -> str:
     return socket.gethostname()
 
 
+class EndpointsDict(TypedDict):
+    """:meth:`SimEndpoints.to_dict`: the same fields, paths as strings (JSON)."""
+
+    base_url: str
+    tenant_id: str
+    tenant_domain: str
+    authority: str
+    verification_uri: str
+    admin_url: str
+    smtp_host: str
+    smtp_port: int
+    ca_path: str
+    maildir: str
+    client_id: str
+    scope: str
+    control_url: str
+    control_secret_path: str | None
+
+
 @dataclass(frozen=True)
 class SimEndpoints:
     """Where a running simulator answers, and what a client needs to use it."""
@@ -54,19 +75,22 @@ class SimEndpoints:
     # The 0600 file holding the control API's bearer secret (readable by the simulator's owner).
     control_secret_path: Path | None = None
 
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["ca_path"] = str(self.ca_path)
-        data["maildir"] = str(self.maildir)
-        data["control_secret_path"] = str(self.control_secret_path) if self.control_secret_path else None
-        return data
+    def to_dict(self) -> EndpointsDict:
+        return EndpointsDict(
+            base_url=self.base_url, tenant_id=self.tenant_id, tenant_domain=self.tenant_domain,
+            authority=self.authority, verification_uri=self.verification_uri, admin_url=self.admin_url,
+            smtp_host=self.smtp_host, smtp_port=self.smtp_port, ca_path=str(self.ca_path), maildir=str(self.maildir),
+            client_id=self.client_id, scope=self.scope, control_url=self.control_url,
+            control_secret_path=str(self.control_secret_path) if self.control_secret_path else None,
+        )
 
     def to_json(self) -> str:
         """One line of JSON (paths as strings)."""
         return json.dumps(self.to_dict(), separators=(",", ":"))
 
     @classmethod
-    def from_dict(cls, data: dict) -> SimEndpoints:
+    def from_dict(cls, data: Mapping[str, Any]) -> SimEndpoints:
+        """From :meth:`to_dict`'s object as read back from JSON (runtime.json, ``/_sim/endpoints``)."""
         names = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in names}
         values["ca_path"] = Path(values["ca_path"])

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
+
+if TYPE_CHECKING:  # the caller's session: requests is imported by SimControl, not here
+    import requests
 
 
 @dataclass
 class _Form:
     action: str
     method: str
-    inputs: list[dict] = field(default_factory=list)
-    buttons: list[dict] = field(default_factory=list)
+    inputs: list[dict[str, str]] = field(default_factory=list)  # each <input>'s attributes
+    buttons: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -25,6 +29,7 @@ class _Page:
     forms: list[_Form]
     mfa_number: str = ""  # the number match a second-factor page shows
     status: str = ""  # the Authenticator's answer (approved / denied)
+    location: str = ""  # where a redirect points (with follow_redirects off)
 
     def has_field(self, name: str) -> bool:
         return any(i.get("name") == name for form in self.forms for i in form.inputs)
@@ -42,7 +47,7 @@ class _PageParser(HTMLParser):
         self.mfa_number = ""
         self.status = ""
 
-    def handle_starttag(self, tag: str, attrs) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {k: (v if v is not None else "") for k, v in attrs}
         if tag == "main" and not self.name:
             self.name = attributes.get("data-page", "")
@@ -74,13 +79,14 @@ class _PageParser(HTMLParser):
 
 
 class FormBrowser:
-    def __init__(self, session, timeout: float) -> None:
+    def __init__(self, session: requests.Session, timeout: float) -> None:
         self.session = session
         self.timeout = timeout
         self.saw_org_consent = False
+        self.follow_redirects: bool = True  # off: a redirect to a device's loopback address is read, not followed
 
     def get(self, url: str) -> _Page:
-        response = self.session.get(url, timeout=self.timeout)
+        response = self.session.get(url, timeout=self.timeout, allow_redirects=self.follow_redirects)
         return self._page(response)
 
     def submit(self, page: _Page, values: dict[str, str], button: str | None = None) -> _Page:
@@ -99,14 +105,15 @@ class FormBrowser:
         if chosen is not None and chosen.get("name"):
             data[chosen["name"]] = chosen.get("value", "")
         url = urljoin(page.url, form.action or page.url)
-        response = self.session.post(url, data=data, timeout=self.timeout)
+        response = self.session.post(url, data=data, timeout=self.timeout, allow_redirects=self.follow_redirects)
         return self._page(response)
 
-    def _page(self, response) -> _Page:
+    def _page(self, response: requests.Response) -> _Page:
         parser = _PageParser()
         parser.feed(response.text)
         page = _Page(response.url, parser.name or f"http-{response.status_code}", parser.error,
-                     parser.title.strip(), parser.forms, parser.mfa_number, parser.status)
+                     parser.title.strip(), parser.forms, parser.mfa_number, parser.status,
+                     response.headers.get("Location", "") if response.is_redirect else "")
         if page.name == "permissions" and page.has_field("consent_org"):
             self.saw_org_consent = True
         return page

@@ -19,6 +19,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import socket
+import ssl
+from collections.abc import Iterable
 from typing import cast
 
 from aiohttp import web
@@ -64,15 +67,15 @@ class _WatchedTransport:
         self._transport = transport
         self._connection = connection
 
-    def write(self, data) -> None:
+    def write(self, data: bytes | bytearray | memoryview) -> None:
         self._connection.answered()
         self._transport.write(data)
 
-    def writelines(self, chunks) -> None:
+    def writelines(self, chunks: Iterable[bytes | bytearray | memoryview]) -> None:
         self._connection.answered()
         self._transport.writelines(chunks)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> object:
         return getattr(self._transport, name)
 
 
@@ -91,7 +94,8 @@ class _GuardedConnection(asyncio.Protocol):
 
     # -- asyncio.Protocol ------------------------------------------------------------------
 
-    def connection_made(self, transport) -> None:
+    def connection_made(self, base: asyncio.BaseTransport) -> None:
+        transport = cast(asyncio.Transport, base)  # a stream server's protocol is given a Transport
         peer = transport.get_extra_info("peername")
         self.address = str(peer[0]) if peer else ""
         self.transport = transport
@@ -112,10 +116,10 @@ class _GuardedConnection(asyncio.Protocol):
             self._request = self._loop.call_later(REQUEST_TIMEOUT, self._cut, "no answer in time")
         self.inner.data_received(data)
 
-    def eof_received(self):
+    def eof_received(self) -> bool | None:
         return self.inner.eof_received() if self._admitted else None
 
-    def connection_lost(self, exc) -> None:
+    def connection_lost(self, exc: Exception | None) -> None:
         for handle in (self._idle, self._request):
             if handle is not None:
                 handle.cancel()
@@ -153,8 +157,9 @@ class _GuardedConnection(asyncio.Protocol):
 class GuardedSockSite(web.SockSite):
     """aiohttp's SockSite with a TLS handshake deadline and :class:`_GuardedConnection`."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, runner: web.BaseRunner, sock: socket.socket, *, shutdown_timeout: float = 60.0,
+                 ssl_context: ssl.SSLContext | None = None, backlog: int = 128) -> None:
+        super().__init__(runner, sock, shutdown_timeout=shutdown_timeout, ssl_context=ssl_context, backlog=backlog)
         self.limits = ConnectionLimits()
 
     async def start(self) -> None:

@@ -1,12 +1,16 @@
 """The identity provider's protocol endpoints, shaped like Entra ID v2.0 for one tenant.
 
 ``/{tenant}/v2.0/.well-known/openid-configuration``, ``/{tenant}/discovery/v2.0/keys``,
-``/{tenant}/oauth2/v2.0/devicecode`` and ``/{tenant}/oauth2/v2.0/token`` (device code and
-refresh token grants), where ``{tenant}`` is the tenant id, its domain, ``organizations``
+``/{tenant}/oauth2/v2.0/devicecode`` and ``/{tenant}/oauth2/v2.0/token`` (device code,
+authorization code with PKCE, and refresh token grants; ``/authorize`` is a sign-in page, in
+:mod:`panel_tui.sim.devicelogin`), where ``{tenant}`` is the tenant id, its domain, ``organizations``
 or ``common``. Errors are Entra's JSON answers (see :mod:`panel_tui.sim.aadsts`).
 """
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import math
 
 from aiohttp import web
@@ -16,11 +20,14 @@ from panel_tui.sim.aadsts import IdpError
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.devicecodes import DEVICE_CODE_LIFETIME
 from panel_tui.sim.faults import SLOW_DOWN
-from panel_tui.sim.tenant import OIDC_SCOPES, RESOURCE_SCOPES
-from panel_tui.sim.webkeys import CONTEXT
+from panel_tui.sim.tenant import OIDC_SCOPES, RESOURCE_SCOPES, AppRegistration, User
+from panel_tui.sim.webkeys import CONTEXT, Form
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+AUTHORIZATION_CODE_GRANT = "authorization_code"
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# The token endpoint's answer (token_type, scope, expires_in, access_token, id_token, ...).
+TokenBody = dict[str, str | int]
 
 routes = web.RouteTableDef()
 
@@ -50,7 +57,7 @@ async def openid_configuration(request: web.Request) -> web.Response:
             "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "tid",
             "ver", "oid", "preferred_username", "upn",
         ],
-        "grant_types_supported": [DEVICE_CODE_GRANT, "refresh_token"],
+        "grant_types_supported": [DEVICE_CODE_GRANT, AUTHORIZATION_CODE_GRANT, "refresh_token"],
         "request_uri_parameter_supported": False,
         "tenant_region_scope": "EU",
         "cloud_instance_name": "sim.localhost",
@@ -65,15 +72,6 @@ async def jwks(request: web.Request) -> web.Response:
     except IdpError as error:
         return error_response(ctx, error)
     return web.json_response(ctx.key.jwks())
-
-
-@routes.get("/{tenant}/oauth2/v2.0/authorize")
-async def authorize(request: web.Request) -> web.Response:
-    return web.Response(
-        status=400,
-        text="The simulator signs devices in with the device code flow only "
-             "(POST /{tenant}/oauth2/v2.0/devicecode).\n",
-    )
 
 
 @routes.post("/{tenant}/oauth2/v2.0/devicecode")
@@ -119,6 +117,8 @@ async def token(request: web.Request) -> web.Response:
         apps.check_token_request(_require_app(ctx, client_id))
         if grant_type == DEVICE_CODE_GRANT:
             body = _device_code_grant(ctx, form, client_id)
+        elif grant_type == AUTHORIZATION_CODE_GRANT:
+            body = _authorization_code_grant(ctx, form, client_id)
         elif grant_type == "refresh_token":
             body = _refresh_token_grant(ctx, form, client_id)
         else:
@@ -128,13 +128,13 @@ async def token(request: web.Request) -> web.Response:
     return web.json_response(body, headers=_NO_STORE)
 
 
-def _device_code_grant(ctx: SimContext, form, client_id: str) -> dict:
+def _device_code_grant(ctx: SimContext, form: Form, client_id: str) -> TokenBody:
     """RFC 8628 section 3.4/3.5 polling, with Entra's error codes."""
     device_code = str(form.get("device_code") or form.get("code") or "")
     if not device_code:
         raise IdpError(aadsts.MISSING_PARAMETER, name="device_code")
     code = ctx.device_codes.by_device_code(device_code)
-    if code is None or code.client_id != client_id or code.redeemed:
+    if code is None or code.client_id != client_id or code.redeemed or code.redirect_uri:
         raise IdpError(aadsts.BAD_VERIFICATION_CODE)
     # The tokens are the signed-in user's tenant's (the code's own, or the account's domain).
     ctx.state.select(ctx.state.find_tenant(code.tenant_id) or ctx.state.tenant_of_upn(code.upn) or ctx.state.tenant)
@@ -163,7 +163,28 @@ def _device_code_grant(ctx: SimContext, form, client_id: str) -> dict:
     return _token_response(ctx, user, client_id, code.scopes, auth_time)
 
 
-def _refresh_token_grant(ctx: SimContext, form, client_id: str) -> dict:
+def _authorization_code_grant(ctx: SimContext, form: Form, client_id: str) -> TokenBody:
+    """RFC 6749 section 4.1.3 with PKCE (RFC 7636): the code the sign-in pages sent back."""
+    code = ctx.device_codes.by_device_code(_required(form, "code"))
+    if (code is None or not code.redirect_uri or code.client_id != client_id or code.redeemed
+            or code.status != devicecodes.APPROVED or code.expired(ctx.state.now())):
+        raise IdpError(aadsts.AUTH_CODE_INVALID)
+    if str(form.get("redirect_uri", "")) != code.redirect_uri:
+        raise IdpError(aadsts.REDIRECT_URI_MISMATCH, redirect_uri=str(form.get("redirect_uri", "")),
+                       client_id=client_id)
+    verifier = str(form.get("code_verifier", "")).encode("ascii", "replace")
+    answer = base64.urlsafe_b64encode(hashlib.sha256(verifier).digest()).rstrip(b"=").decode("ascii")
+    if not hmac.compare_digest(answer.encode("ascii"), code.code_challenge.encode("utf-8")):
+        raise IdpError(aadsts.PKCE_MISMATCH)
+    ctx.state.select(ctx.state.find_tenant(code.tenant_id) or ctx.state.tenant_of_upn(code.upn) or ctx.state.tenant)
+    user = ctx.state.user(code.upn or "")
+    if user is None:
+        raise IdpError(aadsts.AUTH_CODE_INVALID)
+    code.redeemed = True
+    return _token_response(ctx, user, client_id, code.scopes, code.auth_time or ctx.state.now(), nonce=code.nonce)
+
+
+def _refresh_token_grant(ctx: SimContext, form: Form, client_id: str) -> TokenBody:
     refresh_token = _required(form, "refresh_token")
     requested = str(form.get("scope", "")).strip()
     if requested:
@@ -176,13 +197,14 @@ def _refresh_token_grant(ctx: SimContext, form, client_id: str) -> dict:
     return _token_response(ctx, user, client_id, record.scopes, record.auth_time)
 
 
-def _token_response(ctx: SimContext, user, client_id: str, scopes: list[str], auth_time: float) -> dict:
+def _token_response(ctx: SimContext, user: User, client_id: str, scopes: list[str], auth_time: float,
+                    nonce: str = "") -> TokenBody:
     now = ctx.state.now()
     issued = ctx.issuer.issue(
         user=user, client_id=client_id, app_name=ctx.state.app_name(client_id), scopes=scopes,
-        now=now, auth_time=auth_time, id_token_issuer=ctx.id_token_issuer,
+        now=now, auth_time=auth_time, id_token_issuer=ctx.id_token_issuer, nonce=nonce,
     )
-    body = {
+    body: TokenBody = {
         "token_type": "Bearer",
         "scope": issued.scope,
         "expires_in": issued.expires_in,
@@ -230,14 +252,14 @@ def _tenant_alias(request: web.Request) -> str:
     return alias
 
 
-def _required(form, name: str) -> str:
+def _required(form: Form, name: str) -> str:
     value = str(form.get(name, "")).strip()
     if not value:
         raise IdpError(aadsts.MISSING_PARAMETER, name=name)
     return value
 
 
-def _require_app(ctx: SimContext, client_id: str) -> apps.AppRegistration:
+def _require_app(ctx: SimContext, client_id: str) -> AppRegistration:
     registration = ctx.state.app(client_id)
     if registration is None:
         raise IdpError(aadsts.UNKNOWN_CLIENT, client_id=client_id, tenant=ctx.tenant_id)

@@ -14,15 +14,19 @@ from __future__ import annotations
 import email
 import email.policy
 import errno
+import hashlib
 import itertools
 import os
 import re
 import shutil
 import threading
 import time
+from collections.abc import Iterator
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
+from typing import TypedDict
+from urllib.parse import unquote
 
 _KEPT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789@._+-")
 _NAME_MAX = 200  # bytes of a folder name; longer ones end in a digest of the whole
@@ -30,6 +34,19 @@ _TEXT_PREVIEW = 2000
 _SUBFOLDERS = ("tmp", "new", "cur")
 _COUNTER = itertools.count()
 _COUNTER_LOCK = threading.Lock()
+
+
+class AttachmentSummary(TypedDict):
+    filename: str
+    content_type: str
+    size: int
+
+
+# One stored message as the control API and the admin center show it ("from" is a keyword).
+MessageSummary = TypedDict("MessageSummary", {
+    "id": str, "subject": str, "from": str, "to": list[str], "cc": list[str], "date": str,
+    "message_id": str, "size": int, "delivered_at": float, "text": str, "attachments": list[AttachmentSummary],
+})
 
 
 def mailbox_folder_name(address: str) -> str:
@@ -48,16 +65,12 @@ def mailbox_folder_name(address: str) -> str:
             out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
     name = "".join(out) or "%"
     if len(name) > _NAME_MAX:
-        import hashlib
-
         name = f"{name[:_NAME_MAX - 41]}~{hashlib.sha256(name.encode('ascii')).hexdigest()[:40]}"
     return name
 
 
 def mailbox_address(folder_name: str) -> str:
     """The address a folder holds the mail of (a shortened name: as it is)."""
-    from urllib.parse import unquote
-
     if "~" in folder_name or folder_name == "%":
         return "" if folder_name == "%" else folder_name
     return unquote(folder_name, errors="surrogatepass")
@@ -107,7 +120,7 @@ class MailStore:
             return []
         return [p.name for p in self.root.iterdir() if (p / "new").is_dir()]
 
-    def messages(self, address: str) -> list[dict]:
+    def messages(self, address: str) -> list[MessageSummary]:
         """Summaries of the messages for ``address``, oldest first."""
         return [summary for _, summary in self._scan(address)]
 
@@ -132,7 +145,7 @@ class MailStore:
         for name in self._folder_names():
             shutil.rmtree(self.root / name, ignore_errors=True)
 
-    def _scan(self, address: str):
+    def _scan(self, address: str) -> Iterator[tuple[Path, MessageSummary]]:
         folder = self.folder(address)
         paths = [p for sub in ("new", "cur") if (folder / sub).is_dir() for p in (folder / sub).iterdir()]
         paths.sort(key=lambda p: (p.stat().st_mtime_ns, p.name))
@@ -152,10 +165,10 @@ def _unique_name() -> str:
     return f"{int(now)}.M{int(now % 1 * 1e6):06d}P{os.getpid()}Q{n}.sim"
 
 
-def summarise(message_id: str, raw: bytes, delivered_at: float) -> dict:
+def summarise(message_id: str, raw: bytes, delivered_at: float) -> MessageSummary:
     """Subject, addresses, date, a text preview and the attachments of a raw message."""
-    msg: EmailMessage = email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[assignment]
-    attachments = []
+    msg: EmailMessage = email.message_from_bytes(raw, policy=email.policy.default)
+    attachments: list[AttachmentSummary] = []
     for part in msg.walk():
         if part.is_multipart():
             continue
@@ -187,4 +200,3 @@ def summarise(message_id: str, raw: bytes, delivered_at: float) -> dict:
         "text": text,
         "attachments": attachments,
     }
-

@@ -89,7 +89,8 @@ def signin_document(*, lang: str, title: str, brand: str, card: Markup, page: st
 def admin_document(*, title: str, tenant: str, nav: Markup, content: Markup, page: str,
                    user: str = "", flash: str = "", flash_kind: str = "ok") -> Markup:
     """The admin center's frame: a top bar, the navigation, and the page's sections."""
-    flash_html = html('<p class="flash {kind}" role="status">{text}</p>', kind=flash_kind, text=flash) if flash else Markup("")
+    flash_html = (html('<p class="flash {kind}" role="status">{text}</p>', kind=flash_kind, text=flash)
+                  if flash else Markup(""))
     signed_in = html(
         '<form method="post" action="/admin/logout" class="signout">'
         '<span>{user}</span> <button type="submit" class="link">Sign out</button></form>',
@@ -105,7 +106,8 @@ def admin_document(*, title: str, tenant: str, nav: Markup, content: Markup, pag
 <link rel="stylesheet" href="/_assets/admin.css">
 </head>
 <body data-page="{page}">
-<header class="topbar"><span class="app">Microsoft 365 admin center</span><span class="sim">simulator</span><span class="tenant">{tenant}</span>{signed_in}</header>
+<header class="topbar"><span class="app">Microsoft 365 admin center</span><span class="sim">simulator</span><span
+ class="tenant">{tenant}</span>{signed_in}</header>
 <div class="layout">
 <nav class="nav">{nav}</nav>
 <main class="content">
@@ -166,13 +168,16 @@ ADMIN_CSS = """
 :root { --blue: #0f6cbd; --text: #242424; --muted: #616161; --line: #e0e0e0; --ok: #107c10; --bad: #c50f1f; }
 * { box-sizing: border-box; }
 html { font-size: 17px; }
-body { margin: 0; font-family: "Segoe UI", "Noto Sans", "DejaVu Sans", Arial, sans-serif; color: var(--text); background: #faf9f8; }
+body { margin: 0; font-family: "Segoe UI", "Noto Sans", "DejaVu Sans", Arial, sans-serif; color: var(--text);
+       background: #faf9f8; }
 .topbar { display: flex; align-items: center; gap: 1rem; background: #0f548c; color: #fff; padding: .6rem 1.2rem; }
 .topbar .app { font-weight: 600; }
-.topbar .sim { background: #ffb900; color: #000; font-size: .75rem; padding: .1rem .45rem; border-radius: 3px; text-transform: uppercase; }
+.topbar .sim { background: #ffb900; color: #000; font-size: .75rem; padding: .1rem .45rem; border-radius: 3px;
+               text-transform: uppercase; }
 .topbar .tenant { margin-left: auto; opacity: .9; }
 .signout { display: inline; margin: 0; } .signout span { opacity: .9; }
-button.link { background: none; border: 0; color: #fff; text-decoration: underline; cursor: pointer; font: inherit; padding: 0; }
+button.link { background: none; border: 0; color: #fff; text-decoration: underline; cursor: pointer; font: inherit;
+              padding: 0; }
 .layout { display: flex; min-height: calc(100vh - 44px); }
 .nav { width: 230px; background: #fff; border-right: 1px solid var(--line); padding: 1rem 0; }
 .nav a { display: block; padding: .55rem 1.2rem; color: var(--text); text-decoration: none; }
@@ -180,19 +185,25 @@ button.link { background: none; border: 0; color: #fff; text-decoration: underli
 .content { flex: 1; padding: 1.2rem 2rem 3rem; max-width: 1200px; }
 h1 { font-size: 1.6rem; font-weight: 600; margin: .2rem 0 1rem; }
 h2 { font-size: 1.2rem; margin: 0 0 .6rem; }
-section.panel { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 1rem 1.2rem; margin-bottom: 1.2rem; }
+section.panel { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 1rem 1.2rem;
+                margin-bottom: 1.2rem; }
 p.help { color: var(--muted); margin: .2rem 0 .8rem; line-height: 1.4; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .5rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .85rem; color: var(--muted); font-weight: 600; }
 .state { font-weight: 600; } .state.on { color: var(--ok); } .state.off { color: var(--bad); }
-.badge { display: inline-block; font-size: .8rem; padding: .05rem .45rem; border-radius: 10px; background: #ebf3fc; color: #0f548c; margin: .1rem .2rem .1rem 0; }
-form.inline { display: inline-flex; gap: .4rem; align-items: center; margin: .15rem .4rem .15rem 0; flex-wrap: wrap; }
-input[type=text], input[type=password], input[type=number], select { font: inherit; padding: .3rem .45rem; border: 1px solid #8a8886; border-radius: 3px; }
-button { font: inherit; padding: .35rem .9rem; border-radius: 3px; border: 1px solid #8a8886; background: #fff; cursor: pointer; }
+.badge { display: inline-block; font-size: .8rem; padding: .05rem .45rem; border-radius: 10px; background: #ebf3fc;
+         color: #0f548c; margin: .1rem .2rem .1rem 0; }
+form.inline { display: inline-flex; gap: .4rem; align-items: center; margin: .15rem .4rem .15rem 0;
+              flex-wrap: wrap; }
+input[type=text], input[type=password], input[type=number], select { font: inherit; padding: .3rem .45rem;
+                                                                       border: 1px solid #8a8886; border-radius: 3px; }
+button { font: inherit; padding: .35rem .9rem; border-radius: 3px; border: 1px solid #8a8886; background: #fff;
+          cursor: pointer; }
 button.primary { background: var(--blue); border-color: var(--blue); color: #fff; }
 button.danger { border-color: var(--bad); color: var(--bad); }
-.flash { padding: .6rem .9rem; border-radius: 4px; } .flash.ok { background: #dff6dd; } .flash.error { background: #fde7e9; }
+.flash { padding: .6rem .9rem; border-radius: 4px; }
+.flash.ok { background: #dff6dd; } .flash.error { background: #fde7e9; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 1rem; }
 .checklist li { margin: .3rem 0; }
 label.check { display: inline-flex; gap: .4rem; align-items: center; }

@@ -16,7 +16,8 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes, PrivateKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from panel_tui.sim.atomic_file import SimFileError, write_bytes_atomic
@@ -26,6 +27,9 @@ LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 CA_LIFETIME = dt.timedelta(days=3650)
 SERVER_LIFETIME = dt.timedelta(days=397)
 RENEW_BEFORE = dt.timedelta(days=30)
+# Keys that can sign a certificate (the simulator makes EC P-256 ones).
+_ISSUER_KEYS = (ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey,
+                dsa.DSAPrivateKey)
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ def _load_certificate(path: Path, data: bytes, what: str, fix: str) -> x509.Cert
     return cert
 
 
-def _load_ca(pki: LocalPki):
+def _load_ca(pki: LocalPki) -> tuple[x509.Certificate | None, CertificateIssuerPrivateKeyTypes | None]:
     """The CA certificate and key: (None, None) when there is no key file, (None, key) when
     the certificate file is missing; SimFileError when a file is there but unusable."""
     fix = _PKI_FIX.format(cert=pki.ca_path, folder=pki.ca_path.parent)
@@ -114,6 +118,9 @@ def _load_ca(pki: LocalPki):
         key = serialization.load_pem_private_key(key_bytes, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm) as error:
         raise SimFileError(pki.ca_key_path, f"the CA key is not a PEM private key ({error})", fix) from None
+    if not isinstance(key, _ISSUER_KEYS):
+        raise SimFileError(pki.ca_key_path, "the CA key cannot sign certificates (it is not an EC, RSA, EdDSA "
+                           "or DSA key)", fix)
     try:
         cert_bytes = pki.ca_path.read_bytes()
     except FileNotFoundError:
@@ -127,13 +134,13 @@ def _load_ca(pki: LocalPki):
     return cert, key
 
 
-def _create_ca(pki: LocalPki, now: dt.datetime):
+def _create_ca(pki: LocalPki, now: dt.datetime) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
     key = ec.generate_private_key(ec.SECP256R1())
     write_bytes_atomic(pki.ca_key_path, _key_pem(key), mode=0o600)
     return _issue_ca_cert(pki, key, now), key
 
 
-def _issue_ca_cert(pki: LocalPki, key, now: dt.datetime):
+def _issue_ca_cert(pki: LocalPki, key: CertificateIssuerPrivateKeyTypes, now: dt.datetime) -> x509.Certificate:
     name = x509.Name([
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "panel_tui"),
         x509.NameAttribute(NameOID.COMMON_NAME, CA_NAME),
@@ -180,7 +187,8 @@ def _san_entries(names: list[str]) -> list[x509.GeneralName]:
     return entries
 
 
-def _server_cert_is_usable(pki: LocalPki, ca_cert, now: dt.datetime, extra_hosts) -> bool:
+def _server_cert_is_usable(pki: LocalPki, ca_cert: x509.Certificate, now: dt.datetime,
+                           extra_hosts: tuple[str, ...]) -> bool:
     """False when the server certificate must be issued (again): missing, expiring, not of this
     CA or not naming the hosts. A file that is there but unusable is SimFileError (kept)."""
     fix = (f"The simulator did not start and changed nothing. Delete {pki.cert_path} and {pki.key_path}: "
@@ -211,7 +219,8 @@ def _server_cert_is_usable(pki: LocalPki, ca_cert, now: dt.datetime, extra_hosts
     return all(entry in present for entry in _san_entries(_wanted_names(extra_hosts)))
 
 
-def _create_server_cert(pki: LocalPki, ca_cert, ca_key, now: dt.datetime, extra_hosts) -> None:
+def _create_server_cert(pki: LocalPki, ca_cert: x509.Certificate, ca_key: CertificateIssuerPrivateKeyTypes,
+                        now: dt.datetime, extra_hosts: tuple[str, ...]) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     names = _wanted_names(extra_hosts)
     cert = (
@@ -238,7 +247,7 @@ def _create_server_cert(pki: LocalPki, ca_cert, ca_key, now: dt.datetime, extra_
         .add_extension(x509.SubjectAlternativeName(_san_entries(names)), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), critical=False
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
         )
         .sign(ca_key, hashes.SHA256())
     )
@@ -246,7 +255,7 @@ def _create_server_cert(pki: LocalPki, ca_cert, ca_key, now: dt.datetime, extra_
     write_bytes_atomic(pki.cert_path, cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
 
 
-def _key_pem(key) -> bytes:
+def _key_pem(key: PrivateKeyTypes) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,

@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 from panel_tui.sim.endpoints import SimEndpoints
+
+if TYPE_CHECKING:  # imported when the simulator starts: they load aiohttp, aiosmtpd and cryptography
+    from panel_tui.sim.context import SimContext
+    from panel_tui.sim.server import SimServer
 
 
 class Simulator:
@@ -32,7 +38,7 @@ class Simulator:
         self.smtp_port = smtp_port
         self.poll_interval = poll_interval
         self.endpoints: SimEndpoints | None = None
-        self._server: Any = None  # a SimServer once started (imported late: it is heavy)
+        self._server: SimServer | None = None  # imported when started: it is heavy
 
     async def start(self) -> SimEndpoints:
         if self._server is not None:
@@ -50,7 +56,7 @@ class Simulator:
             await server.stop()
 
     @property
-    def context(self):
+    def context(self) -> SimContext | None:
         """The running simulator's SimContext (state, faults, last activity); None when stopped."""
         return self._server.ctx if self._server is not None else None
 
@@ -103,17 +109,16 @@ class SimulatorThread:
         self._ready.wait(timeout)  # a stop right after start_background() must not be lost
         loop, stop = self._loop, self._stop
         if loop is not None and stop is not None and not loop.is_closed():
-            try:
+            with suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(stop.set)
-            except RuntimeError:  # the loop closed meanwhile
-                pass
         thread.join(timeout)
         self._thread = None
 
     def __enter__(self) -> SimEndpoints:
         return self.start()
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
         self.stop()
 
     def _run(self) -> None:

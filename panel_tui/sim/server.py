@@ -16,11 +16,13 @@ import time
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from panel_tui.sim.atomic_file import SimFileError, write_bytes_atomic
 from panel_tui.sim.context import SimContext
+from panel_tui.sim.control_api import is_loopback
 from panel_tui.sim.devicecodes import DEFAULT_POLL_INTERVAL
-from panel_tui.sim.endpoints import SimEndpoints
+from panel_tui.sim.endpoints import SimEndpoints, public_address
 from panel_tui.sim.http_guard import GuardedSockSite
 from panel_tui.sim.maildir import MailStore
 from panel_tui.sim.pki import ensure_pki
@@ -62,7 +64,7 @@ def load_control_secret(path: Path) -> str:
 
 
 @web.middleware
-async def note_activity(request: web.Request, handler):
+async def note_activity(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Any request counts as use: an idle simulator service stops only when nobody talks to it.
 
     Each is counted by its route (tests check what a client asks, e.g. a send that needs no request)."""
@@ -90,9 +92,6 @@ class SimServer:
         self._smtp: ExchangeSmtpServer | None = None
 
     async def start(self) -> SimEndpoints:
-        from panel_tui.sim.control_api import is_loopback
-        from panel_tui.sim.endpoints import public_address
-
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # Bound beyond loopback, the pages carry the address other machines use (a wildcard's
         # route-out address), and the certificate names it.
@@ -161,7 +160,7 @@ class SimServer:
             control_url=f"{control_base}/_sim",
             control_secret_path=secret_path,
         )
-        ctx.endpoints = self.endpoints.to_dict()
+        ctx.endpoints = dict(self.endpoints.to_dict())
         return self.endpoints
 
     async def stop(self) -> None:

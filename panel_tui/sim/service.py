@@ -17,24 +17,31 @@ Files in the simulator's data directory::
                      after PANEL_TUI_SIM_IDLE seconds with no holder and no request
     simulator.log    the service's output
 
-Importing this module is cheap (standard library only).
+Importing this module is cheap (the standard library; the servers load when a simulator starts).
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import errno
 import json
 import math
 import os
 import select
 import signal
+import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Generator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
+
+import panel_tui
+from panel_tui.sim.atomic_file import write_bytes_atomic
+from panel_tui.sim.runtime import Simulator
 
 try:
     import fcntl
@@ -75,7 +82,7 @@ class RuntimeInfo:
 
     pid: int
     mode: str          # "service" (started on demand) or "foreground" (`panel-tui sim` by hand)
-    endpoints: dict    # SimEndpoints.to_dict(), with control_secret_path
+    endpoints: Mapping[str, Any]  # SimEndpoints.to_dict() (as read back from JSON)
     fingerprint: str   # SHA-256 of the CA certificate, AB:CD:...
     started_at: float
     idle_timeout: float  # seconds; 0: never stops by itself
@@ -102,7 +109,7 @@ class RuntimeInfo:
             return None
 
 
-def _clock_offset(value) -> float | None:
+def _clock_offset(value: object) -> float | None:
     """A published clock offset, or None when it is absent or not a finite number."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
@@ -130,7 +137,7 @@ def _open_lock(path: Path) -> int:
 
 
 @contextmanager
-def _held(path: Path, operation: int) -> Iterator[int]:
+def _held(path: Path, operation: int) -> Generator[int, None, None]:
     fd = _open_lock(path)
     try:
         fcntl.flock(fd, operation)
@@ -214,8 +221,7 @@ class ClientLease:
 
 def _answers(info: RuntimeInfo, timeout: float = 5.0) -> bool:
     """Whether the simulator of ``info`` answers its public endpoint with its own CA."""
-    import ssl
-    import urllib.request
+    import urllib.request  # ~7 ms on the panel's start path; needed only when a serving simulator must be asked
 
     try:
         context = ssl.create_default_context(cafile=info.endpoints["ca_path"])
@@ -223,7 +229,8 @@ def _answers(info: RuntimeInfo, timeout: float = 5.0) -> bool:
                                              urllib.request.HTTPSHandler(context=context))
         control = str(info.endpoints.get("control_url") or info.base_url + "/_sim")  # loopback
         with opener.open(control + "/endpoints", timeout=timeout) as reply:
-            return reply.status == 200
+            status: int = reply.status
+            return status == 200
     except (OSError, ValueError, KeyError):
         return False
 
@@ -281,18 +288,14 @@ def ensure_running(sim_dir: Path, timeout: float = START_TIMEOUT) -> RuntimeInfo
 
 
 def _package_root() -> str:
-    import panel_tui
-
     return str(Path(panel_tui.__file__).resolve().parent.parent)
 
 
 def _open_log(sim_dir: Path) -> int:
     log = sim_dir / LOG_FILE
-    try:
+    with suppress(OSError):
         if log.lstat().st_size > LOG_MAX_BYTES:
             log.replace(log.with_name(LOG_FILE + ".1"))
-    except OSError:
-        pass
     return open_own_file(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
 
 
@@ -336,7 +339,7 @@ def _spawn(sim_dir: Path, timeout: float) -> RuntimeInfo:
 def _read_word(fd: int, timeout: float) -> str:
     """Everything written to the readiness pipe until it closes (or ``timeout``)."""
     deadline = time.monotonic() + timeout
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -387,15 +390,11 @@ def _stop_serving(sim_dir: Path, timeout: float) -> RuntimeInfo | None:
                 return None
             raise SimServiceError(f"a simulator holds {sim_dir / LOCK_FILE} but wrote no {RUNTIME_FILE}; "
                                   "stop that process by hand")
-    try:
+    with suppress(ProcessLookupError):
         os.kill(info.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
     if not wait_until_stopped(sim_dir, timeout):
-        try:
+        with suppress(ProcessLookupError):
             os.kill(info.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         if not wait_until_stopped(sim_dir, 10.0):
             raise SimServiceError(f"the simulator (pid {info.pid}) did not stop")
         (sim_dir / RUNTIME_FILE).unlink(missing_ok=True)
@@ -414,8 +413,6 @@ class HomeSimulator:
 
     def __init__(self, sim_dir: Path, *, mode: str, host: str = "127.0.0.1", http_port: int = 0,
                  smtp_port: int = 0, idle_timeout: float = 0.0) -> None:
-        from panel_tui.sim.runtime import Simulator
-
         self.sim_dir = Path(sim_dir)
         self.mode = mode
         self.idle_timeout = max(0.0, idle_timeout)
@@ -435,11 +432,12 @@ class HomeSimulator:
         return True
 
     async def start(self) -> RuntimeInfo:
-        from panel_tui.sim.atomic_file import write_bytes_atomic
-        from panel_tui.sim.pki import ca_fingerprint
+        from panel_tui.sim.pki import ca_fingerprint  # cryptography: only the serving process needs it
 
         endpoints = await self.simulator.start()
-        state = self.simulator.context.state
+        ctx = self.simulator.context
+        assert ctx is not None  # it serves now
+        state = ctx.state
         self.info = RuntimeInfo(
             pid=os.getpid(), mode=self.mode, endpoints=endpoints.to_dict(),
             fingerprint=ca_fingerprint(endpoints.ca_path), started_at=time.time(),
@@ -453,29 +451,22 @@ class HomeSimulator:
         return self.info
 
     def _publish_clock(self, offset: float) -> None:
-        from dataclasses import replace
-
-        from panel_tui.sim.atomic_file import write_bytes_atomic
-
         if self.info is None:
             return
         self.info = replace(self.info, clock_offset=offset)
         write_bytes_atomic(self.sim_dir / RUNTIME_FILE, self.info.to_json().encode("utf-8"), mode=0o600)
 
-    async def run_until(self, stop_event) -> None:
+    async def run_until(self, stop_event: asyncio.Event) -> None:
         """Serve until ``stop_event`` is set or, for a service, the home stays idle long enough."""
-        import asyncio
-
         if not self.idle_timeout:
             await stop_event.wait()
             return
         check = min(max(self.idle_timeout / 4, 0.1), 30.0)
         ctx = self.simulator.context
+        assert ctx is not None, "run_until() comes after start()"
         while not stop_event.is_set():
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(stop_event.wait(), check)
-            except TimeoutError:
-                pass
             if time.monotonic() - ctx.last_activity >= self.idle_timeout and self._nobody_attached():
                 return
 
@@ -500,11 +491,9 @@ class HomeSimulator:
             os.close(fd)
 
 
-def start_lock(sim_dir: Path):
+def start_lock(sim_dir: Path) -> AbstractContextManager[int | None]:
     """The start lock, for ``panel-tui sim`` started by hand (it claims the home under it)."""
     if not SUPPORTED:
-        from contextlib import nullcontext
-
         return nullcontext()
     return _held(Path(sim_dir) / START_LOCK_FILE, fcntl.LOCK_EX)
 
@@ -518,7 +507,6 @@ def _service_main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if os.fork():
         os._exit(0)
-    import asyncio
 
     def tell(word: str) -> None:
         try:
@@ -526,10 +514,8 @@ def _service_main(argv: list[str]) -> int:
         except OSError:  # the starter is gone; serve anyway
             pass
         finally:
-            try:
+            with suppress(OSError):
                 os.close(args.ready_fd)
-            except OSError:
-                pass
 
     async def serve() -> int:
         home = HomeSimulator(args.data_dir, mode="service", idle_timeout=args.idle)

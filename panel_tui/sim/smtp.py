@@ -44,9 +44,10 @@ import logging
 import secrets
 import socket
 import ssl
+from contextlib import suppress
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from typing import cast
+from typing import AnyStr, TypedDict, Unpack, cast
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, Session, syntax
 
@@ -189,16 +190,14 @@ def send_as_denied(upn: str, sender: str) -> str:
     )
 
 
-def set_no_delay(transport) -> None:
+def set_no_delay(transport: asyncio.BaseTransport) -> None:
     """TCP_NODELAY on the connection. asyncio sets it only on sockets whose ``proto`` is
     IPPROTO_TCP, and ``socket.create_server`` leaves it 0: without it each reply line
     written on its own (EHLO has eight) waits for the client's delayed ACK, 40 ms."""
     sock = transport.get_extra_info("socket")
     if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-        try:
+        with suppress(OSError):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
 
 
 def exchange_time(epoch: float) -> str:
@@ -207,12 +206,25 @@ def exchange_time(epoch: float) -> str:
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
 
 
+class _SessionOptions(TypedDict, total=False):
+    """The options of aiosmtpd's SMTP that :class:`ExchangeSmtpServer` sets."""
+
+    hostname: str
+    ident: str
+    tls_context: ssl.SSLContext
+    require_starttls: bool
+    auth_require_tls: bool
+    data_size_limit: int
+    enable_SMTPUTF8: bool
+    timeout: float
+
+
 class ExchangeSmtpSession(SMTP):
     """One client connection; aiosmtpd's protocol with Exchange's limits and wording."""
 
     line_length_limit = _AUTH_LINE_LIMIT  # the reader's limit, so long AUTH lines fit
 
-    def __init__(self, handler: ExchangeHandler, **kwargs) -> None:
+    def __init__(self, handler: ExchangeHandler, **kwargs: Unpack[_SessionOptions]) -> None:
         super().__init__(handler, **kwargs)
         # Instance-level limits: aiosmtpd's defaults live in a class-wide dict.
         self.command_size_limits = collections.defaultdict(
@@ -228,7 +240,7 @@ class ExchangeSmtpSession(SMTP):
         now = self.exchange_handler.ctx.state.now()
         return f"[{FRONT_END_HOST} {exchange_time(now)} {self.session_id}]"
 
-    async def push(self, status) -> None:
+    async def push(self, status: AnyStr) -> None:
         if isinstance(status, str):
             status = _EXCHANGE_WORDING.get(status, status)
             # Exchange ends every refusal with the front end, the time and the session.
@@ -236,8 +248,9 @@ class ExchangeSmtpSession(SMTP):
                 status = f"{status} {self.reply_suffix()}"
         await super().push(status)
 
-    def connection_made(self, transport) -> None:
+    def connection_made(self, base: asyncio.BaseTransport) -> None:
         handler = self.exchange_handler
+        transport = cast(asyncio.Transport, base)  # a stream server's protocol is given a Transport
         if self.transport is None:  # the TCP connection, not the STARTTLS upgrade
             peer = transport.get_extra_info("peername")
             address = str(peer[0]) if peer else ""
@@ -259,7 +272,7 @@ class ExchangeSmtpSession(SMTP):
             self._session_deadline = self.loop.call_later(SESSION_TIMEOUT, self._timeout_cb)
         super().connection_made(transport)
 
-    def connection_lost(self, error) -> None:
+    def connection_lost(self, error: Exception | None) -> None:
         if self._refused:
             return
         self.exchange_handler.release(self)
@@ -302,6 +315,9 @@ class ExchangeSmtpSession(SMTP):
         self._set_post_data_state()
         await self.push("250 OK" if status is MISSING else status)
 
+    def _set_post_data_state(self) -> None:
+        super()._set_post_data_state()  # type: ignore[no-untyped-call]  # unannotated in aiosmtpd
+
     def _reset_timeout(self, duration: float | None = None) -> None:
         super()._reset_timeout(duration or IDLE_TIMEOUT)
 
@@ -310,10 +326,8 @@ class ExchangeSmtpSession(SMTP):
         transport = cast("asyncio.Transport | None", self.transport)
         if transport is None:
             return
-        try:
+        with suppress(RuntimeError, OSError):
             transport.write(f"{reply} {self.reply_suffix()}\r\n".encode())
-        except (RuntimeError, OSError):
-            pass
         transport.abort()
         if self._original_transport is not None:
             cast(asyncio.Transport, self._original_transport).abort()
@@ -324,10 +338,8 @@ class ExchangeSmtpSession(SMTP):
         transport = cast("asyncio.Transport | None", self.transport)  # aiosmtpd says BaseTransport
         if transport is None:
             return
-        try:
+        with suppress(RuntimeError, OSError):
             transport.write(f"{REPLY_TIMED_OUT} {self.reply_suffix()}\r\n".encode())
-        except (RuntimeError, OSError):
-            pass
         transport.abort()
         if self._original_transport is not None:
             cast(asyncio.Transport, self._original_transport).abort()
@@ -529,7 +541,8 @@ class ExchangeHandler:
         head_end = content.find(b"\r\n\r\n")
         head = content if head_end < 0 else content[:head_end + 2]
         headers = BytesHeaderParser(policy=compat32).parsebytes(head)
-        header_from = [addr.lower() for _, addr in email.utils.getaddresses([str(v) for v in headers.get_all("From", [])])]
+        header_from = [addr.lower()
+                       for _, addr in email.utils.getaddresses([str(v) for v in headers.get_all("From", [])])]
         sender = (envelope.mail_from or "").lower()
         state = self.ctx.state
         if not state.may_send_as(upn, sender):

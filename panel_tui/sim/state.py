@@ -22,10 +22,11 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 from panel_tui.sim import aadsts
 from panel_tui.sim.aadsts import IdpError
@@ -89,6 +90,56 @@ _RESET_HINT = ("The simulator did not start and left the file as it is. To start
                "tenant (users, policies and sign-ins as new), move it aside: mv {path} {path}.bad")
 
 
+class SubmissionRow(TypedDict):
+    """A row of Exchange's SMTP AUTH Clients Submission Report."""
+
+    upn: str
+    protocol: str  # "Basic" or "OAuth"
+    messages: int
+    last_day: str  # YYYY-MM-DD
+
+
+class UserView(TypedDict):
+    """A user in :meth:`SimState.snapshot` (no password hash)."""
+
+    upn: str
+    display_name: str
+    object_id: str
+    roles: list[str]
+    smtp_auth: bool | None
+    smtp_auth_refusal: str | None
+    basic_refusal: str | None
+    tokens_valid_from: float
+    live_refresh_tokens: int
+    password_changed: bool
+    shared: bool
+    send_as: list[str]
+    sender_block: str | None
+
+
+class AppView(TypedDict):
+    """An app registration in :meth:`SimState.snapshot`, with its consents."""
+
+    client_id: str
+    display_name: str
+    admin_consent: bool
+    user_consents: list[str]
+
+
+class StateSnapshot(TypedDict):
+    """:meth:`SimState.snapshot`; ``GET /_sim/state`` adds the faults, device codes and mailboxes."""
+
+    tenant: dict[str, str]  # id, domain, name
+    clock: dict[str, float]  # now, offset
+    policies: dict[str, bool | None]
+    basic_smtp_auth: dict[str, str | bool | float]  # state, allowed, default_off_at, tenant_created_at
+    users: list[UserView]
+    apps: list[AppView]
+    faults: NotRequired[dict[str, bool]]
+    device_codes: NotRequired[list[dict[str, object]]]
+    mailboxes: NotRequired[list[str]]
+
+
 class SimStateError(ValueError):
     """A request the directory refuses (unknown user, weak password ...); the text says why."""
 
@@ -149,7 +200,7 @@ class SimState:
         _SELECTED.set(tenant.tenant_id if tenant is not None else None)
 
     @contextmanager
-    def selecting(self, tenant: Tenant | None) -> Iterator[Tenant]:
+    def selecting(self, tenant: Tenant | None) -> Generator[Tenant, None, None]:
         """Work on `tenant` (None: the home tenant) within the block."""
         token = _SELECTED.set(tenant.tenant_id if tenant is not None else None)
         try:
@@ -288,7 +339,7 @@ class SimState:
             raise SimStateError(f"no such user: {upn}")
         return user
 
-    def add_user(self, upn: str, display_name: str, password: str, roles: list[str] | tuple = ()) -> User:
+    def add_user(self, upn: str, display_name: str, password: str, roles: list[str] | tuple[str, ...] = ()) -> User:
         upn = self._full_upn(upn)
         if upn in self.tenant.users:
             raise SimStateError(f"a user named {upn} already exists")
@@ -400,7 +451,7 @@ class SimState:
         self.tenant.submissions = [e for e in self.tenant.submissions if e.day >= oldest]
         self.save_soon()
 
-    def submission_report(self, days: int) -> list[dict]:
+    def submission_report(self, days: int) -> list[SubmissionRow]:
         """Per sender and protocol, messages over the last ``days`` simulated days (today
         included), most first: the rows of Exchange's SMTP AUTH Clients Submission Report."""
         first = _utc_day(self.now() - (days - 1) * 86400)
@@ -411,7 +462,7 @@ class SimState:
                 key = (entry.upn, entry.protocol)
                 totals[key] = totals.get(key, 0) + entry.count
                 last[key] = max(last.get(key, ""), entry.day)
-        rows = [{"upn": upn, "protocol": protocol, "messages": count, "last_day": last[(upn, protocol)]}
+        rows = [SubmissionRow(upn=upn, protocol=protocol, messages=count, last_day=last[(upn, protocol)])
                 for (upn, protocol), count in totals.items()]
         return sorted(rows, key=lambda row: (-row["messages"], row["upn"], row["protocol"]))
 
@@ -567,7 +618,7 @@ class SimState:
 
     # -- views -------------------------------------------------------------------------
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> StateSnapshot:
         """Everything a trainer or a test may look at; no password hashes, no tokens."""
         tenant = self.tenant
         live_tokens: dict[str, int] = {}

@@ -164,7 +164,8 @@ SIGNIN_STRINGS: dict[str, dict[str, str]] = {
         "mfa_continue": "Continuare",
         "mfa_waiting": "Încă nu a răspuns aplicația Authenticator. Aprobați solicitarea acolo, apoi continuați.",
         "mfa_denied_title": "Solicitare refuzată",
-        "mfa_denied_body": "Solicitarea de conectare a fost refuzată în aplicația Authenticator. {app} nu este conectată.",
+        "mfa_denied_body": "Solicitarea de conectare a fost refuzată în aplicația Authenticator. "
+                           "{app} nu este conectată.",
         "mfa_timeout_title": "Nu am primit niciun răspuns de la dvs.",
         "mfa_timeout_body": "Aplicația Authenticator nu a răspuns la timp. {app} nu este conectată. Încercați din nou.",
         "auth_title": "Authenticator",

@@ -18,9 +18,12 @@ Control API: ``GET /_sim/tenants`` lists them, ``POST /_sim/tenants {"domain", "
 from __future__ import annotations
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
+from panel_tui.sim import admin, devicelogin
 from panel_tui.sim.context import SimContext
 from panel_tui.sim.control import TENANT_HEADER
+from panel_tui.sim.control_api import _body
 from panel_tui.sim.tenant import Tenant
 from panel_tui.sim.webkeys import CONTEXT
 
@@ -30,13 +33,14 @@ _CONTROL = "/_sim/"
 _WHOLE_CLASS = frozenset({"/_sim/faults", "/_sim/reset"})
 # Reads of the whole class (one clock, one process): the same for every tenant, so a caller's
 # tenant is not looked up (a printer configured for a tenant the simulator lacks still reads the time).
-_WHOLE_CLASS_READS = frozenset({f"{_CONTROL}{name}" for name in ("clock", "process", "requests", "endpoints", "ca.pem")})
+_WHOLE_CLASS_READS = frozenset({f"{_CONTROL}{name}"
+                                for name in ("clock", "process", "requests", "endpoints", "ca.pem")})
 _NOT_A_TENANT = frozenset({"", "_sim", "_assets", "admin", "devicelogin", "ca", "ca.pem", "organizations", "common"})
 
 routes = web.RouteTableDef()
 
 
-def _describe(tenant: Tenant, home: Tenant) -> dict:
+def _describe(tenant: Tenant, home: Tenant) -> dict[str, str | bool]:
     return {"id": tenant.tenant_id, "domain": tenant.domain, "name": tenant.name, "home": tenant is home}
 
 
@@ -48,8 +52,6 @@ async def list_tenants(request: web.Request) -> web.Response:
 
 @routes.post("/_sim/tenants")
 async def add_tenant(request: web.Request) -> web.Response:
-    from panel_tui.sim.control_api import _body
-
     state = request.app[CONTEXT].state
     data = await _body(request)
     tenant = state.add_tenant(str(data.get("domain", "")), str(data.get("name", "")))
@@ -73,8 +75,6 @@ async def _tenant_of(request: web.Request, ctx: SimContext) -> Tenant | None | w
                                                "only the trainer changes them, not one tenant"}, status=403)
         return found
     if path.startswith("/admin"):
-        from panel_tui.sim import admin
-
         session = request.app[admin.SESSIONS].get(request.cookies.get(admin.COOKIE, ""))
         if session is not None:
             return state.tenant_of_upn(session.upn)
@@ -84,8 +84,6 @@ async def _tenant_of(request: web.Request, ctx: SimContext) -> Tenant | None | w
     if path.startswith("/devicelogin"):
         if request.method != "POST":
             return None
-        from panel_tui.sim import devicelogin
-
         form = await request.post()  # aiohttp keeps it: the handler reads the same form
         flow = request.app[devicelogin.FLOWS].get(str(form.get("flow", "")))
         code = ctx.device_codes.by_user_code(flow.user_code if flow else str(form.get("otc", "")))
@@ -97,7 +95,7 @@ async def _tenant_of(request: web.Request, ctx: SimContext) -> Tenant | None | w
 
 
 @web.middleware
-async def select_tenant(request: web.Request, handler):
+async def select_tenant(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Run the handler with the request's tenant selected (see the module's docstring)."""
     ctx: SimContext = request.app[CONTEXT]
     found = await _tenant_of(request, ctx)

@@ -11,7 +11,9 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 TENANT_ID = "3f6d9c4e-8a27-4b1d-9e55-2c7a1b0d4f63"
 TENANT_DOMAIN = "contoso.onmicrosoft.com"
@@ -153,7 +155,7 @@ class RefreshTokenRecord:
     def last_active(self) -> float:
         return max(self.issued_at, self.last_used)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
@@ -185,7 +187,7 @@ class Tenant:
     created_at: float = 0.0
     submissions: list[SubmissionCount] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "tenant_id": self.tenant_id,
             "domain": self.domain,
@@ -200,7 +202,8 @@ class Tenant:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> Tenant:
+    def from_dict(cls, data: Mapping[str, Any]) -> Tenant:
+        """From :meth:`to_dict`'s object as read back from state.json (the dataclasses check the fields)."""
         users = [User(**item) for item in data.get("users", [])]
         apps = [AppRegistration(**item) for item in data.get("apps", [])]
         return cls(

@@ -31,7 +31,7 @@ class _Account:
     failures: int = 0
     lockouts: int = 0
     locked_until: float = 0.0
-    bad_passwords: deque = field(default_factory=lambda: deque(maxlen=_REMEMBERED_BAD_PASSWORDS))
+    bad_passwords: deque[bytes] = field(default_factory=lambda: deque(maxlen=_REMEMBERED_BAD_PASSWORDS))
 
 
 class SignInLockout:

@@ -15,13 +15,14 @@ import json
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jwt
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from panel_tui.sim.atomic_file import write_bytes_atomic
+from panel_tui.sim.atomic_file import SimFileError, write_bytes_atomic
 from panel_tui.sim.tenant import OUTLOOK_RESOURCE, SMTP_SEND, User
 
 ACCESS_TOKEN_LIFETIME = 3600  # Entra picks 60-90 min; the lower bound makes "+1 h" expire it
@@ -47,8 +48,6 @@ class SigningKey:
     def load_or_create(cls, path: Path) -> SigningKey:
         """The key in `path`, made there if there is none. A file that is there but unusable
         stops the start (SimFileError) and is kept: a new key would void every sign-in."""
-        from panel_tui.sim.atomic_file import SimFileError
-
         fix = (f"The simulator did not start and changed nothing. Restore {path} from a backup, or delete "
                "it: the simulator makes a new key, and every sign-in it issued must be made again.")
         try:
@@ -74,13 +73,13 @@ class SigningKey:
         write_bytes_atomic(path, pem, mode=0o600)
         return cls(key)
 
-    def jwks(self) -> dict:
+    def jwks(self) -> dict[str, object]:
         """The public key as a JSON Web Key Set (served at the discovery's ``jwks_uri``)."""
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.public_key))
         jwk.update({"kid": self.kid, "use": "sig", "alg": "RS256"})
         return {"keys": [jwk]}
 
-    def sign(self, claims: dict) -> str:
+    def sign(self, claims: dict[str, object]) -> str:
         return jwt.encode(claims, self.private_key, algorithm="RS256", headers={"kid": self.kid})
 
 
@@ -100,7 +99,7 @@ class TokenIssuer:
         self.tenant_id = tenant_id
 
     def issue(self, *, user: User, client_id: str, app_name: str, scopes: list[str],
-              now: float, auth_time: float, id_token_issuer: str) -> IssuedTokens:
+              now: float, auth_time: float, id_token_issuer: str, nonce: str = "") -> IssuedTokens:
         iat = int(now)
         resource_scopes = [s.rsplit("/", 1)[-1] for s in scopes if s.startswith(OUTLOOK_RESOURCE)]
         access_claims = {
@@ -140,6 +139,8 @@ class TokenIssuer:
             "tid": self.tenant_id,
             "ver": "2.0",
         }
+        if nonce:  # an authorization code request's nonce (OpenID Connect)
+            id_claims["nonce"] = nonce
         return IssuedTokens(
             access_token=self.key.sign(access_claims),
             id_token=self.key.sign(id_claims),
@@ -153,11 +154,15 @@ class TokenIssuer:
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+# A token's claims as PyJWT decodes them (its values are whatever the token carries).
+Claims = dict[str, Any]
+
+
 class TokenRejected(Exception):
     """The access token is not acceptable; the text says why (never shown to clients)."""
 
 
-def verify_access_token(token: str, *, key: SigningKey, tenant_id: str, now: float) -> dict:
+def verify_access_token(token: str, *, key: SigningKey, tenant_id: str, now: float) -> Claims:
     """Check signature, issuer, audience, lifetime (simulated clock), tenant and scope.
 
     Returns the claims; raises :class:`TokenRejected`. The caller checks the user.
@@ -177,9 +182,9 @@ class AccessTokenVerifier:
 
     def __init__(self, key: SigningKey) -> None:
         self.key = key
-        self._claims: dict[tuple[bytes, str], dict] = {}
+        self._claims: dict[tuple[bytes, str], Claims] = {}
 
-    def verify(self, token: str, *, tenant_id: str, now: float) -> dict:
+    def verify(self, token: str, *, tenant_id: str, now: float) -> Claims:
         cache_key = (hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest(), tenant_id)
         claims = self._claims.get(cache_key)
         if claims is None:
@@ -197,7 +202,7 @@ class AccessTokenVerifier:
         self._claims = live
 
 
-def _verified_claims(token: str, *, key: SigningKey, tenant_id: str) -> dict:
+def _verified_claims(token: str, *, key: SigningKey, tenant_id: str) -> Claims:
     """Signature, issuer, audience, tenant, scope and user; not the lifetime."""
     try:
         claims = jwt.decode(
@@ -223,7 +228,7 @@ def _verified_claims(token: str, *, key: SigningKey, tenant_id: str) -> dict:
     return claims
 
 
-def _check_lifetime(claims: dict, now: float) -> None:
+def _check_lifetime(claims: Claims, now: float) -> None:
     if now >= claims["exp"]:
         raise TokenRejected("token expired")
     nbf = claims.get("nbf", claims["iat"])
@@ -234,4 +239,3 @@ def _check_lifetime(claims: dict, now: float) -> None:
 def _pairwise_subject(object_id: str, client_id: str) -> str:
     digest = hashlib.sha256(f"{object_id}:{client_id}".encode()).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()[:43]
-

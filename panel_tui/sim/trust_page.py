@@ -15,6 +15,7 @@ from pathlib import Path
 from aiohttp import web
 
 from panel_tui.sim.markup import html, html_response, join, signin_document
+from panel_tui.sim.pki import ca_fingerprint
 from panel_tui.sim.strings import pick_language
 from panel_tui.sim.webkeys import CONTEXT
 
@@ -37,11 +38,13 @@ STEPS: dict[str, list[tuple[str, list[str]]]] = {
             "Compare its SHA-256 fingerprint (at the bottom of the same window) with the one here."]),
         ("Linux: Chrome and Chromium", [
             "chrome://certificate-manager > Local certificates > Custom > Trusted certificates > Import "
-            "(older versions: Settings > Privacy and security > Security > Manage certificates > Authorities > Import).",
+            "(older versions: Settings > Privacy and security > Security > Manage certificates > Authorities "
+            "> Import).",
             "Choose the downloaded ca.pem and tick “Trust this certificate for identifying websites”."]),
         ("Firefox (every system)", [
             "Settings > Privacy & Security > Certificates > View Certificates… > Authorities > Import…",
-            "Choose ca.pem, tick “Trust this CA to identify websites”, then View to compare the SHA-256 fingerprint > OK."]),
+            "Choose ca.pem, tick “Trust this CA to identify websites”, then View to compare the SHA-256 "
+            "fingerprint > OK."]),
         ("Android and iOS", [
             "Android: Settings > Security > Encryption & credentials > Install a certificate > CA certificate.",
             "iOS: open the link in Safari, Settings > Profile Downloaded > Install; then Settings > General > About > "
@@ -54,8 +57,8 @@ STEPS: dict[str, list[tuple[str, list[str]]]] = {
     "ro": [
         ("Windows: Chrome și Edge", [
             "Descărcați certificatul (linkul de mai sus) și deschideți-l.",
-            "Instalare certificat… > Utilizator curent > Plasează toate certificatele în următorul depozit > Răsfoire > "
-            "Autorități de certificare rădăcină de încredere > OK > Următorul > Terminare.",
+            "Instalare certificat… > Utilizator curent > Plasează toate certificatele în următorul depozit "
+            "> Răsfoire > Autorități de certificare rădăcină de încredere > OK > Următorul > Terminare.",
             "Windows arată amprenta (SHA-1) într-un avertisment: verificați întâi amprenta SHA-256 de aici, apoi Da.",
             "Închideți toate ferestrele Chrome/Edge și deschideți din nou pagina de conectare."]),
         ("macOS: Safari și Chrome", [
@@ -110,12 +113,11 @@ WORDS = {
 
 
 def _ca_path(request: web.Request) -> str | None:
-    return request.app[CONTEXT].endpoints.get("ca_path")
+    path = request.app[CONTEXT].endpoints.get("ca_path")
+    return path if isinstance(path, str) else None
 
 
 async def trust_page(request: web.Request) -> web.Response:
-    from panel_tui.sim.pki import ca_fingerprint
-
     lang = pick_language(request.query.get("lang"), None, request.headers.get("Accept-Language"))
     words = WORDS[lang]
     path = _ca_path(request)

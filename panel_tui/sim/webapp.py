@@ -7,6 +7,7 @@ the control API stay reachable, so a trainer can switch a fault off again).
 from __future__ import annotations
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from panel_tui.sim import admin, apps, control_api, devicelogin, idp, tenancy, trust_page
 from panel_tui.sim.aadsts import TEMPORARILY_UNAVAILABLE, IdpError
@@ -24,7 +25,7 @@ def is_idp_path(path: str) -> bool:
 
 
 @web.middleware
-async def idp_faults(request: web.Request, handler):
+async def idp_faults(request: web.Request, handler: Handler) -> web.StreamResponse:
     ctx: SimContext = request.app[CONTEXT]
     if is_idp_path(request.path):
         if ctx.faults.is_on(IDP_DOWN):
@@ -38,7 +39,7 @@ async def idp_faults(request: web.Request, handler):
 
 
 @web.middleware
-async def same_origin_posts(request: web.Request, handler):
+async def same_origin_posts(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Refuse admin-center form posts sent from another site (belt to SameSite's braces)."""
     if request.method == "POST" and request.path.startswith("/admin"):
         origin = request.headers.get("Origin")

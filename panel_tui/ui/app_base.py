@@ -9,6 +9,7 @@ class; ui/ modules reach it through `panel_app(node)`, typed, without importing 
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import threading
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -23,6 +24,7 @@ from panel_tui.device.printer import Printer
 from panel_tui.device.settings import DeviceSettings
 from panel_tui.i18n import Translator
 from panel_tui.menus import MenuNode, MenuTree
+from panel_tui.ui import glyphs
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.backend import Backend
@@ -76,8 +78,6 @@ class PanelAppBase(App[None]):
     def __init__(self, printer: Printer, translator: Translator, menu_tree: MenuTree, clock: Clock,
                  backend: Backend | None = None, start_backend: bool = True) -> None:
         super().__init__()
-        from panel_tui.ui import glyphs
-
         glyphs.choose()  # Unicode or ASCII glyphs, for this terminal
         self.set_class(glyphs.is_ascii(), glyphs.ASCII_CLASS)  # the focus bars' borders too (stylesheets)
         self.printer = printer
@@ -116,8 +116,6 @@ class PanelAppBase(App[None]):
 
     async def mail_jobs(self) -> MailJobs:
         """The printer's MailJobs (waits off the UI thread for the simulator to be up)."""
-        import asyncio
-
         backend = self.cloud
         return await asyncio.to_thread(lambda: backend.jobs)
 

@@ -7,13 +7,20 @@ ScreenRecipe from panel_tui.ui.screen_recipe, never this module).
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import importlib
 import importlib.util
 from typing import TYPE_CHECKING
 
+from textual.widgets import Button, Input
+
+from panel_tui.backend import seeded_accounts
+from panel_tui.device.errors import cause
 from panel_tui.i18n import LANGUAGES
+from panel_tui.ui.panel_signin import PanelSignInScreen
 from panel_tui.ui.screen_recipe import ScreenRecipe
+from panel_tui.ui.webconfig.catalog import FIXED_FLOW
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.ui.app_base import PanelAppBase
@@ -35,8 +42,6 @@ def _with_jobs(app: PanelAppBase) -> None:
 
 def _with_basic_refusal(app: PanelAppBase) -> None:
     """A printer still on Basic authentication (SMTP-AUTH) after Microsoft's cutoff: its scan refused."""
-    from panel_tui.device.errors import cause
-
     es = app.printer.settings.email_server.with_field("auth_method", "smtp_auth")
     es = es.with_field("account", "printer@contoso.onmicrosoft.com")
     es = es.with_field("sender", "printer@contoso.onmicrosoft.com")
@@ -59,12 +64,18 @@ def _with_lock(app: PanelAppBase) -> None:
 
 async def _tme_signin(pilot) -> None:
     """To My Email showing a user's sign-in code: built from a fixed flow (no random code)."""
-    from panel_tui.ui.webconfig.catalog import FIXED_FLOW
-
     screen = pilot.app.screen
     screen._user = "megan@contoso.onmicrosoft.com"
     screen._flow = FIXED_FLOW
     screen.refresh(recompose=True)
+    await pilot.pause()
+
+
+async def _tme_admin_done(pilot) -> None:
+    """Back on To My Email after the administrator's consent: the message under the address."""
+    screen = pilot.app.screen
+    screen._message = ("screen.tme.admin_done", {})
+    screen._redraw()
     await pilot.pause()
 
 
@@ -73,6 +84,80 @@ async def _tme_370(pilot) -> None:
     screen._message = ("signin.outcome.consent_required", {})
     screen.refresh(recompose=True)
     await pilot.pause()
+
+
+def _with_user_sender(app: PanelAppBase) -> None:
+    """To My Email sends from each user's own address (Web Config > Print Admin Serverless)."""
+    _with_email_settings(app)
+    app.printer.update(app.printer.settings.with_field("serverless_sender", "user"))
+
+
+async def _until(pilot, condition, what: str) -> None:
+    """Wait (bounded by time: the simulator answers in a thread) until `condition()` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30.0
+    while loop.time() < deadline:
+        await pilot.pause()
+        if condition():
+            return
+    raise RuntimeError(f"{what} did not appear within 30 s")
+
+
+def _panel_signin(*, admin: bool, until_step: str, wrong_password: bool = False):
+    """The sign-in on the panel (To My Email), walked on the simulator's pages up to `until_step`:
+    a user (Megan) before the organisation's consent, or the administrator giving it."""
+    async def steps(pilot) -> None:
+        app = pilot.app
+        admin_account, _, megan, _ = seeded_accounts()
+
+        def tenant() -> None:  # the guide's Exchange steps; no consent for the organisation yet
+            control = app.backend.control()
+            control.set_security_defaults(False)
+            control.set_smtp_auth_org(True)
+
+        await asyncio.to_thread(tenant)
+        account = admin_account if admin else megan
+
+        drawn = {"account": "#ps-next", "password": "#ps-signin", "permissions": "#ps-accept", "done": "#ps-ok"}
+
+        def at(step: str) -> bool:  # the step reached and its screen composed (its button is there)
+            screen = app.screen
+            return (isinstance(screen, PanelSignInScreen) and not screen._busy and screen._page == step
+                    and bool(screen.query(drawn[step])))
+
+        if admin:
+            app.printer.admin.login(app.printer.settings.serial_number)  # the administrator logged in
+            app.screen.query_one("#tme-admin", Button).press()
+            await _until(pilot, lambda: at("account"), "the sign-in's account step")
+            app.screen.query_one("#ps-account", Input).value = account.upn
+        else:
+            await pilot.press(*account.upn, "enter")
+            await _until(pilot, lambda: at("account"), "the sign-in's account step")
+        for step, value in (("account", None), ("password", account.password), ("permissions", None)):
+            if until_step == step:
+                break
+            if step == "account":
+                app.screen.query_one("#ps-next", Button).press()
+            elif step == "password":
+                field = app.screen.query_one("#ps-password", Input)
+                field.value = "not-the-password" if wrong_password else str(value)
+                app.screen.query_one("#ps-signin", Button).press()
+                if wrong_password:
+                    await _until(pilot, lambda: at("password") and bool(app.screen._error), "the refusal")
+                    await pilot.pause()
+                    return
+            else:  # the guide: tick Consent on behalf of your organization, then Accept
+                app.screen.query_one("#ps-consent-org").action_tick()
+                await pilot.pause()
+                app.screen.query_one("#ps-accept", Button).press()
+            following = {"account": "password", "password": "permissions" if admin else "done",
+                         "permissions": "done"}[step]
+            await _until(pilot, lambda following=following: at(following), f"the sign-in's {following} step")
+            if following == until_step:
+                break
+        await pilot.pause()
+
+    return steps
 
 
 SETTINGS_PATH = ("settings", "general_settings")
@@ -120,6 +205,18 @@ RECIPES: tuple[ScreenRecipe, ...] = (
     ScreenRecipe("to_my_email", ("to_my_email",)),
     ScreenRecipe("to_my_email_signin", ("to_my_email",), steps=_tme_signin, main=True),
     ScreenRecipe("to_my_email_consent_required", ("to_my_email",), steps=_tme_370),
+    ScreenRecipe("to_my_email_user", ("to_my_email",), prepare=_with_user_sender),
+    ScreenRecipe("to_my_email_admin_done", ("to_my_email",), prepare=_with_user_sender, steps=_tme_admin_done),
+    ScreenRecipe("tme_signin_account", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,
+                 steps=_panel_signin(admin=False, until_step="account")),
+    ScreenRecipe("tme_signin_password_wrong", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,
+                 steps=_panel_signin(admin=False, until_step="done", wrong_password=True)),
+    ScreenRecipe("tme_signin_refused", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,
+                 steps=_panel_signin(admin=False, until_step="done")),
+    ScreenRecipe("tme_signin_permissions", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,
+                 steps=_panel_signin(admin=True, until_step="permissions"), main=True),
+    ScreenRecipe("tme_signin_done_admin", ("to_my_email",), prepare=_with_user_sender, needs_sim=True,
+                 steps=_panel_signin(admin=True, until_step="done")),
     ScreenRecipe("email_server_menu", SETTINGS_PATH + ("network_settings", "advanced", "email_server")),
     ScreenRecipe("help", keys=("question_mark",)),
 )

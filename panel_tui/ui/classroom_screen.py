@@ -8,6 +8,7 @@ one, through panel_tui.classroom.actions, one at a time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from typing import cast
 
@@ -20,7 +21,12 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
+from panel_tui.classroom.actions import CLASS_FAULTS, CLOCK_STEPS, SeatActions
+from panel_tui.classroom.progress import SeatHandles, change_signature, read_rows, since
+from panel_tui.i18n import Translator
 from panel_tui.lesson import STEPS
+from panel_tui.scenarios import load_scenarios
+from panel_tui.ui.dialogs import ConfirmScreen
 from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.marked_widgets import MarkedDataTable, MarkedOptionList
 
@@ -71,9 +77,6 @@ class ClassroomScreen(Screen):
 
     def __init__(self, roster, folder=None) -> None:
         super().__init__(name="classroom")
-        from panel_tui.classroom.actions import SeatActions
-        from panel_tui.classroom.progress import SeatHandles
-
         self.roster = roster
         self.handles = SeatHandles(roster)
         self.actions = SeatActions(roster, self.handles, folder)
@@ -130,8 +133,6 @@ class ClassroomScreen(Screen):
     def _tick(self) -> None:
         """The timer: a read when the seats' files changed or a second has passed, unless one
         is still under way (a slow read is not queued behind)."""
-        from panel_tui.classroom.progress import change_signature
-
         if self._reading:
             return
         signature = change_signature(self.roster, self.handles)
@@ -152,18 +153,14 @@ class ClassroomScreen(Screen):
 
     @work(thread=True, exit_on_error=False, group="class-poll")
     def _read(self) -> None:
-        from panel_tui.classroom.progress import read_rows
-
         started = time.monotonic()
         try:
             rows = read_rows(self.roster, self.handles)
         except Exception:  # noqa: BLE001 - the rows say what they could not read; keep polling
             rows = None
         self.read_seconds.append(time.monotonic() - started)
-        try:
+        with contextlib.suppress(RuntimeError):  # the app has ended meanwhile
             self.app.call_from_thread(self._after_read, rows)
-        except RuntimeError:  # the app has ended meanwhile
-            pass
 
     def _after_read(self, rows) -> None:
         self._reading = False
@@ -173,8 +170,6 @@ class ClassroomScreen(Screen):
             self.poll()
 
     def show_rows(self, rows) -> None:
-        from panel_tui.classroom.progress import since
-
         table = self.query_one(DataTable)
         now = time.time()
         problem = None
@@ -184,7 +179,8 @@ class ClassroomScreen(Screen):
             table.update_cell(row.seat, "mark", self._selection_mark(row.seat))
             for step in STEPS:
                 done = row.done.get(step)
-                table.update_cell(row.seat, step, Content.styled(glyph("done"), "bold green") if done else Content(glyph("dot")))
+                cell = Content.styled(glyph("done"), "bold green") if done else Content(glyph("dot"))
+                table.update_cell(row.seat, step, cell)
             table.update_cell(row.seat, "job", self._job_cell(row))
             table.update_cell(row.seat, "idle", since(row.last_activity, now))
         self.refreshed_at = time.monotonic()
@@ -248,8 +244,6 @@ class ClassroomScreen(Screen):
 
     # -- actions ---------------------------------------------------------------------
     def action_scenario(self) -> None:
-        from panel_tui.scenarios import load_scenarios
-
         seats = self.targets()
         names = list(load_scenarios())
         title = self.classroom_app.t("classroom.choose.scenario", seats=", ".join(seats))
@@ -262,8 +256,6 @@ class ClassroomScreen(Screen):
         self.app.push_screen(ChoiceScreen(title, [(n, n) for n in names]), chosen)
 
     def action_fault(self) -> None:
-        from panel_tui.classroom.actions import CLASS_FAULTS
-
         t = self.classroom_app.t
         seats = self.targets()
         state = dict(self._faults)
@@ -289,8 +281,6 @@ class ClassroomScreen(Screen):
         self.app.push_screen(ChoiceScreen(t("classroom.choose.fault"), choices), chosen)
 
     def action_clock(self) -> None:
-        from panel_tui.classroom.actions import CLOCK_STEPS
-
         t = self.classroom_app.t
         choices = [(name, t(f"trainer.clock.{name}")) for name in CLOCK_STEPS]
 
@@ -307,8 +297,6 @@ class ClassroomScreen(Screen):
         self.push(self.classroom_app.t("classroom.action.revoke"), seats, lambda: self.actions.revoke(seats))
 
     def action_reset(self) -> None:
-        from panel_tui.ui.dialogs import ConfirmScreen
-
         t = self.classroom_app.t
         seats = self.targets()
 
@@ -337,7 +325,8 @@ class ClassroomScreen(Screen):
             self._busy = False
         if problems:
             detail = "; ".join(f"{seat}: {problem}" for seat, problem in problems.items())
-            self._status = ("classroom.status.failed", {"action": label, "seats": ", ".join(problems), "detail": detail})
+            self._status = ("classroom.status.failed",
+                            {"action": label, "seats": ", ".join(problems), "detail": detail})
         else:
             self._status = ("classroom.status.done", {"action": label, "seats": ", ".join(seats)})
         self._show_status()
@@ -373,8 +362,6 @@ class ClassroomApp(App):
 
     def __init__(self, roster, lang: str = "en", folder=None) -> None:
         super().__init__()
-        from panel_tui.i18n import Translator
-
         self.roster = roster
         self.folder = folder
         self.translator = Translator.load(language=lang)

@@ -9,12 +9,11 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from panel_tui.i18n import LANGUAGES
 from panel_tui.menus import MenuNode
 from panel_tui.ui.app_base import PanelAppBase, panel_app
+from panel_tui.ui.menu_screen import node_value
 
 
 def node_help(app: PanelAppBase, node: MenuNode) -> str:
     """The palette's line under a menu item: a setting's value, a submenu's items, else what it is."""
-    from panel_tui.ui.menu_screen import node_value
-
     t = app.t
     if not node.emulated:
         return t("command.not_emulated")

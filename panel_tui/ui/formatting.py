@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from panel_tui.ui.glyphs import glyph
+
 _DATE_FORMATS = {"yyyy-mm-dd": "%Y-%m-%d", "dd.mm.yyyy": "%d.%m.%Y", "mm/dd/yyyy": "%m/%d/%Y"}
 
 
@@ -22,8 +24,6 @@ def format_clock(now: datetime, settings) -> str:
 
 def format_datetime(moment: datetime | str | None, settings) -> str:
     if moment is None or moment == "":
-        from panel_tui.ui.glyphs import glyph
-
         return glyph("none")
     if isinstance(moment, str):
         text = moment

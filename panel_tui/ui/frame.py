@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from panel_tui.classroom.roster import seat_of
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.formatting import format_clock
 from panel_tui.ui.glyphs import glyph, key_cap
@@ -90,8 +91,6 @@ class StatusBar(Widget):
 
     def _seat_label(self) -> str | None:
         if not hasattr(self, "_seat"):
-            from panel_tui.classroom.roster import seat_of
-
             self._seat = seat_of(panel_app(self).printer.paths)
         return self._seat
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from email.utils import parseaddr, parsedate_to_datetime
 
 from rich.cells import cell_len
 from textual import work
@@ -15,17 +16,17 @@ from panel_tui.ui.cursor_mark import cursor_mark, row_is_marked
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.marked_widgets import MarkedDataTable
+from panel_tui.ui.message_view import MessageScreen
 
 # The messages table's columns (header locale keys, column key). The subject over the sender's
 # address, after the date: what a trainer points at, on screen at 80 columns (the sender's name,
 # the text and the attachments' types are in the message view, Enter).
-MESSAGE_COLUMNS = ((("screen.inbox.col_date",), "date"), (("screen.inbox.col_subject", "screen.inbox.col_from"), "message"),
+MESSAGE_COLUMNS = ((("screen.inbox.col_date",), "date"),
+                   (("screen.inbox.col_subject", "screen.inbox.col_from"), "message"),
                    (("screen.inbox.col_attachments",), "attachments"))
 
 def _short_date(header: str) -> str:
     """An RFC 5322 Date header as "14 Mar 09:26" (the header itself if it does not parse)."""
-    from email.utils import parsedate_to_datetime
-
     try:
         return parsedate_to_datetime(header).strftime("%d %b %H:%M")
     except (TypeError, ValueError):
@@ -114,8 +115,6 @@ class InboxScreen(PanelScreen):
     def _show_messages(self, address: str) -> None:
         self._selected = address
         table = self.query_one("#messages", DataTable)
-        from email.utils import parseaddr
-
         rows = []
         self._shown = list(reversed(self._boxes.get(address, [])))
         for message in self._shown:
@@ -130,15 +129,14 @@ class InboxScreen(PanelScreen):
         t = panel_app(self).t
         for column, (label_keys, key) in enumerate(MESSAGE_COLUMNS):
             label = "\n".join(t(k) for k in label_keys)
-            table.add_column(label, key=key, width=max(cell_len(line) for text in (label, *(row[column] for row in rows))
-                                                      for line in text.splitlines() or [""]))
+            texts = (label, *(row[column] for row in rows))
+            table.add_column(label, key=key,
+                             width=max(cell_len(line) for text in texts for line in text.splitlines() or [""]))
         for index, row in enumerate(rows):
             table.add_row(*row, key=str(index), height=2)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter (or a tap) on a message: its headers, text and attachments."""
-        from panel_tui.ui.message_view import MessageScreen
-
         if event.cursor_row < len(self._shown):
             self.app.push_screen(MessageScreen(self._shown[event.cursor_row]))
 

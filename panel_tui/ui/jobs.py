@@ -10,9 +10,11 @@ from textual.widgets import DataTable, Label, Static
 
 from panel_tui.device.joblog import Job, JobLogError
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.dialogs import ConfirmScreen, NoticeScreen
 from panel_tui.ui.formatting import format_datetime
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.glyphs import glyph
+from panel_tui.ui.mail_jobs import start_mail_job
 from panel_tui.ui.marked_widgets import MarkedDataTable
 from panel_tui.ui.screen_recipe import LOAD_GROUP
 
@@ -134,8 +136,6 @@ class JobDetailScreen(PanelScreen):
         A job that cannot be sent again says why; an unconfirmed one asks first, since its
         message may already have arrived.
         """
-        from panel_tui.ui.dialogs import ConfirmScreen, NoticeScreen
-
         app = panel_app(self)
         job = app.printer.joblog.get(self.job_id)
         if job is None:
@@ -160,8 +160,6 @@ class JobDetailScreen(PanelScreen):
         self._send_again()
 
     def _send_again(self) -> None:
-        from panel_tui.ui.mail_jobs import start_mail_job
-
         app, job_id = panel_app(self), self.job_id
 
         async def job():

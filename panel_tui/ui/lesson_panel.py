@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from panel_tui.lesson import BASIC_MIGRATION, STEPS, LessonProgress
+from panel_tui.lesson import BASIC_MIGRATION, STEPS, LessonProgress, observe
 from panel_tui.ui.app_base import LessonObserved, panel_app
 from panel_tui.ui.glyphs import glyph
 
@@ -30,8 +30,6 @@ class LessonPanel(VerticalScroll):
         app = panel_app(self)
         if app.backend is None:
             return
-        from panel_tui.lesson import observe
-
         try:
             progress = await asyncio.to_thread(observe, app.printer, app.backend)
         except Exception:  # noqa: BLE001 - the lesson waits for the simulator quietly

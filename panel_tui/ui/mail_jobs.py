@@ -12,7 +12,9 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from panel_tui.backend import BackendError
 from panel_tui.ui.app_base import MailJobsChanged, PanelAppBase
+from panel_tui.ui.dialogs import NoticeScreen
 
 T = TypeVar("T")
 
@@ -92,7 +94,6 @@ def outcome_text(app: PanelAppBase, outcome) -> tuple[str, str]:
 
 def not_started_text(app: PanelAppBase, error: Exception) -> str:
     """Why a job could not even start (bad request, no cloud, live mode not configured)."""
-    from panel_tui.backend import BackendError
     from panel_tui.mail.jobs import InvalidRequest
     from panel_tui.mail.providers import LiveConfigError
 
@@ -115,8 +116,6 @@ def start_mail_job(app: PanelAppBase, make_job: Callable[[], Coroutine[Any, Any,
     The job is in the durable job log from its first step, so leaving the screen or
     pressing Stop never loses it: it ends as error or interrupted and can be retried.
     """
-    from panel_tui.ui.dialogs import NoticeScreen
-
     async def work() -> None:
         app.post_message(MailJobsChanged(+1))
         try:

@@ -47,7 +47,8 @@ class MenuRow(ListItem):
         if len(label) > max_label:
             label = label[: max(0, max_label - 1)] + glyph("ellipsis")
         gap = " " * max(1, room - len(label) - len(value))
-        return Content.assemble(f"{lock}{mark}", label, gap, (value, "$text-muted" if not self.highlighted else ""), arrow)
+        value_style = "$text-muted" if not self.highlighted else ""
+        return Content.assemble(f"{lock}{mark}", label, gap, (value, value_style), arrow)
 
 
 def node_value(app: PanelAppBase, node: MenuNode) -> str:

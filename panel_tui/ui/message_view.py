@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from panel_tui.ui.app_base import panel_app
@@ -40,9 +40,20 @@ class MessageScreen(PanelScreen):
                     continue
                 yield Static(f"{t(label_key)}: {text}", classes="message-header", markup=False)
             files = self.message.get("attachments", [])
-            names = [f"{a.get('filename') or glyph('none')} ({a.get('content_type', '')}, {max(a.get('size', 0) // 1024, 1)} KB)"
-                     for a in files]
-            yield Static(f"{t('screen.inbox.msg.attachments')}: " + (", ".join(names) or t("screen.inbox.msg.none")),
-                         id="message-attachments", classes="message-header", markup=False)
+            label = f"{t('screen.inbox.msg.attachments')}:"
+            if not files:
+                yield Static(f"{label} {t('screen.inbox.msg.none')}", id="message-attachments",
+                             classes="message-header", markup=False)
+            else:
+                with Vertical(id="message-attachments"):
+                    yield Static(label, classes="message-header", markup=False)
+                    for attachment in files:
+                        # The size beside the name, in its own column: "1 KB" never breaks across lines.
+                        with Horizontal(classes="attachment-row"):
+                            name = attachment.get("filename") or glyph("none")
+                            yield Static(f"{name} ({attachment.get('content_type', '')})", classes="attachment-name",
+                                         markup=False)
+                            yield Static(f"{max(attachment.get('size', 0) // 1024, 1)} KB", classes="attachment-size",
+                                         markup=False)
             yield Static(str(self.message.get("text", "")).strip() or t("screen.inbox.msg.no_text"),
                          id="message-text", markup=False)

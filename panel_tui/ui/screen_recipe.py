@@ -5,9 +5,12 @@ simulator's) imports it without importing the others.
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from textual.worker import WorkerCancelled
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.ui.app_base import PanelAppBase
@@ -21,8 +24,6 @@ LOAD_GROUP = "screen-load"
 async def screens_loaded(pilot) -> None:
     """Wait until the current screen's read (a worker of LOAD_GROUP) is done and drawn; a screen
     that reads says so with a true `reading` attribute until its content is in."""
-    from textual.worker import WorkerCancelled
-
     app = pilot.app
     await pilot.pause()
     for _ in range(500):  # bounded: a read that never ends fails the caller's next assertion
@@ -30,10 +31,8 @@ async def screens_loaded(pilot) -> None:
         if not reads and not getattr(app.screen, "reading", False):
             break
         for worker in reads:
-            try:
+            with contextlib.suppress(WorkerCancelled):  # replaced by a newer read (exclusive), which is waited for next
                 await worker.wait()
-            except WorkerCancelled:  # replaced by a newer read (exclusive), which is waited for next
-                pass
         await pilot.pause()
 
 

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
 
-from panel_tui.device.status_sheet import email_server_status_rows, network_status_rows
+from panel_tui.device.status_sheet import SHEET_WIDTH, email_server_status_rows, network_status_rows
 from panel_tui.ui.app_base import panel_app
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.glyphs import glyph
@@ -112,8 +112,6 @@ class StatusSheetScreen(PanelScreen):
     def _fit_paper(self) -> None:
         """Narrower than the printed sheet (80 columns with the lesson open): the rows wrap
         so every value stays on screen, instead of running off the paper's edge."""
-        from panel_tui.device.status_sheet import SHEET_WIDTH
-
         if self._layout is None:
             return
         paper = self.query_one("#paper", Static)

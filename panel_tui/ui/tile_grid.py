@@ -148,7 +148,9 @@ class TileGrid(Widget, can_focus=True):
     DEFAULT_CSS = """
     TileGrid { height: auto; }
     TileGrid > .tile-grid--tile { background: $surface; color: $foreground; text-style: bold; }
-    TileGrid > .tile-grid--cursor { background: $accent; background-tint: $foreground 5%; color: $text; text-style: bold; }
+    TileGrid > .tile-grid--cursor {
+        background: $accent; background-tint: $foreground 5%; color: $text; text-style: bold;
+    }
     TileGrid > .tile-grid--top { color: $surface-lighten-1; }
     TileGrid > .tile-grid--bottom { color: $surface-darken-1; }
     """

@@ -1,9 +1,13 @@
 """To My Email (Epson Print Admin Serverless): the user's own sign-in on the panel, then send.
 
-With "User's email address" as the sender, each user signs in once with a device code
-shown here (code, URL and a QR code); later sends use that sign-in silently. A user whose
-sign-in is missing or dead gets 370 and is offered the sign-in again; a sign-in cancelled or
-left to expire ends as a 370 job too (the guide's table: sign in to the cloud service).
+With "User's email address" as the sender, the guide's flow: the printer's administrator logs
+in, then signs in here once with a global administrator account and consents on behalf of the
+organisation (Administrator sign-in); afterwards each user signs in with their own account the
+first time they send. Both sign-ins happen on the panel (``panel_signin``: address > Next,
+password > Sign in, permissions > Accept, the message > OK); a device code (code, URL and a QR
+code) remains for a phone. Later sends use the sign-in silently. A user whose sign-in is missing
+or dead gets 370 and is offered the sign-in again; a sign-in cancelled, refused or left to
+expire ends as a 370 job too (the guide's table: sign in to the cloud service).
 """
 from __future__ import annotations
 
@@ -14,12 +18,16 @@ from rich.cells import cell_len
 from textual import events, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from panel_tui.device.validation import FieldError, validate_recipient
+from panel_tui.mail.auth import SignInResult
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.dialogs import AdminLoginScreen
 from panel_tui.ui.frame import PanelScreen
 from panel_tui.ui.mail_jobs import start_mail_job
+from panel_tui.ui.panel_signin import PanelSignInScreen
+from panel_tui.ui.webconfig.qr_text import qr_lines, signin_address, unreachable_from_a_phone
 
 if TYPE_CHECKING:  # pragma: no cover
     from panel_tui.mail.auth import DeviceFlow, OAuthSession
@@ -36,6 +44,7 @@ class ToMyEmailScreen(PanelScreen):
         self._session: OAuthSession | None = None
         self._message: tuple[str, dict] | None = None
         self._after_370 = False  # the sign-in on screen was offered by a 370 job already recorded
+        self._offer_after_notice = False  # a 370 job's notice is open: the sign-in follows it
 
     def breadcrumb(self) -> list[str]:
         return [panel_app(self).t("menu.to_my_email")]
@@ -43,23 +52,41 @@ class ToMyEmailScreen(PanelScreen):
     def hints(self):
         if self._flow is not None:
             return (("Esc", "key.cancel"),)
+        if panel_app(self).printer.settings.serverless_sender == "user":  # the sign-in buttons are a Tab away
+            return (("Enter", "key.send"), ("Tab", "key.move"), ("Esc", "key.back"))
         return (("Enter", "key.send"), ("Esc", "key.back"))
 
     def compose_body(self) -> ComposeResult:
         t = panel_app(self).t
+        message = t(self._message[0], **self._message[1]) if self._message else ""
         if self._flow is None:
             mode = panel_app(self).printer.settings.serverless_sender
-            yield Static(t(f"screen.tme.intro_{mode}"), classes="edit-hint")
-            yield Label(t("screen.tme.user"), classes="edit-label")
-            yield Input(value=self._user, id="tme-user", placeholder="name@example.com", max_length=255)
+            # One scrolling form: the message under the address stays in view at 80x24.
+            with VerticalScroll(id="tme-form"):
+                yield Static(t(f"screen.tme.intro_{mode}"), classes="edit-hint")
+                yield Label(t("screen.tme.user"), classes="edit-label")
+                yield Input(value=self._user, id="tme-user", placeholder="name@example.com", max_length=255)
+                yield Static(message, id="tme-message", classes=self._message_class())
+                if mode == "user":
+                    with Vertical(id="tme-buttons"):
+                        yield Button(t("screen.tme.phone"), id="tme-phone", compact=True)
+                        yield Button(t("screen.tme.admin_signin"), id="tme-admin", compact=True)
+                    yield Static(t("screen.tme.admin_note"), id="tme-admin-note", classes="edit-hint")
         else:
             yield from self._compose_signin()
-        message = t(self._message[0], **self._message[1]) if self._message else ""
-        yield Static(message, id="tme-message", classes="error" if self._message else "")
+            yield Static(message, id="tme-message", classes=self._message_class())
+
+    def _message_class(self) -> str:
+        """A problem in the error colour; the administrator's success in the hint's."""
+        if not self._message:
+            return ""
+        return "edit-hint" if self._message[0] == "screen.tme.admin_done" else "error"
+
+    def _redraw(self) -> None:
+        self.refresh(recompose=True)
+        self.call_after_refresh(self.focus_default)
 
     def _compose_signin(self) -> ComposeResult:
-        from panel_tui.ui.webconfig.qr_text import qr_lines, signin_address, unreachable_from_a_phone
-
         t = panel_app(self).t
         flow = self._flow
         assert flow is not None  # composed while a sign-in runs
@@ -103,6 +130,37 @@ class ToMyEmailScreen(PanelScreen):
         self._show(None)
         self._start(user)
 
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "tme-admin":
+            self._admin_signin()
+        elif event.button.id == "tme-phone":
+            try:
+                user = validate_recipient(self._user)
+            except FieldError as error:
+                self._show(error.key, **error.params)
+                return
+            self._show(None)
+            self._phone_signin(user)
+
+    def _admin_signin(self) -> None:
+        """The guide: the administrator logs in on the panel first, then signs in with a global
+        administrator account and consents for the organisation."""
+        app = panel_app(self)
+        if not app.printer.admin.logged_in:
+            self.app.push_screen(AdminLoginScreen(), lambda ok: self._admin_signin() if ok else None)
+            return
+        session = app.cloud.session_for(app.printer.settings.email_server)
+        self.run_worker(self._offer_signin(session, "", admin=True), exclusive=True, group="tme", exit_on_error=False)
+
+    @work(exclusive=True, exit_on_error=False, group="tme")
+    async def _phone_signin(self, user: str) -> None:
+        self._user = user
+        self._after_370 = False
+        app = panel_app(self)
+        await app.mail_jobs()  # the simulator is up
+        await self._begin_signin(app.cloud.session_for(app.printer.settings.email_server))
+
     def _show(self, key: str | None, **params) -> None:
         self._message = (key, params) if key else None
         self.query_one("#tme-message", Static).update(panel_app(self).t(key, **params) if key else "")
@@ -119,14 +177,41 @@ class ToMyEmailScreen(PanelScreen):
             start_mail_job(app, lambda: jobs.to_my_email(user), after=self._after_send)
         else:
             self._after_370 = False
+            await self._offer_signin(session, user)
+
+    async def _offer_signin(self, session: OAuthSession, user: str, *, admin: bool = False) -> None:
+        """The sign-in on the panel's own screens; a device code where there are none (live mode:
+        Microsoft's pages need a browser)."""
+        pages = panel_app(self).cloud.panel_signin_pages()
+        if pages is None:
             await self._begin_signin(session)
+            return
+        self._session = session
+        self.app.push_screen(PanelSignInScreen(session, pages, upn=user, admin=admin),
+                             lambda result: self._panel_signin_ended(result, user, admin))
+
+    def _panel_signin_ended(self, result: SignInResult | None, user: str, admin: bool) -> None:
+        if result is None or not self.is_attached:
+            return
+        if admin:  # the consent for the organisation: nothing is sent
+            self._message = ("screen.tme.admin_done", {}) if result.ok else (result.outcome_key, {})
+            self._redraw()
+            return
+        self._signin_ended(result)
 
     def _after_send(self, outcome) -> None:
         if outcome.error is not None and outcome.error.code == 370 and self.is_attached:
             # The user's sign-in is dead: offer it again (the failed job stays retryable).
             self._after_370 = True
-            self.run_worker(self._begin_signin(panel_app(self).cloud.session_for(
-                panel_app(self).printer.settings.email_server)), exclusive=True, group="tme", exit_on_error=False)
+            self._offer_after_notice = True  # once the 370 notice is closed (on_screen_resume)
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self._offer_after_notice:
+            self._offer_after_notice = False
+            app = panel_app(self)
+            self.run_worker(self._offer_signin(app.cloud.session_for(app.printer.settings.email_server), self._user),
+                            exclusive=True, group="tme", exit_on_error=False)
 
     # -- the user's sign-in ---------------------------------------------------
     async def _begin_signin(self, session) -> None:
@@ -174,13 +259,15 @@ class ToMyEmailScreen(PanelScreen):
             start_mail_job(app, job)
         elif result.outcome in ("cancelled", "expired"):
             self._not_signed_in(self._user)
-        else:
+        elif result.outcome == "idp_unavailable":  # nobody refused anything: the service is unreachable
             self._message = (result.outcome_key, {})
             self.refresh(recompose=True)
+        else:  # refused (consent, policy, second factor): still no sign-in, so 370 too
+            self._not_signed_in(self._user, message=(result.outcome_key, {}))
 
-    def _not_signed_in(self, user: str) -> None:
+    def _not_signed_in(self, user: str, message: tuple[str, dict] | None = None) -> None:
         """The user did not sign in: To My Email cannot send, which the job log records as 370."""
-        self._message = ("cause.user_signin_required.message", {})
+        self._message = message or ("cause.user_signin_required.message", {})
         self.refresh(recompose=True)
         if self._after_370:
             return  # the 370 that offered this sign-in is in the job log already

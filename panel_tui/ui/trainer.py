@@ -9,6 +9,8 @@ lists, Tab between them, and one key per control shown on its row.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +22,21 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from panel_tui.backend import BackendError
+from panel_tui.scenarios import (
+    forget_scenario,
+    load_scenarios,
+    reset_profile,
+    run_scenario,
+    seeded_account,
+    trainer_state,
+)
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.dialogs import ConfirmScreen
 from panel_tui.ui.formatting import format_clock
 from panel_tui.ui.frame import SCREENS_CSS
 from panel_tui.ui.glyphs import glyph, key_cap
+from panel_tui.ui.help_screen import simulator_urls
 from panel_tui.ui.marked_widgets import MarkedOptionList
 
 PRINTER_MAILBOX = "printer"
@@ -69,8 +82,6 @@ CONTROLS_BY_ID = {c.id: c for c in CONTROLS}
 
 
 def _account(name: str):
-    from panel_tui.scenarios import seeded_account
-
     return seeded_account(name)
 
 
@@ -108,8 +119,6 @@ class TrainerScreen(Screen):
 
     # -- layout ----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        from panel_tui.scenarios import load_scenarios
-
         t = panel_app(self).t
         self._language = panel_app(self).translator.language
         self._scenarios = load_scenarios()
@@ -122,8 +131,8 @@ class TrainerScreen(Screen):
         yield Static(id="trainer-detail")
         hints = (("↑↓", "key.move"), ("Enter", "trainer.hint.toggle"), ("Tab", "key.switch"),
                  ("←→", "trainer.hint.user"), ("Esc", "key.back"))
-        yield Static(Content.assemble(*(part for cap, key in hints for part in ((key_cap(cap), "bold"), f" {t(key)}  "))),
-                     id="trainer-hints")
+        parts = (part for cap, key in hints for part in ((key_cap(cap), "bold"), f" {t(key)}  "))
+        yield Static(Content.assemble(*parts), id="trainer-hints")
 
     def on_mount(self) -> None:
         panel_app(self).language_changed_signal.subscribe(self, self.relabel)
@@ -160,7 +169,9 @@ class TrainerScreen(Screen):
             on = self._mailbox_setting(state)
             if on is None:
                 return f"{glyph('partial')} {t('trainer.value.org')}"
-        return f"{glyph('radio_on')} {t('trainer.value.on')}" if on else f"{glyph('radio_off')} {t('trainer.value.off')}"
+        if on:
+            return f"{glyph('radio_on')} {t('trainer.value.on')}"
+        return f"{glyph('radio_off')} {t('trainer.value.off')}"
 
     @staticmethod
     def _mailbox_setting(state: dict) -> bool | None:
@@ -190,8 +201,6 @@ class TrainerScreen(Screen):
         return [Option(self._prompt(c), id=c.id, disabled=c.kind == "header") for c in CONTROLS]
 
     def _scenario_options(self) -> list[Option]:
-        from panel_tui.scenarios import trainer_state
-
         current = trainer_state(panel_app(self).printer.paths)["scenario"]
         options: list[Option] = [Option(Content.styled(panel_app(self).t("trainer.section.scenarios"), "bold $warning"),
                                         id="h-scenarios", disabled=True)]
@@ -212,25 +221,21 @@ class TrainerScreen(Screen):
         self._show_status()
 
     def _show_header(self) -> None:
-        from panel_tui.scenarios import trainer_state
-
-        t = panel_app(self).t
+        app = panel_app(self)
+        t = app.t
         clock = t("trainer.clock_line_unknown")
         if self.sim_state is not None:
             offset = int(self.sim_state["clock"].get("offset", 0))
             days, rest = divmod(max(offset, 0), 86400)
             moved = t("trainer.offset", days=days, hours=rest // 3600)
             # The app's clock is the printer's (simulated) time; tests freeze it.
-            clock = t("trainer.clock_line", time=format_clock(panel_app(self).clock.now(), panel_app(self).printer.settings),
-                      offset=moved)
-        scenario = trainer_state(panel_app(self).printer.paths)["scenario"]
+            clock = t("trainer.clock_line", time=format_clock(app.clock.now(), app.printer.settings), offset=moved)
+        scenario = trainer_state(app.printer.paths)["scenario"]
         current = t("trainer.scenario_current", name=scenario) if scenario else t("trainer.scenario_none")
         self.query_one("#trainer-clock", Static).update(Content(f"{clock}   {current}"))
 
     def fix_urls_for_snapshot(self) -> None:
         """Snapshots: the simulator's random port shown as a fixed one (8443)."""
-        import re
-
         if self._urls is not None:
             self._urls = (re.sub(r"//[^/]+/", "//127.0.0.1:8443/", self._urls[0]),
                           re.sub(r"//[^/]+/", "//127.0.0.1:8443/", self._urls[1]))
@@ -304,15 +309,11 @@ class TrainerScreen(Screen):
             self._confirm("trainer.confirm.reset_title", "trainer.confirm.reset_body", {}, self.reset_everything)
 
     def _confirm(self, title_key: str, body_key: str, params: dict, then) -> None:
-        from panel_tui.ui.dialogs import ConfirmScreen
-
         t = panel_app(self).t
         self.app.push_screen(ConfirmScreen(t(title_key), t(body_key, **params)), lambda yes: then() if yes else None)
 
     def switch_scenario(self, name: str) -> None:
         """Ask, then apply scenario `name` (the simulator and this printer are reset first)."""
-        from panel_tui.scenarios import run_scenario
-
         def apply() -> None:
             self._run(name, lambda backend: run_scenario(name, panel_app(self).printer, backend),
                       done=("trainer.status.scenario_applied", {"name": name}))
@@ -321,8 +322,6 @@ class TrainerScreen(Screen):
 
     def reset_everything(self) -> None:
         """The simulator back to its seeded tenant, this printer back to a fresh profile."""
-        from panel_tui.scenarios import forget_scenario, reset_profile
-
         def reset(backend) -> None:
             backend.control().reset()
             backend.sync_clock()
@@ -337,8 +336,6 @@ class TrainerScreen(Screen):
                         exit_on_error=False)
 
     async def _perform(self, label, action, done) -> None:
-        from panel_tui.backend import BackendError
-
         backend = panel_app(self).cloud
         assert self._lock is not None
         async with self._lock:
@@ -354,8 +351,6 @@ class TrainerScreen(Screen):
             try:
                 self.sim_state = await asyncio.to_thread(work)
                 if self._urls is None:
-                    from panel_tui.ui.help_screen import simulator_urls
-
                     self._urls = await asyncio.to_thread(simulator_urls, backend)
             except BackendError as error:
                 live = backend.options.live
@@ -372,7 +367,5 @@ class TrainerScreen(Screen):
             self._show_state()
 
     async def _reread_state(self, backend) -> None:
-        try:
+        with contextlib.suppress(Exception):  # noqa: BLE001 - the status line already says what failed
             self.sim_state = await asyncio.to_thread(lambda: backend.control().state())
-        except Exception:  # noqa: BLE001 - the status line already says what failed
-            pass

@@ -8,7 +8,7 @@ from panel_tui.device.clock import SNAPSHOT_TIME, FixedClock, OffsetClock, Syste
 
 
 def test_snapshot_time():
-    assert SNAPSHOT_TIME == datetime(2026, 3, 14, 9, 26, tzinfo=UTC)
+    assert datetime(2026, 3, 14, 9, 26, tzinfo=UTC) == SNAPSHOT_TIME
 
 
 def test_fixed_clock_stands_still_and_advances():

@@ -28,7 +28,8 @@ def test_wal_mode_is_on(joblog):
 def test_start_and_finish(joblog, clock):
     job_id = joblog.start("test_mail", "to user@contoso.com")
     job = joblog.get(job_id)
-    assert (job.result, job.ended_at, job.started_at, job.detail) == ("running", None, clock.now(), "to user@contoso.com")
+    assert (job.result, job.ended_at, job.started_at, job.detail) == (
+        "running", None, clock.now(), "to user@contoso.com")
     assert job.job_type_key == "job.type.test_mail" and job.result_key == "job.result.running"
     clock.advance(timedelta(seconds=3))
     done = joblog.finish(job_id, "error", error_code=361)
@@ -253,8 +254,6 @@ def test_opening_an_up_to_date_job_log_writes_nothing(tmp_path, clock, statement
 def test_a_lingering_connection_serves_the_next_job_and_never_a_replaced_file(joblog, connections_opened):
     """A printer that sends keeps one connection from job to job (no checkpoint per job); when
     another process moves the file aside and starts a new one, the next job writes the new file."""
-    import os
-
     joblog.linger = True
     for _ in range(3):
         with joblog.kept_open():

@@ -1,12 +1,14 @@
+import os
+import stat
+
+from panel_tui.device import settings
+from panel_tui.device.paths import resolve_paths
+from panel_tui.device.settings import DeviceSettings
+from panel_tui.device.settings_store import SettingsStore
+
+
 def test_passwords_never_reach_settings_json(tmp_path, monkeypatch):
     """The SMTP password lives only in the 0600 secret store and survives a reload."""
-    import os
-    import stat
-
-    from panel_tui.device.paths import resolve_paths
-    from panel_tui.device.settings import DeviceSettings
-    from panel_tui.device.settings_store import SettingsStore
-
     monkeypatch.setenv("PANEL_TUI_HOME", str(tmp_path / "home"))
     paths = resolve_paths("secrets")
     store = SettingsStore(paths)
@@ -21,7 +23,5 @@ def test_passwords_never_reach_settings_json(tmp_path, monkeypatch):
 
 def test_storage_names_live_only_in_the_store_module():
     """The model module holds the model; storage is imported from settings_store (no re-export shim)."""
-    from panel_tui.device import settings
-
     for name in ("SCHEMA_VERSION", "SettingsError", "SettingsStore", "settings_from_dict", "settings_to_dict"):
         assert not hasattr(settings, name), name

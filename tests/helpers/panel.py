@@ -2,17 +2,22 @@
 "Sign in with Microsoft", against the test run's simulator."""
 from __future__ import annotations
 
+import argparse
 import dataclasses
+import io
 import re
 
 from textual.widgets import Select
 
+from panel_tui.mail.jobs import JobOutcome
+from panel_tui.scripting import Command
 from panel_tui.ui.dialogs import NoticeScreen
+from panel_tui.ui.jobs import JobDetailScreen
 from panel_tui.ui.send_screen import SendScreen
 from panel_tui.ui.trainer import TrainerScreen
 from panel_tui.ui.webconfig import WebConfigScreen
 from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
-from tests.helpers.screen import text_of
+from tests.helpers.screen import dialog_text, flat, text_of, widget_words
 from tests.helpers.tenant import ADMIN, ALEX, MEGAN, PRINTER
 
 __all__ = ["ADMIN", "ALEX", "MEGAN", "PRINTER"]  # with the helpers below
@@ -107,7 +112,8 @@ async def start_sign_in(app, pilot, section: str = "email_server") -> SignInWith
     return modal
 
 
-async def sign_in_as(app, pilot, control, account, section: str = "email_server", **browser) -> SignInWithMicrosoftScreen:
+async def sign_in_as(app, pilot, control, account, section: str = "email_server",
+                     **browser) -> SignInWithMicrosoftScreen:
     """The whole sign-in: the code read from the screen is entered in the 'browser'."""
     modal = await start_sign_in(app, pilot, section)
     code = text_of(app, "#signin-code")
@@ -128,14 +134,6 @@ async def failed_scan_on_every_surface(app, to: str, size=(130, 40)):
     """Send a Scan to Email that fails, then read what each surface says of it: the outcome dialog,
     Job Status's detail, the guided lesson, `panel-tui jobs show` and `send`'s report.
     Returns (the job, {surface: its words, flattened})."""
-    import argparse
-    import io
-
-    from panel_tui.mail.jobs import JobOutcome
-    from panel_tui.scripting import Command
-    from panel_tui.ui.jobs import JobDetailScreen
-    from tests.helpers.screen import dialog_text, flat, widget_words
-
     async with app.run_test(size=size) as pilot:
         dialog = flat(dialog_text(await send_scan(app, pilot, to)))
         job = app.printer.joblog.jobs()[0]

@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from panel_tui.device.paths import resolve_paths
+from panel_tui.device.printer import Printer
+from panel_tui.sim import service
 from panel_tui.sim.client import SimControl
 from tests.helpers.tenant import PRINTER
 
@@ -48,8 +51,6 @@ def stop_home_simulator(home) -> None:
     """Stop the background simulator a test's panel or command started in `home` (if any)."""
     sim_dir = home / "simulator"
     if (sim_dir / "simulator.lock").exists():
-        from panel_tui.sim import service  # the test stops what the product started, as `panel-tui sim stop` does
-
         service.stop(sim_dir)
 
 
@@ -125,9 +126,6 @@ class Cli:
 
     def printer(self, monkeypatch):
         """The profile's printer, opened in this process (to arrange what has no command)."""
-        from panel_tui.device.paths import resolve_paths
-        from panel_tui.device.printer import Printer
-
         monkeypatch.setenv("PANEL_TUI_HOME", str(self.home))
         return Printer.open(resolve_paths(self.profile))
 

@@ -3,6 +3,7 @@ property is refused by the identity provider with Entra's AADSTS code, and the p
 names the cause and the place to fix it."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -105,8 +106,6 @@ def test_wrong_passwords_lock_the_account_with_its_own_cause(control, world):
 def test_security_defaults_on_is_its_own_cause(control, world):
     world.ready()
     control.set_security_defaults(True)
-    import asyncio
-
     assert asyncio.run(world.jobs.connection_check()).ok  # OAuth 2.0 is not legacy authentication
     world.printer.update(lambda s: s.with_field("email_server.auth_method", "smtp_auth")
                          .with_field("email_server.account", "printer@contoso.onmicrosoft.com")

@@ -7,6 +7,8 @@ import datetime as dt
 
 import pytest
 
+from panel_tui.device.errors import CAUSES
+from panel_tui.i18n import Translator
 from panel_tui.mail import jobs as jobs_module
 
 from .conftest import MEGAN, PRINTER
@@ -144,9 +146,6 @@ EXCHANGE_ANSWER_CAUSES = ("basic_auth_disabled", "basic_auth_removed", "smtp_aut
 
 
 def test_each_answer_has_its_own_words_in_both_languages_and_no_network_fix():
-    from panel_tui.device.errors import CAUSES
-    from panel_tui.i18n import Translator
-
     catalogs = Translator.load().catalogs
     for lang in ("en", "ro"):
         texts = catalogs[lang]
@@ -160,4 +159,5 @@ def test_each_answer_has_its_own_words_in_both_languages_and_no_network_fix():
         assert cause.code != 313 or name in ("server_busy", "service_unavailable"), name
     en = catalogs["en"]
     assert "end of December 2026" in en["cause.basic_auth_disabled.message"]
-    assert "OAuth2" in en["cause.basic_auth_disabled.fix"] and "second half of 2027" in en["cause.basic_auth_disabled.fix"]
+    fix = en["cause.basic_auth_disabled.fix"]
+    assert "OAuth2" in fix and "second half of 2027" in fix

@@ -10,6 +10,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from msal.individual_cache import _ExpiringMapping
+from msal.throttled_http_client import NormalizedResponse
 
 from panel_tui.mail.msal_http_cache import PersistentHttpCache
 
@@ -35,8 +36,6 @@ def test_a_saved_discovery_answer_is_served_by_msals_own_expiring_mapping(tmp_pa
     path = tmp_path / "http-cache.json"
     first = PersistentHttpCache(path)
     mapping = _ExpiringMapping(mapping=first, capacity=10, expires_in=3600)
-    from msal.throttled_http_client import NormalizedResponse
-
     class Raw:
         status_code, text, headers = 200, '{"token_endpoint": "https://idp.test/token"}', {"Content-Type": "json"}
 

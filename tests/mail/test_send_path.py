@@ -2,6 +2,7 @@
 token the printer believes valid but the server refuses (clock skew)."""
 from __future__ import annotations
 
+from panel_tui.mail.errors import MailError
 from tests.helpers.tenant import MEGAN
 
 HOUR = 3600
@@ -35,8 +36,6 @@ async def test_a_token_still_refused_after_the_refresh_fails_with_312(world, mon
     refused = []
 
     def refuse(*args, **kwargs):
-        from panel_tui.mail.errors import MailError
-
         refused.append(1)
         raise MailError("token_rejected", "auth: 535 5.7.3 Authentication unsuccessful")
 

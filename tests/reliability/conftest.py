@@ -6,6 +6,7 @@ test starts is killed by pid in teardown. Nothing waits on a timer.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -14,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from panel_tui.backend import BackendOptions, open_backend
+from panel_tui.device.paths import simulator_dir
+from panel_tui.sim.control import SimControl
+from panel_tui.sim.runtime import SimulatorThread
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 from tests.helpers.tenant import prepare_tenant
 
@@ -75,11 +80,6 @@ def sign_in_printer(printer, backend, control) -> None:
 
 @pytest.fixture
 def home_world(panel_home):
-    from panel_tui.backend import BackendOptions, open_backend
-    from panel_tui.device.paths import simulator_dir
-    from panel_tui.sim.control import SimControl
-    from panel_tui.sim.runtime import SimulatorThread
-
     sim = SimulatorThread(simulator_dir())
     sim.start(timeout=TIMEOUT)
     control = SimControl(sim.endpoints.control_url, sim.endpoints.ca_path)
@@ -121,10 +121,8 @@ def processes():
     for proc in started:
         if proc.poll() is None:
             proc.kill()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            pass
 
 
 def sim_dir_of(home: Path) -> Path:

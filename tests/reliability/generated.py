@@ -12,10 +12,14 @@ import contextlib
 import hashlib
 import io
 import os
+import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+
+from panel_tui.app import PanelApp
+from panel_tui.cli import main
 
 PROFILE_ENV = "PANEL_TUI_HYPOTHESIS_PROFILE"
 _COMMON = dict(deadline=None, print_blob=True,
@@ -52,11 +56,6 @@ def nasty_bytes() -> st.SearchStrategy[bytes]:
 
 def run_cli(argv: list[str], stdin: str = "") -> tuple[int, str, str]:
     """`panel-tui ARGV` in this process: (exit code, stdout, stderr); argparse's exits included."""
-    import sys
-
-    from panel_tui.app import PanelApp
-    from panel_tui.cli import main
-
     def no_panel(*args, **kwargs):  # a generated argv that starts the TUI would wait here for keys forever
         raise AssertionError(f"argv={argv!r} started the panel")
 

@@ -3,12 +3,21 @@ comes from the home's runtime file, MSAL's discovery answers and the access toke
 profile's caches. What a process asked is counted by the simulator (GET /_sim/requests)."""
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import subprocess
+import sys
+import threading
 import time
 from datetime import datetime
 
 import pytest
 
+from panel_tui.assembly import open_backend
+from panel_tui.device.paths import simulator_dir
+from panel_tui.scenarios import load_scenario, run_scenario
+from panel_tui.sim import service
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 
 from .conftest import panel_cli
@@ -21,9 +30,6 @@ TWO_DAYS = 2 * 86400
 def signed_in_home(panel_home):
     """The home's simulator (a background service), the default profile signed in, one send done
     (the first process of a profile may fill its caches)."""
-    from panel_tui.assembly import open_backend
-    from panel_tui.scenarios import load_scenario, run_scenario
-
     printer, backend = open_backend("default")
     try:
         run_scenario(load_scenario("signed-in"), printer, backend)
@@ -74,9 +80,6 @@ def test_a_send_follows_a_clock_moved_by_another_process_without_asking(signed_i
 
 
 def test_the_runtime_file_publishes_every_clock_move(signed_in_home):
-    from panel_tui.device.paths import simulator_dir
-    from panel_tui.sim import service
-
     control = signed_in_home.control()
     for _ in range(2):
         control.advance_clock(3600)
@@ -89,12 +92,6 @@ def test_the_runtime_file_publishes_every_clock_move(signed_in_home):
 def test_a_simulator_claiming_the_home_removes_a_dead_ones_runtime_file(panel_home):
     """Commands trust "lock held and a runtime file" without asking the simulator: the file must
     never be a dead simulator's while another one holds the lock (here: its pid reused by us)."""
-    import asyncio
-    import os
-
-    from panel_tui.device.paths import simulator_dir
-    from panel_tui.sim import service
-
     sim_dir = simulator_dir()
     sim_dir.mkdir(parents=True, exist_ok=True)
     stale = service.RuntimeInfo(pid=os.getpid(), mode="foreground", endpoints={"base_url": "https://127.0.0.1:9"},
@@ -125,10 +122,6 @@ NOT_FOR_A_SEND = ("textual", "rich", "panel_tui.ui", "panel_tui.sim.form_browser
 
 def test_a_send_imports_only_what_it_needs(signed_in_home):
     """No UI, no sign-in page browser, no simulator server, no QR codes; platformdirs only without PANEL_TUI_HOME."""
-    import os
-    import subprocess
-    import sys
-
     done = subprocess.run([sys.executable, "-c", SEND_AND_LIST_MODULES, ",".join(NOT_FOR_A_SEND), MEGAN.upn],
                           capture_output=True, text=True, timeout=120, env=os.environ.copy(), stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr
@@ -138,10 +131,6 @@ def test_a_send_imports_only_what_it_needs(signed_in_home):
 def test_a_command_joins_the_home_simulator_in_its_own_thread(panel_home, monkeypatch):
     """Only the panel joins in the background (its first frame must not wait); a command would
     start a thread just to wait for it."""
-    import threading
-
-    from panel_tui.assembly import open_backend
-
     started: list[str] = []
     original = threading.Thread.start
 

@@ -2,12 +2,17 @@
 written under the profile's lock."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
 import threading
 
 import pytest
+
+from panel_tui.device.paths import resolve_paths
+from panel_tui.device.printer import Printer
+from panel_tui.device.settings_store import SettingsStore
 
 ROUNDS = 40
 TIMEOUT = 60
@@ -40,9 +45,6 @@ def procs():
 
 def test_two_concurrent_config_set_keep_both_fields_every_round(panel_home, procs):
     """Two `config set` processes on different fields, started together, 40 rounds: both saved."""
-    from panel_tui.device.paths import resolve_paths
-    from panel_tui.device.settings_store import SettingsStore
-
     store = SettingsStore(resolve_paths("default"))
     lost = []
     for round_ in range(ROUNDS):
@@ -72,11 +74,6 @@ def test_two_concurrent_config_set_keep_both_fields_every_round(panel_home, proc
 
 def test_panel_saving_a_copy_keeps_what_another_process_saved_meanwhile(panel_home):
     """The panel edits a copy of the settings it read; a CLI change saved since then stays."""
-    import dataclasses
-
-    from panel_tui.device.paths import resolve_paths
-    from panel_tui.device.printer import Printer
-
     panel = Printer.open(resolve_paths("default"))
     cli = Printer.open(resolve_paths("default"))
     seen_by_panel = panel.settings

@@ -68,9 +68,10 @@ def test_the_secret_file_is_private_and_sim_control_reads_it(sim_thread):
     assert oct(endpoints.control_secret_path.stat().st_mode & 0o777) == "0o600"
     with SimControl.for_endpoints(endpoints) as control:
         assert control.now() > 0
-    with SimControl(endpoints.control_url, endpoints.ca_path, secret_path=endpoints.ca_path.parent / "no-such-file") as wrong:
-        with pytest.raises(SimControlError) as refused:
-            wrong.now()
+    missing = endpoints.ca_path.parent / "no-such-file"
+    with (SimControl(endpoints.control_url, endpoints.ca_path, secret_path=missing) as wrong,
+          pytest.raises(SimControlError) as refused):
+        wrong.now()
     assert refused.value.status == 401 and "looked for it in" in str(refused.value)
 
 
@@ -78,7 +79,7 @@ def test_a_non_finite_clock_move_is_refused(api, sim_control):
     endpoints, session, secret = api
     before = sim_control.now()
     for value in ("NaN", "Infinity", "1e308", "-5"):
-        reply = session.post(endpoints.control_url + "/clock", data='{"advance": %s}' % value, timeout=10,
+        reply = session.post(endpoints.control_url + "/clock", data=f'{{"advance": {value}}}', timeout=10,
                              headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"})
         assert reply.status_code == 400 and "'advance' must be" in reply.json()["error"], value
     assert sim_control.now() - before < 3600

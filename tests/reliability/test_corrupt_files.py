@@ -2,6 +2,7 @@
 problem, never a traceback; a broken job log breaks only the job commands."""
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from contextlib import closing
@@ -10,6 +11,15 @@ from pathlib import Path
 import pytest
 
 from panel_tui.cli import main
+from panel_tui.device.joblog import JobLog
+from panel_tui.device.paths import resolve_paths
+from panel_tui.device.printer import Printer
+from panel_tui.device.status_sheet import NOT_SIGNED_IN
+from panel_tui.mail.auth import OAuthSession
+from panel_tui.mail.jobs import InvalidRequest, MailJobs
+from panel_tui.mail.providers import Provider
+from panel_tui.ui.jobs import JobStatusScreen
+from panel_tui.ui.screen_recipe import screens_loaded
 
 DEEP = "[" * 100_000 + "]" * 100_000
 
@@ -22,8 +32,6 @@ def _cli(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def _paths():
-    from panel_tui.device.paths import resolve_paths
-
     return resolve_paths("default")
 
 
@@ -62,8 +70,6 @@ def test_a_broken_settings_file_is_named_with_its_problem(capsys, name, content,
 
 
 def _valid_job_log(path: Path) -> bytes:
-    from panel_tui.device.joblog import JobLog
-
     log = JobLog(path)
     log.finish(log.start("test_mail", "to megan"), "ok")
     data = path.read_bytes()
@@ -129,10 +135,6 @@ TOKEN_CACHE_CASES = ["[]", '"a string"', "42", '{"AccessToken": 5}', '{"RefreshT
 @pytest.mark.parametrize("content", TOKEN_CACHE_CASES, ids=["list", "string", "number", "section-number",
                                                             "entry-list", "deep", "not-json"])
 def test_a_token_cache_of_the_wrong_kind_reads_as_not_signed_in_and_is_kept_aside(content):
-    from panel_tui.device.status_sheet import NOT_SIGNED_IN
-    from panel_tui.mail.auth import OAuthSession
-    from panel_tui.mail.providers import Provider
-
     cache_file = _paths().token_cache_file
     _write(cache_file, content)
     provider = Provider(name="test", authority="https://login.example.invalid/organizations",
@@ -145,11 +147,6 @@ def test_a_token_cache_of_the_wrong_kind_reads_as_not_signed_in_and_is_kept_asid
 
 
 def test_a_garbage_stored_request_makes_retry_refuse_clearly():
-    import asyncio
-
-    from panel_tui.device.printer import Printer
-    from panel_tui.mail.jobs import InvalidRequest, MailJobs
-
     printer = Printer.open(_paths())
     job_id = printer.joblog.start("test_mail")
     printer.joblog.finish(job_id, "error", error_code=313)
@@ -163,9 +160,6 @@ def test_a_garbage_stored_request_makes_retry_refuse_clearly():
 
 
 async def test_the_panel_shows_a_broken_job_log_on_job_status_and_keeps_running(make_app):
-    from panel_tui.ui.jobs import JobStatusScreen
-    from panel_tui.ui.screen_recipe import screens_loaded
-
     _garbage(_paths().joblog_file)
     app = make_app("en")
     async with app.run_test(size=(100, 30)) as pilot:

@@ -13,7 +13,9 @@ import time
 
 import pytest
 
-from panel_tui.sim.control import SimControlError
+from panel_tui.sim import state as sim_state
+from panel_tui.sim.control import SimControl, SimControlError
+from panel_tui.sim.runtime import SimulatorThread
 
 # In a mount namespace of its own (gone with the process): a 3 MB tmpfs as the home, a job log
 # with one job in it, the rest of the disk filled, then the command.
@@ -62,9 +64,6 @@ def test_a_job_listing_on_a_full_disk_says_the_disk_is_full(tmp_path, argv):
 
 @pytest.fixture
 def simulator(tmp_path):
-    from panel_tui.sim.control import SimControl
-    from panel_tui.sim.runtime import SimulatorThread
-
     sim = SimulatorThread(tmp_path / "sim")
     endpoints = sim.start(timeout=60)
     control = SimControl(endpoints.control_url, endpoints.ca_path)
@@ -76,8 +75,6 @@ def simulator(tmp_path):
 
 
 def test_moving_the_clock_on_a_full_disk_is_a_json_error_and_changes_nothing(simulator, monkeypatch):
-    from panel_tui.sim import state as sim_state
-
     sim, control, sim_dir = simulator
     state_file = sim_dir / "state.json"
     control.advance_clock(3600)  # saved: the state file holds the clock

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from panel_tui.cli import main
+from panel_tui.device.paths import resolve_paths
+from panel_tui.device.settings import DeviceSettings
+from panel_tui.device.settings_store import SCHEMA_VERSION, settings_to_dict
 
 
 def _valid_settings() -> str:
-    from panel_tui.device.settings import DeviceSettings
-    from panel_tui.device.settings_store import SCHEMA_VERSION, settings_to_dict
-
     return json.dumps({"schema": SCHEMA_VERSION, "settings": settings_to_dict(DeviceSettings())}, indent=2)
 
 
@@ -48,8 +48,6 @@ def _write(path: Path, content: str | bytes) -> None:
 
 @pytest.mark.parametrize(("which", "case"), CASES, ids=[f"{w.split('_')[0]}-{c}" for w, c in CASES])
 def test_doctor_names_an_unusable_settings_file_and_the_fix(capsys, which, case):
-    from panel_tui.device.paths import resolve_paths
-
     paths = resolve_paths("default")
     if which == "secrets_file":  # the secrets are read with the settings
         _write(paths.settings_file, _valid_settings())
@@ -77,8 +75,6 @@ def test_doctor_names_an_unusable_settings_file_and_the_fix(capsys, which, case)
 
 
 def test_doctor_says_it_in_romanian(capsys):
-    from panel_tui.device.paths import resolve_paths
-
     path = resolve_paths("default").settings_file
     _write(path, "[]")
     assert main(["--lang", "ro", "doctor"]) == 1

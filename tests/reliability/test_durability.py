@@ -12,6 +12,12 @@ from datetime import timedelta
 import pytest
 
 from panel_tui.cli import main
+from panel_tui.device import settings_store
+from panel_tui.device.clock import OffsetClock, SystemClock, checked_offset
+from panel_tui.device.joblog import JobLog
+from panel_tui.device.paths import resolve_paths, simulator_dir
+from panel_tui.mail import token_cache
+from panel_tui.mail.errors import MailError
 from tests.reliability.conftest import MEGAN
 
 
@@ -27,8 +33,6 @@ def _disk_full(*args, **kwargs):
 
 
 def _paths():
-    from panel_tui.device.paths import resolve_paths
-
     return resolve_paths("default")
 
 
@@ -40,8 +44,6 @@ def _refresh_tokens(text: str) -> set[str]:
 
 
 def test_config_set_on_a_full_disk_says_so_and_changes_nothing(capsys, monkeypatch):
-    from panel_tui.device import settings_store
-
     monkeypatch.setattr(settings_store, "write_atomically", _disk_full)
     code, _, err = _cli(capsys, "config", "set", "smtp_port", "2525")
     assert code == 1 and "the disk is full" in err and "secrets.json" in err
@@ -51,8 +53,6 @@ def test_config_set_on_a_full_disk_says_so_and_changes_nothing(capsys, monkeypat
 
 
 def test_a_job_log_on_a_full_disk_fails_only_the_job_commands(capsys, monkeypatch):
-    from panel_tui.device.joblog import JobLog
-
     def full(self):
         raise sqlite3.OperationalError("database or disk is full")
 
@@ -66,8 +66,6 @@ def test_a_job_log_on_a_full_disk_fails_only_the_job_commands(capsys, monkeypatc
 
 def test_a_token_refresh_on_a_full_disk_keeps_the_rotated_refresh_token(home_world, monkeypatch):
     """The refresh works; the new tokens stay in memory, the save is retried and then lands."""
-    from panel_tui.mail import token_cache
-
     world = home_world
     session = world.backend.session_for(world.printer.settings.email_server)
     cache_file = session.cache_path
@@ -89,8 +87,6 @@ def test_a_token_refresh_on_a_full_disk_keeps_the_rotated_refresh_token(home_wor
 
 def test_send_with_a_full_config_disk_sends_and_warns_that_the_tokens_were_not_saved(home_world, monkeypatch,
                                                                                       capsys):
-    from panel_tui.mail import token_cache
-
     world = home_world
     world.backend.advance_clock(3500)
     monkeypatch.setattr(token_cache, "write_atomically", _disk_full)
@@ -119,9 +115,6 @@ def test_a_job_number_out_of_range_is_a_clear_refusal(capsys, job_id):
 def test_clock_values_that_are_not_a_time_are_refused_and_never_persisted(home_world):
     """NaN, infinity and 1e308 s: refused by the simulator's control API, never saved in its
     state; the printer's clocks refuse them too; an expired sign-in stays expired."""
-    from panel_tui.device.clock import OffsetClock, SystemClock, checked_offset
-    from panel_tui.device.paths import simulator_dir
-
     world = home_world
     before = world.control.now()
     for body in ('{"advance": NaN}', '{"advance": Infinity}', '{"advance": 1e308}'):
@@ -143,8 +136,6 @@ def test_clock_values_that_are_not_a_time_are_refused_and_never_persisted(home_w
 
     world.backend.advance_clock(91 * 86400)  # 90 days without use: the refresh token is dead
     session = world.backend.session_for(world.printer.settings.email_server)
-    from panel_tui.mail.errors import MailError
-
     with pytest.raises(MailError) as expired:
         session.acquire_token_for_send()
     assert expired.value.code == 361
@@ -166,8 +157,6 @@ def test_job_log_is_0600_and_the_profiles_folders_0700(capsys):
 
 
 def test_an_old_world_readable_job_log_becomes_private(capsys):
-    from panel_tui.device.joblog import JobLog
-
     paths = _paths()
     JobLog(paths.joblog_file)
     paths.joblog_file.chmod(0o644)
@@ -176,8 +165,6 @@ def test_an_old_world_readable_job_log_becomes_private(capsys):
 
 
 def test_a_send_whose_job_cannot_be_recorded_says_which_file_and_leaves_nothing(home_world, monkeypatch, capsys):
-    from panel_tui.device.joblog import JobLog
-
     def full(self):
         raise sqlite3.OperationalError("database or disk is full")
 

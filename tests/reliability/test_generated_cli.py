@@ -10,6 +10,11 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from panel_tui import assembly, serve
+from panel_tui.device.joblog import JobLog
+from panel_tui.device.paths import resolve_paths
+from panel_tui.device.settings import FIELDS
+from panel_tui.scenarios import load_scenarios
 from tests.reliability.generated import NASTY, assert_clear, nasty_text, run_cli, stored
 
 CLOSED = ["--sim-url", "https://127.0.0.1:9"]  # nothing listens: "cannot be reached", at once
@@ -18,9 +23,6 @@ CLOSED = ["--sim-url", "https://127.0.0.1:9"]  # nothing listens: "cannot be rea
 @pytest.fixture
 def home(panel_home, tmp_path, monkeypatch):
     """A home with something stored (a setting, a password, a finished job), run from a scratch folder."""
-    from panel_tui.device.joblog import JobLog
-    from panel_tui.device.paths import resolve_paths
-
     monkeypatch.chdir(tmp_path)
     assert run_cli(["config", "set", "smtp_server", "smtp.office365.com"])[0] == 0
     assert run_cli(["config", "set", "password", "-"], stdin="Secret-1\n")[0] == 0
@@ -41,8 +43,6 @@ def _check(home, argv: list[str], stdin: str = "") -> tuple[int, str, str]:
 
 
 def _fields() -> list[str]:
-    from panel_tui.device.settings import FIELDS
-
     return [spec.name for spec in FIELDS]
 
 
@@ -64,7 +64,10 @@ def test_config_set(home, options, field, value, fax):
 
 @given(options=global_options, fax=st.booleans(), json_=st.booleans(), action=st.sampled_from(["show", "jobs"]))
 def test_config_show_and_jobs(home, options, fax, json_, action):
-    argv = ["config", "show", *(["--fax"] if fax else [])] if action == "show" else ["jobs", *(["--json"] if json_ else [])]
+    if action == "show":
+        argv = ["config", "show", *(["--fax"] if fax else [])]
+    else:
+        argv = ["jobs", *(["--json"] if json_ else [])]
     _check(home, [*options, *argv])
 
 
@@ -109,8 +112,6 @@ def test_commands_that_need_the_cloud(home, command, options, extra):
 @example(host="\u202e", port="8000")
 @example(host="", port="8000")
 def test_serve(home, monkeypatch, host, port):
-    from panel_tui import serve
-
     monkeypatch.setattr(serve, "serve", lambda *args, **kwargs: 0)  # where it would listen, it does not
     _check(home, ["serve", "--host", host, "--port", port])
 
@@ -132,7 +133,8 @@ def _not_a_class_size(text: str) -> bool:
     st.tuples(st.just("sim"), st.just("status"), nasty_text()).map(list),
     st.just(["classroom", "status"]), st.just(["classroom", "stop"]),
     st.tuples(st.just("classroom"), st.just("report"), st.just("--out"), nasty_text()).map(list),
-    st.tuples(st.just("classroom"), st.just("start"), st.just("--seats"), nasty_text().filter(_not_a_class_size)).map(list),
+    st.tuples(st.just("classroom"), st.just("start"), st.just("--seats"),
+              nasty_text().filter(_not_a_class_size)).map(list),
     st.tuples(st.just("scenarios"), nasty_text()).map(list),
     st.just(["--scenario", ""]),  # found by this test: started the panel
     st.tuples(st.just("--scenario"), nasty_text().filter(lambda name: name not in _scenario_names())).map(list),
@@ -142,8 +144,6 @@ def _not_a_class_size(text: str) -> bool:
               st.just("--out"), nasty_text()).map(list),
 ))
 def test_other_commands(home, monkeypatch, argv):
-    from panel_tui import assembly
-
     def no_panel(*args, **kwargs):
         raise AssertionError(f"{argv!r} would start the panel")
 
@@ -152,6 +152,4 @@ def test_other_commands(home, monkeypatch, argv):
 
 
 def _scenario_names() -> set[str]:
-    from panel_tui.scenarios import load_scenarios
-
     return set(load_scenarios())

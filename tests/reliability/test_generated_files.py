@@ -12,6 +12,15 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from panel_tui.classroom.roster import class_dir
+from panel_tui.device.joblog import JobLog
+from panel_tui.device.paths import resolve_paths, simulator_dir
+from panel_tui.scenarios import ScenarioError, check_scenarios, load_scenarios
+from panel_tui.sim.atomic_file import SimFileError
+from panel_tui.sim.pki import ensure_pki
+from panel_tui.sim.runtime import SimulatorThread
+from panel_tui.sim.state import SimState
+from panel_tui.sim.tokens import SigningKey
 from tests.reliability.generated import assert_clear, nasty_bytes, run_cli
 
 CLOSED = ["--sim-url", "https://127.0.0.1:9"]
@@ -39,8 +48,6 @@ def corrupted(original: bytes) -> st.SearchStrategy[bytes]:
 
 
 def _paths():
-    from panel_tui.device.paths import resolve_paths
-
     return resolve_paths("default")
 
 
@@ -59,8 +66,6 @@ class Originals(dict):
 @pytest.fixture
 def profile(panel_home, tmp_path, monkeypatch):
     """The default profile with settings, a password and a job; returns its valid files' bytes."""
-    from panel_tui.device.joblog import JobLog
-
     monkeypatch.chdir(tmp_path)
     assert run_cli(["config", "set", "sender", "printer@contoso.onmicrosoft.com"])[0] == 0
     assert run_cli(["config", "set", "password", "-"], stdin="Secret-1\n")[0] == 0
@@ -142,8 +147,6 @@ def test_corrupt_menus_and_locales_are_reported_by_check(data_files, data):
 
 @given(data=st.data())
 def test_corrupt_scenarios_are_named_problems(tmp_path_factory, data):
-    from panel_tui.scenarios import ScenarioError, check_scenarios, load_scenarios
-
     folder = tmp_path_factory.mktemp("scenarios")
     shipped = sorted((REPO / "scenarios").glob("*.toml"))
     for path in shipped:
@@ -161,8 +164,6 @@ def test_corrupt_scenarios_are_named_problems(tmp_path_factory, data):
 @given(data=st.data(), which=st.sampled_from(["class.json", "passwords.json", "keys.json", "events.jsonl"]),
        command=st.sampled_from([["classroom", "status"], ["classroom", "report", "--out", "report"]]))
 def test_corrupt_classroom_files(panel_home, tmp_path, monkeypatch, data, which, command):
-    from panel_tui.classroom.roster import class_dir
-
     monkeypatch.chdir(tmp_path)
     folder = class_dir()
     valid = {"class.json": json.dumps({"schema": 1, "seats": [], "lang": "en", "host": "127.0.0.1",
@@ -184,8 +185,6 @@ def test_corrupt_classroom_files(panel_home, tmp_path, monkeypatch, data, which,
 
 @pytest.fixture(scope="module")
 def valid_state(tmp_path_factory) -> bytes:
-    from panel_tui.sim.state import SimState
-
     path = tmp_path_factory.mktemp("state") / "state.json"
     SimState.load(path).save()
     return path.read_bytes()
@@ -193,9 +192,6 @@ def valid_state(tmp_path_factory) -> bytes:
 
 @given(data=st.data())
 def test_a_corrupt_simulator_state(tmp_path_factory, valid_state, data):
-    from panel_tui.sim.atomic_file import SimFileError
-    from panel_tui.sim.state import SimState
-
     path = tmp_path_factory.mktemp("state") / "state.json"
     valid = valid_state
     content = data.draw(st.one_of(
@@ -213,10 +209,6 @@ def test_a_corrupt_simulator_state(tmp_path_factory, valid_state, data):
 @given(data=st.data(), which=st.sampled_from(["signing-key.pem", "pki/ca.pem", "pki/ca-key.pem",
                                              "pki/server.pem", "pki/server-key.pem"]))
 def test_corrupt_simulator_keys(sim_keys, data, which):
-    from panel_tui.sim.atomic_file import SimFileError
-    from panel_tui.sim.pki import ensure_pki
-    from panel_tui.sim.tokens import SigningKey
-
     folder, originals = sim_keys
     for name, original in originals.items():
         (folder / name).write_bytes(original)
@@ -237,9 +229,6 @@ def test_corrupt_simulator_keys(sim_keys, data, which):
 
 @pytest.fixture(scope="module")
 def sim_keys(tmp_path_factory):
-    from panel_tui.sim.pki import ensure_pki
-    from panel_tui.sim.tokens import SigningKey
-
     folder = tmp_path_factory.mktemp("keys")
     SigningKey.load_or_create(folder / "signing-key.pem")
     ensure_pki(folder / "pki")
@@ -253,9 +242,6 @@ def sim_keys(tmp_path_factory):
 @pytest.fixture
 def joined(panel_home, tmp_path, monkeypatch):
     """The home's simulator (in this process) and the default profile with OAuth2 applied."""
-    from panel_tui.device.paths import simulator_dir
-    from panel_tui.sim.runtime import SimulatorThread
-
     monkeypatch.chdir(tmp_path)
     sim = SimulatorThread(simulator_dir())
     sim.start(timeout=60)

@@ -2,7 +2,15 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
+import pytest
+
+from panel_tui.classroom.roster import class_dir, load_events
+from panel_tui.device.joblog import JobLog
+from panel_tui.device.paths import resolve_paths
+from panel_tui.sim.atomic_file import SimFileError
+from panel_tui.sim.tokens import SigningKey
 from tests.reliability.generated import assert_clear, run_cli
 
 
@@ -14,8 +22,6 @@ def test_a_sim_ca_name_with_nul_is_a_usage_error():
 
 
 def test_a_classroom_events_file_that_is_not_utf8_loses_only_its_bad_line(panel_home, tmp_path, monkeypatch):
-    from panel_tui.classroom.roster import class_dir, load_events
-
     monkeypatch.chdir(tmp_path)
     good = {"at": 1, "kind": "reset", "seats": ["seat01"], "detail": "", "ok": True}
     (class_dir() / "events.jsonl").write_bytes(b"\x80\xff garbage\n" + json.dumps(good).encode() + b"\n"
@@ -24,8 +30,6 @@ def test_a_classroom_events_file_that_is_not_utf8_loses_only_its_bad_line(panel_
 
 
 def test_a_job_log_of_a_few_garbage_bytes_is_kept_not_overwritten(panel_home):
-    from panel_tui.device.paths import resolve_paths
-
     path = resolve_paths("default").joblog_file
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"\x00")
@@ -44,11 +48,6 @@ def test_a_profile_name_that_cannot_name_a_folder_is_a_usage_error_for_every_com
 
 
 def test_a_job_record_damaged_inside_a_readable_job_log_is_called_damage(panel_home):
-    import sqlite3
-
-    from panel_tui.device.joblog import JobLog
-    from panel_tui.device.paths import resolve_paths
-
     path = resolve_paths("default").joblog_file
     log = JobLog(path)
     log.finish(log.start("test_mail", "to megan@contoso.onmicrosoft.com"), "ok")
@@ -63,11 +62,6 @@ def test_a_job_record_damaged_inside_a_readable_job_log_is_called_damage(panel_h
 
 
 def test_a_job_record_with_text_that_is_not_utf8_is_called_damage(panel_home):
-    import sqlite3
-
-    from panel_tui.device.joblog import JobLog
-    from panel_tui.device.paths import resolve_paths
-
     path = resolve_paths("default").joblog_file
     log = JobLog(path)
     log.finish(log.start("test_mail", "to megan@contoso.onmicrosoft.com"), "ok")
@@ -80,15 +74,12 @@ def test_a_job_record_with_text_that_is_not_utf8_is_called_damage(panel_home):
 
 
 # A key of an unknown algorithm (found by the generated suite: cryptography's UnsupportedAlgorithm).
-UNKNOWN_KEY_TYPE = (b'-----BEGIN PRIVATE KEY-----MIGHAgEAMBMGB+27AEGGMQCGCM27AHEQg117BG0++///000///2222256556677AAAABBBBCCCDDEEDDDDGHHIIHHKKMNNMMMPPOORRQQQTTTVVWXYYXXa1111122222222fggg44444455k66666777//0001223333355666777788899999xx-----END PRIVATE KEY-----')
+UNKNOWN_KEY_TYPE = (b'-----BEGIN PRIVATE KEY-----MIGHAgEAMBMGB+27AEGGMQCGCM27AHEQg117BG0++///000///22222565566'
+                    b'77AAAABBBBCCCDDEEDDDDGHHIIHHKKMNNMMMPPOORRQQQTTTVVWXYYXXa1111122222222fggg44444455k66666777'
+                    b'//0001223333355666777788899999xx-----END PRIVATE KEY-----')
 
 
 def test_a_signing_key_of_an_unknown_algorithm_stops_the_start_and_is_kept(tmp_path):
-    import pytest
-
-    from panel_tui.sim.atomic_file import SimFileError
-    from panel_tui.sim.tokens import SigningKey
-
     path = tmp_path / "signing-key.pem"
     path.write_bytes(UNKNOWN_KEY_TYPE)
     with pytest.raises(SimFileError, match="the token signing key is not a PEM private key"):

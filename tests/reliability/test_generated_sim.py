@@ -13,7 +13,10 @@ import requests
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from panel_tui.sim.control import SECRET_FILE, read_control_secret
+from panel_tui.sim.runtime import SimulatorThread
 from tests.reliability.generated import NASTY
+from tests.sim.conftest import ADMIN, Harness
 
 VERBS = ["MAIL FROM:", "RCPT TO:", "DATA", "RSET", "NOOP", "EHLO", "HELO", "AUTH", "AUTH XOAUTH2", "AUTH PLAIN",
          "AUTH LOGIN", "VRFY", "EXPN", "HELP", "BDAT", "STARTTLS", "XCLIENT", "", "mail from:", "rcpt to:"]
@@ -42,9 +45,6 @@ class World(tuple):
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    from panel_tui.sim.runtime import SimulatorThread
-    from tests.sim.conftest import ADMIN, Harness
-
     data_dir = tmp_path_factory.mktemp("generated-sim")
     thread = SimulatorThread(data_dir)
     endpoints = thread.start(timeout=60)
@@ -52,8 +52,6 @@ def world(tmp_path_factory):
     try:
         harness.open_smtp()
         token = harness.sign_in(ADMIN).access_token
-        from panel_tui.sim.control import SECRET_FILE, read_control_secret
-
         yield World((harness, ADMIN.upn, token, read_control_secret(data_dir / SECRET_FILE)))
     finally:
         harness.control.close()
@@ -103,6 +101,7 @@ PATHS = ["/_sim/state", "/_sim/clock", "/_sim/faults", "/_sim/policies", "/_sim/
          "/_sim/mailboxes/megan@contoso.onmicrosoft.com", "/_sim/mailboxes/..%2F..%2Fetc/x", "/_sim/consents/x",
          "/_sim/apps/x", "/_sim/endpoints", "/_sim/basic-smtp-auth", "/_sim/shared-mailboxes",
          "/organizations/oauth2/v2.0/devicecode", "/organizations/oauth2/v2.0/token", "/devicelogin",
+         "/organizations/oauth2/v2.0/authorize",
          "/devicelogin/account", "/devicelogin/password", "/devicelogin/consent", "/admin/login", "/admin/settings",
          "/organizations/v2.0/.well-known/openid-configuration", "/%E2%80%AE/v2.0/.well-known/openid-configuration",
          "/" + "x" * 3000, "/admin/trainer/clock"]
@@ -138,7 +137,8 @@ def test_every_http_request_gets_an_answer_that_is_not_a_500(world, method, path
         http.verify = str(harness.endpoints.ca_path)
         reply = http.request(method, harness.endpoints.base_url + path, headers=headers, timeout=15,
                              allow_redirects=False, **options)
-    assert reply.status_code < 500 or reply.status_code == 507, (method, path, body, reply.status_code, reply.text[:300])
+    assert reply.status_code < 500 or reply.status_code == 507, (method, path, body, reply.status_code,
+                                                                  reply.text[:300])
     if path.startswith("/_sim/") and not path.startswith("/_sim/apps/") and path != "/_sim/ca.pem":
         assert reply.headers.get("Content-Type", "").startswith("application/json"), (path, reply.text[:300])
     assert requests.get(harness.endpoints.base_url + "/_sim/endpoints", verify=str(harness.endpoints.ca_path),

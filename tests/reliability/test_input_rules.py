@@ -3,9 +3,14 @@ and the address to listen on (`serve --host`) are usage errors (exit 2) with the
 the value repeated back with its control and bidi characters escaped; no job is made."""
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
+from panel_tui import classroom_command, serve
 from panel_tui.cli import main
+from panel_tui.device.joblog import JobLog
+from panel_tui.device.paths import resolve_paths
 
 TO = "megan@contoso.onmicrosoft.com"
 
@@ -23,9 +28,6 @@ ATTACHMENTS = {
 
 
 def _jobs() -> list:
-    from panel_tui.device.joblog import JobLog
-    from panel_tui.device.paths import resolve_paths
-
     path = resolve_paths("default").joblog_file
     return JobLog(path).jobs() if path.exists() else []
 
@@ -34,10 +36,9 @@ def _jobs() -> list:
 def test_an_attachment_name_that_cannot_be_sent_is_a_usage_error(capsys, tmp_path, monkeypatch, case):
     name, rule = ATTACHMENTS[case]
     monkeypatch.chdir(tmp_path)
-    try:  # where the system allows it, the file even exists: the name is still refused
+    # Where the system allows it, the file even exists: the name is still refused.
+    with contextlib.suppress(OSError, ValueError, UnicodeEncodeError):
         (tmp_path / name).write_bytes(b"%PDF-1.4\n")
-    except (OSError, ValueError, UnicodeEncodeError):
-        pass
     code = main(["send", "--to", TO, "--attach", name])
     captured = capsys.readouterr()
     assert code == 2
@@ -67,8 +68,6 @@ HOSTS = {
 
 @pytest.mark.parametrize("case", HOSTS)
 def test_a_host_nobody_can_listen_on_is_a_usage_error(capsys, monkeypatch, case):
-    from panel_tui import serve
-
     host, rule = HOSTS[case]
     monkeypatch.setattr(serve, "serve", lambda *a, **k: pytest.fail("served on a refused --host"))
     with pytest.raises(SystemExit) as done:
@@ -82,10 +81,10 @@ def test_a_host_nobody_can_listen_on_is_a_usage_error(capsys, monkeypatch, case)
 @pytest.mark.parametrize("case", HOSTS)
 def test_a_class_on_a_host_nobody_can_listen_on_is_a_usage_error(capsys, monkeypatch, case):
     """`classroom start --host` is checked as `serve --host` is: before a simulator or seat is made."""
-    from panel_tui.classroom import seats
-
     host, rule = HOSTS[case]
-    monkeypatch.setattr(seats, "start_class", lambda *a, **k: pytest.fail("a class started on a refused --host"))
+    # Where the command looks it up (it imports start_class at the top).
+    monkeypatch.setattr(classroom_command, "start_class",
+                        lambda *a, **k: pytest.fail("a class started on a refused --host"))
     with pytest.raises(SystemExit) as done:
         main(["classroom", "start", "--seats", "1", "--host", host, "--no-serve"])
     err = capsys.readouterr().err
@@ -96,8 +95,6 @@ def test_a_class_on_a_host_nobody_can_listen_on_is_a_usage_error(capsys, monkeyp
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "::1", "[::1]", "localhost", "0.0.0.0", "printer-lab.example"])
 def test_a_host_one_can_listen_on_is_served(capsys, monkeypatch, host):
-    from panel_tui import serve
-
     served = []
     monkeypatch.setattr(serve, "serve", lambda h, port, **k: served.append(h) or 0)
     assert main(["serve", "--host", host]) == 0

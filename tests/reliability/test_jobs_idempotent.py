@@ -8,13 +8,13 @@ import signal
 import threading
 import time
 
+from panel_tui.backend import BackendOptions, open_backend
+from panel_tui.mail.jobs import InvalidRequest, MailRequest
 from tests.reliability.conftest import MEGAN, TIMEOUT
 
 
 def _failed_job(world, subject: str, attachments: tuple[str, ...] = ()) -> int:
     """A test mail that failed with 313 (SMTP down), spooled for retry."""
-    from panel_tui.mail.jobs import MailRequest
-
     world.control.set_fault("smtp_down", True)
     try:
         outcome = asyncio.run(world.backend.jobs.run(
@@ -35,9 +35,6 @@ def test_two_printers_retrying_one_job_at_once_send_it_once(home_world, monkeypa
     """Two backends of the profile (the panel and a CLI) retry the same job, both having read
     its spool before either goes on (the worst interleaving, made certain), 5 rounds: the job
     is claimed once and its message arrives once."""
-    from panel_tui.backend import BackendOptions, open_backend
-    from panel_tui.mail.jobs import InvalidRequest, MailRequest
-
     world = home_world
     other_printer, other = open_backend("default", BackendOptions(sim_url=world.sim_url))
     both_read = threading.Barrier(2)

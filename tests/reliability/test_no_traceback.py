@@ -3,13 +3,14 @@ bad-input call of each, output to a reader that left (`| head -1`), and what no 
 (panel_tui.cli.main is the one funnel)."""
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
 
 import pytest
 
-from panel_tui import cli
+from panel_tui import cli, scripting
 from panel_tui.cli import main
 
 DOCUMENTED_EXITS = {0, 1, 2, 3}
@@ -73,8 +74,6 @@ def test_every_subcommand_explains_bad_input(capsys, tmp_path, command):
 
 
 def test_an_exception_no_command_handled_is_reported_as_a_bug_in_one_line(capsys, monkeypatch):
-    from panel_tui import scripting
-
     def broken(args, out=None, err=None):
         raise ZeroDivisionError("a bug")
 
@@ -87,10 +86,6 @@ def test_an_exception_no_command_handled_is_reported_as_a_bug_in_one_line(capsys
 
 
 def test_a_disk_problem_no_command_handled_names_the_file(capsys, monkeypatch):
-    import errno
-
-    from panel_tui import scripting
-
     def disk_full(args, out=None, err=None):
         raise OSError(errno.ENOSPC, "No space left on device", "/somewhere/file.json")
 
@@ -101,8 +96,6 @@ def test_a_disk_problem_no_command_handled_names_the_file(capsys, monkeypatch):
 
 
 def test_ctrl_c_outside_a_command_says_interrupted(capsys, monkeypatch):
-    from panel_tui import scripting
-
     def interrupted(args, out=None, err=None):
         raise KeyboardInterrupt
 

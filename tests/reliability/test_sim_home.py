@@ -12,6 +12,12 @@ import sys
 
 import pytest
 
+from panel_tui.assembly import open_backend
+from panel_tui.backend import BackendError, BackendOptions
+from panel_tui.device.paths import simulator_dir
+from panel_tui.mail.jobs import MailRequest
+from panel_tui.scenarios import load_scenario, run_scenario
+from panel_tui.sim import service
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
 
 from .conftest import COMMAND_TIMEOUT as TIMEOUT
@@ -35,10 +41,6 @@ finally:
 def test_a_panel_and_a_command_on_one_profile_stay_signed_in_when_the_clock_moves_twice(panel_home):
     """The issue's repro: each process ran its own simulator over one state.json, and the
     second refresh got AADSTS70000 (Sign-in expired, 361) in one of them."""
-    from panel_tui.assembly import open_backend
-    from panel_tui.mail.jobs import MailRequest
-    from panel_tui.scenarios import load_scenario, run_scenario
-
     printer, backend = open_backend("default")
     try:
         run_scenario(load_scenario("signed-in"), printer, backend)
@@ -77,8 +79,6 @@ def test_two_processes_of_one_home_see_one_simulator(panel_home, processes):
 
 
 def test_the_panel_joins_in_the_background_without_waiting(panel_home):
-    from panel_tui.assembly import open_backend
-
     printer, backend = open_backend("default")
     try:
         backend.start()
@@ -90,8 +90,6 @@ def test_the_panel_joins_in_the_background_without_waiting(panel_home):
 
 def test_the_mail_jobs_asked_for_first_join_the_simulator(panel_home):
     """`backend.jobs` before anything else (the panel's first send): no lock held while joining."""
-    from panel_tui.assembly import open_backend
-
     printer, backend = open_backend("default")
     try:
         assert backend.jobs is backend.jobs
@@ -101,8 +99,6 @@ def test_the_mail_jobs_asked_for_first_join_the_simulator(panel_home):
 
 
 def test_a_running_panel_follows_its_home_simulator_after_sim_stop(panel_home):
-    from panel_tui.assembly import open_backend
-
     printer, backend = open_backend("default")
     try:
         first = backend.control().pid()
@@ -116,9 +112,6 @@ def test_a_running_panel_follows_its_home_simulator_after_sim_stop(panel_home):
 
 
 def test_a_stale_runtime_file_is_detected_and_replaced(panel_home):
-    from panel_tui.assembly import open_backend
-    from panel_tui.sim import service
-
     first = panel_cli("sim", "start", "--json")
     assert first.returncode == 0, first.stderr
     old = json.loads(first.stdout)
@@ -153,8 +146,6 @@ def test_sim_status_and_stop(panel_home):
 
 
 def test_an_idle_service_stops_by_itself_but_not_while_a_process_uses_it(panel_home):
-    from panel_tui.sim import service
-
     sim_dir = sim_dir_of(panel_home)
     lease = service.ClientLease(sim_dir)  # first, as every client does: no idle stop in between
     try:
@@ -168,8 +159,6 @@ def test_an_idle_service_stops_by_itself_but_not_while_a_process_uses_it(panel_h
 
 
 def test_a_simulator_started_by_hand_is_the_home_simulator(panel_home, processes):
-    from panel_tui.assembly import open_backend
-
     hand = subprocess.Popen([sys.executable, "-m", "panel_tui", "sim", "--json"], text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     processes.append(hand)
@@ -192,10 +181,6 @@ def test_a_simulator_started_by_hand_is_the_home_simulator(panel_home, processes
 
 @pytest.mark.parametrize("how", ["ca", "fingerprint"])
 def test_a_panel_of_another_home_joins_with_the_ca_or_its_fingerprint(panel_home, tmp_path, how):
-    from panel_tui.assembly import open_backend
-    from panel_tui.backend import BackendError, BackendOptions
-    from panel_tui.sim import service
-
     other_home = tmp_path / "classroom"
     try:
         info = service.ensure_running(sim_dir_of(other_home))
@@ -220,10 +205,6 @@ def test_a_panel_of_another_home_joins_with_the_ca_or_its_fingerprint(panel_home
 
 
 def test_a_wrong_fingerprint_is_refused(panel_home, tmp_path):
-    from panel_tui.assembly import open_backend
-    from panel_tui.backend import BackendError, BackendOptions
-    from panel_tui.sim import service
-
     other_home = tmp_path / "classroom"
     try:
         info = service.ensure_running(sim_dir_of(other_home))
@@ -242,8 +223,6 @@ def test_sim_options_without_sim_url_are_a_usage_error(panel_home):
 
 def test_the_profile_named_simulator_cannot_touch_the_simulator(panel_home):
     """`--profile simulator --scenario NAME` once deleted the simulator's CA, keys, tenant and mail."""
-    from panel_tui.sim import service
-
     info = service.ensure_running(sim_dir_of(panel_home))
     service.stop(sim_dir_of(panel_home))
     before = sorted(p.relative_to(panel_home) for p in sim_dir_of(panel_home).rglob("*"))
@@ -256,8 +235,6 @@ def test_the_profile_named_simulator_cannot_touch_the_simulator(panel_home):
 
 
 def test_the_simulator_of_an_older_layout_moves_out_of_the_profiles(panel_home):
-    from panel_tui.device.paths import simulator_dir
-
     old = panel_home / "data" / "simulator"
     (old / "pki").mkdir(parents=True)
     (old / "pki" / "ca-key.pem").write_text("key")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import x25519
 
 from panel_tui.sim.atomic_file import SimFileError
 from panel_tui.sim.pki import ca_fingerprint, ensure_pki
@@ -68,8 +71,6 @@ def test_a_garbage_ca_certificate_never_replaces_the_ca_key(tmp_path):
 
 
 def test_a_deleted_ca_certificate_is_issued_again_from_the_kept_key(tmp_path):
-    from cryptography import x509
-
     pki = ensure_pki(tmp_path)
     key = pki.ca_key_path.read_bytes()
     public_key = x509.load_pem_x509_certificate(pki.ca_path.read_bytes()).public_key().public_numbers()
@@ -87,6 +88,19 @@ def test_a_garbage_ca_key_is_refused_not_replaced(tmp_path):
     with pytest.raises(SimFileError, match="not a PEM private key"):
         ensure_pki(tmp_path)
     assert pki.ca_key_path.read_text() == "garbage"
+
+
+def test_a_ca_key_that_cannot_sign_is_refused_not_replaced(tmp_path):
+    """A key-agreement key where the CA key belongs (and no certificate to compare it with) is
+    named, not a crash on the first certificate signed with it."""
+    pki = ensure_pki(tmp_path)
+    foreign = x25519.X25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    pki.ca_key_path.write_bytes(foreign)
+    pki.ca_path.unlink()
+    with pytest.raises(SimFileError, match="the CA key cannot sign certificates"):
+        ensure_pki(tmp_path)
+    assert pki.ca_key_path.read_bytes() == foreign
 
 
 def test_a_ca_certificate_of_another_key_is_refused(tmp_path):

@@ -221,4 +221,5 @@ def test_big_mailbox_listing_and_a_slow_client_do_not_stall_the_idp(server, limi
     # Relative to the listing, so a loaded machine does not fail it: a listing on the event
     # loop holds an IdP request for nearly its whole length; in a thread, for a small part.
     bound = max(0.5, 0.5 * listing["seconds"])
-    assert max(latencies) < bound, f"an IdP request waited {max(latencies):.2f} s behind a {listing['seconds']:.2f} s listing"
+    assert max(latencies) < bound, (f"an IdP request waited {max(latencies):.2f} s "
+                                    f"behind a {listing['seconds']:.2f} s listing")

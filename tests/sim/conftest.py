@@ -60,8 +60,8 @@ class Harness:
         assert "user_code" in flow, flow
         return flow
 
-    def sign_in(self, account: SeededAccount | str = ADMIN, *, password: str | None = None, consent_for_org: bool = True,
-                accept: bool = True, authority: str | None = None) -> SignIn:
+    def sign_in(self, account: SeededAccount | str = ADMIN, *, password: str | None = None,
+                consent_for_org: bool = True, accept: bool = True, authority: str | None = None) -> SignIn:
         """Device flow with MSAL; the user approves in the 'browser' before MSAL polls, so
         MSAL's first poll already gets the answer (no waiting on the interval)."""
         app = self.msal_app(authority)

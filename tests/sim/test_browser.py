@@ -52,7 +52,8 @@ def _spki_pin(cert_path: Path) -> str:
 def browser(sim_thread, sim_data_dir):
     """Headless Chromium trusting exactly the module's simulator's key; closed after the module."""
     executable = chromium_path()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is missing: pip install playwright")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="Playwright for Python is missing: pip install playwright")
     pin = _spki_pin(sim_data_dir / "pki" / "server.pem")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(

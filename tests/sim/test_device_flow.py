@@ -85,7 +85,8 @@ def test_slow_down_fault_answers_slow_down_then_the_approval_still_counts(sim):
     flow = sim.start_flow(app)
     sim.control.set_fault("slow_down", True)
     assert app.acquire_token_by_device_flow(flow, exit_condition=lambda f: True)["error"] == "slow_down"
-    assert sim.control.approve_device_code(flow["user_code"], ADMIN.upn, ADMIN.password, consent_for_org=True)["signed_in"]
+    approved = sim.control.approve_device_code(flow["user_code"], ADMIN.upn, ADMIN.password, consent_for_org=True)
+    assert approved["signed_in"]
     assert app.acquire_token_by_device_flow(flow, exit_condition=lambda f: True)["error"] == "slow_down"
     sim.control.set_fault("slow_down", False)
     assert "access_token" in app.acquire_token_by_device_flow(flow, exit_condition=lambda f: True)

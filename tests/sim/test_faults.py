@@ -6,6 +6,9 @@ import pytest
 import requests
 from msal.exceptions import MsalServiceError
 
+from panel_tui.sim.control import SimControlError
+from panel_tui.sim.faults import FAULT_NAMES
+
 from .conftest import ADMIN, MEGAN
 
 
@@ -88,16 +91,12 @@ async def test_connection_dropped_mid_data_stores_nothing(sim, admin_token):
 
 
 def test_unknown_fault_is_refused(sim):
-    from panel_tui.sim.control import SimControlError
-
     with pytest.raises(SimControlError) as refused:
         sim.control.set_fault("meteor_strike", True)
     assert refused.value.status == 400 and "unknown fault" in str(refused.value)
 
 
 def test_reset_switches_every_fault_off(sim):
-    from panel_tui.sim.faults import FAULT_NAMES
-
     for name in FAULT_NAMES:
         sim.control.set_fault(name, True)
     assert all(sim.control.state()["faults"].values())

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from panel_tui import scenarios
 from panel_tui.sim.devicelogin import MFA_TIMEOUT
+from panel_tui.sim.form_browser import FormBrowser
 
 from .conftest import ADMIN, PRINTER
 
@@ -33,8 +35,6 @@ def test_denied_or_wrong_number_is_aadsts500121(sim, answer, final):
 
 
 def test_no_answer_in_time_is_we_didnt_hear_from_you(sim):
-    from panel_tui.sim.form_browser import FormBrowser
-
     app, flow = _flow(sim)
     browser = FormBrowser(sim.http(), 10)  # a person at the sign-in pages, the phone left aside
     page = browser.get(f"{sim.endpoints.base_url}/devicelogin")
@@ -64,8 +64,6 @@ def test_users_and_tenants_without_security_defaults_sign_in_with_the_password_a
 async def test_security_defaults_on_scenario_is_what_really_happens(make_e2e_app, sim_control):
     """OAuth 2.0 keeps sending with security defaults on; the administrator's next sign-in
     meets the number match (the guide turns them off for the Basic case)."""
-    from panel_tui import scenarios
-
     app = make_e2e_app("en")
     scenarios.run_scenario("security-defaults-on", app.printer, app.backend)
     assert sim_control.state()["policies"]["security_defaults"] is True

@@ -127,7 +127,8 @@ def test_admin_center_requires_a_global_administrator(sim):
     http = sim.http()
     anonymous = http.get(sim.endpoints.admin_url, allow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["Location"] == "/admin/login"
-    assert http.post(f"{sim.endpoints.admin_url}/login", data={"upn": MEGAN.upn, "password": MEGAN.password}).status_code == 403
+    megan = {"upn": MEGAN.upn, "password": MEGAN.password}
+    assert http.post(f"{sim.endpoints.admin_url}/login", data=megan).status_code == 403
     assert http.post(f"{sim.endpoints.admin_url}/login", data={"upn": ADMIN.upn, "password": "nope"}).status_code == 401
     session = _admin(sim)
     cookie = next(c for c in session.cookies if c.name == "sim_admin")
@@ -135,7 +136,8 @@ def test_admin_center_requires_a_global_administrator(sim):
     overview = session.get(sim.endpoints.admin_url).text
     assert "What the guide needs" in overview
     # Goals with the state now, never a bare fact that reads as done.
-    assert "Turn security defaults off (Microsoft Entra admin center) <span class=\"muted\">\u2014 now: on</span>" in overview
+    assert ("Turn security defaults off (Microsoft Entra admin center) "
+            "<span class=\"muted\">\u2014 now: on</span>") in overview
     assert "Security defaults are off" not in overview
 
 

@@ -23,7 +23,8 @@ MAILBOX_DISABLED = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentic
 ATTACHMENT = bytes(range(256)) * 300  # binary, 76.8 KB: any re-encoding would show
 
 
-def _message(sender: str, to: str, subject: str = "Scan from the printer", header_from: str | None = None) -> EmailMessage:
+def _message(sender: str, to: str, subject: str = "Scan from the printer",
+             header_from: str | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = header_from or sender
     msg["To"] = to

@@ -118,7 +118,8 @@ def test_tenant_created_after_the_cutoff_cannot_re_enable_basic(open_tenant):
 
 
 @pytest.mark.parametrize("switch, expected", [
-    ("security_defaults", "5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy"),
+    ("security_defaults",
+     "5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy"),
     ("tenant", "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant"),
     ("mailbox", "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox"),
 ])

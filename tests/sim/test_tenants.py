@@ -11,6 +11,7 @@ import jwt
 import pytest
 
 from panel_tui.sim.client import GLOBAL_ADMIN, SimControlError
+from panel_tui.sim.state import SimState
 
 SEAT1, SEAT2 = "contoso-seat01.onmicrosoft.com", "contoso-seat02.onmicrosoft.com"
 PASSWORD = "Seat-Password-2024"
@@ -134,8 +135,6 @@ def test_a_seats_caller_cannot_switch_the_class_faults_or_reset_the_simulator(si
 
 
 def test_the_tenants_are_kept_across_a_restart(tmp_path):
-    from panel_tui.sim.state import SimState
-
     state = SimState.load(tmp_path / "state.json")
     seat = state.add_tenant(SEAT1, "Contoso seat01")
     with state.selecting(seat):

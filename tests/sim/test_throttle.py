@@ -36,7 +36,8 @@ def test_ten_wrong_passwords_lock_the_account_until_the_lockout_ends(sim):
     assert SIGNIN_STRINGS["en"]["account_locked"] in html
     assert 'data-error="AADSTS50053"' in html
     # other accounts are not affected
-    assert sim.control.approve_device_code(_user_code(sim), ADMIN.upn, ADMIN.password, consent_for_org=True)["signed_in"]
+    approved = sim.control.approve_device_code(_user_code(sim), ADMIN.upn, ADMIN.password, consent_for_org=True)
+    assert approved["signed_in"]
     sim.control.advance_clock(61)  # the first lockout lasts 60 s (simulated clock)
     assert sim.control.approve_device_code(code, MEGAN.upn, MEGAN.password)["signed_in"]
 

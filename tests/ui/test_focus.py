@@ -9,9 +9,12 @@ import pytest
 from textual.widgets import Button, DataTable, Input, ListView, OptionList, RadioSet, Select
 
 from panel_tui.ui import glyphs
+from panel_tui.ui.catalog import RECIPES, _with_jobs
+from panel_tui.ui.inbox import InboxScreen
 from panel_tui.ui.screen_recipe import screens_loaded
 from panel_tui.ui.webconfig.catalog import basic_pending
 from panel_tui.ui.webconfig.tab_bar import WebTabBar
+from tests.helpers.panel import open_trainer
 from tests.helpers.screen import region_text, screen_lines
 
 # The marks of app.tcss and ui/cursor_mark.py: a compact control's (or a scrolling view's) left edge
@@ -89,8 +92,6 @@ async def _open_choice(pilot) -> str:
 
 
 async def _open_jobs(pilot) -> str:
-    from panel_tui.ui.catalog import _with_jobs
-
     _with_jobs(pilot.app)
     pilot.app.open_node("job_status")
     await screens_loaded(pilot)
@@ -99,8 +100,6 @@ async def _open_jobs(pilot) -> str:
 
 async def _show_inbox(pilot):
     """The Inbox with two mailboxes and two messages (given to the screen: no simulator needed)."""
-    from panel_tui.ui.inbox import InboxScreen
-
     pilot.app.push_screen(InboxScreen())
     await pilot.pause()
     screen = pilot.app.screen
@@ -191,8 +190,6 @@ async def test_webconfig_menu_and_page_focus_show_without_colour(make_app, lang)
 
 async def test_trainer_lists_show_cursor_and_focus_without_colour(make_e2e_app):
     """The trainer's controls and scenarios: the highlighted line is marked in the focused list."""
-    from tests.helpers.panel import open_trainer
-
     app = make_e2e_app("en")
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_trainer(app, pilot)
@@ -243,8 +240,6 @@ SCROLL_VIEWS = {"wired_lan_status": "#status-rows", "job_detail_361": "#job-deta
 async def test_scroll_views_show_focus_without_colour(make_app, recipe):
     """Status rows, a job's detail, Help and the printed sheet are Tab stops that arrows scroll:
     focused, their left edge is a bar (a glyph), and nothing inside moves when it comes."""
-    from panel_tui.ui.catalog import RECIPES
-
     app = make_app("en")
     async with app.run_test(size=(80, 24)) as pilot:
         await next(r for r in RECIPES if r.name == recipe).run(pilot)

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import RadioSet
+from textual.widgets import RadioSet, Select
 
 from panel_tui.ui import glyphs
+from panel_tui.ui.catalog import all_recipes
 from panel_tui.ui.webconfig.catalog import basic_pending
 from tests.helpers.screen import region_text, screen_text
 
@@ -77,8 +78,6 @@ FOCUS_AND_MARKS = set("◐◂▸▌▕—█")  # trainer values and user switch
 async def test_an_ascii_terminal_gets_no_unicode_marks_nor_focus_bars(request, monkeypatch, recipe_name):
     """TERM=linux / vt100 / LANG=C: the trainer console's ◐ ◂ ▸, the focus bars ▌ ▕, the lesson's
     edge and the "none" dash come from the glyph table (ASCII) too."""
-    from panel_tui.ui.catalog import all_recipes
-
     recipe = next(r for r in all_recipes() if r.name == recipe_name)
     monkeypatch.setenv("PANEL_TUI_GLYPHS", "ascii")
     app = request.getfixturevalue("make_e2e_app" if recipe.needs_sim else "make_app")("en")
@@ -98,8 +97,6 @@ async def test_an_ascii_terminal_gets_no_unicode_marks_nor_focus_bars(request, m
 @pytest.mark.parametrize("mode", ["unicode", "ascii"])
 async def test_an_open_select_marks_its_highlighted_option_with_a_glyph(make_app, monkeypatch, mode):
     """Authentication Method opened: the highlighted option starts with the focus mark (not colour alone)."""
-    from textual.widgets import Select
-
     monkeypatch.setenv("PANEL_TUI_GLYPHS", mode)
     app = make_app("en")
     try:

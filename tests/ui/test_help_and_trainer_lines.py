@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from panel_tui.ui.help_screen import HelpScreen
-from tests.helpers.screen import screen_text
+from panel_tui.backend import Backend
+from panel_tui.device.admin import set_admin_password
+from panel_tui.ui.help_screen import HELP_KEYS, HelpScreen
+from tests.helpers.panel import open_trainer, settle
+from tests.helpers.screen import screen_lines, screen_text
 
 
-@pytest.mark.parametrize(("lang", "words"), [("en", "Until it is changed, it is also the administrator password"),
-                                             ("ro", "Până la schimbarea parolei, acesta este și parola de administrator")])
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", "Until it is changed, it is also the administrator password"),
+    ("ro", "Până la schimbarea parolei, acesta este și parola de administrator"),
+])
 async def test_help_shows_the_serial_number_as_the_readme_says(make_app, lang, words):
     app = make_app(lang)
     serial = app.printer.settings.serial_number
@@ -18,8 +23,6 @@ async def test_help_shows_the_serial_number_as_the_readme_says(make_app, lang, w
         await pilot.pause()
         text = str(app.screen.query_one("#help-serial").render())
         assert serial in text and words in text
-        from panel_tui.device.admin import set_admin_password
-
         app.printer.update(lambda s: set_admin_password(s, "Changed-2026"))
         app.pop_screen()
         app.push_screen(HelpScreen())
@@ -40,8 +43,6 @@ async def test_help_shows_the_simulators_admin_center_and_sign_in_urls(make_e2e_
 
 async def test_help_opened_before_the_simulator_is_up_shows_its_urls_once_it_is(make_e2e_app, sim_thread, monkeypatch):
     """The simulator starts after the first frame: Help opened at once waits for it, as the README says."""
-    from panel_tui.backend import Backend
-
     app = make_e2e_app("ro")
     monkeypatch.setattr(Backend, "ready", property(lambda self: False))  # still starting
     async with app.run_test(size=(120, 40)) as pilot:
@@ -55,8 +56,6 @@ async def test_help_opened_before_the_simulator_is_up_shows_its_urls_once_it_is(
 
 
 async def test_a_trainer_error_line_keeps_its_cause_at_80x24(make_e2e_app):
-    from tests.helpers.panel import open_trainer, settle
-
     app = make_e2e_app("en")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_trainer(app, pilot)
@@ -71,8 +70,6 @@ async def test_a_trainer_error_line_keeps_its_cause_at_80x24(make_e2e_app):
 
 
 async def test_the_trainer_console_shows_the_admin_center_and_sign_in_urls(make_e2e_app, sim_thread):
-    from tests.helpers.panel import open_trainer
-
     app = make_e2e_app("en")
     async with app.run_test(size=(80, 24)) as pilot:
         await open_trainer(app, pilot)
@@ -87,9 +84,6 @@ async def test_help_lists_each_key_on_one_line_with_what_it_does(make_app, lang,
     """Every App key is in Help, its caps and its meaning on one line, aligned in columns: the
     hand-aligned text wrapped at 80x24 ("Ctrl+Q" on one line, "quit" on the next) and Romanian's
     longer words pushed the columns out of line."""
-    from panel_tui.ui.help_screen import HELP_KEYS
-    from tests.helpers.screen import screen_lines
-
     app = make_app(lang)
     async with app.run_test(size=size) as pilot:
         await pilot.press("question_mark")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 from panel_tui.device.joblog import JobLog
+from panel_tui.ui.jobs import JobStatusScreen
+from panel_tui.ui.screen_recipe import screens_loaded
 from panel_tui.ui.send_screen import SendScreen
 from tests.helpers.tenant import MEGAN
 
@@ -46,9 +48,6 @@ async def test_the_panel_answers_keys_while_a_jobs_write_is_held(make_e2e_app, m
 
 async def test_job_status_reads_the_log_in_a_worker(make_app, monkeypatch):
     """Job Status opens at once, while its read of the log is held, and shows the rows when it is in."""
-    from panel_tui.ui.jobs import JobStatusScreen
-    from panel_tui.ui.screen_recipe import screens_loaded
-
     app = make_app()
     job = app.printer.joblog.start("scan_to_email")
     app.printer.joblog.finish(job, "error", error_code=361)

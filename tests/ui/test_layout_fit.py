@@ -2,10 +2,15 @@
 when the column does not fit, and the one-widget tiles and keys still work with keys and taps."""
 from __future__ import annotations
 
+import gc
+from datetime import timedelta
+
 import pytest
 
-from panel_tui.ui.hardware_keys import HARDWARE_KEYS, HardwareKeys
+from panel_tui.ui.hardware_keys import HARDWARE_KEYS, HardwareKeys, needs_strip
 from panel_tui.ui.home import HomeScreen
+from panel_tui.ui.jobs import JobStatusScreen
+from panel_tui.ui.menu_screen import MenuScreen
 from panel_tui.ui.tile_grid import TileGrid, TileSpec, fit_tiles, wrap_words
 from tests.helpers.screen import region_lines
 
@@ -34,8 +39,6 @@ async def test_no_label_is_broken_inside_a_word_with_the_lesson_open(make_app, l
 
 
 async def test_the_compact_strip_takes_taps(make_app):
-    from panel_tui.ui.jobs import JobStatusScreen
-
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("g")
@@ -50,8 +53,6 @@ async def test_the_compact_strip_takes_taps(make_app):
 
 
 async def test_tiles_are_one_widget_that_takes_arrows_enter_and_taps(make_app):
-    from panel_tui.ui.menu_screen import MenuScreen
-
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         grid = app.screen.query_one(TileGrid)
@@ -101,8 +102,6 @@ def test_too_little_height_gives_a_list():
 
 
 async def test_the_status_bar_repaints_only_when_its_text_changes(make_app, fixed_clock, monkeypatch):
-    from datetime import timedelta
-
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         bar = app.screen.query_one("#status-bar")
@@ -132,8 +131,6 @@ async def test_the_status_bar_repaints_only_when_its_text_changes(make_app, fixe
 
 
 async def test_collection_paused_for_the_start_resumes_after_the_first_frame(make_app):
-    import gc
-
     app = make_app()
     gc.disable()  # as `panel-tui` does before building the app
     try:
@@ -146,8 +143,6 @@ async def test_collection_paused_for_the_start_resumes_after_the_first_frame(mak
 
 
 async def test_a_panel_started_with_collection_on_leaves_it_alone(make_app):
-    import gc
-
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -155,8 +150,6 @@ async def test_a_panel_started_with_collection_on_leaves_it_alone(make_app):
 
 
 def test_the_keys_become_a_strip_when_the_column_does_not_fit():
-    from panel_tui.ui.hardware_keys import needs_strip
-
     assert not needs_strip(80, 0, 22)  # 80x24: the column beside the screen
     assert needs_strip(80, 34, 22)  # 80x24 with the lesson
     assert not needs_strip(120, 34, 34)  # 120x36 with the lesson

@@ -5,8 +5,11 @@ These tests count what Textual is asked to do (compose, layout, repaint); they n
 """
 from __future__ import annotations
 
+import gc
+
+from panel_tui.ui.hardware_keys import HardwareKeys
 from panel_tui.ui.home import HomeScreen
-from panel_tui.ui.menu_screen import MenuScreen
+from panel_tui.ui.menu_screen import MenuRow, MenuScreen
 from tests.helpers.screen import screen_text
 from tests.helpers.textual_internals import rendered_strips
 
@@ -51,8 +54,6 @@ async def test_a_headless_panel_leaves_the_menus_to_their_first_visit(make_app):
 
 
 async def test_menu_screens_built_ahead_are_frozen_with_the_start_up(make_app):
-    import gc
-
     app = make_app()
     app.prebuild_menus = True
     gc.disable()  # as `panel-tui` does before building the app
@@ -69,9 +70,6 @@ async def test_menu_screens_built_ahead_are_frozen_with_the_start_up(make_app):
 
 
 async def test_menu_screens_built_ahead_have_their_lines_drawn_before_the_first_visit(make_app, monkeypatch):
-    from panel_tui.ui.hardware_keys import HardwareKeys
-    from panel_tui.ui.menu_screen import MenuRow
-
     app = make_app()
     app.prebuild_menus = True
     async with app.run_test(size=(80, 24)) as pilot:

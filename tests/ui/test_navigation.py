@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from panel_tui.ui.dialogs import AdminLoginScreen, ConfirmScreen, NoticeScreen
 from panel_tui.ui.home import HomeScreen
@@ -143,8 +144,6 @@ async def test_lock_asks_for_password_and_serial_number_opens_it(make_app):
         assert isinstance(app.screen, MenuScreen) and app.screen.node_id == "system_administration"
         assert app.printer.admin.logged_in
         # The session lapses after the timeout on the printer's clock.
-        from datetime import timedelta
-
         app.clock.advance(timedelta(minutes=app.printer.settings.admin_timeout_minutes + 1))
         assert not app.printer.admin.logged_in
         await pilot.press("h")

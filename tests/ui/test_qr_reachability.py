@@ -6,8 +6,10 @@ import dataclasses
 
 import pytest
 
+from panel_tui.ui.to_my_email import ToMyEmailScreen
 from panel_tui.ui.webconfig.catalog import FIXED_FLOW
 from panel_tui.ui.webconfig.qr_text import qr_lines, signin_address, unreachable_from_a_phone
+from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
 
 LOOPBACK = "https://127.0.0.1:49152/devicelogin"
 LIVE = "https://microsoft.com/devicelogin"
@@ -22,8 +24,6 @@ def test_which_addresses_a_phone_cannot_open(url, loopback):
 
 
 async def _signin_screen(make_app, url: str, lang: str = "en"):
-    from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
-
     app = make_app(lang)
     flow = dataclasses.replace(FIXED_FLOW, verification_uri=url)
     return app, SignInWithMicrosoftScreen(None, None, flow=flow)
@@ -51,8 +51,6 @@ async def test_live_mode_qr_encodes_microsofts_url_with_the_usual_hint(make_app)
 
 @pytest.mark.parametrize(("url", "noted"), [(LOOPBACK, True), (LIVE, False)])
 async def test_to_my_email_notes_a_loopback_qr(make_app, url, noted):
-    from panel_tui.ui.to_my_email import ToMyEmailScreen
-
     app = make_app("en")
     async with app.run_test(size=(120, 36)) as pilot:
         screen = ToMyEmailScreen()

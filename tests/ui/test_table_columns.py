@@ -1,9 +1,15 @@
 """Tables keep their key columns on screen: Job Status's error code, the Inbox's sender."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from textual.widgets import DataTable
 
 from panel_tui.ui.catalog import RECIPES as PANEL_RECIPES
+from panel_tui.ui.catalog import all_recipes
+from panel_tui.ui.inbox import InboxScreen
+from panel_tui.ui.message_view import MessageScreen
 from panel_tui.ui.sim_catalog import RECIPES as SIM_RECIPES
 from tests.helpers.screen import screen_text
 
@@ -36,8 +42,6 @@ async def test_inbox_sender_is_visible(make_e2e_app, size):
 async def test_inbox_fills_the_message_table_once_per_load(make_e2e_app, monkeypatch):
     """Highlighting the mailbox already listed does not clear and refill the table: a refill
     under way when the picture is taken shows columns sized for no rows (the sender cut)."""
-    from panel_tui.ui.inbox import InboxScreen
-
     fills: list[str] = []
     show = InboxScreen._show_messages
 
@@ -70,8 +74,6 @@ async def test_inbox_columns_fit_the_messages_when_a_frame_is_painted_before_the
     """A busy machine paints the table between listing a mailbox and the table's next idle. The
     columns drawn then must already fit the messages, and stay so: they were drawn sized to their
     headers (the sender cut to "prin") until something else repainted the table."""
-    from textual.widgets import DataTable
-
     app = make_e2e_app("en")
     async with app.run_test(size=(120, 36)) as pilot:
         await INBOX.run(pilot)
@@ -89,8 +91,6 @@ async def test_inbox_columns_fit_the_messages_when_a_frame_is_painted_before_the
 
 @pytest.mark.parametrize("lang", ["en", "ro"])
 async def test_inbox_at_80x24_shows_the_subject_and_enter_opens_the_message(make_e2e_app, lang):
-    from panel_tui.ui.message_view import MessageScreen
-
     app = make_e2e_app(lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await INBOX.run(pilot)
@@ -104,8 +104,23 @@ async def test_inbox_at_80x24_shows_the_subject_and_enter_opens_the_message(make
         assert isinstance(pilot.app.screen, MessageScreen)
         shown = screen_text(pilot.app)
         for words in (f"{t('screen.inbox.msg.from')}: ", "printer@contoso.onmicrosoft.com",
-                      f"{t('screen.inbox.msg.to')}: megan@contoso.onmicrosoft.com", f"{t('screen.inbox.msg.subject')}: {subject}",
+                      f"{t('screen.inbox.msg.to')}: megan@contoso.onmicrosoft.com",
+                      f"{t('screen.inbox.msg.subject')}: {subject}",
                       f"{t('screen.inbox.msg.attachments')}: ", ".pdf", "application/pdf"):
             assert words in shown, (words, shown)
         await pilot.press("escape")
         assert not isinstance(pilot.app.screen, MessageScreen)
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+@pytest.mark.parametrize("lesson", [False, True])
+async def test_the_message_view_keeps_an_attachments_size_whole_at_80x24(make_e2e_app, lang, lesson):
+    """The size of an attachment ("1 KB") is one value: never "1" at a line's end and "KB" on the next."""
+    recipe = next(r for r in all_recipes() if r.name == "inbox_message")
+    app = make_e2e_app(lang)
+    app.lesson_visible = lesson
+    async with app.run_test(size=(80, 24)) as pilot:
+        await recipe.run(pilot)
+        assert isinstance(pilot.app.screen, MessageScreen)
+        shown = screen_text(pilot.app)
+        assert re.search(r"\b\d+ KB\b", shown), shown  # whole, on one line

@@ -9,7 +9,10 @@ from __future__ import annotations
 import pytest
 
 from panel_tui import scenarios
+from panel_tui.assembly import build_app
+from panel_tui.backend import BackendOptions
 from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+from panel_tui.ui.dialogs import ConfirmScreen
 from panel_tui.ui.trainer import CONTROLS, TrainerScreen
 from tests.helpers.panel import open_trainer, send_scan, settle
 from tests.helpers.screen import dialog_text, text_of
@@ -19,8 +22,6 @@ SIZE = (100, 30)
 
 
 async def confirm_yes(app, pilot) -> None:
-    from panel_tui.ui.dialogs import ConfirmScreen
-
     assert isinstance(app.screen, ConfirmScreen)
     await pilot.press("tab", "enter")  # No has the focus: move to Yes
     await settle(app, pilot)
@@ -227,9 +228,6 @@ async def test_reset_everything(make_e2e_app, sim_control):
 
 
 async def test_live_mode_says_there_is_no_simulator(fixed_clock):
-    from panel_tui.assembly import build_app
-    from panel_tui.backend import BackendOptions
-
     app = build_app(lang="en", clock=fixed_clock, start_backend=False, options=BackendOptions(live=True))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_trainer(app, pilot)

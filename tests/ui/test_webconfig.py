@@ -6,10 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from textual.widgets import Input, Select
 
 from panel_tui.ui.dialogs import AdminLoginScreen
 from panel_tui.ui.webconfig import WebConfigScreen
+from panel_tui.ui.webconfig.catalog import signin_code
 from panel_tui.ui.webconfig.email_server_form import EmailServerForm
 from panel_tui.ui.webconfig.form_rows import FormRow
 from panel_tui.ui.webconfig.notice_pages import LoginRequiredPage
@@ -22,11 +27,6 @@ from tests.helpers.screen import screen_text, shown_words, text_of
 
 def make_certificate(path, *, ca: bool, cn: str) -> None:
     """A self-signed PEM certificate at `path` (a CA, or a plain server certificate)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
     start = datetime(2026, 1, 1, tzinfo=UTC)
@@ -201,7 +201,8 @@ async def test_other_tabs_are_present_and_inert(make_app):
         await pilot.press("left", "left")  # -> Print (not emulated)
         await pilot.pause()
         assert bar.active == "print" and app.screen.page is None
-        assert "Not part of this emulation" in shown_words(app) or app.t("screen.not_emulated_title") in shown_words(app)
+        words = shown_words(app)
+        assert "Not part of this emulation" in words or app.t("screen.not_emulated_title") in words
         assert not app.screen.query("Input")
         await click(pilot, bar)  # a click at the left edge chooses the first tab
         assert bar.active == "status"
@@ -299,8 +300,6 @@ def test_qr_code_fits_the_modal_and_encodes_the_address():
 @pytest.mark.parametrize("lang", ["en", "ro"])
 async def test_the_sign_in_dialogs_cancel_is_whole_on_a_short_terminal(make_app, lang):
     """A browser window (`serve`) 20 rows high: the QR code gives way, Cancel stays on screen, whole."""
-    from panel_tui.ui.webconfig.catalog import signin_code
-
     app = make_app(lang)
     async with app.run_test(size=(100, 20)) as pilot:
         await signin_code(pilot)

@@ -6,10 +6,14 @@ The person at the browser is SimControl.approve_device_code, reading the code fr
 from __future__ import annotations
 
 import pytest
+import requests
 from textual.widgets import Input, Select
 
+from panel_tui import scenarios
+from panel_tui.lesson import observe
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
 from panel_tui.ui.webconfig import WebConfigScreen
+from panel_tui.ui.webconfig.qr_text import signin_address
 from tests.helpers.panel import (
     ADMIN,
     MEGAN,
@@ -42,7 +46,8 @@ async def test_guide_sign_in_ok_then_connection_check(make_e2e_app, sim_control)
         assert app.screen.focused is not None and app.screen.focused.id == "email_server-ok"  # the next step: OK
         assert app.screen.query_one("#email_server-signout").display
         assert app.screen.query_one("#email_server-pending").has_class("-shown")
-        assert app.printer.signin_info().state == "not_signed_in" or app.printer.settings.email_server.auth_method.value != "oauth2"
+        assert (app.printer.signin_info().state == "not_signed_in"
+                or app.printer.settings.email_server.auth_method.value != "oauth2")
         await click(pilot, "#email_server-ok")
         assert app.printer.settings.email_server.auth_method.value == "oauth2"
         assert app.printer.signin_info().state == "signed_in"
@@ -154,9 +159,6 @@ async def test_fax_server_signs_in_with_its_own_role(make_e2e_app, sim_control, 
 @pytest.mark.parametrize("lang", ["en", "ro"])
 async def test_saved_but_not_applied_opens_web_config_showing_oauth2_and_signed_in(make_e2e_app, lang):
     """The guide's 360 case as its page shows it: OAuth2, Current Status Signed in, OK not clicked."""
-    from panel_tui import scenarios
-    from panel_tui.lesson import observe
-
     app = make_e2e_app(lang)
     scenarios.run_scenario("saved-but-not-applied", app.printer, app.backend)
     assert app.printer.settings.email_server.auth_method.value == "off"  # the printer: old settings
@@ -180,10 +182,6 @@ async def test_saved_but_not_applied_opens_web_config_showing_oauth2_and_signed_
 async def test_the_sign_in_address_opens_the_simulators_page_in_the_panels_language(make_e2e_app, sim_thread):
     """A Romanian class: the URL shown (and in the QR code) opens the sign-in page in Romanian even
     when the browser asks for English first; a browser that prefers Romanian gets it as well."""
-    import requests
-
-    from panel_tui.ui.webconfig.qr_text import signin_address
-
     app = make_e2e_app("ro")
     async with app.run_test(size=(100, 30)) as pilot:
         await open_webconfig(app, pilot)

@@ -1,6 +1,8 @@
 """Network Security > CA Certificate: import a PEM by path, list the imported ones, delete."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
@@ -71,8 +73,6 @@ class CaCertificatePage(PageSection):
         if not raw:
             self._message(False, t("rule.required"))
             return
-        from pathlib import Path
-
         try:
             cert = import_ca_certificate(Path(raw), self.ca_dir)
         except CertificateImportError as error:

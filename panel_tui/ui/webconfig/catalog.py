@@ -9,9 +9,19 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from textual.widgets import Select
+
 from panel_tui.device.clock import SNAPSHOT_TIME
+from panel_tui.device.status_sheet import SignInInfo
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, DeviceFlow, SignInResult
 from panel_tui.ui.screen_recipe import ScreenRecipe
+from panel_tui.ui.webconfig import WebConfigScreen
+from panel_tui.ui.webconfig.email_server_form import EmailServerForm
+from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
 
 FIXED_FLOW = DeviceFlow(
     user_code="K7Q2MWX9P", verification_uri="https://microsoft.com/devicelogin",
@@ -32,23 +42,17 @@ def _no_session():
 
 
 async def _open(pilot, page: str | None = None) -> None:
-    from panel_tui.ui.webconfig import WebConfigScreen
-
     pilot.app.push_screen(WebConfigScreen(page))
     await pilot.pause()
     await pilot.pause()
 
 
 async def _choose_oauth2(pilot, section: str) -> None:
-    from textual.widgets import Select
-
     pilot.app.screen.query_one(f"#{section}-auth_method", Select).value = "oauth2"
     await pilot.pause()
 
 
 async def _signin(pilot, **kwargs) -> None:
-    from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
-
     await _open(pilot)
     pilot.app.push_screen(SignInWithMicrosoftScreen(_no_session, EMAIL_SERVER_ROLE, **kwargs))
     await pilot.pause()
@@ -56,11 +60,6 @@ async def _signin(pilot, **kwargs) -> None:
 
 def write_ca_certificate(path, cn: str = "Contoso Mail CA") -> None:
     """A self-signed CA certificate (PEM) with fixed dates, for the CA Certificate page."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
     start = SNAPSHOT_TIME.replace(month=1, day=1, hour=0, minute=0)
@@ -80,9 +79,6 @@ async def basic_pending(pilot) -> None:
 
 async def basic_expired(pilot) -> None:
     """The guide's expiry case on the Basic page: Current Status expired, Sign In to fix it, Sign Out."""
-    from panel_tui.device.status_sheet import SignInInfo
-    from panel_tui.ui.webconfig.email_server_form import EmailServerForm
-
     await basic_pending(pilot)
     form = pilot.app.screen.query_one(EmailServerForm)
     form.signin = SignInInfo("expired", "printer@contoso.onmicrosoft.com")

@@ -20,10 +20,13 @@ from textual.worker import Worker, WorkerState
 
 from panel_tui.device.settings import FIELDS, AuthMethod, DeviceSettings, EmailServerSettings, FieldSpec
 from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
+from panel_tui.device.trainer_state import take_webconfig_edits
 from panel_tui.device.validation import FieldError
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.dialogs import ConfirmScreen
 from panel_tui.ui.marked_widgets import MarkedSelect
 from panel_tui.ui.webconfig.form_rows import FormRow, LinkButton, PageSection, StateRadioButton
+from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
 
 # Fields the page hides, by authentication method. With OAuth2 the guide's page still lists
 # Authenticated Password (masked; the sign-in replaces it), so nothing is hidden then.
@@ -51,8 +54,6 @@ class EmailServerForm(PageSection):
 
     def _open_page_edits(self, applied: EmailServerSettings) -> EmailServerSettings:
         """`applied` with the edits a scenario left on this page, OK not clicked (none usually)."""
-        from panel_tui.device.trainer_state import take_webconfig_edits
-
         pending = applied
         for name, value in take_webconfig_edits(panel_app(self).printer.paths, self.section).items():
             try:
@@ -304,8 +305,6 @@ class EmailServerForm(PageSection):
         return True
 
     def sign_in(self) -> None:
-        from panel_tui.ui.webconfig.signin_screen import SignInWithMicrosoftScreen
-
         pending = self.pending
         backend = panel_app(self).cloud
         def closed(result) -> None:
@@ -317,8 +316,6 @@ class EmailServerForm(PageSection):
         self.app.push_screen(SignInWithMicrosoftScreen(lambda: backend.session_for(pending), self.role), closed)
 
     def sign_out(self) -> None:
-        from panel_tui.ui.dialogs import ConfirmScreen
-
         t = panel_app(self).t
         account = self.signin.account or ""
 

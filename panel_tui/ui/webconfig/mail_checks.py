@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Rule, Static
 
+from panel_tui.backend import BackendError
 from panel_tui.ui.app_base import MailJobsChanged, panel_app
 from panel_tui.ui.webconfig.form_rows import FormRow, PageSection
 
@@ -55,7 +56,6 @@ class MailChecks(PageSection):
     @work(exclusive=True, exit_on_error=False, group="mail-check")
     async def run_check(self, kind: str, to: str = "") -> None:
         """Run one job and show its outcome (the job log records it too)."""
-        from panel_tui.backend import BackendError
         from panel_tui.mail.jobs import InvalidRequest
 
         app = panel_app(self)

@@ -1,6 +1,11 @@
 """A QR code as lines of half-block characters: two module rows per text line, so it fits a terminal."""
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit, urlunsplit
+
+import segno
+
 # (top module dark, bottom module dark) -> character drawn in the dark colour on a light background
 _HALF_BLOCKS = {(False, False): " ", (True, False): "▀", (False, True): "▄", (True, True): "█"}
 
@@ -11,8 +16,6 @@ def qr_lines(data: str, border: int = 2) -> list[str]:
     `border` is the quiet zone in modules (the standard asks for 4; 2 is what phone
     cameras need in practice and keeps a 29x29 code within 17 lines).
     """
-    import segno  # imported when a sign-in shows its code, not with the UI
-
     qr = segno.make_qr(data, error="l")
     size = len(qr.matrix)
     width = size + 2 * border
@@ -31,9 +34,6 @@ def qr_lines(data: str, border: int = 2) -> list[str]:
 def unreachable_from_a_phone(url: str) -> bool:
     """True if `url` names this computer only (a loopback simulator): a phone scanning it
     would open its own 127.0.0.1, not the sign-in page."""
-    import ipaddress
-    from urllib.parse import urlsplit
-
     host = (urlsplit(url).hostname or "").strip("[]").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -47,8 +47,6 @@ def signin_address(app, uri: str) -> str:
     """The sign-in page's address as the panel shows it (text and QR code): the simulator's carries
     the panel's language (`?lang=ro`), so a Romanian class's browsers open its pages in Romanian.
     Microsoft's own page follows the browser's language: its address is shown as it came."""
-    from urllib.parse import urlsplit, urlunsplit
-
     backend = getattr(app, "backend", None)
     parts = urlsplit(uri)
     microsofts = (parts.hostname or "").endswith(("microsoft.com", "microsoftonline.com"))

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from panel_tui.mail.auth import EMAIL_SERVER_ROLE, FAX_EMAIL_SERVER_ROLE
 from panel_tui.ui.app_base import panel_app
+from panel_tui.ui.dialogs import AdminLoginScreen
 from panel_tui.ui.frame import SCREENS_CSS
 from panel_tui.ui.glyphs import glyph
 from panel_tui.ui.marked_widgets import MarkedOptionList
@@ -94,9 +95,11 @@ class WebConfigScreen(Screen):
         self.query_one("#wc-address", Static).update(f"{glyph('back')} {glyph('forward')} {glyph('reload')}  https://{settings.ip_address}/")
         self.query_one("#wc-site-name", Static).update(settings.printer_name)
         logged_in = app.printer.admin.logged_in
-        self.query_one("#wc-admin", Button).label = app.t("webconfig.admin_logout" if logged_in else "webconfig.admin_login")
+        self.query_one("#wc-admin", Button).label = app.t(
+            "webconfig.admin_logout" if logged_in else "webconfig.admin_login")
         # L logs in or out: the footer offers what it does now.
-        self.query_one("#wc-footer", Static).update(app.t("webconfig.footer_logged_in" if logged_in else "webconfig.footer"))
+        self.query_one("#wc-footer", Static).update(
+            app.t("webconfig.footer_logged_in" if logged_in else "webconfig.footer"))
 
     def _gated(self, page: WebPage | None) -> bool:
         """The page asks for the administrator instead of showing its settings."""
@@ -166,7 +169,8 @@ class WebConfigScreen(Screen):
         self._show_nav(tab, page)
         area = self.query_one("#wc-page", VerticalScroll)
         await area.remove_children()
-        await area.mount_all([Static(self._heading(tab, page), classes="wc-heading", markup=False), *self._widgets_for(page)])
+        await area.mount_all([Static(self._heading(tab, page), classes="wc-heading", markup=False),
+                              *self._widgets_for(page)])
         area.scroll_home(animate=False)
 
     def on_web_tab_bar_activated(self, event: WebTabBar.Activated) -> None:
@@ -194,8 +198,6 @@ class WebConfigScreen(Screen):
 
     def action_admin_login(self) -> None:
         """Administrator Login / Logout, as at the top of the real page."""
-        from panel_tui.ui.dialogs import AdminLoginScreen
-
         app = panel_app(self)
         if app.printer.admin.logged_in:
             app.printer.admin.logout()  # the page hears it (admin signal) and hides its settings
