@@ -168,7 +168,7 @@ class _Issued:
 
 
 def _make_http_session(provider: Provider, on_token_request: Callable[[], None]) -> requests.Session:
-    import requests  # noqa: PLC0415 - requests (~100 ms) loads with the first sign-in or send, not at start-up
+    import requests
 
     class _CountingSession(requests.Session):
         """requests.Session that counts token endpoint requests (for tests and the benchmark)."""
@@ -190,8 +190,8 @@ def _make_http_session(provider: Provider, on_token_request: Callable[[], None])
 
 def _request_exceptions() -> tuple[type[BaseException], ...]:
     """Transport failures, and MSAL's error for a 5xx answer without a JSON body."""
-    import requests  # noqa: PLC0415 - requests (~100 ms) loads with the first sign-in or send, not at start-up
-    from msal.exceptions import MsalServiceError  # noqa: PLC0415 - msal (~180 ms) loads with the first sign-in or send, not at start-up
+    import requests
+    from msal.exceptions import MsalServiceError
 
     return (requests.exceptions.RequestException, MsalServiceError, ConnectionError, TimeoutError)
 
@@ -265,7 +265,7 @@ class OAuthSession:
         """The MSAL public client (built on first use; building it fetches the OpenID config)."""
         if self._app is not None:
             return self._app
-        import msal  # noqa: PLC0415 - msal (~180 ms) loads with the first sign-in or send, not at start-up
+        import msal
 
         cache = self._cache_obj()
         self._http = self._http or _make_http_session(self.provider, self._count_token_request)

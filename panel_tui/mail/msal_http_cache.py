@@ -45,7 +45,7 @@ class PersistentHttpCache(dict[str, Any]):
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             log.warning("ignoring unreadable MSAL HTTP cache %s: %s", self.path, type(error).__name__)
             return
-        from msal.throttled_http_client import NormalizedResponse  # noqa: PLC0415 - msal (~180 ms) loads with the first sign-in or send, not at start-up
+        from msal.throttled_http_client import NormalizedResponse
 
         sequence, timestamps = [], {}
         for entry in entries:

@@ -152,7 +152,7 @@ def _reply_cause(code: int, message: str) -> str | None:
 def classify_smtp_failure(error: BaseException, security: str = "starttls", stage: str = "") -> MailError:
     """The MailError for an exception raised while talking to the SMTP server: the first of the
     judges below that recognises it (their order matters), else a connection failure."""
-    import aiosmtplib  # noqa: PLC0415 - aiosmtplib (~100 ms) loads with the first send, not at start-up
+    import aiosmtplib
 
     if isinstance(error, MailError):
         return error
@@ -180,7 +180,7 @@ def _unreachable_or_untrusted(chain: list[BaseException], stage: str) -> MailErr
 
 def _server_refusal(error: BaseException, stage: str) -> MailError | None:
     """The server's own answer: Exchange's replies (`_EXCHANGE_REPLIES`), a refused recipient."""
-    import aiosmtplib  # noqa: PLC0415 - loaded by classify_smtp_failure already: a look-up
+    import aiosmtplib
 
     if isinstance(error, aiosmtplib.SMTPResponseException):
         cause = _reply_cause(error.code, error.message)
@@ -199,7 +199,7 @@ def _server_refusal(error: BaseException, stage: str) -> MailError | None:
 def _secure_connection_mismatch(error: BaseException, chain: list[BaseException], security: str,
                                 stage: str) -> MailError | None:
     """TLS where the server speaks plain text, or the reverse (the wrong port for the method)."""
-    import aiosmtplib  # noqa: PLC0415 - loaded by classify_smtp_failure already: a look-up
+    import aiosmtplib
 
     for item in chain:
         if isinstance(item, ssl.SSLError):
@@ -226,7 +226,7 @@ class _Conversation:
 
     def __init__(self, host: str, port: int, security: str, context: ssl.SSLContext, timeout: float,
                  on_stage: StageListener | None = None) -> None:
-        import aiosmtplib  # noqa: PLC0415 - aiosmtplib (~100 ms) loads with the first send, not at start-up
+        import aiosmtplib
 
         if security not in SECURITIES:
             raise ValueError(f"unknown secure connection {security!r}; expected one of {', '.join(SECURITIES)}")

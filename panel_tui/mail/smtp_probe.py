@@ -42,7 +42,7 @@ async def probe_auth(host: str, port: int, context: ssl.SSLContext, user: str, *
                      password: str | None = None, mask: str = "********", timeout: float = 15.0) -> AuthProbe:
     """AUTH as `user` with `token` (XOAUTH2) or `password` (Basic) over STARTTLS; never raises
     for the server's or the network's reasons (they land in ``error``)."""
-    import aiosmtplib  # noqa: PLC0415 - aiosmtplib (~100 ms) loads with the first probe, not at start-up
+    import aiosmtplib
 
     mechanism = "XOAUTH2" if token is not None else "PLAIN"
     probe = AuthProbe(mechanism)

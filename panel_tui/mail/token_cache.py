@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def make_clocked_cache(now: Callable[[], float]) -> Any:  # an msal.SerializableTokenCache (MSAL is untyped)
     """An MSAL SerializableTokenCache that stamps tokens with `now()` (the session's clock)."""
-    import msal  # noqa: PLC0415 - msal (~180 ms) loads with the first sign-in or send, not at start-up
+    import msal
 
     class _ClockedTokenCache(msal.SerializableTokenCache):  # type: ignore[misc]  # MSAL has no types
         """Stamps tokens with the session's clock, so a trainer's '+91 days' ages them too."""
