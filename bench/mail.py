@@ -5,7 +5,7 @@ pages), then sends N messages (default 200) three ways, interleaved (one message
 then the next), each message on its own SMTP connection as a printer does (connect,
 STARTTLS, EHLO, AUTH XOAUTH2, send, QUIT):
 
-* jobs: ``MailJobs.test_mail`` - job log row, spool file, silent token acquisition in a
+* jobs: ``MailJobs.test_mail`` - job log row with its request, silent token acquisition in a
   thread, message building, sending (what the panel runs);
 * send: ``OAuthSession.acquire_token_for_send`` + ``mail.smtp.send_message`` (no job log);
 * bare: aiosmtplib alone with one access token fetched beforehand.
@@ -22,7 +22,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import platform
 import shutil
+import ssl
 import statistics
 import sys
 import tempfile
@@ -30,7 +32,26 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import aiosmtplib
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's panel_tui
+
+from panel_tui.device.paths import resolve_paths
+from panel_tui.device.printer import Printer
+from panel_tui.mail import smtp
+from panel_tui.mail.auth import OAuthSession
+from panel_tui.mail.jobs import MailJobs
+from panel_tui.mail.providers import simulator
+from panel_tui.sim.control import SimControl
+from panel_tui.sim.runtime import SimulatorThread
+from panel_tui.sim.tenant import SEEDED_ACCOUNTS
+
+
+def _machine() -> str:
+    load = os.getloadavg()
+    return (f"{os.cpu_count()} CPUs, load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
+            f"Python {platform.python_version()}, "
+            f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '(unset)')}")
 
 
 def _figures(name: str, samples: list[float]) -> tuple[float, str]:
@@ -42,10 +63,6 @@ def _figures(name: str, samples: list[float]) -> tuple[float, str]:
 
 async def _bare_loop(host: str, port: int, user: str, token: str, to: str, ca_path: Path, count: int,
                      first: int = 0) -> list[float]:
-    import ssl
-
-    import aiosmtplib
-
     context = ssl.create_default_context(cafile=str(ca_path))
     times = []
     for index in range(first, first + count):
@@ -66,8 +83,6 @@ async def _bare_loop(host: str, port: int, user: str, token: str, to: str, ca_pa
 
 
 async def _send_loop(session, provider, user: str, to: str, ca_dir: Path, count: int, first: int = 0) -> list[float]:
-    from panel_tui.mail import smtp
-
     cas = smtp.ca_files([ca_dir])
     times = []
     for index in range(first, first + count):
@@ -100,16 +115,8 @@ def main() -> int:
     count = max(1, args.messages)
 
     root = Path(tempfile.mkdtemp(prefix="panel-tui-bench-mail-"))
-    os.environ["PANEL_TUI_HOME"] = str(root / "home")
-    from panel_tui.device.paths import resolve_paths
-    from panel_tui.device.printer import Printer
-    from panel_tui.mail.auth import OAuthSession
-    from panel_tui.mail.jobs import MailJobs
-    from panel_tui.mail.providers import simulator
-    from panel_tui.sim.control import SimControl
-    from panel_tui.sim.runtime import SimulatorThread
-    from panel_tui.sim.tenant import SEEDED_ACCOUNTS
-
+    os.environ["PANEL_TUI_HOME"] = str(root / "home")  # read when the profile's paths are resolved
+    print(f"machine: {_machine()}")
     _admin, printer_account, megan, _alex = SEEDED_ACCOUNTS
     thread = SimulatorThread(root / "sim")
     endpoints = thread.start()
@@ -167,6 +174,7 @@ def main() -> int:
           f"send/bare {sum(send_times) / sum(bare_times):5.2f}")
     print(f"token endpoint requests during the product's {2 * count} sends: {product_requests} (limit 1)")
     print(f"messages delivered: {delivered} of {3 * count}")
+    print(f"machine after: {_machine()}")
     ok = product_requests <= 1 and delivered == 3 * count
     return 0 if ok else 1
 

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from panel_tui.device.errors import CAUSES
-from panel_tui.device.joblog import JobLog
+from panel_tui.device.joblog import SCHEMA_VERSION, JobLog
 from panel_tui.ui.dialogs import NoticeScreen
 from panel_tui.ui.jobs import JobDetailScreen
 from tests.helpers.panel import (
@@ -73,7 +73,7 @@ def test_an_old_job_log_is_migrated_with_each_jobs_cause(tmp_path):
     assert older.trouble.fixer == "tenant_admin" and "5.7.139" in older.trouble.reason
     assert newer.trouble.cause is None and newer.trouble.message_key == "error.361.situation"
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 async def test_retry_opens_the_new_job_and_a_refusal_says_why(make_e2e_app, sim_control, sim_thread):

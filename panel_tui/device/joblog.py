@@ -1,27 +1,42 @@
 """The durable job log (Job/Status > Job Status): SQLite in WAL mode, safe to call from threads.
 
 Each job records how far it got (`STAGES`): a job whose message data went out but whose reply
-never came is "unconfirmed" (the message may have arrived), not "error". A job log that cannot
-be used (corrupt, unreadable, disk full) raises JobLogError naming the file and the problem;
-only job commands need it, and `repair()` moves a broken file aside for a new log.
+never came is "unconfirmed" (the message may have arrived), not "error". A mail job's request
+(what a retry sends) is stored in its row, in the same transaction as the row itself, and
+cleared when the job succeeds. A job log that cannot be used (corrupt, unreadable, disk full)
+raises JobLogError naming the file and the problem; only job commands need it, and `repair()`
+moves a broken file aside for a new log.
+
+Durability. Every commit is in the WAL, in the operating system's hands, before the call
+returns (synchronous=NORMAL): a process killed at any point (kill -9) loses nothing it
+committed. What must also survive a power cut is flushed to the disk by `sync_soon()` on a
+thread of its own, within FLUSH_DELAY, while the caller goes on (a mail job asks when its
+message data goes out and when it ends; see `panel_tui.mail.jobs`); `clear()` is synced before
+it returns. A power cut can undo only the commits of the last FLUSH_DELAY (as PostgreSQL's
+synchronous_commit=off does with its WAL writer's delay); the database is never damaged.
 """
 from __future__ import annotations
 
+import atexit
+import contextlib
 import errno
 import os
 import re
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Generator
+from concurrent.futures import Future
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from panel_tui.device.atomic import fsync_directory
 from panel_tui.device.clock import Clock, SystemClock
-from panel_tui.device.errors import ErrorCause, ErrorCode, lookup
+from panel_tui.device.errors import CAUSES, ErrorCause, ErrorCode, lookup
 
 JOB_TYPES = ("connection_check", "test_mail", "scan_to_email", "to_my_email", "fax_email")
 RESULTS = ("running", "ok", "error", "interrupted", "cancelled", "unconfirmed")
@@ -32,7 +47,7 @@ STAGES = ("queued", "connected", "authenticated", "data_sent", "accepted")
 RETRYABLE_RESULTS = ("error", "interrupted", "cancelled", "unconfirmed")
 UNCONFIRMED_NOTE = "unconfirmed: the message data was sent but the server's reply never came; it may have arrived"
 DETAIL_MAX = 500
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 JOB_ID_MAX = 2**63 - 1  # SQLite's INTEGER range
 
 _SCHEMA = f"""
@@ -52,7 +67,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     message_key TEXT,
     fix_key TEXT,
     fixer TEXT,
-    reason TEXT
+    reason TEXT,
+    request TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_result ON jobs (result);
 """
@@ -67,6 +83,8 @@ _ADDED_COLUMNS = {  # columns a job log of an older schema lacks
     "fix_key": "TEXT",
     "fixer": "TEXT",
     "reason": "TEXT",
+    # What a retry sends (schema 4): kept with the row until the job succeeds.
+    "request": "TEXT",
 }
 
 # Things that look like credentials: JWTs, bearer tokens, XOAUTH2 blobs, long base64 runs.
@@ -214,14 +232,13 @@ def _job_of(row: tuple[Any, ...]) -> Job:
 
 _COLUMNS = ("id, job_type, started_at, ended_at, result, error_code, detail, stage, message_id, retried_by,"
             " cause, message_key, fix_key, fixer, reason")
+_RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)  # UPDATE ... RETURNING
 _RECORDED_CAUSE = re.compile(r"^([a-z0-9_]+): (.*)$", re.S)  # how a job's detail names its cause
 
 
 def _explain_old_jobs(conn: sqlite3.Connection) -> None:
     """Store the explanation of failed jobs logged before schema 3, read from the cause their
     detail recorded ("... | smtp_auth_security_defaults: 535 5.7.139 ..."), else their code's entry."""
-    from panel_tui.device.errors import CAUSES
-
     rows = conn.execute("SELECT id, error_code, detail FROM jobs WHERE error_code IS NOT NULL"
                         " AND message_key IS NULL").fetchall()
     for job_id, code, detail in rows:
@@ -245,6 +262,81 @@ def _row_id(cursor: sqlite3.Cursor) -> int:
     if row_id is None:  # pragma: no cover - an INSERT always sets it
         raise sqlite3.DatabaseError("the job log gave no id for a new job")
     return row_id
+
+
+# How long a flush waits for more commits to carry (a database's group commit): a power cut
+# can undo at most the commits of this last moment; a kill -9 none.
+FLUSH_DELAY = 0.1
+
+
+class _WalFlusher:
+    """Flushes job logs' WAL files to the disk on a daemon thread of its own, FLUSH_DELAY after
+    the first request: every request made meanwhile shares that flush (one per file), so
+    back-to-back jobs do not write into a file while it is being flushed after each commit."""
+
+    def __init__(self) -> None:
+        self._wanted = threading.Condition()
+        self._pending: dict[Path, Future[None]] = {}
+        self._thread: threading.Thread | None = None
+        self._flushed_inodes: dict[Path, int] = {}
+
+    def request(self, wal_path: Path) -> Future[None]:
+        with self._wanted:
+            future = self._pending.get(wal_path)
+            if future is None:
+                future = self._pending[wal_path] = Future()
+                self._wanted.notify()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="joblog-flush", daemon=True)
+                self._thread.start()
+                atexit.register(self.flush_now)  # a process that ends first flushes what it asked for
+            return future
+
+    def _run(self) -> None:
+        while True:
+            with self._wanted:
+                while not self._pending:
+                    self._wanted.wait()
+            time.sleep(FLUSH_DELAY)
+            self.flush_now()
+
+    def flush_now(self) -> None:
+        with self._wanted:
+            pending, self._pending = self._pending, {}
+        for wal_path, future in pending.items():
+            try:
+                self._flush(wal_path)
+            except OSError as error:
+                future.set_exception(error)
+            else:
+                future.set_result(None)
+
+    def _flush(self, wal_path: Path) -> None:
+        try:
+            fd = os.open(wal_path, os.O_RDONLY)
+        except FileNotFoundError:  # no WAL: every commit is in the database file, flushed by its checkpoint
+            return
+        try:
+            getattr(os, "fdatasync", os.fsync)(fd)  # what synchronous=FULL does after each commit
+            inode = os.fstat(fd).st_ino
+        finally:
+            os.close(fd)
+        if self._flushed_inodes.get(wal_path) != inode:  # a new WAL file: its name in the folder too, once
+            fsync_directory(wal_path.parent)
+            self._flushed_inodes[wal_path] = inode
+
+
+_FLUSHER = _WalFlusher()
+
+
+@contextmanager
+def _synced(conn: sqlite3.Connection) -> Generator[None, None, None]:
+    """The block's commits reach the disk before they return (the WAL fsynced), not only the WAL."""
+    conn.execute("PRAGMA synchronous=FULL")
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA synchronous=NORMAL")
 
 
 def _process_alive(pid: int) -> bool:
@@ -334,11 +426,13 @@ class JobLog:
         self._kept: sqlite3.Connection | None = None  # the connection kept_open() shares
         self._kept_file: int | None = None  # the inode it was opened on
         self._kept_depth = 0
+        self._file_checked = False  # the file looked at since the outermost kept_open() block began
         # True (a printer that sends): the kept connection outlives its block for the next job, so
         # a job does not pay a WAL checkpoint for closing it; see _connection for the file check.
         self.linger = False
         self._ready = False
         self._recover = recover
+        self._wal_path = self.db_path.with_name(self.db_path.name + "-wal")
         self.recovered = 0
         try:
             with self.kept_open():  # setting up and recovering: one connection
@@ -392,7 +486,8 @@ class JobLog:
                 for statement in _SCHEMA.strip().split(";"):
                     if statement.strip():
                         conn.execute(statement)
-                conn.execute(f"INSERT INTO jobs ({_COLUMNS}, owner_pid) SELECT {_COLUMNS}, owner_pid FROM jobs_old")
+                conn.execute(f"INSERT INTO jobs ({_COLUMNS}, owner_pid, request)"
+                             f" SELECT {_COLUMNS}, owner_pid, request FROM jobs_old")
                 conn.execute("DROP TABLE jobs_old")
                 conn.execute("COMMIT")
             except BaseException:
@@ -411,19 +506,23 @@ class JobLog:
         # autocommit mode; explicit transactions where several statements belong together;
         # check_same_thread off: a kept connection serves any thread, one at a time (the lock)
         conn = sqlite3.connect(self.db_path, timeout=10, isolation_level=None, check_same_thread=False)
-        # a job accepted is never lost: commits reach the disk before returning
-        conn.execute("PRAGMA synchronous=FULL")
+        # Commits reach the WAL (survive a kill -9) without an fsync each; `sync_soon()` flushes
+        # them where a power cut must not undo them (see the module's docstring).
+        conn.execute("PRAGMA synchronous=NORMAL")
         return conn
 
     @contextmanager
-    def kept_open(self) -> Iterator[None]:
+    def kept_open(self) -> Generator[None, None, None]:
         """Calls inside the block (any thread, one at a time) share one connection: a job's start,
         stages and end. Opening and closing a connection per call cost a WAL checkpoint each time.
         It is closed when the block ends, or with `linger` kept for the next block; a kept
         connection is used only while the file is the one it was opened on, so a file moved aside
-        by `jobs --repair` in another process is never written through an old one."""
+        by `jobs --repair` in another process is never written through an old one (the block's
+        first call looks at the file; a job's next calls come milliseconds later)."""
         with self._write_lock:
             self._kept_depth += 1
+            if self._kept_depth == 1:
+                self._file_checked = False
         try:
             yield
         finally:
@@ -435,22 +534,21 @@ class JobLog:
     def _drop_kept(self) -> None:
         conn, self._kept, self._kept_file = self._kept, None, None
         if conn is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):  # a file spoiled under it: nothing left to close politely
                 conn.close()
-            except sqlite3.Error:  # a file spoiled under it: nothing left to close politely
-                pass
 
     @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
+    def _connection(self) -> Generator[sqlite3.Connection, None, None]:
         """Inside kept_open(): the kept connection, held by this thread until the block ends (a
         failure drops it). Otherwise a new connection of its own, closed after the block."""
         with self._write_lock:
             if self._kept_depth > 0:
-                if self._kept is not None and self._kept_file != _inode(self.db_path):
+                if self._kept is not None and not self._file_checked and self._kept_file != _inode(self.db_path):
                     self._drop_kept()  # moved aside or replaced (`jobs --repair` elsewhere): never written through
                 if self._kept is None:
                     self._kept = self._raw_connect()
                     self._kept_file = _inode(self.db_path)
+                self._file_checked = True
                 try:
                     yield self._kept
                 except BaseException:
@@ -461,9 +559,9 @@ class JobLog:
             yield conn
 
     @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
+    def _db(self) -> Generator[sqlite3.Connection, None, None]:
         """A connection to a usable job log; any database failure becomes a JobLogError."""
-        if self._ready and not self.db_path.exists():
+        if self._ready and not (self._kept_depth > 0 and self._file_checked) and not self.db_path.exists():
             self._ready = False  # moved aside (`jobs --repair` in another process): start the new one
             with self._write_lock:
                 self._drop_kept()
@@ -525,20 +623,24 @@ class JobLog:
         with self._db() as conn:
             return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
 
-    def start(self, job_type: str, detail: str = "", message_id: str | None = None) -> int:
-        """Record a new running job (stage "queued") and return its id."""
+    def start(self, job_type: str, detail: str = "", message_id: str | None = None,
+              request: str | None = None) -> int:
+        """Record a new running job (stage "queued") with the `request` a retry would send (one
+        transaction: a job is never without its request) and return its id."""
         if job_type not in JOB_TYPES:
             raise ValueError(f"unknown job type {job_type!r}; expected one of {', '.join(JOB_TYPES)}")
         with self._write_lock, self._db() as conn:
             cursor = conn.execute(
-                "INSERT INTO jobs (job_type, started_at, result, detail, owner_pid, message_id)"
-                " VALUES (?, ?, 'running', ?, ?, ?)",
-                (job_type, self._now(), scrub_detail(detail), os.getpid(), message_id),
+                "INSERT INTO jobs (job_type, started_at, result, detail, owner_pid, message_id, request)"
+                " VALUES (?, ?, 'running', ?, ?, ?, ?)",
+                (job_type, self._now(), scrub_detail(detail), os.getpid(), message_id, request),
             )
             return _row_id(cursor)
 
-    def claim_retry(self, job_id: int, detail: str = "", message_id: str | None = None) -> tuple[Job, int]:
-        """Claim `job_id` for a retry and record the new running job, in one transaction.
+    def claim_retry(self, job_id: int, detail: str = "", message_id: str | None = None,
+                    request: str | None = None) -> tuple[Job, int]:
+        """Claim `job_id` for a retry and record the new running job, in one transaction; the
+        `request` moves to the new job (the old one keeps its history, not its request).
 
         Two processes retrying the same job at once: one gets (old job, new id), the other
         RetryRefused("job.already_retried"). A job that succeeded or still runs cannot be retried.
@@ -556,12 +658,13 @@ class JobLog:
                 if job.result not in RETRYABLE_RESULTS:
                     raise RetryRefused("job.retry_not_possible", f"job #{job_id} is {job.result}")
                 cursor = conn.execute(
-                    "INSERT INTO jobs (job_type, started_at, result, detail, owner_pid, message_id)"
-                    " VALUES (?, ?, 'running', ?, ?, ?)",
-                    (job.job_type, self._now(), scrub_detail(detail), os.getpid(), message_id or job.message_id),
+                    "INSERT INTO jobs (job_type, started_at, result, detail, owner_pid, message_id, request)"
+                    " VALUES (?, ?, 'running', ?, ?, ?, ?)",
+                    (job.job_type, self._now(), scrub_detail(detail), os.getpid(), message_id or job.message_id,
+                     request),
                 )
                 new_id = _row_id(cursor)
-                conn.execute("UPDATE jobs SET retried_by = ? WHERE id = ?", (new_id, job_id))
+                conn.execute("UPDATE jobs SET retried_by = ?, request = NULL WHERE id = ?", (new_id, job_id))
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -569,24 +672,54 @@ class JobLog:
         return job, new_id
 
     def set_stage(self, job_id: int, stage: str) -> None:
-        """Record how far a running job got. Every stage survives a kill -9 right after (committed
-        to the WAL); "data_sent", from which the message may arrive, survives a power cut too."""
+        """Record how far a running job got; it survives a kill -9 right after (committed to the
+        WAL), and a power cut once `sync_soon()` asked after it is done."""
         if stage not in STAGES:
             raise ValueError(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
         with self._write_lock, self._db() as conn:
-            if stage == "data_sent":
-                conn.execute("UPDATE jobs SET stage = ? WHERE id = ?", (stage, job_id))
-                return
-            # Not synced to the disk: the job's row is already (start), and its end will be (finish).
-            conn.execute("PRAGMA synchronous=NORMAL")
-            try:
-                conn.execute("UPDATE jobs SET stage = ? WHERE id = ?", (stage, job_id))
-            finally:
-                conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("UPDATE jobs SET stage = ? WHERE id = ?", (stage, job_id))
+
+    def sync_soon(self) -> Future[None]:
+        """A future done once every commit made before this call is on the disk (survives a power
+        cut): the WAL flushed on a thread of its own within FLUSH_DELAY, so the caller never waits
+        on the disk unless it waits on the future. Its exception is the OSError of a failed flush."""
+        return _FLUSHER.request(self._wal_path)
+
+    def request_of(self, job_id: int) -> str | bytes | None:
+        """The request stored with a job (None once it succeeded or was sent again, or for a job
+        logged before requests were stored). Bytes only if the file was damaged."""
+        with self._db() as conn:
+            row = conn.execute("SELECT request FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        value = row[0]
+        return value if isinstance(value, (str, bytes)) else str(value)
+
+    def kept_requests(self) -> list[int]:
+        """Ids of ended jobs whose request is kept (failed or interrupted: they can be sent again)."""
+        with self._db() as conn:
+            rows = conn.execute("SELECT id FROM jobs WHERE request IS NOT NULL AND result != 'running'"
+                                " ORDER BY id").fetchall()
+        return [job_id for (job_id,) in rows]
+
+    def adopt_request(self, request: str, *, job_id: int | None = None, message_id: str | None = None) -> bool:
+        """Store `request` with the job `job_id` (or the newest job of `message_id`) that has none
+        yet and is not done (an older version kept requests in files); False if no job fits."""
+        with self._write_lock, self._db() as conn:
+            if job_id is None:
+                found = conn.execute("SELECT max(id) FROM jobs WHERE message_id = ?", (message_id,)).fetchone()
+                job_id = found[0] if found else None
+            if job_id is None:
+                return False
+            cursor = conn.execute("UPDATE jobs SET request = ? WHERE id = ? AND request IS NULL"
+                                  " AND result != 'ok' AND retried_by IS NULL", (request, job_id))
+            return cursor.rowcount > 0
 
     def finish(self, job_id: int, result: str, error_code: int | None = None, detail: str | None = None,
-               cause: ErrorCause | None = None, cause_name: str | None = None, reason: str = "") -> Job:
-        """Close a job with a final result (and error code); returns the updated job.
+               cause: ErrorCause | None = None, cause_name: str | None = None, reason: str = "",
+               stage: str | None = None) -> Job:
+        """Close a job with a final result (and error code); returns the updated job. `stage`, if
+        given, is how far it got, recorded in the same commit ("accepted" for a job that succeeded).
 
         A failure's `cause` (the error table's entry; `cause_name` if the mail layer named it more
         precisely) and the server's `reason` are stored with the job: its code, message, fix and
@@ -594,6 +727,8 @@ class JobLog:
         """
         if result not in FINAL_RESULTS:
             raise ValueError(f"invalid final result {result!r}; expected one of {', '.join(FINAL_RESULTS)}")
+        if stage is not None and stage not in STAGES:
+            raise ValueError(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
         if cause is not None and error_code is None:
             error_code = cause.code
         if error_code is not None and (isinstance(error_code, bool) or not isinstance(error_code, int)):
@@ -607,21 +742,24 @@ class JobLog:
         else:
             explained = (None, None, None, None)
         with self._write_lock, self._db() as conn:
-            stage_sql = ", stage = 'accepted'" if result == "ok" else ""
             detail_sql = "" if detail is None else ", detail = ?"
             params: tuple[Any, ...] = (self._now(), result, error_code, *explained, scrub_detail(reason) or None)
             if detail is not None:
                 params += (scrub_detail(detail),)
-            cursor = conn.execute(
-                "UPDATE jobs SET ended_at = ?, result = ?, error_code = ?, cause = ?, message_key = ?,"
-                f" fix_key = ?, fixer = ?, reason = ?{detail_sql}{stage_sql} WHERE id = ?",
-                (*params, job_id),
-            )
-            if cursor.rowcount == 0:
-                raise KeyError(f"no job with id {job_id}")
-        job = self.get(job_id)
-        assert job is not None
-        return job
+            # A job that succeeded needs its request no more: its stage and its request in this commit.
+            stage_sql = ", stage = 'accepted', request = NULL" if result == "ok" else ""
+            if stage is not None and result != "ok":
+                stage_sql, params = ", stage = ?", (*params, stage)
+            sql = ("UPDATE jobs SET ended_at = ?, result = ?, error_code = ?, cause = ?, message_key = ?,"
+                   f" fix_key = ?, fixer = ?, reason = ?{detail_sql}{stage_sql} WHERE id = ?")
+            if _RETURNING:  # the updated row comes back with the update: one statement, not two
+                rows = conn.execute(f"{sql} RETURNING {_COLUMNS}", (*params, job_id)).fetchall()
+            else:  # pragma: no cover - SQLite before 3.35
+                conn.execute(sql, (*params, job_id))
+                rows = conn.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchall()
+        if not rows:
+            raise KeyError(f"no job with id {job_id}")
+        return _row_to_job(rows[0])
 
     def jobs(self, limit: int = 200) -> list[Job]:
         """The most recent jobs, newest first."""
@@ -665,6 +803,6 @@ class JobLog:
             return len(dead)
 
     def clear(self) -> None:
-        """Delete every job."""
-        with self._write_lock, self._db() as conn:
+        """Delete every job (synced: a power cut does not bring them back)."""
+        with self._write_lock, self._db() as conn, _synced(conn):
             conn.execute("DELETE FROM jobs")

@@ -9,7 +9,7 @@
 - ``smtp``: ``send_message(...)`` and ``connection_check(...)`` (STARTTLS, XOAUTH2,
   certificate validation with the system store (live mode) plus imported CA certificates).
 - ``jobs``: :class:`MailJobs` - connection check, test mail, Scan to Email, To My Email,
-  fax via email, each a job-log row with a spool file for ``retry(job_id)``.
+  fax via email, each a job-log row that keeps its request for ``retry(job_id)``.
 - ``errors``: :class:`MailError` (a cause of ``panel_tui.device.errors``), ``classify_idp_error``.
 - ``scan``: the hand-written one-page PDF used as the "scanned page".
 

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from panel_tui.device.clock import Clock
 from panel_tui.device.status_sheet import NOT_SIGNED_IN, SignInInfo
 from panel_tui.mail.errors import (
+    AADSTS_CAUSES,
     CONDITIONAL_ACCESS_CODES,
     SIGNIN_DEAD_CAUSES,
     MailError,
@@ -153,10 +154,17 @@ def _result_from_device_flow(response: dict[str, Any], cancelled: bool) -> SignI
 
 def _dead_cause(mark: dict[str, Any]) -> str:
     """The cause of a sign-in the identity provider declared dead (remembered in the state file)."""
-    from panel_tui.mail.errors import AADSTS_CAUSES
-
     cause = AADSTS_CAUSES.get(mark.get("aadsts") or 0, "signin_expired")
     return cause if cause in SIGNIN_DEAD_CAUSES else "signin_expired"
+
+
+@dataclass(frozen=True)
+class _Issued:
+    """A token acquire_token_for_send gave, when it expires (session clock), and the files then."""
+
+    token: str
+    expires_on: float
+    files: tuple[tuple[int, int, int] | None, ...]
 
 
 def _make_http_session(provider: Provider, on_token_request: Callable[[], None]) -> requests.Session:
@@ -209,6 +217,9 @@ class OAuthSession:
         self._http: requests.Session | None = None
         self._http_cache: PersistentHttpCache | None = None
         self._state = SignInState(self.state_path)
+        # The last token acquire_token_for_send gave per (account, role), for cached_token_for_send.
+        self._issued: dict[tuple[str | None, str], _Issued] = {}
+        self._issued_lock = threading.Lock()
 
     # -- time ------------------------------------------------------------------------
 
@@ -446,6 +457,39 @@ class OAuthSession:
 
     # -- tokens for sending ----------------------------------------------------------
 
+    def cached_token_for_send(self, account: str | None = None, role: str = EMAIL_SERVER_ROLE) -> str | None:
+        """The token `acquire_token_for_send(account, role)` gave last, with no MSAL, lock or
+        thread (two file stats), while it is sure to be what that call would give again: the
+        token cache and sign-in state files are as that call left them (a refresh, sign-in or
+        sign-out by any process changes them) and it has more than the refresh margin left on
+        the session's clock. None: call `acquire_token_for_send`."""
+        with self._issued_lock:
+            issued = self._issued.get((account, role))
+        if issued is None or self._cache_file.save_problem is not None:
+            return None
+        if issued.expires_on - self._epoch() < self.refresh_margin or issued.files != self._files():
+            return None
+        return issued.token
+
+    def _files(self) -> tuple[tuple[int, int, int] | None, ...]:
+        """What the token cache and sign-in state files are now (inode, size, mtime; None if absent)."""
+        found: list[tuple[int, int, int] | None] = []
+        for path in (self.cache_path, self.state_path):
+            try:
+                stat = path.stat()
+            except OSError:
+                found.append(None)
+            else:
+                found.append((stat.st_ino, stat.st_size, stat.st_mtime_ns))
+        return tuple(found)
+
+    def _remember_token(self, account: str | None, role: str, token: str, expires_on: float | None) -> None:
+        with self._issued_lock:
+            if expires_on is None:
+                self._issued.pop((account, role), None)
+            else:
+                self._issued[(account, role)] = _Issued(token, expires_on, self._files())
+
     def acquire_token_for_send(self, account: str | None = None, role: str = EMAIL_SERVER_ROLE,
                                force_refresh: bool = False) -> str:
         """An access token for SMTP.Send, from the cache or refreshed (blocks: use a thread).
@@ -498,7 +542,9 @@ class OAuthSession:
                     self._state.save()
                     raise MailError("user_signin_required" if per_user else cause, detail)
                 raise MailError(cause, detail)
-            return str(result["access_token"])
+            token = str(result["access_token"])
+            self._remember_token(account, role, token, self._access_token_expires_on(matches[0]))
+            return token
 
     # -- sign-out --------------------------------------------------------------------
 

@@ -72,7 +72,8 @@ class PersistentHttpCache(dict[str, Any]):
                 continue
             entries.append({"key": key, "expires_at": expires_at, "created_at": created_at,
                             "status_code": value.status_code, "text": value.text,
-                            "headers": {k: str(v) for k, v in dict(value.headers).items() if k.lower() != "set-cookie"}})
+                            "headers": {k: str(v) for k, v in dict(value.headers).items()
+                                        if k.lower() != "set-cookie"}})
         return json.dumps({"schema": SCHEMA, "entries": entries}, sort_keys=True)
 
     def save(self) -> None:

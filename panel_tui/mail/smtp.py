@@ -10,13 +10,15 @@ Every failure comes out as :class:`MailError` with a cause of the error table.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import inspect
+import os
 import socket
 import ssl
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -49,9 +51,12 @@ def ca_files(ca_dirs: Iterable[Path | str] = (), extra: Iterable[Path | str] = (
     """PEM files to trust besides the system store: *.pem/*.crt in `ca_dirs`, plus `extra`."""
     found: list[Path] = []
     for directory in ca_dirs:
-        directory = Path(directory)
-        if directory.is_dir():
-            found += sorted(p for p in directory.iterdir() if p.suffix.lower() in (".pem", ".crt") and p.is_file())
+        try:  # one listing, the file types from it (no stat of each entry)
+            with os.scandir(directory) as entries:
+                found += sorted(Path(e.path) for e in entries
+                                if os.path.splitext(e.name)[1].lower() in (".pem", ".crt") and e.is_file())
+        except (FileNotFoundError, NotADirectoryError):
+            continue
     found += [Path(p) for p in extra]
     return found
 
@@ -145,45 +150,68 @@ def _reply_cause(code: int, message: str) -> str | None:
 
 
 def classify_smtp_failure(error: BaseException, security: str = "starttls", stage: str = "") -> MailError:
-    """The MailError for an exception raised while talking to the SMTP server."""
+    """The MailError for an exception raised while talking to the SMTP server: the first of the
+    judges below that recognises it (their order matters), else a connection failure."""
     import aiosmtplib
 
     if isinstance(error, MailError):
         return error
     chain = _chain(error)
+    found = (_unreachable_or_untrusted(chain, stage) or _server_refusal(error, stage)
+             or _secure_connection_mismatch(error, chain, security, stage))
+    if found is not None:
+        return found
+    if isinstance(error, (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError, TimeoutError, EOFError)):
+        return MailError("connection_failed", f"{stage}: {type(error).__name__}: {error}")
+    return MailError("connection_failed", f"{stage}: unexpected {type(error).__name__}: {error}")
+
+
+def _unreachable_or_untrusted(chain: list[BaseException], stage: str) -> MailError | None:
+    """A name that does not resolve, or a certificate nobody trusted vouches for."""
     for item in chain:
         if isinstance(item, socket.gaierror):
             return MailError("dns_failure", f"{stage}: name not found ({item.strerror or item})")
     for item in chain:
         if isinstance(item, ssl.SSLCertVerificationError):
-            return MailError("certificate_untrusted", f"{stage}: {getattr(item, 'verify_message', None) or getattr(item, 'reason', None) or item}")
+            why = getattr(item, "verify_message", None) or getattr(item, "reason", None) or item
+            return MailError("certificate_untrusted", f"{stage}: {why}")
+    return None
+
+
+def _server_refusal(error: BaseException, stage: str) -> MailError | None:
+    """The server's own answer: Exchange's replies (`_EXCHANGE_REPLIES`), a refused recipient."""
+    import aiosmtplib
+
     if isinstance(error, aiosmtplib.SMTPResponseException):
         cause = _reply_cause(error.code, error.message)
-        if cause is not None:
-            return MailError(cause, f"{stage}: {error.code} {error.message}")
-        if isinstance(error, aiosmtplib.SMTPAuthenticationError):
-            return MailError("token_rejected", f"{stage}: {error.code} {error.message}")
-        return MailError("connection_failed", f"{stage}: {error.code} {error.message}")
+        if cause is None:
+            cause = "token_rejected" if isinstance(error, aiosmtplib.SMTPAuthenticationError) else "connection_failed"
+        return MailError(cause, f"{stage}: {error.code} {error.message}")
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
         first = error.recipients[0] if error.recipients else None
-        if first is not None:
-            cause = _reply_cause(first.code, first.message)
-            if cause:
-                return MailError(cause, f"{stage}: {first.code} {first.message}")
+        cause = _reply_cause(first.code, first.message) if first is not None else None
+        if first is not None and cause:
+            return MailError(cause, f"{stage}: {first.code} {first.message}")
         return MailError("connection_failed", f"{stage}: recipients refused")
+    return None
+
+
+def _secure_connection_mismatch(error: BaseException, chain: list[BaseException], security: str,
+                                stage: str) -> MailError | None:
+    """TLS where the server speaks plain text, or the reverse (the wrong port for the method)."""
+    import aiosmtplib
+
     for item in chain:
         if isinstance(item, ssl.SSLError):
-            # Wrong protocol on the port (TLS to a plain server or the reverse).
-            return MailError("secure_connection_mismatch", f"{stage}: TLS handshake failed ({getattr(item, 'reason', None) or item})")
+            why = getattr(item, "reason", None) or item
+            return MailError("secure_connection_mismatch", f"{stage}: TLS handshake failed ({why})")
     if isinstance(error, aiosmtplib.SMTPNotSupported) or (
         isinstance(error, aiosmtplib.SMTPException) and "STARTTLS" in str(error).upper()
     ):
         return MailError("secure_connection_mismatch", f"{stage}: {error}")
     if isinstance(error, aiosmtplib.SMTPServerDisconnected) and security == "ssl_tls" and stage == "connect":
         return MailError("secure_connection_mismatch", f"{stage}: connection closed during the TLS handshake")
-    if isinstance(error, (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError, TimeoutError, EOFError)):
-        return MailError("connection_failed", f"{stage}: {type(error).__name__}: {error}")
-    return MailError("connection_failed", f"{stage}: unexpected {type(error).__name__}: {error}")
+    return None
 
 
 async def _token(getter: TokenGetter) -> str:
@@ -238,7 +266,7 @@ class _Conversation:
         self.auth_reply = f"{reply.code} {reply.message}".strip()  # the server's own words
         self.reached("authenticated")
 
-    async def send(self, message: EmailMessage, sender: str,
+    async def send(self, message: Message, sender: str,
                    recipients: list[str]) -> tuple[dict[str, SMTPResponse], str]:
         """MAIL, RCPT, DATA; tells `on_stage("data_sent")` just before the message data goes out."""
         protocol = self.client.protocol
@@ -281,7 +309,7 @@ async def send_message(
     port: int | None,
     sender: str,
     recipients: Sequence[str],
-    message: EmailMessage,
+    message: Message,
     token_getter: TokenGetter,
     *,
     auth_user: str | None = None,
@@ -305,6 +333,7 @@ async def send_message(
     security = str(security)
     context = tls_context(validate_certs, extra_ca_paths, system_store)
     conversation = _Conversation(host, port, security, context, timeout, on_stage)
+
     async def exchange() -> str:
         await conversation.open(auth_user or sender, token_getter, password)
         conversation.stage = "send"
@@ -364,7 +393,5 @@ async def _guarded(conversation: _Conversation, security: str, exchange: Callabl
 
 
 async def _abandon(conversation: _Conversation) -> None:
-    try:
+    with contextlib.suppress(Exception):  # closing a broken transport must not hide the real failure
         conversation.client.close()
-    except Exception:  # closing a broken transport must not hide the real failure
-        pass

@@ -12,6 +12,7 @@ import ssl
 from dataclasses import dataclass, field
 
 from panel_tui.mail.errors import MailError, scrub
+from panel_tui.mail.smtp import classify_smtp_failure
 
 CLIENT_NAME = "printer.local"
 
@@ -42,8 +43,6 @@ async def probe_auth(host: str, port: int, context: ssl.SSLContext, user: str, *
     """AUTH as `user` with `token` (XOAUTH2) or `password` (Basic) over STARTTLS; never raises
     for the server's or the network's reasons (they land in ``error``)."""
     import aiosmtplib
-
-    from panel_tui.mail.smtp import classify_smtp_failure
 
     mechanism = "XOAUTH2" if token is not None else "PLAIN"
     probe = AuthProbe(mechanism)

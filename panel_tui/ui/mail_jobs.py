@@ -1,8 +1,8 @@
 """Running mail jobs from the panel: a worker per job, the job indicator, the outcome dialog.
 
-A job runs on an event loop of its own, in a thread (`JobLoop`): its job-log writes (synced to
-the disk), its spool file, its token refresh and its SMTP session never hold the App's event
-loop, so a key pressed during a send is answered at once (`bench/menu_latency.py --during-sends`).
+A job runs on an event loop of its own, in a thread (`JobLoop`): its job-log writes, its token
+refresh and its SMTP session never hold the App's event loop, so a key pressed during a send is
+answered at once (`bench/menu_latency.py --during-sends`).
 """
 from __future__ import annotations
 

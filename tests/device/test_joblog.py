@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from panel_tui.device.joblog import JOB_TYPES, JobLog, scrub_detail
+from panel_tui.device.joblog import JOB_TYPES, STAGES, JobLog, scrub_detail
 from tests.helpers.joblog import orphan_running_jobs
 
 
@@ -180,18 +180,47 @@ def test_a_job_from_start_to_end_shares_one_connection(joblog, connections_opene
     assert len(connections_opened) == 2
 
 
-def test_only_the_stage_after_which_the_message_may_arrive_waits_for_the_disk(joblog, statements):
-    """Stages survive a kill -9 (committed to the WAL) without an fsync each; "data_sent" decides
-    whether a retry may send twice, so it is synced like the job's start and end."""
-    job_id = joblog.start("test_mail")
-    for stage in ("connected", "data_sent"):
-        statements.clear()
-        joblog.set_stage(job_id, stage)
-        update = next(i for i, text in enumerate(statements) if text.startswith("UPDATE jobs SET stage"))
-        settings = [text for text in statements[:update] if text.startswith("PRAGMA synchronous")]
-        # A new connection starts with FULL (set before tracing began).
-        assert (settings or ["PRAGMA synchronous=FULL"])[-1] == (
-            "PRAGMA synchronous=NORMAL" if stage == "connected" else "PRAGMA synchronous=FULL")
+def test_no_commit_of_a_job_waits_for_the_disk(joblog, statements):
+    """Every commit survives a kill -9 (it is in the WAL before the call returns) without an fsync
+    on the caller's thread: what must survive a power cut is flushed by `sync_soon()`."""
+    with closing(JobLog._raw_connect(joblog)) as conn:
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL, for every connection
+    statements.clear()
+    with joblog.kept_open():
+        job_id = joblog.start("test_mail", request='{"job_type": "test_mail"}')
+        for stage in STAGES[1:]:
+            joblog.set_stage(job_id, stage)
+        joblog.finish(job_id, "ok")
+    writes = [text for text in statements if text.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert len(writes) == 6 and not [text for text in statements if text.startswith("PRAGMA synchronous")]
+
+
+def test_sync_soon_flushes_the_wal_on_a_thread_of_its_own(joblog, monkeypatch):
+    flushed = []
+    real = os.fdatasync
+
+    def fdatasync(fd):
+        real(fd)
+        flushed.append((threading.current_thread().name, os.readlink(f"/proc/self/fd/{fd}")))
+
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    with joblog.kept_open():
+        joblog.start("test_mail")
+        joblog.sync_soon().result(timeout=30)
+    wal = f"{joblog.db_path}-wal"
+    assert [entry for entry in flushed if entry[1] == wal] == [("joblog-flush", wal)]
+
+
+def test_a_jobs_request_is_kept_with_its_row_until_it_succeeds(joblog):
+    with joblog.kept_open():
+        kept = joblog.start("test_mail", request="what a retry sends")
+        done = joblog.start("test_mail", request="sent")
+        joblog.finish(kept, "error", error_code=313)
+        joblog.finish(done, "ok")
+    assert (joblog.request_of(kept), joblog.request_of(done)) == ("what a retry sends", None)
+    assert joblog.kept_requests() == [kept]
+    _, again = joblog.claim_retry(kept, request="what a retry sends")
+    assert (joblog.request_of(kept), joblog.request_of(again)) == (None, "what a retry sends")  # moved along
 
 
 def test_a_stage_survives_a_process_killed_right_after(tmp_path, clock):

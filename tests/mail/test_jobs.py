@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
+import threading
 
 import pytest
 
 from panel_tui.device.joblog import JobLog
-from panel_tui.mail.jobs import InvalidRequest, MailRequest
+from panel_tui.mail.jobs import SPOOL_DIR_NAME, InvalidRequest, MailJobs, MailRequest
 from tests.helpers.joblog import orphan_running_jobs
 
 from .conftest import ADMIN, ALEX, MEGAN, PRINTER
@@ -35,6 +37,23 @@ async def test_scan_to_email_delivers_the_scanned_pdf(world):
     assert world.jobs.pending_retries() == []  # nothing left in the spool
 
 
+async def test_a_subject_body_and_file_name_outside_ascii_arrive_as_written(world, tmp_path):
+    """The message is built with compat32 classes (a tenth of EmailMessage's cost): words outside
+    ASCII still travel as RFC 2047/2231 encoded words and arrive as they were written."""
+    world.ready()
+    page = tmp_path / "pagină scanată.pdf"
+    page.write_bytes(b"%PDF-1.4 scanned")
+    subject, body = " ".join(["Document scanat — încercare de trimitere"] * 3), "Șablon: ăâîșț, ΑΒΓ."
+    outcome = await world.jobs.run(MailRequest("scan_to_email", (MEGAN.upn,), subject, body, (str(page),)))
+    assert outcome.ok, outcome.error
+    [message] = world.control.mailbox(MEGAN.upn)
+    raw = _raw(world, MEGAN.upn, message["id"])
+    assert raw["subject"] == subject and raw["x-mailer"].endswith("(panel_tui)")
+    text, [attachment] = raw.get_body(("plain",)), list(raw.iter_attachments())
+    assert text.get_content().rstrip("\n") == body
+    assert attachment.get_filename() == "pagină scanată.pdf" and attachment.get_content() == b"%PDF-1.4 scanned"
+
+
 async def test_job_details_never_show_tokens(world):
     world.ready()
     await world.jobs.test_mail(MEGAN.upn)
@@ -46,8 +65,9 @@ async def test_job_details_never_show_tokens(world):
     token = world.session.acquire_token_for_send()
     assert token in cache and token not in details
     assert "eyJ" not in details and token not in str(failed.error)
-    spooled = " ".join(p.read_text() for p in world.jobs.spool_dir.glob("*.json"))
-    assert "eyJ" not in spooled and PRINTER.password not in spooled
+    kept = " ".join(str(world.printer.joblog.request_of(job.id)) for job in world.printer.joblog.jobs())
+    assert failed.job_id in world.jobs.pending_retries() and "megan" in kept.lower()
+    assert "eyJ" not in kept and PRINTER.password not in kept
 
 
 async def test_connection_check_and_test_mail(world):
@@ -188,14 +208,73 @@ async def test_connection_dropped_mid_data_loses_nothing_and_retry_sends_it(worl
 async def test_a_job_interrupted_by_a_crash_can_be_retried(world):
     world.ready()
     request = MailRequest("test_mail", (MEGAN.upn,), "Before the crash", "body")
-    job_id = world.printer.joblog.start("test_mail", request.summary())
-    world.jobs._spool(job_id, request)  # the process died here, mid-send
+    job_id = world.printer.joblog.start("test_mail", request.summary(), request=request.to_json())
+    # the process died here, mid-send
     orphan_running_jobs(world.printer.paths.joblog_file)
     reopened = JobLog(world.printer.paths.joblog_file, world.clock)
     assert reopened.recovered == 1 and reopened.get(job_id).result == "interrupted"
     outcome = await world.jobs.retry(job_id)
     assert outcome.ok
     assert [m["subject"] for m in world.control.mailbox(MEGAN.upn)] == ["Before the crash"]
+
+
+async def test_a_send_never_waits_for_the_disk_and_its_job_is_flushed_on_the_job_logs_thread(world, monkeypatch):
+    """Every commit is in the WAL when it returns (a kill -9 loses nothing); what a power cut must
+    not undo is flushed to the disk on the job log's own thread, asked for when the message data
+    goes out and when the job ends: a disk as slow as this test makes it never holds the send."""
+    world.ready()
+    released, flushed, events = threading.Event(), [], []
+    real_flush, real_set_stage, real_sync_soon = os.fdatasync, JobLog.set_stage, JobLog.sync_soon
+
+    def fdatasync(fd):
+        if os.readlink(f"/proc/self/fd/{fd}") == f"{world.printer.paths.joblog_file}-wal":
+            released.wait(60)
+            flushed.append(threading.current_thread().name)
+        real_flush(fd)
+
+    def set_stage(self, job_id, stage):
+        real_set_stage(self, job_id, stage)
+        events.append(stage)
+
+    def sync_soon(self):
+        events.append("flush asked")
+        return real_sync_soon(self)
+
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    monkeypatch.setattr(JobLog, "set_stage", set_stage)
+    monkeypatch.setattr(JobLog, "sync_soon", sync_soon)
+    outcome = await world.jobs.test_mail(MEGAN.upn)
+    assert outcome.ok and flushed == []  # sent and recorded while the flush still waits for the disk
+    assert events == ["data_sent", "flush asked", "flush asked"]  # the job's only other commits: its start, its end
+    released.set()
+    world.printer.joblog.sync_soon().result(timeout=60)
+    assert flushed and set(flushed) == {"joblog-flush"}
+
+
+async def test_requests_an_older_version_kept_in_files_move_into_the_job_log(world):
+    """A home from before requests were stored with their jobs: the file of an interrupted job, and
+    the one of a job killed before it was numbered, move into their rows (retry sends both); the
+    file of a send killed before its job existed is removed, and with the files their folder."""
+    world.ready()
+    joblog = world.printer.joblog
+    kept, unnumbered, orphan = (
+        MailRequest("test_mail", (MEGAN.upn,), subject, "body", message_id=f"<{n}@contoso.com>")
+        for n, subject in enumerate(("Kept in a file", "Killed before its number", "Never started")))
+    ids = [joblog.start("test_mail", request.summary(), request.message_id) for request in (kept, unnumbered)]
+    for job_id in ids:
+        joblog.finish(job_id, "interrupted")
+    folder = world.printer.paths.data_dir / SPOOL_DIR_NAME
+    folder.mkdir()
+    (folder / f"job-{ids[0]}.json").write_text(kept.to_json())
+    for request in (unnumbered, orphan):
+        (folder / f"pending-{request.message_id.encode().hex()}.json").write_text(request.to_json())
+    assert world.jobs.pending_retries() == []
+    jobs = MailJobs(world.printer, world.jobs.session_factory, timeout=10)
+    assert not folder.exists() and jobs.pending_retries() == ids
+    for job_id in ids:
+        assert (await jobs.retry(job_id)).ok
+    assert sorted(m["subject"] for m in world.control.mailbox(MEGAN.upn)) == ["Kept in a file",
+                                                                              "Killed before its number"]
 
 
 async def test_to_my_email_needs_each_users_own_sign_in(world):

@@ -194,3 +194,24 @@ def test_two_processes_sharing_the_profile_follow_each_others_rotated_refresh_to
     assert refreshed_there == refreshed_here
     assert other.token_requests == 0
     assert other.signin_info().state == "signed_in"
+
+
+def test_a_cached_token_is_given_again_only_while_nothing_could_have_changed_it(world):
+    """A send takes the token the last acquisition gave, with no MSAL lock or thread, only while
+    the profile's token files are as that acquisition left them and the token has more than the
+    refresh margin left; a sign-out or refresh by another process, or time, ends that."""
+    world.ready()
+    assert world.session.cached_token_for_send() is None  # nothing acquired yet
+    token = world.session.acquire_token_for_send()
+    assert world.session.cached_token_for_send() == token
+    assert world.session.cached_token_for_send(MEGAN.upn) is None  # another account's is its own
+    world.advance(3200)  # into the refresh margin
+    assert world.session.cached_token_for_send() is None
+    refreshed = world.session.acquire_token_for_send()
+    assert refreshed != token and world.session.cached_token_for_send() == refreshed
+    other = OAuthSession(simulator(world.endpoints), world.printer.paths.token_cache_file, world.clock)
+    assert other.sign_out() is True  # the CLI, beside the panel
+    assert world.session.cached_token_for_send() is None
+    with pytest.raises(MailError) as signed_out:
+        world.session.acquire_token_for_send()
+    assert signed_out.value.code == 360

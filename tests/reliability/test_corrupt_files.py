@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -145,13 +146,14 @@ def test_a_token_cache_of_the_wrong_kind_reads_as_not_signed_in_and_is_kept_asid
     assert cache_file.with_name(cache_file.name + ".unreadable").read_text(encoding="utf-8") == content
 
 
-def test_a_garbage_spool_file_makes_retry_refuse_clearly():
+def test_a_garbage_stored_request_makes_retry_refuse_clearly():
     printer = Printer.open(_paths())
     job_id = printer.joblog.start("test_mail")
     printer.joblog.finish(job_id, "error", error_code=313)
     jobs = MailJobs(printer, lambda settings: None)
     for garbage in (DEEP, "[]", '{"job_type": "test_mail", "recipients": 5}', b"\xff"):
-        _write(jobs.spool_dir / f"job-{job_id}.json", garbage)
+        with closing(sqlite3.connect(printer.paths.joblog_file)) as conn, conn:
+            conn.execute("UPDATE jobs SET request = ? WHERE id = ?", (garbage, job_id))
         with pytest.raises(InvalidRequest) as refused:
             asyncio.run(jobs.retry(job_id))
         assert refused.value.key == "job.retry_not_possible"

@@ -16,7 +16,7 @@ from panel_tui.device import settings_store
 from panel_tui.device.clock import OffsetClock, SystemClock, checked_offset
 from panel_tui.device.joblog import JobLog
 from panel_tui.device.paths import resolve_paths, simulator_dir
-from panel_tui.mail import jobs, token_cache
+from panel_tui.mail import token_cache
 from panel_tui.mail.errors import MailError
 from tests.reliability.conftest import MEGAN
 
@@ -164,8 +164,13 @@ def test_an_old_world_readable_job_log_becomes_private(capsys):
     assert code == 0 and stat.S_IMODE(paths.joblog_file.stat().st_mode) == 0o600
 
 
-def test_a_send_whose_spool_cannot_be_written_says_which_file(home_world, monkeypatch, capsys):
+def test_a_send_whose_job_cannot_be_recorded_says_which_file_and_leaves_nothing(home_world, monkeypatch, capsys):
+    def full(self):
+        raise sqlite3.OperationalError("database or disk is full")
+
     world = home_world
-    monkeypatch.setattr(jobs, "write_atomically", _disk_full)
-    code, _, err = _cli(capsys, "--sim-url", world.sim_url, "send", "--to", MEGAN.upn, "--subject", "No spool")
-    assert code == 1 and "mail-spool" in err and "No space left on device" in err
+    monkeypatch.setattr(JobLog, "_raw_connect", full)
+    code, _, err = _cli(capsys, "--sim-url", world.sim_url, "send", "--to", MEGAN.upn, "--subject", "No room")
+    assert code == 1 and "jobs.sqlite3" in err and "the disk is full" in err
+    assert world.mailbox(subject="No room") == []
+    assert not (_paths().data_dir / "mail-spool").exists()  # no request left without its job
