@@ -467,9 +467,27 @@ async def _picture(app, pilot, recipe: ScreenRecipe, shot: Shot) -> str:
         await pilot.pause()
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
+        await _drawn(pilot)
         return app.export_screenshot(title=app.title, simplify=True)
     except Exception as error:  # noqa: BLE001 - re-raised with the screen's name
         raise _named(error, shot) from None
+
+
+async def _drawn(pilot, rounds: int = 100) -> None:
+    """Pause until the screen has no frame left to draw and no callback waiting for one (what
+    Textual's Screen._on_idle checks, and each widget's refresh flags). Textual draws a frame on
+    a timer (1/60 s) or in a pause; with IDLE_WINDOW a chain of deferred updates (a recompose,
+    then a focus after its refresh, then the scroll to it) can outlast the snapshot plugin's
+    pauses. Bounded: a screen that keeps asking for frames is taken as it is."""
+    for _ in range(rounds):
+        app, screen = pilot.app, pilot.app.screen
+        if not (app._message_queue.qsize() or screen._message_queue.qsize()
+                or screen._layout_required or screen._scroll_required or screen._repaint_required
+                or screen._recompose_required or screen._dirty_widgets or screen._callbacks
+                or any(widget._layout_required or widget._repaint_required or widget._scroll_required
+                       or widget._refresh_styles_required for widget in screen.walk_children())):
+            return
+        await pilot.pause()
 
 
 class _Homes:
