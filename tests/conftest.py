@@ -1,6 +1,7 @@
 """Shared fixtures: every test gets its own PANEL_TUI_HOME, a fixed clock and a fresh profile."""
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ from panel_tui.assembly import build_app
 from panel_tui.backend import BackendOptions
 from panel_tui.device.clock import FixedClock
 from panel_tui.device.joblog import JobLog
+from panel_tui.gallery import GC_THRESHOLDS
 from panel_tui.sim.control import SimControl
 from panel_tui.sim.runtime import SimulatorThread
 from tests.helpers.processes import TIMEOUT, Cli, LineReader, cli_env, new_cli, stop_home_simulator
@@ -41,6 +43,17 @@ def _fast_typing():
     with pytest.MonkeyPatch.context() as mp:
         install_burst_typing(mp)
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fewer_collections():
+    """The garbage collector runs after GC_THRESHOLDS[0] allocations, as the gallery renders: with
+    Python's default (700) it took a third of a screen's CPU (panel_tui/gallery.py says how it was
+    measured). What a test checks does not change; only how often memory is swept."""
+    saved = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    yield
+    gc.set_threshold(*saved)
 
 
 @pytest.fixture(autouse=True)
