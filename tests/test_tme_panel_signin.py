@@ -76,6 +76,27 @@ async def open_tme(app, pilot) -> ToMyEmailScreen:
     return app.screen
 
 
+def user_sender_app(make_e2e_app, lang: str):
+    """A panel whose To My Email sends from each user's own address (so each user signs in)."""
+    app = make_e2e_app(lang)
+    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    return app
+
+
+async def start_as(app, pilot, upn: str) -> None:
+    """To My Email opened, the user's address typed and Enter: the panel's sign-in starts."""
+    await open_tme(app, pilot)
+    await type_into(pilot, app, "tme-user", upn)
+    await pilot.press("enter")
+
+
+async def next_to_password(app, pilot) -> None:
+    """From the account page (address already there): Next, then the password page."""
+    await until(pilot, lambda: step(app) == "account")
+    await click(pilot, app, "ps-next")
+    await until(pilot, lambda: step(app) == "password")
+
+
 async def sign_in_on_panel(app, pilot, lang: str, upn: str, password: str, *, consent: bool) -> None:
     """The on-panel screens from the address on: Next, Sign in, (permissions: tick, Accept)."""
     words = WORDS[lang]
@@ -108,8 +129,7 @@ async def test_admin_consents_on_the_panel_then_a_user_signs_in_and_the_mail_arr
         make_e2e_app, sim_control, sim_thread, lang):
     prepare_tenant(sim_control)  # no consent for the organisation yet
     words = WORDS[lang]
-    app = make_e2e_app(lang)
-    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    app = user_sender_app(make_e2e_app, lang)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_tme(app, pilot)
         # The administrator logs in on the panel first (the printer's administrator password) ...
@@ -139,20 +159,14 @@ async def test_admin_consents_on_the_panel_then_a_user_signs_in_and_the_mail_arr
 async def test_wrong_password_shows_the_message_and_keeps_the_address(make_e2e_app, sim_control, sim_thread, caplog):
     caplog.set_level(logging.DEBUG)  # every log record, MSAL's and requests' too
     prepare_tenant(sim_control, sim_thread.endpoints.client_id)  # the organisation consented
-    app = make_e2e_app("en")
-    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    app = user_sender_app(make_e2e_app, "en")
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_tme(app, pilot)
-        await type_into(pilot, app, "tme-user", MEGAN.upn)
-        await pilot.press("enter")
-        await until(pilot, lambda: step(app) == "account")
-        await click(pilot, app, "ps-next")
-        await until(pilot, lambda: step(app) == "password")
+        await start_as(app, pilot, MEGAN.upn)
+        await next_to_password(app, pilot)
         await type_into(pilot, app, "ps-password", "not-her-password")
         await pilot.press("enter")
         await until(pilot, lambda: step(app) == "password" and str(app.screen.query_one("#ps-error").render()))
         text = screen_text(app)
-        print(text)
         assert str(app.screen.query_one("#ps-error").render()) == app.t("screen.ps.error.password_wrong")
         assert "Your account or password is incorrect." in text
         assert MEGAN.upn in text  # the address typed is kept ...
@@ -175,12 +189,9 @@ async def test_wrong_password_shows_the_message_and_keeps_the_address(make_e2e_a
 @pytest.mark.parametrize("lang", ["en", "ro"])
 async def test_a_user_before_the_consent_is_refused_and_370_is_recorded(make_e2e_app, sim_control, sim_thread, lang):
     prepare_tenant(sim_control)  # the administrator has not consented
-    app = make_e2e_app(lang)
-    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    app = user_sender_app(make_e2e_app, lang)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_tme(app, pilot)
-        await type_into(pilot, app, "tme-user", MEGAN.upn)
-        await pilot.press("enter")
+        await start_as(app, pilot, MEGAN.upn)
         await sign_in_on_panel(app, pilot, lang, MEGAN.upn, MEGAN.password, consent=False)
         assert str(app.screen.query_one("#ps-done").render()) == app.t("signin.outcome.consent_required")
         await click(pilot, app, "ps-ok")
@@ -192,12 +203,9 @@ async def test_a_user_before_the_consent_is_refused_and_370_is_recorded(make_e2e
 
 async def test_cancel_on_the_panel_sign_in_is_370(make_e2e_app, sim_control, sim_thread):
     prepare_tenant(sim_control, sim_thread.endpoints.client_id)
-    app = make_e2e_app("en")
-    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    app = user_sender_app(make_e2e_app, "en")
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_tme(app, pilot)
-        await type_into(pilot, app, "tme-user", MEGAN.upn)
-        await pilot.press("enter")
+        await start_as(app, pilot, MEGAN.upn)
         await until(pilot, lambda: step(app) == "account")
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, NoticeScreen))
@@ -211,8 +219,7 @@ async def test_an_administrator_answers_the_authenticator_on_the_panel_and_a_dec
     the panel; Continue before answering keeps waiting. Cancel on the permissions screen: no consent,
     the message says so, no job (the administrator was not sending)."""
     sim_control.set_smtp_auth_org(True)  # security defaults stay on
-    app = make_e2e_app("en")
-    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    app = user_sender_app(make_e2e_app, "en")
     async with app.run_test(size=(120, 36)) as pilot:
         await open_tme(app, pilot)
         app.printer.admin.login(app.printer.settings.serial_number)
@@ -242,15 +249,10 @@ async def test_an_administrator_answers_the_authenticator_on_the_panel_and_a_dec
 
 async def test_a_sign_in_left_past_its_15_minutes_is_expired_and_370(make_e2e_app, sim_control, sim_thread):
     prepare_tenant(sim_control, sim_thread.endpoints.client_id)
-    app = make_e2e_app("ro")
-    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    app = user_sender_app(make_e2e_app, "ro")
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_tme(app, pilot)
-        await type_into(pilot, app, "tme-user", MEGAN.upn)
-        await pilot.press("enter")
-        await until(pilot, lambda: step(app) == "account")
-        await click(pilot, app, "ps-next")
-        await until(pilot, lambda: step(app) == "password")
+        await start_as(app, pilot, MEGAN.upn)
+        await next_to_password(app, pilot)
         app.backend.advance_clock(16 * 60)  # the sign-in request's 15 minutes pass
         await type_into(pilot, app, "ps-password", MEGAN.password)
         await pilot.press("enter")
@@ -271,8 +273,7 @@ def test_live_mode_has_no_panel_pages_so_the_phone_code_is_the_way():
 
 async def test_the_sign_in_service_down_says_so_and_records_no_370(make_e2e_app, sim_control, sim_thread):
     prepare_tenant(sim_control, sim_thread.endpoints.client_id)
-    app = make_e2e_app("en")
-    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    app = user_sender_app(make_e2e_app, "en")
     async with app.run_test(size=(120, 36)) as pilot:
         await open_tme(app, pilot)
         sim_control.set_fault("idp_down", True)
@@ -293,12 +294,9 @@ async def test_conditional_access_blocks_the_users_sign_in_on_the_panel_370(make
     """The guide's first troubleshooting case: Entra ID's conditional access blocks the sign-in."""
     prepare_tenant(sim_control, sim_thread.endpoints.client_id)
     sim_control.set_conditional_access_block(True)
-    app = make_e2e_app("ro")
-    app.printer.update(oauth_settings(app).with_field("serverless_sender", "user"))
+    app = user_sender_app(make_e2e_app, "ro")
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_tme(app, pilot)
-        await type_into(pilot, app, "tme-user", MEGAN.upn)
-        await pilot.press("enter")
+        await start_as(app, pilot, MEGAN.upn)
         await sign_in_on_panel(app, pilot, "ro", MEGAN.upn, MEGAN.password, consent=False)
         assert str(app.screen.query_one("#ps-done").render()) == app.t("signin.outcome.blocked")
         fix = str(app.screen.query_one("#ps-fix").render())

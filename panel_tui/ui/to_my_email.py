@@ -122,26 +122,25 @@ class ToMyEmailScreen(PanelScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        try:
-            user = validate_recipient(self._user)
-        except FieldError as error:
-            self._show(error.key, **error.params)
-            return
-        self._show(None)
-        self._start(user)
+        if (user := self._valid_user()) is not None:
+            self._start(user)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "tme-admin":
             self._admin_signin()
-        elif event.button.id == "tme-phone":
-            try:
-                user = validate_recipient(self._user)
-            except FieldError as error:
-                self._show(error.key, **error.params)
-                return
-            self._show(None)
+        elif event.button.id == "tme-phone" and (user := self._valid_user()) is not None:
             self._phone_signin(user)
+
+    def _valid_user(self) -> str | None:
+        """The address typed, checked; None (the rule it broke shown) when it is not one."""
+        try:
+            user = validate_recipient(self._user)
+        except FieldError as error:
+            self._show(error.key, **error.params)
+            return None
+        self._show(None)
+        return user
 
     def _admin_signin(self) -> None:
         """The guide: the administrator logs in on the panel first, then signs in with a global
